@@ -1,0 +1,119 @@
+/** posture-agent: enroll | collect --once | run --once | config check | version */
+import { Command, CommanderError } from 'commander';
+import { hostname } from 'node:os';
+import type { EnrollResponse } from '@posture/protocol';
+import { loadConfig, ConfigError, type AgentConfig } from './config.js';
+import { collectReport } from './collect.js';
+import { loadCredential, saveCredential } from './credential.js';
+import { Sender, type SenderOptions } from './sender.js';
+import { summarize } from './summary.js';
+import { LocalSystem } from './system.js';
+import { AGENT_VERSION } from './version.js';
+
+const DEFAULT_CONFIG = process.env.POSTURE_AGENT_CONFIG ?? '/etc/posture/agent.yaml';
+
+class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+function collectorOf(config: AgentConfig, override?: string): SenderOptions {
+  const url = override ?? config.collector?.url;
+  if (!url) throw new CliError('no collector URL: set collector.url in the agent config or pass --collector URL', 2);
+  return { collectorUrl: url, caFile: config.collector?.caFile, timeoutMs: config.collector?.timeoutMs ?? 10_000 };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('posture-agent')
+    .description('Posture host agent: reports endpoint protection, IPv6 readiness and baseline facts')
+    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let exitCode = 0;
+  const cfg = async () => loadConfig(program.opts<{ config: string }>().config);
+
+  program.command('version').description('print the agent version').action(() => {
+    console.log(AGENT_VERSION);
+  });
+
+  program
+    .command('config')
+    .description('config check: validate the config file and print it with defaults')
+    .argument('<action>', 'check')
+    .action(async (action: string) => {
+      if (action !== 'check') throw new CliError(`unknown config action "${action}" (expected: check)`, 2);
+      const c = await cfg();
+      console.log(`${program.opts<{ config: string }>().config}: OK`);
+      console.log(JSON.stringify(c, null, 2));
+    });
+
+  program
+    .command('collect')
+    .description('collect this host once and print the report it would send (sends nothing)')
+    .option('--once', 'collect one report (the only mode)', true)
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const config = await cfg();
+      const cred = await loadCredential(config.stateDir);
+      const report = await collectReport({ system: new LocalSystem(), config, agentId: cred?.agentId ?? 'not-enrolled' });
+      console.log(opts.json ? JSON.stringify(report, null, 2) : summarize(report));
+    });
+
+  program
+    .command('enroll')
+    .description("trade the unit's enrollment secret for this agent's credential")
+    .option('--collector <url>', 'collector base URL (default: collector.url from config)')
+    .requiredOption('--secret <secret>', "the unit's enrollment secret (or env POSTURE_ENROLL_SECRET)", process.env.POSTURE_ENROLL_SECRET)
+    .action(async (opts: { collector?: string; secret: string }) => {
+      const config = await cfg();
+      const c = collectorOf(config, opts.collector);
+      const sender = await Sender.create(c);
+      try {
+        const r = await sender.enroll({ unit: config.unit, secret: opts.secret, hostname: hostname().slice(0, 253), machineId: ((await new LocalSystem().readFile('/etc/machine-id')) ?? '').trim().slice(0, 128) });
+        if (r.kind !== 'success') throw new CliError(`enrollment failed: ${r.kind === 'rejected' ? `${r.status} ${r.code}: ` : ''}${r.message}`);
+        const body = r.body as EnrollResponse;
+        await saveCredential(config.stateDir, { collector: c.collectorUrl, agentId: body.agentId, unit: body.unit, credential: body.credential });
+        console.log(`enrolled as agent ${body.agentId} of unit ${body.unit}; credential saved in ${config.stateDir}`);
+      } finally {
+        await sender.close();
+      }
+    });
+
+  program
+    .command('run')
+    .description('collect and send a report to the collector')
+    .option('--once', 'collect and send one report, then exit')
+    .action(async (opts: { once?: boolean }) => {
+      if (!opts.once) throw new CliError('the scheduled daemon is not built yet: use `run --once` (from cron or a systemd timer)', 2);
+      const config = await cfg();
+      const cred = await loadCredential(config.stateDir);
+      if (!cred) throw new CliError(`not enrolled: no credential in ${config.stateDir}; run \`posture-agent enroll --secret ...\` first`, 2);
+      const report = await collectReport({ system: new LocalSystem(), config, agentId: cred.agentId });
+      const sender = await Sender.create(collectorOf(config, cred.collector));
+      try {
+        const r = await sender.sendReport(report, cred.credential);
+        if (r.kind === 'success') console.log(`report ${report.reportId} accepted by ${cred.collector}`);
+        else throw new CliError(`report ${report.reportId} not delivered (${r.kind}${r.status ? ` ${r.status}` : ''}): ${r.message}`);
+      } finally {
+        await sender.close();
+      }
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    if (e instanceof CliError) {
+      console.error(`posture-agent: ${e.message}`);
+      return e.exitCode;
+    }
+    console.error(`posture-agent: unexpected error: ${(e as Error).stack ?? String(e)}`);
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,94 @@
+/**
+ * Transport to the collector (undici). Every call resolves a tagged result instead of
+ * throwing, so the caller (spool, CLI) branches on `kind`, never on message text.
+ */
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { Agent, request } from 'undici';
+import type { EnrollRequest, EnrollResponse, Report } from '@posture/protocol';
+
+export type SendResult =
+  | { kind: 'success'; status: number; body: unknown }
+  /** The collector refused this content (4xx other than 408/429): resending will not help. */
+  | { kind: 'rejected'; status: number; code: string; message: string }
+  /** Network error, timeout, 408, 429 or 5xx: try again later (after `retryAfterMs` if given). */
+  | { kind: 'retryable'; status: number | null; message: string; retryAfterMs: number | null };
+
+export interface SenderOptions {
+  collectorUrl: string;
+  /** PEM of the collector's CA: when set, only certificates it signed are accepted. */
+  caFile?: string | undefined;
+  timeoutMs: number;
+}
+
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | null {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
+}
+
+export class Sender {
+  private dispatcher: Agent | undefined;
+  private constructor(private readonly opts: SenderOptions, dispatcher: Agent) {
+    this.dispatcher = dispatcher;
+  }
+
+  static async create(opts: SenderOptions): Promise<Sender> {
+    const ca = opts.caFile ? await readFile(opts.caFile, 'utf8') : undefined;
+    const dispatcher = new Agent({
+      connect: { ...(ca ? { ca } : {}), timeout: Math.min(opts.timeoutMs, 10_000) },
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    });
+    return new Sender(opts, dispatcher);
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher?.close();
+    this.dispatcher = undefined;
+  }
+
+  private async post(path: string, body: unknown, headers: Record<string, string>): Promise<SendResult> {
+    const url = new URL(path, this.opts.collectorUrl.endsWith('/') ? this.opts.collectorUrl : `${this.opts.collectorUrl}/`);
+    const payload = gzipSync(Buffer.from(JSON.stringify(body)));
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        body: payload,
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...headers },
+        dispatcher: this.dispatcher,
+      });
+      const text = await res.body.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* non-JSON body: keep the text */
+      }
+      const status = res.statusCode;
+      if (status >= 200 && status < 300) return { kind: 'success', status, body: parsed };
+      const err = (parsed && typeof parsed === 'object' ? parsed : {}) as { code?: string; message?: string; details?: { path: string; message: string }[] };
+      const message = [err.message ?? (typeof parsed === 'string' ? parsed.slice(0, 300) : ''), ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].filter(Boolean).join('; ');
+      if (status === 408 || status === 429 || status >= 500) {
+        return { kind: 'retryable', status, message: message || `HTTP ${status}`, retryAfterMs: retryAfterMs(res.headers['retry-after']) };
+      }
+      return { kind: 'rejected', status, code: err.code ?? `HTTP_${status}`, message: message || `HTTP ${status}` };
+    } catch (e) {
+      const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
+      const code = err.code ?? err.cause?.code ?? '';
+      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(`${code} ${err.message}`);
+      const hint = tls ? ' (TLS: the collector certificate is not signed by the pinned CA in collector.caFile)' : '';
+      return { kind: 'retryable', status: null, message: `${url.origin}: ${code ? `${code} ` : ''}${err.cause?.message ?? err.message}${hint}`, retryAfterMs: null };
+    }
+  }
+
+  enroll(req: EnrollRequest): Promise<SendResult & { body?: EnrollResponse | unknown }> {
+    return this.post('api/v1/enroll', req, {});
+  }
+
+  sendReport(report: Report, credential: string): Promise<SendResult> {
+    return this.post('api/v1/reports', report, { authorization: `Bearer ${credential}`, 'idempotency-key': report.reportId });
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * build(): the collector as a fastify app, without listening (tests use inject() or listen on
+ * port 0). openCollector() opens the state store; server.ts adds listen, timers and signals.
+ */
+import { createGunzip } from 'node:zlib';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { pino } from 'pino';
+import type { ApiError } from '@posture/protocol';
+import type { CollectorConfig } from './config.js';
+import type { Collector } from './context.js';
+import { ApiFailure, type ErrorCode } from './errors.js';
+import { InfluxWriter } from './influx/writer.js';
+import { Engine } from './rules/engine.js';
+import { AgentStore } from './store/agents.js';
+import { openDb } from './store/db.js';
+import { HostStore } from './store/hosts.js';
+import { Outbox } from './store/outbox.js';
+import { SystemStore } from './store/systems.js';
+import { enrollRoute } from './routes/enroll.js';
+import { healthRoutes } from './routes/health.js';
+import { reportRoute } from './routes/report.js';
+import { reportsRoute } from './routes/reports.js';
+
+export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null): Collector {
+  const db = openDb(config.dataDir);
+  const agents = new AgentStore(db);
+  agents.syncUnits(config.units);
+  const hosts = new HostStore(db);
+  const systems = new SystemStore(db);
+  if (config.registryFile) systems.loadFile(config.registryFile);
+  const outbox = new Outbox(db);
+  const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
+  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes);
+  const influx = config.influx ? new InfluxWriter(config.influx, outbox, log ?? pino({ level: 'silent' })) : undefined;
+  return { config, db, agents, hosts, systems, outbox, engine, influx, counters: { accepted: 0, duplicate: 0, rejected: {} } };
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BODY_INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BODY_INVALID_JSON',
+};
+
+export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: c.config.limits.bodyBytes,
+    // Reject, not strip, JSON keys that could pollute prototypes.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    ...(opts.loggerInstance ? {} : { logger: opts.logger ?? false }),
+    ...opts,
+  });
+
+  // Agents send gzip bodies. Decompression happens before fastify counts the body, so the
+  // body limit applies to the decompressed size (a gzip bomb stops at bodyLimit).
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    const enc = req.headers['content-encoding'];
+    if (!enc || enc === 'identity') return payload;
+    if (enc !== 'gzip') throw new ApiFailure('UNSUPPORTED_ENCODING', `Content-Encoding "${enc}" is not supported; send gzip or identity`);
+    delete req.headers['content-length'];
+    const gunzip = createGunzip();
+    payload.pipe(gunzip);
+    return gunzip;
+  });
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    let failure: ApiFailure;
+    if (err instanceof ApiFailure) failure = err;
+    else if (err.code && FASTIFY_CODES[err.code]) {
+      const code = FASTIFY_CODES[err.code]!;
+      const msg =
+        code === 'BODY_TOO_LARGE'
+          ? `request body is larger than the limit of ${c.config.limits.bodyBytes} bytes (limits.bodyBytes)`
+          : code === 'UNSUPPORTED_MEDIA_TYPE'
+            ? 'Content-Type must be application/json'
+            : `body is not valid JSON: ${err.message}`;
+      failure = new ApiFailure(code, msg);
+    } else if (err.statusCode === 400 && /JSON|Unexpected|prototype|constructor/i.test(err.message)) {
+      failure = new ApiFailure('BODY_INVALID_JSON', `body is not valid JSON: ${err.message}`);
+    } else if (err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR') {
+      failure = new ApiFailure('BODY_INVALID_JSON', 'body is not valid gzip data');
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      failure = new ApiFailure('BODY_INVALID_JSON', err.message);
+    } else {
+      // Never leak internals in a 5xx: log the error, answer with a generic message.
+      req.log.error({ err }, 'internal error');
+      failure = new ApiFailure('INTERNAL', 'internal error; the collector logged the details');
+    }
+    if (req.url.startsWith('/api/v1/reports')) c.counters.rejected[failure.code] = (c.counters.rejected[failure.code] ?? 0) + 1;
+    const body: ApiError = { code: failure.code, message: failure.message, ...(failure.details?.length ? { details: failure.details } : {}) };
+    return reply.code(failure.status).send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const body: ApiError = { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` };
+    return reply.code(404).send(body);
+  });
+
+  enrollRoute(app, c);
+  reportsRoute(app, c);
+  reportRoute(app, c);
+  healthRoutes(app, c);
+  return app;
+}

@@ -1,0 +1,43 @@
+/**
+ * Every error code the collector answers with, in one place. Callers branch on `code`, never
+ * on message text. Messages say what is wrong and what to do.
+ */
+export const ErrorCodes = {
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID: 401,
+  AGENT_REVOKED: 401,
+  ENROLL_DENIED: 403,
+  UNIT_MISMATCH: 403,
+  AGENT_MISMATCH: 403,
+  UNKNOWN_UNIT: 404,
+  NOT_FOUND: 404,
+  BODY_INVALID_JSON: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_ENCODING: 415,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  REPORT_INVALID: 422,
+  ENROLL_INVALID: 422,
+  CLOCK_SKEW: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface FieldProblem {
+  /** JSON pointer of the failing field, e.g. /probes/host/facts/hostname */
+  path: string;
+  message: string;
+}
+
+export class ApiFailure extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: FieldProblem[],
+  ) {
+    super(message);
+    this.status = ErrorCodes[code];
+  }
+}

@@ -1,0 +1,34 @@
+/** GET /healthz (liveness + store check) and GET /metrics (Prometheus text format). */
+import type { FastifyInstance } from 'fastify';
+import type { Collector } from '../context.js';
+
+export function healthRoutes(app: FastifyInstance, c: Collector): void {
+  app.get('/healthz', async () => {
+    c.db.prepare('SELECT 1').get();
+    return { status: 'ok', agents: c.agents.count(), outboxDepth: c.outbox.depth() };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const lines = [
+      '# HELP posture_reports_accepted_total Reports stored.',
+      '# TYPE posture_reports_accepted_total counter',
+      `posture_reports_accepted_total ${c.counters.accepted}`,
+      '# HELP posture_reports_duplicate_total Resent reports acknowledged without being counted again.',
+      '# TYPE posture_reports_duplicate_total counter',
+      `posture_reports_duplicate_total ${c.counters.duplicate}`,
+      '# HELP posture_reports_rejected_total Reports refused, by error code.',
+      '# TYPE posture_reports_rejected_total counter',
+      ...Object.entries(c.counters.rejected).map(([code, n]) => `posture_reports_rejected_total{code="${code}"} ${n}`),
+      '# HELP posture_outbox_depth Batches of points waiting for InfluxDB.',
+      '# TYPE posture_outbox_depth gauge',
+      `posture_outbox_depth ${c.outbox.depth()}`,
+      '# HELP posture_influx_write_errors_total Failed InfluxDB writes.',
+      '# TYPE posture_influx_write_errors_total counter',
+      `posture_influx_write_errors_total ${c.influx?.stats.writeErrors ?? 0}`,
+      '# HELP posture_evaluation_seconds Duration of the last indicator evaluation.',
+      '# TYPE posture_evaluation_seconds gauge',
+      `posture_evaluation_seconds ${(c.engine.lastEvaluationMs / 1000).toFixed(6)}`,
+    ];
+    return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
+  });
+}

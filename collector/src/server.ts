@@ -1,0 +1,51 @@
+/** Listen, run the background jobs (outbox drain, evaluation), shut down gracefully on signals. */
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { build, openCollector } from './app.js';
+import type { CollectorConfig } from './config.js';
+import type { Collector } from './context.js';
+
+export interface RunningCollector {
+  app: FastifyInstance;
+  collector: Collector;
+  /** e.g. http://[::1]:8080 */
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: CollectorConfig, opts: { logLevel?: string } = {}): Promise<RunningCollector> {
+  const log = pino({
+    level: opts.logLevel ?? process.env.POSTURE_LOG_LEVEL ?? 'info',
+    // Credentials and secrets never reach the log.
+    redact: { paths: ['req.headers.authorization', 'secret', '*.secret', 'credential', '*.credential'], censor: '[redacted]' },
+  });
+  const collector = openCollector(config, log);
+  const app = build(collector, { loggerInstance: log });
+  await app.listen({ host: config.listen.host, port: config.listen.port, ipv6Only: false });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
+  const host = config.listen.host === '::' || config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host;
+  const address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  collector.influx?.start();
+  const evaluate = () => {
+    try {
+      collector.engine.evaluateAndRecord();
+    } catch (e) {
+      app.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
+    }
+  };
+  evaluate();
+  const evalTimer = setInterval(evaluate, config.evaluationIntervalSeconds * 1000);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(evalTimer);
+      await app.close(); // stops accepting, finishes in-flight requests
+      await collector.influx?.stop();
+      await collector.influx?.flush();
+      collector.db.close();
+    })());
+  return { app, collector, address, close };
+}

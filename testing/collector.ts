@@ -1,0 +1,80 @@
+/** Start the collector as a real process (bin/posture serve) for end-to-end and crash tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort, waitFor } from './ports.js';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const POSTURE_BIN = join(ROOT, 'collector/bin/posture.js');
+export const AGENT_BIN = join(ROOT, 'agent/bin/posture-agent.js');
+
+export const TEST_UNITS = [
+  { id: 'TTCNTT', name: 'Trung tâm Công nghệ thông tin', enrollmentSecret: 'ttcntt-secret-0123456789' },
+  { id: 'CHHVN', name: 'Cục Hàng hải Việt Nam', enrollmentSecret: 'chhvn-secret-0123456789' },
+  { id: 'TCDBVN', name: 'Tổng cục Đường bộ Việt Nam', enrollmentSecret: 'tcdbvn-secret-0123456789' },
+];
+
+export interface CollectorFixture {
+  dir: string;
+  configFile: string;
+  port: number;
+  url: string;
+}
+
+/** Write a collector config in a fresh temporary directory. */
+export async function collectorFixture(extra: Record<string, unknown> = {}): Promise<CollectorFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'posture-collector-'));
+  const port = await freePort();
+  const configFile = join(dir, 'collector.yaml');
+  await writeFile(configFile, stringify({ listen: { host: '127.0.0.1', port }, dataDir: join(dir, 'data'), units: TEST_UNITS, ...extra }));
+  return { dir, configFile, port, url: `http://127.0.0.1:${port}` };
+}
+
+export interface CollectorProcess {
+  proc: ChildProcess;
+  output: () => string;
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+export async function startCollectorProcess(f: CollectorFixture): Promise<CollectorProcess> {
+  const proc = spawn(process.execPath, [POSTURE_BIN, '-c', f.configFile, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor(`collector on ${f.url} (output: ${out.slice(-800)})`, async () => {
+    if (proc.exitCode !== null) throw new Error(`collector exited with ${proc.exitCode}: ${out.slice(-800)}`);
+    return (await fetch(`${f.url}/healthz`)).ok;
+  });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return {
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Run a CLI (node script) to completion; never throws on a non-zero exit. */
+export function runNode(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    const p = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
