@@ -11,4 +11,6 @@ if [ -n "$missing" ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
-npm ci --no-audit --no-fund
+# `npm ci` refuses this lockfile: npm omits the optional platform packages of rollup from it
+# (seen with npm 11 and omit-lockfile-registry-resolved); `npm install` honours the locked versions.
+npm install --no-audit --no-fund

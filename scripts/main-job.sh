@@ -9,7 +9,7 @@ DEMO=${POSTURE_DEMO_DIR:-$ROOT/.posture/demo}
 PORT=${POSTURE_PORT:-8080}
 mkdir -p "$DEMO"
 
-[ -d node_modules/better-sqlite3 ] || npm ci --no-audit --no-fund
+[ -d node_modules/better-sqlite3 ] || npm install --no-audit --no-fund
 npm run --silent build
 
 SECRET_FILE=$DEMO/enrollment-secret
