@@ -5,6 +5,7 @@ import { openCollector } from './app.js';
 import { startServer } from './server.js';
 import { toMarkdown, type Lang } from './report/markdown.js';
 import { RegistryError } from './store/systems.js';
+import { registerSimulate } from './cli/simulate.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
@@ -54,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
+  registerSimulate(program, () => program.opts<{ config: string }>().config);
+
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -62,7 +65,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.message);
       return 2;
     }
-    console.error(`posture: ${(e as Error).stack ?? String(e)}`);
+    // Plain errors from commands are user-facing messages; the stack only helps developers.
+    console.error(`posture: ${process.env.POSTURE_DEBUG ? ((e as Error).stack ?? String(e)) : (e as Error).message}`);
     return 1;
   }
   return exitCode;
