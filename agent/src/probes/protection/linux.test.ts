@@ -1,0 +1,109 @@
+/**
+ * Linux products over recorded outputs of real machines (testdata/README.md says where each came
+ * from). Table-driven: each case is a machine, the products it must show and the verdict.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CommandResult } from '../../system.js';
+import { ok, type ReplaySpec } from '../common/replay.js';
+import { collect, fx } from './testkit.js';
+
+const proc = (...comms: string[]) => comms.map((comm) => ({ comm }));
+const S1 = 'linux/sentinelone-30.1.1.10';
+const s1Commands = (control = fx(`${S1}/control-status.txt`)) => [
+  { match: 'sentinelctl version', result: ok(fx(`${S1}/version.txt`)) },
+  { match: 'sentinelctl control status', result: ok(control) },
+  { match: 'sentinelctl engines status', result: ok(fx(`${S1}/engines-status.txt`)) },
+  { match: 'sentinelctl management status', result: ok(fx(`${S1}/management-status.txt`)) },
+];
+const mdatp = (stdout: string): ReplaySpec['commands'] => [{ match: 'mdatp health --output json', result: ok(stdout) }];
+const falcon = (result: CommandResult): Partial<ReplaySpec> => ({ files: { '/opt/CrowdStrike/falconctl': '' }, commands: [{ match: 'falconctl -g', result }] });
+const eset = { files: { '/opt/eset/eea/bin/upd': '' }, commands: [{ match: 'upd --version', result: ok(fx('linux/eset-eea-12.0.13.0/upd-version.txt')) }, { match: 'upd --list-modules', result: ok(fx('linux/eset-eea-12.0.13.0/upd-list-modules.txt')) }] };
+const mdatpReal = fx('linux/mdatp-health-101.23062.0010.json');
+const mdatpActive = mdatpReal.replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}').replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}');
+
+interface Case {
+  name: string;
+  spec: Partial<ReplaySpec>;
+  protection?: Record<string, unknown>;
+  protected: boolean;
+  product?: { id: string; running?: boolean | null; realTime?: boolean | null; protects: boolean; signatureAgeHours?: number | null; unknown?: string[] };
+  reason?: RegExp;
+}
+
+const NOW = new Date('2023-08-09T13:39:13Z');
+const cases: Case[] = [
+  { name: 'nothing installed', spec: { processes: proc('systemd', 'sshd') }, protected: false, reason: /no anti-malware or EDR product found/ },
+  {
+    name: 'mdatp 101.23062 in passive mode (real): not this product\'s real-time',
+    spec: { processes: proc('wdavdaemon'), commands: mdatp(mdatpReal) },
+    protected: false,
+    product: { id: 'mdatp', running: true, realTime: false, protects: false, signatureAgeHours: 0.3 },
+    reason: /real-time protection off/,
+  },
+  { name: 'mdatp 101.23062 active (real, passive flag flipped)', spec: { processes: proc('wdavdaemon'), commands: mdatp(mdatpActive) }, protected: true, product: { id: 'mdatp', realTime: true, protects: true } },
+  {
+    name: 'mdatp health truncated after 300 bytes',
+    spec: { processes: proc('wdavdaemon'), commands: mdatp(mdatpActive.slice(0, 300)) },
+    protected: false,
+    product: { id: 'mdatp', running: true, realTime: null, protects: false, signatureAgeHours: null, unknown: ['health', 'realTime', 'signatureAgeHours'] },
+  },
+  { name: 'mdatp health prints a JSON array, not an object', spec: { processes: proc('wdavdaemon'), commands: mdatp('[1,2]') }, protected: false, product: { id: 'mdatp', realTime: null, protects: false, unknown: ['health'] } },
+  { name: 'mdatp times out, no daemon', spec: { commands: [{ match: 'mdatp', result: { kind: 'timeout', afterMs: 10_000 } }] }, protected: false, product: { id: 'mdatp', running: null, protects: false } },
+  { name: 'Falcon 6.24 rfm-state=false (real)', spec: { ...falcon(ok(fx('linux/falconctl-6.24.12104.0.txt'))), processes: proc('falcon-sensor') }, protected: true, product: { id: 'falcon', running: true, realTime: true, protects: true } },
+  { name: 'Falcon 5.34 in Reduced Functionality Mode (real)', spec: { ...falcon(ok(fx('linux/falconctl-5.34.9918.0-rfm.txt'))), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: false, protects: false } },
+  { name: 'Falcon RFM: modules file not found (real)', spec: { ...falcon(ok(fx('linux/falconctl-rfm-modules-not-found.txt'))), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: false, protects: false } },
+  { name: 'Falcon installed, sensor not running', spec: falcon(ok(fx('linux/falconctl-6.24.12104.0.txt'))), protected: false, product: { id: 'falcon', running: false, realTime: false, protects: false } },
+  { name: 'falconctl hangs', spec: { ...falcon({ kind: 'timeout', afterMs: 10_000 }), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: null, protects: false, unknown: ['realTime', 'version'] } },
+  { name: 'falconctl output cut before rfm-state', spec: { ...falcon(ok('aid="bace43f9de594f479627b75adb54c294", apd is not set, aph is not')), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: null, protects: false } },
+  { name: 'SentinelOne 30.1.1.10 enabled (real)', spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, processes: proc('s1-agent', 's1-orchestrator'), commands: s1Commands() }, protected: true, product: { id: 'sentinelone', running: true, realTime: true, protects: true } },
+  {
+    name: 'SentinelOne agent disabled',
+    spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, processes: proc('s1-agent'), commands: s1Commands(fx(`${S1}/control-status.txt`).replace('Enabled', 'Disabled')) },
+    protected: false,
+    product: { id: 'sentinelone', realTime: false, protects: false },
+  },
+  { name: 'SentinelOne, sentinelctl missing its answers', spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, processes: proc('s1-agent') }, protected: false, product: { id: 'sentinelone', realTime: null, protects: false, unknown: ['realTime', 'version'] } },
+  { name: 'ESET EEA 12.0.13.0, engine of 2025-09-09, on-access running (real)', spec: { ...eset, now: new Date('2025-09-10T10:10:10Z'), processes: proc('startd', 'oaeventd') }, protected: true, product: { id: 'eset', running: true, realTime: true, protects: true, signatureAgeHours: 34.2 } },
+  { name: 'ESET EEA 12.0.13.0, three weeks later', spec: { ...eset, now: new Date('2025-09-30T10:00:00Z'), processes: proc('startd', 'oaeventd') }, protected: false, product: { id: 'eset', protects: false }, reason: /signatures 514 h old \(limit 168 h\)/ },
+  { name: 'ESET without the on-access daemon', spec: { ...eset, now: new Date('2025-09-10T10:10:10Z'), processes: proc('startd') }, protected: false, product: { id: 'eset', realTime: null, protects: false, unknown: ['realTime'] } },
+  {
+    name: 'KESL 10.1 with file monitoring stopped (real)',
+    spec: { now: new Date('2018-08-24T04:11:00Z'), files: { '/opt/kaspersky/kesl/bin/kesl-control': '' }, processes: proc('kesl'), commands: [{ match: 'kesl-control --app-info', result: ok(fx('linux/kesl-10.1.0.5960-app-info.txt')) }] },
+    protected: false,
+    product: { id: 'kesl', running: true, realTime: false, protects: false, signatureAgeHours: 24 },
+  },
+  {
+    name: 'Wazuh 4.14.5 agent (real): reported, not anti-malware',
+    spec: { files: { '/var/ossec/bin/wazuh-control': '' }, processes: proc('wazuh-agentd'), commands: [{ match: 'wazuh-control info', result: ok(fx('linux/wazuh-4.14.5/info.txt')) }, { match: 'wazuh-control status', result: ok(fx('linux/wazuh-4.14.5/status.txt')) }] },
+    protected: false,
+    product: { id: 'wazuh', running: true, realTime: null, protects: false },
+    reason: /Wazuh agent: not protecting \(not an anti-malware product/,
+  },
+  {
+    name: 'a Viettel agent declared by process name in the config',
+    spec: { processes: proc('vcs-agent') },
+    protection: { extraProducts: [{ id: 'viettel-edr', name: 'Viettel EDR', vendor: 'Viettel Cyber Security', processes: ['vcs-agent'] }] },
+    protected: false,
+    product: { id: 'viettel-edr', running: true, realTime: null, protects: false, unknown: ['version', 'signatureDate', 'realTime'] },
+  },
+];
+
+describe('protection probe on Linux (recorded outputs)', () => {
+  it.each(cases)('$name', async (c) => {
+    const { facts, byId, system } = await collect({ platform: 'linux', now: NOW, ...c.spec }, c.protection);
+    expect(facts.protected).toBe(c.protected);
+    if (c.product) {
+      const p = byId(c.product.id);
+      expect(p, `product ${c.product.id} in ${JSON.stringify(facts.products.map((x) => x.id))}`).toBeDefined();
+      expect(p!.protects).toBe(c.product.protects);
+      if (c.product.running !== undefined) expect(p!.running).toBe(c.product.running);
+      if (c.product.realTime !== undefined) expect(p!.realTime).toBe(c.product.realTime);
+      if (c.product.signatureAgeHours !== undefined) expect(p!.signatureAgeHours).toBe(c.product.signatureAgeHours);
+      for (const f of c.product.unknown ?? []) expect(p!.unknown.map((u) => u.field)).toContain(f);
+      for (const u of p!.unknown) expect(u.reason.length).toBeGreaterThan(5);
+    }
+    if (c.reason) expect(facts.reasons.join('\n')).toMatch(c.reason);
+    // Every command ran without a shell (argv form) and with a timeout.
+    for (const call of system.calls) expect(call.timeoutMs).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * ClamAV configuration and signature database: where clamd's config is, what it says, and how
+ * old the signatures in its DatabaseDirectory are.
+ */
+import type { SystemReader } from '../../../system.js';
+import type { ProcessTable } from '../../common/processes.js';
+
+/** Official signature containers: they start with a `ClamAV-VDB:` header that carries the build time. */
+const CONTAINER = /\.(cvd|cld|cud)$/i;
+/** Plain signature files a site writes itself (no header: their age is their modification time). */
+const PLAIN = /\.(hdb|hsb|hdu|hsu|mdb|msb|mdu|msu|ndb|ndu|ldb|ldu|idb|cdb|cbc|pdb|gdb|wdb|ftm|fp|sfp|ign|ign2|yara|yar|crb|cat|pwdb|imp)$/i;
+const DEFAULT_CONFIGS = ['/etc/clamav/clamd.conf', '/etc/clamd.d/scan.conf', '/usr/local/etc/clamd.conf', '/etc/clamd.conf'];
+
+/** `ClamAV-VDB:14 Nov 2023 08:53 -0500:27093:2044961:90:md5:dsig:builder:1699969980` */
+export function parseCvdHeader(head: string): { version: string; built: Date } | null {
+  if (!head.startsWith('ClamAV-VDB:')) return null;
+  const parts = head.slice(0, 512).replace(/\0+$/, '').trimEnd().split(':');
+  // The time field itself contains a colon (08:53), so fields are counted from the end.
+  const stime = Number(parts[parts.length - 1]);
+  const version = parts.length >= 10 ? parts[parts.length - 7] : undefined;
+  if (!Number.isFinite(stime) || stime <= 0 || !version || !/^\d+$/.test(version)) return null;
+  return { version, built: new Date(stime * 1000) };
+}
+
+/** The value of a clamd.conf directive (last one wins, as in clamd), or null. */
+export function confValue(conf: string | null, key: string): string | null {
+  if (!conf) return null;
+  const re = new RegExp(`^\\s*${key}\\s+(.+?)\\s*$`, 'gm');
+  let last: string | null = null;
+  for (const m of conf.matchAll(re)) last = m[1]!.replace(/^"(.*)"$/, '$1');
+  return last;
+}
+
+/** The config file given on a clamd/clamonacc command line (`-c FILE`, `--config-file=FILE`). */
+export function configFromArgs(argv: readonly string[]): string | null {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '-c' || a === '--config-file') && argv[i + 1]) return argv[i + 1]!;
+    if (a.startsWith('--config-file=')) return a.slice('--config-file='.length);
+    if (a.startsWith('-c') && a.length > 2 && !a.startsWith('--')) return a.slice(2);
+  }
+  return null;
+}
+
+export interface ClamdConfig {
+  /** The file read, or null when none was found. */
+  file: string | null;
+  text: string | null;
+  /** How the file was chosen, for the evidence. */
+  how: string;
+}
+
+/** Find the config the running clamd uses (its `-c` argument), else the first default that exists. */
+export async function findClamdConfig(system: SystemReader, processes: ProcessTable): Promise<ClamdConfig> {
+  for (const pid of processes.pids('clamd')) {
+    const argv = await processes.cmdline(pid);
+    const file = argv ? configFromArgs(argv) : null;
+    if (file) {
+      const text = await system.readFile(file);
+      return { file, text, how: text === null ? `clamd pid ${pid} runs with -c ${file}, which cannot be read` : `clamd pid ${pid} runs with -c ${file}` };
+    }
+  }
+  for (const file of DEFAULT_CONFIGS) {
+    const text = await system.readFile(file);
+    if (text !== null) return { file, text, how: `default config ${file}` };
+  }
+  return { file: null, text: null, how: 'no clamd.conf found' };
+}
+
+export interface ClamDatabase {
+  dir: string;
+  /** Build time of the newest official container, else modification time of the newest plain file. */
+  date: Date | null;
+  version: string | null;
+  evidence: string;
+}
+
+/** Read the signature database: official containers first, plain signature files otherwise. */
+export async function readDatabase(system: SystemReader, dir: string): Promise<ClamDatabase> {
+  const entries = await system.readDir(dir);
+  if (entries === null) return { dir, date: null, version: null, evidence: `database directory ${dir} does not exist or cannot be read` };
+  let built: Date | null = null;
+  let version: string | null = null;
+  const bad: string[] = [];
+  for (const f of entries.filter((x) => CONTAINER.test(x)).sort()) {
+    const head = await system.readHead(`${dir}/${f}`, 512);
+    const h = head ? parseCvdHeader(head) : null;
+    if (!h) bad.push(f);
+    else if (!built || h.built > built) {
+      built = h.built;
+      version = `${f.replace(CONTAINER, '')} ${h.version}`;
+    }
+  }
+  const badNote = bad.length ? `; unreadable headers: ${bad.join(', ')}` : '';
+  if (built) return { dir, date: built, version, evidence: `database ${dir}: newest CVD/CLD header build time ${built.toISOString()} (${version})${badNote}` };
+  // No official container: a site-maintained database. Its age is the newest file's mtime.
+  const plain = entries.filter((x) => PLAIN.test(x)).sort();
+  const stats = await Promise.all(plain.map(async (f) => ({ f, s: await system.stat(`${dir}/${f}`) })));
+  let newest: { f: string; mtime: Date } | null = null;
+  for (const { f, s } of stats) if (s && s.size > 0 && (!newest || s.mtime > newest.mtime)) newest = { f, mtime: s.mtime };
+  if (newest) {
+    return { dir, date: newest.mtime, version: null, evidence: `database ${dir}: no CVD/CLD, newest signature file ${newest.f} modified ${newest.mtime.toISOString()}${badNote}` };
+  }
+  return { dir, date: null, version: null, evidence: `database ${dir}: no signature file found${badNote}` };
+}
