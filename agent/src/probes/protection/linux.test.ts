@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../system.js';
 import { ok, type ReplaySpec } from '../common/replay.js';
-import { collect, fx } from './testkit.js';
+import { collect, expectCase, fx, type ExpectedProduct } from './testkit.js';
 
 const proc = (...comms: string[]) => comms.map((comm) => ({ comm }));
 const S1 = 'linux/sentinelone-30.1.1.10';
@@ -26,7 +26,7 @@ interface Case {
   spec: Partial<ReplaySpec>;
   protection?: Record<string, unknown>;
   protected: boolean;
-  product?: { id: string; running?: boolean | null; realTime?: boolean | null; protects: boolean; signatureAgeHours?: number | null; unknown?: string[] };
+  product?: ExpectedProduct;
   reason?: RegExp;
 }
 
@@ -90,19 +90,8 @@ const cases: Case[] = [
 
 describe('protection probe on Linux (recorded outputs)', () => {
   it.each(cases)('$name', async (c) => {
-    const { facts, byId, system } = await collect({ platform: 'linux', now: NOW, ...c.spec }, c.protection);
-    expect(facts.protected).toBe(c.protected);
-    if (c.product) {
-      const p = byId(c.product.id);
-      expect(p, `product ${c.product.id} in ${JSON.stringify(facts.products.map((x) => x.id))}`).toBeDefined();
-      expect(p!.protects).toBe(c.product.protects);
-      if (c.product.running !== undefined) expect(p!.running).toBe(c.product.running);
-      if (c.product.realTime !== undefined) expect(p!.realTime).toBe(c.product.realTime);
-      if (c.product.signatureAgeHours !== undefined) expect(p!.signatureAgeHours).toBe(c.product.signatureAgeHours);
-      for (const f of c.product.unknown ?? []) expect(p!.unknown.map((u) => u.field)).toContain(f);
-      for (const u of p!.unknown) expect(u.reason.length).toBeGreaterThan(5);
-    }
-    if (c.reason) expect(facts.reasons.join('\n')).toMatch(c.reason);
+    const { facts, system } = await collect({ platform: 'linux', now: NOW, ...c.spec }, c.protection);
+    expectCase(facts, c);
     // Every command ran without a shell (argv form) and with a timeout.
     for (const call of system.calls) expect(call.timeoutMs).toBeGreaterThan(0);
   });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FormatRegistry } from '@sinclair/typebox';
+import { expect } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import { ProtectionFacts } from '@posture/protocol';
 import { validateConfig } from '../../config.js';
@@ -51,4 +52,33 @@ export async function collect(spec: ReplaySpec, protection: Record<string, unkno
     throw new Error(`facts break the report schema: ${JSON.stringify([...Value.Errors(ProtectionFacts, facts)].slice(0, 3))}`);
   }
   return { facts, system, byId: (id: string) => facts.products.find((p) => p.id === id) };
+}
+
+/** What a table case expects of one product. */
+export interface ExpectedProduct {
+  id: string;
+  running?: boolean | null;
+  realTime?: boolean | null;
+  protects: boolean;
+  signatureAgeHours?: number | null;
+  /** Fields that must be listed as unknown (with a reason). */
+  unknown?: string[];
+}
+
+type Facts = Awaited<ReturnType<typeof collect>>['facts'];
+
+/** The checks every table case makes: verdict, the product's facts, the reason text. */
+export function expectCase(facts: Facts, c: { protected: boolean; product?: ExpectedProduct; reason?: RegExp }): void {
+  expect(facts.protected).toBe(c.protected);
+  if (c.product) {
+    const p = facts.products.find((x) => x.id === c.product!.id);
+    expect(p, `product ${c.product.id} in ${JSON.stringify(facts.products.map((x) => x.id))}`).toBeDefined();
+    expect(p!.protects).toBe(c.product.protects);
+    if (c.product.running !== undefined) expect(p!.running).toBe(c.product.running);
+    if (c.product.realTime !== undefined) expect(p!.realTime).toBe(c.product.realTime);
+    if (c.product.signatureAgeHours !== undefined) expect(p!.signatureAgeHours).toBe(c.product.signatureAgeHours);
+    for (const f of c.product.unknown ?? []) expect(p!.unknown.map((u) => u.field)).toContain(f);
+    for (const u of p!.unknown) expect(u.reason.length).toBeGreaterThan(5);
+  }
+  if (c.reason) expect(facts.reasons.join('\n')).toMatch(c.reason);
 }
