@@ -11,6 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_BIN, runNode } from '../../../../testing/collector.js';
 import { waitFor } from '../../../../testing/ports.js';
 import { validateConfig } from '../../config.js';
 import { LocalSystem } from '../../system.js';
@@ -144,6 +145,20 @@ describe('ClamAV on this machine (real clamd, clamonacc)', () => {
     expect(clamav!.evidence.join('\n')).toMatch(/OnAccess paths .* configured but clamonacc is not running/);
     expect(facts.protected).toBe(false);
     expect(facts.reasons.join('\n')).toMatch(/ClamAV: not protecting \(real-time protection off\)/);
+  });
+
+  it('posture-agent collect --once (the built agent, a real run) shows the ClamAV facts while clamd runs', async () => {
+    if (!existsSync(join(AGENT_BIN, '../../dist/cli.js'))) throw new Error('agent/dist missing: run `npm run build` first');
+    const agentConf = join(dir, 'agent.yaml');
+    await writeFile(agentConf, `unit: TTCNTT\nstateDir: ${join(dir, 'state')}\nprobes:\n  disabled: [ipv6]\n`);
+    const r = await runNode(AGENT_BIN, ['-c', agentConf, 'collect', '--once', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { probes: { protection: { ok: boolean; facts: { products: { id: string; running: boolean; installed: boolean; evidence: string[] }[] } } } };
+    expect(report.probes.protection.ok).toBe(true);
+    const clamav = report.probes.protection.facts.products.find((p) => p.id === 'clamav');
+    // The whole host is visible to the CLI: another clamd may run too, so only what holds for any.
+    expect(clamav).toMatchObject({ installed: true, running: true });
+    expect(clamav!.evidence.join('\n')).toMatch(/clamd pid \d+ runs with -c \//);
   });
 
   it('clamd with clamonacc: real-time on, fresh signatures: protected, and a file opened in the watched path is really scanned', async () => {

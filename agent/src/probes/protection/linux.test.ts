@@ -18,6 +18,19 @@ const s1Commands = (control = fx(`${S1}/control-status.txt`)) => [
 const mdatp = (stdout: string): ReplaySpec['commands'] => [{ match: 'mdatp health --output json', result: ok(stdout) }];
 const falcon = (result: CommandResult): Partial<ReplaySpec> => ({ files: { '/opt/CrowdStrike/falconctl': '' }, commands: [{ match: 'falconctl -g', result }] });
 const eset = { files: { '/opt/eset/eea/bin/upd': '' }, commands: [{ match: 'upd --version', result: ok(fx('linux/eset-eea-12.0.13.0/upd-version.txt')) }, { match: 'upd --list-modules', result: ok(fx('linux/eset-eea-12.0.13.0/upd-list-modules.txt')) }] };
+const CVD = fx('linux/clamav-daily-25784.cvd-header.txt');
+/** A Debian host: clamd from the systemd unit (no -c: default config), daily.cvd of 2020-04-16. */
+const clamav = (header: string, ...extra: string[]): Partial<ReplaySpec> => ({
+  now: new Date('2020-04-17T11:58:59Z'),
+  files: {
+    '/usr/sbin/clamd': '',
+    '/etc/clamav/clamd.conf': 'LocalSocket /run/clamav/clamd.ctl\nDatabaseDirectory /var/lib/clamav\nOnAccessIncludePath /home\n',
+    '/var/lib/clamav/daily.cvd': header.padEnd(512, ' ') + '\u001f\u008b\u0008',
+  },
+  dirs: { '/var/lib/clamav': ['daily.cvd', 'freshclam.dat'] },
+  processes: [{ comm: 'clamd', argv: ['/usr/sbin/clamd', '--foreground=true'] }, ...proc(...extra)],
+  commands: [{ match: '/usr/sbin/clamd --version', result: ok('ClamAV 1.4.6/25784/Thu Apr 16 11:58:59 2020\n') }],
+});
 const mdatpReal = fx('linux/mdatp-health-101.23062.0010.json');
 const mdatpActive = mdatpReal.replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}').replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}');
 
@@ -33,6 +46,11 @@ interface Case {
 const NOW = new Date('2023-08-09T13:39:13Z');
 const cases: Case[] = [
   { name: 'nothing installed', spec: { processes: proc('systemd', 'sshd') }, protected: false, reason: /no anti-malware or EDR product found/ },
+  { name: 'ClamAV with clamonacc, daily.cvd 25784 one day old (real header)', spec: clamav(CVD, 'clamonacc'), protected: true, product: { id: 'clamav', running: true, realTime: true, protects: true, signatureAgeHours: 24 } },
+  { name: 'ClamAV, clamd without clamonacc: on demand only', spec: clamav(CVD), protected: false, product: { id: 'clamav', running: true, realTime: false, protects: false }, reason: /ClamAV: not protecting \(real-time protection off\)/ },
+  { name: 'ClamAV header cut after the printed time: that time is used', spec: clamav(CVD.slice(0, 60), 'clamonacc'), protected: true, product: { id: 'clamav', protects: true, signatureAgeHours: 24 } },
+  { name: 'ClamAV header cut to 20 bytes: date unknown', spec: clamav(CVD.slice(0, 20), 'clamonacc'), protected: false, product: { id: 'clamav', signatureAgeHours: null, protects: false, unknown: ['signatureDate'] } },
+  { name: 'ClamAV header not a header (zeroed file)', spec: clamav('\u0000'.repeat(100), 'clamonacc'), protected: false, product: { id: 'clamav', protects: false, unknown: ['signatureDate'] } },
   {
     name: 'mdatp 101.23062 in passive mode (real): not this product\'s real-time',
     spec: { processes: proc('wdavdaemon'), commands: mdatp(mdatpReal) },

@@ -58,6 +58,17 @@ const machines: Machine[] = [
     json: false,
     spec: (o) => linux('2018-08-24T04:11:00Z', { files: { '/opt/kaspersky/kesl/bin/kesl-control': '' }, processes: proc('kesl'), commands: [{ match: 'kesl-control', result: ok(o) }] }),
   },
+  {
+    name: 'ClamAV daily.cvd header',
+    output: fx('linux/clamav-daily-25784.cvd-header.txt'),
+    json: false,
+    spec: (o) =>
+      linux('2020-04-17T11:58:59Z', {
+        files: { '/usr/sbin/clamd': '', '/var/lib/clamav/daily.cvd': o },
+        dirs: { '/var/lib/clamav': ['daily.cvd'] },
+        processes: proc('clamd', 'clamonacc'),
+      }),
+  },
   { name: 'Get-MpComputerStatus 4.18.2209.7', output: MP_2209, json: true, spec: (o) => win('2022-10-19T09:18:29Z', JSON.stringify({ __error: 'Invalid namespace' }), o) },
   { name: 'SecurityCenter2 397568', output: fx('windows/wsc-defender-397568.json'), json: true, spec: (o) => win('2022-10-19T09:18:29Z', o, JSON.stringify({ __error: '0x800106ba' })) },
 ];

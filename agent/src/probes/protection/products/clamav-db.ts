@@ -11,15 +11,28 @@ const CONTAINER = /\.(cvd|cld|cud)$/i;
 const PLAIN = /\.(hdb|hsb|hdu|hsu|mdb|msb|mdu|msu|ndb|ndu|ldb|ldu|idb|cdb|cbc|pdb|gdb|wdb|ftm|fp|sfp|ign|ign2|yara|yar|crb|cat|pwdb|imp)$/i;
 const DEFAULT_CONFIGS = ['/etc/clamav/clamd.conf', '/etc/clamd.d/scan.conf', '/usr/local/etc/clamd.conf', '/etc/clamd.conf'];
 
-/** `ClamAV-VDB:14 Nov 2023 08:53 -0500:27093:2044961:90:md5:dsig:builder:1699969980` */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The 512-byte header of a CVD/CLD/CUD file, e.g. (a real daily.cvd)
+ * `ClamAV-VDB:16 Apr 2020 07-58 -0400:25784:2267600:63:<md5>:<dsig>:raynman:1587038339`:
+ * type, build time, version, signatures, functionality level, md5, digital signature, builder,
+ * build time in seconds. The last field is preferred; the printed time (`%d %b %Y %H-%M %z`) is
+ * the fallback. Anything else is not a header (null), never a guess.
+ */
 export function parseCvdHeader(head: string): { version: string; built: Date } | null {
-  if (!head.startsWith('ClamAV-VDB:')) return null;
-  const parts = head.slice(0, 512).replace(/\0+$/, '').trimEnd().split(':');
-  // The time field itself contains a colon (08:53), so fields are counted from the end.
-  const stime = Number(parts[parts.length - 1]);
-  const version = parts.length >= 10 ? parts[parts.length - 7] : undefined;
-  if (!Number.isFinite(stime) || stime <= 0 || !version || !/^\d+$/.test(version)) return null;
-  return { version, built: new Date(stime * 1000) };
+  const parts = head.slice(0, 512).split('\n')[0]!.replace(/[\0 ]+$/, '').split(':');
+  if (parts[0] !== 'ClamAV-VDB' || parts.length < 4) return null;
+  const version = parts[2]!;
+  if (!/^\d+$/.test(version)) return null;
+  const stime = parts.length >= 9 && /^\d+$/.test(parts[8]!) ? Number(parts[8]) : 0;
+  if (stime > 0) return { version, built: new Date(stime * 1000) };
+  const m = parts[1]!.match(/^(\d{1,2}) (\w{3}) (\d{4}) (\d{2})-(\d{2}) ([+-])(\d{2})(\d{2})$/);
+  const month = m ? MONTHS.indexOf(m[2]!) : -1;
+  if (!m || month < 0) return null;
+  const offsetMin = (m[6] === '-' ? -1 : 1) * (+m[7]! * 60 + +m[8]!);
+  const built = new Date(Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!) - offsetMin * 60_000);
+  return Number.isNaN(built.getTime()) ? null : { version, built };
 }
 
 /** The value of a clamd.conf directive (last one wins, as in clamd), or null. */
