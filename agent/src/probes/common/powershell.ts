@@ -20,7 +20,8 @@ export type PsResult =
 /** The arguments for one pipeline whose objects are converted to compact JSON. */
 export function psArgs(pipeline: string): string[] {
   const script =
-    "$ErrorActionPreference='Stop'; $ProgressPreference='SilentlyContinue'; " +
+    // UTF-8 out: product names are not always ASCII, and Windows PowerShell defaults to the OEM code page.
+    "[Console]::OutputEncoding = [Text.Encoding]::UTF8; $ErrorActionPreference='Stop'; $ProgressPreference='SilentlyContinue'; " +
     `try { ${pipeline} | ConvertTo-Json -Depth 4 -Compress } ` +
     'catch { @{ __error = $_.Exception.Message } | ConvertTo-Json -Compress }';
   return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', script];

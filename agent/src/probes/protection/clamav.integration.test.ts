@@ -142,6 +142,7 @@ describe('ClamAV on this machine (real clamd, clamonacc)', () => {
     expect(clamav!.signatureAgeHours).toBeLessThan(48.1);
     expect(clamav!.version).toMatch(/^\d+\.\d+/);
     expect(clamav!.evidence.join('\n')).toContain(`clamd pid ${clamd.pid} runs with -c ${conf}`);
+    expect(clamav!.evidence).toContain('clamd answers PING');
     expect(clamav!.evidence.join('\n')).toMatch(/OnAccess paths .* configured but clamonacc is not running/);
     expect(facts.protected).toBe(false);
     expect(facts.reasons.join('\n')).toMatch(/ClamAV: not protecting \(real-time protection off\)/);

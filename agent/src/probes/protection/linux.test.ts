@@ -31,6 +31,13 @@ const clamav = (header: string, ...extra: string[]): Partial<ReplaySpec> => ({
   processes: [{ comm: 'clamd', argv: ['/usr/sbin/clamd', '--foreground=true'] }, ...proc(...extra)],
   commands: [{ match: '/usr/sbin/clamd --version', result: ok('ClamAV 1.4.6/25784/Thu Apr 16 11:58:59 2020\n') }],
 });
+function withClamdscan(spec: Partial<ReplaySpec>, ping: CommandResult, version?: CommandResult): Partial<ReplaySpec> {
+  return {
+    ...spec,
+    files: { ...spec.files, '/usr/bin/clamdscan': '' },
+    commands: [{ match: /clamdscan .*--ping/, result: ping }, ...(version ? [{ match: /clamdscan .*--version/, result: version }] : []), ...(spec.commands ?? [])],
+  };
+}
 const mdatpReal = fx('linux/mdatp-health-101.23062.0010.json');
 const mdatpActive = mdatpReal.replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}').replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}');
 
@@ -48,6 +55,20 @@ const cases: Case[] = [
   { name: 'nothing installed', spec: { processes: proc('systemd', 'sshd') }, protected: false, reason: /no anti-malware or EDR product found/ },
   { name: 'ClamAV with clamonacc, daily.cvd 25784 one day old (real header)', spec: clamav(CVD, 'clamonacc'), protected: true, product: { id: 'clamav', running: true, realTime: true, protects: true, signatureAgeHours: 24 } },
   { name: 'ClamAV, clamd without clamonacc: on demand only', spec: clamav(CVD), protected: false, product: { id: 'clamav', running: true, realTime: false, protects: false }, reason: /ClamAV: not protecting \(real-time protection off\)/ },
+  {
+    name: 'ClamAV: clamd reports the database it loaded (older than the files)',
+    spec: withClamdscan(clamav(CVD, 'clamonacc'), ok('PONG\n'), ok('ClamAV 1.4.6/25700/Mon Apr  6 11:58:59 2020\n')),
+    protected: false,
+    product: { id: 'clamav', running: true, realTime: true, protects: false },
+    reason: /signatures 2\d\d(\.\d)? h old/,
+  },
+  {
+    name: 'ClamAV: clamd process does not answer PING',
+    spec: withClamdscan(clamav(CVD, 'clamonacc'), ok('PING timeout exceeded; No response from clamd\n', 21)),
+    protected: false,
+    product: { id: 'clamav', running: false, realTime: false, protects: false },
+    reason: /ClamAV: not protecting \(not running/,
+  },
   { name: 'ClamAV header cut after the printed time: that time is used', spec: clamav(CVD.slice(0, 60), 'clamonacc'), protected: true, product: { id: 'clamav', protects: true, signatureAgeHours: 24 } },
   { name: 'ClamAV header cut to 20 bytes: date unknown', spec: clamav(CVD.slice(0, 20), 'clamonacc'), protected: false, product: { id: 'clamav', signatureAgeHours: null, protects: false, unknown: ['signatureDate'] } },
   { name: 'ClamAV header not a header (zeroed file)', spec: clamav('\u0000'.repeat(100), 'clamonacc'), protected: false, product: { id: 'clamav', protects: false, unknown: ['signatureDate'] } },

@@ -1,19 +1,21 @@
 /**
  * ClamAV on Linux.
  * - Installed: a clamd/clamscan binary, or a clamd process.
- * - Running: a clamd process. Its config is the `-c` argument on its command line
- *   (/proc/<pid>/cmdline), else the distribution default, so a clamd started with a non-default
- *   config is read the way it runs.
+ * - Running: a clamd process that answers PING on its socket (clamdscan with clamd's config).
+ *   Its config is the `-c` argument on its command line (/proc/<pid>/cmdline), else the
+ *   distribution default, so a clamd started with a non-default config is read the way it runs.
  * - Real-time: ClamAV scans files as they are opened only through clamonacc (on-access, fanotify)
  *   talking to a running clamd. clamd alone scans on demand: realTime=false, which is not
  *   protecting. clamonacc without clamd cannot scan: realTime=false too.
- * - Signatures: the build time in the newest CVD/CLD header of DatabaseDirectory; for a database
- *   of plain signature files (.hdb, .ndb, ...) the newest file's modification time.
+ * - Signatures: the database clamd reports as loaded (`clamdscan --version`), else the build time
+ *   in the newest CVD/CLD header of DatabaseDirectory; for a database of plain signature files
+ *   (.hdb, .ndb, ...) the newest file's modification time.
  */
 import type { ProtectionProduct } from '@posture/protocol';
 import type { ProductContext, Unknowns } from '../product.js';
 import { ageHours, describeFailure, product } from '../product.js';
 import { confValue, findClamdConfig, readDatabase } from './clamav-db.js';
+import { askClamd } from './clamd-query.js';
 
 const BINARIES = ['/usr/sbin/clamd', '/usr/local/sbin/clamd', '/usr/bin/clamscan', '/usr/local/bin/clamscan', '/usr/bin/clamdscan'];
 
@@ -41,10 +43,22 @@ export async function detectClamav(ctx: ProductContext): Promise<ProtectionProdu
   if (onacc && !clamdRunning) evidence.push('clamonacc runs without clamd: it cannot scan');
   if (processes.has('freshclam')) evidence.push('freshclam daemon running (signature updates)');
 
+  let running: boolean | null = clamdRunning;
+  let loaded: { version: string; date: Date } | null = null;
+  if (clamdRunning) {
+    const answer = await askClamd(system, conf.file, ctx.commandTimeoutMs);
+    evidence.push(...answer.evidence);
+    if (answer.answered === false) running = false;
+    loaded = answer.loaded;
+  }
+
   const dbDir = confValue(conf.text, 'DatabaseDirectory') ?? '/var/lib/clamav';
   const db = await readDatabase(system, dbDir);
   evidence.push(db.evidence);
-  if (!db.date) unknown.push({ field: 'signatureDate', reason: db.evidence });
+  // What clamd scans with is what it loaded; the files may be newer than its last reload.
+  const sigDate = loaded?.date ?? db.date;
+  const sigVersion = loaded ? `daily ${loaded.version} (loaded)` : db.version;
+  if (!sigDate) unknown.push({ field: 'signatureDate', reason: db.evidence });
 
   let version: string | null = null;
   const clamd = present.find((b) => b.endsWith('/clamd'));
@@ -63,11 +77,11 @@ export async function detectClamav(ctx: ProductContext): Promise<ProtectionProdu
       vendor: 'Cisco Talos',
       version,
       installed: true,
-      running: clamdRunning,
-      realTime: clamdRunning && onacc,
-      signatureVersion: db.version,
-      signatureDate: db.date ? db.date.toISOString() : null,
-      signatureAgeHours: db.date ? ageHours(db.date, now) : null,
+      running,
+      realTime: running === true && onacc,
+      signatureVersion: sigVersion,
+      signatureDate: sigDate ? sigDate.toISOString() : null,
+      signatureAgeHours: sigDate ? ageHours(sigDate, now) : null,
       antiMalware: true,
       evidence,
       unknown,

@@ -70,7 +70,7 @@ export const detectSophos = processOnly({
   name: 'Sophos Protection for Linux',
   vendor: 'Sophos',
   paths: ['/opt/sophos-spl'],
-  processes: ['sophos_threat_d', 'sophos_watchdog', 'sophos_managem'],
+  processes: ['sophos_threat_d', 'sophos_watchdog', 'sophos_manageme'],
   realTimeProcesses: ['soapd'],
   note: 'Sophos SPL keeps its detection data in its own store with no local command that prints its date: signature age unknown',
 });
