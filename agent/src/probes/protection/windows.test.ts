@@ -10,7 +10,7 @@ import { collect, expectCase, formatListToMpJson, fx, type ExpectedProduct } fro
 
 const psError = (message: string) => ok(JSON.stringify({ __error: message }));
 const SERVER_WSC = psError('Invalid namespace ');
-const wsc = (...items: { displayName: string; productState: unknown }[]) => ok(JSON.stringify(items.length === 1 ? items[0] : items));
+const wsc = (...items: { displayName: string; productState: unknown; pathToSignedProductExe?: string }[]) => ok(JSON.stringify(items.length === 1 ? items[0] : items));
 const mp = (file: string, order: 'dmy' | 'mdy') => ok(formatListToMpJson(fx(`windows/${file}`), order));
 const MP_2209 = () => mp('mpstatus-4.18.2209.7-docs.txt', 'dmy');
 const NO_SERVICES = ok(JSON.stringify({ services: [], processes: [] }));
@@ -38,6 +38,7 @@ interface Case {
 }
 
 const OCT_2022 = '2022-10-19T09:18:29Z';
+const APEX = 'C:\\Program Files (x86)\\Trend Micro\\Security Agent\\PccNTMon.exe';
 const cases: Case[] = [
   {
     name: 'Windows 11 workstation: Defender 397568 in Security Center + Get-MpComputerStatus 4.18.2209.7 (real)',
@@ -117,6 +118,19 @@ const cases: Case[] = [
     spec: windows(OCT_2022, wsc({ displayName: 'Bkav Pro Internet Security', productState: 397312 }), psError('0x800106ba'), ok(JSON.stringify({ services: [], processes: ['BkavService'] }))),
     protected: true,
     product: { id: 'bkav', running: true, realTime: true, protects: true },
+  },
+  {
+    name: 'orphan Security Center registration: Apex One uninstalled, its exe gone',
+    spec: windows(OCT_2022, ok(JSON.stringify([{ displayName: 'Trend Micro Apex One Antivirus', productState: 266240, pathToSignedProductExe: APEX }, { displayName: 'Windows Defender', productState: 397568, pathToSignedProductExe: 'windowsdefender://' }])), MP_2209()),
+    protected: true,
+    product: { id: 'trendmicro', running: false, realTime: false, protects: false },
+    reason: /Trend Micro Apex One Antivirus: not protecting \(not installed/,
+  },
+  {
+    name: 'the same registration with its exe present is installed and protecting',
+    spec: { ...windows(OCT_2022, wsc({ displayName: 'Trend Micro Apex One Antivirus', productState: 266240, pathToSignedProductExe: APEX }), psError('0x800106ba')), stats: { [APEX]: { mtime: new Date(OCT_2022), size: 1 } } },
+    protected: true,
+    product: { id: 'trendmicro', running: true, realTime: true, protects: true },
   },
   {
     name: 'malformed productState',

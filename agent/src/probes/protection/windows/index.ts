@@ -37,7 +37,7 @@ export async function collectWindows(ctx: ProductContext): Promise<{ products: P
   ]);
   const notes: string[] = [];
   let products: ProtectionProduct[] = [];
-  if (wsc.kind === 'ok') products = wscProducts(wsc.value, ctx);
+  if (wsc.kind === 'ok') products = await wscProducts(wsc.value, ctx);
   else if (wsc.kind === 'error' && /invalid namespace|not found/i.test(wsc.message)) notes.push('no Security Center (Windows Server): Defender read with Get-MpComputerStatus, other products by service');
   else notes.push(`Security Center not readable: ${wsc.kind === 'error' ? wsc.message : wsc.reason}`);
 

@@ -57,9 +57,21 @@ export function productIdOf(displayName: string): { id: string; vendor: string }
   return { id: /^[a-z0-9]/.test(slug) ? slug : `av-${slug}`.slice(0, 64), vendor: 'unknown' };
 }
 
+/**
+ * Whether the product's signed exe still exists. Uninstallers sometimes leave the Security Center
+ * registration behind ("orphan"): the exe is gone. Only absolute drive paths are checked
+ * (Defender registers a `windowsdefender://` URI, others may use %ProgramFiles%).
+ */
+async function exeMissing(ctx: ProductContext, path: string | null): Promise<boolean> {
+  if (!path || !/^[A-Za-z]:\\/.test(path)) return false;
+  return (await ctx.system.stat(path)) === null;
+}
+
 /** One product per AntiVirusProduct instance; malformed instances become unknown entries. */
-export function wscProducts(value: unknown, ctx: ProductContext): ProtectionProduct[] {
-  return asArray(value).map((raw, i): ProtectionProduct => {
+export async function wscProducts(value: unknown, ctx: ProductContext): Promise<ProtectionProduct[]> {
+  const items = asArray(value);
+  const missing = await Promise.all(items.map((raw) => exeMissing(ctx, isObject(raw) ? strOf(raw.pathToSignedProductExe) : null)));
+  return items.map((raw, i): ProtectionProduct => {
     const o = isObject(raw) ? raw : {};
     const displayName = strOf(o.displayName) ?? `Security Center product #${i + 1}`;
     const { id, vendor } = productIdOf(displayName);
@@ -67,7 +79,7 @@ export function wscProducts(value: unknown, ctx: ProductContext): ProtectionProd
     const d = stateNum === null ? null : decodeProductState(stateNum);
     const unknown: Unknowns = [];
     const evidence = [`SecurityCenter2 AntiVirusProduct "${displayName}"`];
-    if (strOf(o.pathToSignedProductExe)) evidence.push(`product exe ${String(o.pathToSignedProductExe)}`);
+    if (strOf(o.pathToSignedProductExe)) evidence.push(`product exe ${String(o.pathToSignedProductExe)}${missing[i] ? ' is missing: an orphan registration left by an uninstaller' : ''}`);
     if (!d) {
       unknown.push({ field: 'productState', reason: `productState ${JSON.stringify(o.productState ?? null).slice(0, 40)} is not a 24-bit state value` });
     } else {
@@ -81,10 +93,10 @@ export function wscProducts(value: unknown, ctx: ProductContext): ProtectionProd
       name: displayName.slice(0, 128),
       vendor,
       version: null,
-      installed: true,
+      installed: !missing[i],
       // Security Center shows a product as on only while its service reports in.
-      running: d?.state === 'on' || d?.state === 'snoozed' ? true : null,
-      realTime: d?.state ? d.state === 'on' : null,
+      running: missing[i] ? false : d?.state === 'on' || d?.state === 'snoozed' ? true : null,
+      realTime: missing[i] ? false : d?.state ? d.state === 'on' : null,
       signatureVersion: null,
       signatureDate: null,
       signatureAgeHours: null,
