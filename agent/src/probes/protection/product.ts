@@ -1,6 +1,6 @@
 /** Shared shape of a product detector and the per-product protected rule. */
 import type { ProtectionProduct } from '@posture/protocol';
-import type { SystemReader } from '../../system.js';
+import type { CommandResult, SystemReader } from '../../system.js';
 import type { ProcessTable } from '../common/processes.js';
 
 /** What every detector gets: the reader, the running processes, the clock and the limits. */
@@ -88,7 +88,7 @@ export function bounded(p: ProtectionProduct): ProtectionProduct {
 }
 
 /** Describe a failed command in a few words for `unknown` reasons. */
-export function describeFailure(cmd: string, r: import('../../system.js').CommandResult): string {
+export function describeFailure(cmd: string, r: CommandResult): string {
   switch (r.kind) {
     case 'not-found':
       return `${cmd}: not found`;

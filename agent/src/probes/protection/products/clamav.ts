@@ -38,8 +38,8 @@ export async function detectClamav(ctx: ProductContext): Promise<ProtectionProdu
   const onacc = processes.has('clamonacc');
   const onAccessPaths = confValue(conf.text, 'OnAccessIncludePath') ?? confValue(conf.text, 'OnAccessMountPath');
   if (onacc) evidence.push(`process clamonacc running: on-access scanning${onAccessPaths ? ` of ${onAccessPaths}` : ''}`);
-  else if (onAccessPaths) evidence.push(`OnAccess paths (${onAccessPaths}) configured but clamonacc is not running: scanning is on demand only`);
-  else evidence.push('no clamonacc process and no OnAccess paths configured: scanning is on demand only');
+  else if (onAccessPaths) evidence.push(`OnAccess paths (${onAccessPaths}) configured but clamonacc is not running: scanning is on demand only; start it (Debian: systemctl enable --now clamav-clamonacc)`);
+  else evidence.push('no clamonacc process and no OnAccess paths configured: scanning is on demand only; set OnAccessIncludePath in clamd.conf and run clamonacc for real-time protection');
   if (onacc && !clamdRunning) evidence.push('clamonacc runs without clamd: it cannot scan');
   if (processes.has('freshclam')) evidence.push('freshclam daemon running (signature updates)');
 

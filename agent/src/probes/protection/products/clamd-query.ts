@@ -35,7 +35,8 @@ export async function askClamd(system: SystemReader, confFile: string | null, ti
   const ping = await system.run(bin, [...conf, '--ping', '1'], { timeoutMs });
   if (ping.kind !== 'ok') return { answered: null, loaded: null, evidence: [describeFailure('clamdscan --ping', ping)] };
   if (ping.code !== 0 || !/PONG/.test(ping.stdout)) {
-    return { answered: false, loaded: null, evidence: [`clamd does not answer PING (clamdscan exit ${ping.code}: ${(ping.stdout + ping.stderr).trim().slice(0, 160)})`] };
+    const said = (ping.stdout + ping.stderr).trim().slice(0, 160);
+    return { answered: false, loaded: null, evidence: [`clamd does not answer PING (clamdscan exit ${ping.code}: ${said}); it may still be loading its database, else check its log and socket`] };
   }
   const evidence = ['clamd answers PING'];
   const v = await system.run(bin, [...conf, '--version'], { timeoutMs });
