@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../system.js';
 import { ok, type ReplaySpec } from '../common/replay.js';
 import { decodeProductState } from './windows/securitycenter.js';
+import { KNOWN_SERVICES, SERVICES_PIPELINE } from './windows/services.js';
 import { collect, expectCase, formatListToMpJson, fx, type ExpectedProduct } from './testkit.js';
 
 const psError = (message: string) => ok(JSON.stringify({ __error: message }));
@@ -184,6 +185,16 @@ describe('protection probe on Windows (recorded outputs)', () => {
     expect(decodeProductState(0x064100)).toMatchObject({ state: null });
     expect(decodeProductState(-1)).toBeNull();
     expect(decodeProductState(2 ** 25)).toBeNull();
+  });
+
+  it('the PowerShell service filter and the service table agree on every known service name', () => {
+    const psRegex = new RegExp(SERVICES_PIPELINE.match(/-match '([^']+)'/)![1]!, 'i');
+    const names = ['AVP', 'AVP.KES.12.1.0', 'ekrn', 'ntrtscan', 'ds_agent', 'SAVService', 'Sophos Endpoint Defense Service', 'SEDService', 'CSFalconService', 'SentinelAgent', 'BkavService', 'SepMasterService'];
+    for (const n of names) {
+      expect(psRegex.test(n), n).toBe(true);
+      expect(KNOWN_SERVICES.some((k) => k.match.test(n)), n).toBe(true);
+    }
+    for (const n of ['AVPX', 'wuauserv', 'WinDefend', 'klnagent']) expect(psRegex.test(n), n).toBe(false);
   });
 
   it('reports macOS as unsupported instead of guessing', async () => {

@@ -65,12 +65,15 @@ export interface ClamdConfig {
 
 /** Find the config the running clamd uses (its `-c` argument), else the first default that exists. */
 export async function findClamdConfig(system: SystemReader, processes: ProcessTable): Promise<ClamdConfig> {
-  for (const pid of processes.pids('clamd')) {
+  const pids = processes.pids('clamd');
+  // Several clamd instances are rare; the first one started with an explicit config is judged.
+  const others = (pid: string) => (pids.length > 1 ? ` (${pids.length} clamd processes: ${pids.filter((p) => p !== pid).join(', ')} not judged)` : '');
+  for (const pid of pids) {
     const argv = await processes.cmdline(pid);
     const file = argv ? configFromArgs(argv) : null;
     if (file) {
       const text = await system.readFile(file);
-      return { file, text, how: text === null ? `clamd pid ${pid} runs with -c ${file}, which cannot be read` : `clamd pid ${pid} runs with -c ${file}` };
+      return { file, text, how: `clamd pid ${pid} runs with -c ${file}${text === null ? ', which cannot be read' : ''}${others(pid)}` };
     }
   }
   for (const file of DEFAULT_CONFIGS) {
