@@ -35,13 +35,16 @@ export function parseCvdHeader(head: string): { version: string; built: Date } |
   return Number.isNaN(built.getTime()) ? null : { version, built };
 }
 
+/** Every value of a repeatable clamd.conf directive (e.g. OnAccessIncludePath), in file order. */
+export function confValues(conf: string | null, key: string): string[] {
+  if (!conf) return [];
+  const re = new RegExp(`^\\s*${key}\\s+(.+?)\\s*$`, 'gm');
+  return [...conf.matchAll(re)].map((m) => m[1]!.replace(/^"(.*)"$/, '$1'));
+}
+
 /** The value of a clamd.conf directive (last one wins, as in clamd), or null. */
 export function confValue(conf: string | null, key: string): string | null {
-  if (!conf) return null;
-  const re = new RegExp(`^\\s*${key}\\s+(.+?)\\s*$`, 'gm');
-  let last: string | null = null;
-  for (const m of conf.matchAll(re)) last = m[1]!.replace(/^"(.*)"$/, '$1');
-  return last;
+  return confValues(conf, key).at(-1) ?? null;
 }
 
 /** The config file given on a clamd/clamonacc command line (`-c FILE`, `--config-file=FILE`). */

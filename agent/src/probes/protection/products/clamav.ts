@@ -14,7 +14,7 @@
 import type { ProtectionProduct } from '@posture/protocol';
 import type { ProductContext, Unknowns } from '../product.js';
 import { ageHours, describeFailure, product } from '../product.js';
-import { confValue, findClamdConfig, readDatabase } from './clamav-db.js';
+import { confValue, confValues, findClamdConfig, readDatabase } from './clamav-db.js';
 import { askClamd } from './clamd-query.js';
 
 const BINARIES = ['/usr/sbin/clamd', '/usr/local/sbin/clamd', '/usr/bin/clamscan', '/usr/local/bin/clamscan', '/usr/bin/clamdscan'];
@@ -36,7 +36,7 @@ export async function detectClamav(ctx: ProductContext): Promise<ProtectionProdu
   if (socket) evidence.push(`clamd listens on ${socket}`);
 
   const onacc = processes.has('clamonacc');
-  const onAccessPaths = confValue(conf.text, 'OnAccessIncludePath') ?? confValue(conf.text, 'OnAccessMountPath');
+  const onAccessPaths = [...confValues(conf.text, 'OnAccessIncludePath'), ...confValues(conf.text, 'OnAccessMountPath')].join(', ');
   if (onacc) evidence.push(`process clamonacc running: on-access scanning${onAccessPaths ? ` of ${onAccessPaths}` : ''}`);
   else if (onAccessPaths) evidence.push(`OnAccess paths (${onAccessPaths}) configured but clamonacc is not running: scanning is on demand only; start it (Debian: systemctl enable --now clamav-clamonacc)`);
   else evidence.push('no clamonacc process and no OnAccess paths configured: scanning is on demand only; set OnAccessIncludePath in clamd.conf and run clamonacc for real-time protection');
