@@ -134,6 +134,12 @@ const cases: Case[] = [
     product: { id: 'trendmicro', running: true, realTime: true, protects: true },
   },
   {
+    name: 'Security Center still says Kaspersky is on, but its AVP service is stopped',
+    spec: windows(OCT_2022, wsc({ displayName: 'Kaspersky Endpoint Security for Windows', productState: 266240 }), psError('0x800106ba'), ok(JSON.stringify({ services: { Name: 'AVP.KES.12.1.0', DisplayName: 'Kaspersky Endpoint Security Service', State: 'Stopped', StartMode: 'Auto' }, processes: [] }))),
+    protected: false,
+    product: { id: 'kaspersky', running: false, realTime: false, protects: false },
+  },
+  {
     name: 'malformed productState',
     spec: windows(OCT_2022, wsc({ displayName: 'Company Product X', productState: 'abc' }), psError('0x800106ba')),
     protected: false,

@@ -11,9 +11,13 @@ import { defenderProduct, MP_PIPELINE } from './defender.js';
 import { SERVICES_PIPELINE, serviceProducts } from './services.js';
 import { WSC_PIPELINE, wscProducts } from './securitycenter.js';
 
-/** Add what `extra` saw to `into` (same product seen twice); `into`'s own facts win. */
+/**
+ * Add what `extra` saw to `into` (same product seen twice); `into`'s own facts win, except that a
+ * stopped service (a hard fact from the service manager) beats a Security Center state that may
+ * be stale.
+ */
 function merge(into: ProtectionProduct, extra: ProtectionProduct, ctx: ProductContext): ProtectionProduct {
-  const running = into.running ?? extra.running;
+  const running = into.running === false || extra.running === false ? false : (into.running ?? extra.running);
   const { protects: _drop, ...facts } = into;
   void _drop;
   return product(
