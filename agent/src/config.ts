@@ -31,6 +31,30 @@ export const AgentConfigSchema = Obj({
   protection: Obj({
     /** Signatures older than this make a product not protecting. */
     maxSignatureAgeHours: Type.Number({ minimum: 1, maximum: 24 * 365, default: 168 }),
+    /**
+     * When the OS tells only the vendor's "up to date" flag and no date (Windows Security Center
+     * on workstations), accept that flag in place of the age limit. false: such products never
+     * count as protecting.
+     */
+    trustVendorUpToDate: Type.Boolean({ default: true }),
+    /** Timeout of each command the probe runs (mdatp, falconctl, PowerShell...). */
+    commandTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+    /**
+     * Products this site knows by process name only (e.g. a BKAV, CMC or Viettel Linux agent):
+     * reported as found, never as protecting (real-time and signature age stay unknown).
+     */
+    extraProducts: Type.Array(
+      Obj({
+        id: Ident,
+        name: Type.String({ minLength: 1, maxLength: 128 }),
+        vendor: Type.String({ minLength: 1, maxLength: 128 }),
+        /** comm names as /proc/<pid>/comm shows them (at most 15 characters). */
+        processes: Type.Array(Type.String({ minLength: 1, maxLength: 15 }), { minItems: 1, maxItems: 16 }),
+        /** Install paths whose presence means installed even when no process runs. */
+        paths: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 16, default: [] }),
+      }),
+      { maxItems: 16, default: [] },
+    ),
   }),
   ipv6: Obj({
     /** DNS names this host serves (portals): their A/AAAA records are checked. */

@@ -89,6 +89,16 @@ export const ProtectionProduct = Obj({
   signatureVersion: Maybe(Str(128)),
   signatureDate: Maybe(IsoTime),
   signatureAgeHours: Maybe(Type.Number({ minimum: 0 })),
+  /**
+   * The vendor's own "signatures up to date" flag, when the OS gives a flag but no date (Windows
+   * Security Center productState). Optional: absent when the product reports an age instead.
+   */
+  signatureUpToDate: Type.Optional(Maybe(Type.Boolean())),
+  /**
+   * True for products without a local signature database (behavioural/cloud EDR such as
+   * CrowdStrike Falcon): the signature age limit does not apply to them. Optional, default false.
+   */
+  signatureless: Type.Optional(Type.Boolean()),
   /** Anti-malware or EDR that can protect the host alone; false for e.g. a Wazuh agent. */
   antiMalware: Type.Boolean(),
   /** True when this product alone meets the protected definition. */

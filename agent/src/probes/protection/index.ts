@@ -6,29 +6,34 @@
 import type { ProtectionProduct } from '@posture/protocol';
 import type { Probe } from '../../probe.js';
 import { ProbeFailure } from '../../probe.js';
-import { linuxProcessNames } from '../common/processes.js';
-import type { ProductDetector } from './product.js';
-import { reasonFor } from './product.js';
-import { detectClamav } from './products/clamav.js';
-import { detectMdatp } from './products/mdatp.js';
-
-/** Linux detectors, one line per product. */
-export const linuxDetectors: readonly ProductDetector[] = [detectClamav, detectMdatp];
+import { linuxProcessTable, processTable } from '../common/processes.js';
+import type { ProductContext } from './product.js';
+import { bounded, reasonFor } from './product.js';
+import { configuredDetectors, linuxDetectors } from './linux.js';
+import { collectWindows } from './windows/index.js';
 
 export const protectionProbe: Probe<'protection'> = {
   name: 'protection',
   description: 'anti-malware/EDR products, real-time state, signature age; protected verdict',
   timeoutMs: 20_000,
   async collect({ system, config }) {
-    if (system.platform !== 'linux') {
-      throw new ProbeFailure('UNSUPPORTED_OS', `protection probe does not support ${system.platform} yet`);
+    const { maxSignatureAgeHours: maxAgeHours, trustVendorUpToDate, commandTimeoutMs } = config.protection;
+    const base = { system, now: system.now(), maxAgeHours, trustVendorUpToDate, commandTimeoutMs };
+    let products: ProtectionProduct[];
+    const notes: string[] = [];
+    if (system.platform === 'linux') {
+      const ctx: ProductContext = { ...base, processes: await linuxProcessTable(system) };
+      const found = await Promise.all([...linuxDetectors, ...configuredDetectors(config)].map((d) => d(ctx)));
+      products = found.filter((p): p is ProtectionProduct => p !== null);
+    } else if (system.platform === 'win32') {
+      const r = await collectWindows({ ...base, processes: processTable(new Map()) });
+      products = r.products;
+      notes.push(...r.notes);
+    } else {
+      throw new ProbeFailure('UNSUPPORTED_OS', `protection probe does not support ${system.platform}: the host cannot be judged protected`);
     }
-    const maxAgeHours = config.protection.maxSignatureAgeHours;
-    const ctx = { system, processes: await linuxProcessNames(system), now: system.now(), maxAgeHours };
-    const found = await Promise.all(linuxDetectors.map((d) => d(ctx)));
-    const products = found.filter((p): p is ProtectionProduct => p !== null);
-    const isProtected = products.some((p) => p.protects);
-    const reasons = products.length ? products.map((p) => reasonFor(p, maxAgeHours)) : ['no anti-malware or EDR product found'];
-    return { products, protected: isProtected, reasons, maxSignatureAgeHours: maxAgeHours };
+    products = products.slice(0, 32).map(bounded);
+    const reasons = products.length ? products.map((p) => reasonFor(p, maxAgeHours, trustVendorUpToDate)) : ['no anti-malware or EDR product found'];
+    return { products, protected: products.some((p) => p.protects), reasons: [...reasons, ...notes].slice(0, 32).map((r) => r.slice(0, 512)), maxSignatureAgeHours: maxAgeHours };
   },
 };

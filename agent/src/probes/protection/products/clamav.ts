@@ -1,105 +1,91 @@
 /**
- * ClamAV on Linux. Installed: clamd or clamscan present. Running: a clamd process.
- * Real-time: only clamonacc (on-access) scans files as they are opened; clamd alone is on-demand.
- * Signatures: the newest of the CVD/CLD headers (build time) in DatabaseDirectory; for plain
- * signature files (.hdb, .ndb, ...) the newest file's modification time.
+ * ClamAV on Linux.
+ * - Installed: a clamd/clamscan binary, or a clamd process.
+ * - Running: a clamd process that answers PING on its socket (clamdscan with clamd's config).
+ *   Its config is the `-c` argument on its command line (/proc/<pid>/cmdline), else the
+ *   distribution default, so a clamd started with a non-default config is read the way it runs.
+ * - Real-time: ClamAV scans files as they are opened only through clamonacc (on-access, fanotify)
+ *   talking to a running clamd. clamd alone scans on demand: realTime=false, which is not
+ *   protecting. clamonacc without clamd cannot scan: realTime=false too.
+ * - Signatures: the database clamd reports as loaded (`clamdscan --version`), else the build time
+ *   in the newest CVD/CLD header of DatabaseDirectory; for a database of plain signature files
+ *   (.hdb, .ndb, ...) the newest file's modification time.
  */
 import type { ProtectionProduct } from '@posture/protocol';
-import type { ProductContext } from '../product.js';
-import { ageHours, product } from '../product.js';
+import type { ProductContext, Unknowns } from '../product.js';
+import { ageHours, describeFailure, product } from '../product.js';
+import { confValue, confValues, findClamdConfig, readDatabase } from './clamav-db.js';
+import { askClamd } from './clamd-query.js';
 
-const DB_EXT = /\.(cvd|cld|cud|hdb|hsb|ndb|ldb|mdb|msb|ign2|fp|sfp|yara|yar|cdb|idb|pdb|wdb|ftm|cfg|info)$/i;
-
-/** `ClamAV-VDB:14 Nov 2023 08:53 -0500:27093:2044961:90:md5:dsig:builder:1699969980` */
-export function parseCvdHeader(head: string): { version: string; built: Date } | null {
-  if (!head.startsWith('ClamAV-VDB:')) return null;
-  const parts = head.slice(0, 512).replace(/\0+$/, '').trimEnd().split(':');
-  // The time field itself contains a colon (08:53), so fields are counted from the end.
-  const stime = Number(parts[parts.length - 1]);
-  const version = parts.length >= 10 ? parts[parts.length - 7] : undefined;
-  if (!Number.isFinite(stime) || stime <= 0 || !version) return null;
-  return { version, built: new Date(stime * 1000) };
-}
-
-function confValue(conf: string | null, key: string): string | null {
-  if (!conf) return null;
-  const m = conf.match(new RegExp(`^\\s*${key}\\s+(.+?)\\s*$`, 'm'));
-  return m?.[1] ?? null;
-}
+const BINARIES = ['/usr/sbin/clamd', '/usr/local/sbin/clamd', '/usr/bin/clamscan', '/usr/local/bin/clamscan', '/usr/bin/clamdscan'];
 
 export async function detectClamav(ctx: ProductContext): Promise<ProtectionProduct | null> {
-  const { system, processes, now, maxAgeHours } = ctx;
-  const binaries = ['/usr/sbin/clamd', '/usr/bin/clamscan', '/usr/local/sbin/clamd', '/usr/bin/clamdscan'];
-  const present = (await Promise.all(binaries.map(async (b) => ((await system.stat(b)) ? b : null)))).filter(Boolean);
-  const confPath = ['/etc/clamav/clamd.conf', '/etc/clamd.d/scan.conf', '/usr/local/etc/clamd.conf'];
-  let conf: string | null = null;
-  let confFile = '';
-  for (const p of confPath) {
-    conf = await system.readFile(p);
-    if (conf !== null) {
-      confFile = p;
-      break;
-    }
-  }
+  const { system, processes, now } = ctx;
+  const present = (await Promise.all(BINARIES.map(async (b) => ((await system.stat(b)) ? b : null)))).filter((b): b is string => b !== null);
   const clamdRunning = processes.has('clamd');
   if (!present.length && !clamdRunning) return null;
 
   const evidence: string[] = [];
-  const unknown: ProtectionProduct['unknown'] = [];
+  const unknown: Unknowns = [];
   if (present.length) evidence.push(`binaries: ${present.join(', ')}`);
-  evidence.push(clamdRunning ? 'process clamd running' : 'no clamd process');
-  if (confFile) evidence.push(`config ${confFile}`);
+  evidence.push(clamdRunning ? `process clamd running (pid ${processes.pids('clamd').join(', ')})` : 'no clamd process');
+
+  const conf = await findClamdConfig(system, processes);
+  evidence.push(`config: ${conf.how}`);
+  const socket = confValue(conf.text, 'LocalSocket') ?? confValue(conf.text, 'TCPSocket');
+  if (socket) evidence.push(`clamd listens on ${socket}`);
 
   const onacc = processes.has('clamonacc');
-  const onAccessConfigured = Boolean(confValue(conf, 'OnAccessIncludePath') ?? confValue(conf, 'OnAccessMountPath'));
-  const realTime = clamdRunning && onacc;
-  evidence.push(onacc ? 'process clamonacc running (on-access scanning)' : 'no clamonacc process: scanning is on demand only');
-  if (!onacc && onAccessConfigured) evidence.push('OnAccess paths configured in clamd.conf but clamonacc is not running');
+  const onAccessPaths = [...confValues(conf.text, 'OnAccessIncludePath'), ...confValues(conf.text, 'OnAccessMountPath')].join(', ');
+  if (onacc) evidence.push(`process clamonacc running: on-access scanning${onAccessPaths ? ` of ${onAccessPaths}` : ''}`);
+  else if (onAccessPaths) evidence.push(`OnAccess paths (${onAccessPaths}) configured but clamonacc is not running: scanning is on demand only; start it (Debian: systemctl enable --now clamav-clamonacc)`);
+  else evidence.push('no clamonacc process and no OnAccess paths configured: scanning is on demand only; set OnAccessIncludePath in clamd.conf and run clamonacc for real-time protection');
+  if (onacc && !clamdRunning) evidence.push('clamonacc runs without clamd: it cannot scan');
+  if (processes.has('freshclam')) evidence.push('freshclam daemon running (signature updates)');
 
-  const dbDir = confValue(conf, 'DatabaseDirectory') ?? '/var/lib/clamav';
-  const files = ((await system.readDir(dbDir)) ?? []).filter((f) => DB_EXT.test(f));
-  let built: Date | null = null;
+  let running: boolean | null = clamdRunning;
+  let loaded: { version: string; date: Date } | null = null;
+  if (clamdRunning) {
+    const answer = await askClamd(system, conf.file, ctx.commandTimeoutMs);
+    evidence.push(...answer.evidence);
+    if (answer.answered === false) running = false;
+    loaded = answer.loaded;
+  }
+
+  const dbDir = confValue(conf.text, 'DatabaseDirectory') ?? '/var/lib/clamav';
+  const db = await readDatabase(system, dbDir);
+  evidence.push(db.evidence);
+  // What clamd scans with is what it loaded; the files may be newer than its last reload.
+  const sigDate = loaded?.date ?? db.date;
+  const sigVersion = loaded ? `daily ${loaded.version} (loaded)` : db.version;
+  if (!sigDate) unknown.push({ field: 'signatureDate', reason: db.evidence });
+
   let version: string | null = null;
-  for (const f of files.filter((x) => /\.(cvd|cld)$/i.test(x))) {
-    const head = await system.readHead(`${dbDir}/${f}`, 512);
-    const h = head ? parseCvdHeader(head) : null;
-    if (h && (!built || h.built > built)) {
-      built = h.built;
-      version = `${f.replace(/\.(cvd|cld)$/i, '')} ${h.version}`;
-    }
+  const clamd = present.find((b) => b.endsWith('/clamd'));
+  if (clamd) {
+    const v = await system.run(clamd, ['--version'], { timeoutMs: ctx.commandTimeoutMs });
+    if (v.kind === 'ok' && v.code === 0) version = v.stdout.match(/ClamAV ([\d.]+)/)?.[1] ?? null;
+    if (!version) unknown.push({ field: 'version', reason: v.kind === 'ok' && v.code === 0 ? 'clamd --version printed no version' : describeFailure(`${clamd} --version`, v) });
+  } else {
+    unknown.push({ field: 'version', reason: 'no clamd binary to ask' });
   }
-  if (built) evidence.push(`database ${dbDir}: newest CVD/CLD header build time ${built.toISOString()}`);
-  else if (files.length) {
-    const stats = await Promise.all(files.map((f) => system.stat(`${dbDir}/${f}`)));
-    const newest = stats.reduce<Date | null>((m, s) => (s && (!m || s.mtime > m) ? s.mtime : m), null);
-    if (newest) {
-      built = newest;
-      evidence.push(`database ${dbDir}: no CVD/CLD header, newest signature file modified ${newest.toISOString()}`);
-    }
-  }
-  if (!built) unknown.push({ field: 'signatureDate', reason: `no signature database found in ${dbDir}` });
-
-  let productVersion: string | null = null;
-  const v = present.length ? await system.run('clamd', ['--version'], { timeoutMs: 3000 }) : { kind: 'not-found' as const };
-  if (v.kind === 'ok' && v.code === 0) productVersion = v.stdout.match(/ClamAV ([\d.]+)/)?.[1] ?? null;
-  if (!productVersion) unknown.push({ field: 'version', reason: 'clamd --version gave no version' });
 
   return product(
     {
       id: 'clamav',
       name: 'ClamAV',
       vendor: 'Cisco Talos',
-      version: productVersion,
+      version,
       installed: true,
-      running: clamdRunning,
-      realTime,
-      signatureVersion: version,
-      signatureDate: built ? built.toISOString() : null,
-      signatureAgeHours: built ? ageHours(built, now) : null,
+      running,
+      realTime: running === true && onacc,
+      signatureVersion: sigVersion,
+      signatureDate: sigDate ? sigDate.toISOString() : null,
+      signatureAgeHours: sigDate ? ageHours(sigDate, now) : null,
       antiMalware: true,
       evidence,
       unknown,
     },
-    maxAgeHours,
+    ctx,
   );
 }

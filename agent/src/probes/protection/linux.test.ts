@@ -1,0 +1,137 @@
+/**
+ * Linux products over recorded outputs of real machines (testdata/README.md says where each came
+ * from). Table-driven: each case is a machine, the products it must show and the verdict.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CommandResult } from '../../system.js';
+import { ok, type ReplaySpec } from '../common/replay.js';
+import { collect, expectCase, fx, type ExpectedProduct } from './testkit.js';
+
+const proc = (...comms: string[]) => comms.map((comm) => ({ comm }));
+const S1 = 'linux/sentinelone-30.1.1.10';
+const s1Commands = (control = fx(`${S1}/control-status.txt`)) => [
+  { match: 'sentinelctl version', result: ok(fx(`${S1}/version.txt`)) },
+  { match: 'sentinelctl control status', result: ok(control) },
+  { match: 'sentinelctl engines status', result: ok(fx(`${S1}/engines-status.txt`)) },
+  { match: 'sentinelctl management status', result: ok(fx(`${S1}/management-status.txt`)) },
+];
+const mdatp = (stdout: string): ReplaySpec['commands'] => [{ match: 'mdatp health --output json', result: ok(stdout) }];
+const falcon = (result: CommandResult): Partial<ReplaySpec> => ({ files: { '/opt/CrowdStrike/falconctl': '' }, commands: [{ match: 'falconctl -g', result }] });
+const eset = { files: { '/opt/eset/eea/bin/upd': '' }, commands: [{ match: 'upd --version', result: ok(fx('linux/eset-eea-12.0.13.0/upd-version.txt')) }, { match: 'upd --list-modules', result: ok(fx('linux/eset-eea-12.0.13.0/upd-list-modules.txt')) }] };
+const CVD = fx('linux/clamav-daily-25784.cvd-header.txt');
+/** A Debian host: clamd from the systemd unit (no -c: default config), daily.cvd of 2020-04-16. */
+const clamav = (header: string, ...extra: string[]): Partial<ReplaySpec> => ({
+  now: new Date('2020-04-17T11:58:59Z'),
+  files: {
+    '/usr/sbin/clamd': '',
+    '/etc/clamav/clamd.conf': 'LocalSocket /run/clamav/clamd.ctl\nDatabaseDirectory /var/lib/clamav\nOnAccessIncludePath /home\n',
+    '/var/lib/clamav/daily.cvd': header.padEnd(512, ' ') + '\u001f\u008b\u0008',
+  },
+  dirs: { '/var/lib/clamav': ['daily.cvd', 'freshclam.dat'] },
+  processes: [{ comm: 'clamd', argv: ['/usr/sbin/clamd', '--foreground=true'] }, ...proc(...extra)],
+  commands: [{ match: '/usr/sbin/clamd --version', result: ok('ClamAV 1.4.6/25784/Thu Apr 16 11:58:59 2020\n') }],
+});
+function withClamdscan(spec: Partial<ReplaySpec>, ping: CommandResult, version?: CommandResult): Partial<ReplaySpec> {
+  return {
+    ...spec,
+    files: { ...spec.files, '/usr/bin/clamdscan': '' },
+    commands: [{ match: /clamdscan .*--ping/, result: ping }, ...(version ? [{ match: /clamdscan .*--version/, result: version }] : []), ...(spec.commands ?? [])],
+  };
+}
+const mdatpReal = fx('linux/mdatp-health-101.23062.0010.json');
+const mdatpActive = mdatpReal.replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}').replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}');
+
+interface Case {
+  name: string;
+  spec: Partial<ReplaySpec>;
+  protection?: Record<string, unknown>;
+  protected: boolean;
+  product?: ExpectedProduct;
+  reason?: RegExp;
+}
+
+const NOW = new Date('2023-08-09T13:39:13Z');
+const cases: Case[] = [
+  { name: 'nothing installed', spec: { processes: proc('systemd', 'sshd') }, protected: false, reason: /no anti-malware or EDR product found/ },
+  { name: 'ClamAV with clamonacc, daily.cvd 25784 one day old (real header)', spec: clamav(CVD, 'clamonacc'), protected: true, product: { id: 'clamav', running: true, realTime: true, protects: true, signatureAgeHours: 24 } },
+  { name: 'ClamAV, clamd without clamonacc: on demand only', spec: clamav(CVD), protected: false, product: { id: 'clamav', running: true, realTime: false, protects: false }, reason: /ClamAV: not protecting \(real-time protection off\)/ },
+  {
+    name: 'ClamAV: clamd reports the database it loaded (older than the files)',
+    spec: withClamdscan(clamav(CVD, 'clamonacc'), ok('PONG\n'), ok('ClamAV 1.4.6/25700/Mon Apr  6 11:58:59 2020\n')),
+    protected: false,
+    product: { id: 'clamav', running: true, realTime: true, protects: false },
+    reason: /signatures 2\d\d(\.\d)? h old/,
+  },
+  {
+    name: 'ClamAV: clamd process does not answer PING',
+    spec: withClamdscan(clamav(CVD, 'clamonacc'), ok('PING timeout exceeded; No response from clamd\n', 21)),
+    protected: false,
+    product: { id: 'clamav', running: false, realTime: false, protects: false },
+    reason: /ClamAV: not protecting \(not running/,
+  },
+  { name: 'ClamAV header cut after the printed time: that time is used', spec: clamav(CVD.slice(0, 60), 'clamonacc'), protected: true, product: { id: 'clamav', protects: true, signatureAgeHours: 24 } },
+  { name: 'ClamAV header cut to 20 bytes: date unknown', spec: clamav(CVD.slice(0, 20), 'clamonacc'), protected: false, product: { id: 'clamav', signatureAgeHours: null, protects: false, unknown: ['signatureDate'] } },
+  { name: 'ClamAV header not a header (zeroed file)', spec: clamav('\u0000'.repeat(100), 'clamonacc'), protected: false, product: { id: 'clamav', protects: false, unknown: ['signatureDate'] } },
+  {
+    name: 'mdatp 101.23062 in passive mode (real): not this product\'s real-time',
+    spec: { processes: proc('wdavdaemon'), commands: mdatp(mdatpReal) },
+    protected: false,
+    product: { id: 'mdatp', running: true, realTime: false, protects: false, signatureAgeHours: 0.3 },
+    reason: /real-time protection off/,
+  },
+  { name: 'mdatp 101.23062 active (real, passive flag flipped)', spec: { processes: proc('wdavdaemon'), commands: mdatp(mdatpActive) }, protected: true, product: { id: 'mdatp', realTime: true, protects: true } },
+  {
+    name: 'mdatp health truncated after 300 bytes',
+    spec: { processes: proc('wdavdaemon'), commands: mdatp(mdatpActive.slice(0, 300)) },
+    protected: false,
+    product: { id: 'mdatp', running: true, realTime: null, protects: false, signatureAgeHours: null, unknown: ['health', 'realTime', 'signatureAgeHours'] },
+  },
+  { name: 'mdatp health prints a JSON array, not an object', spec: { processes: proc('wdavdaemon'), commands: mdatp('[1,2]') }, protected: false, product: { id: 'mdatp', realTime: null, protects: false, unknown: ['health'] } },
+  { name: 'mdatp times out, no daemon', spec: { commands: [{ match: 'mdatp', result: { kind: 'timeout', afterMs: 10_000 } }] }, protected: false, product: { id: 'mdatp', running: null, protects: false } },
+  { name: 'Falcon 6.24 rfm-state=false (real)', spec: { ...falcon(ok(fx('linux/falconctl-6.24.12104.0.txt'))), processes: proc('falcon-sensor') }, protected: true, product: { id: 'falcon', running: true, realTime: true, protects: true } },
+  { name: 'Falcon 5.34 in Reduced Functionality Mode (real)', spec: { ...falcon(ok(fx('linux/falconctl-5.34.9918.0-rfm.txt'))), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: false, protects: false } },
+  { name: 'Falcon RFM: modules file not found (real)', spec: { ...falcon(ok(fx('linux/falconctl-rfm-modules-not-found.txt'))), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: false, protects: false } },
+  { name: 'Falcon installed, sensor not running', spec: falcon(ok(fx('linux/falconctl-6.24.12104.0.txt'))), protected: false, product: { id: 'falcon', running: false, realTime: false, protects: false } },
+  { name: 'falconctl hangs', spec: { ...falcon({ kind: 'timeout', afterMs: 10_000 }), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: null, protects: false, unknown: ['realTime', 'version'] } },
+  { name: 'falconctl output cut before rfm-state', spec: { ...falcon(ok('aid="bace43f9de594f479627b75adb54c294", apd is not set, aph is not')), processes: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: null, protects: false } },
+  { name: 'SentinelOne 30.1.1.10 enabled (real)', spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, processes: proc('s1-agent', 's1-orchestrator'), commands: s1Commands() }, protected: true, product: { id: 'sentinelone', running: true, realTime: true, protects: true } },
+  {
+    name: 'SentinelOne agent disabled',
+    spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, processes: proc('s1-agent'), commands: s1Commands(fx(`${S1}/control-status.txt`).replace('Enabled', 'Disabled')) },
+    protected: false,
+    product: { id: 'sentinelone', realTime: false, protects: false },
+  },
+  { name: 'SentinelOne, sentinelctl missing its answers', spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, processes: proc('s1-agent') }, protected: false, product: { id: 'sentinelone', realTime: null, protects: false, unknown: ['realTime', 'version'] } },
+  { name: 'ESET EEA 12.0.13.0, engine of 2025-09-09, on-access running (real)', spec: { ...eset, now: new Date('2025-09-10T10:10:10Z'), processes: proc('startd', 'oaeventd') }, protected: true, product: { id: 'eset', running: true, realTime: true, protects: true, signatureAgeHours: 34.2 } },
+  { name: 'ESET EEA 12.0.13.0, three weeks later', spec: { ...eset, now: new Date('2025-09-30T10:00:00Z'), processes: proc('startd', 'oaeventd') }, protected: false, product: { id: 'eset', protects: false }, reason: /signatures 514 h old \(limit 168 h\)/ },
+  { name: 'ESET without the on-access daemon', spec: { ...eset, now: new Date('2025-09-10T10:10:10Z'), processes: proc('startd') }, protected: false, product: { id: 'eset', realTime: null, protects: false, unknown: ['realTime'] } },
+  {
+    name: 'KESL 10.1 with file monitoring stopped (real)',
+    spec: { now: new Date('2018-08-24T04:11:00Z'), files: { '/opt/kaspersky/kesl/bin/kesl-control': '' }, processes: proc('kesl'), commands: [{ match: 'kesl-control --app-info', result: ok(fx('linux/kesl-10.1.0.5960-app-info.txt')) }] },
+    protected: false,
+    product: { id: 'kesl', running: true, realTime: false, protects: false, signatureAgeHours: 24 },
+  },
+  {
+    name: 'Wazuh 4.14.5 agent (real): reported, not anti-malware',
+    spec: { files: { '/var/ossec/bin/wazuh-control': '' }, processes: proc('wazuh-agentd'), commands: [{ match: 'wazuh-control info', result: ok(fx('linux/wazuh-4.14.5/info.txt')) }, { match: 'wazuh-control status', result: ok(fx('linux/wazuh-4.14.5/status.txt')) }] },
+    protected: false,
+    product: { id: 'wazuh', running: true, realTime: null, protects: false },
+    reason: /Wazuh agent: not protecting \(not an anti-malware product/,
+  },
+  {
+    name: 'a Viettel agent declared by process name in the config',
+    spec: { processes: proc('vcs-agent') },
+    protection: { extraProducts: [{ id: 'viettel-edr', name: 'Viettel EDR', vendor: 'Viettel Cyber Security', processes: ['vcs-agent'] }] },
+    protected: false,
+    product: { id: 'viettel-edr', running: true, realTime: null, protects: false, unknown: ['version', 'signatureDate', 'realTime'] },
+  },
+];
+
+describe('protection probe on Linux (recorded outputs)', () => {
+  it.each(cases)('$name', async (c) => {
+    const { facts, system } = await collect({ platform: 'linux', now: NOW, ...c.spec }, c.protection);
+    expectCase(facts, c);
+    // Every command ran without a shell (argv form) and with a timeout.
+    for (const call of system.calls) expect(call.timeoutMs).toBeGreaterThan(0);
+  });
+});
