@@ -38,6 +38,12 @@ export const AgentConfigSchema = Obj({
     /** host:port (IPv6 literal in brackets) to test outbound IPv6 with a TCP connect. */
     outboundTarget: Type.Optional(Type.String({ maxLength: 300 })),
   }),
+  baseline: Type.Optional(
+    Obj({
+      /** YAML file overriding entries of the built-in check-to-level mapping (levels, clauses, thresholds). */
+      mappingFile: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    }),
+  ),
   probes: Obj({
     /** Per-probe timeout. */
     timeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 20_000 }),

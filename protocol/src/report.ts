@@ -180,6 +180,14 @@ export type BaselineCheck = Static<typeof BaselineCheck>;
 
 export const BaselineFacts = Obj({
   checks: List(BaselineCheck, 128),
+  /** Which check-to-level mapping was applied (added after v0.1: optional). */
+  mapping: Type.Optional(Obj({
+    /** "built-in", or the override file named by baseline.mappingFile. */
+    source: Str(1024),
+    legalBasis: Str(512),
+    /** Why the override file was not applied (the built-in mapping was used instead). */
+    error: Maybe(Str(2048)),
+  })),
 });
 export type BaselineFacts = Static<typeof BaselineFacts>;
 
