@@ -41,7 +41,7 @@ export async function resolveMapping(readFile: (p: string) => Promise<string | n
   }
 }
 
-async function runFamily(f: CheckFamily, ctx: BaselineContext): Promise<CheckOutcome[]> {
+export async function runFamily(f: CheckFamily, ctx: BaselineContext): Promise<CheckOutcome[]> {
   let got: CheckOutcome[];
   try {
     got = await f.run(ctx);

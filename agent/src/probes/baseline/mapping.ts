@@ -57,10 +57,12 @@ function parseWith<T>(schema: Parameters<typeof Value.Errors>[0], text: string, 
   const raw: unknown = doc.toJS();
   const problems = [...Value.Errors(schema, raw)].map((e) => {
     const path = e.path.split('/').filter(Boolean);
-    const node = doc.getIn(path, true) as { range?: [number, number] } | undefined;
+    // A missing key has no node: point at its parent instead.
+    const at = (p: string[]) => doc.getIn(p, true) as { range?: [number, number] } | undefined;
+    const node = at(path)?.range ? at(path) : at(path.slice(0, -1));
     const line = node?.range ? `line ${lines.linePos(node.range[0]).line}, ` : '';
     const key = path.join('.') || '(top level)';
-    return e.message.includes('Unexpected property') ? `${line}unknown key under "${key}": remove it or check its spelling` : `${line}${key}: ${e.message}`;
+    return e.message.includes('Unexpected property') ? `${line}unknown key "${key}": remove it or check its spelling` : `${line}${key}: ${e.message}`;
   });
   if (problems.length) throw new MappingError(source, [...new Set(problems)]);
   return raw as T;
