@@ -37,6 +37,8 @@ export const AgentConfigSchema = Obj({
     services: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 32, default: [] }),
     /** host:port (IPv6 literal in brackets) to test outbound IPv6 with a TCP connect. */
     outboundTarget: Type.Optional(Type.String({ maxLength: 300 })),
+    /** Send one DNS query to each IPv6 resolver of the host to see whether it answers over IPv6. */
+    queryResolvers: Type.Boolean({ default: true }),
   }),
   baseline: Type.Optional(
     Obj({

@@ -34,12 +34,13 @@ export const ipv6Probe: Probe<'ipv6'> = {
     const [services, outbound, dnsCheck] = await Promise.all([
       Promise.all(config.ipv6.services.map(lookup)),
       config.ipv6.outboundTarget ? connectV6(config.ipv6.outboundTarget, NET_TIMEOUT_MS) : Promise.resolve(null),
-      ipv6ResolverReachable(resolvers, NET_TIMEOUT_MS),
+      config.ipv6.queryResolvers ? ipv6ResolverReachable(resolvers, NET_TIMEOUT_MS) : Promise.resolve(null),
     ]);
-    if (dnsCheck.reachable === null) unknown.push({ field: 'dns.ipv6ResolverReachable', reason: `no IPv6 resolver configured (resolvers: ${resolvers.join(', ') || 'none'})` });
+    if (!dnsCheck) unknown.push({ field: 'dns.ipv6ResolverReachable', reason: 'not checked: ipv6.queryResolvers is false in the agent config' });
+    else if (dnsCheck.reachable === null) unknown.push({ field: 'dns.ipv6ResolverReachable', reason: `no IPv6 resolver configured (resolvers: ${resolvers.join(', ') || 'none'})` });
     const base: Omit<Ipv6Facts, 'readiness' | 'reasons'> = {
       ...facts,
-      dns: { resolvers, ipv6ResolverReachable: dnsCheck.reachable, queried: dnsCheck.details.map((d) => ({ ...d, detail: d.detail.slice(0, 256) })) },
+      dns: { resolvers, ipv6ResolverReachable: dnsCheck?.reachable ?? null, queried: (dnsCheck?.details ?? []).map((d) => ({ ...d, detail: d.detail.slice(0, 256) })) },
       services,
       outbound,
       unknown: unknown.slice(0, 16),
