@@ -23,7 +23,7 @@ export const AgentConfigSchema = Obj({
   /** Unit id this host belongs to (must match the enrollment secret's unit). */
   unit: Ident,
   /** Registry ids of the information systems this host serves. */
-  systems: Type.Array(Ident, { maxItems: 64, default: [] }),
+  systems: Type.Array(Ident, { maxItems: 64, uniqueItems: true, default: [] }),
   /** server | workstation; inferred from the OS when absent. */
   role: Type.Optional(HostRole),
   /** Where the credential and spool live. */
