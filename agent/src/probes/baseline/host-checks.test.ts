@@ -11,6 +11,7 @@ import type { Fixture } from '../../../../testing/fixture-system.js';
 import type { CheckFamily } from './check.js';
 import { timeFamily } from './time.js';
 import { loggingFamily } from './logging.js';
+import { logRetentionFamily } from './log-retention.js';
 import { updatesFamily, WINDOWS_AU } from './updates.js';
 import { passwordFamily } from './password.js';
 import { encryptionFamily } from './encryption.js';
@@ -151,5 +152,27 @@ describe('encryption, rdp, protection', () => {
     const ctx = baselineContext({}, { earlier: { protection: facts } });
     expect(await protectionFamily.run(ctx)).toEqual([{ id: 'protection.endpoint', result: 'fail', evidence: 'no anti-malware or EDR product found' }]);
     expect((await protectionFamily.run(baselineContext({})))[0]!.result).toBe('unknown');
+  });
+});
+
+describe('logging.retention', () => {
+  const DEBIAN_CONF = '# see "man logrotate"\nweekly\nrotate 4\ncreate\ninclude /etc/logrotate.d\n/var/log/wtmp {\n    monthly\n    rotate 1\n}\n';
+  const RSYSLOG = '/var/log/syslog\n/var/log/mail.log\n/var/log/kern.log\n{\n\trotate 4\n\tweekly\n\tmissingok\n\tcompress\n\tsharedscripts\n\tpostrotate\n\t\t/usr/lib/rsyslog/rsyslog-rotate\n\tendscript\n}\n';
+  const rsyslog = (text: string, extra: Record<string, string> = {}) => ({ processes: ['rsyslogd'], files: { '/etc/logrotate.conf': DEBIAN_CONF, '/etc/logrotate.d/rsyslog': text, ...extra } });
+  const check = async (fx: Fixture & { processes?: string[] }) => (await run(logRetentionFamily, fx))['logging.retention'];
+  it('Debian default rsyslog rotation keeps 28 days: short of a month', async () => expectCheck(await check(rsyslog(RSYSLOG)), 'fail', /^\/var\/log\/syslog in \/etc\/logrotate.d\/rsyslog: rotate 4, weekly = at least 28 days kept; required 30: raise rotate/));
+  it('rotate 13 weekly passes; maxage caps it; a .dpkg-old copy is ignored', async () => {
+    expectCheck(await check(rsyslog(RSYSLOG.replace('rotate 4', 'rotate 13'), { '/etc/logrotate.d/rsyslog.dpkg-old': RSYSLOG.replace('rotate 4', 'rotate 1') })), 'pass', /at least 91 days/);
+    expectCheck(await check(rsyslog(RSYSLOG.replace('rotate 4', 'rotate 13\n\tmaxage 14'))), 'fail', /maxage 14 = at least 14 days/);
+  });
+  it('the global period applies when the block has none; size-only rotation is unknown', async () => {
+    expectCheck(await check(rsyslog('/var/log/messages {\n  rotate 2\n}\n', { '/etc/logrotate.conf': 'monthly\nrotate 4\n' })), 'pass', /rotate 2, monthly = at least 60 days/);
+    expectCheck(await check(rsyslog('/var/log/syslog {\n  rotate 5\n  size 100M\n}\n', { '/etc/logrotate.conf': 'rotate 4\n' })), 'unknown', /rotation by size/);
+  });
+  it('journald alone: MaxRetentionSec too short fails; an old entry passes; none is unknown', async () => {
+    const j = (files: Record<string, string>, out: string) => ({ files, commands: { 'journalctl -q --no-pager -o short-iso -n 1 --until=-30d': out } });
+    expectCheck(await check(j({ '/etc/systemd/journald.conf': '[Journal]\nMaxRetentionSec=1week\n' }, '')), 'fail', /MaxRetentionSec=1week \(7 days\)/);
+    expectCheck(await check(j({}, '2026-09-02T10:11:12+0000 host kernel: Linux version 6.1.0\n')), 'pass', /older than 30 days \(2026-09-02T10:11:12\+0000\)/);
+    expectCheck(await check(j({}, '')), 'unknown', /younger, or the size limit/);
   });
 });

@@ -13,6 +13,7 @@ import { applyOverride, builtinMapping, MappingError, type Mapping } from './map
 import { firewallFamily } from './firewall.js';
 import { timeFamily } from './time.js';
 import { loggingFamily } from './logging.js';
+import { logRetentionFamily } from './log-retention.js';
 import { updatesFamily } from './updates.js';
 import { sshFamily } from './ssh.js';
 import { rdpFamily } from './rdp.js';
@@ -22,7 +23,7 @@ import { protectionFamily } from './protection.js';
 
 /** One line per family, in report order. */
 export const families: readonly CheckFamily[] = [
-  firewallFamily, timeFamily, loggingFamily, updatesFamily, sshFamily, rdpFamily, passwordFamily, encryptionFamily, protectionFamily,
+  firewallFamily, timeFamily, loggingFamily, logRetentionFamily, updatesFamily, sshFamily, rdpFamily, passwordFamily, encryptionFamily, protectionFamily,
 ];
 
 /** The built-in mapping, with the override file applied when configured and valid. */
