@@ -7,7 +7,7 @@
 import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { jsonRows, powershell } from '../ipv6/windows.js';
+import { jsonRows, powershell } from '../common/powershell.js';
 
 const ID = 'firewall.inbound_default_deny';
 

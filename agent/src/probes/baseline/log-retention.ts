@@ -9,7 +9,7 @@
 import type { SystemReader } from '../../system.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { dropIns, fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { powershell } from '../ipv6/windows.js';
+import { powershell } from '../common/powershell.js';
 
 const ID = 'logging.retention';
 const PERIOD_DAYS: Record<string, number> = { daily: 1, weekly: 7, monthly: 30, yearly: 365 };

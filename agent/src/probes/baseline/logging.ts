@@ -7,7 +7,7 @@
 import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { dropIns, fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { powershell } from '../ipv6/windows.js';
+import { powershell } from '../common/powershell.js';
 
 const SYS = 'logging.system';
 const AUDIT = 'logging.audit';

@@ -8,7 +8,7 @@
 import type { SystemReader } from '../../system.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { dropIns, fail, keyValues, okOut, pass, unknown, whyFailed } from './check.js';
-import { powershell } from '../ipv6/windows.js';
+import { powershell } from '../common/powershell.js';
 
 const IDS = { min: 'password.min_length', age: 'password.max_age', lockout: 'password.lockout' } as const;
 

@@ -6,7 +6,7 @@
 import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { powershell } from '../ipv6/windows.js';
+import { powershell } from '../common/powershell.js';
 
 const ID = 'time.synchronized';
 const DAEMONS = ['systemd-timesyn', 'chronyd', 'ntpd', 'openntpd', 'ntpsec'];

@@ -9,7 +9,7 @@
 import type { SystemReader } from '../../system.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { jsonRows, powershell } from '../ipv6/windows.js';
+import { jsonRows, powershell } from '../common/powershell.js';
 
 const PENDING = 'updates.security_pending';
 const AUTO = 'updates.automatic';

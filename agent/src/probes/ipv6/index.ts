@@ -32,7 +32,7 @@ export const ipv6Probe: Probe<'ipv6'> = {
     const { resolvers, ...facts } = local;
     const unknown = [...facts.unknown];
     const [services, outbound, dnsCheck] = await Promise.all([
-      Promise.all(config.ipv6.services.map(lookup)),
+      Promise.all(config.ipv6.services.map((name) => lookup(name, NET_TIMEOUT_MS))),
       config.ipv6.outboundTarget ? connectV6(config.ipv6.outboundTarget, NET_TIMEOUT_MS) : Promise.resolve(null),
       config.ipv6.queryResolvers ? ipv6ResolverReachable(resolvers, NET_TIMEOUT_MS) : Promise.resolve(null),
     ]);

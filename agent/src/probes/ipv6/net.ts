@@ -28,8 +28,12 @@ export async function connectV6(target: string, timeoutMs: number): Promise<Outb
   });
 }
 
-/** A and AAAA records of one name; "no such record" is an empty list, other failures an error. */
-export async function lookup(name: string): Promise<Ipv6Facts['services'][number]> {
+/**
+ * A and AAAA records of one name; "no such record" is an empty list, other failures an error.
+ * A bounded resolver: the default one retries for up to ~20 s, longer than the probe may run.
+ */
+export async function lookup(name: string, timeoutMs: number): Promise<Ipv6Facts['services'][number]> {
+  const resolver = new dns.Resolver({ timeout: timeoutMs, tries: 2 });
   const settle = async (f: () => Promise<string[]>) => {
     try {
       return { list: (await f()).slice(0, 32), err: null };
@@ -38,7 +42,7 @@ export async function lookup(name: string): Promise<Ipv6Facts['services'][number
       return { list: [], err: code === 'ENODATA' || code === 'ENOTFOUND' ? null : `${code ?? ''} ${(e as Error).message}`.trim().slice(0, 500) };
     }
   };
-  const [a, aaaa] = await Promise.all([settle(() => dns.resolve4(name)), settle(() => dns.resolve6(name))]);
+  const [a, aaaa] = await Promise.all([settle(() => resolver.resolve4(name)), settle(() => resolver.resolve6(name))]);
   return { name, a: a.list, aaaa: aaaa.list, error: a.err ?? aaaa.err };
 }
 

@@ -56,19 +56,31 @@ function startInNs(ns: string, script: string): Promise<ChildProcess> {
 const tcpListener = (host: string, port: number) =>
   `require('net').createServer((s) => s.end()).listen(${port}, '${host}', () => console.log('ready'))`;
 
-/** Answers every query with NXDOMAIN: enough to prove a resolver is reachable over IPv6. */
+/**
+ * A tiny authoritative DNS server: portal.test has A and AAAA, legacy.test only A, every other
+ * name is NXDOMAIN. Enough for the probe's service lookups and resolver reachability.
+ */
 const dnsResponder = `
+const RECORDS = { 'portal.test': { 1: [198, 51, 100, 2], 28: [...Buffer.from('20010db8004600000000000000000002', 'hex')] }, 'legacy.test': { 1: [198, 51, 100, 3] } };
+const u16 = (n) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
 const s = require('dgram').createSocket('udp6');
-s.on('message', (m, r) => { const a = Buffer.from(m); a[2] |= 0x80; a[3] = (a[3] & 0x70) | 0x80 | 3; s.send(a, r.port, r.address); });
+s.on('message', (m, r) => {
+  const labels = []; let i = 12;
+  while (m[i]) { labels.push(m.toString('latin1', i + 1, i + 1 + m[i])); i += m[i] + 1; }
+  i += 1;
+  const qtype = m.readUInt16BE(i), name = labels.join('.').toLowerCase(), known = RECORDS[name], rdata = known && known[qtype];
+  const h = Buffer.alloc(12); m.copy(h, 0, 0, 2);
+  h[2] = 0x84 | (m[2] & 1); h[3] = known ? 0x80 : 0x83; h.writeUInt16BE(1, 4); h.writeUInt16BE(rdata ? 1 : 0, 6);
+  const answer = rdata ? Buffer.concat([Buffer.from([0xc0, 0x0c]), u16(qtype), u16(1), Buffer.from([0, 0, 0, 60]), u16(rdata.length), Buffer.from(rdata)]) : Buffer.alloc(0);
+  s.send(Buffer.concat([h, m.subarray(12, i + 4), answer]), r.port, r.address);
+});
 s.bind(53, '${UP6}', () => console.log('ready'));`;
 
 /** Run the built agent inside a namespace and return its ipv6 facts. */
-function probeIn(ns: string, outboundTarget?: string): Ipv6Facts {
-  const conf = join(tmp, `${ns}-${outboundTarget ? 'target' : 'none'}.yaml`);
-  writeFileSync(
-    conf,
-    [`unit: test-unit`, `stateDir: ${join(tmp, 'state')}`, `probes:`, `  disabled: [protection, baseline]`, ...(outboundTarget ? [`ipv6:`, `  outboundTarget: "${outboundTarget}"`] : [])].join('\n'),
-  );
+function probeIn(ns: string, outboundTarget?: string, services: string[] = []): Ipv6Facts {
+  const conf = join(tmp, `${ns}-${randomBytes(4).toString('hex')}.yaml`);
+  const ipv6 = [...(outboundTarget ? [`  outboundTarget: "${outboundTarget}"`] : []), ...(services.length ? [`  services: [${services.join(', ')}]`] : [])];
+  writeFileSync(conf, [`unit: test-unit`, `stateDir: ${join(tmp, 'state')}`, `probes:`, `  disabled: [protection, baseline]`, ...(ipv6.length ? ['ipv6:', ...ipv6] : [])].join('\n'));
   const out = inNs(ns, process.execPath, AGENT_BIN, '-c', conf, 'collect', '--once', '--json');
   const report = JSON.parse(out) as Report;
   const r = report.probes.ipv6;
@@ -161,13 +173,21 @@ describe('ipv6 probe in network namespaces', () => {
     expect(f.reasons).toEqual([`TCP 198.51.100.2:${V4ONLY_PORT} (node) listens on IPv4 only`]);
   });
 
-  it('dual-stack services, IPv6 DNS and outbound IPv6 make the host ready', () => {
-    const f = probeIn(NS.v6, `[${UP6}]:${TARGET_PORT}`);
+  it('dual-stack services, a served name with AAAA, IPv6 DNS and outbound IPv6 make the host ready', () => {
+    const f = probeIn(NS.v6, `[${UP6}]:${TARGET_PORT}`, ['portal.test']);
+    expect(f.services).toEqual([{ name: 'portal.test', a: ['198.51.100.2'], aaaa: ['2001:db8:46::2'], error: null }]);
     expect(f.listeners).toContainEqual({ port: SERVICE_PORT, bind: '::', family: 'dual-stack', process: 'node' });
     expect(f.dns).toMatchObject({ resolvers: [UP6], ipv6ResolverReachable: true });
     expect(f.outbound).toMatchObject({ target: `[${UP6}]:${TARGET_PORT}`, reachable: true, error: null });
     expect(f.readiness).toBe('ready');
     expect(f.reasons).toEqual([]);
+  });
+
+  it('a served name without AAAA stops the host at dual-stack-services', () => {
+    const f = probeIn(NS.v6, `[${UP6}]:${TARGET_PORT}`, ['portal.test', 'legacy.test']);
+    expect(f.services[1]).toEqual({ name: 'legacy.test', a: ['198.51.100.3'], aaaa: [], error: null });
+    expect(f.readiness).toBe('dual-stack-services');
+    expect(f.reasons).toEqual(['service name legacy.test has no AAAA record']);
   });
 
   it('a refused outbound target stops the host at dual-stack-services, with the error', () => {

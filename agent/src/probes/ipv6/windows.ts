@@ -5,9 +5,9 @@
  * the parsers accept all of these.
  */
 import type { SystemReader } from '../../system.js';
+import { jsonRows, powershell } from '../common/powershell.js';
 import { scopeOf, type Listener, type LocalIpv6Facts } from './linux.js';
 
-const PS = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command'];
 
 /** The exact scripts run; tests key their recorded outputs by these. */
 export const WINDOWS_COMMANDS = {
@@ -19,21 +19,6 @@ export const WINDOWS_COMMANDS = {
   disabledComponents: "(Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters' -ErrorAction SilentlyContinue).DisabledComponents",
 } as const;
 
-export const powershell = (system: SystemReader, script: string) => system.run('powershell.exe', [...PS, script], { timeoutMs: 10_000 });
-
-/** ConvertTo-Json output as a list of records: empty output is [], one object is [object]. */
-export function jsonRows(text: string, what: string): Record<string, unknown>[] {
-  const t = text.replace(/^\uFEFF/, '').trim();
-  if (!t) return [];
-  let v: unknown;
-  try {
-    v = JSON.parse(t);
-  } catch (e) {
-    throw new Error(`${what}: output is not JSON (${(e as Error).message}); run it in PowerShell to see why`);
-  }
-  const rows = Array.isArray(v) ? v : [v];
-  return rows.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object');
-}
 
 /** NetIPAddress.AddressState: 0 Invalid, 1 Tentative, 2 Duplicate, 3 Deprecated, 4 Preferred. */
 const ADDRESS_STATES = ['Invalid', 'Tentative', 'Duplicate', 'Deprecated', 'Preferred'];
