@@ -44,8 +44,8 @@ describe('iptables, ufw, firewalld, nothing', () => {
     ['ufw active, deny incoming', { 'ufw status verbose': 'Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n' }, 'pass', /ufw active; Default: deny \(incoming\)/],
     ['ufw active, allow incoming', { 'ufw status verbose': 'Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n' }, 'fail', /ufw default deny incoming/],
     ['ufw inactive, nft decides', { 'ufw status verbose': 'Status: inactive\n', 'nft -j list ruleset': nft('default-drop') }, 'pass', /nftables/],
-    ['firewalld public zone', { 'firewall-cmd --state': 'running\n', 'firewall-cmd --get-default-zone': 'public\n', 'firewall-cmd --zone=public --get-target': 'default\n' }, 'pass', /default zone public, target default/],
-    ['firewalld trusted zone', { 'firewall-cmd --state': 'running\n', 'firewall-cmd --get-default-zone': 'trusted\n', 'firewall-cmd --zone=trusted --get-target': 'ACCEPT\n' }, 'fail', /accepts all inbound/],
+    ['firewalld public zone', { 'firewall-cmd --state': 'running\n', 'firewall-cmd --get-default-zone': 'public\n', 'firewall-cmd --permanent --zone=public --get-target': 'default\n' }, 'pass', /default zone public, target default/],
+    ['firewalld trusted zone', { 'firewall-cmd --state': 'running\n', 'firewall-cmd --get-default-zone': 'trusted\n', 'firewall-cmd --permanent --zone=trusted --get-target': 'ACCEPT\n' }, 'fail', /accepts all inbound/],
     ['nft without root', { 'nft -j list ruleset': ok('', 1), 'iptables -S INPUT': { kind: 'ok', code: 4, stdout: '', stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n' } }, 'unknown', /run the agent as root/],
     ['no firewall tool at all', {}, 'fail', /no firewall found/],
   ] as const)('%s', async (_name, commands, result, evidence) => {

@@ -59,7 +59,8 @@ async function firewalld(system: SystemReader): Promise<CheckOutcome | null> {
   if (state?.trim() !== 'running') return null;
   const zone = okOut(await system.run('firewall-cmd', ['--get-default-zone']))?.trim();
   if (!zone) return unknown(ID, 'firewalld running, default zone unreadable');
-  const target = okOut(await system.run('firewall-cmd', [`--zone=${zone}`, '--get-target']))?.trim() ?? '?';
+  // --get-target is permanent-only before firewalld 1.x ("[P only]"); runtime rarely differs.
+  const target = okOut(await system.run('firewall-cmd', ['--permanent', `--zone=${zone}`, '--get-target']))?.trim() ?? '?';
   // "default" rejects what the zone does not allow; ACCEPT lets everything in.
   const ev = `firewalld running; default zone ${zone}, target ${target}`;
   return ['default', 'DROP', 'REJECT', '%%REJECT%%'].includes(target) ? pass(ID, ev) : fail(ID, `${ev}: the default zone accepts all inbound traffic`);
