@@ -1,7 +1,7 @@
 /**
  * time, logging, updates, password, encryption, rdp and protection checks against outputs and
- * files written here. Recorded on this machine (Debian 12 VM): testdata/apt-get-s-upgrade.debian12.txt
- * (`apt-get -s upgrade`), apt-config-dump.debian12.txt, lsblk.vm-plain.json. chrony, ntpq,
+ * files written here. Recorded on this machine (Debian 12 VM): testdata/apt-get-s-dist-upgrade.debian12.txt
+ * (`apt-get -s dist-upgrade`), apt-config-dump.debian12.txt, lsblk.vm-plain.json. chrony, ntpq,
  * timedatectl, auditctl, w32tm, net accounts texts follow those tools' documented output.
  */
 import { readFileSync } from 'node:fs';
@@ -68,15 +68,15 @@ describe('updates', () => {
   const apt = (over: Fixture = {}): Fixture => ({
     files: { '/usr/bin/apt-get': '', '/usr/bin/unattended-upgrade': '', ...over.files },
     mtimes: { '/var/lib/apt/lists/partial': new Date('2026-11-19T08:00:00Z'), ...over.mtimes },
-    commands: { 'apt-get -s -o Debug::NoLocking=1 upgrade': data('apt-get-s-upgrade.debian12.txt'), 'apt-config dump': data('apt-config-dump.debian12.txt'), ...over.commands },
+    commands: { 'apt-get -s -o Debug::NoLocking=1 dist-upgrade': data('apt-get-s-dist-upgrade.debian12.txt'), 'apt-config dump': data('apt-config-dump.debian12.txt'), ...over.commands },
   });
-  it('recorded apt-get -s upgrade: 74 of 121 upgrades come from bookworm-security', async () => {
+  it('recorded apt-get -s dist-upgrade: 74 of 121 upgrades come from bookworm-security', async () => {
     const r = await run(updatesFamily, apt());
     expectCheck(r['updates.security_pending'], 'fail', /^74 security update\(s\) pending \(last apt-get update 1.0 days ago\): libgcrypt20-dev, /);
     expectCheck(r['updates.automatic'], 'fail', /Unattended-Upgrade=unset/);
   });
   it('nothing pending on fresh lists passes; on stale lists is unknown, never pass', async () => {
-    const clean = { commands: { 'apt-get -s -o Debug::NoLocking=1 upgrade': 'Reading package lists...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n' } };
+    const clean = { commands: { 'apt-get -s -o Debug::NoLocking=1 dist-upgrade': 'Reading package lists...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n' } };
     expectCheck((await run(updatesFamily, apt(clean)))['updates.security_pending'], 'pass', /no security update pending/);
     const stale = { ...clean, mtimes: { '/var/lib/apt/lists/partial': new Date('2026-10-01T00:00:00Z') } };
     expectCheck((await run(updatesFamily, apt(stale)))['updates.security_pending'], 'unknown', /too old to trust .*50.3 days ago, limit 7/);

@@ -1,6 +1,7 @@
 /**
  * updates.security_pending: no security update waits to be installed. Debian/Ubuntu: a
- * simulated `apt-get upgrade` lists what would be installed from a *-security suite; the
+ * simulated `apt-get dist-upgrade` (not `upgrade`: it keeps back
+ * kernel security updates that come as new packages) lists what would be installed from a *-security suite; the
  * answer is only as fresh as the package lists, so stale lists give unknown, never pass.
  * RHEL family: `dnf -C updateinfo list --security`.
  * updates.automatic: unattended-upgrades enabled (apt) or a dnf-automatic timer enabled.
@@ -15,7 +16,7 @@ const PENDING = 'updates.security_pending';
 const AUTO = 'updates.automatic';
 const DAY_MS = 86_400_000;
 
-/** `apt-get -s upgrade` lines: `Inst pkg [old] (new Debian-Security:12/stable-security [amd64])`. */
+/** `apt-get -s dist-upgrade` lines: `Inst pkg [old] (new Debian-Security:12/stable-security [amd64])`. */
 export function aptSecurityPending(text: string): string[] {
   return text
     .split('\n')
@@ -32,7 +33,7 @@ async function apt(ctx: BaselineContext): Promise<CheckOutcome[]> {
   const { system } = ctx;
   const maxAgeDays = ctx.param(PENDING, 'maxListAgeDays');
   const [sim, partial, stamp, dump, uu] = await Promise.all([
-    system.run('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'upgrade'], { timeoutMs: 15_000 }),
+    system.run('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'dist-upgrade'], { timeoutMs: 15_000 }),
     // apt-get update rewrites lists/partial on every run (even when nothing changed);
     // the periodic job leaves a stamp. List files keep the server's dates, so they cannot tell.
     system.stat('/var/lib/apt/lists/partial'),
@@ -45,12 +46,12 @@ async function apt(ctx: BaselineContext): Promise<CheckOutcome[]> {
   const age = Number.isFinite(ageDays) ? `last apt-get update ${ageDays.toFixed(1)} days ago` : 'apt-get update never ran';
   let pending: CheckOutcome;
   const simOut = okOut(sim);
-  if (simOut === null) pending = unknown(PENDING, whyFailed('apt-get -s upgrade', sim));
+  if (simOut === null) pending = unknown(PENDING, whyFailed('apt-get -s dist-upgrade', sim));
   else {
     const pkgs = aptSecurityPending(simOut);
     if (pkgs.length) pending = fail(PENDING, `${pkgs.length} security update(s) pending (${age}): ${pkgs.slice(0, 20).join(', ')}${pkgs.length > 20 ? ', ...' : ''}`);
     else if (ageDays > maxAgeDays) pending = unknown(PENDING, `no security update pending in lists that are too old to trust (${age}, limit ${maxAgeDays}): run apt-get update or enable APT::Periodic::Update-Package-Lists`);
-    else pending = pass(PENDING, `no security update pending (apt-get -s upgrade; ${age})`);
+    else pending = pass(PENDING, `no security update pending (apt-get -s dist-upgrade; ${age})`);
   }
   const dumpOut = okOut(dump);
   let auto: CheckOutcome;
