@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baselineContext } from '../../../../testing/baseline-context.js';
-import type { Fixture } from '../../../../testing/fixture-system.js';
+import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
 import type { CheckFamily } from './check.js';
 import { timeFamily } from './time.js';
 import { loggingFamily } from './logging.js';
@@ -81,6 +81,20 @@ describe('updates', () => {
     const stale = { ...clean, mtimes: { '/var/lib/apt/lists/partial': new Date('2026-10-01T00:00:00Z') } };
     expectCheck((await run(updatesFamily, apt(stale)))['updates.security_pending'], 'unknown', /too old to trust .*50.3 days ago, limit 7/);
   });
+  it('reuses the apt simulation while lists and installed packages are unchanged', async () => {
+    const fx = apt({ mtimes: { '/var/lib/apt/lists/partial': new Date('2026-11-19T08:00:00Z'), '/var/lib/dpkg/status': new Date('2026-11-18T08:00:00Z') } });
+    const system = new FixtureSystem(fx);
+    const ctx = baselineContext(fx, { system });
+    const sims = () => system.ran.filter((c) => c.startsWith('apt-get')).length;
+    await updatesFamily.run(ctx);
+    const second = await updatesFamily.run(ctx);
+    expect(sims()).toBe(1);
+    expect(second[0]!.evidence).toMatch(/\[simulation of 2026-11-20T08:00:00.000Z: lists and packages unchanged since\]$/);
+    fx.mtimes!['/var/lib/dpkg/status'] = new Date('2026-11-20T07:00:00Z'); // a package was installed
+    await updatesFamily.run(ctx);
+    expect(sims()).toBe(2);
+  });
+
   it('unattended-upgrades enabled passes', async () => {
     const on = { commands: { 'apt-config dump': 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n' } };
     expectCheck((await run(updatesFamily, apt(on)))['updates.automatic'], 'pass', /Unattended-Upgrade=1, Update-Package-Lists=1, unattended-upgrades installed/);
