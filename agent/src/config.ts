@@ -23,7 +23,7 @@ export const AgentConfigSchema = Obj({
   /** Unit id this host belongs to (must match the enrollment secret's unit). */
   unit: Ident,
   /** Registry ids of the information systems this host serves. */
-  systems: Type.Array(Ident, { maxItems: 64, default: [] }),
+  systems: Type.Array(Ident, { maxItems: 64, uniqueItems: true, default: [] }),
   /** server | workstation; inferred from the OS when absent. */
   role: Type.Optional(HostRole),
   /** Where the credential and spool live. */
@@ -61,7 +61,15 @@ export const AgentConfigSchema = Obj({
     services: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 32, default: [] }),
     /** host:port (IPv6 literal in brackets) to test outbound IPv6 with a TCP connect. */
     outboundTarget: Type.Optional(Type.String({ maxLength: 300 })),
+    /** Send one DNS query to each IPv6 resolver of the host to see whether it answers over IPv6. */
+    queryResolvers: Type.Boolean({ default: true }),
   }),
+  baseline: Type.Optional(
+    Obj({
+      /** YAML file overriding entries of the built-in check-to-level mapping (levels, clauses, thresholds). */
+      mappingFile: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    }),
+  ),
   probes: Obj({
     /** Per-probe timeout. */
     timeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 20_000 }),

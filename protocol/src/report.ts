@@ -151,6 +151,8 @@ export const Ipv6Facts = Obj({
     resolvers: List(Str(64), 16),
     /** A resolver with an IPv6 address answered. */
     ipv6ResolverReachable: Maybe(Type.Boolean()),
+    /** Each IPv6 resolver asked (at most 4), and what happened (added after v0.1: optional). */
+    queried: Type.Optional(List(Obj({ server: Str(64), answered: Type.Boolean(), detail: Str(256) }), 4)),
   }),
   /** Names this host serves (from config), with their A and AAAA records. */
   services: List(Obj({ name: Str(253), a: List(Str(64), 32), aaaa: List(Str(64), 32), error: Maybe(Str(512)) }), 32),
@@ -188,6 +190,14 @@ export type BaselineCheck = Static<typeof BaselineCheck>;
 
 export const BaselineFacts = Obj({
   checks: List(BaselineCheck, 128),
+  /** Which check-to-level mapping was applied (added after v0.1: optional). */
+  mapping: Type.Optional(Obj({
+    /** "built-in", or the override file named by baseline.mappingFile. */
+    source: Str(1024),
+    legalBasis: Str(512),
+    /** Why the override file was not applied (the built-in mapping was used instead). */
+    error: Maybe(Str(2048)),
+  })),
 });
 export type BaselineFacts = Static<typeof BaselineFacts>;
 

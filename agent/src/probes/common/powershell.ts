@@ -1,5 +1,8 @@
 /**
- * Run a PowerShell pipeline on Windows and read its result as JSON: Windows PowerShell 5.1
+ * Running PowerShell for Windows probes, always with one fixed argument list (no profile, no
+ * prompt), so recorded outputs in tests are keyed by the script alone.
+ *
+ * runPowerShellJson: run a pipeline and read its result as JSON: Windows PowerShell 5.1
  * (present on every supported Windows), no profile, no prompts, through `system.run` (no shell,
  * with a timeout). A failing cmdlet is caught inside PowerShell and comes back as
  * {"__error": "message"}, so the caller gets the cmdlet's own words, not an empty output.
@@ -8,6 +11,10 @@ import type { SystemReader } from '../../system.js';
 import { isObject, parseJson } from './json.js';
 
 export const POWERSHELL = 'powershell.exe';
+const PS = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command'];
+
+/** Run a script as given (the caller converts to JSON itself). */
+export const powershell = (system: SystemReader, script: string) => system.run(POWERSHELL, [...PS, script], { timeoutMs: 10_000 });
 
 export type PsResult =
   /** The pipeline ran; `value` is null when it produced no objects. */
@@ -24,7 +31,7 @@ export function psArgs(pipeline: string): string[] {
     "[Console]::OutputEncoding = [Text.Encoding]::UTF8; $ErrorActionPreference='Stop'; $ProgressPreference='SilentlyContinue'; " +
     `try { ${pipeline} | ConvertTo-Json -Depth 4 -Compress } ` +
     'catch { @{ __error = $_.Exception.Message } | ConvertTo-Json -Compress }';
-  return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', script];
+  return [...PS, script];
 }
 
 export async function runPowerShellJson(system: SystemReader, pipeline: string, timeoutMs: number, what: string): Promise<PsResult> {
@@ -38,4 +45,19 @@ export async function runPowerShellJson(system: SystemReader, pipeline: string, 
   if (!p.ok) return { kind: 'unavailable', reason: p.reason };
   if (isObject(p.value) && typeof p.value.__error === 'string') return { kind: 'error', message: p.value.__error.slice(0, 300) };
   return { kind: 'ok', value: p.value };
+}
+
+
+/** ConvertTo-Json output as a list of records: empty output is [], one object is [object]. */
+export function jsonRows(text: string, what: string): Record<string, unknown>[] {
+  const t = text.replace(/^\uFEFF/, '').trim();
+  if (!t) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch (e) {
+    throw new Error(`${what}: output is not JSON (${(e as Error).message}); run it in PowerShell to see why`);
+  }
+  const rows = Array.isArray(v) ? v : [v];
+  return rows.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object');
 }

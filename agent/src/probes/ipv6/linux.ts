@@ -1,4 +1,10 @@
-/** Parsers for the Linux /proc files the ipv6 probe reads (no child process needed). */
+/**
+ * Linux side of the ipv6 probe: /proc files (always there, no child process) and `ss` when
+ * installed (it shows per-socket dual-stack state and the owning process, which /proc/net/tcp6
+ * cannot: there the system default net.ipv6.bindv6only stands in for the socket's flag).
+ */
+import type { SystemReader } from '../../system.js';
+import type { ReadinessInput } from './readiness.js';
 
 export type Scope = 'global' | 'ula' | 'link-local' | 'loopback' | 'other';
 
@@ -26,6 +32,8 @@ export function scopeOf(address: string): Scope {
   if (a === '::1') return 'loopback';
   if (/^fe[89ab]/.test(a)) return 'link-local';
   if (/^f[cd]/.test(a)) return 'ula';
+  // Teredo (2001:0::/32) is a NAT-traversal tunnel, not native IPv6 service.
+  if (/^2001:0?:/.test(a)) return 'other';
   if (/^[23]/.test(a)) return 'global';
   return 'other';
 }
@@ -92,4 +100,86 @@ export function parseListeners(tcp: string, tcp6: string, bindV6Only: boolean): 
     out.push({ port: parseInt(port!, 16), bind: tcp4Address(addr!), family: 'ipv4', process: null });
   }
   return out;
+}
+
+/**
+ * `ss -H -t -l -n -p` lines: `LISTEN 0 511 *:80 *:* users:(("nginx",pid=1,fd=6))`. ss prints
+ * `*` for an IPv6 socket on :: that also accepts IPv4 (V6ONLY off), `[::]` when it is IPv6-only.
+ */
+export function parseSs(text: string): Listener[] {
+  const out: Listener[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[0] !== 'LISTEN' || f.length < 5) continue;
+    const local = f[3]!;
+    const cut = local.lastIndexOf(':');
+    const port = Number(local.slice(cut + 1));
+    if (cut < 1 || !Number.isInteger(port)) continue;
+    const host = local.slice(0, cut);
+    const proc = line.match(/users:\(\("([^"]{1,128})"/)?.[1] ?? null;
+    let bind: string;
+    let family: Listener['family'];
+    if (host === '*') [bind, family] = ['::', 'dual-stack'];
+    else if (host.startsWith('[')) {
+      // Zone ids (%eth0) are dropped: the bind address is what matters here.
+      bind = host.slice(1, host.indexOf(']')).replace(/%.*$/, '');
+      family = bind.startsWith('::ffff:') ? 'ipv4' : 'ipv6';
+    } else [bind, family] = [host.replace(/%.*$/, ''), 'ipv4'];
+    out.push({ port, bind, family, process: proc });
+  }
+  return out;
+}
+
+/** nameserver lines of resolv.conf (zone ids such as %eth0 kept: Node's resolver needs them). */
+export function parseResolvConf(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.match(/^\s*nameserver\s+(\S+)/)?.[1])
+    .filter((x): x is string => Boolean(x))
+    .slice(0, 16);
+}
+
+/** What the host tells about itself, before the network actions (lookups, connects). */
+export type LocalIpv6Facts = Pick<ReadinessInput, 'enabled' | 'disabledBy' | 'addresses' | 'defaultRoute' | 'listeners' | 'unknown'> & { resolvers: string[] };
+
+export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts> {
+  const unknown: LocalIpv6Facts['unknown'] = [];
+  const [disableAll, ifInet6, route, tcp, tcp6, v6only, resolv, ss] = await Promise.all([
+    system.readFile('/proc/sys/net/ipv6/conf/all/disable_ipv6'),
+    system.readFile('/proc/net/if_inet6'),
+    system.readFile('/proc/net/ipv6_route'),
+    system.readFile('/proc/net/tcp'),
+    system.readFile('/proc/net/tcp6'),
+    system.readFile('/proc/sys/net/ipv6/bindv6only'),
+    system.readFile('/etc/resolv.conf'),
+    system.run('ss', ['-H', '-t', '-l', '-n', '-p'], { timeoutMs: 5000 }),
+  ]);
+  let enabled: boolean | null;
+  let disabledBy: string | null = null;
+  if (ifInet6 === null && disableAll === null) {
+    enabled = false;
+    disabledBy = 'no IPv6 support in the kernel (ipv6.disable=1 or module not loaded)';
+  } else if (disableAll?.trim() === '1') {
+    enabled = false;
+    disabledBy = 'net.ipv6.conf.all.disable_ipv6=1';
+  } else enabled = ifInet6 !== null ? true : null;
+  if (enabled === null) unknown.push({ field: 'enabled', reason: '/proc/net/if_inet6 unreadable' });
+  if (route === null) unknown.push({ field: 'defaultRoute', reason: '/proc/net/ipv6_route unreadable' });
+
+  let listeners: Listener[];
+  if (ss.kind === 'ok' && ss.code === 0) listeners = parseSs(ss.stdout);
+  else {
+    listeners = parseListeners(tcp ?? '', tcp6 ?? '', v6only?.trim() === '1');
+    const why = ss.kind === 'not-found' ? 'ss (iproute2) not installed' : `ss failed (${ss.kind === 'ok' ? `exit ${ss.code}` : ss.kind})`;
+    unknown.push({ field: 'listeners.process', reason: `${why}: listeners read from /proc/net/tcp*, dual-stack inferred from net.ipv6.bindv6only` });
+  }
+  return {
+    enabled,
+    disabledBy,
+    addresses: (ifInet6 ? parseIfInet6(ifInet6) : []).slice(0, 256),
+    defaultRoute: route === null ? null : hasDefaultRoute(route),
+    listeners: listeners.slice(0, 512),
+    resolvers: parseResolvConf(resolv ?? ''),
+    unknown,
+  };
 }

@@ -1,0 +1,112 @@
+/**
+ * logging.retention: system logs are kept at least `minDays` (params). With rsyslog/syslog-ng,
+ * logrotate decides: `rotate N` x the rotation period (daily 1, weekly 7, monthly 30, yearly
+ * 365) is the guaranteed history, capped by `maxage`. With journald alone: MaxRetentionSec
+ * when set, else whether the journal holds an entry older than `minDays` (it is size-limited,
+ * so a young journal cannot tell and says unknown). Windows event logs are sized, not dated:
+ * unknown, with the sizes.
+ */
+import type { SystemReader } from '../../system.js';
+import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
+import { dropIns, fail, okOut, pass, unknown, whyFailed } from './check.js';
+import { powershell } from '../common/powershell.js';
+
+const ID = 'logging.retention';
+const PERIOD_DAYS: Record<string, number> = { daily: 1, weekly: 7, monthly: 30, yearly: 365 };
+const SYSLOG_FILES = ['/var/log/syslog', '/var/log/messages'];
+
+interface Rotation { rotate: number | null; period: string | null; maxage: number | null }
+
+/** Directives of a logrotate block (or of the global part of logrotate.conf when `log` is null). */
+export function logrotateFor(text: string, log: string | null): Rotation | null {
+  const r: Rotation = { rotate: null, period: null, maxage: null };
+  const apply = (line: string) => {
+    const [d, v] = line.split(/\s+/);
+    if (d === 'rotate') r.rotate = Number(v);
+    else if (d === 'maxage') r.maxage = Number(v);
+    else if (d && d in PERIOD_DAYS) r.period = d;
+  };
+  let depth = 0;
+  let pending: string[] = [];
+  let inTarget = false;
+  let found = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (!line) continue;
+    if (depth === 0 && line.includes('{')) {
+      const names = [...pending, ...line.replace('{', ' ').split(/\s+/)].filter(Boolean);
+      inTarget = log !== null && names.includes(log);
+      found ||= inTarget;
+      depth = 1;
+      pending = [];
+      continue;
+    }
+    if (depth > 0) {
+      if (line.startsWith('}')) depth = 0;
+      else if (inTarget) apply(line);
+      continue;
+    }
+    if (line.startsWith('/')) pending.push(...line.split(/\s+/));
+    else if (log === null) apply(line);
+  }
+  return log === null || found ? r : null;
+}
+
+async function logrotate(system: SystemReader, minDays: number): Promise<CheckOutcome> {
+  const global = (await system.readFile('/etc/logrotate.conf')) ?? '';
+  // logrotate reads every file of logrotate.d except package-manager leftovers (tabooext).
+  const names = ((await system.readDir('/etc/logrotate.d')) ?? []).filter((n) => !/(\.dpkg-\w+|\.rpm\w+|\.bak|~)$/.test(n)).sort();
+  const texts = await Promise.all(names.map((n) => system.readFile(`/etc/logrotate.d/${n}`)));
+  const files = [{ path: '/etc/logrotate.conf', text: global }, ...names.map((n, i) => ({ path: `/etc/logrotate.d/${n}`, text: texts[i] ?? '' }))];
+  for (const f of files) {
+    for (const log of SYSLOG_FILES) {
+      const own = logrotateFor(f.text, log);
+      if (!own) continue;
+      const g = logrotateFor(global, null)!;
+      const rotate = own.rotate ?? g.rotate ?? 0;
+      const period = own.period ?? g.period;
+      const ev = `${log} in ${f.path}: rotate ${rotate}, ${period ?? 'no period (size-based)'}${own.maxage ? `, maxage ${own.maxage}` : ''}`;
+      if (!period) return unknown(ID, `${ev}: rotation by size, days kept cannot be computed`);
+      const days = Math.min(rotate * PERIOD_DAYS[period]!, own.maxage ?? Infinity);
+      return days >= minDays ? pass(ID, `${ev} = at least ${days} days kept; required ${minDays}`) : fail(ID, `${ev} = at least ${days} days kept; required ${minDays}: raise rotate`);
+    }
+  }
+  return unknown(ID, `no logrotate rule for ${SYSLOG_FILES.join(' or ')} found in /etc/logrotate.conf or /etc/logrotate.d`);
+}
+
+async function journald(system: SystemReader, minDays: number): Promise<CheckOutcome> {
+  let maxRetention: string | null = null;
+  for (const f of [{ path: '/etc/systemd/journald.conf', text: (await system.readFile('/etc/systemd/journald.conf')) ?? '' }, ...(await dropIns(system, '/etc/systemd/journald.conf.d'))]) {
+    maxRetention = f.text.match(/^\s*MaxRetentionSec\s*=\s*(\S+)/m)?.[1] ?? maxRetention;
+  }
+  const m = maxRetention?.match(/^(\d+)\s*(d|day|days|w|week|weeks|month|months|y|year|years)$/);
+  if (m) {
+    const days = Number(m[1]) * ({ d: 1, day: 1, days: 1, w: 7, week: 7, weeks: 7, month: 30, months: 30, y: 365, year: 365, years: 365 } as Record<string, number>)[m[2]!]!;
+    if (days < minDays) return fail(ID, `journald MaxRetentionSec=${maxRetention} (${days} days); required ${minDays}`);
+  }
+  const r = await system.run('journalctl', ['-q', '--no-pager', '-o', 'short-iso', '-n', '1', `--until=-${minDays}d`]);
+  const out = okOut(r);
+  if (out === null) return unknown(ID, whyFailed('journalctl', r));
+  const oldest = out.trim().split('\n')[0];
+  if (oldest) return pass(ID, `journal holds entries older than ${minDays} days (${oldest.split(' ')[0]})${maxRetention ? `; MaxRetentionSec=${maxRetention}` : ''}`);
+  return unknown(ID, `journal holds no entry older than ${minDays} days: the host is younger, or the size limit (SystemMaxUse) drops them; set MaxRetentionSec/SystemMaxUse or forward logs`);
+}
+
+export const WINDOWS_LOGS = "Get-WinEvent -ListLog System,Security | Select-Object LogName,MaximumSizeInBytes,LogMode | ConvertTo-Json";
+
+export const logRetentionFamily: CheckFamily = {
+  name: 'log-retention',
+  ids: [ID],
+  platforms: ['linux', 'win32'],
+  async run(ctx: BaselineContext) {
+    const minDays = ctx.param(ID, 'minDays');
+    const { system, processes } = ctx;
+    if (system.platform === 'win32') {
+      const r = await powershell(system, WINDOWS_LOGS);
+      const out = okOut(r)?.replace(/\s+/g, ' ').slice(0, 400);
+      return [unknown(ID, `Windows event logs are limited by size, not days; forward them to a SIEM to keep ${minDays} days (${out ?? whyFailed('Get-WinEvent -ListLog', r)})`)];
+    }
+    const syslog = ['rsyslogd', 'syslog-ng', 'syslogd'].some((p) => processes.has(p));
+    return [syslog ? await logrotate(system, minDays) : await journald(system, minDays)];
+  },
+};

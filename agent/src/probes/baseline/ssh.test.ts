@@ -1,0 +1,66 @@
+/**
+ * SSH checks against sshd_config variants (written here, with Debian's Include layout) and
+ * `sshd -T` output (lowercase key/value lines, as OpenSSH 9.2 prints them).
+ */
+import { describe, expect, it } from 'vitest';
+import { baselineContext } from '../../../../testing/baseline-context.js';
+import type { Fixture } from '../../../../testing/fixture-system.js';
+import { sshFamily } from './ssh.js';
+
+const results = async (fx: Fixture) => Object.fromEntries((await sshFamily.run(baselineContext(fx))).map((o) => [o.id, o]));
+const DEBIAN = 'Include /etc/ssh/sshd_config.d/*.conf\n\n#PermitRootLogin prohibit-password\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nSubsystem sftp /usr/lib/openssh/sftp-server\n';
+const files = (main: string, dropIns: Record<string, string> = {}) => ({
+  files: { '/etc/ssh/sshd_config': main, ...Object.fromEntries(Object.entries(dropIns).map(([n, t]) => [`/etc/ssh/sshd_config.d/${n}`, t])) },
+  dirs: ['/etc/ssh/sshd_config.d'],
+  commands: { 'sshd -T': { kind: 'ok' as const, code: 1, stdout: '', stderr: 'sshd: no hostkeys available -- exiting.\n' } },
+});
+
+describe('sshd_config variants', () => {
+  it('Debian default: root by key only, password logins allowed', async () => {
+    const r = await results(files(DEBIAN));
+    expect(r['ssh.root_login']).toMatchObject({ result: 'pass', evidence: expect.stringMatching(/permitrootlogin prohibit-password \(default\).*sshd -T: exit 1: sshd: no hostkeys/) });
+    expect(r['ssh.empty_passwords']!.result).toBe('pass');
+    expect(r['ssh.weak_crypto']).toMatchObject({ result: 'pass', evidence: expect.stringMatching(/OpenSSH defaults/) });
+    expect(r['ssh.password_auth']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/passwordauthentication yes \(default\)/) });
+  });
+
+  it('a drop-in wins over the main file (first value wins, Include comes first)', async () => {
+    const r = await results(files(`${DEBIAN}PermitRootLogin no\n`, { '50-cloud-init.conf': 'PasswordAuthentication yes\nPermitRootLogin yes\n' }));
+    expect(r['ssh.root_login']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/^permitrootlogin yes .*PermitRootLogin prohibit-password or no/) });
+  });
+
+  it('hardened: keys only, no root, modern algorithms', async () => {
+    const hard = 'PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nCiphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com\nMACs hmac-sha2-512-etm@openssh.com\n';
+    const r = await results(files(DEBIAN, { '90-hardening.conf': hard }));
+    expect(Object.values(r).map((o) => o.result)).toEqual(['pass', 'pass', 'pass', 'pass']);
+  });
+
+  it('empty passwords and weak algorithms fail, naming them', async () => {
+    const bad = 'PermitEmptyPasswords yes\nCiphers aes128-ctr,3des-cbc,aes256-cbc\nMACs +hmac-md5\nKexAlgorithms diffie-hellman-group1-sha1\nProtocol 2,1\n';
+    const r = await results(files(bad));
+    expect(r['ssh.empty_passwords']!.result).toBe('fail');
+    expect(r['ssh.weak_crypto']!.result).toBe('fail');
+    expect(r['ssh.weak_crypto']!.evidence).toMatch(/ciphers 3des-cbc; ciphers aes256-cbc; macs hmac-md5; kexalgorithms diffie-hellman-group1-sha1; protocol 2,1/);
+  });
+
+  it('removing algorithms ("-" prefix) adds nothing weak; settings inside Match blocks are not global', async () => {
+    const r = await results(files('Ciphers -3des-cbc\nMatch User backup\n  PermitRootLogin yes\n  PasswordAuthentication no\n'));
+    expect(r['ssh.weak_crypto']!.result).toBe('pass');
+    expect(r['ssh.root_login']!.result).toBe('pass');
+    expect(r['ssh.password_auth']!.result).toBe('fail');
+  });
+});
+
+describe('sshd -T and no server', () => {
+  it('uses the effective configuration when sshd -T works', async () => {
+    const t = 'port 22\npermitrootlogin without-password\npermitemptypasswords no\npasswordauthentication no\nkbdinteractiveauthentication no\nciphers chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com\nmacs umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1\nkexalgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256\n';
+    const r = await results({ commands: { 'sshd -T': t }, files: { '/etc/ssh/sshd_config': 'PermitRootLogin yes\n' } });
+    expect(Object.values(r).map((o) => o.result)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(r['ssh.root_login']!.evidence).toBe('permitrootlogin without-password [sshd -T]');
+  });
+
+  it('no sshd and no config: nobody can log in over SSH', async () => {
+    const r = await results({});
+    expect(Object.values(r).every((o) => o.result === 'pass' && /no SSH server installed/.test(o.evidence))).toBe(true);
+  });
+});

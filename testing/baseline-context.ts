@@ -1,0 +1,17 @@
+/** A BaselineContext over a FixtureSystem, with the built-in mapping's parameters. */
+import { validateConfig } from '../agent/src/config.js';
+import type { BaselineContext } from '../agent/src/probes/baseline/check.js';
+import { builtinMapping } from '../agent/src/probes/baseline/mapping.js';
+import { FixtureSystem, type Fixture } from './fixture-system.js';
+
+export function baselineContext(fx: Fixture & { processes?: string[] }, over: Partial<BaselineContext> = {}): BaselineContext {
+  return {
+    system: new FixtureSystem(fx),
+    config: validateConfig({ unit: 'test-unit' }, 'test'),
+    earlier: {},
+    processes: new Set(fx.processes ?? []),
+    role: 'server',
+    param: (id, key) => builtinMapping().checks.get(id)!.params![key]!,
+    ...over,
+  };
+}
