@@ -79,6 +79,37 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (indicator, scope, evaluated_at)
   );
   `,
+  // Rules and alerts (issue 7): alert state per (indicator, scope), and the queue of alert
+  // notifications for the webhook and e-mail sinks, retried with backoff.
+  `
+  CREATE TABLE alert_state (
+    indicator TEXT NOT NULL,
+    scope TEXT NOT NULL,            -- 'ministry' | 'unit:<id>' | 'system:<id>'
+    state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+    labels TEXT NOT NULL,           -- JSON object
+    annotations TEXT NOT NULL,      -- JSON object
+    value REAL,
+    pass INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    target REAL NOT NULL,
+    active_at TEXT NOT NULL,
+    fired_at TEXT,
+    resolved_at TEXT,
+    last_eval_at TEXT NOT NULL,
+    PRIMARY KEY (indicator, scope)
+  );
+  CREATE TABLE alert_notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sink TEXT NOT NULL,             -- 'webhook' | 'email'
+    payload TEXT NOT NULL,          -- JSON AlertNotice
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,       -- ms since the epoch
+    last_error TEXT,
+    failed_at TEXT                  -- set when retries are exhausted; kept for inspection
+  );
+  CREATE INDEX alert_notifications_due ON alert_notifications(failed_at, next_at);
+  `,
 ];
 
 export function openDb(dataDir: string): DB {
