@@ -1,5 +1,7 @@
 /** Small hand-made fleets for rule tests: hosts and registry records with only what matters set. */
+import type { Collector } from '../context.js';
 import type { SystemRecord } from '../store/systems.js';
+import { sampleReport } from '../../../testing/reports.js';
 import type { HostInput } from './members.js';
 
 let n = 0;
@@ -26,4 +28,15 @@ export function host(unit: string, o: Partial<HostInput> = {}): HostInput {
 
 export function system(id: string, ownerUnit: string, o: Partial<SystemRecord> = {}): SystemRecord {
   return { id, name: `System ${id}`, ownerUnit, level: 2, approval: { number: `${id}/QĐ`, date: '2022-01-10' }, protectionPlan: { deployed: true }, tags: [], ...o };
+}
+
+/** Store `n` hosts of `unit` through the real ingest path, the first `protectedCount` protected. */
+export function seedHosts(c: Collector, unit: string, n: number, protectedCount: number, receivedAt: Date, prefix = 'h'): void {
+  const ins = c.db.prepare('INSERT OR IGNORE INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)');
+  for (let i = 0; i < n; i++) {
+    const agentId = `a-${unit}-${prefix}${i}`;
+    ins.run(agentId, unit, `hash-${agentId}`, agentId, '', receivedAt.toISOString());
+    const report = sampleReport({ agentId, unit, hostname: `${unit.toLowerCase()}-${prefix}${i}`, protected: i < protectedCount, role: 'workstation', collectedAt: receivedAt });
+    c.hosts.ingest(report, unit, [], receivedAt);
+  }
 }
