@@ -13,7 +13,7 @@ import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { sign, SIGNATURE_HEADER } from '../alerts/webhook.js';
 import { freePort } from '../../../testing/ports.js';
-import { seedHosts } from './fleet.testkit.js';
+import { seedHosts } from '../../../testing/fleet.js';
 import { step, type Observation } from './alerting.js';
 
 const RULES = `groups:

@@ -8,7 +8,7 @@ import { evaluateRule, isPastDue, type IndicatorResult } from './evaluate.js';
 import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './format.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
-import { host, system } from './fleet.testkit.js';
+import { host, system } from '../../../testing/fleet.js';
 
 const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
 const rule = (id: string): Rule => RULES.get(id)!;

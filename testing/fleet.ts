@@ -1,8 +1,8 @@
 /** Small hand-made fleets for rule tests: hosts and registry records with only what matters set. */
-import type { Collector } from '../context.js';
-import type { SystemRecord } from '../store/systems.js';
-import { sampleReport } from '../../../testing/reports.js';
-import type { HostInput } from './members.js';
+import type { Collector } from '../collector/src/context.js';
+import type { SystemRecord } from '../collector/src/store/systems.js';
+import { sampleReport } from './reports.js';
+import type { HostInput } from '../collector/src/rules/members.js';
 
 let n = 0;
 export function host(unit: string, o: Partial<HostInput> = {}): HostInput {
