@@ -18,12 +18,12 @@ import { EmailSink } from '../alerts/email.js';
 import { fingerprint, type AlertNotice, type NoticeSink } from '../alerts/types.js';
 import { WebhookSink } from '../alerts/webhook.js';
 import { AlertStore, type AlertRecord, type Observation } from './alerting.js';
-import { evaluateRule, type IndicatorResult, type ScopeResult } from './evaluate.js';
+import { evaluateRule, type IndicatorResult } from './evaluate.js';
 import { loadHostInputs } from './facts.js';
 import type { Rule } from './format.js';
 import { RuleManager } from './manager.js';
 import { hostMembers, systemMembers } from './members.js';
-import { TEMPLATE_VARS } from './template.js';
+import { observe } from './observe.js';
 
 export interface Evaluation {
   evaluatedAt: string;
@@ -40,8 +40,6 @@ export interface EngineOptions {
   resolvedResendMinutes?: number;
   log?: FastifyBaseLogger;
 }
-
-const pct = (r: number | null) => (r === null ? '' : `${(Math.round(r * 1000) / 10).toFixed(1).replace(/\.0$/, '')}%`);
 
 export class Engine {
   /** Duration of the last evaluation, for /metrics. */
@@ -118,18 +116,15 @@ export class Engine {
     this.db.transaction(() => {
       for (const [i, ind] of ev.indicators.entries()) {
         const rule = rules[i]!;
-        const scoped: [string, string, ScopeResult][] = [['ministry', '', ind.ministry], ...ind.units.map((s) => ['unit', s.scope, s] as [string, string, ScopeResult]), ...ind.systems.map((s) => ['system', s.scope, s] as [string, string, ScopeResult])];
-        for (const [kind, id, s] of scoped) {
-          const scope = kind === 'ministry' ? 'ministry' : `${kind}:${id}`;
-          ins.run(ev.evaluatedAt, ind.id, scope, s.pass, s.total, ind.target);
-          const fields: Point['fields'] = { pass: s.pass, total: s.total, target: ind.target };
-          if (s.ratio !== null) fields.ratio = s.ratio;
-          if (s.met !== null) fields.met = s.met;
-          const tags: Record<string, string> = { indicator: ind.id, scope: kind, unit: kind === 'unit' ? id : '' };
-          if (kind === 'system') tags.system = id;
+        for (const o of observe(rule, ind, unitNames, systemNames)) {
+          ins.run(ev.evaluatedAt, ind.id, o.scope, o.pass, o.total, ind.target);
+          const fields: Point['fields'] = { pass: o.pass, total: o.total, target: ind.target };
+          if (o.value !== null) fields.ratio = o.value;
+          if (o.result.met !== null) fields.met = o.result.met;
+          const tags: Record<string, string> = { indicator: ind.id, scope: o.kind, unit: o.kind === 'unit' ? o.id : '' };
+          if (o.kind === 'system') tags.system = o.id;
           points.push({ measurement: MEASUREMENTS.indicator, tags, fields, timestamp: ts });
-          const scopeName = kind === 'ministry' ? 'Toàn Bộ' : kind === 'unit' ? (unitNames.get(id) ?? id) : (systemNames.get(id) ?? id);
-          observations.push(this.observe(rule, ind, kind, id, scopeName, s));
+          observations.push(o);
         }
       }
       this.outbox.add(points);
@@ -143,28 +138,6 @@ export class Engine {
     })();
     this.alertmanager?.push(toAmAlerts(this.alerts.active(), now, this.resendIntervalMs(), (a) => this.generatorURL(a)));
     return ev;
-  }
-
-  private observe(rule: Rule, ind: IndicatorResult, kind: string, id: string, scopeName: string, s: ScopeResult): Observation {
-    const labels: Record<string, string> = { ...rule.labels, alertname: rule.indicator, indicator: rule.indicator, scope: kind };
-    if (kind !== 'ministry') labels[kind] = id;
-    const values: Partial<Record<keyof typeof TEMPLATE_VARS, string>> = {
-      value: s.ratio === null ? '' : String(Math.round(s.ratio * 10_000) / 10_000),
-      percent: pct(s.ratio),
-      target: String(rule.target),
-      targetPercent: pct(rule.target),
-      pass: String(s.pass),
-      total: String(s.total),
-      due: rule.due ?? '',
-      indicator: rule.indicator,
-      scopeName,
-      title: rule.title.vi,
-      titleEn: rule.title.en,
-    };
-    const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, t]) => [k, t({ labels, values })]));
-    annotations.scope_name = scopeName;
-    if (ind.pastDue && s.met === false) annotations.overdue = `due ${rule.due}`;
-    return { indicator: rule.indicator, scope: kind === 'ministry' ? 'ministry' : `${kind}:${id}`, below: s.met === false, forMs: rule.forMs, labels, annotations, value: s.ratio, pass: s.pass, total: s.total, target: rule.target };
   }
 
   private notice(a: AlertRecord, status: 'firing' | 'resolved', rule: Rule | undefined): AlertNotice {
