@@ -5,6 +5,7 @@ import { openCollector } from './app.js';
 import { startServer } from './server.js';
 import { toMarkdown, type Lang } from './report/markdown.js';
 import { RegistryError } from './store/systems.js';
+import { rulesCommand } from './cli/rules.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
@@ -53,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
         c.db.close();
       }
     });
+
+  rulesCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv);
