@@ -18,38 +18,37 @@ interface Raw {
   ipv6_readiness: string | null;
   received_at: string;
   decommissioned_at: string | null;
-  os: string | null;
-  products: string | null;
-  ipv6_reasons: string | null;
-  baseline: string | null;
+  /** JSON [os family, products, ipv6 reasons, baseline probe result] */
+  facts: string;
 }
 
+// One json_extract with four paths parses each stored report once (four separate calls
+// parse it four times; json_each subqueries were slower still: bench/rules-eval.mjs).
 const SQL = `
   SELECT agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, received_at, decommissioned_at,
-    json_extract(report, '$.probes.host.facts.os.family') AS os,
-    (SELECT json_group_array(json_extract(p.value, '$.id')) FROM json_each(report, '$.probes.protection.facts.products') p) AS products,
-    json_extract(report, '$.probes.ipv6.facts.reasons') AS ipv6_reasons,
-    CASE WHEN json_extract(report, '$.probes.baseline.ok') THEN
-      (SELECT json_group_array(json_array(json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result')))
-       FROM json_each(report, '$.probes.baseline.facts.checks') c)
-    END AS baseline
+    json_extract(report, '$.probes.host.facts.os.family', '$.probes.protection.facts.products', '$.probes.ipv6.facts.reasons', '$.probes.baseline') AS facts
   FROM hosts`;
 
+type Check = { id: string; level: number; result: 'pass' | 'fail' | 'unknown' };
+
 export function loadHostInputs(db: DB): HostInput[] {
-  return (db.prepare(SQL).all() as Raw[]).map((r) => ({
-    agentId: r.agent_id,
-    unit: r.unit,
-    hostname: r.hostname,
-    role: r.role,
-    os: r.os ?? 'unknown',
-    systems: JSON.parse(r.systems) as string[],
-    protected: r.protected === null ? null : r.protected === 1,
-    protectionReasons: JSON.parse(r.protection_reasons) as string[],
-    products: r.products ? (JSON.parse(r.products) as string[]) : [],
-    ipv6Readiness: r.ipv6_readiness,
-    ipv6Reasons: r.ipv6_reasons ? (JSON.parse(r.ipv6_reasons) as string[]) : [],
-    baseline: r.baseline ? (JSON.parse(r.baseline) as [string, number, 'pass' | 'fail' | 'unknown'][]).map(([id, level, result]) => ({ id, level, result })) : null,
-    receivedAt: r.received_at,
-    decommissionedAt: r.decommissioned_at,
-  }));
+  return (db.prepare(SQL).all() as Raw[]).map((r) => {
+    const [os, products, ipv6Reasons, baseline] = JSON.parse(r.facts) as [string | null, { id: string }[] | null, string[] | null, { ok: boolean; facts?: { checks: Check[] } } | null];
+    return {
+      agentId: r.agent_id,
+      unit: r.unit,
+      hostname: r.hostname,
+      role: r.role,
+      os: os ?? 'unknown',
+      systems: JSON.parse(r.systems) as string[],
+      protected: r.protected === null ? null : r.protected === 1,
+      protectionReasons: JSON.parse(r.protection_reasons) as string[],
+      products: products ? products.map((p) => p.id) : [],
+      ipv6Readiness: r.ipv6_readiness,
+      ipv6Reasons: ipv6Reasons ?? [],
+      baseline: baseline?.ok && baseline.facts ? baseline.facts.checks.map(({ id, level, result }) => ({ id, level, result })) : null,
+      receivedAt: r.received_at,
+      decommissionedAt: r.decommissioned_at,
+    };
+  });
 }
