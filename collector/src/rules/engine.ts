@@ -121,8 +121,10 @@ export class Engine {
           const fields: Point['fields'] = { pass: o.pass, total: o.total, target: ind.target };
           if (o.value !== null) fields.ratio = o.value;
           if (o.result.met !== null) fields.met = o.result.met;
-          const tags: Record<string, string> = { indicator: ind.id, scope: o.kind, unit: o.kind === 'unit' ? o.id : '' };
-          if (o.kind === 'system') tags.system = o.id;
+          // No empty tag values: InfluxDB 1.x refuses a line with `unit=` ("missing tag value"),
+          // which silently dropped every ministry point before.
+          const tags: Record<string, string> = { indicator: ind.id, scope: o.kind };
+          if (o.kind !== 'ministry') tags[o.kind] = o.id;
           points.push({ measurement: MEASUREMENTS.indicator, tags, fields, timestamp: ts });
           observations.push(o);
         }
