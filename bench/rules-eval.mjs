@@ -80,6 +80,7 @@ const full = time(() => {
 // From the store: the same fleet as rows of the hosts table with a compact stored report.
 const dir = mkdtempSync(join(tmpdir(), 'posture-bench-'));
 const db = openDb(dir);
+const reports = [];
 db.transaction(() => {
   const un = db.prepare('INSERT INTO units (id, name) VALUES (?, ?)');
   for (const u of units) un.run(u, u);
@@ -88,6 +89,7 @@ db.transaction(() => {
   for (const h of inputs) {
     a.run(h.agentId, h.unit, `hash-${h.agentId}`, h.hostname, '', h.receivedAt);
     const report = { probes: { host: { ok: true, facts: { os: { family: h.os } } }, protection: { ok: true, facts: { products: [{ id: 'defender' }] } }, ipv6: { ok: true, facts: { reasons: [] } }, baseline: { ok: true, facts: { checks: h.baseline.map((c) => ({ ...c, title: { vi: c.id, en: c.id }, evidence: 'bench' })) } } } };
+    reports.push(JSON.stringify(report));
     hrow.run(h.agentId, h.unit, h.hostname, h.role, JSON.stringify(h.systems), h.protected === null ? null : h.protected ? 1 : 0, '[]', h.ipv6Readiness, h.agentId, h.receivedAt, h.receivedAt, JSON.stringify(report));
   }
 })();
@@ -99,6 +101,14 @@ const fromStore = time(() => {
   const s = systemMembers(registry, h);
   for (const r of rules) sink += evaluateRule(r, r.population === 'hosts' ? h : s, units, now).ministry.pass;
 });
+// What the host_rule_facts triggers add to ingest: re-store 20,000 reports with and without them.
+const storeReports = () => db.transaction(() => {
+  const up = db.prepare('UPDATE hosts SET report = ? WHERE agent_id = ?');
+  for (let i = 0; i < 20_000; i++) up.run(reports[i], inputs[i].agentId);
+})();
+const withTriggers = time(storeReports);
+for (const t of ['host_rule_facts_ins', 'host_rule_facts_upd', 'host_rule_facts_del']) db.exec(`DROP TRIGGER ${t}`);
+const withoutTriggers = time(storeReports);
 db.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -110,4 +120,5 @@ row('evaluate all rules (CEL where/pass/reason)', evalOnly);
 row('members + evaluation (goal <= 1000 ms)', full);
 row('from SQLite: load facts only (query + JSON)', loadOnly);
 row('from SQLite: load facts + members + evaluation', fromStore);
+console.log(`ingest: re-storing 20,000 reports ${withoutTriggers.toFixed(1)} ms without the facts triggers, ${withTriggers.toFixed(1)} ms with them (${(withTriggers / withoutTriggers).toFixed(2)}x)`);
 if (sink < 0) console.log(sink); // keep the work observable

@@ -1,54 +1,56 @@
 /**
  * Read what rules need of every host from the state store in one query. The few facts that
- * have no column of their own (OS family, product ids, IPv6 reasons, baseline checks) are
- * pulled out of the stored report by SQLite's JSON functions, so the full report JSON of
- * every host is never parsed in JS.
+ * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
+ * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
+ * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
 import type { DB } from '../store/db.js';
 import type { HostInput } from './members.js';
 
-interface Raw {
-  agent_id: string;
-  unit: string;
-  hostname: string;
-  role: string;
-  systems: string;
-  protected: number | null;
-  protection_reasons: string;
-  ipv6_readiness: string | null;
-  received_at: string;
-  decommissioned_at: string | null;
-  /** JSON [os family, products, ipv6 reasons, baseline probe result] */
-  facts: string;
-}
+/** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
+type Raw = [
+  agentId: string,
+  unit: string,
+  hostname: string,
+  role: string,
+  systems: string,
+  isProtected: number | null,
+  protectionReasons: string,
+  ipv6Readiness: string | null,
+  receivedAt: string,
+  decommissionedAt: string | null,
+  /** JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]; null if never computed. */
+  facts: string | null,
+];
 
-// One json_extract with four paths parses each stored report once (four separate calls
-// parse it four times; json_each subqueries were slower still: bench/rules-eval.mjs).
 const SQL = `
-  SELECT agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, received_at, decommissioned_at,
-    json_extract(report, '$.probes.host.facts.os.family', '$.probes.protection.facts.products', '$.probes.ipv6.facts.reasons', '$.probes.baseline') AS facts
-  FROM hosts`;
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts
+  FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
-type Check = { id: string; level: number; result: 'pass' | 'fail' | 'unknown' };
+type Result = 'pass' | 'fail' | 'unknown';
 
 export function loadHostInputs(db: DB): HostInput[] {
-  return (db.prepare(SQL).all() as Raw[]).map((r) => {
-    const [os, products, ipv6Reasons, baseline] = JSON.parse(r.facts) as [string | null, { id: string }[] | null, string[] | null, { ok: boolean; facts?: { checks: Check[] } } | null];
-    return {
-      agentId: r.agent_id,
-      unit: r.unit,
-      hostname: r.hostname,
-      role: r.role,
+  const rows = db.prepare(SQL).raw().all() as Raw[];
+  const out: HostInput[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
+    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
+    out[i] = {
+      agentId,
+      unit,
+      hostname,
+      role,
       os: os ?? 'unknown',
-      systems: JSON.parse(r.systems) as string[],
-      protected: r.protected === null ? null : r.protected === 1,
-      protectionReasons: JSON.parse(r.protection_reasons) as string[],
-      products: products ? products.map((p) => p.id) : [],
-      ipv6Readiness: r.ipv6_readiness,
+      systems: systems === '[]' ? [] : (JSON.parse(systems) as string[]),
+      protected: prot === null ? null : prot === 1,
+      protectionReasons: JSON.parse(reasons) as string[],
+      products: products ?? [],
+      ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
-      baseline: baseline?.ok && baseline.facts ? baseline.facts.checks.map(({ id, level, result }) => ({ id, level, result })) : null,
-      receivedAt: r.received_at,
-      decommissionedAt: r.decommissioned_at,
+      baseline: baseline ? baseline.map(([id, level, result]) => ({ id, level, result })) : null,
+      receivedAt,
+      decommissionedAt,
     };
-  });
+  }
+  return out;
 }
