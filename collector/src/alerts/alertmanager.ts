@@ -52,7 +52,9 @@ export class AlertmanagerSink {
    */
   push(alerts: AmAlert[]): void {
     if (this.inFlight || !alerts.length) return;
-    this.inFlight = this.sendAll(alerts).finally(() => (this.inFlight = undefined));
+    this.inFlight = this.sendAll(alerts)
+      .catch((e: unknown) => this.log.error({ err: e }, 'Alertmanager push failed unexpectedly; the next evaluation sends again'))
+      .finally(() => (this.inFlight = undefined));
   }
 
   /** Wait for a push in flight (shutdown, tests). */

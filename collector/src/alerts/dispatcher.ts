@@ -53,7 +53,9 @@ export class Dispatcher {
     const tick = () => {
       // Skip a tick while a delivery round is still in flight.
       if (this.running) return;
-      this.running = this.deliverDue().finally(() => (this.running = undefined));
+      this.running = this.deliverDue()
+        .catch((e: unknown) => this.log.error({ err: e }, 'alert notice delivery round failed; retrying at the next poll'))
+        .finally(() => (this.running = undefined));
     };
     this.timer = setInterval(tick, this.opts.pollMs);
     tick();

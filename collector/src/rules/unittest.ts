@@ -73,6 +73,8 @@ interface TestFile {
   rule_files: string[];
   units: string[];
   stale_after?: string;
+  /** How long a resolved alert stays listed (the collector's rules.resolvedResendMinutes). */
+  resolved_keep?: string;
   tests: TestCase[];
 }
 
@@ -126,6 +128,7 @@ export function runRuleTestFile(file: string): TestOutcome {
   if (!spec || !Array.isArray(spec.rule_files) || !Array.isArray(spec.units) || !Array.isArray(spec.tests)) throw new Error(`${file}: needs rule_files, units and tests lists`);
   const rules = loadRuleFiles(expandRuleFiles(spec.rule_files.map((f) => resolve(dirname(file), f)))).flatMap((g) => g.rules);
   const staleMin = dur(spec.stale_after ?? '60m', `${file}: stale_after`) / 60_000;
+  const keepMs = dur(spec.resolved_keep ?? '15m', `${file}: resolved_keep`);
   const failures: string[] = [];
   for (const [ti, t] of spec.tests.entries()) {
     const where = `tests[${ti}] "${t.name}"`;
@@ -152,7 +155,8 @@ export function runRuleTestFile(file: string): TestOutcome {
       }
       for (const key of new Set([...results.keys(), ...state.keys()])) {
         const { next } = step(state.get(key), results.get(key) ?? null, now);
-        if (next) state.set(key, next);
+        // As the engine: a resolved alert is kept for the resend window, then inactive.
+        if (next && !(next.state === 'resolved' && now.getTime() - Date.parse(next.resolvedAt!) > keepMs)) state.set(key, next);
         else state.delete(key);
       }
       const fail = (msg: string) => failures.push(`FAILED ${where} at ${ev.at}: ${msg}`);
