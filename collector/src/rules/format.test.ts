@@ -101,3 +101,15 @@ describe('rule files: every problem named with its place', () => {
     for (const r of rules) expect(r.basis).toMatch(/2224\/QĐ-BGTVT/);
   });
 });
+
+describe('CEL problem positions', () => {
+  const at = (text: string) => {
+    const problems: RuleProblem[] = [];
+    parseRuleText(text, 'f.rules.yaml', problems);
+    return problems.map(formatProblem);
+  };
+  it('quoted: the column inside the quotes; block scalar: the field itself', () => {
+    expect(at(rule('        pass: "host.stale && host.nope"\n        target: 0.9\n'))).toEqual(['f.rules.yaml:9:35: group "g" rule "ep" field "pass": CEL: No such key: nope']);
+    expect(at(rule('        pass: >-\n          host.stale\n          && host.nope\n        target: 0.9\n'))).toEqual(['f.rules.yaml:9:15: group "g" rule "ep" field "pass": CEL: No such key: nope']);
+  });
+});

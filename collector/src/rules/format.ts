@@ -4,7 +4,7 @@
  * field and line:column, and a file set with any problem is refused as a whole.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { compile, isProblem, type CompiledExpr, type Population } from './cel.js';
 import { compileTemplate, isTemplateProblem, type Template } from './template.js';
 import { parseDuration } from './duration.js';
@@ -123,7 +123,7 @@ export function parseRuleText(text: string, file: string, problems: RuleProblem[
     }
     const rules: Rule[] = [];
     for (const rNode of rulesNode.items) {
-      const rule = parseRule(doc, rNode as Node, file, gname ?? '', seen, (node, rname, field, msg) => add(start(node), gname, rname, field, msg));
+      const rule = parseRule(rNode as Node, file, gname ?? '', seen, (node, rname, field, msg) => add(start(node), gname, rname, field, msg));
       if (rule) rules.push(rule);
     }
     groups.push({ name: gname ?? '', file, intervalMs, rules });
@@ -133,7 +133,7 @@ export function parseRuleText(text: string, file: string, problems: RuleProblem[
 
 type Report = (node: unknown, rule: string | null, field: string | null, message: string) => void;
 
-function parseRule(_doc: Document, node: Node, file: string, group: string, seen: Map<string, string>, report: Report): Rule | null {
+function parseRule(node: Node, file: string, group: string, seen: Map<string, string>, report: Report): Rule | null {
   if (!isMap(node)) {
     report(node, null, null, 'a rule must be a mapping (indicator, title, basis, population, pass, target, ...)');
     return null;
@@ -173,9 +173,11 @@ function parseRule(_doc: Document, node: Node, file: string, group: string, seen
     }
     const c = compile(population, src, types);
     if (isProblem(c)) {
-      const n = nodeOf(field);
-      // Point at the failing column when the scalar is on one line and plain or quoted.
-      const exact = c.offset !== null && !src.includes('\n') && n.range ? { range: [n.range[0] + c.offset + (/^["']/.test(String(_doc.toString().slice(n.range[0], n.range[0] + 1))) ? 1 : 0)] } : n;
+      const n = nodeOf(field) as Node & { type?: string };
+      // Point at the failing column when the scalar sits on one line as written (plain or
+      // quoted); for block scalars (| and >) point at the field.
+      const inline = n.type === 'PLAIN' || n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE';
+      const exact = c.offset !== null && inline && !src.includes('\n') && n.range ? { range: [n.range[0] + c.offset + (n.type === 'PLAIN' ? 0 : 1)] } : n;
       bad(field, `CEL: ${c.message}`, exact);
       return null;
     }
