@@ -71,7 +71,8 @@ interface TestCase {
 
 interface TestFile {
   rule_files: string[];
-  units: string[];
+  /** Unit ids, or {id, name} to see display names in annotations. */
+  units: (string | { id: string; name: string })[];
   stale_after?: string;
   /** How long a resolved alert stays listed (the collector's rules.resolvedResendMinutes). */
   resolved_keep?: string;
@@ -139,7 +140,7 @@ export function runRuleTestFile(file: string): TestOutcome {
       if (errs.length) throw new Error(`${file}: ${where}.systems[${i}]: ${errs.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
       return rec as SystemRecord;
     });
-    const unitNames = new Map(spec.units.map((u) => [u, u]));
+    const unitNames = new Map(spec.units.map((u) => (typeof u === 'string' ? [u, u] : [u.id, u.name])));
     const systemNames = new Map(registry.map((r) => [r.id, r.name]));
     const state = new Map<string, AlertRecord>();
     let hostsFx = t.hosts ?? [];
@@ -150,7 +151,7 @@ export function runRuleTestFile(file: string): TestOutcome {
       const systems = systemMembers(registry, hosts);
       const results = new Map<string, ReturnType<typeof observe>[number]>();
       for (const r of rules) {
-        const ind = evaluateRule(r, r.population === 'hosts' ? hosts : systems, spec.units, now);
+        const ind = evaluateRule(r, r.population === 'hosts' ? hosts : systems, [...unitNames.keys()], now);
         for (const o of observe(r, ind, unitNames, systemNames)) results.set(`${o.indicator} ${o.scope}`, o);
       }
       for (const key of new Set([...results.keys(), ...state.keys()])) {
