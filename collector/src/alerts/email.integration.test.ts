@@ -85,10 +85,10 @@ describe('e-mail sink over SMTP', () => {
     );
     try {
       const t = new Date('2026-02-01T03:00:00.000Z');
-      seedHosts(c, 'CHHVN', 1000, 673, t); // 67.3%
+      seedHosts(c, 'CHHVN', 150, 101, t); // 67.3%
       c.engine.evaluateAndRecord(t);
       await c.engine.dispatcher.deliverDue();
-      seedHosts(c, 'CHHVN', 1000, 1000, new Date(t.getTime() + 60_000));
+      seedHosts(c, 'CHHVN', 150, 150, new Date(t.getTime() + 60_000));
       c.engine.evaluateAndRecord(new Date(t.getTime() + 60_000));
       await c.engine.dispatcher.deliverDue();
       expect(c.engine.dispatcher.depth()).toBe(0);
@@ -104,7 +104,7 @@ describe('e-mail sink over SMTP', () => {
     expect(firing.from).toBe('posture@mt.gov.vn');
     expect(firing.to).toEqual(['soc@mt.gov.vn', 'truc-ca@mt.gov.vn']);
     expect(firing.mail.text).toContain('Đơn vị: Cục Hàng hải Việt Nam (CHHVN)');
-    expect(firing.mail.text).toContain('Thực tế: 67,3% (673/1000)');
+    expect(firing.mail.text).toContain('Thực tế: 67,3% (101/150)');
     expect(firing.mail.text).toContain('Mục tiêu: 90%');
     expect(firing.mail.text).toContain('Căn cứ: Quyết định số 2224/QĐ-BGTVT ngày 27/12/2021');
     expect(firing.mail.text).toContain('Thời hạn: 2022-12-31');
