@@ -20,6 +20,7 @@ import { enrollRoute } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
+import { rulesRoute } from './routes/rules.js';
 
 export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null): Collector {
   const db = openDb(config.dataDir);
@@ -30,7 +31,7 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
   if (config.registryFile) systems.loadFile(config.registryFile);
   const outbox = new Outbox(db);
   const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
-  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes);
+  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, ...(log ? { log } : {}) });
   const influx = config.influx ? new InfluxWriter(config.influx, outbox, log ?? pino({ level: 'silent' })) : undefined;
   return { config, db, agents, hosts, systems, outbox, engine, influx, counters: { accepted: 0, duplicate: 0, rejected: {} } };
 }
@@ -101,5 +102,6 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
   reportsRoute(app, c);
   reportRoute(app, c);
   healthRoutes(app, c);
+  rulesRoute(app, c);
   return app;
 }

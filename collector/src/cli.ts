@@ -6,6 +6,7 @@ import { startServer } from './server.js';
 import { toMarkdown, type Lang } from './report/markdown.js';
 import { RegistryError } from './store/systems.js';
 import { registerSimulate } from './cli/simulate.js';
+import { rulesCommand } from './cli/rules.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
@@ -56,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   registerSimulate(program, () => program.opts<{ config: string }>().config);
+  rulesCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv);

@@ -46,6 +46,45 @@ export const CollectorConfigSchema = Obj({
   staleAfterMinutes: Type.Integer({ minimum: 1, default: 60 }),
   /** How often indicators are evaluated and written as time series. */
   evaluationIntervalSeconds: Type.Integer({ minimum: 1, default: 300 }),
+  /** Rule files (or directories of *.rules.yaml), relative to the config file. Default: the shipped rules/. */
+  rules: Type.Optional(
+    Obj({
+      files: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 200 }),
+      /** How long a resolved alert is still re-sent to Alertmanager. */
+      resolvedResendMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60, default: 15 }),
+    }),
+  ),
+  /** Where alerts go. Each sink is optional; evaluation never waits on one. */
+  alerting: Type.Optional(
+    Obj({
+      /** Base URL of this collector's UI/API, used in generatorURL and links in messages. */
+      externalUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+      alertmanager: Type.Optional(
+        Obj({ urls: Type.Array(Type.String({ pattern: '^https?://' }), { minItems: 1, maxItems: 10 }), timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }) }),
+      ),
+      webhook: Type.Optional(
+        Obj({
+          url: Type.String({ pattern: '^https?://' }),
+          /** HMAC-SHA256 key for the X-Posture-Signature header. */
+          secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+          timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+        }),
+      ),
+      email: Type.Optional(
+        Obj({
+          host: Type.String({ minLength: 1 }),
+          port: Type.Integer({ minimum: 1, maximum: 65535, default: 25 }),
+          secure: Type.Boolean({ default: false }),
+          user: Type.Optional(Type.String()),
+          password: Type.Optional(Type.String()),
+          from: Type.String({ minLength: 3 }),
+          to: Type.Array(Type.String({ minLength: 3 }), { minItems: 1, maxItems: 100 }),
+          lang: Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi' }),
+          timeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+        }),
+      ),
+    }),
+  ),
   limits: Obj({
     /** Largest accepted request body, after decompression. */
     bodyBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
@@ -90,6 +129,7 @@ export function validateConfig(raw: unknown, file: string, baseDir = process.cwd
   if (problems.length) throw new ConfigError(file, [...new Set(problems)]);
   filled.dataDir = resolve(baseDir, filled.dataDir);
   if (filled.registryFile) filled.registryFile = resolve(baseDir, filled.registryFile);
+  if (filled.rules) filled.rules.files = filled.rules.files.map((f) => resolve(baseDir, f));
   return deepFreeze(filled);
 }
 

@@ -28,20 +28,20 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   const address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   collector.influx?.start();
-  const evaluate = () => {
-    try {
-      collector.engine.evaluateAndRecord();
-    } catch (e) {
-      app.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
-    }
+  collector.engine.start();
+  // SIGHUP reloads the rule files; a broken set is refused and the rules in force stay.
+  const onHup = () => {
+    const r = collector.engine.rules.reload();
+    if (r.ok) app.log.info({ groups: r.groups, rules: r.rules, files: r.files }, 'rules reloaded');
+    else app.log.error({ problems: r.problems }, r.message);
   };
-  evaluate();
-  const evalTimer = setInterval(evaluate, config.evaluationIntervalSeconds * 1000);
+  process.on('SIGHUP', onHup);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      clearInterval(evalTimer);
+      process.off('SIGHUP', onHup);
+      await collector.engine.stop();
       await app.close(); // stops accepting, finishes in-flight requests
       await collector.influx?.stop();
       await collector.influx?.flush();

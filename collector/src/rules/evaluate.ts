@@ -1,18 +1,23 @@
 /**
- * Evaluation: for each indicator, the ratio of passing members ministry-wide and per unit. A
- * scope with no members is "no data" (ratio null, met null), neither met nor 0%.
+ * Evaluation of one rule over its population: for the ministry and for each scope (unit,
+ * system), the count of passing members, the ratio, the target and whether it is met. A scope
+ * with no members is "no data" (ratio null, met null), neither met nor 0%. Stale hosts fail
+ * every host rule; an expression that cannot be evaluated for a member (e.g. a baseline check
+ * the host never reported) fails that member with the reason: unknown is never ok.
  */
-import type { IndicatorDef } from './builtin.js';
+import type { Rule } from './format.js';
 import type { HostMember, SystemMember } from './members.js';
 
 export interface ScopeResult {
-  /** 'ministry' or the unit id. */
+  /** 'ministry', the unit id, or the system id (in `systems`). */
   scope: string;
   pass: number;
   total: number;
   /** null when the scope has no members (no data). */
   ratio: number | null;
   met: boolean | null;
+  /** The due date has passed and the target is not met. */
+  overdue: boolean;
 }
 
 export interface FailingMember {
@@ -24,49 +29,117 @@ export interface FailingMember {
 
 export interface IndicatorResult {
   id: string;
+  /** Row of the appendix table; 0 for supporting indicators. */
   tt: number;
   title: { vi: string; en: string };
   basis: string;
   target: number;
   due: string | null;
   ministry: ScopeResult;
-  /** Every configured unit, even those with no members. */
+  /** Every configured unit, even those with no members (empty when the rule is not by unit). */
   units: ScopeResult[];
   failing: FailingMember[];
+  /** hosts | systems */
+  population: 'hosts' | 'systems';
+  /** The rule group (and so the evaluation interval) it belongs to. */
+  group: string;
+  /** Per information system, when the rule is scoped `by: [system]`. */
+  systems: ScopeResult[];
+  /** The due date is past (end of that day, Vietnam time). */
+  pastDue: boolean;
 }
 
-const scopeOf = (scope: string, pass: number, total: number, target: number): ScopeResult => {
-  const ratio = total ? pass / total : null;
-  // Compare with a tolerance so that e.g. 9/10 meets a 0.9 target despite float rounding.
-  return { scope, pass, total, ratio, met: ratio === null ? null : ratio + 1e-9 >= target };
-};
+type Member = HostMember | SystemMember;
 
-export function evaluate<M extends HostMember | SystemMember>(def: IndicatorDef<M>, members: M[], units: readonly string[]): IndicatorResult {
-  const inScope = members.filter((m) => def.where(m));
-  const per = new Map<string, { pass: number; total: number }>(units.map((u) => [u, { pass: 0, total: 0 }]));
-  let pass = 0;
-  const failing: FailingMember[] = [];
-  for (const m of inScope) {
-    const ok = def.pass(m);
-    const u = per.get(m.unit) ?? { pass: 0, total: 0 };
-    per.set(m.unit, u);
-    u.total++;
-    if (ok) {
-      u.pass++;
-      pass++;
-    } else {
-      failing.push({ id: m.id, name: m.kind === 'host' ? m.hostname : m.name, unit: m.unit, reasons: m.reasons.length ? m.reasons : ['does not meet the condition'] });
+/** End of the due day in Vietnam (UTC+7): a target due 2022-12-31 holds all that day. */
+export const isPastDue = (due: string | null, now: Date): boolean => due !== null && now.getTime() > Date.parse(`${due}T23:59:59.999+07:00`);
+
+function scopeOf(scope: string, c: { pass: number; total: number }, target: number, pastDue: boolean): ScopeResult {
+  const ratio = c.total ? c.pass / c.total : null;
+  // Compare with a tolerance so that e.g. 9/10 meets a 0.9 target despite float rounding.
+  const met = ratio === null ? null : ratio + 1e-9 >= target;
+  return { scope, pass: c.pass, total: c.total, ratio, met, overdue: pastDue && met === false };
+}
+
+const asReasons = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
+const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
+
+/** Run `pass` for one member: true, or the reasons it fails. */
+function judge(rule: Rule, m: Member, vars: Record<string, unknown>): true | string[] {
+  if (m.kind === 'host' && m.stale) return [m.reasons[0] ?? 'stale'];
+  let ok: unknown;
+  try {
+    ok = rule.pass.run(vars);
+  } catch (e) {
+    return [`unknown: cannot evaluate "${rule.pass.source}": ${firstLine(e)}`];
+  }
+  if (ok === true) return true;
+  if (rule.reason) {
+    try {
+      const r = asReasons(rule.reason.run(vars));
+      if (r.length) return r;
+    } catch (e) {
+      return [`does not meet "${rule.pass.source}" (reason expression failed: ${firstLine(e)})`];
     }
   }
+  return m.reasons.length ? m.reasons : [`does not meet "${rule.pass.source}"`];
+}
+
+export function evaluateRule(rule: Rule, members: readonly Member[], units: readonly string[], now: Date): IndicatorResult {
+  const varName = rule.population === 'hosts' ? 'host' : 'system';
+  const byUnit = rule.by.includes('unit');
+  const bySystem = rule.by.includes('system');
+  const per = new Map<string, { pass: number; total: number }>(byUnit ? units.map((u) => [u, { pass: 0, total: 0 }]) : []);
+  const perSystem = new Map<string, { pass: number; total: number }>();
+  const all = { pass: 0, total: 0 };
+  const failing: FailingMember[] = [];
+  for (const m of members) {
+    const vars = { [varName]: m.cel };
+    let inScope = true;
+    let whereError: string | null = null;
+    if (rule.where) {
+      try {
+        inScope = rule.where.run(vars) === true;
+      } catch (e) {
+        // Cannot tell whether it belongs: count it, and fail it, rather than hide it.
+        whereError = `unknown: cannot evaluate where "${rule.where.source}": ${firstLine(e)}`;
+      }
+    }
+    if (!inScope) continue;
+    const verdict = whereError ? [whereError] : judge(rule, m, vars);
+    const ok = verdict === true;
+    all.total++;
+    if (ok) all.pass++;
+    else failing.push({ id: m.id, name: m.kind === 'host' ? m.hostname : m.name, unit: m.unit, reasons: verdict });
+    if (byUnit) {
+      let u = per.get(m.unit);
+      if (!u) per.set(m.unit, (u = { pass: 0, total: 0 }));
+      u.total++;
+      if (ok) u.pass++;
+    }
+    if (bySystem && m.kind === 'host') {
+      for (const s of m.systems) {
+        let c = perSystem.get(s);
+        if (!c) perSystem.set(s, (c = { pass: 0, total: 0 }));
+        c.total++;
+        if (ok) c.pass++;
+      }
+    }
+  }
+  const pastDue = isPastDue(rule.due, now);
   return {
-    id: def.id,
-    tt: def.tt,
-    title: def.title,
-    basis: def.basis,
-    target: def.target,
-    due: def.due,
-    ministry: scopeOf('ministry', pass, inScope.length, def.target),
-    units: [...per].map(([unit, c]) => scopeOf(unit, c.pass, c.total, def.target)),
+    id: rule.indicator,
+    tt: rule.tt,
+    title: rule.title,
+    basis: rule.basis,
+    target: rule.target,
+    due: rule.due,
+    ministry: scopeOf('ministry', all, rule.target, pastDue),
+    units: [...per].map(([unit, c]) => scopeOf(unit, c, rule.target, pastDue)),
     failing,
+    population: rule.population,
+    group: rule.group,
+    systems: [...perSystem].sort(([a], [b]) => a.localeCompare(b)).map(([s, c]) => scopeOf(s, c, rule.target, pastDue)),
+    pastDue,
   };
 }

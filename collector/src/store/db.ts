@@ -79,6 +79,66 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (indicator, scope, evaluated_at)
   );
   `,
+  // Rules and alerts (issue 7): alert state per (indicator, scope), and the queue of alert
+  // notifications for the webhook and e-mail sinks, retried with backoff.
+  `
+  CREATE TABLE alert_state (
+    indicator TEXT NOT NULL,
+    scope TEXT NOT NULL,            -- 'ministry' | 'unit:<id>' | 'system:<id>'
+    state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+    labels TEXT NOT NULL,           -- JSON object
+    annotations TEXT NOT NULL,      -- JSON object
+    value REAL,
+    pass INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    target REAL NOT NULL,
+    active_at TEXT NOT NULL,
+    fired_at TEXT,
+    resolved_at TEXT,
+    last_eval_at TEXT NOT NULL,
+    PRIMARY KEY (indicator, scope)
+  );
+  CREATE TABLE alert_notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sink TEXT NOT NULL,             -- 'webhook' | 'email'
+    payload TEXT NOT NULL,          -- JSON AlertNotice
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,       -- ms since the epoch
+    last_error TEXT,
+    failed_at TEXT                  -- set when retries are exhausted; kept for inspection
+  );
+  CREATE INDEX alert_notifications_due ON alert_notifications(failed_at, next_at);
+  -- The few report facts rules read that have no column in hosts, kept compact by triggers
+  -- when a host's report is stored, so evaluation never re-parses 100,000 full reports.
+  CREATE TABLE host_rule_facts (
+    agent_id TEXT PRIMARY KEY,
+    facts TEXT NOT NULL              -- JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]
+  );
+  CREATE VIEW host_rule_facts_of AS SELECT h.agent_id AS agent_id, json_array(
+      json_extract(h.report, '$.probes.host.facts.os.family'),
+      (SELECT json_group_array(json_extract(p.value, '$.id')) FROM json_each(h.report, '$.probes.protection.facts.products') p),
+      json_extract(h.report, '$.probes.ipv6.facts.reasons'),
+      CASE WHEN json_extract(h.report, '$.probes.baseline.ok') THEN
+        (SELECT json_group_array(json_array(json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result')))
+         FROM json_each(h.report, '$.probes.baseline.facts.checks') c)
+      END) AS facts
+    FROM hosts h;
+  -- Upserts, not INSERT OR REPLACE: a trigger's conflict clause yields to the outer
+  -- statement's, and the ingest's own upsert would make REPLACE abort.
+  CREATE TRIGGER host_rule_facts_ins AFTER INSERT ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  END;
+  CREATE TRIGGER host_rule_facts_upd AFTER UPDATE OF report ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  END;
+  CREATE TRIGGER host_rule_facts_del AFTER DELETE ON hosts BEGIN
+    DELETE FROM host_rule_facts WHERE agent_id = OLD.agent_id;
+  END;
+  INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of;
+  `,
 ];
 
 export function openDb(dataDir: string): DB {

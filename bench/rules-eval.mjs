@@ -1,0 +1,124 @@
+// Evaluation time of all shipped rules over 100,000 hosts and 2,000 systems in 30 units,
+// against a same-run baseline: a plain loop that only counts one boolean field.
+//   npx tsc -b protocol agent collector && node bench/rules-eval.mjs
+// Prints the median of 5 runs after a warm-up. Two figures: rules over in-memory members
+// (what evaluation costs), and the full engine path from the SQLite store (what a tick costs).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRuleFiles } from '../collector/dist/rules/format.js';
+import { expandRuleFiles, SHIPPED_RULES } from '../collector/dist/rules/manager.js';
+import { hostMembers, systemMembers } from '../collector/dist/rules/members.js';
+import { evaluateRule } from '../collector/dist/rules/evaluate.js';
+import { loadHostInputs } from '../collector/dist/rules/facts.js';
+import { openDb } from '../collector/dist/store/db.js';
+
+const HOSTS = 100_000, SYSTEMS = 2_000, UNITS = 30, RUNS = 5;
+const now = new Date('2026-03-01T00:00:00Z');
+const units = Array.from({ length: UNITS }, (_, i) => `U${String(i).padStart(2, '0')}`);
+// Deterministic pseudo-random fleet (mulberry32) so runs compare.
+let seed = 42;
+const rnd = () => ((seed = (seed + 0x6d2b79f5) | 0), (((seed ^ (seed >>> 15)) * (1 | seed)) >>> 0) / 4294967296);
+const checks = [['firewall.active', 1], ['time.synced', 1], ['audit.enabled', 2], ['updates.pending', 2], ['ssh.root_login', 3], ['disk.encryption', 4]];
+const inputs = Array.from({ length: HOSTS }, (_, i) => ({
+  agentId: `a-${i}`,
+  unit: units[i % UNITS],
+  hostname: `h${i}`,
+  role: rnd() < 0.8 ? 'workstation' : 'server',
+  os: rnd() < 0.7 ? 'windows' : 'linux',
+  systems: i % 25 === 0 ? [`s${i % SYSTEMS}`] : [],
+  protected: rnd() < 0.02 ? null : rnd() < 0.88,
+  protectionReasons: ['Defender: protecting'],
+  products: ['defender'],
+  ipv6Readiness: ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)],
+  ipv6Reasons: [],
+  baseline: checks.map(([id, level]) => ({ id, level, result: rnd() < 0.9 ? 'pass' : rnd() < 0.5 ? 'fail' : 'unknown' })),
+  receivedAt: new Date(now.getTime() - (rnd() < 0.03 ? 5 * 3600_000 : 60_000)).toISOString(),
+  decommissionedAt: null,
+}));
+const registry = Array.from({ length: SYSTEMS }, (_, i) => ({
+  id: `s${i}`, name: `System ${i}`, ownerUnit: units[i % UNITS], tags: i % 10 === 0 ? ['portal'] : [],
+  ...(rnd() < 0.85 ? { level: 1 + Math.floor(rnd() * 4) } : {}),
+  ...(rnd() < 0.8 ? { approval: { number: `${i}/QĐ`, date: '2025-01-01' } } : {}),
+  protectionPlan: { deployed: rnd() < 0.75 },
+}));
+const rules = loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function time(fn) {
+  fn();
+  const ms = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    fn();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+let sink = 0;
+const baseline = time(() => {
+  let n = 0;
+  for (const h of inputs) if (h.protected === true) n++;
+  sink += n;
+});
+const build = time(() => {
+  const hosts = hostMembers(inputs, now, 60);
+  sink += systemMembers(registry, hosts).length;
+});
+const hosts = hostMembers(inputs, now, 60);
+const systems = systemMembers(registry, hosts);
+const evalOnly = time(() => {
+  for (const r of rules) sink += evaluateRule(r, r.population === 'hosts' ? hosts : systems, units, now).ministry.pass;
+});
+const full = time(() => {
+  const h = hostMembers(inputs, now, 60);
+  const s = systemMembers(registry, h);
+  for (const r of rules) sink += evaluateRule(r, r.population === 'hosts' ? h : s, units, now).ministry.pass;
+});
+
+// From the store: the same fleet as rows of the hosts table with a compact stored report.
+const dir = mkdtempSync(join(tmpdir(), 'posture-bench-'));
+const db = openDb(dir);
+const reports = [];
+db.transaction(() => {
+  const un = db.prepare('INSERT INTO units (id, name) VALUES (?, ?)');
+  for (const u of units) un.run(u, u);
+  const a = db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const hrow = db.prepare(`INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, received_at, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const h of inputs) {
+    a.run(h.agentId, h.unit, `hash-${h.agentId}`, h.hostname, '', h.receivedAt);
+    const report = { probes: { host: { ok: true, facts: { os: { family: h.os } } }, protection: { ok: true, facts: { products: [{ id: 'defender' }] } }, ipv6: { ok: true, facts: { reasons: [] } }, baseline: { ok: true, facts: { checks: h.baseline.map((c) => ({ ...c, title: { vi: c.id, en: c.id }, evidence: 'bench' })) } } } };
+    reports.push(JSON.stringify(report));
+    hrow.run(h.agentId, h.unit, h.hostname, h.role, JSON.stringify(h.systems), h.protected === null ? null : h.protected ? 1 : 0, '[]', h.ipv6Readiness, h.agentId, h.receivedAt, h.receivedAt, JSON.stringify(report));
+  }
+})();
+const loadOnly = time(() => {
+  sink += loadHostInputs(db).length;
+});
+const fromStore = time(() => {
+  const h = hostMembers(loadHostInputs(db), now, 60);
+  const s = systemMembers(registry, h);
+  for (const r of rules) sink += evaluateRule(r, r.population === 'hosts' ? h : s, units, now).ministry.pass;
+});
+// What the host_rule_facts triggers add to ingest: re-store 20,000 reports with and without them.
+const storeReports = () => db.transaction(() => {
+  const up = db.prepare('UPDATE hosts SET report = ? WHERE agent_id = ?');
+  for (let i = 0; i < 20_000; i++) up.run(reports[i], inputs[i].agentId);
+})();
+const withTriggers = time(storeReports);
+for (const t of ['host_rule_facts_ins', 'host_rule_facts_upd', 'host_rule_facts_del']) db.exec(`DROP TRIGGER ${t}`);
+const withoutTriggers = time(storeReports);
+db.close();
+rmSync(dir, { recursive: true, force: true });
+
+const row = (name, ms) => console.log(`${name.padEnd(52)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / baseline).toFixed(0).padStart(6)}x baseline`);
+console.log(`rules-eval: ${HOSTS} hosts, ${SYSTEMS} systems, ${UNITS} units, ${rules.length} rules (${rules.map((r) => r.indicator).join(', ')}); median of ${RUNS}`);
+row('baseline: plain loop counting host.protected', baseline);
+row('build members (hosts + systems, baseline by level)', build);
+row('evaluate all rules (CEL where/pass/reason)', evalOnly);
+row('members + evaluation (goal <= 1000 ms)', full);
+row('from SQLite: load facts only (query + JSON)', loadOnly);
+row('from SQLite: load facts + members + evaluation', fromStore);
+console.log(`ingest: re-storing 20,000 reports ${withoutTriggers.toFixed(1)} ms without the facts triggers, ${withTriggers.toFixed(1)} ms with them (${(withTriggers / withoutTriggers).toFixed(2)}x)`);
+if (sink < 0) console.log(sink); // keep the work observable

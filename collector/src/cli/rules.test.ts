@@ -1,0 +1,53 @@
+/**
+ * `posture rules check` and `posture rules test` as a user runs them (the built CLI as a
+ * process): the shipped rules and their unit tests pass; a broken rule file and a wrong
+ * expectation each fail with exit 1 and say exactly what is wrong.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTURE_BIN, ROOT, runNode } from '../../../testing/collector.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'posture-rules-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('posture rules', () => {
+  it('check: the shipped rules are valid', async () => {
+    const r = await runNode(POSTURE_BIN, ['rules', 'check', join(ROOT, 'rules')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${join(ROOT, 'rules/directive.rules.yaml')}: SUCCESS: 2 group(s), 4 rule(s)\n`);
+    expect(r.code).toBe(0);
+  });
+
+  it('test: the shipped rule unit tests pass', async () => {
+    const r = await runNode(POSTURE_BIN, ['rules', 'test', join(ROOT, 'rules/tests/directive.test.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/directive\.test\.yaml: SUCCESS: 4 test\(s\)\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('check: a broken file fails with its positioned problems', async () => {
+    const f = join(dir, 'bad.rules.yaml');
+    await writeFile(f, (await readFile(join(ROOT, 'rules/directive.rules.yaml'), 'utf8')).replace('target: 0.7', 'target: 70%'));
+    const r = await runNode(POSTURE_BIN, ['rules', 'check', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${f}: FAILED:\\n  ${f}:\\d+:17: group "directive-2022" rule "systems_classified" field "target": required: a ratio in \\(0, 1\\], e.g. 0.9 for 90%\\n$`));
+  });
+
+  it('test: a wrong expectation fails with the expected and actual values', async () => {
+    const text = (await readFile(join(ROOT, 'rules/tests/directive.test.yaml'), 'utf8'))
+      .replace('[../directive.rules.yaml]', `[${JSON.stringify(join(ROOT, 'rules/directive.rules.yaml'))}]`)
+      .replace('pass: 1, total: 4, ratio: 0.25', 'pass: 2, total: 4, ratio: 0.25');
+    const f = join(dir, 'wrong.test.yaml');
+    await writeFile(f, text);
+    const r = await runNode(POSTURE_BIN, ['rules', 'test', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('at 0m: endpoint_protection unit:TCDBVN: pass expected 2, got 1');
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The CEL environments rule expressions are checked and run in. Every member field an
+ * expression may read is declared here with its type, so a typo or a type mismatch is a load
+ * error, never a silent `false` at run time. Integers are CEL `int` (BigInt in JS).
+ */
+import { Environment } from '@marcbachmann/cel-js';
+
+/** The facts of a host, as `host.*` in expressions over the `hosts` population. */
+export const HOST_SCHEMA = {
+  id: 'string',
+  unit: 'string',
+  hostname: 'string',
+  /** server | workstation */
+  role: 'string',
+  /** linux | windows | darwin | other | unknown */
+  os: 'string',
+  /** Silent longer than the stale window. Stale hosts fail every host rule whatever `pass` says. */
+  stale: 'bool',
+  /** Minutes since the last report was received. */
+  silentMinutes: 'int',
+  protection: {
+    /** At least one product installed, running, real-time on, fresh signatures. */
+    protected: 'bool',
+    /** False when the protection probe failed or did not run (unknown counts as failing). */
+    known: 'bool',
+    reasons: 'list<string>',
+    /** Ids of the products found, e.g. clamav, mdatp. */
+    products: 'list<string>',
+  },
+  ipv6: {
+    /** none | address | routed | dual-stack-services | ready | unknown */
+    readiness: 'string',
+    /** 0 (none) .. 4 (ready); -1 when unknown. */
+    level: 'int',
+    reasons: 'list<string>',
+  },
+  /** Baseline check id -> pass | fail | unknown (absent when the host did not report the check). */
+  baseline: 'map<string, string>',
+  /** Ids of the information systems the host serves. */
+  systems: 'list<string>',
+} as const;
+
+/** The facts of an information system, as `system.*` in expressions over `systems`. */
+export const SYSTEM_SCHEMA = {
+  id: 'string',
+  name: 'string',
+  /** Owner unit. */
+  unit: 'string',
+  /** Known to the registry; false for systems only declared by agents (unclassified). */
+  registered: 'bool',
+  /** Security level 1-5; 0 while not determined. */
+  level: 'int',
+  /** An approval decision for the level exists. */
+  approved: 'bool',
+  planDeployed: 'bool',
+  tags: 'list<string>',
+  /** Hosts (not decommissioned) that declare this system. */
+  hosts: 'int',
+  /** Of those, hosts that are not stale. */
+  reportingHosts: 'int',
+  /** Of those, hosts whose IPv6 readiness is "ready". */
+  ipv6ReadyHosts: 'int',
+  /** pass: every reporting host passes every baseline check its level requires; fail; unknown. */
+  baseline: 'string',
+  /** "hostname: check id (result)" for each required check not passed. */
+  baselineFailing: 'list<string>',
+} as const;
+
+export type Population = 'hosts' | 'systems';
+
+const LIMITS = { maxAstNodes: 2000, maxDepth: 64, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 16 };
+
+function makeEnv(population: Population): Environment {
+  const env = new Environment({ limits: LIMITS });
+  if (population === 'hosts') env.registerVariable({ name: 'host', schema: HOST_SCHEMA });
+  else env.registerVariable({ name: 'system', schema: SYSTEM_SCHEMA });
+  return env;
+}
+
+const envs: Record<Population, Environment> = { hosts: makeEnv('hosts'), systems: makeEnv('systems') };
+
+/** A checked expression, ready to run against one member. */
+export interface CompiledExpr {
+  source: string;
+  /** The CEL result type, e.g. bool, string, list<string>. */
+  type: string;
+  run(vars: Record<string, unknown>): unknown;
+}
+
+export interface CelProblem {
+  message: string;
+  /** 0-based offset in the expression, when the library knows it. */
+  offset: number | null;
+}
+
+/**
+ * Parse and type-check `source` for a population, requiring one of `types`. Returns the
+ * compiled expression or the problem; never evaluates anything.
+ */
+export function compile(population: Population, source: string, types: readonly string[]): CompiledExpr | CelProblem {
+  const env = envs[population];
+  let checked: { valid: boolean; type?: string; error?: Error & { node?: { pos?: number } } };
+  try {
+    checked = env.check(source) as typeof checked;
+  } catch (e) {
+    checked = { valid: false, error: e as Error & { node?: { pos?: number } } };
+  }
+  if (!checked.valid || !checked.type) {
+    const err = checked.error;
+    return { message: (err?.message ?? 'invalid expression').split('\n')[0]!, offset: err?.node?.pos ?? caretOffset(err?.message) };
+  }
+  if (!types.includes(checked.type)) return { message: `expression has type ${checked.type}, expected ${types.join(' or ')}`, offset: null };
+  const fn = env.parse(source);
+  return { source, type: checked.type, run: (vars) => fn(vars) };
+}
+
+/** cel-js draws a caret under the failing column; use it when the error carries no node. */
+function caretOffset(message: string | undefined): number | null {
+  const lines = message?.split('\n') ?? [];
+  const src = lines.findIndex((l) => /^>\s+\d+ \| /.test(l));
+  if (src < 0 || !lines[src + 1]) return null;
+  const prefix = /^>\s+\d+ \| /.exec(lines[src]!)![0].length;
+  const caret = lines[src + 1]!.indexOf('^');
+  return caret >= prefix ? caret - prefix : null;
+}
+
+export const isProblem = (x: CompiledExpr | CelProblem): x is CelProblem => !('run' in x);

@@ -1,0 +1,170 @@
+/**
+ * The shipped rules over hand-computed fleets: ratios per unit and ministry-wide, empty units
+ * (no data), all-stale units, unknown facts, systems without hosts, baseline by level, due
+ * dates in the past and future.
+ */
+import { describe, expect, it } from 'vitest';
+import { evaluateRule, isPastDue, type IndicatorResult } from './evaluate.js';
+import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './format.js';
+import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
+import { hostMembers, systemMembers, type HostInput } from './members.js';
+import { host, system } from '../../../testing/fleet.js';
+
+const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
+const rule = (id: string): Rule => RULES.get(id)!;
+const NOW = new Date('2022-06-01T00:30:00.000Z');
+const STALE_AT = '2022-05-31T20:00:00.000Z'; // 4.5 h before NOW; the window below is 60 min
+const UNITS = ['A', 'B', 'C'];
+
+const run = (id: string, inputs: HostInput[], registry = [system('x', 'A')].slice(0, 0), now = NOW): IndicatorResult => {
+  const hosts = hostMembers(inputs, now, 60);
+  const r = rule(id);
+  return evaluateRule(r, r.population === 'hosts' ? hosts : systemMembers(registry, hosts), UNITS, now);
+};
+const unit = (res: IndicatorResult, id: string) => res.units.find((u) => u.scope === id)!;
+
+describe('endpoint_protection (90%)', () => {
+  const fleet = [
+    // A: 10 workstations, 9 protected -> exactly 90%, met (float tolerance).
+    ...Array.from({ length: 9 }, () => host('A')),
+    host('A', { protected: false, protectionReasons: ['ClamAV: not running'] }),
+    // B: 3 hosts, all stale although their last report said protected -> 0/3.
+    ...Array.from({ length: 3 }, () => host('B', { receivedAt: STALE_AT })),
+    // B: protection probe failed -> unknown, failing.
+    host('B', { protected: null, protectionReasons: ['protection probe failed: PROBE_TIMEOUT'] }),
+    // A decommissioned host does not count at all.
+    host('A', { protected: false, decommissionedAt: '2022-05-01T00:00:00Z' }),
+    // A host of another role is outside `where`.
+    host('A', { role: 'printer', protected: false }),
+  ];
+  const res = run('endpoint_protection', fleet);
+
+  it('per unit and ministry-wide, with the empty unit as no data', () => {
+    expect(unit(res, 'A')).toEqual({ scope: 'A', pass: 9, total: 10, ratio: 0.9, met: true, overdue: false });
+    expect(unit(res, 'B')).toEqual({ scope: 'B', pass: 0, total: 4, ratio: 0, met: false, overdue: false });
+    expect(unit(res, 'C')).toEqual({ scope: 'C', pass: 0, total: 0, ratio: null, met: null, overdue: false });
+    expect(res.ministry).toEqual({ scope: 'ministry', pass: 9, total: 14, ratio: 9 / 14, met: false, overdue: false });
+  });
+
+  it('lists every failing host with its reason: stale, not running, unknown', () => {
+    const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.join('; ')}`).sort();
+    expect(reasons).toEqual([
+      'A ClamAV: not running',
+      'B stale: no report since 2022-05-31T20:00:00.000Z',
+      'B stale: no report since 2022-05-31T20:00:00.000Z',
+      'B stale: no report since 2022-05-31T20:00:00.000Z',
+      'B unknown: protection probe failed: PROBE_TIMEOUT',
+    ]);
+  });
+
+  it('due date: not past before the end of 31/12/2022 in Vietnam, past after; overdue only where not met', () => {
+    expect(isPastDue('2022-12-31', new Date('2022-12-31T16:59:59.000Z'))).toBe(false);
+    expect(isPastDue('2022-12-31', new Date('2022-12-31T17:00:00.001Z'))).toBe(true);
+    expect(isPastDue(null, new Date('2099-01-01T00:00:00Z'))).toBe(false);
+    const later = new Date('2023-01-02T00:00:00Z');
+    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: '2023-01-01T23:59:00.000Z' }));
+    const past = run('endpoint_protection', fresh, [], later);
+    expect(past.pastDue).toBe(true);
+    expect(unit(past, 'A')).toMatchObject({ met: true, overdue: false });
+    expect(unit(past, 'B')).toMatchObject({ pass: 0, total: 4, met: false, overdue: true });
+    expect(unit(past, 'C')).toMatchObject({ met: null, overdue: false });
+    expect(res.pastDue).toBe(false);
+  });
+});
+
+describe('agent_coverage', () => {
+  it('all stale: 0%, not met; no hosts at all: no data everywhere', () => {
+    const res = run('agent_coverage', [host('A', { receivedAt: STALE_AT }), host('A', { receivedAt: STALE_AT })]);
+    expect(unit(res, 'A')).toMatchObject({ pass: 0, total: 2, ratio: 0, met: false });
+    const empty = run('agent_coverage', []);
+    expect(empty.ministry).toMatchObject({ total: 0, ratio: null, met: null });
+    expect(empty.units.every((u) => u.met === null)).toBe(true);
+  });
+});
+
+describe('systems_classified (70%): registry, level, approval, plan, and the baseline its level requires', () => {
+  const checks = (r3: 'pass' | 'fail' | 'unknown') => [
+    { id: 'firewall.active', level: 1, result: 'pass' as const },
+    { id: 'audit.enabled', level: 3, result: r3 },
+  ];
+  const fleet = [
+    host('A', { systems: ['s1', 's2'], baseline: checks('fail') }), // level-3 check fails
+    host('A', { systems: ['s6'], baseline: checks('unknown') }),
+    host('A', { systems: ['s7'], baseline: null }), // baseline probe failed
+    host('B', { systems: ['s4'] }), // s4 declared by an agent, unknown to the registry
+    host('B', { systems: ['s8'], baseline: checks('pass'), receivedAt: STALE_AT }), // only host is stale
+  ];
+  const registry = [
+    system('s1', 'A', { level: 2 }), // level 2: the failing level-3 check is not required -> pass
+    system('s2', 'A', { level: 3 }), // level 3: it is -> fail
+    system('s3', 'A', { level: 2 }), // no hosts: baseline cannot be verified -> fail
+    system('s5', 'A', { level: undefined }), // level not determined -> fail
+    system('s6', 'A', { level: 3 }), // required check unknown -> fail
+    system('s7', 'A', { level: 1 }), // no baseline facts -> fail
+    system('s8', 'B', { level: 1 }), // its only host is stale -> fail
+    system('s9', 'B', { level: 1, protectionPlan: { deployed: false } }),
+  ];
+  const res = run('systems_classified', fleet, registry);
+
+  it('counts per owner unit, declared-only systems included as unclassified', () => {
+    expect(unit(res, 'A')).toMatchObject({ pass: 1, total: 6, met: false });
+    expect(unit(res, 'B')).toMatchObject({ pass: 0, total: 3, met: false });
+    expect(unit(res, 'C')).toMatchObject({ total: 0, ratio: null, met: null });
+    expect(res.ministry).toMatchObject({ pass: 1, total: 9 });
+  });
+
+  it('says why each system fails', () => {
+    const why = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.join(' | ')]));
+    expect(why.s2).toBe(`baseline fail: ${fleet[0]!.hostname}: audit.enabled (fail)`);
+    expect(why.s3).toBe('baseline unknown: no reporting host: baseline checks of level 2 cannot be verified');
+    expect(why.s4).toBe('declared by agents but not in the registry: unclassified');
+    expect(why.s5).toBe('security level not determined');
+    expect(why.s6).toBe(`baseline unknown: ${fleet[1]!.hostname}: audit.enabled (unknown)`);
+    expect(why.s7).toBe(`baseline unknown: ${fleet[2]!.hostname}: baseline facts missing (probe failed or not run)`);
+    expect(why.s8).toBe('baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
+    expect(why.s9).toBe('protection plan of the level not deployed | baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
+    expect(why.s1).toBeUndefined();
+  });
+});
+
+describe('ipv6_portals (100%)', () => {
+  it('only portals count; a portal with no hosts or a stale host fails', () => {
+    const fleet = [
+      host('A', { systems: ['p1'], ipv6Readiness: 'ready' }),
+      host('A', { systems: ['p1'], ipv6Readiness: 'ready' }),
+      host('B', { systems: ['p2'], ipv6Readiness: 'ready' }),
+      host('B', { systems: ['p2'], ipv6Readiness: 'ready', receivedAt: STALE_AT }),
+    ];
+    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('internal', 'C')];
+    const res = run('ipv6_portals', fleet, registry);
+    expect(res.units.map((u) => [u.scope, u.pass, u.total, u.met])).toEqual([
+      ['A', 1, 1, true],
+      ['B', 0, 1, false],
+      ['C', 0, 1, false],
+    ]);
+    expect(res.failing.map((f) => [f.id, f.reasons[0]])).toEqual([
+      ['p2', '1/2 hosts IPv6-ready (stale hosts count as not ready)'],
+      ['p3', "no agent reports for this portal's hosts"],
+    ]);
+  });
+});
+
+describe('expressions that cannot be evaluated', () => {
+  it('a baseline check a host never reported fails that host as unknown, and by system scopes count per system', () => {
+    const problems: RuleProblem[] = [];
+    const [g] = parseRuleText(
+      `groups:\n  - name: g\n    rules:\n      - indicator: fw\n        title: {vi: t, en: t}\n        basis: b\n        population: hosts\n        pass: host.baseline["firewall.active"] == "pass"\n        by: [unit, system]\n        target: 0.5\n`,
+      'fw.rules.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    const hosts = hostMembers([host('A', { systems: ['s1'], baseline: [{ id: 'firewall.active', level: 1, result: 'pass' }] }), host('A', { systems: ['s1', 's2'], baseline: [] })], NOW, 60);
+    const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
+    expect(unit(res, 'A')).toMatchObject({ pass: 1, total: 2, met: true });
+    expect(res.systems).toEqual([
+      { scope: 's1', pass: 1, total: 2, ratio: 0.5, met: true, overdue: false },
+      { scope: 's2', pass: 0, total: 1, ratio: 0, met: false, overdue: false },
+    ]);
+    expect(res.failing[0]!.reasons[0]).toMatch(/^unknown: cannot evaluate "host.baseline\["firewall.active"\] == "pass"": No such key: firewall.active/);
+  });
+});

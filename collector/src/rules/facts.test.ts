@@ -1,0 +1,53 @@
+/**
+ * The facts rules read come from the stored report through the real ingest path: OS family,
+ * product ids, IPv6 reasons and baseline checks (kept compact by the host_rule_facts
+ * triggers), refreshed by a newer report, and null baseline when the probe failed.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '@posture/protocol';
+import { openCollector } from '../app.js';
+import { validateConfig } from '../config.js';
+import type { Collector } from '../context.js';
+import { seedHosts } from '../../../testing/fleet.js';
+import { sampleReport } from '../../../testing/reports.js';
+import { loadHostInputs } from './facts.js';
+
+let dir: string;
+let c: Collector;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'posture-facts-'));
+  c = openCollector(validateConfig({ dataDir: dir, units: [{ id: 'A', name: 'Cục A' }] }, 'test'));
+});
+afterAll(async () => {
+  c.db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const withProbes = (r: Report, baselineOk: boolean): Report => ({
+  ...r,
+  probes: {
+    ...r.probes,
+    ipv6: { ok: true, durationMs: 1, facts: { enabled: true, disabledBy: null, addresses: [], defaultRoute: false, dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], listeners: [], outbound: null, readiness: 'address', reasons: ['no IPv6 default route'], unknown: [] } },
+    baseline: baselineOk
+      ? { ok: true, durationMs: 1, facts: { checks: [{ id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty' }] } }
+      : { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'baseline timed out after 10000 ms' } },
+  },
+});
+
+describe('loadHostInputs', () => {
+  it('reads the facts of the latest stored report, and follows a newer one', () => {
+    seedHosts(c, 'A', 1, 1, new Date('2026-01-01T00:00:00Z'));
+    const agentId = 'a-A-h0';
+    const first = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:05:00Z') }), true);
+    expect(c.hosts.ingest(first, 'A', [], new Date('2026-01-01T00:05:00Z'))).toBe(true);
+    expect(loadHostInputs(c.db)).toEqual([
+      expect.objectContaining({ agentId, os: 'linux', products: ['clamav'], ipv6Readiness: 'address', ipv6Reasons: ['no IPv6 default route'], baseline: [{ id: 'firewall.active', level: 1, result: 'fail' }] }),
+    ]);
+    const second = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:10:00Z') }), false);
+    expect(c.hosts.ingest(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
+    expect(loadHostInputs(c.db)[0]).toMatchObject({ baseline: null, receivedAt: '2026-01-01T00:10:00.000Z' });
+  });
+});

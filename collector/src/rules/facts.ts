@@ -1,0 +1,56 @@
+/**
+ * Read what rules need of every host from the state store in one query. The few facts that
+ * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
+ * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
+ * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
+ */
+import type { DB } from '../store/db.js';
+import type { HostInput } from './members.js';
+
+/** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
+type Raw = [
+  agentId: string,
+  unit: string,
+  hostname: string,
+  role: string,
+  systems: string,
+  isProtected: number | null,
+  protectionReasons: string,
+  ipv6Readiness: string | null,
+  receivedAt: string,
+  decommissionedAt: string | null,
+  /** JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]; null if never computed. */
+  facts: string | null,
+];
+
+const SQL = `
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts
+  FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
+
+type Result = 'pass' | 'fail' | 'unknown';
+
+export function loadHostInputs(db: DB): HostInput[] {
+  const rows = db.prepare(SQL).raw().all() as Raw[];
+  const out: HostInput[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
+    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
+    out[i] = {
+      agentId,
+      unit,
+      hostname,
+      role,
+      os: os ?? 'unknown',
+      systems: systems === '[]' ? [] : (JSON.parse(systems) as string[]),
+      protected: prot === null ? null : prot === 1,
+      protectionReasons: JSON.parse(reasons) as string[],
+      products: products ?? [],
+      ipv6Readiness,
+      ipv6Reasons: ipv6Reasons ?? [],
+      baseline: baseline ? baseline.map(([id, level, result]) => ({ id, level, result })) : null,
+      receivedAt,
+      decommissionedAt,
+    };
+  }
+  return out;
+}
