@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { build, openCollector } from './app.js';
 import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
+import { inventoryPoints } from './influx/inventory.js';
 
 export interface RunningCollector {
   app: FastifyInstance;
@@ -30,7 +31,9 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   collector.influx?.start();
   const evaluate = () => {
     try {
-      collector.engine.evaluateAndRecord();
+      const now = new Date();
+      collector.engine.evaluateAndRecord(now);
+      collector.outbox.add(inventoryPoints(collector, now));
     } catch (e) {
       app.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
     }

@@ -1,0 +1,43 @@
+/**
+ * Points written at each evaluation besides the indicators: one `system` point per
+ * information system (the registry plus systems declared by agents), for the Information
+ * systems and IPv6 dashboards, and one `collector` point with the collector's own counters,
+ * for the Agent health dashboard (rejected reports, outbox depth).
+ */
+import type { Collector } from '../context.js';
+import { hostMembers, systemMembers } from '../rules/members.js';
+import { MEASUREMENTS, type Point } from './points.js';
+
+export function inventoryPoints(c: Collector, now = new Date()): Point[] {
+  const ts = now.getTime();
+  const hosts = hostMembers(c.hosts.all(), now, c.config.staleAfterMinutes);
+  const systems = systemMembers(c.systems.all(), hosts);
+  const points: Point[] = systems.map((s) => {
+    const serving = hosts.filter((h) => h.systems.includes(s.id));
+    const ready = serving.filter((h) => !h.stale && h.ipv6Readiness === 'ready').length;
+    return {
+      measurement: MEASUREMENTS.system,
+      tags: { unit: s.unit, system: s.id, level: s.level === null ? 'none' : String(s.level), registered: s.registered ? 'yes' : 'no', portal: s.tags.includes('portal') ? 'yes' : 'no' },
+      fields: {
+        name: s.name,
+        level: s.level ?? 0,
+        approved: s.approved,
+        plan_deployed: s.planDeployed,
+        classified: s.registered && s.level !== null && s.approved && s.planDeployed,
+        hosts: serving.length,
+        ipv6_ready_hosts: ready,
+        // Same rule as the report's portal footnote: every serving host ready, stale ones not.
+        ipv6_ready: serving.length > 0 && ready === serving.length,
+      },
+      timestamp: ts,
+    };
+  });
+  const rejected = Object.values(c.counters.rejected).reduce((a, b) => a + b, 0);
+  points.push({
+    measurement: MEASUREMENTS.collector,
+    tags: {},
+    fields: { accepted: c.counters.accepted, duplicate: c.counters.duplicate, rejected, outbox_depth: c.outbox.depth(), evaluation_ms: c.engine.lastEvaluationMs, agents: c.agents.count() },
+    timestamp: ts,
+  });
+  return points;
+}

@@ -1,0 +1,44 @@
+/** The report's words in Vietnamese (default) and English, and the Vietnamese number format. */
+import type { Lang, ScopeRow } from './model.js';
+
+export const T = {
+  vi: {
+    tt: 'TT', indicator: 'Chỉ tiêu', basis: 'Căn cứ', target: 'Mục tiêu', actual: 'Thực tế', result: 'Kết quả',
+    met: 'Đạt', notMet: 'Chưa đạt', noData: 'Chưa có dữ liệu', unit: 'Đơn vị', ministry: 'Toàn Bộ', due: 'Thời hạn',
+    below: 'Đơn vị chưa đạt mục tiêu', failing: 'Chưa đạt', title: 'Phụ lục: tình hình thực hiện các chỉ tiêu',
+    at: 'Số liệu tại', requested: 'tính đến', fromHistory: 'Số liệu lấy từ lịch sử đánh giá đã lưu; danh sách chi tiết không được lưu theo thời điểm.',
+    portals: 'Cổng thông tin chưa sẵn sàng IPv6', portalHosts: 'máy chủ sẵn sàng', perUnit: 'Chi tiết theo đơn vị', none: 'Không có', more: 'và',
+  },
+  en: {
+    tt: 'No.', indicator: 'Indicator', basis: 'Legal basis', target: 'Target', actual: 'Actual', result: 'Result',
+    met: 'Met', notMet: 'Not met', noData: 'No data', unit: 'Unit', ministry: 'Ministry-wide', due: 'Due',
+    below: 'Units below target', failing: 'Not meeting', title: 'Appendix: status of the indicators',
+    at: 'Status at', requested: 'as of', fromHistory: 'Figures from the stored evaluation history; member lists are not kept per time.',
+    portals: 'Portals not IPv6 ready', portalHosts: 'hosts ready', perUnit: 'Per unit', none: 'None', more: 'and',
+  },
+} as const;
+
+/** 0.673 -> "67,3%" (vi) or "67.3%" (en); null (no data) -> "—". */
+export function percent(r: number | null, lang: Lang): string {
+  if (r === null) return '—';
+  const s = (Math.round(r * 1000) / 10).toFixed(1).replace(/\.0$/, '');
+  return `${lang === 'vi' ? s.replace('.', ',') : s}%`;
+}
+
+export const status = (s: { met: boolean | null }, lang: Lang): string => (s.met === null ? T[lang].noData : s.met ? T[lang].met : T[lang].notMet);
+
+export const scopeName = (s: ScopeRow, lang: Lang): string => (s.scope === 'ministry' ? T[lang].ministry : s.name);
+
+/** "67,3% (37/55)" */
+export const actual = (s: ScopeRow, lang: Lang): string => `${percent(s.ratio, lang)} (${s.pass}/${s.total})`;
+
+/** 2026-04-30T10:00:00.000Z -> "30/04/2026 10:00 UTC" (vi) or "2026-04-30 10:00 UTC" (en). */
+export function when(iso: string, lang: Lang): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const hm = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())} UTC`;
+  return lang === 'vi' ? `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${hm}` : `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${hm}`;
+}
+
+/** The most failing members a footnote lists before "and N more". */
+export const MAX_LISTED = 200;
