@@ -1,0 +1,94 @@
+/**
+ * Endpoints: hosts not protected (with the agent's reasons), products by number of hosts,
+ * signature age distribution, and hosts by last report (oldest first) to spot stale ones.
+ */
+import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as histogram from '@grafana/grafana-foundation-sdk/histogram';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import { BY_HOST_SYSTEM, BY_UNIT, Ctx, badFrom, keepWhere, merge, q, reduceLast, rename, sortBy, type Lang } from './common.js';
+
+/** The latest point of each host in range, as a subquery other queries count over. */
+const latestHost = (fields: string) => `SELECT ${fields} FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY "unit", "hostname", "agent_id"`;
+
+const counts = (c: Ctx) =>
+  new stat.PanelBuilder()
+    .title(c.t({ vi: 'Máy chưa được bảo vệ', en: 'Hosts not protected' }))
+    .withTarget(q('A', `SELECT count("protected") AS "unprotected" FROM (${latestHost('last("protected") AS "protected"')}) WHERE "protected" = false`))
+    .reduceOptions(reduceLast())
+    .thresholds(badFrom(1))
+    .noValue('0')
+    .span(6)
+    .height(6);
+
+const unprotected = (c: Ctx) =>
+  new table.PanelBuilder()
+    .title(c.t({ vi: 'Máy chưa được bảo vệ và lý do', en: 'Hosts not protected, with reasons' }))
+    .withTarget(q('A', latestHost('last("protected") AS "protected", last("protection_reason") AS "reason", last("products") AS "products", last("min_signature_age_h") AS "signature_age_h"')).table())
+    .withTransformation(merge)
+    .withTransformation(keepWhere('protected', false))
+    .withTransformation(
+      rename(
+        c.lang === 'vi'
+          ? { Time: 'Báo cáo lúc', unit: 'Đơn vị', hostname: 'Tên máy', agent_id: 'Agent', protected: 'Được bảo vệ', reason: 'Lý do', products: 'Số sản phẩm', signature_age_h: 'Tuổi mẫu nhận diện (giờ)' }
+          : { Time: 'Reported at', unit: 'Unit', hostname: 'Host', agent_id: 'Agent', protected: 'Protected', reason: 'Reason', products: 'Products', signature_age_h: 'Signature age (h)' },
+      ),
+    )
+    .span(18)
+    .height(10);
+
+const products = (c: Ctx) =>
+  new barchart.PanelBuilder()
+    .title(c.t({ vi: 'Sản phẩm bảo vệ theo số máy', en: 'Protection products by number of hosts' }))
+    .withTarget(q('A', `SELECT count("installed") AS "installed" FROM (SELECT last("installed") AS "installed" FROM "protection_product" WHERE ${BY_UNIT} AND $timeFilter GROUP BY "agent_id", "product") GROUP BY "product"`).table())
+    .withTarget(
+      q('B', `SELECT count("protects") AS "protecting" FROM (SELECT last("protects") AS "protects" FROM "protection_product" WHERE ${BY_UNIT} AND $timeFilter GROUP BY "agent_id", "product") WHERE "protects" = true GROUP BY "product"`).table(),
+    )
+    .withTransformation({ id: 'joinByField', options: { byField: 'product', mode: 'outer' } })
+    .withTransformation(rename(c.lang === 'vi' ? { product: 'Sản phẩm', installed: 'Đã cài đặt', protecting: 'Đang bảo vệ' } : { product: 'Product', installed: 'Installed', protecting: 'Protecting' }))
+    .xField(c.t({ vi: 'Sản phẩm', en: 'Product' }))
+    .orientation(common.VizOrientation.Horizontal)
+    .showValue(common.VisibilityMode.Always)
+    .span(12)
+    .height(9);
+
+const signatureAge = (c: Ctx) =>
+  new histogram.PanelBuilder()
+    .title(c.t({ vi: 'Phân bố tuổi mẫu nhận diện (giờ)', en: 'Signature age distribution (hours)' }))
+    .withTarget(q('A', `SELECT last("signature_age_h") AS "signature_age_h" FROM "protection_product" WHERE ${BY_UNIT} AND $timeFilter GROUP BY "agent_id", "product"`).table())
+    .withTransformation(merge)
+    .bucketSize(24)
+    .unit('h')
+    .span(12)
+    .height(9);
+
+const lastSeen = (c: Ctx) =>
+  new table.PanelBuilder()
+    .title(c.t({ vi: 'Máy theo lần báo cáo cuối (cũ nhất trước): quá hạn thì tính là chưa bảo vệ', en: 'Hosts by last report (oldest first): stale hosts count as not protected' }))
+    .withTarget(q('A', latestHost('last("collect_ms") AS "collect_ms", last("protected") AS "protected"')).table())
+    .withTransformation(merge)
+    .withTransformation(sortBy('Time'))
+    .withTransformation(
+      rename(
+        c.lang === 'vi'
+          ? { Time: 'Báo cáo cuối', unit: 'Đơn vị', hostname: 'Tên máy', agent_id: 'Agent', collect_ms: 'Thời gian thu thập (ms)', protected: 'Được bảo vệ' }
+          : { Time: 'Last report', unit: 'Unit', hostname: 'Host', agent_id: 'Agent', collect_ms: 'Collection time (ms)', protected: 'Protected' },
+      ),
+    )
+    .overrideByName(c.t({ vi: 'Báo cáo cuối', en: 'Last report' }), [{ id: 'unit', value: 'dateTimeFromNow' }])
+    .span(24)
+    .height(10);
+
+export function endpoints(lang: Lang): dashboard.Dashboard {
+  const c = new Ctx(lang);
+  return c
+    .dashboard('posture-endpoints', { vi: 'Posture: Thiết bị đầu cuối', en: 'Posture: Endpoints' })
+    .withPanel(counts(c))
+    .withPanel(unprotected(c))
+    .withPanel(products(c))
+    .withPanel(signatureAge(c))
+    .withPanel(lastSeen(c))
+    .build();
+}
