@@ -58,7 +58,8 @@ export class Engine {
           if (s.met !== null) fields.met = s.met;
           points.push({
             measurement: MEASUREMENTS.indicator,
-            tags: { indicator: ind.id, scope: s.scope === 'ministry' ? 'ministry' : 'unit', unit: s.scope === 'ministry' ? '' : s.scope },
+            // InfluxDB refuses an empty tag value (and the whole batch with it): the ministry row has no unit tag.
+            tags: s.scope === 'ministry' ? { indicator: ind.id, scope: 'ministry' } : { indicator: ind.id, scope: 'unit', unit: s.scope },
             fields,
             timestamp: ts,
           });
