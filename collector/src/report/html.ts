@@ -2,7 +2,7 @@
  * The appendix report as one printable HTML page (no scripts, no external assets): the
  * directive's table, the per-unit tables worst first, and the footnotes. Vietnamese by default.
  */
-import { MAX_LISTED, T, actual, percent, scopeName, status, when } from './i18n.js';
+import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -17,8 +17,8 @@ th, td { border: 1px solid #000; padding: 4px 6px; vertical-align: top; }
 th { background: #eee; }
 td.num { text-align: right; white-space: nowrap; }
 tr.ministry td { font-weight: bold; }
-td.notmet { color: #b00; font-weight: bold; }
-td.met { color: #060; }
+td.notmet { color: #b00; font-weight: bold; white-space: nowrap; }
+td.met { color: #060; white-space: nowrap; }
 ul.footnote { font-size: 11pt; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } tr { page-break-inside: avoid; } }
 `;
@@ -35,7 +35,7 @@ function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): string
   if (ind.belowTarget.length) notes.push(`<p class="below"><b>${esc(t.below)}:</b> ${esc(ind.belowTarget.map((u) => `${u.name}: ${percent(u.ratio, lang)}`).join(', '))}.</p>`);
   if (ind.failing.length) {
     const unitName = (id: string) => r.units.find((u) => u.id === id)?.name ?? id;
-    const items = ind.failing.slice(0, MAX_LISTED).map((f) => `<li>${esc(unitName(f.unit))} / <b>${esc(f.name)}</b>: ${esc(f.reasons.join('; '))}</li>`);
+    const items = ind.failing.slice(0, MAX_LISTED).map((f) => `<li>${esc(unitName(f.unit))} / <b>${esc(f.name)}</b>: ${esc(reasons(f.reasons, lang))}</li>`);
     if (ind.failing.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${ind.failing.length - MAX_LISTED}</li>`);
     notes.push(`<p><b>${esc(t.failing)}:</b></p><ul class="footnote failing">${items.join('')}</ul>`);
   }
@@ -55,7 +55,7 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
   );
   const portals = r.portalsNotReady?.length
     ? `<section id="portals"><h2>${esc(t.portals)}</h2><ul class="footnote">${r.portalsNotReady
-        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}; ${esc(p.reasons.join('; '))}</li>`)
+        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}; ${esc(reasons(p.reasons, lang))}</li>`)
         .join('')}</ul></section>`
     : '';
   const meta = `${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`;

@@ -42,3 +42,27 @@ export function when(iso: string, lang: Lang): string {
 
 /** The most failing members a footnote lists before "and N more". */
 export const MAX_LISTED = 200;
+
+/**
+ * Vietnamese for the reasons the collector itself writes (rules/members.ts, model.ts). Reasons
+ * that agents send (e.g. "ClamAV: not protecting (not running)") are shown as reported.
+ */
+const REASONS_VI: [RegExp, string][] = [
+  [/^security level not determined$/, 'chưa xác định cấp độ'],
+  [/^no approval decision for the level$/, 'chưa có quyết định phê duyệt cấp độ'],
+  [/^protection plan of the level not deployed$/, 'chưa triển khai phương án bảo vệ theo cấp độ'],
+  [/^declared by agents but not in the registry: unclassified$/, 'agent khai báo nhưng chưa có trong danh mục: chưa phân loại'],
+  [/^stale: no report since (.+)$/, 'quá hạn: không báo cáo từ $1'],
+  [/^no agent reports serving this portal$/, 'chưa có agent nào báo cáo phục vụ cổng này'],
+  [/^(.+): IPv6 readiness (.+)$/, '$1: mức sẵn sàng IPv6 $2'],
+  [/^(.+): stale$/, '$1: quá hạn báo cáo'],
+  [/^does not meet the condition$/, 'không đáp ứng điều kiện'],
+];
+
+export function reason(text: string, lang: Lang): string {
+  if (lang === 'en') return text;
+  for (const [re, vi] of REASONS_VI) if (re.test(text)) return text.replace(re, vi);
+  return text;
+}
+
+export const reasons = (list: readonly string[], lang: Lang): string => list.map((r) => reason(r, lang)).join('; ');

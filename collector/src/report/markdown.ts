@@ -3,7 +3,7 @@
  * sorted worst first, then footnotes (units below target, failing members with reasons,
  * portals not IPv6 ready).
  */
-import { MAX_LISTED, T, actual, percent, scopeName, status, when } from './i18n.js';
+import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
 import type { AppendixReport, Lang } from './model.js';
 
 export type { Lang } from './model.js';
@@ -28,13 +28,13 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
     if (ind.belowTarget.length) out.push('', `${t.below}: ${ind.belowTarget.map((u) => `${u.name}: ${percent(u.ratio, lang)}`).join(', ')}.`);
     if (ind.failing.length) {
       out.push('', `${t.failing}:`);
-      for (const f of ind.failing.slice(0, MAX_LISTED)) out.push(`- ${cell(r.units.find((u) => u.id === f.unit)?.name ?? f.unit)} / ${cell(f.name)}: ${cell(f.reasons.join('; '))}`);
+      for (const f of ind.failing.slice(0, MAX_LISTED)) out.push(`- ${cell(r.units.find((u) => u.id === f.unit)?.name ?? f.unit)} / ${cell(f.name)}: ${cell(reasons(f.reasons, lang))}`);
       if (ind.failing.length > MAX_LISTED) out.push(`- … (+${ind.failing.length - MAX_LISTED})`);
     }
   }
   if (r.portalsNotReady?.length) {
     out.push('', `## ${t.portals}`, '');
-    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${t.portalHosts}; ${cell(p.reasons.join('; '))}`);
+    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${t.portalHosts}; ${cell(reasons(p.reasons, lang))}`);
   }
   return out.join('\n') + '\n';
 }
