@@ -12,9 +12,18 @@ export function inventoryPoints(c: Collector, now = new Date()): Point[] {
   const ts = now.getTime();
   const hosts = hostMembers(c.hosts.all(), now, c.config.staleAfterMinutes);
   const systems = systemMembers(c.systems.all(), hosts);
+  // One pass over the hosts (a ministry has tens of thousands), not one per system.
+  const serving = new Map<string, { hosts: number; ready: number }>();
+  for (const h of hosts) {
+    for (const id of h.systems) {
+      const count = serving.get(id) ?? { hosts: 0, ready: 0 };
+      count.hosts++;
+      if (!h.stale && h.ipv6Readiness === 'ready') count.ready++;
+      serving.set(id, count);
+    }
+  }
   const points: Point[] = systems.map((s) => {
-    const serving = hosts.filter((h) => h.systems.includes(s.id));
-    const ready = serving.filter((h) => !h.stale && h.ipv6Readiness === 'ready').length;
+    const { hosts: n, ready } = serving.get(s.id) ?? { hosts: 0, ready: 0 };
     return {
       measurement: MEASUREMENTS.system,
       tags: { unit: s.unit, system: s.id, level: s.level === null ? 'none' : String(s.level), registered: s.registered ? 'yes' : 'no', portal: s.tags.includes('portal') ? 'yes' : 'no' },
@@ -24,10 +33,10 @@ export function inventoryPoints(c: Collector, now = new Date()): Point[] {
         approved: s.approved,
         plan_deployed: s.planDeployed,
         classified: s.registered && s.level !== null && s.approved && s.planDeployed,
-        hosts: serving.length,
+        hosts: n,
         ipv6_ready_hosts: ready,
         // Same rule as the report's portal footnote: every serving host ready, stale ones not.
-        ipv6_ready: serving.length > 0 && ready === serving.length,
+        ipv6_ready: n > 0 && ready === n,
       },
       timestamp: ts,
     };
