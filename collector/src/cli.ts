@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("print the directive's appendix table (indicators per unit), now or at a past time from the stored history")
     .option('--format <format>', 'markdown | csv | json | html', 'markdown')
     .option('--lang <lang>', 'vi | en', 'vi')
-    .option('--at <time>', 'ISO date or date-time: the report as it was then, from stored indicator history')
+    .option('--at <time>', 'the report as it was then, from stored indicator history: ISO date (end of day) or date-time; Vietnam time (UTC+7) unless a zone is given')
     .action((opts: { format: string; lang: string; at?: string }) => {
       const format = checkFormat(opts.format);
       const lang = checkLang(opts.lang);

@@ -32,13 +32,18 @@ export const scopeName = (s: ScopeRow, lang: Lang): string => (s.scope === 'mini
 /** "67,3% (37/55)" */
 export const actual = (s: ScopeRow, lang: Lang): string => `${percent(s.ratio, lang)} (${s.pass}/${s.total})`;
 
-/** 2026-04-30T10:00:00.000Z -> "30/04/2026 10:00 UTC" (vi) or "2026-04-30 10:00 UTC" (en). */
+/**
+ * Times are shown in Vietnam time (UTC+7, no daylight saving), the ministry's clock:
+ * 2026-04-30T10:00:00.000Z -> "30/04/2026 17:00 (UTC+7)" (vi) or "2026-04-30 17:00 (UTC+7)" (en).
+ */
 export function when(iso: string, lang: Lang): string {
-  const d = new Date(iso);
+  const d = new Date(Date.parse(iso) + VN_OFFSET_MS);
   const p = (n: number) => String(n).padStart(2, '0');
-  const hm = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())} UTC`;
+  const hm = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())} (UTC+7)`;
   return lang === 'vi' ? `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${hm}` : `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${hm}`;
 }
+
+export const VN_OFFSET_MS = 7 * 3600_000;
 
 /** The most failing members a footnote lists before "and N more". */
 export const MAX_LISTED = 200;

@@ -123,7 +123,7 @@ describe('the appendix report on a generated fleet', () => {
     }
     const early = await fetch(`${fx.url}/api/v1/report?at=2001-01-01`);
     expect(early.status).toBe(404);
-    expect(((await early.json()) as { code: string; message: string }).message).toMatch(/no indicator history at or before 2001-01-01T23:59:59.999Z: the earliest stored evaluation is 20/);
+    expect(((await early.json()) as { code: string; message: string }).message).toMatch(/no indicator history at or before 2001-01-01T16:59:59.999Z: the earliest stored evaluation is 20/);
   });
 
   it('posture report --at: the table as it was, from the stored history', async () => {

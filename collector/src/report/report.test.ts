@@ -6,6 +6,7 @@ import { toHtml } from './html.js';
 import { percent, reason } from './i18n.js';
 import { toMarkdown } from './markdown.js';
 import { historyReport, liveReport } from './model.js';
+import { parseAt } from './source.js';
 
 const ev: Evaluation = {
   evaluatedAt: '2026-04-30T10:00:00.000Z',
@@ -86,12 +87,26 @@ describe('report renderers', () => {
       ['endpoint_protection', 'Tỷ lệ thiết bị | được bảo vệ', true],
     ]);
     expect(r.indicators[1]!.units.map((u) => [u.scope, u.name])).toEqual([['A', 'Cục A <b>']]);
-    expect(toMarkdown(r, 'vi')).toContain('Số liệu tại: 30/04/2026 10:00 UTC (tính đến 30/04/2026 12:00 UTC)');
+    expect(toMarkdown(r, 'vi')).toContain('Số liệu tại: 30/04/2026 17:00 (UTC+7) (tính đến 30/04/2026 19:00 (UTC+7))');
   });
 
   it('translates the collector-made reasons into Vietnamese and leaves agent reasons as sent', () => {
     expect(reason('protection plan of the level not deployed', 'vi')).toBe('chưa triển khai phương án bảo vệ theo cấp độ');
     expect(reason('ClamAV: not protecting (not running)', 'vi')).toBe('ClamAV: not protecting (not running)');
     expect(reason('protection plan of the level not deployed', 'en')).toBe('protection plan of the level not deployed');
+  });
+});
+
+describe('parseAt', () => {
+  it.each([
+    ['2026-04-30', '2026-04-30T16:59:59.999Z'],
+    ['2026-04-30T17:00', '2026-04-30T10:00:00.000Z'],
+    ['2026-04-30 17:00:30', '2026-04-30T10:00:30.000Z'],
+    ['2026-04-30T10:00:00Z', '2026-04-30T10:00:00.000Z'],
+    ['2026-04-30T10:00:00.5+02:00', '2026-04-30T08:00:00.500Z'],
+  ])('%s -> %s', (v, iso) => expect(parseAt(v).toISOString()).toBe(iso));
+
+  it.each(['12', 'yesterday', '2026-13-01', '30/04/2026', '2026-04-30T25:00'])('refuses %s with a message that shows the accepted forms', (v) => {
+    expect(() => parseAt(v)).toThrow(/"at" must be an ISO date or date-time such as 2026-04-30/);
   });
 });

@@ -15,10 +15,18 @@ export class ReportError extends Error {
   }
 }
 
-/** Parse a --at / ?at= value: an ISO date or date-time. */
+const AT = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * Parse a --at / ?at= value: an ISO date (the end of that day) or date-time. Without a zone it
+ * is Vietnam time (UTC+7), the ministry's clock, as in the directive's "status at 30/4".
+ */
 export function parseAt(value: string): Date {
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value);
-  if (Number.isNaN(d.getTime())) throw new ReportError('QUERY_INVALID', `"at" must be an ISO date or date-time such as 2026-04-30 or 2026-04-30T17:00:00Z, got "${value}"`);
+  const m = AT.exec(value.trim());
+  const d = m ? new Date(m[2] ? `${m[1]}T${m[2]}${m[3] ?? '+07:00'}` : `${m[1]}T23:59:59.999+07:00`) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) {
+    throw new ReportError('QUERY_INVALID', `"at" must be an ISO date or date-time such as 2026-04-30 (end of that day, UTC+7) or 2026-04-30T17:00 or 2026-04-30T10:00:00Z, got "${value}"`);
+  }
   return d;
 }
 
