@@ -1,10 +1,11 @@
 /**
  * Endpoints: hosts not protected (with the agent's reasons), products by number of hosts,
- * signature age distribution, and hosts by last report (oldest first) to spot stale ones.
+ * signature age distribution, and stale hosts (no report for $stale, which the collector counts
+ * as not protected).
  */
 import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as histogram from '@grafana/grafana-foundation-sdk/histogram';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
@@ -64,22 +65,43 @@ const signatureAge = (c: Ctx) =>
     .span(12)
     .height(9);
 
-const lastSeen = (c: Ctx) =>
+/** Hosts whose last report in range is older than $stale: the outer time condition applies to each host's last point. */
+const staleHosts = (fields: string) => `SELECT ${fields} FROM (${latestHost('last("collect_ms") AS "collect_ms", last("protected") AS "protected"')}) WHERE time < now() - $stale`;
+
+const staleCount = (c: Ctx) =>
+  new stat.PanelBuilder()
+    .title(c.t({ vi: 'Máy quá hạn báo cáo', en: 'Stale hosts' }))
+    .description(c.t({ vi: 'Máy không báo cáo trong khoảng $stale; collector tính các máy này là chưa được bảo vệ.', en: 'Hosts without a report for $stale; the collector counts them as not protected.' }))
+    .withTarget(q('A', staleHosts('count("collect_ms") AS "stale"')))
+    .reduceOptions(reduceLast())
+    .thresholds(badFrom(1))
+    .noValue('0')
+    .span(6)
+    .height(10);
+
+const staleTable = (c: Ctx) =>
   new table.PanelBuilder()
-    .title(c.t({ vi: 'Máy theo lần báo cáo cuối (cũ nhất trước): quá hạn thì tính là chưa bảo vệ', en: 'Hosts by last report (oldest first): stale hosts count as not protected' }))
-    .withTarget(q('A', latestHost('last("collect_ms") AS "collect_ms", last("protected") AS "protected"')).table())
+    .title(c.t({ vi: 'Máy quá hạn báo cáo (cũ nhất trước)', en: 'Stale hosts (oldest first)' }))
+    .withTarget(q('A', `${staleHosts('"collect_ms" AS "collect_ms", "protected" AS "protected"')} GROUP BY "unit", "hostname", "agent_id"`).table())
     .withTransformation(merge)
     .withTransformation(sortBy('Time'))
     .withTransformation(
       rename(
         c.lang === 'vi'
-          ? { Time: 'Báo cáo cuối', unit: 'Đơn vị', hostname: 'Tên máy', agent_id: 'Agent', collect_ms: 'Thời gian thu thập (ms)', protected: 'Được bảo vệ' }
-          : { Time: 'Last report', unit: 'Unit', hostname: 'Host', agent_id: 'Agent', collect_ms: 'Collection time (ms)', protected: 'Protected' },
+          ? { Time: 'Báo cáo cuối', unit: 'Đơn vị', hostname: 'Tên máy', agent_id: 'Agent', collect_ms: 'Thời gian thu thập (ms)', protected: 'Được bảo vệ (lần cuối)' }
+          : { Time: 'Last report', unit: 'Unit', hostname: 'Host', agent_id: 'Agent', collect_ms: 'Collection time (ms)', protected: 'Protected (last report)' },
       ),
     )
     .overrideByName(c.t({ vi: 'Báo cáo cuối', en: 'Last report' }), [{ id: 'unit', value: 'dateTimeFromNow' }])
-    .span(24)
+    .span(18)
     .height(10);
+
+const staleVariable = (c: Ctx) =>
+  new dashboard.CustomVariableBuilder('stale')
+    .label(c.t({ vi: 'Quá hạn sau', en: 'Stale after' }))
+    .values('15m,1h,6h,24h')
+    .options(['15m', '1h', '6h', '24h'].map((v) => ({ text: v, value: v, selected: v === '1h' })))
+    .current({ text: '1h', value: '1h' });
 
 export function endpoints(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);
@@ -89,6 +111,8 @@ export function endpoints(lang: Lang): dashboard.Dashboard {
     .withPanel(unprotected(c))
     .withPanel(products(c))
     .withPanel(signatureAge(c))
-    .withPanel(lastSeen(c))
+    .withPanel(staleCount(c))
+    .withPanel(staleTable(c))
+    .withVariable(staleVariable(c))
     .build();
 }

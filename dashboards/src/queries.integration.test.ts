@@ -40,15 +40,15 @@ const panelQueries: PanelQuery[] = (['vi', 'en'] as const).flatMap((lang) =>
   }),
 );
 const variableQueries = (() => {
-  const d = JSON.parse(readFileSync(join(DEFAULT_OUT, 'dashboards/vi/endpoints.json'), 'utf8')) as { templating: { list: { name: string; query: string }[] } };
-  return d.templating.list;
+  const d = JSON.parse(readFileSync(join(DEFAULT_OUT, 'dashboards/vi/endpoints.json'), 'utf8')) as { templating: { list: { type: string; name: string; query: string }[] } };
+  return d.templating.list.filter((v) => v.type === 'query');
 })();
 
 /** What Grafana sends for the macros and variables: "All" for $unit (every unit, as a regex group) and $system (".*"), or one of each. */
 const ALL = { unit: '(CHHVN|TCDBVN|TTCNTT)', system: '.*' };
 const ONE = { unit: 'CHHVN', system: 'hh-cong-ttdt' };
 const substitute = (q: string, v: { unit: string; system: string }) =>
-  q.replaceAll('$timeFilter', 'time > now() - 1h').replaceAll('$__interval', '1s').replaceAll('$unit', v.unit).replaceAll('$system', v.system);
+  q.replaceAll('$timeFilter', 'time > now() - 1h').replaceAll('$__interval', '1s').replaceAll('$unit', v.unit).replaceAll('$system', v.system).replaceAll('$stale', '15m');
 
 /** The column aliases of the outermost SELECT: what the panel's fields are named. */
 function outerColumns(q: string): string[] {
@@ -62,21 +62,19 @@ function outerColumns(q: string): string[] {
 }
 
 /**
- * The measurements (after FROM) and the other "quoted" identifiers of a query, minus the
- * aliases it defines (after AS): what must be a field or tag the collector writes. An outer
- * query may name an alias of its subquery: those are allowed since the subquery defines them.
+ * The measurements (after FROM) and the other "quoted" identifiers of a query, except the
+ * aliases it defines (after AS): each must be a field or tag the collector writes. Queries keep
+ * subquery aliases equal to the field names, so an outer query's names are checked too.
  */
 function references(q: string): { measurements: string[]; identifiers: string[] } {
   const measurements = new Set<string>();
-  const aliases = new Set<string>();
   const named: string[] = [];
   for (const m of q.matchAll(/"([^"]*)"/g)) {
     const before = q.slice(0, m.index);
     if (/FROM $/.test(before)) measurements.add(m[1]!);
-    else if (/ AS $/.test(before)) aliases.add(m[1]!);
-    else named.push(m[1]!);
+    else if (!/ AS $/.test(before)) named.push(m[1]!);
   }
-  return { measurements: [...measurements], identifiers: [...new Set(named)].filter((x) => !aliases.has(x) || named.includes(x)) };
+  return { measurements: [...measurements], identifiers: [...new Set(named)] };
 }
 
 async function run(q: string): Promise<NonNullable<InfluxQueryResult['results'][number]['series']>> {
@@ -174,6 +172,12 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
     expect(new Set(series.map((s) => s.tags?.unit))).toEqual(new Set(['CHHVN']));
     const expected = fleetHosts().filter((h) => h.unit === 'CHHVN' && h.systems.includes('hh-cong-ttdt')).map((h) => h.hostname);
     expect(series.map((s) => s.tags?.hostname).sort()).toEqual(expected.sort());
+  });
+
+  it('stale hosts are the ones whose last report is older than $stale', async () => {
+    const q = panelQueries.find((p) => p.file === 'en/endpoints.json' && p.panel.startsWith('Stale hosts ('))!.target.query;
+    const series = await run(substitute(q, ALL));
+    expect(series.map((s) => s.tags?.hostname).sort()).toEqual(fleetHosts().filter((h) => h.ageMinutes > 15).map((h) => h.hostname).sort());
   });
 
   it('every measurement, tag and field a query names is one the collector writes', async () => {
