@@ -14,15 +14,12 @@ import { BY_HOST_SYSTEM, BY_UNIT, Ctx, badFrom, keepWhere, merge, q, reduceLast,
 /** The latest point of each host in range, as a subquery other queries count over. */
 const latestHost = (fields: string) => `SELECT ${fields} FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY "unit", "hostname", "agent_id"`;
 
+/** A count where any is bad: green at 0, red from 1. */
+const badCount = (title: string, query: string, height: number) =>
+  new stat.PanelBuilder().title(title).withTarget(q('A', query)).reduceOptions(reduceLast()).thresholds(badFrom(1)).noValue('0').span(6).height(height);
+
 const counts = (c: Ctx) =>
-  new stat.PanelBuilder()
-    .title(c.t({ vi: 'Máy chưa được bảo vệ', en: 'Hosts not protected' }))
-    .withTarget(q('A', `SELECT count("protected") AS "unprotected" FROM (${latestHost('last("protected") AS "protected"')}) WHERE "protected" = false`))
-    .reduceOptions(reduceLast())
-    .thresholds(badFrom(1))
-    .noValue('0')
-    .span(6)
-    .height(6);
+  badCount(c.t({ vi: 'Máy chưa được bảo vệ', en: 'Hosts not protected' }), `SELECT count("protected") AS "unprotected" FROM (${latestHost('last("protected") AS "protected"')}) WHERE "protected" = false`, 6);
 
 const unprotected = (c: Ctx) =>
   new table.PanelBuilder()
@@ -69,15 +66,9 @@ const signatureAge = (c: Ctx) =>
 const staleHosts = (fields: string) => `SELECT ${fields} FROM (${latestHost('last("collect_ms") AS "collect_ms", last("protected") AS "protected"')}) WHERE time < now() - $stale`;
 
 const staleCount = (c: Ctx) =>
-  new stat.PanelBuilder()
-    .title(c.t({ vi: 'Máy quá hạn báo cáo', en: 'Stale hosts' }))
-    .description(c.t({ vi: 'Máy không báo cáo trong khoảng $stale; collector tính các máy này là chưa được bảo vệ.', en: 'Hosts without a report for $stale; the collector counts them as not protected.' }))
-    .withTarget(q('A', staleHosts('count("collect_ms") AS "stale"')))
-    .reduceOptions(reduceLast())
-    .thresholds(badFrom(1))
-    .noValue('0')
-    .span(6)
-    .height(10);
+  badCount(c.t({ vi: 'Máy quá hạn báo cáo', en: 'Stale hosts' }), staleHosts('count("collect_ms") AS "stale"'), 10).description(
+    c.t({ vi: 'Máy không báo cáo trong khoảng $stale; collector tính các máy này là chưa được bảo vệ.', en: 'Hosts without a report for $stale; the collector counts them as not protected.' }),
+  );
 
 const staleTable = (c: Ctx) =>
   new table.PanelBuilder()
