@@ -20,7 +20,8 @@ tr.ministry td { font-weight: bold; }
 td.notmet { color: #b00; font-weight: bold; white-space: nowrap; }
 td.met { color: #060; white-space: nowrap; }
 ul.footnote { font-size: 11pt; }
-@media print { body { margin: 0; } h2 { page-break-after: avoid; } tr { page-break-inside: avoid; } }
+nav.formats { font-family: sans-serif; font-size: 10pt; text-align: right; }
+@media print { body { margin: 0; } h2 { page-break-after: avoid; } tr { page-break-inside: avoid; } nav.formats { display: none; } }
 `;
 
 const resultCell = (s: ScopeRow, lang: Lang) => `<td class="${s.met === null ? 'nodata' : s.met ? 'met' : 'notmet'}">${esc(status(s, lang))}</td>`;
@@ -47,6 +48,17 @@ ${notes.join('\n')}
 </section>`;
 }
 
+/** Links to the other languages and formats of the same report (screen only, not printed). */
+function nav(r: AppendixReport, lang: Lang): string {
+  const at = r.requestedAt ? `&amp;at=${encodeURIComponent(r.requestedAt)}` : '';
+  const other: Lang = lang === 'vi' ? 'en' : 'vi';
+  const links = [
+    `<a href="/report?lang=${other}${at}" hreflang="${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a>`,
+    ...(['markdown', 'csv', 'json'] as const).map((f) => `<a href="/api/v1/report?format=${f}&amp;lang=${lang}${at}">${f.toUpperCase()}</a>`),
+  ];
+  return `<nav class="formats">${links.join(' · ')}</nav>`;
+}
+
 export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
   const t = T[lang];
   const summary = r.indicators.map(
@@ -62,6 +74,7 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><title>${esc(t.title)}</title><style>${CSS}</style></head>
 <body>
+${nav(r, lang)}
 <h1>${esc(t.title)}</h1>
 <p class="meta">${esc(meta)}</p>
 ${r.source === 'history' ? `<p class="meta">${esc(t.fromHistory)}</p>` : ''}

@@ -79,6 +79,8 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (indicator, scope, evaluated_at)
   );
   `,
+  // The report --at looks up the last evaluation at or before a time across all indicators.
+  `CREATE INDEX indicator_results_at ON indicator_results(evaluated_at);`,
 ];
 
 export function openDb(dataDir: string): DB {
