@@ -12,6 +12,17 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { BY_UNIT, Ctx, allRows, merge, keepWhere, q, reduceLast, rename, sortBy, targetThresholds, type Lang } from './common.js';
 import { INDICATORS, type IndicatorRef } from './indicators.js';
 
+/** Show "12. <title>" instead of the indicator id in tables. */
+const indicatorNames = (c: Ctx): dashboard.DynamicConfigValue => ({
+  id: 'mappings',
+  value: [
+    {
+      type: dashboard.MappingType.ValueToText,
+      options: Object.fromEntries(INDICATORS.map((i, index) => [i.id, { text: `${i.tt}. ${c.t(i.title)}`, index }])),
+    },
+  ],
+});
+
 const ministryGauge = (c: Ctx, ind: IndicatorRef) =>
   new gauge.PanelBuilder()
     .title(c.t({ vi: `${ind.tt}. Toàn Bộ`, en: `${ind.tt}. Ministry-wide` }))
@@ -64,32 +75,13 @@ const trend = (c: Ctx, ind: IndicatorRef) =>
     .span(9)
     .height(8);
 
-const summary = (c: Ctx) =>
-  new table.PanelBuilder()
-    .title(c.t({ vi: 'Các chỉ tiêu so với mục tiêu (toàn Bộ)', en: 'Indicators against their targets (ministry-wide)' }))
-    .withTarget(q('A', `SELECT last("ratio") AS "ratio", last("target") AS "target", last("pass") AS "pass", last("total") AS "total", last("met") AS "met" FROM "indicator" WHERE "scope" = 'ministry' AND $timeFilter GROUP BY "indicator"`).table())
-    .withTransformation(merge)
-    .withTransformation(
-      rename(
-        c.lang === 'vi'
-          ? { indicator: 'Chỉ tiêu', ratio: 'Thực tế', target: 'Mục tiêu', pass: 'Đạt', total: 'Tổng số', met: 'Đạt mục tiêu' }
-          : { indicator: 'Indicator', ratio: 'Actual', target: 'Target', pass: 'Passing', total: 'Total', met: 'Target met' },
-      ),
-    )
-    .overrideByName(c.t({ vi: 'Thực tế', en: 'Actual' }), [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 1 }])
-    .overrideByName(c.t({ vi: 'Mục tiêu', en: 'Target' }), [{ id: 'unit', value: 'percentunit' }])
-    .span(24)
-    .height(5);
+const LATEST = 'last("ratio") AS "ratio", last("target") AS "target", last("pass") AS "pass", last("total") AS "total", last("met") AS "met"';
 
-const belowTarget = (c: Ctx) =>
-  new table.PanelBuilder()
-    .title(c.t({ vi: 'Đơn vị chưa đạt mục tiêu', en: 'Units below target' }))
-    .withTarget(
-      q('A', `SELECT last("ratio") AS "ratio", last("target") AS "target", last("pass") AS "pass", last("total") AS "total", last("met") AS "met" FROM "indicator" WHERE "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY "indicator", "unit"`).table(),
-    )
-    .withTransformation(merge)
-    .withTransformation(keepWhere('met', false))
-    .withTransformation(sortBy('ratio'))
+/** A table of the latest indicator rows, columns renamed and formatted, indicator ids shown as titles. */
+const indicatorTable = (c: Ctx, title: string, query: string, transformations: dashboard.DataTransformerConfig[]) => {
+  const p = new table.PanelBuilder().title(title).withTarget(q('A', query).table()).withTransformation(merge);
+  for (const t of transformations) p.withTransformation(t);
+  return p
     .withTransformation(
       rename(
         c.lang === 'vi'
@@ -99,8 +91,25 @@ const belowTarget = (c: Ctx) =>
     )
     .overrideByName(c.t({ vi: 'Thực tế', en: 'Actual' }), [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 1 }])
     .overrideByName(c.t({ vi: 'Mục tiêu', en: 'Target' }), [{ id: 'unit', value: 'percentunit' }])
-    .span(24)
-    .height(8);
+    .overrideByName(c.t({ vi: 'Chỉ tiêu', en: 'Indicator' }), [indicatorNames(c)])
+    .span(24);
+};
+
+const summary = (c: Ctx) =>
+  indicatorTable(
+    c,
+    c.t({ vi: 'Các chỉ tiêu so với mục tiêu (toàn Bộ)', en: 'Indicators against their targets (ministry-wide)' }),
+    `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'ministry' AND $timeFilter GROUP BY "indicator"`,
+    [],
+  ).height(5);
+
+const belowTarget = (c: Ctx) =>
+  indicatorTable(
+    c,
+    c.t({ vi: 'Đơn vị chưa đạt mục tiêu', en: 'Units below target' }),
+    `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY "indicator", "unit"`,
+    [keepWhere('met', false), sortBy('ratio')],
+  ).height(8);
 
 export function overview(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);
