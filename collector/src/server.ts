@@ -33,7 +33,8 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
     try {
       const now = new Date();
       collector.engine.evaluateAndRecord(now);
-      collector.outbox.add(inventoryPoints(collector, now));
+      // Dashboard-only points: without InfluxDB nothing drains the outbox, so do not queue them.
+      if (collector.influx) collector.outbox.add(inventoryPoints(collector, now));
     } catch (e) {
       app.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
     }
