@@ -7,8 +7,9 @@ import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { DEFAULT_OUT, diff } from './build.js';
-import { generate } from './generate.js';
+import { GRAFANA_DASHBOARDS_PATH, generate } from './generate.js';
 
 describe('generated Grafana files', () => {
   it('match the committed files under deploy/grafana (run `npm run generate -w @posture/dashboards` and commit if not)', () => {
@@ -38,5 +39,31 @@ describe('generated Grafana files', () => {
     expect(new Set(uids.map(([, d]) => d.uid)).size).toBe(uids.length);
     const vi = uids.filter(([p]) => p.startsWith('dashboards/vi/')).map(([, d]) => d.title);
     expect(vi).toEqual(['Posture: Tổng quan các chỉ tiêu', 'Posture: Thiết bị đầu cuối', 'Posture: Sẵn sàng IPv6', 'Posture: Hệ thống thông tin', 'Posture: Tình trạng agent']);
+  });
+
+  it('provisioning: every panel, variable and alert query uses the provisioned datasource uid; the provider reads the dashboards path', () => {
+    const files = generate();
+    const ds = parse(files.get('provisioning/datasources/posture.yaml')!) as { datasources: { uid: string; type: string; jsonData: { dbName: string } }[] };
+    expect(ds.datasources).toHaveLength(1);
+    const { uid, type } = ds.datasources[0]!;
+    expect(type).toBe('influxdb');
+    const provider = parse(files.get('provisioning/dashboards/posture.yaml')!) as { providers: { options: { path: string; foldersFromFilesStructure: boolean } }[] };
+    expect(provider.providers[0]!.options).toEqual({ path: GRAFANA_DASHBOARDS_PATH, foldersFromFilesStructure: true });
+    const refs: string[] = [];
+    const walk = (o: unknown): void => {
+      if (Array.isArray(o)) o.forEach(walk);
+      else if (o && typeof o === 'object') {
+        const r = o as Record<string, unknown>;
+        if (r.datasource && typeof r.datasource === 'object') refs.push((r.datasource as { uid: string }).uid);
+        if (typeof r.datasourceUid === 'string') refs.push(r.datasourceUid);
+        Object.values(r).forEach(walk);
+      }
+    };
+    for (const [path, content] of files) {
+      if (path.endsWith('.json')) walk(JSON.parse(content));
+      if (path.startsWith('alerting/')) walk(parse(content));
+    }
+    expect(refs.length).toBeGreaterThan(100);
+    expect(new Set(refs)).toEqual(new Set([uid, '__expr__']));
   });
 });
