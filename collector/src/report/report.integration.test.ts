@@ -149,6 +149,9 @@ describe('the appendix report on a generated fleet', () => {
   });
 
   it('Chromium renders /report: the table text, Vietnamese by default, English on request; screenshot saved', async () => {
+    const page = await fetch(`${fx.url}/report`);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
     const dom = await dumpDom(`${fx.url}/report`);
     expect(dom).toMatch(/<html lang="vi">/);
     const section = (id: string) => dom.slice(dom.indexOf(`id="ind-${id}"`), dom.indexOf('</section>', dom.indexOf(`id="ind-${id}"`)));

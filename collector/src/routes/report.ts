@@ -21,7 +21,9 @@ function answer(c: Collector, reply: FastifyReply, q: ReportQuery, defaultFormat
     const lang = checkLang(q.lang ?? 'vi');
     const report = buildReport(c, q.at === undefined ? undefined : parseAt(q.at));
     const { contentType, body } = render(report, format, lang);
-    return reply.type(contentType).send(body);
+    // The page has no scripts and no external assets: forbid both, allow its inline style.
+    if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+    return reply.header('x-content-type-options', 'nosniff').type(contentType).send(body);
   } catch (e) {
     if (e instanceof ReportError) throw new ApiFailure(e.code, e.message);
     throw e;
