@@ -44,7 +44,11 @@ const variableQueries = (() => {
   return d.templating.list.filter((v) => v.type === 'query');
 })();
 
-/** What Grafana sends for the macros and variables: "All" for $unit (every unit, as a regex group) and $system (".*"), or one of each. */
+/**
+ * What Grafana sends for the macros and variables: "All" for $unit (every value, regex-escaped,
+ * as "(a|b|c)": Grafana docs, "Formatting multi-value variables", InfluxDB) and for $system its
+ * custom all value ".*"; or one value of each.
+ */
 const ALL = { unit: '(CHHVN|TCDBVN|TTCNTT)', system: '.*' };
 const ONE = { unit: 'CHHVN', system: 'hh-cong-ttdt' };
 const substitute = (q: string, v: { unit: string; system: string }) =>
