@@ -30,6 +30,10 @@ export const FLEET_REGISTRY: FleetSystem[] = [
   { id: 'hh-cong-ttdt', name: 'Cổng thông tin Cục Hàng hải', ownerUnit: 'CHHVN', level: 3, approval: { number: '45/QĐ-CHHVN', date: '2022-05-01' }, protectionPlan: { deployed: true }, tags: ['portal'] },
   { id: 'hh-quanly', name: 'Quản lý tàu biển', ownerUnit: 'CHHVN', level: 2, tags: [] },
   { id: 'db-gplx', name: 'Quản lý giấy phép lái xe', ownerUnit: 'TCDBVN', level: 3, approval: { number: '9/QĐ-TCĐBVN', date: '2022-02-01' }, protectionPlan: { deployed: true }, tags: [] },
+  // Every level 1-5 appears; no agent declares these three.
+  { id: 'db-website', name: 'Trang tin nội bộ', ownerUnit: 'TCDBVN', level: 1, approval: { number: '10/QĐ-TCĐBVN', date: '2022-02-01' }, protectionPlan: { deployed: true }, tags: [] },
+  { id: 'hh-vts', name: 'Hệ thống VTS', ownerUnit: 'CHHVN', level: 4, approval: { number: '46/QĐ-CHHVN', date: '2022-05-01' }, protectionPlan: { deployed: true }, tags: [] },
+  { id: 'bgtvt-csdl', name: 'Cơ sở dữ liệu ngành', ownerUnit: 'TTCNTT', level: 5, tags: [] },
 ];
 
 export interface FleetHost {

@@ -3,39 +3,44 @@
  * protection plan deployed, the registry table, and systems that agents declare but the
  * registry lacks (unclassified: they count against indicator 11).
  */
-import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
+import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import { BY_SYSTEM, BY_UNIT, Ctx, merge, q, reduceLast, rename, sortBy, type Lang } from './common.js';
+import { BY_SYSTEM, BY_UNIT, Ctx, merge, q, reduceLast, rename, type Lang } from './common.js';
 
-/** The latest point of each system in range. */
-const latest = (fields: string, extra = '') => `SELECT ${fields} FROM "system" WHERE ${BY_UNIT} AND ${BY_SYSTEM}${extra} AND $timeFilter GROUP BY "unit", "system", "level", "registered"`;
+/** The latest point of each system in range (one series per system: level is a field). */
+const latest = (fields: string) => `SELECT ${fields} FROM "system" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system"`;
 
-const byLevel = (c: Ctx) =>
-  new barchart.PanelBuilder()
+/** Systems whose latest value of `field` matches `cond`, counted as `alias`. */
+const countWhere = (refId: string, field: string, cond: string, alias: string) =>
+  q(refId, `SELECT count("${field}") AS "${alias}" FROM (${latest(`last("${field}") AS "${field}"`)})${cond ? ` WHERE "${field}" ${cond}` : ''}`);
+
+const byLevel = (c: Ctx) => {
+  const p = new bargauge.PanelBuilder()
     .title(c.t({ vi: 'Hệ thống theo cấp độ', en: 'Systems by security level' }))
-    .description(c.t({ vi: '"none": chưa xác định cấp độ', en: '"none": level not determined' }))
-    .withTarget(q('A', `SELECT count("level") AS "systems" FROM (${latest('last("level") AS "level"')}) GROUP BY "level"`).table())
-    .withTransformation(merge)
-    .withTransformation(sortBy('level'))
-    .withTransformation(rename(c.lang === 'vi' ? { level: 'Cấp độ', systems: 'Số hệ thống' } : { level: 'Level', systems: 'Systems' }))
-    .xField(c.t({ vi: 'Cấp độ', en: 'Level' }))
-    .showValue(common.VisibilityMode.Always)
+    .orientation(common.VizOrientation.Horizontal)
+    .displayMode(common.BarGaugeDisplayMode.Basic)
+    .reduceOptions(reduceLast())
+    .min(0)
+    .noValue('0')
     .span(12)
     .height(8);
-
-const countWhere = (refId: string, field: string, alias: string) =>
-  q(refId, `SELECT count("${field}") AS "${alias}" FROM (${latest(`last("${field}") AS "${field}"`)}) WHERE "${field}" = true`);
+  for (let level = 0; level <= 5; level++) {
+    const name = level === 0 ? c.t({ vi: 'Chưa xác định cấp độ', en: 'Level not determined' }) : c.t({ vi: `Cấp độ ${level}`, en: `Level ${level}` });
+    p.withTarget(countWhere(String.fromCharCode(65 + level), 'level', `= ${level}`, `level_${level}`)).overrideByName(`level_${level}`, [{ id: 'displayName', value: name }]);
+  }
+  return p;
+};
 
 const status = (c: Ctx) =>
   new stat.PanelBuilder()
     .title(c.t({ vi: 'Phê duyệt cấp độ và triển khai phương án', en: 'Level approved and protection plan deployed' }))
-    .withTarget(q('A', `SELECT count("level") AS "total" FROM (${latest('last("level") AS "level"')})`))
-    .withTarget(countWhere('B', 'approved', 'approved'))
-    .withTarget(countWhere('C', 'plan_deployed', 'plan_deployed'))
-    .withTarget(countWhere('D', 'classified', 'classified'))
+    .withTarget(countWhere('A', 'level', '', 'total'))
+    .withTarget(countWhere('B', 'approved', '= true', 'approved'))
+    .withTarget(countWhere('C', 'plan_deployed', '= true', 'plan_deployed'))
+    .withTarget(countWhere('D', 'classified', '= true', 'classified'))
     .withTransformation(
       rename(
         c.lang === 'vi'
@@ -50,10 +55,11 @@ const status = (c: Ctx) =>
 
 const names = (c: Ctx) =>
   c.lang === 'vi'
-    ? { Time: 'Cập nhật', unit: 'Đơn vị', system: 'Mã hệ thống', level: 'Cấp độ', registered: 'Có trong danh mục', name: 'Tên hệ thống', approved: 'Đã phê duyệt', plan_deployed: 'Đã triển khai phương án', classified: 'Đạt chỉ tiêu', hosts: 'Số máy' }
-    : { Time: 'Updated', unit: 'Unit', system: 'System id', level: 'Level', registered: 'In registry', name: 'Name', approved: 'Approved', plan_deployed: 'Plan deployed', classified: 'Meets indicator', hosts: 'Hosts' };
+    ? { Time: 'Cập nhật', unit: 'Đơn vị', system: 'Mã hệ thống', level: 'Cấp độ (0: chưa xác định)', registered: 'Có trong danh mục', name: 'Tên hệ thống', approved: 'Đã phê duyệt', plan_deployed: 'Đã triển khai phương án', classified: 'Đạt chỉ tiêu', hosts: 'Số máy' }
+    : { Time: 'Updated', unit: 'Unit', system: 'System id', level: 'Level (0: not determined)', registered: 'In registry', name: 'Name', approved: 'Approved', plan_deployed: 'Plan deployed', classified: 'Meets indicator', hosts: 'Hosts' };
 
-const FIELDS = 'last("name") AS "name", last("approved") AS "approved", last("plan_deployed") AS "plan_deployed", last("classified") AS "classified", last("hosts") AS "hosts"';
+const COLUMNS = ['name', 'level', 'registered', 'approved', 'plan_deployed', 'classified', 'hosts'];
+const FIELDS = COLUMNS.map((f) => `last("${f}") AS "${f}"`).join(', ');
 
 const registry = (c: Ctx) =>
   new table.PanelBuilder()
@@ -67,7 +73,7 @@ const registry = (c: Ctx) =>
 const unclassified = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Hệ thống do agent khai báo nhưng chưa có trong danh mục (chưa phân loại)', en: 'Systems declared by agents but not in the registry (unclassified)' }))
-    .withTarget(q('A', latest(FIELDS, ` AND "registered" = 'no'`)).table())
+    .withTarget(q('A', `SELECT ${COLUMNS.map((f) => `"${f}" AS "${f}"`).join(', ')} FROM (${latest(FIELDS)}) WHERE "registered" = false GROUP BY "unit", "system"`).table())
     .withTransformation(merge)
     .withTransformation(rename(names(c)))
     .span(24)

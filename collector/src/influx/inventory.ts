@@ -26,10 +26,12 @@ export function inventoryPoints(c: Collector, now = new Date()): Point[] {
     const { hosts: n, ready } = serving.get(s.id) ?? { hosts: 0, ready: 0 };
     return {
       measurement: MEASUREMENTS.system,
-      tags: { unit: s.unit, system: s.id, level: s.level === null ? 'none' : String(s.level), registered: s.registered ? 'yes' : 'no', portal: s.tags.includes('portal') ? 'yes' : 'no' },
+      tags: { unit: s.unit, system: s.id, portal: s.tags.includes('portal') ? 'yes' : 'no' },
       fields: {
         name: s.name,
+        // 0: level not determined.
         level: s.level ?? 0,
+        registered: s.registered,
         approved: s.approved,
         plan_deployed: s.planDeployed,
         classified: s.registered && s.level !== null && s.approved && s.planDeployed,

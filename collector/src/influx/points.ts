@@ -50,9 +50,11 @@ export const INFLUX_SCHEMA = {
     tags: ['indicator', 'scope', 'unit'],
     fields: { pass: 'number', total: 'number', ratio: 'number', target: 'number', met: 'boolean' },
   },
+  // Level and registration are fields, not tags: a system whose level changes stays one series,
+  // so "the last point per system" is one row, not one per level it ever had.
   system: {
-    tags: ['unit', 'system', 'level', 'registered', 'portal'],
-    fields: { name: 'string', level: 'number', approved: 'boolean', plan_deployed: 'boolean', classified: 'boolean', hosts: 'number', ipv6_ready_hosts: 'number', ipv6_ready: 'boolean' },
+    tags: ['unit', 'system', 'portal'],
+    fields: { name: 'string', level: 'number', registered: 'boolean', approved: 'boolean', plan_deployed: 'boolean', classified: 'boolean', hosts: 'number', ipv6_ready_hosts: 'number', ipv6_ready: 'boolean' },
   },
   collector: {
     tags: [],
