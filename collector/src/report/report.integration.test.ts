@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDom, printToPdf, screenshot } from '../../../testing/chromium.js';
 import { POSTURE_BIN, ROOT, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
+import { waitFor } from '../../../testing/ports.js';
 import { FLEET_REGISTRY, fleetHosts, sendFleet, writeRegistry, type SentHost } from '../../../testing/small-fleet.js';
 import type { JsonReport } from './json.js';
 
@@ -47,8 +48,11 @@ beforeAll(async () => {
   beforeFleet = new Date().toISOString();
   await new Promise((r) => setTimeout(r, 50));
   sent = await sendFleet(fx.url);
-  // Let one evaluation after the fleet reach the history.
-  await new Promise((r) => setTimeout(r, 1500));
+  // Wait until an evaluation after the whole fleet reached the history (one runs every second).
+  await waitFor('an evaluation of the whole fleet in the history', async () => {
+    const r = (await (await fetch(`${fx.url}/api/v1/report?format=json&at=${encodeURIComponent(new Date().toISOString())}`)).json()) as JsonReport;
+    return r.indicators?.find((i) => i.id === 'endpoint_protection')?.ministry.total === hosts.length;
+  });
 }, 60_000);
 
 afterAll(async () => {
