@@ -55,4 +55,5 @@ $POSTURE report
 echo
 echo "Collector listening on http://127.0.0.1:$PORT and http://[::1]:$PORT (pid $(cat "$PIDFILE"); stop it with: kill $(cat "$PIDFILE"))"
 echo "  report:  curl 'http://127.0.0.1:$PORT/api/v1/report?format=markdown'"
+echo "  printable report (Vietnamese; ?lang=en for English): http://127.0.0.1:$PORT/report"
 echo "  log:     $DEMO/collector.log     state: $DEMO/collector-data"

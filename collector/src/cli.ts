@@ -3,7 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { openCollector } from './app.js';
 import { startServer } from './server.js';
-import { toMarkdown, type Lang } from './report/markdown.js';
+import { checkFormat, checkLang, render } from './report/render.js';
+import { ReportError, buildReport, parseAt } from './report/source.js';
 import { RegistryError } from './store/systems.js';
 import { registerSimulate } from './cli/simulate.js';
 import { rulesCommand } from './cli/rules.js';
@@ -41,16 +42,17 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('report')
-    .description("print the directive's appendix table (indicators per unit) from the state store")
-    .option('--format <format>', 'markdown | json', 'markdown')
+    .description("print the directive's appendix table (indicators per unit), now or at a past time from the stored history")
+    .option('--format <format>', 'markdown | csv | json | html', 'markdown')
     .option('--lang <lang>', 'vi | en', 'vi')
-    .action((opts: { format: string; lang: string }) => {
-      if (!['markdown', 'json'].includes(opts.format)) throw new ConfigError('--format', [`unknown format "${opts.format}": use markdown or json`]);
-      if (!['vi', 'en'].includes(opts.lang)) throw new ConfigError('--lang', [`unknown language "${opts.lang}": use vi or en`]);
+    .option('--at <time>', 'the report as it was then, from stored indicator history: ISO date (end of day) or date-time; Vietnam time (UTC+7) unless a zone is given')
+    .action((opts: { format: string; lang: string; at?: string }) => {
+      const format = checkFormat(opts.format);
+      const lang = checkLang(opts.lang);
+      const at = opts.at === undefined ? undefined : parseAt(opts.at);
       const c = openCollector(cfg());
       try {
-        const ev = c.engine.evaluateNow();
-        process.stdout.write(opts.format === 'json' ? JSON.stringify(ev, null, 2) + '\n' : toMarkdown(ev, opts.lang as Lang));
+        process.stdout.write(render(buildReport(c, at), format, lang).body);
       } finally {
         c.db.close();
       }
@@ -63,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ReportError) {
+      console.error(`posture report: ${e.message}`);
+      return 2;
+    }
     if (e instanceof ConfigError || e instanceof RegistryError) {
       console.error(e.message);
       return 2;

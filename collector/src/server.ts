@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { build, openCollector } from './app.js';
 import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
+import { inventoryPoints } from './influx/inventory.js';
 
 export interface RunningCollector {
   app: FastifyInstance;
@@ -28,6 +29,11 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   const address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   collector.influx?.start();
+  // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
+  // so they are not queued then.
+  collector.engine.afterEvaluation = (now) => {
+    if (collector.influx) collector.outbox.add(inventoryPoints(collector, now));
+  };
   collector.engine.start();
   // SIGHUP reloads the rule files; a broken set is refused and the rules in force stay.
   const onHup = () => {

@@ -19,7 +19,55 @@ export const MEASUREMENTS = {
   host: 'host',
   product: 'protection_product',
   indicator: 'indicator',
+  system: 'system',
+  collector: 'collector',
 } as const;
+
+type FieldType = 'number' | 'boolean' | 'string';
+
+/**
+ * Every measurement, tag and field the collector writes, in one place: dashboards/ checks each
+ * panel query against it, and the dashboard integration test checks it against SHOW FIELD KEYS
+ * of an InfluxDB the collector filled. Numbers are written as floats (node-influx's default).
+ */
+export const INFLUX_SCHEMA = {
+  host: {
+    tags: ['unit', 'agent_id', 'hostname', 'role', 'os'],
+    fields: {
+      collect_ms: 'number', spool_depth: 'number', dropped: 'number', probe_errors: 'number',
+      agent_version: 'string', uptime_s: 'number', os_release: 'string',
+      protected: 'boolean', products: 'number', min_signature_age_h: 'number', protection_reason: 'string',
+      ipv6_readiness: 'string', ipv6_level: 'number',
+      baseline_pass: 'number', baseline_fail: 'number', baseline_unknown: 'number',
+      systems: 'string',
+    },
+  },
+  protection_product: {
+    tags: ['unit', 'agent_id', 'hostname', 'product'],
+    fields: { installed: 'boolean', protects: 'boolean', running: 'boolean', real_time: 'boolean', signature_age_h: 'number', version: 'string' },
+  },
+  indicator: {
+    tags: ['indicator', 'scope', 'unit'],
+    fields: { pass: 'number', total: 'number', ratio: 'number', target: 'number', met: 'boolean' },
+  },
+  // Level and registration are fields, not tags: a system whose level changes stays one series,
+  // so "the last point per system" is one row, not one per level it ever had.
+  system: {
+    tags: ['unit', 'system', 'portal'],
+    fields: { name: 'string', level: 'number', registered: 'boolean', approved: 'boolean', plan_deployed: 'boolean', classified: 'boolean', hosts: 'number', ipv6_ready_hosts: 'number', ipv6_ready: 'boolean' },
+  },
+  collector: {
+    tags: [],
+    fields: { accepted: 'number', duplicate: 'number', rejected: 'number', outbox_depth: 'number', evaluation_ms: 'number', agents: 'number' },
+  },
+} as const satisfies Record<(typeof MEASUREMENTS)[keyof typeof MEASUREMENTS], { tags: readonly string[]; fields: Record<string, FieldType> }>;
+
+/**
+ * The host's systems as one string field: ",sys-a,sys-b," (leading and trailing comma), so that
+ * a dashboard filters by system with a regex such as /,(sys-a|sys-b),/ . A tag cannot hold a
+ * list, and one point per (host, system) would multiply series.
+ */
+export const systemsField = (systems: readonly string[]): string => `,${systems.join(',')},`;
 
 export function pointsOfReport(report: Report, unit: string): Point[] {
   const ts = Date.parse(report.collectedAt);
@@ -38,6 +86,7 @@ export function pointsOfReport(report: Report, unit: string): Point[] {
     dropped: report.agent.dropped,
     probe_errors: Object.values(report.probes).filter((p) => p && !p.ok).length,
   };
+  if (membership.ok) fields.systems = systemsField(membership.facts.systems);
   if (host.ok) {
     fields.agent_version = host.facts.agentVersion;
     fields.uptime_s = host.facts.uptimeSeconds;

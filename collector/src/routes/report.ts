@@ -1,18 +1,43 @@
-/** GET /api/v1/report?format=markdown|json&lang=vi|en: the appendix table, evaluated now. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * GET /api/v1/report?format=json|markdown|csv|html&lang=vi|en&at=TIME: the appendix table,
+ * evaluated now or, with `at`, from the stored indicator history.
+ * GET /report?lang=vi|en&at=TIME: the same as a printable HTML page (Vietnamese by default).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
-import { toMarkdown, type Lang } from '../report/markdown.js';
+import { checkFormat, checkLang, render, type Format } from '../report/render.js';
+import { ReportError, buildReport, parseAt } from '../report/source.js';
+
+interface ReportQuery {
+  format?: string;
+  lang?: string;
+  at?: string;
+}
+
+function answer(c: Collector, reply: FastifyReply, q: ReportQuery, defaultFormat: Format) {
+  try {
+    const format = checkFormat(q.format ?? defaultFormat);
+    const lang = checkLang(q.lang ?? 'vi');
+    const report = buildReport(c, q.at === undefined ? undefined : parseAt(q.at));
+    const { contentType, body } = render(report, format, lang);
+    // The page has no scripts and no external assets: forbid both, allow its inline style.
+    if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+    return reply.header('x-content-type-options', 'nosniff').type(contentType).send(body);
+  } catch (e) {
+    if (e instanceof ReportError) throw new ApiFailure(e.code, e.message);
+    throw e;
+  }
+}
 
 export function reportRoute(app: FastifyInstance, c: Collector): void {
-  app.get('/api/v1/report', async (req, reply) => {
-    const q = req.query as { format?: string; lang?: string };
-    const format = q.format ?? 'json';
-    const lang = (q.lang ?? 'vi') as Lang;
-    if (lang !== 'vi' && lang !== 'en') throw new ApiFailure('NOT_FOUND', `unknown lang "${lang}" (vi or en)`);
-    const ev = c.engine.evaluateNow();
-    if (format === 'json') return ev;
-    if (format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(toMarkdown(ev, lang));
-    throw new ApiFailure('NOT_FOUND', `unknown format "${format}" (json or markdown)`);
-  });
+  const route = (allowed: readonly string[], defaultFormat: Format) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const q = req.query as Record<string, unknown>;
+    // Unknown or repeated keys are refused with a message naming them (no silent ?lnag=en).
+    const bad = Object.entries(q).filter(([k, v]) => !allowed.includes(k) || typeof v !== 'string' || v.length > 40);
+    if (bad.length) throw new ApiFailure('QUERY_INVALID', `bad query parameter ${bad.map(([k]) => `"${k}"`).join(', ')}: allowed once each: ${allowed.join(', ')}`);
+    return answer(c, reply, q as ReportQuery, defaultFormat);
+  };
+  app.get('/api/v1/report', route(['format', 'lang', 'at'], 'json'));
+  app.get('/report', route(['lang', 'at'], 'html'));
 }

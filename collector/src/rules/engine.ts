@@ -44,6 +44,8 @@ export interface EngineOptions {
 export class Engine {
   /** Duration of the last evaluation, for /metrics. */
   lastEvaluationMs = 0;
+  /** Called after each scheduled evaluation was recorded (e.g. to queue dashboard points). */
+  afterEvaluation: ((now: Date) => void) | undefined;
   readonly rules: RuleManager;
   readonly alerts: AlertStore;
   readonly dispatcher: Dispatcher;
@@ -182,6 +184,7 @@ export class Engine {
       if (!due.size) return;
       try {
         this.evaluateAndRecord(now, due);
+        this.afterEvaluation?.(now);
       } catch (e) {
         this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
       }

@@ -139,6 +139,8 @@ const MIGRATIONS: string[] = [
   END;
   INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of;
   `,
+  // The report --at looks up the last evaluation at or before a time across all indicators.
+  `CREATE INDEX indicator_results_at ON indicator_results(evaluated_at);`,
 ];
 
 export function openDb(dataDir: string): DB {

@@ -26,6 +26,8 @@ const toHost = (r: RawHost): HostRow => ({
   protection_reasons: JSON.parse(r.protection_reasons) as string[],
 });
 
+const HOST_COLUMNS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, received_at, decommissioned_at';
+
 export class HostStore {
   private readonly insertReport;
   private readonly upsertHost;
@@ -79,7 +81,9 @@ export class HostStore {
   }
 
   all(): HostRow[] {
-    return (this.db.prepare('SELECT * FROM hosts ORDER BY unit, hostname').all() as RawHost[]).map(toHost);
+    // Not the `report` column: the full report of every host is by far the largest part of a
+    // row, and evaluation and the report only need the summary columns.
+    return (this.db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY unit, hostname`).all() as RawHost[]).map(toHost);
   }
 
   get(agentId: string): HostRow | undefined {

@@ -1,0 +1,55 @@
+/**
+ * Points written at each evaluation besides the indicators: one `system` point per
+ * information system (the registry plus systems declared by agents), for the Information
+ * systems and IPv6 dashboards, and one `collector` point with the collector's own counters,
+ * for the Agent health dashboard (rejected reports, outbox depth).
+ */
+import type { Collector } from '../context.js';
+import { loadHostInputs } from '../rules/facts.js';
+import { hostMembers, systemMembers } from '../rules/members.js';
+import { MEASUREMENTS, type Point } from './points.js';
+
+export function inventoryPoints(c: Collector, now = new Date()): Point[] {
+  const ts = now.getTime();
+  const hosts = hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes);
+  const systems = systemMembers(c.systems.all(), hosts);
+  // One pass over the hosts (a ministry has tens of thousands), not one per system.
+  const serving = new Map<string, { hosts: number; ready: number }>();
+  for (const h of hosts) {
+    for (const id of h.systems) {
+      const count = serving.get(id) ?? { hosts: 0, ready: 0 };
+      count.hosts++;
+      if (!h.stale && h.ipv6Readiness === 'ready') count.ready++;
+      serving.set(id, count);
+    }
+  }
+  const points: Point[] = systems.map((s) => {
+    const { hosts: n, ready } = serving.get(s.id) ?? { hosts: 0, ready: 0 };
+    return {
+      measurement: MEASUREMENTS.system,
+      tags: { unit: s.unit, system: s.id, portal: s.tags.includes('portal') ? 'yes' : 'no' },
+      fields: {
+        name: s.name,
+        // 0: level not determined.
+        level: s.level ?? 0,
+        registered: s.registered,
+        approved: s.approved,
+        plan_deployed: s.planDeployed,
+        classified: s.registered && s.level !== null && s.approved && s.planDeployed,
+        hosts: n,
+        ipv6_ready_hosts: ready,
+        // Same rule as the report's portal footnote: every serving host ready, stale ones not.
+        ipv6_ready: n > 0 && ready === n,
+      },
+      timestamp: ts,
+    };
+  });
+  const rejected = Object.values(c.counters.rejected).reduce((a, b) => a + b, 0);
+  points.push({
+    measurement: MEASUREMENTS.collector,
+    tags: {},
+    fields: { accepted: c.counters.accepted, duplicate: c.counters.duplicate, rejected, outbox_depth: c.outbox.depth(), evaluation_ms: c.engine.lastEvaluationMs, agents: c.agents.count() },
+    timestamp: ts,
+  });
+  return points;
+}

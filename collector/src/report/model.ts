@@ -1,0 +1,163 @@
+/**
+ * The appendix report as data, built once and rendered by markdown.ts, csv.ts, json.ts and
+ * html.ts. Built either from a live evaluation (with the failing members and the portals), or
+ * from the stored indicator history at a past time (history keeps counts, not members, so the
+ * member footnotes are then absent and `source` says so).
+ */
+import type { Evaluation } from '../rules/engine.js';
+import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evaluate.js';
+import type { HostMember, SystemMember } from '../rules/members.js';
+
+export type Lang = 'vi' | 'en';
+export const LANGS: readonly Lang[] = ['vi', 'en'];
+
+/** One row of the table: the ministry or a unit. */
+export interface ScopeRow extends ScopeResult {
+  /** Display name: the unit's name, or "ministry". */
+  name: string;
+}
+
+export interface IndicatorSection {
+  id: string;
+  tt: number;
+  title: { vi: string; en: string };
+  basis: string;
+  target: number;
+  due: string | null;
+  ministry: ScopeRow;
+  /** Every configured unit, worst first; units without members (no data) last. */
+  units: ScopeRow[];
+  /** Units whose ratio is below the target, worst first. */
+  belowTarget: ScopeRow[];
+  /** Members that fail the indicator, with reasons (live reports only). */
+  failing: FailingMember[];
+}
+
+/** A system tagged `portal` whose hosts are not all IPv6 "ready". */
+export interface PortalStatus {
+  id: string;
+  name: string;
+  unit: string;
+  hosts: number;
+  readyHosts: number;
+  ready: boolean;
+  reasons: string[];
+}
+
+export interface AppendixReport {
+  /** The evaluation the numbers come from (ISO time). */
+  evaluatedAt: string;
+  /** live: evaluated now over the current state; history: stored results at or before `requestedAt`. */
+  source: 'live' | 'history';
+  /** The --at time asked for, when source is history. */
+  requestedAt: string | null;
+  units: { id: string; name: string }[];
+  indicators: IndicatorSection[];
+  /** Portals (systems tagged portal) not IPv6 ready; null when not known (history). */
+  portalsNotReady: PortalStatus[] | null;
+}
+
+/** Worst first; no-data scopes last; ties by id for a stable order. */
+export const worstFirst = (a: ScopeResult, b: ScopeResult) => (a.ratio ?? 2) - (b.ratio ?? 2) || a.scope.localeCompare(b.scope);
+
+function section(ind: IndicatorResult, names: Map<string, string>, failing: FailingMember[]): IndicatorSection {
+  const row = (s: ScopeResult): ScopeRow => ({ ...s, name: s.scope === 'ministry' ? 'ministry' : (names.get(s.scope) ?? s.scope) });
+  const units = [...ind.units].sort(worstFirst).map(row);
+  return {
+    id: ind.id,
+    tt: ind.tt,
+    title: ind.title,
+    basis: ind.basis,
+    target: ind.target,
+    due: ind.due,
+    ministry: row(ind.ministry),
+    units,
+    belowTarget: units.filter((u) => u.met === false),
+    failing,
+  };
+}
+
+/** Portals (systems tagged `portal`) and whether every host that serves them is IPv6 ready. */
+export function portalStatus(systems: SystemMember[], hosts: HostMember[]): PortalStatus[] {
+  return systems
+    .filter((s) => s.tags.includes('portal'))
+    .map((s) => {
+      const serving = hosts.filter((h) => h.systems.includes(s.id));
+      const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
+      const reasons = serving.length
+        ? notReady.map((h) => `${h.hostname}: ${h.stale ? 'stale' : `IPv6 readiness ${h.ipv6Readiness ?? 'unknown'}`}`)
+        : ['no agent reports serving this portal'];
+      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: serving.length > 0 && notReady.length === 0, reasons };
+    });
+}
+
+/** The report of a live evaluation, with its failing members and portals. */
+export function liveReport(ev: Evaluation, portals: PortalStatus[]): AppendixReport {
+  const names = new Map(ev.units.map((u) => [u.id, u.name]));
+  return {
+    evaluatedAt: ev.evaluatedAt,
+    source: 'live',
+    requestedAt: null,
+    units: ev.units,
+    indicators: [...ev.indicators].sort((a, b) => a.tt - b.tt).map((i) => section(i, names, i.failing)),
+    portalsNotReady: portals.filter((p) => !p.ready),
+  };
+}
+
+/** One stored row of `indicator_results`. */
+export interface HistoryRow {
+  evaluated_at: string;
+  indicator: string;
+  scope: string;
+  pass: number;
+  total: number;
+  target: number;
+}
+
+/**
+ * The report from the stored history of one evaluation. Titles, legal basis and TT come from
+ * the current indicator definitions (`current`); an indicator that no longer exists keeps its id
+ * as its title.
+ */
+export function historyReport(rows: HistoryRow[], requestedAt: string, current: Evaluation): AppendixReport {
+  const names = new Map(current.units.map((u) => [u.id, u.name]));
+  const byIndicator = new Map<string, HistoryRow[]>();
+  for (const r of rows) byIndicator.set(r.indicator, [...(byIndicator.get(r.indicator) ?? []), r]);
+  const meta = new Map(current.indicators.map((i) => [i.id, i]));
+  const indicators = [...byIndicator].map(([id, rs]): IndicatorResult => {
+    const target = rs[0]!.target;
+    const scope = (r: HistoryRow): ScopeResult => {
+      const ratio = r.total ? r.pass / r.total : null;
+      const met = ratio === null ? null : ratio + 1e-9 >= target;
+      const due = meta.get(id)?.due;
+      // Overdue as of the requested time: the due date had passed and the target was not met.
+      const overdue = Boolean(due && Date.parse(due) < Date.parse(requestedAt)) && met === false;
+      return { scope: r.scope === 'ministry' ? 'ministry' : r.scope.replace(/^unit:/, ''), pass: r.pass, total: r.total, ratio, met, overdue };
+    };
+    const m = meta.get(id);
+    const ministry = rs.find((r) => r.scope === 'ministry');
+    return {
+      id,
+      tt: m?.tt ?? 0,
+      title: m?.title ?? { vi: id, en: id },
+      basis: m?.basis ?? '',
+      target,
+      due: m?.due ?? null,
+      ministry: ministry ? scope(ministry) : { scope: 'ministry', pass: 0, total: 0, ratio: null, met: null, overdue: false },
+      units: rs.filter((r) => r.scope.startsWith('unit:')).map(scope),
+      systems: rs.filter((r) => r.scope.startsWith('system:')).map((r) => ({ ...scope(r), scope: r.scope.replace(/^system:/, '') })),
+      population: m?.population ?? 'hosts',
+      group: m?.group ?? '',
+      pastDue: Boolean(m?.due && Date.parse(m.due) < Date.parse(requestedAt)),
+      failing: [],
+    };
+  });
+  return {
+    evaluatedAt: rows[0]?.evaluated_at ?? requestedAt,
+    source: 'history',
+    requestedAt,
+    units: current.units,
+    indicators: indicators.sort((a, b) => a.tt - b.tt || a.id.localeCompare(b.id)).map((i) => section(i, names, [])),
+    portalsNotReady: null,
+  };
+}

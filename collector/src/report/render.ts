@@ -1,0 +1,33 @@
+/** One place that maps a format name to its renderer and content type (CLI and routes share it). */
+import { toCsv } from './csv.js';
+import { toHtml } from './html.js';
+import { toJson } from './json.js';
+import { toMarkdown } from './markdown.js';
+import { LANGS, type AppendixReport, type Lang } from './model.js';
+import { ReportError } from './source.js';
+
+export const FORMATS = ['markdown', 'csv', 'json', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function checkFormat(format: string): Format {
+  if (!(FORMATS as readonly string[]).includes(format)) throw new ReportError('QUERY_INVALID', `unknown format "${format}": use ${FORMATS.join(', ')}`);
+  return format as Format;
+}
+
+export function checkLang(lang: string): Lang {
+  if (!(LANGS as readonly string[]).includes(lang)) throw new ReportError('QUERY_INVALID', `unknown language "${lang}": use ${LANGS.join(' or ')}`);
+  return lang as Lang;
+}
+
+export function render(r: AppendixReport, format: Format, lang: Lang): { contentType: string; body: string } {
+  switch (format) {
+    case 'markdown':
+      return { contentType: 'text/markdown; charset=utf-8', body: toMarkdown(r, lang) };
+    case 'csv':
+      return { contentType: 'text/csv; charset=utf-8', body: toCsv(r, lang) };
+    case 'json':
+      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(toJson(r), null, 2) + '\n' };
+    case 'html':
+      return { contentType: 'text/html; charset=utf-8', body: toHtml(r, lang) };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Where a report's numbers come from: a live evaluation of the current state, or the stored
+ * indicator history (`indicator_results`) as it was at a past time.
+ */
+import type { Collector } from '../context.js';
+import { loadHostInputs } from '../rules/facts.js';
+import { hostMembers, systemMembers } from '../rules/members.js';
+import { historyReport, liveReport, portalStatus, type AppendixReport, type HistoryRow } from './model.js';
+
+export class ReportError extends Error {
+  constructor(
+    readonly code: 'QUERY_INVALID' | 'REPORT_NO_HISTORY',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const AT = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * Parse a --at / ?at= value: an ISO date (the end of that day) or date-time. Without a zone it
+ * is Vietnam time (UTC+7), the ministry's clock, as in the directive's "status at 30/4".
+ */
+export function parseAt(value: string): Date {
+  const m = AT.exec(value.trim());
+  const d = m ? new Date(m[2] ? `${m[1]}T${m[2]}${m[3] ?? '+07:00'}` : `${m[1]}T23:59:59.999+07:00`) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) {
+    throw new ReportError('QUERY_INVALID', `"at" must be an ISO date or date-time such as 2026-04-30 (end of that day, UTC+7) or 2026-04-30T17:00 or 2026-04-30T10:00:00Z, got "${value}"`);
+  }
+  return d;
+}
+
+/** The report now (live), or at `at` from the stored history. */
+export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
+  const ev = c.engine.evaluateNow(now);
+  if (!at) {
+    const hosts = hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes);
+    return liveReport(ev, portalStatus(systemMembers(c.systems.all(), hosts), hosts));
+  }
+  const iso = at.toISOString();
+  // One evaluation writes every indicator and scope under the same evaluated_at: take the last
+  // evaluation at or before the requested time, whole.
+  const last = c.db.prepare('SELECT max(evaluated_at) AS t FROM indicator_results WHERE evaluated_at <= ?').get(iso) as { t: string | null };
+  if (!last.t) {
+    const first = c.db.prepare('SELECT min(evaluated_at) AS t FROM indicator_results').get() as { t: string | null };
+    throw new ReportError(
+      'REPORT_NO_HISTORY',
+      first.t
+        ? `no indicator history at or before ${iso}: the earliest stored evaluation is ${first.t}; ask for a later time`
+        : `no indicator history at all: the collector records one evaluation every evaluationIntervalSeconds while "posture serve" runs`,
+    );
+  }
+  const rows = c.db.prepare('SELECT evaluated_at, indicator, scope, pass, total, target FROM indicator_results WHERE evaluated_at = ? ORDER BY indicator, scope').all(last.t) as HistoryRow[];
+  return historyReport(rows, iso, ev);
+}
