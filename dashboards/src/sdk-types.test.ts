@@ -13,8 +13,12 @@ import { DEFAULT_OUT } from './build.js';
 
 const SDK = resolve(import.meta.dirname, '../../node_modules/@grafana/grafana-foundation-sdk/dist');
 
+// No ambient @types: otherwise a global type of the same name from another package (iconv-lite
+// declares a global `Options`) wins over the SDK's own.
+const TSCONFIG = resolve(import.meta.dirname, '../tsconfig.schema.json');
+
 function schemaOf(path: string, type: string): Record<string, unknown> {
-  const g = createGenerator({ path, type, skipTypeCheck: true, functions: 'hide', additionalProperties: false, expose: 'all', topRef: false, jsDoc: 'none' });
+  const g = createGenerator({ path, tsconfig: TSCONFIG, type, skipTypeCheck: true, functions: 'hide', additionalProperties: false, expose: 'all', topRef: false, jsDoc: 'none' });
   return g.createSchema(type) as Record<string, unknown>;
 }
 

@@ -41,7 +41,7 @@ function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): string
     notes.push(`<p><b>${esc(t.failing)}:</b></p><ul class="footnote failing">${items.join('')}</ul>`);
   }
   return `<section class="indicator" id="ind-${esc(ind.id)}">
-<h2>${ind.tt}. ${esc(ind.title[lang])}</h2>
+<h2>${ind.tt ? `${ind.tt}. ` : ''}${esc(ind.title[lang])}</h2>
 <table class="units"><thead><tr><th>${esc(t.unit)}</th><th>${esc(t.actual)}</th><th>${esc(t.target)}</th><th>${esc(t.result)}</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 ${notes.join('\n')}
@@ -63,7 +63,7 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
   const t = T[lang];
   const summary = r.indicators.map(
     (ind) =>
-      `<tr data-indicator="${esc(ind.id)}"><td class="num">${ind.tt}</td><td>${esc(ind.title[lang])}</td><td>${esc(ind.basis)}</td><td class="num">${esc(percent(ind.target, lang))}</td><td class="num">${esc(actual(ind.ministry, lang))}</td>${resultCell(ind.ministry, lang)}</tr>`,
+      `<tr data-indicator="${esc(ind.id)}"><td class="num">${ind.tt || '—'}</td><td>${esc(ind.title[lang])}</td><td>${esc(ind.basis)}</td><td class="num">${esc(percent(ind.target, lang))}</td><td class="num">${esc(actual(ind.ministry, lang))}</td>${resultCell(ind.ministry, lang)}</tr>`,
   );
   const portals = r.portalsNotReady?.length
     ? `<section id="portals"><h2>${esc(t.portals)}</h2><ul class="footnote">${r.portalsNotReady

@@ -17,10 +17,10 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
   if (r.source === 'history') out.push(`_${t.fromHistory}_`, '');
   out.push(`| ${t.tt} | ${t.indicator} | ${t.basis} | ${t.target} | ${t.actual} | ${t.result} |`, '|---|---|---|---|---|---|');
   for (const ind of r.indicators) {
-    out.push(`| ${ind.tt} | ${cell(ind.title[lang])} | ${cell(ind.basis)} | ${percent(ind.target, lang)} | ${actual(ind.ministry, lang)} | ${status(ind.ministry, lang)} |`);
+    out.push(`| ${ind.tt || '—'} | ${cell(ind.title[lang])} | ${cell(ind.basis)} | ${percent(ind.target, lang)} | ${actual(ind.ministry, lang)} | ${status(ind.ministry, lang)} |`);
   }
   for (const ind of r.indicators) {
-    out.push('', `## ${ind.tt}. ${ind.title[lang]}`, '', `| ${t.unit} | ${t.actual} | ${t.target} | ${t.result} |`, '|---|---|---|---|');
+    out.push('', `## ${ind.tt ? `${ind.tt}. ` : ''}${ind.title[lang]}`, '', `| ${t.unit} | ${t.actual} | ${t.target} | ${t.result} |`, '|---|---|---|---|');
     for (const u of [ind.ministry, ...ind.units]) {
       const name = u.scope === 'ministry' ? `**${t.ministry}**` : cell(scopeName(u, lang));
       out.push(`| ${name} | ${actual(u, lang)} | ${percent(ind.target, lang)} | ${status(u, lang)} |`);

@@ -78,6 +78,12 @@ function section(ind: IndicatorResult, names: Map<string, string>, failing: Fail
 }
 
 /** Portals (systems tagged `portal`) and whether every host that serves them is IPv6 ready. */
+/**
+ * The directive's numbered indicators first, by TT; then the supporting ones (TT 0: IPv6 of the
+ * portals, agent coverage) in their rule-file order (a stable sort keeps it).
+ */
+const byTt = (a: { tt: number }, b: { tt: number }) => (a.tt || Infinity) - (b.tt || Infinity) || 0;
+
 export function portalStatus(systems: SystemMember[], hosts: HostMember[]): PortalStatus[] {
   return systems
     .filter((s) => s.tags.includes('portal'))
@@ -99,7 +105,7 @@ export function liveReport(ev: Evaluation, portals: PortalStatus[]): AppendixRep
     source: 'live',
     requestedAt: null,
     units: ev.units,
-    indicators: [...ev.indicators].sort((a, b) => a.tt - b.tt).map((i) => section(i, names, i.failing)),
+    indicators: [...ev.indicators].sort(byTt).map((i) => section(i, names, i.failing)),
     portalsNotReady: portals.filter((p) => !p.ready),
   };
 }
@@ -157,7 +163,7 @@ export function historyReport(rows: HistoryRow[], requestedAt: string, current: 
     source: 'history',
     requestedAt,
     units: current.units,
-    indicators: indicators.sort((a, b) => a.tt - b.tt || a.id.localeCompare(b.id)).map((i) => section(i, names, [])),
+    indicators: indicators.sort(byTt).map((i) => section(i, names, [])),
     portalsNotReady: null,
   };
 }

@@ -82,11 +82,12 @@ describe('report renderers', () => {
     ];
     const r = historyReport(rows, '2026-04-30T12:00:00.000Z', ev);
     expect(r.source).toBe('history');
+    // Numbered indicators first; one no longer in the rules has TT 0 and comes after.
     expect(r.indicators.map((i) => [i.id, i.title.vi, i.ministry.met])).toEqual([
-      ['retired_indicator', 'retired_indicator', true],
       ['endpoint_protection', 'Tỷ lệ thiết bị | được bảo vệ', true],
+      ['retired_indicator', 'retired_indicator', true],
     ]);
-    expect(r.indicators[1]!.units.map((u) => [u.scope, u.name])).toEqual([['A', 'Cục A <b>']]);
+    expect(r.indicators[0]!.units.map((u) => [u.scope, u.name])).toEqual([['A', 'Cục A <b>']]);
     expect(toMarkdown(r, 'vi')).toContain('Số liệu tại: 30/04/2026 17:00 (UTC+7) (tính đến 30/04/2026 19:00 (UTC+7))');
   });
 
