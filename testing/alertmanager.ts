@@ -21,12 +21,13 @@ export interface Alertmanager {
   stop(): Promise<void>;
 }
 
-export async function startAlertmanager(webhookUrl: string): Promise<Alertmanager> {
+/** Start Alertmanager; `port` lets an outage test start it late on an address already configured. */
+export async function startAlertmanager(webhookUrl: string, port?: number): Promise<Alertmanager> {
   if (!existsSync(ALERTMANAGER)) {
     throw new Error(`${ALERTMANAGER} not found: integration tests need Debian's prometheus-alertmanager package (apt-get install -y prometheus-alertmanager; see scripts/install-deps.sh)`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'posture-alertmanager-'));
-  const port = await freePort();
+  port ??= await freePort();
   const conf = join(dir, 'alertmanager.yml');
   await writeFile(
     conf,
