@@ -16,23 +16,59 @@ import { openDb } from './store/db.js';
 import { HostStore } from './store/hosts.js';
 import { Outbox } from './store/outbox.js';
 import { SystemStore } from './store/systems.js';
+import { TokenStore } from './store/tokens.js';
+import { AuditLog } from './store/audit.js';
+import { IngestBatcher } from './ingest/batcher.js';
+import { installGuard } from './auth/guard.js';
+import { agentsRoutes } from './routes/agents.js';
+import { hostsRoutes } from './routes/hosts.js';
+import { systemsRoutes } from './routes/systems.js';
 import { enrollRoute } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 
-export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null): Collector {
+export interface OpenOptions {
+  /**
+   * Apply the config's enrollment secrets and API tokens to the store (scrypt: tens of ms per
+   * unit). `serve` and tests do; read-only CLI commands skip it.
+   */
+  syncAuth?: boolean;
+}
+
+export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null, opts: OpenOptions = {}): Collector {
+  const logger = log ?? pino({ level: 'silent' });
   const db = openDb(config.dataDir);
   const agents = new AgentStore(db);
-  agents.syncUnits(config.units);
-  const hosts = new HostStore(db);
+  const tokens = new TokenStore(db);
+  if (opts.syncAuth ?? true) {
+    const { ignoredConfigSecret } = agents.syncUnits(config.units);
+    for (const unit of ignoredConfigSecret) {
+      logger.warn({ unit }, 'the enrollment secret of this unit was rotated with "posture units rotate-secret"; its enrollmentSecret in the config is ignored (remove it)');
+    }
+    tokens.syncConfig(config.auth.tokens);
+  }
+  const outbox = new Outbox(db, config.influx?.outboxMaxPoints);
+  const hosts = new HostStore(db, outbox);
   const systems = new SystemStore(db);
   if (config.registryFile) systems.loadFile(config.registryFile);
-  const outbox = new Outbox(db);
   const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
   const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes);
-  const influx = config.influx ? new InfluxWriter(config.influx, outbox, log ?? pino({ level: 'silent' })) : undefined;
-  return { config, db, agents, hosts, systems, outbox, engine, influx, counters: { accepted: 0, duplicate: 0, rejected: {} } };
+  const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger) : undefined;
+  return {
+    config,
+    db,
+    agents,
+    hosts,
+    systems,
+    outbox,
+    tokens,
+    audit: new AuditLog(db),
+    ingest: new IngestBatcher(hosts),
+    engine,
+    influx,
+    counters: { accepted: 0, duplicate: 0, rejected: {} },
+  };
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -89,6 +125,7 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
     }
     if (req.url.startsWith('/api/v1/reports')) c.counters.rejected[failure.code] = (c.counters.rejected[failure.code] ?? 0) + 1;
     const body: ApiError = { code: failure.code, message: failure.message, ...(failure.details?.length ? { details: failure.details } : {}) };
+    if (failure.retryAfterS) void reply.header('retry-after', String(failure.retryAfterS));
     return reply.code(failure.status).send(body);
   });
 
@@ -97,9 +134,13 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
     return reply.code(404).send(body);
   });
 
-  enrollRoute(app, c);
+  const { enrollLimiter } = installGuard(app, c);
+  enrollRoute(app, c, enrollLimiter);
   reportsRoute(app, c);
   reportRoute(app, c);
   healthRoutes(app, c);
+  systemsRoutes(app, c);
+  hostsRoutes(app, c);
+  agentsRoutes(app, c);
   return app;
 }
