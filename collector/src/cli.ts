@@ -1,10 +1,16 @@
-/** posture: serve | report  (later: rules, agents, systems, hosts, simulate) */
+/** posture: serve | report | agents | hosts | systems | tokens | units  (each group in cli/<name>.ts) */
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { openCollector } from './app.js';
 import { startServer } from './server.js';
 import { toMarkdown, type Lang } from './report/markdown.js';
 import { RegistryError } from './store/systems.js';
+import { ApiFailure } from './errors.js';
+import { registerAgents } from './cli/agents.js';
+import { registerHosts } from './cli/hosts.js';
+import { registerSystems } from './cli/systems.js';
+import { registerTokens } from './cli/tokens.js';
+import { registerUnits } from './cli/units.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
@@ -13,7 +19,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('Posture collector: ingest, indicators, alerts, reports')
     .option('-c, --config <file>', 'collector config file', DEFAULT_CONFIG)
     .exitOverride();
-  const cfg = () => loadConfig(program.opts<{ config: string }>().config);
+  let loaded: ReturnType<typeof loadConfig> | undefined;
+  const cfg = () => (loaded ??= loadConfig(program.opts<{ config: string }>().config));
+  const ctx = { config: cfg };
   let exitCode = 0;
 
   program
@@ -54,6 +62,12 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
+  registerAgents(program, ctx);
+  registerHosts(program, ctx);
+  registerSystems(program, ctx);
+  registerTokens(program, ctx);
+  registerUnits(program, ctx);
+
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -61,6 +75,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ConfigError || e instanceof RegistryError) {
       console.error(e.message);
       return 2;
+    }
+    if (e instanceof ApiFailure) {
+      console.error(`posture: ${e.message} (${e.code})`);
+      return e.status === 404 ? 3 : 1;
     }
     console.error(`posture: ${(e as Error).stack ?? String(e)}`);
     return 1;

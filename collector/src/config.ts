@@ -45,7 +45,7 @@ export const CollectorConfigSchema = Obj({
   influx: Type.Optional(
     Obj({
       url: Type.String({ pattern: '^https?://' }),
-      database: Type.String({ minLength: 1, maxLength: 64, default: 'posture' }),
+      database: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$', maxLength: 64, default: 'posture' }),
       username: Type.Optional(Type.String()),
       password: Type.Optional(Type.String()),
       /** Points per write request. */
@@ -53,7 +53,7 @@ export const CollectorConfigSchema = Obj({
       /** How often the outbox is drained. */
       flushIntervalMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
       /** Most points the outbox holds while InfluxDB is unreachable; beyond it reports get 503 (agents spool and resend). */
-      outboxMaxPoints: Type.Integer({ minimum: 1000, default: 5_000_000 }),
+      outboxMaxPoints: Type.Integer({ minimum: 10, default: 5_000_000 }),
       /** Created (or altered) at start and made the default; absent: InfluxDB's autogen. */
       retentionPolicy: Type.Optional(Obj({ name: Ident, duration: Duration, shardDuration: Type.Optional(Duration) })),
       /** Downsampling: continuous queries into a second retention policy, created at start. */

@@ -7,8 +7,9 @@
 import { InfluxDB, type IPoint } from 'influx';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Outbox } from '../store/outbox.js';
+import { provision, type ProvisionOptions } from './provision.js';
 
-export interface InfluxOptions {
+export interface InfluxOptions extends ProvisionOptions {
   url: string;
   database: string;
   username?: string | undefined;
@@ -35,7 +36,7 @@ export class InfluxWriter {
   private dbReady = false;
   private failures = 0;
   /** Counters for /metrics. */
-  readonly stats = { pointsWritten: 0, writeErrors: 0, lastError: '' };
+  readonly stats = { pointsWritten: 0, writeErrors: 0, lastError: '', setAside: 0 };
 
   constructor(
     private readonly opts: InfluxOptions,
@@ -68,7 +69,7 @@ export class InfluxWriter {
   async flush(): Promise<void> {
     try {
       if (!this.dbReady) {
-        await this.client.createDatabase(this.opts.database);
+        await provision(this.client, this.opts, this.log);
         this.dbReady = true;
       }
       for (;;) {
@@ -87,6 +88,7 @@ export class InfluxWriter {
                 await this.client.writePoints(one as IPoint[], { precision: 'ms', database: this.opts.database });
               } catch (e2) {
                 this.outbox.setAside(id, (e2 as Error).message);
+                this.stats.setAside++;
                 this.log.error({ outboxId: id, err: (e2 as Error).message }, 'InfluxDB refused a point batch; set aside in outbox_rejected');
                 continue;
               }
@@ -106,7 +108,10 @@ export class InfluxWriter {
       this.stats.writeErrors++;
       this.stats.lastError = (e as Error).message;
       if (this.failures === 1 || this.failures % 10 === 0) {
-        this.log.warn({ err: (e as Error).message, outboxDepth: this.outbox.depth(), failures: this.failures }, 'InfluxDB write failed; points stay in the outbox and will be retried');
+        this.log.warn(
+          { err: (e as Error).message, outboxPoints: this.outbox.pointCount(), outboxMaxPoints: this.outbox.maxPoints, failures: this.failures },
+          'InfluxDB write failed; points stay in the outbox and will be retried',
+        );
       }
     }
   }

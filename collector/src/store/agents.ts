@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, newToken, sha256, verifySecret, verifySecretSync } from '../auth/secrets.js';
 import type { DB } from './db.js';
+import { ApiFailure } from '../errors.js';
 
 export interface AgentRow {
   id: string;
@@ -81,7 +82,7 @@ export class AgentStore {
     const r = this.db
       .prepare("UPDATE units SET secret_hash = ?, secret_expires_at = ?, secret_set_at = ?, secret_source = 'cli' WHERE id = ?")
       .run(hashSecret(secret), expiresAt?.toISOString() ?? null, now.toISOString(), unit);
-    if (r.changes !== 1) throw new Error(`unit "${unit}" is not configured; add it to units: in the collector config first`);
+    if (r.changes !== 1) throw new ApiFailure('NOT_FOUND', `unit "${unit}" is not configured; add it to units: in the collector config first`);
     return secret;
   }
 

@@ -1,6 +1,7 @@
 /** Admin and viewer API tokens: from the config (as hashes) or made by `posture tokens create`. */
 import { newToken, sha256 } from '../auth/secrets.js';
 import type { DB } from './db.js';
+import { ApiFailure } from '../errors.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -44,7 +45,7 @@ export class TokenStore {
         .prepare("INSERT INTO api_tokens (name, role, token_hash, source, created_at, expires_at) VALUES (?, ?, ?, 'cli', ?, ?)")
         .run(name, role, sha256(token), now.toISOString(), expiresAt?.toISOString() ?? null);
     } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new Error(`a token named "${name}" exists; revoke it first or pick another name`);
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ApiFailure('CONFLICT', `a token named "${name}" exists; revoke it first or pick another name`);
       throw e;
     }
     return token;
