@@ -8,7 +8,7 @@ import type { Report, ReportAck } from '@posture/protocol';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
 import { pointsOfReport } from '../influx/points.js';
-import { problemsOf, validateReport } from '../ingest/validate.js';
+import { problemsOf, storageProblems, validateReport } from '../ingest/validate.js';
 
 export function reportsRoute(app: FastifyInstance, c: Collector): void {
   app.post('/api/v1/reports', async (req, reply) => {
@@ -16,6 +16,8 @@ export function reportsRoute(app: FastifyInstance, c: Collector): void {
     const agent = req.principal.agent;
     if (!validateReport(req.body)) throw new ApiFailure('REPORT_INVALID', 'report does not match the report schema', problemsOf(validateReport.errors));
     const report = req.body as Report;
+    const unstorable = storageProblems(report);
+    if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);
     if (report.agentId !== agent.id) {
       throw new ApiFailure('AGENT_MISMATCH', `report claims agent "${report.agentId}" but the credential belongs to agent "${agent.id}"`, [{ path: '/agentId', message: `must be ${agent.id}` }]);
     }
