@@ -11,6 +11,9 @@ import { stringify } from 'yaml';
 import { cleanupInfluxd, startInfluxd, type Influxd } from '../../testing/influxd.js';
 import { AGENT_BIN, POSTURE_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { waitFor } from '../../testing/ports.js';
+import { sha256 } from './auth/secrets.js';
+
+const VIEWER = 'pt_e2e-viewer-token-0123456789abcdefghijklmnopqrs';
 
 let influx: Influxd;
 let fx: CollectorFixture;
@@ -19,7 +22,10 @@ let agentDir: string;
 
 beforeAll(async () => {
   influx = await startInfluxd();
-  fx = await collectorFixture({ influx: { url: influx.url, database: 'posture_e2e', flushIntervalMs: 100 } });
+  fx = await collectorFixture({
+    influx: { url: influx.url, database: 'posture_e2e', flushIntervalMs: 100 },
+    auth: { tokens: [{ name: 'e2e', role: 'viewer', sha256: sha256(VIEWER) }] },
+  });
   collector = await startCollectorProcess(fx);
   agentDir = await mkdtemp(join(tmpdir(), 'posture-agent-'));
   await writeFile(join(agentDir, 'agent.yaml'), stringify({ collector: { url: fx.url }, unit: 'CHHVN', systems: ['hh-cong-ttdt'], role: 'server', stateDir: join(agentDir, 'state') }));
@@ -49,7 +55,7 @@ describe('end to end: agent -> collector -> InfluxDB -> report', () => {
     expect(reportId).toBeDefined();
 
     // The state store: the report API evaluates over it.
-    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json`)).json()) as {
+    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${VIEWER}` } })).json()) as {
       indicators: { id: string; ministry: { total: number }; units: { scope: string; total: number }[]; failing: { unit: string; name: string }[] }[];
     };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!;
