@@ -58,6 +58,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
       await app.close(); // stops accepting, finishes in-flight requests
       await collector.influx?.stop();
       await collector.influx?.flush();
+      await collector.influx?.close();
       collector.db.close();
     })());
   return { app, collector, address, close };

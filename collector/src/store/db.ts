@@ -104,6 +104,8 @@ const MIGRATIONS: string[] = [
     subject TEXT NOT NULL,
     detail TEXT NOT NULL              -- JSON
   );
+  -- From here on outbox.points holds InfluxDB line protocol (one point per line); rows of
+  -- JSON points written before are converted when sent.
   ALTER TABLE outbox ADD COLUMN n INTEGER NOT NULL DEFAULT 1;  -- points in the row
   ALTER TABLE systems ADD COLUMN record TEXT;                  -- the full registry record, JSON
   ALTER TABLE systems ADD COLUMN source TEXT NOT NULL DEFAULT 'file';  -- 'file' (registryFile) | 'api'

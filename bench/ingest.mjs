@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Ingest benchmark: realistic 2-4 KB reports over keep-alive HTTP on loopback, measured against
+// a same-run baseline (a bare node:http + ajv server that only parses and validates).
+//   A  baseline: bare node:http + ajv                      (closed loop)
+//   B  collector accept path: auth, validate, persist (SQLite, synchronous=FULL, group commit), 2xx
+//   C  collector end to end: B + outbox drained into a real influxd (reports/s until drained)
+//   D  latency at a fixed 1,000 reports/s against C's collector (open loop, p50/p99/max)
+// Usage: npm run build && node bench/ingest.mjs   (BENCH_SECONDS=5 BENCH_CONNECTIONS=32 BENCH_AGENTS=500)
+import { fork, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { openCollector } from '../collector/dist/app.js';
+import { validateConfig } from '../collector/dist/config.js';
+import { validateReport } from '../collector/dist/ingest/validate.js';
+import { freePort, startInfluxd, waitUntil } from './lib/influxd.mjs';
+import { closedLoop, openLoop } from './lib/load.mjs';
+import { benchReport } from './lib/report.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 500);
+const UNITS = [
+  { id: 'TTCNTT', name: 'Trung tâm Công nghệ thông tin', enrollmentSecret: 'bench-secret-ttcntt-0000' },
+  { id: 'CHHVN', name: 'Cục Hàng hải Việt Nam', enrollmentSecret: 'bench-secret-chhvn-00000' },
+  { id: 'TCDBVN', name: 'Tổng cục Đường bộ Việt Nam', enrollmentSecret: 'bench-secret-tcdbvn-0000' },
+];
+
+// Reports: one template per agent, stringified once; each request swaps in a fresh id and a
+// distinct collection time (so every report is its own point in InfluxDB).
+function makeSource(agents) {
+  const templates = agents.map((a, i) => {
+    const r = benchReport(a.agentId, a.unit, i);
+    if (!validateReport(r)) throw new Error(`bench report is invalid: ${JSON.stringify(validateReport.errors)}`);
+    return { auth: `Bearer ${a.credential}`, json: JSON.stringify({ ...r, reportId: '@ID@', collectedAt: '@AT@' }) };
+  });
+  const bytes = templates[0].json.length;
+  let n = 0;
+  const base = Date.now() - 20 * 60_000;
+  const id = () => `${crypto.randomUUID()}`;
+  return {
+    bytes,
+    next() {
+      const t = templates[n % templates.length];
+      const at = new Date(base + n++).toISOString();
+      return { auth: t.auth, body: t.json.replace('"@ID@"', `"${id()}"`).replace('"@AT@"', `"${at}"`) };
+    },
+  };
+}
+
+async function collectorDir(influx) {
+  const dir = await mkdtemp(join(tmpdir(), 'posture-bench-'));
+  const port = await freePort();
+  const config = {
+    listen: { host: '127.0.0.1', port },
+    dataDir: join(dir, 'data'),
+    units: UNITS,
+    auth: { metricsPublic: true },
+    evaluationIntervalSeconds: 3600,
+    ...(influx ? { influx: { url: influx.url, database: 'posture_bench', flushIntervalMs: 200, batchSize: 5000 } } : {}),
+  };
+  const file = join(dir, 'collector.yaml');
+  await writeFile(file, stringify(config));
+  // Enroll agents straight in the store: scrypt per enrollment would dominate set-up time.
+  const c = openCollector(validateConfig(config, file, dir));
+  const agents = Array.from({ length: AGENTS }, (_, i) => {
+    const unit = UNITS[i % UNITS.length].id;
+    return { unit, ...c.agents.enroll(unit, `srv-${i}`, '') };
+  });
+  c.db.close();
+  return { dir, file, url: `http://127.0.0.1:${port}`, agents };
+}
+
+async function startCollector(file, url) {
+  const proc = spawn(process.execPath, [join(ROOT, 'collector/bin/posture.js'), '-c', file, 'serve'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, POSTURE_LOG_LEVEL: 'error' } });
+  await waitUntil('collector', async () => (await fetch(`${url}/healthz`)).ok);
+  return { proc, stop: () => new Promise((r) => (proc.once('exit', r), proc.kill('SIGTERM'))) };
+}
+
+const metric = async (url, name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main() {
+  const rows = [];
+  // A: the baseline ceiling.
+  const port = await freePort();
+  const bare = fork(join(import.meta.dirname, 'lib/bare-server.mjs'), [String(port)], { stdio: 'inherit' });
+  await new Promise((r) => bare.once('message', r));
+  const bareUrl = `http://127.0.0.1:${port}`;
+  const seedA = await collectorDir(null);
+  const srcA = makeSource(seedA.agents);
+  await closedLoop(bareUrl, '/api/v1/reports', srcA.next, { connections: CONNECTIONS, seconds: 1 }); // warm-up
+  const a = await closedLoop(bareUrl, '/api/v1/reports', srcA.next, { connections: CONNECTIONS, seconds: SECONDS });
+  bare.kill();
+  rows.push(['A bare node:http + ajv (parse, validate)', a]);
+
+  // B: the collector's accept path, no InfluxDB.
+  const b0 = await startCollector(seedA.file, seedA.url);
+  await closedLoop(seedA.url, '/api/v1/reports', srcA.next, { connections: CONNECTIONS, seconds: 1 });
+  const b = await closedLoop(seedA.url, '/api/v1/reports', srcA.next, { connections: CONNECTIONS, seconds: SECONDS });
+  const commits = await metric(seedA.url, 'posture_ingest_commits_total');
+  const accepted = await metric(seedA.url, 'posture_reports_accepted_total');
+  await b0.stop();
+  rows.push(['B collector accept path (auth, validate, persist, 2xx)', b]);
+
+  // C: end to end with a real influxd.
+  const influx = await startInfluxd();
+  const seedC = await collectorDir(influx);
+  const srcC = makeSource(seedC.agents);
+  const c0 = await startCollector(seedC.file, seedC.url);
+  const t0 = performance.now();
+  const c = await closedLoop(seedC.url, '/api/v1/reports', srcC.next, { connections: CONNECTIONS, seconds: SECONDS });
+  await waitUntil('outbox drained', async () => (await metric(seedC.url, 'posture_outbox_points')) === 0, 300_000);
+  const drained = (performance.now() - t0) / 1000;
+  const written = await metric(seedC.url, 'posture_influx_points_written_total');
+  const e2e = { ...c, perSecond: (c.statuses[201] ?? 0) / drained };
+  rows.push(['C collector end to end (C accepted / time until InfluxDB wrote all)', e2e]);
+
+  // D: latency at 1,000 reports/s, end to end configuration.
+  const d = await openLoop(seedC.url, '/api/v1/reports', srcC.next, { rate: 1000, seconds: SECONDS });
+  await c0.stop();
+  await influx.stop();
+
+  console.log(`\ningest benchmark: ${fmt(srcA.bytes)} B reports, ${AGENTS} agents, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per phase, node ${process.version}`);
+  console.log(`${'phase'.padEnd(72)} ${'reports/s'.padStart(10)} ${'vs A'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  statuses`);
+  for (const [name, r] of rows) {
+    console.log(`${name.padEnd(72)} ${fmt(r.perSecond).padStart(10)} ${(fmt((r.perSecond / a.perSecond) * 100, 1) + '%').padStart(7)} ${fmt(r.p50, 1).padStart(8)} ${fmt(r.p99, 1).padStart(8)}  ${JSON.stringify(r.statuses)}`);
+  }
+  console.log(`B group commit: ${fmt(accepted)} reports in ${fmt(commits)} SQLite commits (${fmt(accepted / commits, 1)} per commit)`);
+  console.log(`C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s)`);
+  console.log(`D fixed 1,000 reports/s for ${SECONDS} s (end-to-end config): p50 ${fmt(d.p50, 1)} ms, p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms, statuses ${JSON.stringify(d.statuses)}`);
+  console.log(`goals: B >= 25% of A -> ${b.perSecond / a.perSecond >= 0.25 ? 'met' : 'NOT met'}; C >= 3,000/s -> ${e2e.perSecond >= 3000 ? 'met' : 'NOT met'}; D p99 < 50 ms -> ${d.p99 < 50 ? 'met' : 'NOT met'}`);
+  await rm(seedA.dir, { recursive: true, force: true });
+  await rm(seedC.dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
