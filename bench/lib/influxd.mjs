@@ -38,6 +38,7 @@ export async function startInfluxd() {
   await waitUntil('influxd', async () => (await fetch(`${url}/ping`)).status === 204);
   return {
     url,
+    pid: proc.pid,
     async stop() {
       if (proc.exitCode === null) await new Promise((r) => (proc.once('exit', r), proc.kill('SIGTERM')));
       await rm(dir, { recursive: true, force: true });

@@ -64,7 +64,7 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
     outbox,
     tokens,
     audit: new AuditLog(db),
-    ingest: new IngestBatcher(hosts),
+    ingest: new IngestBatcher(config.dataDir, outbox),
     engine,
     influx,
     counters: { accepted: 0, duplicate: 0, rejected: {} },

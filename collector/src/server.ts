@@ -56,6 +56,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
       clearInterval(evalTimer);
       clearInterval(pruneTimer);
       await app.close(); // stops accepting, finishes in-flight requests
+      await collector.ingest.close();
       await collector.influx?.stop();
       await collector.influx?.flush();
       await collector.influx?.close();

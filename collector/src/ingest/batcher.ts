@@ -1,61 +1,97 @@
 /**
- * Group commit: reports that arrive in the same turn of the event loop are stored in ONE SQLite
- * transaction (one WAL fsync with synchronous=FULL) and acknowledged together once it commits.
- * Nothing is acknowledged before its transaction is durable. Under light load a batch is one
- * report and costs nothing extra; under heavy load the fsync is shared by up to `maxBatch`.
+ * Group commit on a commit thread (commit-thread.ts): accepted reports queue here; one batch at
+ * a time goes to the thread, which stores it in ONE SQLite transaction (one fsync) and answers;
+ * then every report of the batch is acknowledged and the next batch (all that queued meanwhile)
+ * goes. Under light load a batch is one report and waits for nothing; under load the batch
+ * grows to share the fsync. Nothing is acknowledged before its transaction is durable.
  */
-import type { HostStore, IngestItem } from '../store/hosts.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Outbox } from '../store/outbox.js';
+import type { CommitResult } from './commit-thread.js';
+import type { IngestRow } from '../store/hosts.js';
 
 interface Pending {
-  item: IngestItem;
+  row: IngestRow;
   resolve: (stored: boolean) => void;
   reject: (e: unknown) => void;
 }
 
+/**
+ * The compiled worker file. Under vitest this module runs from src/*.ts, which a worker thread
+ * cannot load: use the build's dist/ copy (`npm test` builds first).
+ */
+function workerFile(): URL {
+  const here = new URL('./commit-thread.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return here;
+  const dist = new URL(here.href.replace('/collector/src/', '/collector/dist/'));
+  if (!existsSync(fileURLToPath(dist))) throw new Error(`${fileURLToPath(dist)} is missing: run "npm run build" before the tests`);
+  return dist;
+}
+
 export class IngestBatcher {
   private queue: Pending[] = [];
-  private scheduled = false;
+  private inflight: Pending[] | undefined;
+  private worker: Worker | undefined;
   /** Counters for /metrics: commits and reports committed. */
   readonly stats = { commits: 0, reports: 0 };
 
   constructor(
-    private readonly hosts: HostStore,
-    private readonly maxBatch = 256,
+    private readonly dataDir: string,
+    private readonly outbox: Outbox,
+    private readonly maxBatch = 512,
   ) {}
 
+  private spawn(): Worker {
+    const w = new Worker(workerFile(), { workerData: { dataDir: this.dataDir } });
+    // The thread must not keep a finished process alive; pending work still completes.
+    w.unref();
+    w.on('message', (m: CommitResult) => this.done(m));
+    const fail = (e: unknown) => {
+      this.worker = undefined;
+      const lost = [...(this.inflight ?? []), ...this.queue.splice(0)];
+      this.inflight = undefined;
+      for (const p of lost) p.reject(e instanceof Error ? e : new Error(`commit thread exited: ${String(e)}`));
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => code !== 0 && fail(new Error(`commit thread exited with code ${code}`)));
+    return w;
+  }
+
   /** Resolves true when stored, false when the report id was already stored (a resend). */
-  submit(item: IngestItem): Promise<boolean> {
+  submit(row: IngestRow): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate runs after the current I/O phase: every request parsed in it joins.
-        setImmediate(() => this.flush());
-      }
+      this.queue.push({ row, resolve, reject });
+      this.pump();
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        const stored = this.hosts.ingestMany(batch.map((p) => p.item));
-        this.stats.commits++;
-        this.stats.reports += batch.length;
-        batch.forEach((p, i) => p.resolve(stored[i]!));
-      } catch {
-        // One bad item must not fail its neighbours: retry each alone, each in its own transaction.
-        for (const p of batch) {
-          try {
-            p.resolve(this.hosts.ingest(p.item.report, p.item.unit, p.item.points, p.item.receivedAt));
-            this.stats.commits++;
-            this.stats.reports++;
-          } catch (e) {
-            p.reject(e);
-          }
-        }
-      }
-    }
+  private pump(): void {
+    if (this.inflight || !this.queue.length) return;
+    this.worker ??= this.spawn();
+    this.inflight = this.queue.splice(0, this.maxBatch);
+    this.worker.postMessage({ rows: this.inflight.map((p) => p.row) });
+  }
+
+  private done(m: CommitResult): void {
+    const batch = this.inflight ?? [];
+    this.inflight = undefined;
+    this.outbox.addedElsewhere(m.points);
+    this.stats.commits++;
+    this.stats.reports += batch.length;
+    batch.forEach((p, i) => {
+      const r = m.results[i];
+      if (typeof r === 'boolean') p.resolve(r);
+      else p.reject(new Error(`storing report ${p.row.report_id} failed: ${r?.error ?? 'no result'}`));
+    });
+    this.pump();
+  }
+
+  /** Wait for queued reports, then stop the thread. */
+  async close(): Promise<void> {
+    while (this.inflight || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    await this.worker?.terminate();
+    this.worker = undefined;
   }
 }

@@ -71,8 +71,9 @@ export function problemsOf(errors: ErrorObject[] | null | undefined): FieldProbl
  */
 // With the u flag a well-formed pair is one code point, so only unpaired surrogates match.
 const LONE_SURROGATE = /\p{Cs}/u;
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
-export function storageProblems(report: { probes: { host: { ok: boolean; facts?: { hostname: string } } } }): FieldProblem[] {
+export function storageProblems(report: { probes: { host: { ok: boolean; facts?: { hostname: string } } } }, json?: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const walk = (v: unknown, path: string): void => {
     if (problems.length >= 20) return;
@@ -86,7 +87,9 @@ export function storageProblems(report: { probes: { host: { ok: boolean; facts?:
       for (const [k, x] of Object.entries(v)) walk(x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     }
   };
-  walk(report, '');
+  // JSON.stringify writes an unpaired surrogate as a \uD8xx-\uDFxx escape and ajv has refused
+  // non-finite numbers, so with the report's JSON at hand only a hit needs the full walk.
+  if (json === undefined || SURROGATE_ESCAPE.test(json)) walk(report, '');
   const host = report.probes.host;
   // eslint-disable-next-line no-control-regex
   if (host.ok && host.facts && /[\u0000-\u001f\u007f-\u009f\\]/.test(host.facts.hostname)) {

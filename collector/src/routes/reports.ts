@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Report, ReportAck } from '@posture/protocol';
 import type { Collector } from '../context.js';
+import { toIngestRow } from '../store/hosts.js';
 import { ApiFailure } from '../errors.js';
 import { pointsOfReport } from '../influx/points.js';
 import { problemsOf, storageProblems, validateReport } from '../ingest/validate.js';
@@ -16,8 +17,6 @@ export function reportsRoute(app: FastifyInstance, c: Collector): void {
     const agent = req.principal.agent;
     if (!validateReport(req.body)) throw new ApiFailure('REPORT_INVALID', 'report does not match the report schema', problemsOf(validateReport.errors));
     const report = req.body as Report;
-    const unstorable = storageProblems(report);
-    if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);
     if (report.agentId !== agent.id) {
       throw new ApiFailure('AGENT_MISMATCH', `report claims agent "${report.agentId}" but the credential belongs to agent "${agent.id}"`, [{ path: '/agentId', message: `must be ${agent.id}` }]);
     }
@@ -35,12 +34,15 @@ export function reportsRoute(app: FastifyInstance, c: Collector): void {
       ]);
     }
     const points = pointsOfReport(report, agent.unit);
+    const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now });
+    const unstorable = storageProblems(report, row.report);
+    if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);
     if (!c.outbox.hasRoomFor(points.length)) {
       // InfluxDB has been unreachable long enough to fill the outbox: refuse rather than drop;
       // the agent spools the report and resends it.
       throw new ApiFailure('OUTBOX_FULL', 'the collector cannot take reports now (time-series outbox full while InfluxDB is unreachable); retry later', undefined, 60);
     }
-    const stored = await c.ingest.submit({ report, unit: agent.unit, points, receivedAt: now });
+    const stored = await c.ingest.submit(row);
     if (stored) c.counters.accepted++;
     else c.counters.duplicate++;
     const ack: ReportAck = { reportId: report.reportId, stored };

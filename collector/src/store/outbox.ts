@@ -52,9 +52,13 @@ export class Outbox {
 
   /** Insert a row; the caller's transaction makes it atomic with the rest. */
   addInTransaction(points: Point[], at = new Date()): void {
-    if (!points.length) return;
-    this.ins.run(toLines(points), points.length, at.toISOString());
-    this.points += points.length;
+    if (points.length) this.addLinesInTransaction(toLines(points), points.length, at.toISOString());
+  }
+
+  addLinesInTransaction(lines: string, n: number, at: string): void {
+    if (!n) return;
+    this.ins.run(lines, n, at);
+    this.points += n;
   }
 
   add(points: Point[]): void {
