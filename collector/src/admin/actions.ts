@@ -72,15 +72,37 @@ export function deleteSystem(c: Collector, id: string, actor: string): void {
   })();
 }
 
-/** Hosts with their stale flag, as the indicators see them. */
-export function hostList(c: Collector, now = new Date(), includeDecommissioned = false): (HostMember & { decommissionedAt: string | null })[] {
-  const rows = c.hosts.all({ includeDecommissioned });
-  const members = new Map(hostMembers(rows, now, c.config.staleAfterMinutes).map((m) => [m.id, m]));
-  return rows.map((r) => {
-    const m = members.get(r.agent_id);
-    const base: HostMember = m ?? { ...hostMembers([{ ...r, decommissioned_at: null }], now, c.config.staleAfterMinutes)[0]!, protected: false };
-    return { ...base, decommissionedAt: r.decommissioned_at };
+export type ListedHost = HostMember & { decommissionedAt: string | null };
+
+/** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
+function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
+  // hostMembers skips decommissioned rows; list them with their flags all the same.
+  return rows.map((r) => ({ ...hostMembers([{ ...r, decommissioned_at: null }], now, c.config.staleAfterMinutes)[0]!, decommissionedAt: r.decommissioned_at }));
+}
+
+export function hostList(c: Collector, now = new Date(), includeDecommissioned = false): ListedHost[] {
+  return asListed(c, c.hosts.all({ includeDecommissioned }), now);
+}
+
+export interface HostQuery {
+  unit?: string | undefined;
+  stale?: boolean | undefined;
+  includeDecommissioned?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** One page of hosts, filtered and paged in SQL. */
+export function hostPage(c: Collector, q: HostQuery, now = new Date()): { total: number; hosts: ListedHost[] } {
+  const cutoff = new Date(now.getTime() - c.config.staleAfterMinutes * 60_000);
+  const { total, rows } = c.hosts.page({
+    unit: q.unit,
+    ...(q.stale === true ? { staleBefore: cutoff } : q.stale === false ? { freshSince: cutoff } : {}),
+    includeDecommissioned: q.includeDecommissioned ?? false,
+    limit: q.limit,
+    offset: q.offset,
   });
+  return { total, hosts: asListed(c, rows, now) };
 }
 
 /** Systems that agents declare but the registry lacks: unclassified, in the 70% denominator. */

@@ -102,6 +102,17 @@ describe('stale and decommissioned hosts', () => {
     expect(ep.units.find((u) => u.scope === 'TCDBVN')).toMatchObject({ pass: 0, total: 1 });
   });
 
+  it('pages the host list in SQL and refuses a bad page size', async () => {
+    const all = (await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: auth })).json() as { total: number; hosts: { id: string }[] };
+    expect(all.total).toBeGreaterThanOrEqual(2);
+    const p1 = (await app.inject({ method: 'GET', url: '/api/v1/hosts?limit=1&offset=1', headers: auth })).json() as { total: number; hosts: { id: string }[] };
+    expect(p1).toMatchObject({ total: all.total, limit: 1, offset: 1 });
+    expect(p1.hosts.map((h) => h.id)).toEqual([all.hosts[1]!.id]);
+    const bad = await app.inject({ method: 'GET', url: '/api/v1/hosts?limit=100000', headers: auth });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().message).toMatch(/"limit" must be a whole number from 0 to 10000/);
+  });
+
   it('decommissions a host: out of the denominator, agent revoked, audit record kept', async () => {
     const a = await enrollAndReport('TTCNTT');
     const total = () => c.engine.evaluateNow().indicators.find((i) => i.id === 'endpoint_protection')!.ministry.total;

@@ -1,20 +1,25 @@
 /** Hosts (latest state, stale flag), decommissioning, and the audit log. */
 import type { FastifyInstance } from 'fastify';
-import { decommissionHost, findHost, hostList } from '../admin/actions.js';
+import { decommissionHost, findHost, hostPage } from '../admin/actions.js';
 import { actorOf } from '../auth/guard.js';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
 
 export function hostsRoutes(app: FastifyInstance, c: Collector): void {
-  app.get<{ Querystring: { unit?: string; stale?: string; decommissioned?: string } }>('/api/v1/hosts', async (req) => {
+  app.get<{ Querystring: { unit?: string; stale?: string; decommissioned?: string; limit?: string; offset?: string } }>('/api/v1/hosts', async (req) => {
     const q = req.query;
     for (const k of ['stale', 'decommissioned'] as const) {
       if (q[k] !== undefined && q[k] !== 'true' && q[k] !== 'false') throw new ApiFailure('REQUEST_INVALID', `query "${k}" must be true or false`);
     }
-    let hosts = hostList(c, new Date(), q.decommissioned === 'true');
-    if (q.unit) hosts = hosts.filter((h) => h.unit === q.unit);
-    if (q.stale) hosts = hosts.filter((h) => h.stale === (q.stale === 'true'));
-    return { staleAfterMinutes: c.config.staleAfterMinutes, hosts };
+    const int = (k: 'limit' | 'offset', dflt: number, max: number) => {
+      const v = q[k] === undefined ? dflt : Number(q[k]);
+      if (!Number.isInteger(v) || v < 0 || v > max) throw new ApiFailure('REQUEST_INVALID', `query "${k}" must be a whole number from 0 to ${max}`);
+      return v;
+    };
+    const limit = int('limit', 1000, 10_000);
+    const offset = int('offset', 0, Number.MAX_SAFE_INTEGER);
+    const page = hostPage(c, { unit: q.unit, stale: q.stale === undefined ? undefined : q.stale === 'true', includeDecommissioned: q.decommissioned === 'true', limit, offset });
+    return { staleAfterMinutes: c.config.staleAfterMinutes, total: page.total, limit, offset, hosts: page.hosts };
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', async (req) => {

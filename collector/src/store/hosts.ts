@@ -133,6 +133,20 @@ export class HostStore {
     return (this.db.prepare(`SELECT ${COLS} FROM hosts ${where} ORDER BY unit, hostname`).all() as RawHost[]).map(toHost);
   }
 
+  /** One page of hosts, filtered in SQL (lists of 100,000 hosts never materialise at once). */
+  page(q: { unit?: string | undefined; staleBefore?: Date | undefined; freshSince?: Date | undefined; includeDecommissioned?: boolean; limit: number; offset: number }): { total: number; rows: HostRow[] } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (!q.includeDecommissioned) where.push('decommissioned_at IS NULL');
+    if (q.unit) (where.push('unit = ?'), args.push(q.unit));
+    if (q.staleBefore) (where.push('received_at < ?'), args.push(q.staleBefore.toISOString()));
+    if (q.freshSince) (where.push('received_at >= ?'), args.push(q.freshSince.toISOString()));
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM hosts ${w}`).get(...args) as { n: number }).n;
+    const rows = (this.db.prepare(`SELECT ${COLS} FROM hosts ${w} ORDER BY unit, hostname, agent_id LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as RawHost[]).map(toHost);
+    return { total, rows };
+  }
+
   /** Hosts silent since before `cutoff` (not decommissioned): they count as not protected. */
   stale(cutoff: Date): HostRow[] {
     return (this.db.prepare(`SELECT ${COLS} FROM hosts WHERE decommissioned_at IS NULL AND received_at < ? ORDER BY unit, hostname`).all(cutoff.toISOString()) as RawHost[]).map(toHost);
