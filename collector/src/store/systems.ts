@@ -101,7 +101,13 @@ export class SystemStore {
    * (all or nothing); records added through the API/CLI stay unless the file now has their id.
    */
   loadFile(file: string): number {
-    const records = parseRegistry(readFileSync(file, 'utf8'), file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new RegistryError(`${file}: cannot read the registry file (registryFile in the config): ${(e as Error).message}`);
+    }
+    const records = parseRegistry(text, file);
     this.db.transaction(() => {
       this.db.prepare("DELETE FROM systems WHERE source = 'file'").run();
       for (const r of records) this.put(r, 'file');
