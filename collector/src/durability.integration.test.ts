@@ -124,6 +124,9 @@ describe('durability under load', () => {
       expect(new Set(got)).toEqual(times);
     }
     expect(Date.now() - t0).toBeLessThan(60_000);
+    // The evaluation at start wrote indicator points too; the ministry scope has no unit tag.
+    const ind = await influx.query(DB, `SELECT "total", "unit" FROM "indicator" WHERE "scope" = 'ministry'`);
+    expect(ind.results[0]!.series![0]!.values[0]![2]).toBeNull();
   });
 
   it('loses no acknowledged report when SIGKILLed under load, and writes each stored one once after restart', async () => {
