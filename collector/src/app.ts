@@ -54,7 +54,8 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
   if (config.registryFile) systems.loadFile(config.registryFile);
   const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
   const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes);
-  const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger) : undefined;
+  const ingest = new IngestBatcher(config.dataDir, outbox);
+  const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger, (b) => ingest.removeOutbox(b)) : undefined;
   return {
     config,
     db,
@@ -64,7 +65,7 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
     outbox,
     tokens,
     audit: new AuditLog(db),
-    ingest: new IngestBatcher(config.dataDir, outbox),
+    ingest,
     engine,
     influx,
     counters: { accepted: 0, duplicate: 0, rejected: {} },

@@ -55,11 +55,11 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
     (closing ??= (async () => {
       clearInterval(evalTimer);
       clearInterval(pruneTimer);
-      await app.close(); // stops accepting, finishes in-flight requests
-      await collector.ingest.close();
+      await app.close(); // stops accepting, finishes in-flight requests and their commits
       await collector.influx?.stop();
       await collector.influx?.flush();
       await collector.influx?.close();
+      await collector.ingest.close();
       collector.db.close();
     })());
   return { app, collector, address, close };

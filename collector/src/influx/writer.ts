@@ -9,7 +9,7 @@
 import { InfluxDB } from 'influx';
 import type { FastifyBaseLogger } from 'fastify';
 import { Agent, request } from 'undici';
-import type { Outbox } from '../store/outbox.js';
+import type { Outbox, OutboxBatch } from '../store/outbox.js';
 import { provision, type ProvisionOptions } from './provision.js';
 
 export interface InfluxOptions extends ProvisionOptions {
@@ -57,6 +57,8 @@ export class InfluxWriter {
     private readonly opts: InfluxOptions,
     private readonly outbox: Outbox,
     private readonly log: FastifyBaseLogger,
+    /** How acknowledged rows leave the outbox (the server hands them to the commit thread). */
+    private readonly removeBatch: (b: OutboxBatch) => Promise<void> | void = (b) => outbox.removeBatch(b),
   ) {
     this.client = influxClient(opts);
     this.writeUrl = new URL('/write', opts.url);
@@ -118,7 +120,7 @@ export class InfluxWriter {
           await this.isolate(batch.ids);
           continue;
         }
-        this.outbox.removeBatch(batch);
+        await this.removeBatch(batch);
         this.stats.pointsWritten += batch.points;
       }
       if (this.failures) this.log.info({ afterFailures: this.failures }, 'InfluxDB writes recovered; outbox drained');

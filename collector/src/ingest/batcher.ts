@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Outbox } from '../store/outbox.js';
-import type { CommitResult } from './commit-thread.js';
+import type { Outbox, OutboxBatch } from '../store/outbox.js';
+import type { CommitRequest, CommitResult } from './commit-thread.js';
 import type { IngestRow } from '../store/hosts.js';
 
 interface Pending {
@@ -33,6 +33,9 @@ function workerFile(): URL {
 export class IngestBatcher {
   private queue: Pending[] = [];
   private inflight: Pending[] | undefined;
+  /** Acknowledged outbox batches waiting to ride along the next commit. */
+  private removals: { batch: OutboxBatch; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private inflightRemovals: typeof this.removals = [];
   private worker: Worker | undefined;
   /** Counters for /metrics: commits and reports committed. */
   readonly stats = { commits: 0, reports: 0 };
@@ -50,8 +53,9 @@ export class IngestBatcher {
     w.on('message', (m: CommitResult) => this.done(m));
     const fail = (e: unknown) => {
       this.worker = undefined;
-      const lost = [...(this.inflight ?? []), ...this.queue.splice(0)];
+      const lost = [...(this.inflight ?? []), ...this.queue.splice(0), ...this.inflightRemovals, ...this.removals.splice(0)];
       this.inflight = undefined;
+      this.inflightRemovals = [];
       for (const p of lost) p.reject(e instanceof Error ? e : new Error(`commit thread exited: ${String(e)}`));
     };
     w.on('error', fail);
@@ -67,19 +71,46 @@ export class IngestBatcher {
     });
   }
 
+  /**
+   * Delete outbox rows that InfluxDB acknowledged, in the commit thread's next transaction: the
+   * main thread never waits for an fsync, and the delete shares the ingest commit's.
+   */
+  removeOutbox(batch: OutboxBatch): Promise<void> {
+    if (!batch.ids.length) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.removals.push({ batch, resolve, reject });
+      this.pump();
+    });
+  }
+
   private pump(): void {
-    if (this.inflight || !this.queue.length) return;
+    if (this.inflight || (!this.queue.length && !this.removals.length)) return;
     this.worker ??= this.spawn();
     this.inflight = this.queue.splice(0, this.maxBatch);
-    this.worker.postMessage({ rows: this.inflight.map((p) => p.row) });
+    // Batches are peeked oldest first and acknowledged in order, so their ranges join up.
+    this.inflightRemovals = this.removals.splice(0);
+    const ids = this.inflightRemovals.flatMap((r) => [r.batch.ids[0]!, r.batch.ids[r.batch.ids.length - 1]!]);
+    const remove = ids.length ? { from: Math.min(...ids), to: Math.max(...ids) } : undefined;
+    this.worker.postMessage({ rows: this.inflight.map((p) => p.row), remove } satisfies CommitRequest);
   }
 
   private done(m: CommitResult): void {
     const batch = this.inflight ?? [];
+    const removals = this.inflightRemovals;
     this.inflight = undefined;
+    this.inflightRemovals = [];
     this.outbox.addedElsewhere(m.points);
-    this.stats.commits++;
-    this.stats.reports += batch.length;
+    if (removals.length) {
+      const rows = removals.reduce((n, r) => n + r.batch.ids.length, 0);
+      // Rows set aside meanwhile make the count differ: then count again.
+      if (m.removed === rows) this.outbox.addedElsewhere(-removals.reduce((n, r) => n + r.batch.points, 0));
+      else this.outbox.resync();
+      for (const r of removals) r.resolve();
+    }
+    if (batch.length) {
+      this.stats.commits++;
+      this.stats.reports += batch.length;
+    }
     batch.forEach((p, i) => {
       const r = m.results[i];
       if (typeof r === 'boolean') p.resolve(r);
@@ -90,7 +121,7 @@ export class IngestBatcher {
 
   /** Wait for queued reports, then stop the thread. */
   async close(): Promise<void> {
-    while (this.inflight || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    while (this.inflight || this.queue.length || this.removals.length) await new Promise((r) => setTimeout(r, 5));
     await this.worker?.terminate();
     this.worker = undefined;
   }

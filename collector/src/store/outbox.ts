@@ -36,6 +36,11 @@ export class Outbox {
     this.recount();
   }
 
+  /** Count again from the table (after changes made through another connection). */
+  resync(): void {
+    this.recount();
+  }
+
   private recount(): void {
     this.points = (this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM outbox').get() as { n: number }).n;
   }
