@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     .action((opts: { format: string; lang: string }) => {
       if (!['markdown', 'json'].includes(opts.format)) throw new ConfigError('--format', [`unknown format "${opts.format}": use markdown or json`]);
       if (!['vi', 'en'].includes(opts.lang)) throw new ConfigError('--lang', [`unknown language "${opts.lang}": use vi or en`]);
-      const c = openCollector(cfg());
+      const c = openCollector(cfg(), null, { syncAuth: false });
       try {
         const ev = c.engine.evaluateNow();
         process.stdout.write(opts.format === 'json' ? JSON.stringify(ev, null, 2) + '\n' : toMarkdown(ev, opts.lang as Lang));
