@@ -68,7 +68,7 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
     ingest,
     engine,
     influx,
-    counters: { accepted: 0, duplicate: 0, rejected: {} },
+    counters: { accepted: 0, duplicate: 0, rejected: {}, enrolled: 0, enrollRejected: {} },
   };
 }
 
@@ -125,6 +125,7 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
       failure = new ApiFailure('INTERNAL', 'internal error; the collector logged the details');
     }
     if (req.url.startsWith('/api/v1/reports')) c.counters.rejected[failure.code] = (c.counters.rejected[failure.code] ?? 0) + 1;
+    if (req.url.startsWith('/api/v1/enroll')) c.counters.enrollRejected[failure.code] = (c.counters.enrollRejected[failure.code] ?? 0) + 1;
     const body: ApiError = { code: failure.code, message: failure.message, ...(failure.details?.length ? { details: failure.details } : {}) };
     if (failure.retryAfterS) void reply.header('retry-after', String(failure.retryAfterS));
     return reply.code(failure.status).send(body);

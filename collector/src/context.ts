@@ -27,5 +27,5 @@ export interface Collector {
   /** Present when influx.url is configured. */
   readonly influx: InfluxWriter | undefined;
   /** Counters for /metrics. */
-  readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number> };
+  readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number>; enrolled: number; enrollRejected: Record<string, number> };
 }

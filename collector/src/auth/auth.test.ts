@@ -102,6 +102,8 @@ describe('enrollment', () => {
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await enroll('TTCNTT', TEST_UNITS[0]!.enrollmentSecret)).statusCode).toBe(201);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${VIEWER}` } })).body;
+    expect(metrics).toMatch(/^posture_enrollments_rejected_total\{code="RATE_LIMITED"\} 3$/m);
   });
 });
 

@@ -24,6 +24,7 @@ export function enrollRoute(app: FastifyInstance, c: Collector, limiter: TokenBu
       throw new ApiFailure('ENROLL_SECRET_EXPIRED', `the enrollment secret of unit "${body.unit}" expired at ${c.agents.secretExpiry(body.unit)}; ask the security team to rotate it ("posture units rotate-secret ${body.unit}")`);
     }
     const { agentId, credential } = c.agents.enroll(body.unit, body.hostname, body.machineId);
+    c.counters.enrolled++;
     req.log.info({ unit: body.unit, agentId, hostname: body.hostname }, 'agent enrolled');
     const res: EnrollResponse = { agentId, unit: body.unit, credential };
     return reply.code(201).send(res);
