@@ -4,6 +4,7 @@
  *    grows (metric and log line), then drains; every acknowledged report's points arrive once.
  * 2. The collector SIGKILLed under load, then restarted: every acknowledged report is in the
  *    state store, and after the drain InfluxDB holds exactly the stored reports' points.
+ * 3. SIGTERM under load: in-flight reports finish, the outbox is flushed, exit code 0.
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,12 +118,7 @@ describe('durability under load', () => {
     expect(proc!.output()).toMatch(/InfluxDB write failed; points stay in the outbox/);
 
     await waitFor('outbox drained', async () => (await metric('posture_outbox_points')) === 0, 30_000);
-    const points = await influxPoints();
-    for (const [agentId, times] of acked) {
-      const got = points.get(agentId) ?? [];
-      expect(got.length, `points of ${agentId}`).toBe(times.size);
-      expect(new Set(got)).toEqual(times);
-    }
+    await expectInfluxHolds(acked);
     expect(Date.now() - t0).toBeLessThan(60_000);
     // The evaluation at start wrote indicator points too; the ministry scope has no unit tag.
     const ind = await influx.query(DB, `SELECT "total", "unit" FROM "indicator" WHERE "scope" = 'ministry'`);
@@ -137,29 +133,58 @@ describe('durability under load', () => {
     stop = true;
     await running;
 
-    const c = openCollector(loadConfig(fx.configFile), null, { syncAuth: false });
-    let stored: Map<string, Set<number>>;
-    try {
-      const rows = c.db.prepare('SELECT report_id, agent_id, collected_at FROM reports').all() as { report_id: string; agent_id: string; collected_at: string }[];
-      const ids = new Set(rows.map((r) => r.report_id));
-      const missing = [...ackedIds].filter((id) => !ids.has(id));
-      expect(missing).toEqual([]);
-      stored = new Map();
-      for (const r of rows) {
-        if (!stored.has(r.agent_id)) stored.set(r.agent_id, new Set());
-        stored.get(r.agent_id)!.add(Date.parse(r.collected_at));
-      }
-    } finally {
-      c.db.close();
-    }
+    const stored = storedReports();
+    expect([...ackedIds].filter((id) => !stored.ids.has(id))).toEqual([]);
 
     proc = await startCollectorProcess(fx);
     await waitFor('outbox drained after restart', async () => (await metric('posture_outbox_points')) === 0, 30_000);
-    const points = await influxPoints();
-    for (const [agentId, times] of stored) {
-      const got = points.get(agentId) ?? [];
-      expect(got.length, `points of ${agentId}`).toBe(times.size);
-      expect(new Set(got)).toEqual(times);
+    await expectInfluxHolds(stored.times);
+  });
+
+  it('on SIGTERM under load: finishes in-flight reports, flushes the outbox, exits 0', async () => {
+    let stop = false;
+    const running = load(() => stop);
+    await new Promise((r) => setTimeout(r, 700));
+    const code = await proc!.stop();
+    stop = true;
+    await running;
+    expect(code).toBe(0);
+    proc = undefined;
+    const stored = storedReports();
+    expect([...ackedIds].filter((id) => !stored.ids.has(id))).toEqual([]);
+    // Flushed at shutdown: nothing left for the next start, everything in InfluxDB.
+    const c = openCollector(loadConfig(fx.configFile), null, { syncAuth: false });
+    try {
+      expect(c.outbox.pointCount()).toBe(0);
+    } finally {
+      c.db.close();
     }
+    await expectInfluxHolds(stored.times);
   });
 });
+
+/** Report ids, and collection times per agent, in the state store. */
+function storedReports(): { ids: Set<string>; times: Map<string, Set<number>> } {
+  const c = openCollector(loadConfig(fx.configFile), null, { syncAuth: false });
+  try {
+    const rows = c.db.prepare('SELECT report_id, agent_id, collected_at FROM reports').all() as { report_id: string; agent_id: string; collected_at: string }[];
+    const times = new Map<string, Set<number>>();
+    for (const r of rows) {
+      if (!times.has(r.agent_id)) times.set(r.agent_id, new Set());
+      times.get(r.agent_id)!.add(Date.parse(r.collected_at));
+    }
+    return { ids: new Set(rows.map((r) => r.report_id)), times };
+  } finally {
+    c.db.close();
+  }
+}
+
+/** InfluxDB holds exactly one host point per stored report. */
+async function expectInfluxHolds(stored: Map<string, Set<number>>): Promise<void> {
+  const points = await influxPoints();
+  for (const [agentId, times] of stored) {
+    const got = points.get(agentId) ?? [];
+    expect(got.length, `points of ${agentId}`).toBe(times.size);
+    expect(new Set(got)).toEqual(times);
+  }
+}
