@@ -5,6 +5,7 @@
 import { createGunzip } from 'node:zlib';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { pino } from 'pino';
+import secureJson from 'secure-json-parse';
 import type { ApiError } from '@posture/protocol';
 import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
@@ -27,6 +28,13 @@ import { enrollRoute } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body as received (after gunzip), for JSON bodies. */
+    rawJson: string | null;
+  }
+}
 
 export interface OpenOptions {
   /**
@@ -87,6 +95,22 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
     onConstructorPoisoning: 'error',
     ...(opts.loggerInstance ? {} : { logger: opts.logger ?? false }),
     ...opts,
+  });
+
+  // JSON bodies are parsed here rather than by fastify's default parser (the same
+  // secure-json-parse, refusing __proto__ and constructor.prototype keys) so that the text is
+  // kept: the state store keeps each host's latest report exactly as it was sent, without a
+  // second JSON.stringify on the ingest path.
+  app.decorateRequest<string | null>('rawJson', null);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    try {
+      const text = body as string;
+      const parsed: unknown = secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
+      req.rawJson = text;
+      done(null, parsed);
+    } catch (e) {
+      done(new ApiFailure('BODY_INVALID_JSON', `body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
   });
 
   // Agents send gzip bodies. Decompression happens before fastify counts the body, so the

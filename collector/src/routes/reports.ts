@@ -34,7 +34,7 @@ export function reportsRoute(app: FastifyInstance, c: Collector): void {
       ]);
     }
     const points = pointsOfReport(report, agent.unit);
-    const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now });
+    const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now, json: req.rawJson });
     const unstorable = storageProblems(report, row.report);
     if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);
     if (!c.outbox.hasRoomFor(points.length)) {

@@ -34,6 +34,8 @@ export interface IngestItem {
   unit: string;
   points: Point[];
   receivedAt: Date;
+  /** The report's JSON as received, when at hand (kept as the host's latest report). */
+  json?: string | null | undefined;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface IngestRow {
   n: number;
 }
 
-export function toIngestRow({ report, unit, points, receivedAt }: IngestItem): IngestRow {
+export function toIngestRow({ report, unit, points, receivedAt, json }: IngestItem): IngestRow {
   const { host, membership, protection, ipv6 } = report.probes;
   const hostFacts = host.ok ? host.facts : null;
   return {
@@ -75,7 +77,7 @@ export function toIngestRow({ report, unit, points, receivedAt }: IngestItem): I
     ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
     collected_at: report.collectedAt,
     received_at: receivedAt.toISOString(),
-    report: JSON.stringify(report),
+    report: json ?? JSON.stringify(report),
     lines: points.length ? toLines(points) : '',
     n: points.length,
   };
