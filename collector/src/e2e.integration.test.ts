@@ -9,11 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cleanupInfluxd, startInfluxd, type Influxd } from '../../testing/influxd.js';
-import { AGENT_BIN, POSTURE_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
+import { AGENT_BIN, POSTURE_BIN, TEST_TOKENS, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { waitFor } from '../../testing/ports.js';
-import { sha256 } from './auth/secrets.js';
-
-const VIEWER = 'pt_e2e-viewer-token-0123456789abcdefghijklmnopqrs';
 
 let influx: Influxd;
 let fx: CollectorFixture;
@@ -22,10 +19,7 @@ let agentDir: string;
 
 beforeAll(async () => {
   influx = await startInfluxd();
-  fx = await collectorFixture({
-    influx: { url: influx.url, database: 'posture_e2e', flushIntervalMs: 100 },
-    auth: { tokens: [{ name: 'e2e', role: 'viewer', sha256: sha256(VIEWER) }] },
-  });
+  fx = await collectorFixture({ influx: { url: influx.url, database: 'posture_e2e', flushIntervalMs: 100 } });
   collector = await startCollectorProcess(fx);
   agentDir = await mkdtemp(join(tmpdir(), 'posture-agent-'));
   await writeFile(join(agentDir, 'agent.yaml'), stringify({ collector: { url: fx.url }, unit: 'CHHVN', systems: ['hh-cong-ttdt'], role: 'server', stateDir: join(agentDir, 'state') }));
@@ -55,7 +49,7 @@ describe('end to end: agent -> collector -> InfluxDB -> report', () => {
     expect(reportId).toBeDefined();
 
     // The state store: the report API evaluates over it.
-    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${VIEWER}` } })).json()) as {
+    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
       indicators: { id: string; ministry: { total: number }; units: { scope: string; total: number }[]; failing: { unit: string; name: string }[] }[];
     };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!;
