@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { freePort, waitFor } from './ports.js';
 
@@ -16,6 +17,23 @@ export const TEST_UNITS = [
   { id: 'TCDBVN', name: 'Tổng cục Đường bộ Việt Nam', enrollmentSecret: 'tcdbvn-secret-0123456789' },
 ];
 
+/**
+ * API tokens every collector fixture accepts (the read and admin APIs need one): send
+ * `authorization: Bearer ${TEST_TOKENS.viewer}` (or .admin). A test that passes its own `auth`
+ * replaces them.
+ */
+export const TEST_TOKENS = {
+  viewer: 'pt_test-viewer-token-0123456789abcdefghijklmnopqrs',
+  admin: 'pt_test-admin-token-0123456789abcdefghijklmnopqrst',
+} as const;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const TEST_AUTH = {
+  tokens: [
+    { name: 'test-viewer', role: 'viewer', sha256: sha256(TEST_TOKENS.viewer) },
+    { name: 'test-admin', role: 'admin', sha256: sha256(TEST_TOKENS.admin) },
+  ],
+};
+
 export interface CollectorFixture {
   dir: string;
   configFile: string;
@@ -28,7 +46,7 @@ export async function collectorFixture(extra: Record<string, unknown> = {}): Pro
   const dir = await mkdtemp(join(tmpdir(), 'posture-collector-'));
   const port = await freePort();
   const configFile = join(dir, 'collector.yaml');
-  await writeFile(configFile, stringify({ listen: { host: '127.0.0.1', port }, dataDir: join(dir, 'data'), units: TEST_UNITS, ...extra }));
+  await writeFile(configFile, stringify({ listen: { host: '127.0.0.1', port }, dataDir: join(dir, 'data'), units: TEST_UNITS, auth: TEST_AUTH, ...extra }));
   return { dir, configFile, port, url: `http://127.0.0.1:${port}` };
 }
 

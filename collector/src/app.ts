@@ -5,6 +5,7 @@
 import { createGunzip } from 'node:zlib';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { pino } from 'pino';
+import secureJson from 'secure-json-parse';
 import type { ApiError } from '@posture/protocol';
 import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
@@ -16,24 +17,68 @@ import { openDb } from './store/db.js';
 import { HostStore } from './store/hosts.js';
 import { Outbox } from './store/outbox.js';
 import { SystemStore } from './store/systems.js';
+import { TokenStore } from './store/tokens.js';
+import { AuditLog } from './store/audit.js';
+import { IngestBatcher } from './ingest/batcher.js';
+import { installGuard } from './auth/guard.js';
+import { agentsRoutes } from './routes/agents.js';
+import { hostsRoutes } from './routes/hosts.js';
+import { systemsRoutes } from './routes/systems.js';
 import { enrollRoute } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
 
-export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null): Collector {
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body as received (after gunzip), for JSON bodies. */
+    rawJson: string | null;
+  }
+}
+
+export interface OpenOptions {
+  /**
+   * Apply the config's enrollment secrets and API tokens to the store (scrypt: tens of ms per
+   * unit). `serve` and tests do; read-only CLI commands skip it.
+   */
+  syncAuth?: boolean;
+}
+
+export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null, opts: OpenOptions = {}): Collector {
+  const logger = log ?? pino({ level: 'silent' });
   const db = openDb(config.dataDir);
   const agents = new AgentStore(db);
-  agents.syncUnits(config.units);
-  const hosts = new HostStore(db);
+  const tokens = new TokenStore(db);
+  if (opts.syncAuth ?? true) {
+    const { ignoredConfigSecret } = agents.syncUnits(config.units);
+    for (const unit of ignoredConfigSecret) {
+      logger.warn({ unit }, 'the enrollment secret of this unit was rotated with "posture units rotate-secret"; its enrollmentSecret in the config is ignored (remove it)');
+    }
+    tokens.syncConfig(config.auth.tokens);
+  }
+  const outbox = new Outbox(db, config.influx?.outboxMaxPoints);
+  const hosts = new HostStore(db, outbox);
   const systems = new SystemStore(db);
   if (config.registryFile) systems.loadFile(config.registryFile);
-  const outbox = new Outbox(db);
   const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
-  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, ...(log ? { log } : {}) });
-  const influx = config.influx ? new InfluxWriter(config.influx, outbox, log ?? pino({ level: 'silent' })) : undefined;
-  return { config, db, agents, hosts, systems, outbox, engine, influx, counters: { accepted: 0, duplicate: 0, rejected: {} } };
+  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger });
+  const ingest = new IngestBatcher(config.dataDir, outbox);
+  const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger, (b) => ingest.removeOutbox(b)) : undefined;
+  return {
+    config,
+    db,
+    agents,
+    hosts,
+    systems,
+    outbox,
+    tokens,
+    audit: new AuditLog(db),
+    ingest,
+    engine,
+    influx,
+    counters: { accepted: 0, duplicate: 0, rejected: {}, enrolled: 0, enrollRejected: {} },
+  };
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -51,6 +96,22 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
     onConstructorPoisoning: 'error',
     ...(opts.loggerInstance ? {} : { logger: opts.logger ?? false }),
     ...opts,
+  });
+
+  // JSON bodies are parsed here rather than by fastify's default parser (the same
+  // secure-json-parse, refusing __proto__ and constructor.prototype keys) so that the text is
+  // kept: the state store keeps each host's latest report exactly as it was sent, without a
+  // second JSON.stringify on the ingest path.
+  app.decorateRequest<string | null>('rawJson', null);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    try {
+      const text = body as string;
+      const parsed: unknown = secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
+      req.rawJson = text;
+      done(null, parsed);
+    } catch (e) {
+      done(new ApiFailure('BODY_INVALID_JSON', `body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
   });
 
   // Agents send gzip bodies. Decompression happens before fastify counts the body, so the
@@ -89,7 +150,9 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
       failure = new ApiFailure('INTERNAL', 'internal error; the collector logged the details');
     }
     if (req.url.startsWith('/api/v1/reports')) c.counters.rejected[failure.code] = (c.counters.rejected[failure.code] ?? 0) + 1;
+    if (req.url.startsWith('/api/v1/enroll')) c.counters.enrollRejected[failure.code] = (c.counters.enrollRejected[failure.code] ?? 0) + 1;
     const body: ApiError = { code: failure.code, message: failure.message, ...(failure.details?.length ? { details: failure.details } : {}) };
+    if (failure.retryAfterS) void reply.header('retry-after', String(failure.retryAfterS));
     return reply.code(failure.status).send(body);
   });
 
@@ -98,10 +161,14 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
     return reply.code(404).send(body);
   });
 
-  enrollRoute(app, c);
+  const { enrollLimiter } = installGuard(app, c);
+  enrollRoute(app, c, enrollLimiter);
   reportsRoute(app, c);
   reportRoute(app, c);
   healthRoutes(app, c);
   rulesRoute(app, c);
+  systemsRoutes(app, c);
+  hostsRoutes(app, c);
+  agentsRoutes(app, c);
   return app;
 }

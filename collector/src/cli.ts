@@ -1,4 +1,4 @@
-/** posture: serve | report  (later: rules, agents, systems, hosts, simulate) */
+/** posture: serve | report | agents | hosts | systems | tokens | units  (each group in cli/<name>.ts) */
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { openCollector } from './app.js';
@@ -8,6 +8,12 @@ import { ReportError, buildReport, parseAt } from './report/source.js';
 import { RegistryError } from './store/systems.js';
 import { registerSimulate } from './cli/simulate.js';
 import { rulesCommand } from './cli/rules.js';
+import { ApiFailure } from './errors.js';
+import { registerAgents } from './cli/agents.js';
+import { registerHosts } from './cli/hosts.js';
+import { registerSystems } from './cli/systems.js';
+import { registerTokens } from './cli/tokens.js';
+import { registerUnits } from './cli/units.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
@@ -16,7 +22,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('Posture collector: ingest, indicators, alerts, reports')
     .option('-c, --config <file>', 'collector config file', DEFAULT_CONFIG)
     .exitOverride();
-  const cfg = () => loadConfig(program.opts<{ config: string }>().config);
+  let loaded: ReturnType<typeof loadConfig> | undefined;
+  const cfg = () => (loaded ??= loadConfig(program.opts<{ config: string }>().config));
+  const ctx = { config: cfg };
   let exitCode = 0;
 
   program
@@ -50,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
       const format = checkFormat(opts.format);
       const lang = checkLang(opts.lang);
       const at = opts.at === undefined ? undefined : parseAt(opts.at);
-      const c = openCollector(cfg());
+      const c = openCollector(cfg(), null, { syncAuth: false });
       try {
         process.stdout.write(render(buildReport(c, at), format, lang).body);
       } finally {
@@ -60,6 +68,11 @@ export async function main(argv: string[]): Promise<number> {
 
   registerSimulate(program, () => program.opts<{ config: string }>().config);
   rulesCommand(program, (code) => (exitCode = code));
+  registerAgents(program, ctx);
+  registerHosts(program, ctx);
+  registerSystems(program, ctx);
+  registerTokens(program, ctx);
+  registerUnits(program, ctx);
 
   try {
     await program.parseAsync(argv);
@@ -72,6 +85,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ConfigError || e instanceof RegistryError) {
       console.error(e.message);
       return 2;
+    }
+    if (e instanceof ApiFailure) {
+      console.error(`posture: ${e.message} (${e.code})`);
+      return e.status === 404 ? 3 : 1;
     }
     // Plain errors from commands are user-facing messages; the stack only helps developers.
     console.error(`posture: ${process.env.POSTURE_DEBUG ? ((e as Error).stack ?? String(e)) : (e as Error).message}`);

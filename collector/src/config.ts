@@ -17,7 +17,19 @@ export const UnitConfig = Obj({
   name: Type.String({ minLength: 1, maxLength: 256 }),
   /** Enrollment secret of the unit (at least 16 characters); only its hash is stored. */
   enrollmentSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+  /** When the enrollment secret stops working (ISO date or date-time); absent: no expiry. */
+  enrollmentSecretExpires: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T.+)?$' })),
 });
+
+export const ApiTokenConfig = Obj({
+  /** Who holds it, e.g. "grafana", "security-team"; shown in the audit log. */
+  name: Ident,
+  role: Type.Union([Type.Literal('admin'), Type.Literal('viewer')]),
+  /** sha256 (hex) of the token, so the config file never holds the token itself; `posture tokens hash` prints it. */
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+
+const Duration = Type.String({ pattern: '^(INF|\\d+[hdw])$' });
 
 export const CollectorConfigSchema = Obj({
   listen: Obj({
@@ -33,13 +45,19 @@ export const CollectorConfigSchema = Obj({
   influx: Type.Optional(
     Obj({
       url: Type.String({ pattern: '^https?://' }),
-      database: Type.String({ minLength: 1, maxLength: 64, default: 'posture' }),
+      database: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$', maxLength: 64, default: 'posture' }),
       username: Type.Optional(Type.String()),
       password: Type.Optional(Type.String()),
       /** Points per write request. */
       batchSize: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
       /** How often the outbox is drained. */
       flushIntervalMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
+      /** Most points the outbox holds while InfluxDB is unreachable; beyond it reports get 503 (agents spool and resend). */
+      outboxMaxPoints: Type.Integer({ minimum: 10, default: 5_000_000 }),
+      /** Created (or altered) at start and made the default; absent: InfluxDB's autogen. */
+      retentionPolicy: Type.Optional(Obj({ name: Ident, duration: Duration, shardDuration: Type.Optional(Duration) })),
+      /** Downsampling: continuous queries into a second retention policy, created at start. */
+      downsample: Type.Optional(Obj({ retentionPolicy: Ident, duration: Duration, every: Type.String({ pattern: '^\\d+[mhd]$', default: '1h' }) })),
     }),
   ),
   /** A host silent longer than this counts as not protected (stale). */
@@ -85,7 +103,17 @@ export const CollectorConfigSchema = Obj({
       ),
     }),
   ),
+  auth: Obj({
+    /** Admin and viewer tokens (hashes); more can be made with `posture tokens create`. */
+    tokens: Type.Array(ApiTokenConfig, { default: [], maxItems: 1000 }),
+    /** Serve /metrics without a token (e.g. when only a local Prometheus can reach the port). */
+    metricsPublic: Type.Boolean({ default: false }),
+  }),
   limits: Obj({
+    /** Enrollment attempts per source address per minute (burst of the same size). */
+    enrollPerMinute: Type.Integer({ minimum: 1, default: 10 }),
+    /** Failed authentications per source address per minute before it gets 429. */
+    authFailuresPerMinute: Type.Integer({ minimum: 1, default: 30 }),
     /** Largest accepted request body, after decompression. */
     bodyBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
     /** Reports whose collectedAt is further than this from the collector's clock are refused. */
@@ -115,7 +143,7 @@ const deepFreeze = <T>(o: T): T => {
 /** Validate a parsed config; relative paths are resolved against `baseDir`. */
 export function validateConfig(raw: unknown, file: string, baseDir = process.cwd()): CollectorConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['the file must contain a YAML mapping']);
-  const withSections = { listen: {}, limits: {}, ...(raw as Record<string, unknown>) };
+  const withSections = { listen: {}, limits: {}, auth: {}, ...(raw as Record<string, unknown>) };
   const filled = Value.Default(CollectorConfigSchema, Value.Clone(withSections)) as Static<typeof CollectorConfigSchema>;
   const problems = [...Value.Errors(CollectorConfigSchema, filled)].map((e) => {
     const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
@@ -125,6 +153,14 @@ export function validateConfig(raw: unknown, file: string, baseDir = process.cwd
   for (const u of filled.units ?? []) {
     if (ids.has(u.id)) problems.push(`units: unit id "${u.id}" appears twice`);
     ids.add(u.id);
+  }
+  const names = new Set<string>();
+  for (const t of filled.auth?.tokens ?? []) {
+    if (names.has(t.name)) problems.push(`auth.tokens: token name "${t.name}" appears twice`);
+    names.add(t.name);
+  }
+  for (const u of filled.units ?? []) {
+    if (u.enrollmentSecretExpires && Number.isNaN(Date.parse(u.enrollmentSecretExpires))) problems.push(`units: enrollmentSecretExpires of "${u.id}" is not a date`);
   }
   if (problems.length) throw new ConfigError(file, [...new Set(problems)]);
   filled.dataDir = resolve(baseDir, filled.dataDir);

@@ -7,6 +7,9 @@ import type { Outbox } from './store/outbox.js';
 import type { SystemStore } from './store/systems.js';
 import type { Engine } from './rules/engine.js';
 import type { InfluxWriter } from './influx/writer.js';
+import type { IngestBatcher } from './ingest/batcher.js';
+import type { AuditLog } from './store/audit.js';
+import type { TokenStore } from './store/tokens.js';
 
 export interface Collector {
   readonly config: CollectorConfig;
@@ -15,9 +18,14 @@ export interface Collector {
   readonly hosts: HostStore;
   readonly systems: SystemStore;
   readonly outbox: Outbox;
+  /** Admin and viewer API tokens. */
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  /** Group commit of accepted reports. */
+  readonly ingest: IngestBatcher;
   readonly engine: Engine;
   /** Present when influx.url is configured. */
   readonly influx: InfluxWriter | undefined;
   /** Counters for /metrics. */
-  readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number> };
+  readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number>; enrolled: number; enrollRejected: Record<string, number> };
 }

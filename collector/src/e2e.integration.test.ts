@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cleanupInfluxd, startInfluxd, type Influxd } from '../../testing/influxd.js';
-import { AGENT_BIN, POSTURE_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
+import { AGENT_BIN, POSTURE_BIN, TEST_TOKENS, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { waitFor } from '../../testing/ports.js';
 
 let influx: Influxd;
@@ -49,7 +49,7 @@ describe('end to end: agent -> collector -> InfluxDB -> report', () => {
     expect(reportId).toBeDefined();
 
     // The state store: the report API evaluates over it.
-    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json`)).json()) as {
+    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
       indicators: { id: string; ministry: { total: number }; units: { scope: string; total: number }[]; failing: { unit: string; name: string }[] }[];
     };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!;

@@ -6,7 +6,10 @@ export const ErrorCodes = {
   AUTH_REQUIRED: 401,
   AUTH_INVALID: 401,
   AGENT_REVOKED: 401,
+  TOKEN_INVALID: 401,
   ENROLL_DENIED: 403,
+  ENROLL_SECRET_EXPIRED: 403,
+  FORBIDDEN_ROLE: 403,
   UNIT_MISMATCH: 403,
   AGENT_MISMATCH: 403,
   UNKNOWN_UNIT: 404,
@@ -19,11 +22,14 @@ export const ErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   REPORT_INVALID: 422,
   ENROLL_INVALID: 422,
+  REQUEST_INVALID: 422,
+  CONFLICT: 409,
   CLOCK_SKEW: 422,
   RULES_INVALID: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
+  OUTBOX_FULL: 503,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 
@@ -39,6 +45,8 @@ export class ApiFailure extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: FieldProblem[],
+    /** Seconds for a Retry-After header (429, 503). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.status = ErrorCodes[code];

@@ -18,7 +18,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   const log = pino({
     level: opts.logLevel ?? process.env.POSTURE_LOG_LEVEL ?? 'info',
     // Credentials and secrets never reach the log.
-    redact: { paths: ['req.headers.authorization', 'secret', '*.secret', 'credential', '*.credential'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', 'secret', '*.secret', 'credential', '*.credential', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
   });
   const collector = openCollector(config, log);
   const app = build(collector, { loggerInstance: log });
@@ -42,15 +42,30 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
     else app.log.error({ problems: r.problems }, r.message);
   };
   process.on('SIGHUP', onHup);
+  // Idempotency keys are needed only while a resend could still pass the clock-skew check.
+  const prune = () => {
+    try {
+      const n = collector.hosts.pruneReportIds(new Date(Date.now() - (config.limits.clockSkewMinutes + 60) * 60_000));
+      if (n) app.log.info({ removed: n }, 'pruned report ids older than the clock-skew window');
+    } catch (e) {
+      app.log.error({ err: e }, 'pruning report ids failed; will retry in an hour');
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 3600_000);
+  pruneTimer.unref();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       process.off('SIGHUP', onHup);
+      clearInterval(pruneTimer);
       await collector.engine.stop();
-      await app.close(); // stops accepting, finishes in-flight requests
+      await app.close(); // stops accepting, finishes in-flight requests and their commits
       await collector.influx?.stop();
       await collector.influx?.flush();
+      await collector.influx?.close();
+      await collector.ingest.close();
       collector.db.close();
     })());
   return { app, collector, address, close };

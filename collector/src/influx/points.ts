@@ -73,10 +73,11 @@ export function pointsOfReport(report: Report, unit: string): Point[] {
   const ts = Date.parse(report.collectedAt);
   const { host, membership, protection, ipv6, baseline } = report.probes;
   const hostname = host.ok ? host.facts.hostname : '';
-  const tags = {
+  // InfluxDB has no empty tag values: an unknown hostname is an absent tag (reads back as "").
+  const tags: Record<string, string> = {
     unit,
     agent_id: report.agentId,
-    hostname,
+    ...(hostname ? { hostname } : {}),
     role: membership.ok ? membership.facts.role : host.ok ? host.facts.role : 'unknown',
     os: host.ok ? host.facts.os.family : 'unknown',
   };
@@ -116,7 +117,7 @@ export function pointsOfReport(report: Report, unit: string): Point[] {
       if (p.realTime !== null) pf.real_time = p.realTime;
       if (p.signatureAgeHours !== null) pf.signature_age_h = p.signatureAgeHours;
       if (p.version) pf.version = p.version;
-      points.push({ measurement: MEASUREMENTS.product, tags: { unit, agent_id: report.agentId, hostname, product: p.id }, fields: pf, timestamp: ts });
+      points.push({ measurement: MEASUREMENTS.product, tags: { unit, agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id }, fields: pf, timestamp: ts });
     }
   }
   return points;

@@ -1,22 +1,26 @@
 /**
- * The only module that talks to InfluxDB: drains the outbox in batches. A batch leaves the
+ * The only module that writes to InfluxDB: drains the outbox in batches of line protocol over
+ * the v1 /write API (InfluxDB 1.x, and the v1-compatible API of 2.x/3.x). A batch leaves the
  * outbox only after InfluxDB acknowledged it, so an outage loses nothing: the outbox grows and
- * drains when InfluxDB is back. Rows that InfluxDB refuses as malformed (400) are moved aside
+ * drains when InfluxDB is back. A resent batch is harmless: a point with the same measurement,
+ * tags and time overwrites itself. Rows that InfluxDB refuses as malformed (400) are moved aside
  * with the error, so one bad point cannot block the queue forever.
  */
-import { InfluxDB, type IPoint } from 'influx';
+import { InfluxDB } from 'influx';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Outbox } from '../store/outbox.js';
+import { Agent, request } from 'undici';
+import type { Outbox, OutboxBatch } from '../store/outbox.js';
+import { provision, type ProvisionOptions } from './provision.js';
 
-export interface InfluxOptions {
+export interface InfluxOptions extends ProvisionOptions {
   url: string;
-  database: string;
   username?: string | undefined;
   password?: string | undefined;
   batchSize: number;
   flushIntervalMs: number;
 }
 
+/** node-influx, for provisioning and InfluxQL queries only. */
 export function influxClient(o: Pick<InfluxOptions, 'url' | 'database' | 'username' | 'password'>): InfluxDB {
   const u = new URL(o.url);
   return new InfluxDB({
@@ -28,21 +32,40 @@ export function influxClient(o: Pick<InfluxOptions, 'url' | 'database' | 'userna
   });
 }
 
+class WriteError extends Error {
+  constructor(
+    readonly status: number | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class InfluxWriter {
   readonly client: InfluxDB;
+  private readonly dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  private readonly writeUrl: URL;
+  private readonly headers: Record<string, string>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private dbReady = false;
   private failures = 0;
   /** Counters for /metrics. */
-  readonly stats = { pointsWritten: 0, writeErrors: 0, lastError: '' };
+  readonly stats = { pointsWritten: 0, writeErrors: 0, lastError: '', setAside: 0 };
 
   constructor(
     private readonly opts: InfluxOptions,
     private readonly outbox: Outbox,
     private readonly log: FastifyBaseLogger,
+    /** How acknowledged rows leave the outbox (the server hands them to the commit thread). */
+    private readonly removeBatch: (b: OutboxBatch) => Promise<void> | void = (b) => outbox.removeBatch(b),
   ) {
     this.client = influxClient(opts);
+    this.writeUrl = new URL('/write', opts.url);
+    this.writeUrl.searchParams.set('db', opts.database);
+    this.writeUrl.searchParams.set('precision', 'ms');
+    this.headers = { 'content-type': 'text/plain; charset=utf-8' };
+    if (opts.username) this.headers.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
   }
 
   start(): void {
@@ -64,40 +87,41 @@ export class InfluxWriter {
     await this.running;
   }
 
+  async close(): Promise<void> {
+    await this.stop();
+    await this.dispatcher.close();
+  }
+
+  private async write(body: string): Promise<void> {
+    let res;
+    try {
+      res = await request(this.writeUrl, { method: 'POST', body, headers: this.headers, dispatcher: this.dispatcher });
+    } catch (e) {
+      throw new WriteError(null, `InfluxDB unreachable at ${this.opts.url}: ${(e as Error).message}`);
+    }
+    const text = await res.body.text();
+    if (res.statusCode !== 204) throw new WriteError(res.statusCode, `InfluxDB answered ${res.statusCode} to a write: ${text.slice(0, 500)}`);
+  }
+
   /** Write everything currently in the outbox (used at shutdown and by tests). */
   async flush(): Promise<void> {
     try {
       if (!this.dbReady) {
-        await this.client.createDatabase(this.opts.database);
+        await provision(this.client, this.opts, this.log);
         this.dbReady = true;
       }
       for (;;) {
-        const { ids, points } = this.outbox.peek(this.opts.batchSize);
-        if (!ids.length) break;
+        const batch = this.outbox.peek(this.opts.batchSize);
+        if (!batch.ids.length) break;
         try {
-          await this.client.writePoints(points as IPoint[], { precision: 'ms', database: this.opts.database });
+          await this.write(batch.body);
         } catch (e) {
-          const status = (e as { res?: { statusCode?: number } }).res?.statusCode;
-          if (status === 400) {
-            // A malformed batch: write row by row so only the bad row is set aside.
-            for (const id of ids) {
-              const one = this.outbox.peekId(id);
-              if (!one) continue;
-              try {
-                await this.client.writePoints(one as IPoint[], { precision: 'ms', database: this.opts.database });
-              } catch (e2) {
-                this.outbox.setAside(id, (e2 as Error).message);
-                this.log.error({ outboxId: id, err: (e2 as Error).message }, 'InfluxDB refused a point batch; set aside in outbox_rejected');
-                continue;
-              }
-              this.outbox.remove([id]);
-            }
-            continue;
-          }
-          throw e;
+          if (!(e instanceof WriteError) || e.status !== 400) throw e;
+          await this.isolate(batch.ids);
+          continue;
         }
-        this.outbox.remove(ids);
-        this.stats.pointsWritten += points.length;
+        await this.removeBatch(batch);
+        this.stats.pointsWritten += batch.points;
       }
       if (this.failures) this.log.info({ afterFailures: this.failures }, 'InfluxDB writes recovered; outbox drained');
       this.failures = 0;
@@ -106,8 +130,29 @@ export class InfluxWriter {
       this.stats.writeErrors++;
       this.stats.lastError = (e as Error).message;
       if (this.failures === 1 || this.failures % 10 === 0) {
-        this.log.warn({ err: (e as Error).message, outboxDepth: this.outbox.depth(), failures: this.failures }, 'InfluxDB write failed; points stay in the outbox and will be retried');
+        this.log.warn(
+          { err: (e as Error).message, outboxPoints: this.outbox.pointCount(), outboxMaxPoints: this.outbox.maxPoints, failures: this.failures },
+          'InfluxDB write failed; points stay in the outbox and will be retried',
+        );
       }
+    }
+  }
+
+  /** A malformed batch: write row by row so only the bad rows are set aside. */
+  private async isolate(ids: number[]): Promise<void> {
+    for (const id of ids) {
+      const one = this.outbox.peekId(id);
+      if (one === undefined) continue;
+      try {
+        await this.write(one);
+      } catch (e) {
+        if (!(e instanceof WriteError) || e.status !== 400) throw e;
+        this.outbox.setAside(id, e.message);
+        this.stats.setAside++;
+        this.log.error({ outboxId: id, err: e.message }, 'InfluxDB refused a point batch; set aside in outbox_rejected');
+        continue;
+      }
+      this.outbox.remove([id]);
     }
   }
 }

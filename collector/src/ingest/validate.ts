@@ -60,3 +60,40 @@ export function problemsOf(errors: ErrorObject[] | null | undefined): FieldProbl
     return true;
   }).slice(0, 20);
 }
+
+/**
+ * What the schema cannot say but the stores need, found by one walk of the accepted document:
+ * numbers must be finite (JSON `1e400` parses to Infinity, which InfluxDB refuses), strings must
+ * be well-formed UTF-16 (a lone surrogate cannot be stored as UTF-8 exactly), and the hostname,
+ * the one free-text InfluxDB tag, must be writable as a tag: InfluxDB 1.x line protocol has no
+ * escape for a newline or a trailing backslash in a tag value (node-influx writes them as they
+ * are and InfluxDB refuses the batch), and no real hostname holds control characters or `\`.
+ */
+// With the u flag a well-formed pair is one code point, so only unpaired surrogates match.
+const LONE_SURROGATE = /\p{Cs}/u;
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+export function storageProblems(report: { probes: { host: { ok: boolean; facts?: { hostname: string } } } }, json?: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (problems.length >= 20) return;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) problems.push({ path, message: 'must be a finite number' });
+    } else if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) problems.push({ path, message: 'contains an unpaired UTF-16 surrogate (not valid Unicode text)' });
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${path}/${i}`));
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    }
+  };
+  // JSON.stringify writes an unpaired surrogate as a \uD8xx-\uDFxx escape and ajv has refused
+  // non-finite numbers, so with the report's JSON at hand only a hit needs the full walk.
+  if (json === undefined || SURROGATE_ESCAPE.test(json)) walk(report, '');
+  const host = report.probes.host;
+  // eslint-disable-next-line no-control-regex
+  if (host.ok && host.facts && /[\u0000-\u001f\u007f-\u009f\\]/.test(host.facts.hostname)) {
+    problems.push({ path: '/probes/host/facts/hostname', message: 'must not contain control characters (newline, tab, ...) or backslashes' });
+  }
+  return problems;
+}

@@ -188,6 +188,22 @@ describe('POST /api/v1/reports', () => {
   }
 });
 
+describe('idempotency keys', () => {
+  it('are pruned only past the clock-skew window, where a resend is refused anyway', async () => {
+    const old = sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT', collectedAt: new Date(Date.now() - 2 * 86400_000) });
+    const recent = sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' });
+    c.hosts.ingest(old, 'TTCNTT', [], new Date());
+    expect((await post(recent)).statusCode).toBe(201);
+    const before = c.hosts.reportCount();
+    expect(c.hosts.pruneReportIds(new Date(Date.now() - (c.config.limits.clockSkewMinutes + 60) * 60_000))).toBe(1);
+    expect(c.hosts.reportCount()).toBe(before - 1);
+    // The recent one is still known: its resend is acknowledged, not stored again.
+    expect((await post(recent)).json()).toEqual({ reportId: recent.reportId, stored: false });
+    // The pruned one cannot come back: it is outside the clock-skew window.
+    expect((await post(old)).json().code).toBe('CLOCK_SKEW');
+  });
+});
+
 describe('POST /api/v1/enroll', () => {
   it('refuses a wrong secret and an unknown unit', async () => {
     const wrong = await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: 'TTCNTT', secret: 'not-the-secret', hostname: 'h', machineId: '' } });

@@ -1,29 +1,20 @@
 /**
- * POST /api/v1/reports: an agent's report. The unit and agent come from the credential, never
- * from the body; the report is validated, then persisted (with its InfluxDB points) before 2xx.
+ * POST /api/v1/reports: an agent's report. The guard (auth/guard.ts) has already tied the
+ * request to an agent by its credential; the unit comes from that agent, never from the body.
+ * The report is validated, then persisted with its InfluxDB points (group commit) before 2xx.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Report, ReportAck } from '@posture/protocol';
 import type { Collector } from '../context.js';
+import { toIngestRow } from '../store/hosts.js';
 import { ApiFailure } from '../errors.js';
 import { pointsOfReport } from '../influx/points.js';
-import { problemsOf, validateReport } from '../ingest/validate.js';
-import type { AgentRow } from '../store/agents.js';
-
-export function authenticateAgent(req: FastifyRequest, c: Collector): AgentRow {
-  const h = req.headers.authorization;
-  if (!h) throw new ApiFailure('AUTH_REQUIRED', 'missing "Authorization: Bearer <credential>" header; enroll the agent first');
-  const m = /^Bearer\s+(\S+)$/.exec(h);
-  if (!m) throw new ApiFailure('AUTH_INVALID', 'Authorization header must be "Bearer <credential>"');
-  const agent = c.agents.byCredential(m[1]!);
-  if (!agent) throw new ApiFailure('AUTH_INVALID', 'unknown agent credential; re-enroll the agent');
-  if (agent.revoked_at) throw new ApiFailure('AGENT_REVOKED', `agent ${agent.id} was revoked at ${agent.revoked_at}; re-enroll it if it should report`);
-  return agent;
-}
+import { problemsOf, storageProblems, validateReport } from '../ingest/validate.js';
 
 export function reportsRoute(app: FastifyInstance, c: Collector): void {
   app.post('/api/v1/reports', async (req, reply) => {
-    const agent = authenticateAgent(req, c);
+    if (req.principal.kind !== 'agent') throw new ApiFailure('AUTH_REQUIRED', 'reports need an agent credential');
+    const agent = req.principal.agent;
     if (!validateReport(req.body)) throw new ApiFailure('REPORT_INVALID', 'report does not match the report schema', problemsOf(validateReport.errors));
     const report = req.body as Report;
     if (report.agentId !== agent.id) {
@@ -42,7 +33,16 @@ export function reportsRoute(app: FastifyInstance, c: Collector): void {
         { path: '/collectedAt', message: 'too far from the collector clock' },
       ]);
     }
-    const stored = c.hosts.ingest(report, agent.unit, pointsOfReport(report, agent.unit), now);
+    const points = pointsOfReport(report, agent.unit);
+    const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now, json: req.rawJson });
+    const unstorable = storageProblems(report, row.report);
+    if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);
+    if (!c.outbox.hasRoomFor(points.length)) {
+      // InfluxDB has been unreachable long enough to fill the outbox: refuse rather than drop;
+      // the agent spools the report and resends it.
+      throw new ApiFailure('OUTBOX_FULL', 'the collector cannot take reports now (time-series outbox full while InfluxDB is unreachable); retry later', undefined, 60);
+    }
+    const stored = await c.ingest.submit(row);
     if (stored) c.counters.accepted++;
     else c.counters.duplicate++;
     const ack: ReportAck = { reportId: report.reportId, stored };

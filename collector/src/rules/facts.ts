@@ -29,8 +29,15 @@ const SQL = `
 
 type Result = 'pass' | 'fail' | 'unknown';
 
-export function loadHostInputs(db: DB): HostInput[] {
-  const rows = db.prepare(SQL).raw().all() as Raw[];
+/** Every host's rule inputs, or only those of `agentIds` (a page of a host list). */
+export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[] {
+  const rows = (
+    agentIds
+      ? agentIds.length
+        ? db.prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(agentIds))
+        : []
+      : db.prepare(SQL).raw().all()
+  ) as Raw[];
   const out: HostInput[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;

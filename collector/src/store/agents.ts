@@ -1,8 +1,11 @@
-/** Units (with their enrollment secret hashes) and enrolled agents (with credential hashes). */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+/**
+ * Units (with their enrollment secrets, scrypt-hashed, with an expiry) and enrolled agents
+ * (with credential hashes; revocable, listable).
+ */
+import { randomUUID } from 'node:crypto';
+import { hashSecret, newToken, sha256, verifySecret, verifySecretSync } from '../auth/secrets.js';
 import type { DB } from './db.js';
-
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+import { ApiFailure } from '../errors.js';
 
 export interface AgentRow {
   id: string;
@@ -11,38 +14,103 @@ export interface AgentRow {
   revoked_at: string | null;
 }
 
+export interface AgentListRow extends AgentRow {
+  machine_id: string;
+  enrolled_at: string;
+  /** When the host last reported (received), null when it never did. */
+  last_seen: string | null;
+}
+
+export interface UnitConfigLike {
+  id: string;
+  name: string;
+  enrollmentSecret?: string | undefined;
+  enrollmentSecretExpires?: string | undefined;
+}
+
+export type SecretCheck = 'ok' | 'unknown-unit' | 'denied' | 'expired';
+
+/** Normalise an expiry (date or date-time) to an ISO instant; a bare date lasts the whole day (UTC). */
+export const expiryInstant = (s: string | undefined): string | null =>
+  s ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T23:59:59.999Z` : s).toISOString() : null;
+
 export class AgentStore {
-  constructor(private readonly db: DB) {}
+  private readonly byHash;
 
-  /** Make the units table match the config (secrets are stored as hashes only). */
-  syncUnits(units: readonly { id: string; name: string; enrollmentSecret?: string | undefined }[]): void {
-    const upsert = this.db.prepare(
-      `INSERT INTO units (id, name, secret_hash) VALUES (@id, @name, @hash)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, secret_hash = excluded.secret_hash`,
-    );
+  constructor(private readonly db: DB) {
+    this.byHash = db.prepare('SELECT id, unit, hostname, revoked_at FROM agents WHERE credential_hash = ?');
+  }
+
+  /**
+   * Make the units table match the config. A config secret replaces the stored one only when it
+   * differs (checked with scrypt) and the stored one was not rotated from the CLI since; returns
+   * the ids of units whose config secret was ignored for that reason, so the caller can warn.
+   */
+  syncUnits(units: readonly UnitConfigLike[], now = new Date()): { ignoredConfigSecret: string[] } {
+    const ignored: string[] = [];
+    const get = this.db.prepare('SELECT secret_hash, secret_source, secret_expires_at FROM units WHERE id = ?');
+    const upsertName = this.db.prepare('INSERT INTO units (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name');
+    const setSecret = this.db.prepare("UPDATE units SET secret_hash = ?, secret_expires_at = ?, secret_set_at = ?, secret_source = 'config' WHERE id = ?");
+    const setExpiry = this.db.prepare('UPDATE units SET secret_expires_at = ? WHERE id = ?');
+    // Hash outside the transaction: scrypt is the slow part.
+    const plan = units.map((u) => {
+      const row = get.get(u.id) as { secret_hash: string | null; secret_source: string | null; secret_expires_at: string | null } | undefined;
+      const expires = expiryInstant(u.enrollmentSecretExpires);
+      if (!u.enrollmentSecret) return { u, action: 'none' as const, expires };
+      if (row?.secret_hash && verifySecretSync(u.enrollmentSecret, row.secret_hash)) {
+        return { u, action: row.secret_source === 'config' && row.secret_expires_at !== expires ? ('expiry' as const) : ('none' as const), expires };
+      }
+      if (row?.secret_source === 'cli') {
+        ignored.push(u.id);
+        return { u, action: 'none' as const, expires };
+      }
+      return { u, action: 'set' as const, expires, hash: hashSecret(u.enrollmentSecret) };
+    });
     this.db.transaction(() => {
-      for (const u of units) upsert.run({ id: u.id, name: u.name, hash: u.enrollmentSecret ? sha256(u.enrollmentSecret) : null });
+      for (const p of plan) {
+        upsertName.run(p.u.id, p.u.name);
+        if (p.action === 'set') setSecret.run(p.hash, p.expires, now.toISOString(), p.u.id);
+        if (p.action === 'expiry') setExpiry.run(p.expires, p.u.id);
+      }
     })();
+    return { ignoredConfigSecret: ignored };
   }
 
-  units(): { id: string; name: string }[] {
-    return this.db.prepare('SELECT id, name FROM units ORDER BY id').all() as { id: string; name: string }[];
+  /** A new random enrollment secret for `unit` (shown once), replacing the old one at once. */
+  rotateSecret(unit: string, expiresAt: Date | null, now = new Date()): string {
+    const secret = newToken('pe');
+    const r = this.db
+      .prepare("UPDATE units SET secret_hash = ?, secret_expires_at = ?, secret_set_at = ?, secret_source = 'cli' WHERE id = ?")
+      .run(hashSecret(secret), expiresAt?.toISOString() ?? null, now.toISOString(), unit);
+    if (r.changes !== 1) throw new ApiFailure('NOT_FOUND', `unit "${unit}" is not configured; add it to units: in the collector config first`);
+    return secret;
   }
 
-  /** True when `secret` is the unit's enrollment secret (constant-time compare of hashes). */
-  checkSecret(unit: string, secret: string): 'ok' | 'unknown-unit' | 'denied' {
-    const row = this.db.prepare('SELECT secret_hash FROM units WHERE id = ?').get(unit) as { secret_hash: string | null } | undefined;
+  units(): { id: string; name: string; secret_set_at: string | null; secret_expires_at: string | null; secret_source: string | null }[] {
+    return this.db.prepare('SELECT id, name, secret_set_at, secret_expires_at, secret_source FROM units ORDER BY id').all() as ReturnType<AgentStore['units']>;
+  }
+
+  /** Whether `secret` is the unit's current, unexpired enrollment secret (scrypt off the event loop). */
+  async checkSecret(unit: string, secret: string, now = new Date()): Promise<SecretCheck> {
+    const row = this.db.prepare('SELECT secret_hash, secret_expires_at FROM units WHERE id = ?').get(unit) as
+      | { secret_hash: string | null; secret_expires_at: string | null }
+      | undefined;
     if (!row) return 'unknown-unit';
     if (!row.secret_hash) return 'denied';
-    const a = Buffer.from(row.secret_hash, 'hex');
-    const b = Buffer.from(sha256(secret), 'hex');
-    return timingSafeEqual(a, b) ? 'ok' : 'denied';
+    if (!(await verifySecret(secret, row.secret_hash))) return 'denied';
+    // Expiry is told only to holders of the right secret, so it leaks nothing to guessers.
+    if (row.secret_expires_at && Date.parse(row.secret_expires_at) <= now.getTime()) return 'expired';
+    return 'ok';
+  }
+
+  secretExpiry(unit: string): string | null {
+    return (this.db.prepare('SELECT secret_expires_at FROM units WHERE id = ?').get(unit) as { secret_expires_at: string | null } | undefined)?.secret_expires_at ?? null;
   }
 
   /** Enroll a new agent of `unit`; returns its id and the credential (shown only once). */
   enroll(unit: string, hostname: string, machineId: string): { agentId: string; credential: string } {
     const agentId = `a-${randomUUID()}`;
-    const credential = `pa_${randomBytes(32).toString('base64url')}`;
+    const credential = newToken('pa');
     this.db
       .prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(agentId, unit, sha256(credential), hostname, machineId, new Date().toISOString());
@@ -50,7 +118,30 @@ export class AgentStore {
   }
 
   byCredential(credential: string): AgentRow | undefined {
-    return this.db.prepare('SELECT id, unit, hostname, revoked_at FROM agents WHERE credential_hash = ?').get(sha256(credential)) as AgentRow | undefined;
+    return this.byHash.get(sha256(credential)) as AgentRow | undefined;
+  }
+
+  list(filter: { id?: string; unit?: string | undefined; revoked?: boolean | undefined } = {}): AgentListRow[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.id) (where.push('a.id = ?'), args.push(filter.id));
+    if (filter.unit) (where.push('a.unit = ?'), args.push(filter.unit));
+    if (filter.revoked !== undefined) where.push(filter.revoked ? 'a.revoked_at IS NOT NULL' : 'a.revoked_at IS NULL');
+    return this.db
+      .prepare(
+        `SELECT a.id, a.unit, a.hostname, a.machine_id, a.enrolled_at, a.revoked_at, h.received_at AS last_seen
+         FROM agents a LEFT JOIN hosts h ON h.agent_id = a.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.unit, a.hostname, a.id`,
+      )
+      .all(...args) as AgentListRow[];
+  }
+
+  get(id: string): AgentListRow | undefined {
+    return this.list({ id })[0];
+  }
+
+  /** Revoke an agent's credential; false when it does not exist or was already revoked. */
+  revoke(id: string, now = new Date()): boolean {
+    return this.db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id).changes === 1;
   }
 
   count(): number {

@@ -141,6 +141,40 @@ const MIGRATIONS: string[] = [
   `,
   // The report --at looks up the last evaluation at or before a time across all indicators.
   `CREATE INDEX indicator_results_at ON indicator_results(evaluated_at);`,
+  // Issue 6: scrypt enrollment secrets with expiry, API tokens, audit log, outbox point counts,
+  // richer registry records (kept whole as JSON), host decommissioning.
+  `
+  ALTER TABLE units ADD COLUMN secret_expires_at TEXT;
+  ALTER TABLE units ADD COLUMN secret_set_at TEXT;
+  ALTER TABLE units ADD COLUMN secret_source TEXT;      -- 'config' | 'cli'
+  -- The skeleton's unsalted sha256 hashes are dropped; serve re-hashes the config's secrets.
+  UPDATE units SET secret_hash = NULL;
+  CREATE TABLE api_tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+    token_hash TEXT NOT NULL UNIQUE,  -- sha256 hex of a 256-bit random token
+    source TEXT NOT NULL,             -- 'config' | 'cli'
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,              -- 'cli:<user>' or 'token:<name>'
+    action TEXT NOT NULL,             -- e.g. host.decommission, agent.revoke, unit.secret.rotate
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL              -- JSON
+  );
+  -- From here on outbox.points holds InfluxDB line protocol (one point per line); rows of
+  -- JSON points written before are converted when sent.
+  ALTER TABLE outbox ADD COLUMN n INTEGER NOT NULL DEFAULT 1;  -- points in the row
+  ALTER TABLE systems ADD COLUMN record TEXT;                  -- the full registry record, JSON
+  ALTER TABLE systems ADD COLUMN source TEXT NOT NULL DEFAULT 'file';  -- 'file' (registryFile) | 'api'
+  CREATE INDEX reports_collected ON reports(collected_at);
+  ALTER TABLE hosts ADD COLUMN decommission_reason TEXT;
+  CREATE INDEX agents_unit ON agents(unit);
+  `,
 ];
 
 export function openDb(dataDir: string): DB {

@@ -2,6 +2,8 @@
 import type { Report } from '@posture/protocol';
 import type { DB } from './db.js';
 import type { Point } from '../influx/points.js';
+import type { Outbox } from './outbox.js';
+import { toLines } from '../influx/line.js';
 
 export interface HostRow {
   agent_id: string;
@@ -26,14 +28,73 @@ const toHost = (r: RawHost): HostRow => ({
   protection_reasons: JSON.parse(r.protection_reasons) as string[],
 });
 
-const HOST_COLUMNS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, received_at, decommissioned_at';
+/** One accepted report on its way to the store. */
+export interface IngestItem {
+  report: Report;
+  unit: string;
+  points: Point[];
+  receivedAt: Date;
+  /** The report's JSON as received, when at hand (kept as the host's latest report). */
+  json?: string | null | undefined;
+}
+
+/**
+ * The same, flattened to the strings and numbers the SQL statements take: cheap to hand to the
+ * commit thread (structured clone of a few strings, not of the whole report object).
+ */
+export interface IngestRow {
+  report_id: string;
+  agent_id: string;
+  unit: string;
+  hostname: string;
+  role: string;
+  systems: string;
+  protected: number | null;
+  reasons: string;
+  ipv6: string | null;
+  collected_at: string;
+  received_at: string;
+  report: string;
+  /** The report's points as line protocol, and how many. */
+  lines: string;
+  n: number;
+}
+
+export function toIngestRow({ report, unit, points, receivedAt, json }: IngestItem): IngestRow {
+  const { host, membership, protection, ipv6 } = report.probes;
+  const hostFacts = host.ok ? host.facts : null;
+  return {
+    report_id: report.reportId,
+    agent_id: report.agentId,
+    unit,
+    hostname: hostFacts?.hostname ?? '',
+    role: membership.ok ? membership.facts.role : (hostFacts?.role ?? 'server'),
+    systems: JSON.stringify(membership.ok ? membership.facts.systems : []),
+    protected: protection?.ok ? (protection.facts.protected ? 1 : 0) : null,
+    reasons: JSON.stringify(
+      protection?.ok ? protection.facts.reasons : [protection ? `protection probe failed: ${protection.error.code} ${protection.error.message}` : 'protection probe did not run'],
+    ),
+    ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
+    collected_at: report.collectedAt,
+    received_at: receivedAt.toISOString(),
+    report: json ?? JSON.stringify(report),
+    lines: points.length ? toLines(points) : '',
+    n: points.length,
+  };
+}
+
+// Never `SELECT *`: the report column holds each host's latest full report (2-4 KB), kept on
+// disk for `posture hosts show` and never loaded for lists, so 100,000 hosts stay small in RAM.
+const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, received_at, decommissioned_at';
 
 export class HostStore {
   private readonly insertReport;
   private readonly upsertHost;
-  private readonly insertOutbox;
 
-  constructor(private readonly db: DB) {
+  constructor(
+    private readonly db: DB,
+    private readonly outbox: Outbox,
+  ) {
     this.insertReport = db.prepare('INSERT OR IGNORE INTO reports (report_id, agent_id, collected_at, received_at) VALUES (?, ?, ?, ?)');
     // A late (older) report must not overwrite a newer state: keep the newest collected_at.
     this.upsertHost = db.prepare(`
@@ -46,7 +107,14 @@ export class HostStore {
         ipv6_readiness = excluded.ipv6_readiness, last_report_id = excluded.last_report_id,
         collected_at = excluded.collected_at, received_at = excluded.received_at, report = excluded.report
       WHERE excluded.collected_at >= hosts.collected_at`);
-    this.insertOutbox = db.prepare('INSERT INTO outbox (points, created_at) VALUES (?, ?)');
+  }
+
+  private store(row: IngestRow): boolean {
+    const fresh = this.insertReport.run(row.report_id, row.agent_id, row.collected_at, row.received_at).changes === 1;
+    if (!fresh) return false;
+    this.upsertHost.run(row);
+    this.outbox.addLinesInTransaction(row.lines, row.n, row.received_at);
+    return true;
   }
 
   /**
@@ -54,41 +122,51 @@ export class HostStore {
    * state and its points for InfluxDB. Returns false when the id was already stored.
    */
   ingest(report: Report, unit: string, points: Point[], receivedAt: Date): boolean {
-    return this.db.transaction(() => {
-      const fresh = this.insertReport.run(report.reportId, report.agentId, report.collectedAt, receivedAt.toISOString()).changes === 1;
-      if (!fresh) return false;
-      const { host, membership, protection, ipv6 } = report.probes;
-      const hostFacts = host.ok ? host.facts : null;
-      this.upsertHost.run({
-        agent_id: report.agentId,
-        unit,
-        hostname: hostFacts?.hostname ?? '',
-        role: membership.ok ? membership.facts.role : (hostFacts?.role ?? 'server'),
-        systems: JSON.stringify(membership.ok ? membership.facts.systems : []),
-        protected: protection?.ok ? (protection.facts.protected ? 1 : 0) : null,
-        reasons: JSON.stringify(
-          protection?.ok ? protection.facts.reasons : [protection ? `protection probe failed: ${protection.error.code} ${protection.error.message}` : 'protection probe did not run'],
-        ),
-        ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
-        report_id: report.reportId,
-        collected_at: report.collectedAt,
-        received_at: receivedAt.toISOString(),
-        report: JSON.stringify(report),
-      });
-      if (points.length) this.insertOutbox.run(JSON.stringify(points), receivedAt.toISOString());
-      return true;
-    })();
+    return this.ingestRows([toIngestRow({ report, unit, points, receivedAt })])[0]!;
   }
 
-  all(): HostRow[] {
-    // Not the `report` column: the full report of every host is by far the largest part of a
-    // row, and evaluation and the report only need the summary columns.
-    return (this.db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY unit, hostname`).all() as RawHost[]).map(toHost);
+  /** Several reports in ONE transaction (one fsync): the group commit of the ingest path. */
+  ingestRows(rows: readonly IngestRow[]): boolean[] {
+    return this.outbox.tracked(() => this.db.transaction(() => rows.map((r) => this.store(r)))());
+  }
+
+  all(opts: { includeDecommissioned?: boolean } = {}): HostRow[] {
+    const where = opts.includeDecommissioned ? '' : 'WHERE decommissioned_at IS NULL';
+    return (this.db.prepare(`SELECT ${COLS} FROM hosts ${where} ORDER BY unit, hostname`).all() as RawHost[]).map(toHost);
+  }
+
+  /** One page of hosts, filtered in SQL (lists of 100,000 hosts never materialise at once). */
+  page(q: { unit?: string | undefined; staleBefore?: Date | undefined; freshSince?: Date | undefined; includeDecommissioned?: boolean; limit: number; offset: number }): { total: number; rows: HostRow[] } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (!q.includeDecommissioned) where.push('decommissioned_at IS NULL');
+    if (q.unit) (where.push('unit = ?'), args.push(q.unit));
+    if (q.staleBefore) (where.push('received_at < ?'), args.push(q.staleBefore.toISOString()));
+    if (q.freshSince) (where.push('received_at >= ?'), args.push(q.freshSince.toISOString()));
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM hosts ${w}`).get(...args) as { n: number }).n;
+    const rows = (this.db.prepare(`SELECT ${COLS} FROM hosts ${w} ORDER BY unit, hostname, agent_id LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as RawHost[]).map(toHost);
+    return { total, rows };
+  }
+
+  /** Hosts silent since before `cutoff` (not decommissioned): they count as not protected. */
+  stale(cutoff: Date): HostRow[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM hosts WHERE decommissioned_at IS NULL AND received_at < ? ORDER BY unit, hostname`).all(cutoff.toISOString()) as RawHost[]).map(toHost);
   }
 
   get(agentId: string): HostRow | undefined {
-    const r = this.db.prepare('SELECT * FROM hosts WHERE agent_id = ?').get(agentId) as RawHost | undefined;
+    const r = this.db.prepare(`SELECT ${COLS} FROM hosts WHERE agent_id = ?`).get(agentId) as RawHost | undefined;
     return r && toHost(r);
+  }
+
+  /** Hosts whose agent id or hostname is `key` (hostnames repeat across units). */
+  find(key: string): HostRow[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM hosts WHERE agent_id = ? OR hostname = ? ORDER BY unit`).all(key, key) as RawHost[]).map(toHost);
+  }
+
+  /** Take a host out of every denominator; false when it is unknown or already decommissioned. */
+  decommission(agentId: string, reason: string, now = new Date()): boolean {
+    return this.db.prepare('UPDATE hosts SET decommissioned_at = ?, decommission_reason = ? WHERE agent_id = ? AND decommissioned_at IS NULL').run(now.toISOString(), reason, agentId).changes === 1;
   }
 
   latestReport(agentId: string): Report | undefined {
@@ -98,5 +176,13 @@ export class HostStore {
 
   reportCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
+  }
+
+  /**
+   * Forget idempotency keys of reports collected before `cutoff`. Reports that old are refused
+   * by the clock-skew check anyway, so a resend of one can never be counted twice.
+   */
+  pruneReportIds(cutoff: Date): number {
+    return this.db.prepare('DELETE FROM reports WHERE collected_at < ?').run(cutoff.toISOString()).changes;
   }
 }

@@ -1,49 +1,142 @@
-/** The durable outbox of InfluxDB points: rows leave it only after InfluxDB acknowledged them. */
+/**
+ * The durable outbox of InfluxDB points, kept as ready-to-send line protocol (one row per
+ * report or evaluation, one point per line): rows leave it only after InfluxDB acknowledged
+ * them. It is bounded by points (influx.outboxMaxPoints): the ingest route asks `hasRoomFor`
+ * before accepting, so a long InfluxDB outage turns into 503s that agents spool and resend,
+ * never into acknowledged reports whose points are dropped.
+ */
 import type { DB } from './db.js';
 import type { Point } from '../influx/points.js';
+import { toLines } from '../influx/line.js';
+
+export interface OutboxBatch {
+  ids: number[];
+  /** Line protocol, one point per line. */
+  body: string;
+  /** Points in `body`. */
+  points: number;
+}
 
 export class Outbox {
-  constructor(private readonly db: DB) {}
+  private readonly ins;
+  private readonly del;
+  /** Points in the outbox, kept in memory so the ingest path never counts rows. */
+  private points = 0;
+  /** Added by the commit thread (ingest/commit-thread.ts), which writes through its own connection. */
+  addedElsewhere(n: number): void {
+    this.points += n;
+  }
+
+  constructor(
+    private readonly db: DB,
+    readonly maxPoints = Number.MAX_SAFE_INTEGER,
+  ) {
+    this.ins = db.prepare('INSERT INTO outbox (points, n, created_at) VALUES (?, ?, ?)');
+    this.del = db.prepare('DELETE FROM outbox WHERE id = ? RETURNING n');
+    this.recount();
+  }
+
+  /** Count again from the table (after changes made through another connection). */
+  resync(): void {
+    this.recount();
+  }
+
+  private recount(): void {
+    this.points = (this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  /** Run `fn` (which may call addInTransaction); if it throws, the in-memory count is redone. */
+  tracked<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      this.recount();
+      throw e;
+    }
+  }
+
+  /** Insert a row; the caller's transaction makes it atomic with the rest. */
+  addInTransaction(points: Point[], at = new Date()): void {
+    if (points.length) this.addLinesInTransaction(toLines(points), points.length, at.toISOString());
+  }
+
+  addLinesInTransaction(lines: string, n: number, at: string): void {
+    if (!n) return;
+    this.ins.run(lines, n, at);
+    this.points += n;
+  }
 
   add(points: Point[]): void {
-    if (points.length) this.db.prepare('INSERT INTO outbox (points, created_at) VALUES (?, ?)').run(JSON.stringify(points), new Date().toISOString());
+    this.tracked(() => this.addInTransaction(points));
+  }
+
+  hasRoomFor(n: number): boolean {
+    return this.points + n <= this.maxPoints;
   }
 
   /** Oldest rows first, up to about `maxPoints` points (at least one row). */
-  peek(maxPoints: number): { ids: number[]; points: Point[] } {
-    const rows = this.db.prepare('SELECT id, points FROM outbox ORDER BY id LIMIT ?').iterate(10_000) as Iterable<{ id: number; points: string }>;
+  peek(maxPoints: number): OutboxBatch {
+    const rows = this.db.prepare('SELECT id, points, n FROM outbox ORDER BY id LIMIT ?').iterate(Math.max(1, maxPoints)) as Iterable<{ id: number; points: string; n: number }>;
     const ids: number[] = [];
-    const points: Point[] = [];
+    const parts: string[] = [];
+    let points = 0;
     for (const r of rows) {
-      const p = JSON.parse(r.points) as Point[];
-      if (ids.length && points.length + p.length > maxPoints) break;
+      if (ids.length && points + r.n > maxPoints) break;
       ids.push(r.id);
-      points.push(...p);
+      parts.push(legacy(r.points));
+      points += r.n;
     }
-    return { ids, points };
+    return { ids, body: parts.join('\n'), points };
   }
 
+  /** Remove rows written to InfluxDB. */
   remove(ids: number[]): void {
-    const del = this.db.prepare('DELETE FROM outbox WHERE id = ?');
-    this.db.transaction(() => {
-      for (const id of ids) del.run(id);
-    })();
+    if (!ids.length) return;
+    this.tracked(() =>
+      this.db.transaction(() => {
+        for (const id of ids) this.points -= (this.del.get(id) as { n: number } | undefined)?.n ?? 0;
+      })(),
+    );
   }
 
-  peekId(id: number): Point[] | undefined {
+  /**
+   * Remove a whole peeked batch with one statement: peek returns the lowest ids in order and new
+   * rows only get higher ids, so the range holds exactly the batch (minus rows set aside).
+   */
+  removeBatch(b: OutboxBatch): void {
+    if (!b.ids.length) return;
+    const n = this.db.prepare('DELETE FROM outbox WHERE id BETWEEN ? AND ?').run(b.ids[0], b.ids[b.ids.length - 1]).changes;
+    if (n === b.ids.length) this.points -= b.points;
+    else this.recount();
+  }
+
+  /** One row's line protocol. */
+  peekId(id: number): string | undefined {
     const r = this.db.prepare('SELECT points FROM outbox WHERE id = ?').get(id) as { points: string } | undefined;
-    return r && (JSON.parse(r.points) as Point[]);
+    return r && legacy(r.points);
   }
 
   /** Move a row InfluxDB refused to outbox_rejected, with the reason, for an operator to look at. */
   setAside(id: number, reason: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO outbox_rejected (id, points, created_at, reason) SELECT id, points, created_at, ? FROM outbox WHERE id = ?').run(reason, id);
-      this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
-    })();
+    this.tracked(() =>
+      this.db.transaction(() => {
+        this.db.prepare('INSERT INTO outbox_rejected (id, points, created_at, reason) SELECT id, points, created_at, ? FROM outbox WHERE id = ?').run(reason, id);
+        this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
+      })(),
+    );
+    this.recount();
   }
 
+  /** Rows waiting. */
   depth(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
   }
+
+  /** Points waiting. */
+  pointCount(): number {
+    return this.points;
+  }
 }
+
+/** Rows written by the walking skeleton hold JSON points; send them as line protocol too. */
+const legacy = (text: string): string => (text.startsWith('[') ? toLines(JSON.parse(text) as Point[]) : text);

@@ -1,0 +1,33 @@
+// The baseline: a bare node:http server that only reads the body, parses it and validates it
+// with ajv against the protocol's report schema (same options as the collector), then answers
+// 201. No auth, no storage: the ceiling of one Node process on this machine.
+import http from 'node:http';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { Report } from '@posture/protocol';
+
+const addFormats = addFormatsModule.default ?? addFormatsModule;
+const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, removeAdditional: false, useDefaults: false });
+addFormats(ajv, ['date-time', 'uuid']);
+const validate = ajv.compile(Report);
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    let body;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      res.writeHead(400).end('{"code":"BODY_INVALID_JSON"}');
+      return;
+    }
+    if (!validate(body)) {
+      res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify(validate.errors));
+      return;
+    }
+    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ reportId: body.reportId, stored: true }));
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(process.argv[2]), '127.0.0.1', () => process.send?.('ready'));

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Collector memory with 100,000 distinct hosts in state, against the same collector with an
+// empty store in the same run. The store is seeded directly (SQLite, same code as ingest), then
+// `posture serve` starts (it evaluates every indicator at start), and the report and hosts APIs
+// are called, as Grafana and the security team would.
+// Usage: npm run build && node bench/state-rss.mjs   (BENCH_HOSTS=100000)
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { openCollector } from '../collector/dist/app.js';
+import { validateConfig } from '../collector/dist/config.js';
+import { pointsOfReport } from '../collector/dist/influx/points.js';
+import { toIngestRow } from '../collector/dist/store/hosts.js';
+import { sha256 } from '../collector/dist/auth/secrets.js';
+import { freePort, waitUntil } from './lib/influxd.mjs';
+import { benchReport } from './lib/report.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 100_000);
+const TOKEN = 'pt_bench-viewer-token-0123456789abcdefghijklmnopq';
+const UNITS = Array.from({ length: 30 }, (_, i) => ({ id: `U${String(i).padStart(2, '0')}`, name: `Đơn vị ${i}` }));
+
+const status = (pid) => Object.fromEntries(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').filter((l) => /^Vm(RSS|HWM)/.test(l)).map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]));
+
+async function setup(hosts) {
+  const dir = await mkdtemp(join(tmpdir(), 'posture-rss-'));
+  const port = await freePort();
+  const config = { listen: { host: '127.0.0.1', port }, dataDir: join(dir, 'data'), units: UNITS, auth: { tokens: [{ name: 'bench', role: 'viewer', sha256: sha256(TOKEN) }] }, staleAfterMinutes: 60 };
+  const file = join(dir, 'collector.yaml');
+  await writeFile(file, stringify(config));
+  const c = openCollector(validateConfig(config, file, dir));
+  const t0 = performance.now();
+  for (let start = 0; start < hosts; start += 2000) {
+    const rows = [];
+    c.db.transaction(() => {
+      for (let i = start; i < Math.min(hosts, start + 2000); i++) {
+        const unit = UNITS[i % UNITS.length].id;
+        const { agentId } = c.agents.enroll(unit, `srv-${i}`, '');
+        const report = benchReport(agentId, unit, i);
+        rows.push(toIngestRow({ report, unit, points: pointsOfReport(report, unit), receivedAt: new Date() }));
+      }
+    })();
+    c.hosts.ingestRows(rows);
+  }
+  // The outbox would be drained by InfluxDB; leave it empty so only host state is measured.
+  c.db.prepare('DELETE FROM outbox').run();
+  c.db.close();
+  return { dir, file, url: `http://127.0.0.1:${port}`, seedSeconds: (performance.now() - t0) / 1000 };
+}
+
+async function measure(s) {
+  const proc = spawn(process.execPath, [join(ROOT, 'collector/bin/posture.js'), '-c', s.file, 'serve'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, POSTURE_LOG_LEVEL: 'error' } });
+  await waitUntil('collector', async () => (await fetch(`${s.url}/healthz`)).ok, 120_000);
+  const afterStart = status(proc.pid);
+  const get = async (path) => {
+    const t = performance.now();
+    const res = await fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const bytes = (await res.arrayBuffer()).byteLength;
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return { ms: performance.now() - t, bytes };
+  };
+  const report = await get('/api/v1/report?format=json');
+  const afterReport = status(proc.pid);
+  const hosts = await get('/api/v1/hosts?limit=10000');
+  const afterHosts = status(proc.pid);
+  await new Promise((r) => (proc.once('exit', r), proc.kill('SIGTERM')));
+  return { afterStart, afterReport, afterHosts, report, hosts };
+}
+
+const mb = (x) => `${x.toFixed(0)} MB`;
+const empty = await setup(0);
+const full = await setup(HOSTS);
+const e = await measure(empty);
+const f = await measure(full);
+console.log(`\nstate RSS benchmark: ${HOSTS.toLocaleString('en-US')} hosts in ${UNITS.length} units (seeded in ${full.seedSeconds.toFixed(1)} s), node ${process.version}`);
+console.log(`${'moment'.padEnd(44)} ${'empty store'.padStart(12)} ${`${HOSTS / 1000}k hosts`.padStart(12)} ${'ratio'.padStart(7)}`);
+for (const [name, k] of [['after start (first evaluation done)', 'afterStart'], ['after GET /api/v1/report', 'afterReport'], ['after GET /api/v1/hosts?limit=10000', 'afterHosts']]) {
+  console.log(`${('RSS ' + name).padEnd(44)} ${mb(e[k].VmRSS).padStart(12)} ${mb(f[k].VmRSS).padStart(12)} ${(f[k].VmRSS / e[k].VmRSS).toFixed(2).padStart(7)}`);
+}
+console.log(`${'peak RSS (VmHWM)'.padEnd(44)} ${mb(e.afterHosts.VmHWM).padStart(12)} ${mb(f.afterHosts.VmHWM).padStart(12)} ${(f.afterHosts.VmHWM / e.afterHosts.VmHWM).toFixed(2).padStart(7)}`);
+console.log(`report API ${f.report.ms.toFixed(0)} ms (${(f.report.bytes / 1024).toFixed(0)} KiB); hosts API ${f.hosts.ms.toFixed(0)} ms (${(f.hosts.bytes / 1048576).toFixed(1)} MiB)`);
+console.log(`goal: peak RSS <= 400 MB with ${HOSTS.toLocaleString('en-US')} hosts -> ${f.afterHosts.VmHWM <= 400 ? 'met' : 'NOT met'}`);
+await rm(empty.dir, { recursive: true, force: true });
+await rm(full.dir, { recursive: true, force: true });

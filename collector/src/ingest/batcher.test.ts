@@ -1,0 +1,59 @@
+/**
+ * The commit thread: batches share a transaction, a resend inside one batch is stored once,
+ * and a thread that dies fails only what it held: the next report starts a new thread.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_UNITS } from '../../../testing/collector.js';
+import { sampleReport } from '../../../testing/reports.js';
+import { openCollector } from '../app.js';
+import { validateConfig } from '../config.js';
+import type { Collector } from '../context.js';
+import { pointsOfReport } from '../influx/points.js';
+import { toIngestRow } from '../store/hosts.js';
+
+let dir: string;
+let c: Collector;
+let agentId: string;
+const row = (reportId?: string) => {
+  const r = sampleReport({ agentId, unit: 'TTCNTT' });
+  if (reportId) r.reportId = reportId;
+  return toIngestRow({ report: r, unit: 'TTCNTT', points: pointsOfReport(r, 'TTCNTT'), receivedAt: new Date() });
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'posture-batcher-'));
+  c = openCollector(validateConfig({ dataDir: dir, units: TEST_UNITS }, 'test'));
+  agentId = c.agents.enroll('TTCNTT', 'h', '').agentId;
+});
+
+afterAll(async () => {
+  await c.ingest.close();
+  c.db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('IngestBatcher', () => {
+  it('commits what queued together in one transaction and stores a duplicate id once', async () => {
+    const commits = c.ingest.stats.commits;
+    const first = row();
+    const results = await Promise.all([c.ingest.submit(first), ...Array.from({ length: 20 }, () => c.ingest.submit(row())), c.ingest.submit({ ...row(), report_id: first.report_id })]);
+    expect(results.filter(Boolean)).toHaveLength(21);
+    expect(results.at(-1)).toBe(false);
+    // The first report goes alone (nothing waits behind an idle thread); the rest share a commit.
+    expect(c.ingest.stats.commits - commits).toBeLessThanOrEqual(3);
+    expect(c.hosts.reportCount()).toBe(21);
+    expect(c.outbox.pointCount()).toBe(42);
+  });
+
+  it('fails only the reports a dead thread held, then starts a new thread', async () => {
+    const worker = (c.ingest as unknown as { worker: Worker }).worker;
+    const pending = c.ingest.submit(row());
+    await worker.terminate();
+    await expect(pending).rejects.toThrow(/commit thread exited/);
+    expect(await c.ingest.submit(row())).toBe(true);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Group commit on a commit thread (commit-thread.ts): accepted reports queue here; one batch at
+ * a time goes to the thread, which stores it in ONE SQLite transaction (one fsync) and answers;
+ * then every report of the batch is acknowledged and the next batch (all that queued meanwhile)
+ * goes. Under light load a batch is one report and waits for nothing; under load the batch
+ * grows to share the fsync. Nothing is acknowledged before its transaction is durable.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Outbox, OutboxBatch } from '../store/outbox.js';
+import type { CommitRequest, CommitResult } from './commit-thread.js';
+import type { IngestRow } from '../store/hosts.js';
+
+interface Pending {
+  row: IngestRow;
+  resolve: (stored: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * The compiled worker file. Under vitest this module runs from src/*.ts, which a worker thread
+ * cannot load: use the build's dist/ copy (`npm test` builds first).
+ */
+function workerFile(): URL {
+  const here = new URL('./commit-thread.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return here;
+  const dist = new URL(here.href.replace('/collector/src/', '/collector/dist/'));
+  if (!existsSync(fileURLToPath(dist))) throw new Error(`${fileURLToPath(dist)} is missing: run "npm run build" before the tests`);
+  return dist;
+}
+
+export class IngestBatcher {
+  private queue: Pending[] = [];
+  private inflight: Pending[] | undefined;
+  /** Acknowledged outbox batches waiting to ride along the next commit. */
+  private removals: { batch: OutboxBatch; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private inflightRemovals: typeof this.removals = [];
+  private worker: Worker | undefined;
+  /** Counters for /metrics: commits and reports committed. */
+  readonly stats = { commits: 0, reports: 0 };
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly outbox: Outbox,
+    private readonly maxBatch = 512,
+  ) {}
+
+  private spawn(): Worker {
+    const w = new Worker(workerFile(), { workerData: { dataDir: this.dataDir } });
+    // The thread must not keep a finished process alive; pending work still completes.
+    w.unref();
+    w.on('message', (m: CommitResult) => this.done(m));
+    const fail = (e: unknown) => {
+      this.worker = undefined;
+      const lost = [...(this.inflight ?? []), ...this.queue.splice(0), ...this.inflightRemovals, ...this.removals.splice(0)];
+      this.inflight = undefined;
+      this.inflightRemovals = [];
+      for (const p of lost) p.reject(e instanceof Error ? e : new Error(`commit thread exited: ${String(e)}`));
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => code !== 0 && fail(new Error(`commit thread exited with code ${code}`)));
+    return w;
+  }
+
+  /** Resolves true when stored, false when the report id was already stored (a resend). */
+  submit(row: IngestRow): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Delete outbox rows that InfluxDB acknowledged, in the commit thread's next transaction: the
+   * main thread never waits for an fsync, and the delete shares the ingest commit's.
+   */
+  removeOutbox(batch: OutboxBatch): Promise<void> {
+    if (!batch.ids.length) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.removals.push({ batch, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.inflight || (!this.queue.length && !this.removals.length)) return;
+    this.worker ??= this.spawn();
+    this.inflight = this.queue.splice(0, this.maxBatch);
+    // Batches are peeked oldest first and acknowledged in order, so their ranges join up.
+    this.inflightRemovals = this.removals.splice(0);
+    const ids = this.inflightRemovals.flatMap((r) => [r.batch.ids[0]!, r.batch.ids[r.batch.ids.length - 1]!]);
+    const remove = ids.length ? { from: Math.min(...ids), to: Math.max(...ids) } : undefined;
+    this.worker.postMessage({ rows: this.inflight.map((p) => p.row), remove } satisfies CommitRequest);
+  }
+
+  private done(m: CommitResult): void {
+    const batch = this.inflight ?? [];
+    const removals = this.inflightRemovals;
+    this.inflight = undefined;
+    this.inflightRemovals = [];
+    this.outbox.addedElsewhere(m.points);
+    if (removals.length) {
+      const rows = removals.reduce((n, r) => n + r.batch.ids.length, 0);
+      // Rows set aside meanwhile make the count differ: then count again.
+      if (m.removed === rows) this.outbox.addedElsewhere(-removals.reduce((n, r) => n + r.batch.points, 0));
+      else this.outbox.resync();
+      for (const r of removals) r.resolve();
+    }
+    if (batch.length) {
+      this.stats.commits++;
+      this.stats.reports += batch.length;
+    }
+    batch.forEach((p, i) => {
+      const r = m.results[i];
+      if (typeof r === 'boolean') p.resolve(r);
+      else p.reject(new Error(`storing report ${p.row.report_id} failed: ${r?.error ?? 'no result'}`));
+    });
+    this.pump();
+  }
+
+  /** Wait for queued reports, then stop the thread. */
+  async close(): Promise<void> {
+    while (this.inflight || this.queue.length || this.removals.length) await new Promise((r) => setTimeout(r, 5));
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
