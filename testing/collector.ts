@@ -46,7 +46,9 @@ export async function collectorFixture(extra: Record<string, unknown> = {}): Pro
   const dir = await mkdtemp(join(tmpdir(), 'posture-collector-'));
   const port = await freePort();
   const configFile = join(dir, 'collector.yaml');
-  await writeFile(configFile, stringify({ listen: { host: '127.0.0.1', port }, dataDir: join(dir, 'data'), units: TEST_UNITS, auth: TEST_AUTH, ...extra }));
+  // Test fleets enroll dozens of hosts from one address: lift the per-source enrollment limit
+  // (the rate-limit test sets its own).
+  await writeFile(configFile, stringify({ listen: { host: '127.0.0.1', port }, dataDir: join(dir, 'data'), units: TEST_UNITS, auth: TEST_AUTH, limits: { enrollPerMinute: 100_000 }, ...extra }));
   return { dir, configFile, port, url: `http://127.0.0.1:${port}` };
 }
 

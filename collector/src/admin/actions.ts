@@ -73,7 +73,8 @@ export function deleteSystem(c: Collector, id: string, actor: string): void {
   })();
 }
 
-export type ListedHost = HostMember & { decommissionedAt: string | null };
+/** A host as the APIs list it: its member facts without the CEL view (which holds BigInts). */
+export type ListedHost = Omit<HostMember, 'cel'> & { decommissionedAt: string | null };
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
@@ -82,7 +83,9 @@ function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
   return rows.flatMap((r) => {
     const input = inputs.get(r.agent_id);
     const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes)[0];
-    return member ? [{ ...member, decommissionedAt: r.decommissioned_at }] : [];
+    if (!member) return [];
+    const { cel: _cel, ...listed } = member;
+    return [{ ...listed, decommissionedAt: r.decommissioned_at }];
   });
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCollector } from '../app.js';
 import { loadConfig } from '../config.js';
-import { collectorFixture, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
+import { collectorFixture, startCollectorProcess, TEST_TOKENS, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
 import { seedHosts } from '../../../testing/fleet.js';
 import { freePort, waitFor } from '../../../testing/ports.js';
 
@@ -78,7 +78,7 @@ describe('alert state across a collector crash', () => {
     await proc.kill();
     proc = await startCollectorProcess(fx);
     // Let the restarted collector evaluate several times (interval 1s), then count again.
-    const evaluated = async () => ((await (await fetch(`${fx.url}/api/v1/rules`)).json()) as { alerts: { scope: string; state: string; lastEvalAt: string }[] }).alerts;
+    const evaluated = async () => ((await (await fetch(`${fx.url}/api/v1/rules`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as { alerts: { scope: string; state: string; lastEvalAt: string }[] }).alerts;
     const restartedAt = new Date().toISOString();
     await waitFor('evaluations after the restart', async () => (await evaluated()).some((a) => a.scope === 'unit:CHHVN' && a.lastEvalAt > restartedAt && a.state === 'firing'));
     await new Promise((r) => setTimeout(r, 1500));

@@ -68,6 +68,8 @@ export function registerSimulate(program: Command, configFile: () => string): vo
           listen: { host: '::', port: num('port', f.port, 0, 65535) },
           dataDir: join(dir, 'data'),
           registryFile: join(dir, 'systems.yaml'),
+          // Every virtual host enrolls from this one address: lift the per-source limit.
+          limits: { enrollPerMinute: 1_000_000 },
           units: units.map((u) => ({ ...u, enrollmentSecret: randomBytes(18).toString('base64url') })),
         };
         await writeFile(join(dir, 'collector.yaml'), stringify(config), { mode: 0o600 });

@@ -9,7 +9,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDom, printToPdf, screenshot } from '../../../testing/chromium.js';
-import { POSTURE_BIN, ROOT, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
+import { POSTURE_BIN, ROOT, TEST_TOKENS, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
 import { waitFor } from '../../../testing/ports.js';
 import { FLEET_REGISTRY, fleetHosts, sendFleet, writeRegistry, type SentHost } from '../../../testing/small-fleet.js';
 import type { JsonReport } from './json.js';
@@ -18,6 +18,10 @@ let fx: CollectorFixture;
 let collector: CollectorProcess;
 let sent: SentHost[];
 let beforeFleet: string;
+/** The report is for the security team: every read needs a viewer token. */
+const get = (url: string) => fetch(url, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
+/** The browser logs in with HTTP Basic (the token as password), as a person would. */
+let browserUrl: string;
 
 // ---- the expected numbers, from the fleet spec alone
 const unitIds = TEST_UNITS.map((u) => u.id);
@@ -47,6 +51,7 @@ beforeAll(async () => {
   const registry = await writeRegistry(fx.dir);
   await writeFile(fx.configFile, (await readFile(fx.configFile, 'utf8')) + `registryFile: ${registry}\n`);
   collector = await startCollectorProcess(fx);
+  browserUrl = fx.url.replace('http://', `http://viewer:${TEST_TOKENS.viewer}@`);
   // The collector evaluated at start (no hosts yet): that is the history before the fleet.
   await new Promise((r) => setTimeout(r, 1100));
   beforeFleet = new Date().toISOString();
@@ -54,7 +59,7 @@ beforeAll(async () => {
   sent = await sendFleet(fx.url);
   // Wait until an evaluation after the whole fleet reached the history (one runs every second).
   await waitFor('an evaluation of the whole fleet in the history', async () => {
-    const r = (await (await fetch(`${fx.url}/api/v1/report?format=json&at=${encodeURIComponent(new Date().toISOString())}`)).json()) as JsonReport;
+    const r = (await (await get(`${fx.url}/api/v1/report?format=json&at=${encodeURIComponent(new Date().toISOString())}`)).json()) as JsonReport;
     return r.indicators?.find((i) => i.id === 'endpoint_protection')?.ministry.total === hosts.length;
   });
 }, 60_000);
@@ -72,7 +77,7 @@ describe('the appendix report on a generated fleet', () => {
   });
 
   it('JSON: per-unit numbers recomputed from the fleet, worst first, footnotes', async () => {
-    const r = (await (await fetch(`${fx.url}/api/v1/report?format=json`)).json()) as JsonReport;
+    const r = (await (await get(`${fx.url}/api/v1/report?format=json`)).json()) as JsonReport;
     expect(r.format).toBe('posture.appendix/v1');
     expect(r.source).toBe('live');
     // The directive's numbered indicators by TT, then the supporting ones of the shipped rules.
@@ -106,11 +111,11 @@ describe('the appendix report on a generated fleet', () => {
   });
 
   it('Markdown and CSV carry the same figures, Vietnamese format by default', async () => {
-    const md = await (await fetch(`${fx.url}/api/v1/report?format=markdown`)).text();
+    const md = await (await get(`${fx.url}/api/v1/report?format=markdown`)).text();
     expect(md).toContain('| 12 | Tỷ lệ thiết bị đầu cuối được cài đặt giải pháp bảo vệ | Quyết định số 2224/QĐ-BGTVT ngày 27/12/2021 | 90% | 75% (18/24) | Chưa đạt |');
     expect(md).toContain('| Tổng cục Đường bộ Việt Nam | 33,3% (2/6) | 90% | Chưa đạt |');
     expect(md).toContain('Đơn vị chưa đạt mục tiêu: Tổng cục Đường bộ Việt Nam: 33,3%, Trung tâm Công nghệ thông tin: 85,7%.');
-    const csv = await (await fetch(`${fx.url}/api/v1/report?format=csv&lang=en`)).text();
+    const csv = await (await get(`${fx.url}/api/v1/report?format=csv&lang=en`)).text();
     const rows = csv.replace(/^\ufeff/, '').trim().split('\r\n').map((l) => l.split(','));
     expect(rows[0]).toEqual(['tt', 'indicator', 'title', 'basis', 'scope', 'unit', 'pass', 'total', 'ratio', 'actual', 'target', 'met', 'result', 'evaluated_at']);
     const ep = rows.filter((r) => r[1] === 'endpoint_protection');
@@ -126,13 +131,13 @@ describe('the appendix report on a generated fleet', () => {
       ['at=yesterday', /"at" must be an ISO date/],
       ['lnag=en', /bad query parameter "lnag"/],
     ] as const) {
-      const res = await fetch(`${fx.url}/api/v1/report?${q}`);
+      const res = await get(`${fx.url}/api/v1/report?${q}`);
       expect(res.status).toBe(400);
       const body = (await res.json()) as { code: string; message: string };
       expect(body.code).toBe('QUERY_INVALID');
       expect(body.message).toMatch(msg);
     }
-    const early = await fetch(`${fx.url}/api/v1/report?at=2001-01-01`);
+    const early = await get(`${fx.url}/api/v1/report?at=2001-01-01`);
     expect(early.status).toBe(404);
     expect(((await early.json()) as { code: string; message: string }).message).toMatch(/no indicator history at or before 2001-01-01T16:59:59.999Z: the earliest stored evaluation is 20/);
   });
@@ -160,10 +165,10 @@ describe('the appendix report on a generated fleet', () => {
   });
 
   it('Chromium renders /report: the table text, Vietnamese by default, English on request; screenshot saved', async () => {
-    const page = await fetch(`${fx.url}/report`);
+    const page = await get(`${fx.url}/report`);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
-    const dom = await dumpDom(`${fx.url}/report`);
+    const dom = await dumpDom(`${browserUrl}/report`);
     expect(dom).toMatch(/<html lang="vi">/);
     const section = (id: string) => dom.slice(dom.indexOf(`id="ind-${id}"`), dom.indexOf('</section>', dom.indexOf(`id="ind-${id}"`)));
     const rowsOf = (html: string) =>
@@ -178,14 +183,14 @@ describe('the appendix report on a generated fleet', () => {
       }
     }
     expect(dom).toContain('Cổng thông tin chưa sẵn sàng IPv6');
-    const en = await dumpDom(`${fx.url}/report?lang=en`);
+    const en = await dumpDom(`${browserUrl}/report?lang=en`);
     expect(en).toMatch(/<html lang="en">/);
     expect(en).toContain('<td class="num">33.3% (2/6)</td>');
 
     const dir = join(ROOT, 'artifacts');
     mkdirSync(dir, { recursive: true });
-    await screenshot(`${fx.url}/report`, join(dir, 'report.png'));
-    await printToPdf(`${fx.url}/report`, join(dir, 'report.pdf'));
+    await screenshot(`${browserUrl}/report`, join(dir, 'report.png'));
+    await printToPdf(`${browserUrl}/report`, join(dir, 'report.pdf'));
     const png = await readFile(join(dir, 'report.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.length).toBeGreaterThan(20_000);

@@ -20,7 +20,7 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-fuzz-'));
-  c = openCollector(validateConfig({ dataDir: dir, units: TEST_UNITS }, 'test'));
+  c = openCollector(validateConfig({ dataDir: dir, units: TEST_UNITS, limits: { enrollPerMinute: 100_000 } }, 'test'));
   app = build(c);
 });
 afterAll(async () => {

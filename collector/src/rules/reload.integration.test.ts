@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
-import { collectorFixture, startCollectorProcess, TEST_UNITS, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
+import { collectorFixture, startCollectorProcess, TEST_AUTH, TEST_TOKENS, TEST_UNITS, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
 import { waitFor } from '../../../testing/ports.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 
@@ -35,11 +35,11 @@ describe('POST /api/v1/rules/reload', () => {
     const file = join(dir, 'api.rules.yaml');
     const good = await readFile(shipped, 'utf8');
     await writeFile(file, good);
-    const c = openCollector(validateConfig({ dataDir: join(dir, 'api-data'), units: TEST_UNITS, rules: { files: [file] } }, 'test'));
+    const c = openCollector(validateConfig({ dataDir: join(dir, 'api-data'), units: TEST_UNITS, auth: TEST_AUTH, rules: { files: [file] } }, 'test'));
     const app = build(c);
     try {
       await writeFile(file, BROKEN(good));
-      const bad = await app.inject({ method: 'POST', url: '/api/v1/rules/reload' });
+      const bad = await app.inject({ method: 'POST', url: '/api/v1/rules/reload', headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
       expect(bad.statusCode).toBe(422);
       const body = bad.json<{ code: string; message: string; details: { path: string; message: string }[] }>();
       expect(body.code).toBe('RULES_INVALID');
@@ -50,10 +50,10 @@ describe('POST /api/v1/rules/reload', () => {
       expect(c.engine.evaluateNow().indicators.map((i) => i.id)).toContain('endpoint_protection');
 
       await writeFile(file, good.replace('target: 0.9\n', 'target: 0.95\n'));
-      const ok = await app.inject({ method: 'POST', url: '/api/v1/rules/reload' });
+      const ok = await app.inject({ method: 'POST', url: '/api/v1/rules/reload', headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toMatchObject({ status: 'reloaded', groups: 2, rules: 4 });
-      expect(targets((await app.inject({ url: '/api/v1/rules' })).json<RulesView>()).endpoint_protection).toBe(0.95);
+      expect(targets((await app.inject({ url: '/api/v1/rules', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json<RulesView>()).endpoint_protection).toBe(0.95);
     } finally {
       await app.close();
       c.db.close();
@@ -78,7 +78,7 @@ describe('SIGHUP on the running collector', () => {
   });
 
   it('a broken reload is logged and refused; a good one is taken', async () => {
-    const view = async () => (await (await fetch(`${fx.url}/api/v1/rules`)).json()) as RulesView;
+    const view = async () => (await (await fetch(`${fx.url}/api/v1/rules`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as RulesView;
     const good = await readFile(file, 'utf8');
     await writeFile(file, BROKEN(good));
     proc.proc.kill('SIGHUP');

@@ -16,6 +16,7 @@ import { simulate } from './run.js';
 let dir: string;
 let proc: CollectorProcess;
 let url: string;
+let viewer: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-sim-'));
@@ -23,6 +24,10 @@ beforeAll(async () => {
   const init = await runNode(POSTURE_BIN, ['simulate', 'init', '--dir', dir, '--port', String(port), '--units', '6']);
   expect(init.code).toBe(0);
   url = `http://127.0.0.1:${port}`;
+  // The report API needs a viewer token: made the way an operator would.
+  const token = await runNode(POSTURE_BIN, ['-c', join(dir, 'collector.yaml'), 'tokens', 'create', 'sim-test', '--role', 'viewer']);
+  expect(token.code).toBe(0);
+  viewer = token.stdout.trim().split('\n').pop()!;
   proc = await startCollectorProcess({ dir, configFile: join(dir, 'collector.yaml'), port, url });
 });
 afterAll(async () => {
@@ -41,7 +46,7 @@ describe('posture simulate', () => {
     expect(stats.errors).toEqual({});
     expect(new Set(stats.ackedIds).size).toBe(240);
 
-    const ev = (await (await fetch(`${url}/api/v1/report?format=json`)).json()) as {
+    const ev = (await (await fetch(`${url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${viewer}` } })).json()) as {
       indicators: { id: string; ministry: { pass: number; total: number }; units: { scope: string; pass: number; total: number }[] }[];
     };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!;
