@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { EnrollRequest, EnrollResponse, Report } from '@posture/protocol';
 
 export type SendResult =
@@ -18,6 +18,14 @@ export interface SenderOptions {
   collectorUrl: string;
   /** PEM of the collector's CA: when set, only certificates it signed are accepted. */
   caFile?: string | undefined;
+  /** Client certificate and key (PEM) for collectors that require mutual TLS. */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  /** HTTP(S) proxy; https collectors are reached through a CONNECT tunnel. */
+  proxy?: string | undefined;
+  /** TCP + TLS handshake timeout. */
+  connectTimeoutMs?: number;
+  /** Timeout waiting for the collector's headers and between body chunks. */
   timeoutMs: number;
 }
 
@@ -29,19 +37,34 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   return Number.isNaN(t) ? null : Math.max(0, t - now);
 }
 
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME|ALTNAME/i;
+
+/** A sentence that tells the operator what to do about a TLS failure. */
+function tlsHint(code: string, message: string, pinned: boolean): string {
+  if (/ALTNAME|HOSTNAME/i.test(`${code} ${message}`)) return ' (TLS: the collector certificate does not name the host in collector.url; use the name it was issued for)';
+  if (/certificate required|handshake failure|bad certificate|alert/i.test(message)) return ' (TLS: the collector refused the handshake; it may require a client certificate: set collector.certFile and collector.keyFile)';
+  return pinned
+    ? ' (TLS: the collector certificate is not signed by the CA pinned in collector.caFile; check that caFile is the CA of this collector)'
+    : ' (TLS: the collector certificate is not trusted; set collector.caFile to the PEM of the CA that signed it)';
+}
+
 export class Sender {
-  private dispatcher: Agent | undefined;
-  private constructor(private readonly opts: SenderOptions, dispatcher: Agent) {
+  private dispatcher: Dispatcher | undefined;
+  private constructor(
+    private readonly opts: SenderOptions,
+    dispatcher: Dispatcher,
+  ) {
     this.dispatcher = dispatcher;
   }
 
   static async create(opts: SenderOptions): Promise<Sender> {
-    const ca = opts.caFile ? await readFile(opts.caFile, 'utf8') : undefined;
-    const dispatcher = new Agent({
-      connect: { ...(ca ? { ca } : {}), timeout: Math.min(opts.timeoutMs, 10_000) },
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-    });
+    const [ca, cert, key] = await Promise.all([opts.caFile, opts.certFile, opts.keyFile].map((f) => (f ? readFile(f, 'utf8') : Promise.resolve(undefined))));
+    // Pinning: with a CA file, `ca` replaces Node's bundled roots for this connection.
+    const tls = { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}), timeout: opts.connectTimeoutMs ?? Math.min(opts.timeoutMs, 10_000) };
+    const timeouts = { headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs };
+    const dispatcher = opts.proxy
+      ? new ProxyAgent({ uri: opts.proxy, requestTls: tls, proxyTls: { timeout: tls.timeout }, ...timeouts })
+      : new Agent({ connect: tls, ...timeouts });
     return new Sender(opts, dispatcher);
   }
 
@@ -78,9 +101,9 @@ export class Sender {
     } catch (e) {
       const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
       const code = err.code ?? err.cause?.code ?? '';
-      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(`${code} ${err.message}`);
-      const hint = tls ? ' (TLS: the collector certificate is not signed by the pinned CA in collector.caFile)' : '';
-      return { kind: 'retryable', status: null, message: `${url.origin}: ${code ? `${code} ` : ''}${err.cause?.message ?? err.message}${hint}`, retryAfterMs: null };
+      const detail = err.cause?.message ?? err.message;
+      const hint = TLS_CODES.test(`${code} ${detail}`) ? tlsHint(code, detail, Boolean(this.opts.caFile)) : '';
+      return { kind: 'retryable', status: null, message: `${url.origin}: ${code ? `${code} ` : ''}${detail}${hint}`, retryAfterMs: null };
     }
   }
 
