@@ -102,7 +102,12 @@ export class Sender {
       const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
       const code = err.code ?? err.cause?.code ?? '';
       const detail = err.cause?.message ?? err.message;
-      const hint = TLS_CODES.test(`${code} ${detail}`) ? tlsHint(code, detail, Boolean(this.opts.caFile)) : '';
+      let hint = TLS_CODES.test(`${code} ${detail}`) ? tlsHint(code, detail, Boolean(this.opts.caFile)) : '';
+      // With TLS 1.3 a server that wants a client certificate accepts the handshake and then
+      // closes the connection, so the only trace is "other side closed".
+      if (!hint && code === 'UND_ERR_SOCKET' && url.protocol === 'https:' && !this.opts.certFile) {
+        hint = ' (the collector closed the TLS connection: if it requires a client certificate, set collector.certFile and collector.keyFile)';
+      }
       return { kind: 'retryable', status: null, message: `${url.origin}: ${code ? `${code} ` : ''}${detail}${hint}`, retryAfterMs: null };
     }
   }
