@@ -38,9 +38,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('config')
     .description('config check: validate the config file and print it with defaults')
     .argument('<action>', 'check')
-    .action(async (action: string) => {
+    .option('--quiet', 'print nothing when the config is valid (for ExecStartPre)')
+    .action(async (action: string, opts: { quiet?: boolean }) => {
       if (action !== 'check') throw new CliError(`unknown config action "${action}" (expected: check)`, 2);
       const c = await cfg();
+      if (opts.quiet) return;
       console.log(`${program.opts<{ config: string }>().config}: OK`);
       console.log(JSON.stringify(c, null, 2));
     });

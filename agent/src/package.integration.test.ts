@@ -1,0 +1,76 @@
+/**
+ * Integration (real parts): the packaging script builds the esbuild bundle and the Node single
+ * executable into a temporary directory (outside the repository, so no node_modules can be
+ * found), and each runs a real `collect --once --json` of this machine. The systemd unit is
+ * checked by systemd-analyze against the built executable.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { Report } from '@posture/protocol';
+import { ROOT } from '../../testing/collector.js';
+
+const run = promisify(execFile);
+let dir: string;
+let configFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'posture-pkg-'));
+  await run(process.execPath, [join(ROOT, 'agent/scripts/package.mjs'), '--out', dir, 'bundle', 'sea']);
+  configFile = join(dir, 'agent.yaml');
+  await writeFile(configFile, stringify({ unit: 'TTCNTT', systems: ['cong-ttdt'], stateDir: join(dir, 'state') }));
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function checkReport(stdout: string): void {
+  const report = JSON.parse(stdout) as Report;
+  expect(report.schemaVersion).toBe(1);
+  expect(report.agentId).toBe('not-enrolled');
+  const host = report.probes.host;
+  expect(host.ok && host.facts.hostname).toBe(hostname());
+  expect(host.ok && host.facts.os.family).toBe('linux');
+  expect(report.probes.membership).toMatchObject({ ok: true, facts: { unit: 'TTCNTT', systems: ['cong-ttdt'] } });
+  expect(report.probes.protection?.ok).toBe(true);
+}
+
+describe('agent packaging', () => {
+  it('the single-file bundle runs collect --once on plain node, with no node_modules', async () => {
+    const bundle = join(dir, 'posture-agent.cjs');
+    // Outside the repository: nothing to resolve a bare import from.
+    expect(dir.startsWith(ROOT)).toBe(false);
+    const { stdout, stderr } = await run(process.execPath, [bundle, '-c', configFile, 'collect', '--once', '--json'], { env: { PATH: process.env.PATH ?? '' } });
+    expect(stderr).toBe('');
+    checkReport(stdout);
+  });
+
+  it('the single executable runs collect --once and version, no node needed', async () => {
+    const exe = join(dir, 'posture-agent');
+    const { stdout, stderr } = await run(exe, ['-c', configFile, 'collect', '--once', '--json'], { env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } });
+    expect(stderr).toBe('');
+    checkReport(stdout);
+    const version = await run(exe, ['version']);
+    const pkg = JSON.parse(await readFile(join(ROOT, 'agent/package.json'), 'utf8')) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
+    // A broken config: the executable reports it like the npm install does.
+    await writeFile(join(dir, 'bad.yaml'), 'unit: TTCNTT\nspool: {maxReport: 1}\n');
+    const bad = await run(exe, ['-c', join(dir, 'bad.yaml'), 'config', 'check']).catch((e: { code: number; stderr: string }) => e);
+    expect((bad as { code: number }).code).toBe(2);
+    expect((bad as { stderr: string }).stderr).toMatch(/bad\.yaml:2: unknown key "spool\.maxReport"/);
+  });
+
+  it('the systemd unit passes systemd-analyze verify with the built executable', async () => {
+    const unit = (await readFile(join(ROOT, 'deploy/systemd/posture-agent.service'), 'utf8')).replaceAll('/usr/bin/posture-agent', join(dir, 'posture-agent'));
+    const file = join(dir, 'posture-agent.service');
+    await writeFile(file, unit);
+    const r = await run('systemd-analyze', ['verify', file]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect((r as { stderr: string }).stderr).toBe('');
+    expect((r as { code?: number }).code ?? 0).toBe(0);
+  });
+});
