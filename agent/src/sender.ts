@@ -9,9 +9,9 @@ import type { EnrollRequest, EnrollResponse, Report } from '@posture/protocol';
 
 export type SendResult =
   | { kind: 'success'; status: number; body: unknown }
-  /** The collector refused this content (4xx other than 408/429): resending will not help. */
+  /** The collector refused this content (4xx other than 401/408/429): resending will not help. */
   | { kind: 'rejected'; status: number; code: string; message: string }
-  /** Network error, timeout, 408, 429 or 5xx: try again later (after `retryAfterMs` if given). */
+  /** Network error, timeout, 401, 408, 429 or 5xx: try again later (after `retryAfterMs` if given). */
   | { kind: 'retryable'; status: number | null; message: string; retryAfterMs: number | null };
 
 export interface SenderOptions {
@@ -94,6 +94,11 @@ export class Sender {
       if (status >= 200 && status < 300) return { kind: 'success', status, body: parsed };
       const err = (parsed && typeof parsed === 'object' ? parsed : {}) as { code?: string; message?: string; details?: { path: string; message: string }[] };
       const message = [err.message ?? (typeof parsed === 'string' ? parsed.slice(0, 300) : ''), ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].filter(Boolean).join('; ');
+      // 401: the credential, not the report, is refused (collector restored, agent revoked):
+      // keep the reports and retry with backoff until the agent is re-enrolled.
+      if (status === 401) {
+        return { kind: 'retryable', status, message: `${err.code ?? 'HTTP_401'}: ${message || 'credential refused'} (re-enroll: posture-agent enroll --secret ...; queued reports are kept)`, retryAfterMs: null };
+      }
       if (status === 408 || status === 429 || status >= 500) {
         return { kind: 'retryable', status, message: message || `HTTP ${status}`, retryAfterMs: retryAfterMs(res.headers['retry-after']) };
       }
