@@ -5,9 +5,13 @@
  *   peak RSS           the daemon's VmHWM across cycles                 vs  node_exporter after scrapes
  *   CPU / collection   one full collection incl. child processes       vs  one full /metrics scrape
  * plus what each probe costs alone (CPU incl. children), to show where the time goes.
- * Needs the built agent (npx tsc -b protocol agent). Usage: node bench/agent-footprint.mjs [--runs N]
+ * The agent measured is what ships: the esbuild bundle, with the NODE_OPTIONS of the systemd
+ * unit (--max-semi-space-size=1), and for comparison the same bundle with Node's defaults.
+ * RSS is split into anonymous (private heap) and file-backed (pages of the node binary, shared
+ * and reclaimable). Needs the built agent (npx tsc -b protocol agent).
+ * Usage: node bench/agent-footprint.mjs [--runs N]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,6 +36,11 @@ async function cpuMs(pid, withChildren = true) {
   const [ut, st, cut, cst] = [f[11], f[12], f[13], f[14]].map(Number);
   return ((ut + st + (withChildren ? cut + cst : 0)) * 1000) / TICK;
 }
+/** NODE_OPTIONS of deploy/systemd/posture-agent.service, so the bench runs what ships. */
+async function unitNodeOptions() {
+  const unit = await readFile(join(ROOT, 'deploy/systemd/posture-agent.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '';
+}
 async function memKb(pid, key) {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(await readFile(`/proc/${pid}/status`, 'utf8'));
   return Number(m[1]);
@@ -53,6 +62,7 @@ async function nodeExporter() {
   }
   await sleep(1500);
   const idle = await memKb(p.pid, 'VmRSS');
+  const anon = await memKb(p.pid, 'RssAnon');
   const cpu = [];
   for (let i = 0; i < RUNS; i++) {
     const before = await cpuMs(p.pid);
@@ -62,10 +72,10 @@ async function nodeExporter() {
   }
   const peak = await memKb(p.pid, 'VmHWM');
   p.kill();
-  return { idle, peak, cpu: median(cpu) };
+  return { idle, anon, peak, cpu: median(cpu) };
 }
 
-async function agent() {
+async function agent(bundle, nodeOptions) {
   const dir = await mkdtemp(join(tmpdir(), 'posture-bench-agent-'));
   const state = join(dir, 'state');
   await mkdir(state, { recursive: true });
@@ -73,7 +83,7 @@ async function agent() {
   const port = await freePort();
   await writeFile(join(state, 'credential.json'), JSON.stringify({ collector: `http://127.0.0.1:${port}`, agentId: 'a-bench', unit: 'TTCNTT', credential: 'x'.repeat(43) }), { mode: 0o600 });
   await writeFile(join(dir, 'agent.yaml'), `unit: TTCNTT\nrole: server\nstateDir: ${state}\nschedule: {cron: "*/3 * * * * *", splaySeconds: 0}\nspool: {backoffMinMs: 3600000, backoffMaxMs: 3600000}\n`);
-  const p = spawn(process.execPath, [join(ROOT, 'agent/bin/posture-agent.js'), '-c', join(dir, 'agent.yaml'), 'run'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, POSTURE_AGENT_LOG_LEVEL: 'debug' } });
+  const p = spawn(process.execPath, [bundle, '-c', join(dir, 'agent.yaml'), 'run'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: nodeOptions, POSTURE_AGENT_LOG_LEVEL: 'debug' } });
   let log = '';
   p.stderr.on('data', (d) => (log += d));
   const queued = () => (log.match(/report queued/g) ?? []).length;
@@ -86,6 +96,7 @@ async function agent() {
   const cycleStart = () => new Promise((r) => setTimeout(r, 3000 - (Date.now() % 3000) + 1500));
   await cycleStart();
   const idle = await memKb(p.pid, 'VmRSS');
+  const anon = await memKb(p.pid, 'RssAnon');
   const cpu = [];
   for (let i = 0; i < RUNS; i++) {
     const n = queued();
@@ -93,13 +104,12 @@ async function agent() {
     await waitQueued(n + 1);
     await sleep(300);
     cpu.push((await cpuMs(p.pid)) - before);
-    await sleep(3000 - (Date.now() % 3000) + 1500 - 3000 > 0 ? 0 : 0);
   }
   const peak = await memKb(p.pid, 'VmHWM');
   p.kill('SIGTERM');
   await new Promise((r) => p.once('exit', r));
   await rm(dir, { recursive: true, force: true });
-  return { idle, peak, cpu: median(cpu) };
+  return { idle, anon, peak, cpu: median(cpu) };
 }
 
 /** Each probe alone, in this process: CPU incl. children per run. */
@@ -125,13 +135,28 @@ async function perProbe() {
   return out;
 }
 
+const pkgDir = await mkdtemp(join(tmpdir(), 'posture-bench-pkg-'));
+execFileSync(process.execPath, [join(ROOT, 'agent/scripts/package.mjs'), '--out', pkgDir, 'bundle'], { stdio: 'ignore' });
+const bundle = join(pkgDir, 'posture-agent.cjs');
+const shipped = await unitNodeOptions();
 const ne = await nodeExporter();
-const ag = await agent();
+const ag = await agent(bundle, shipped);
+const agDefault = await agent(bundle, '');
+const bare = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+await sleep(1500);
+const bareIdle = await memKb(bare.pid, 'VmRSS');
+const bareAnon = await memKb(bare.pid, 'RssAnon');
+bare.kill();
 const probes = await perProbe();
+await rm(pkgDir, { recursive: true, force: true });
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
+const line = (label, a, b) => `  ${label.padEnd(50)} ${a.padEnd(30)} ${b.padEnd(26)}`;
 console.log(`agent footprint, median of ${RUNS} (same-run baseline: Debian prometheus-node-exporter)`);
-console.log(`  idle RSS            agent ${mb(ag.idle)} MB   node_exporter ${mb(ne.idle)} MB   ratio ${ratio(ag.idle, ne.idle)}   (goal <= 55 MB)`);
-console.log(`  peak RSS (VmHWM)    agent ${mb(ag.peak)} MB   node_exporter ${mb(ne.peak)} MB   ratio ${ratio(ag.peak, ne.peak)}`);
-console.log(`  CPU per collection  agent ${ag.cpu.toFixed(0)} ms (incl. children)   node_exporter scrape ${ne.cpu.toFixed(0)} ms   ratio ${ratio(ag.cpu, ne.cpu)}   (goal <= 500 ms)`);
+console.log(line('', 'agent', 'node_exporter') + 'ratio');
+console.log(line(`idle RSS (NODE_OPTIONS=${shipped || 'none'})`, `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 55 MB`);
+console.log(line('idle RSS of a bare node process', `${mb(bareIdle)} MB (anon ${mb(bareAnon)})`, '') + `${ratio(bareIdle, ne.idle)}   the floor of any Node agent`);
+console.log(line('idle RSS (node defaults)', `${mb(agDefault.idle)} MB (anon ${mb(agDefault.anon)})`, '') + ratio(agDefault.idle, ne.idle));
+console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(ne.peak)} MB`) + ratio(ag.peak, ne.peak));
+console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 500 ms`);
 console.log('  per probe (alone, in-process, CPU incl. children / wall):');
 for (const p of probes) console.log(`    ${p.probe.padEnd(12)} ${p.cpu.toFixed(0).padStart(5)} ms CPU  ${p.wall.toFixed(0).padStart(5)} ms wall`);

@@ -81,6 +81,8 @@ export class Spool {
   private readonly rejectedDir: string;
   private readonly tmpDir: string;
   private seq = 0;
+  /** Waiting reports and their sizes, oldest first (Map keeps insertion order). */
+  private readonly index = new Map<string, number>();
   private state: SpoolState = { ...INITIAL };
   private draining: Promise<DrainResult> | null = null;
 
@@ -102,6 +104,8 @@ export class Spool {
     await mkdir(s.tmpDir, { recursive: true, mode: 0o700 });
     s.state = { ...INITIAL, ...(await Spool.readState(stateDir)) };
     const names = await s.names();
+    const sizes = await Promise.all(names.map(async (n) => (await stat(join(s.queueDir, n)).catch(() => null))?.size ?? 0));
+    names.forEach((n, i) => s.index.set(n, sizes[i]!));
     s.seq = names.length ? Number(NAME.exec(names.at(-1)!)![1]) : 0;
     return s;
   }
@@ -130,7 +134,7 @@ export class Spool {
   }
 
   async depth(): Promise<number> {
-    return (await this.names()).length;
+    return this.index.size;
   }
 
   private async saveState(): Promise<void> {
@@ -140,21 +144,22 @@ export class Spool {
   /** Queue a report durably, then drop the oldest while over the limits (counted in `dropped`). */
   async enqueue(report: Report): Promise<void> {
     const name = `${String(++this.seq).padStart(16, '0')}-${report.reportId}.json`;
-    await writeAtomic(this.queueDir, this.tmpDir, name, JSON.stringify(report));
+    const data = JSON.stringify(report);
+    await writeAtomic(this.queueDir, this.tmpDir, name, data);
+    this.index.set(name, Buffer.byteLength(data));
     await this.enforceLimits();
   }
 
   private async enforceLimits(): Promise<void> {
-    const names = await this.names();
-    const sizes = await Promise.all(names.map(async (n) => (await stat(join(this.queueDir, n)).catch(() => null))?.size ?? 0));
-    let bytes = sizes.reduce((a, b) => a + b, 0);
-    let count = names.length;
+    let bytes = 0;
+    for (const size of this.index.values()) bytes += size;
     let dropped = 0;
-    // Never drop the newest: it is the freshest state of the host.
-    for (let i = 0; i < names.length - 1 && (count > this.limits.maxReports || bytes > this.limits.maxBytes); i++) {
-      await unlink(join(this.queueDir, names[i]!)).catch(() => undefined);
-      count--;
-      bytes -= sizes[i]!;
+    // Oldest first; never the newest: it is the freshest state of the host.
+    for (const [name, size] of this.index) {
+      if (this.index.size <= 1 || (this.index.size <= this.limits.maxReports && bytes <= this.limits.maxBytes)) break;
+      await unlink(join(this.queueDir, name)).catch(() => undefined);
+      this.index.delete(name);
+      bytes -= size;
       dropped++;
     }
     if (dropped) {
@@ -194,7 +199,10 @@ export class Spool {
       try {
         report = JSON.parse(await readFile(file, 'utf8')) as Report;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // dropped meanwhile
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+          this.index.delete(name); // dropped meanwhile
+          continue;
+        }
         await this.setAside(name, `unreadable spool file: ${(e as Error).message}`, null);
         rejected++;
         continue;
@@ -204,6 +212,7 @@ export class Spool {
       const r = await send(report);
       if (r.kind === 'success') {
         await unlink(file).catch(() => undefined);
+        this.index.delete(name);
         sent++;
         Object.assign(this.state, { lastSuccessAt: now, failures: 0, nextAttemptAt: null });
       } else if (r.kind === 'rejected') {
@@ -226,6 +235,7 @@ export class Spool {
     const body = JSON.stringify({ rejectedAt: new Date().toISOString(), reason, report });
     await writeAtomic(this.rejectedDir, this.tmpDir, name, body);
     await unlink(join(this.queueDir, name)).catch(() => undefined);
+    this.index.delete(name);
     this.state.rejected++;
     const kept = (await readdir(this.rejectedDir)).sort();
     for (const old of kept.slice(0, Math.max(0, kept.length - this.limits.keepRejected))) await unlink(join(this.rejectedDir, old)).catch(() => undefined);
