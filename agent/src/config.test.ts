@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, validateLayers } from './config.js';
+import { readLayers } from './config-files.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -81,6 +82,12 @@ describe('agent config', () => {
       for (const m of c.mentions) expect(msg).toMatch(m);
     });
   }
+
+  it('the shipped example config is valid', async () => {
+    const c = validateLayers(await readLayers(join(import.meta.dirname, '../../deploy/config/agent.example.yaml')));
+    expect(c.collector?.caFile).toBe('/etc/posture/collector-ca.pem');
+    expect(c.schedule.cron).toBe('*/5 * * * *');
+  });
 
   it('names a missing file', async () => {
     await expect(loadConfig(join(dir, 'nope.yaml'))).rejects.toThrow(/nope\.yaml: invalid agent config:\n {2}- cannot read the file: ENOENT/);
