@@ -113,7 +113,7 @@ export class Sender {
       if (!hint && code === 'UND_ERR_SOCKET' && url.protocol === 'https:' && !this.opts.certFile) {
         hint = ' (the collector closed the TLS connection: if it requires a client certificate, set collector.certFile and collector.keyFile)';
       }
-      return { kind: 'retryable', status: null, message: `${url.origin}: ${code ? `${code} ` : ''}${detail}${hint}`, retryAfterMs: null };
+      return { kind: 'retryable', status: null, message: `${url.origin}${this.opts.proxy ? ` via proxy ${this.opts.proxy}` : ''}: ${code ? `${code} ` : ''}${detail}${hint}`, retryAfterMs: null };
     }
   }
 
