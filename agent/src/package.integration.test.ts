@@ -22,7 +22,7 @@ let configFile: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-pkg-'));
-  await run(process.execPath, [join(ROOT, 'agent/scripts/package.mjs'), '--out', dir, 'bundle', 'sea']);
+  await run(process.execPath, [join(ROOT, 'agent/scripts/package.mjs'), '--out', dir]);
   configFile = join(dir, 'agent.yaml');
   await writeFile(configFile, stringify({ unit: 'TTCNTT', systems: ['cong-ttdt'], stateDir: join(dir, 'state') }));
 }, 120_000);
@@ -65,6 +65,23 @@ describe('agent packaging', () => {
     const bad = await run(exe, ['-c', join(dir, 'bad.yaml'), 'config', 'check']).catch((e: { code: number; stderr: string }) => e);
     expect((bad as { code: number }).code).toBe(2);
     expect((bad as { stderr: string }).stderr).toMatch(/bad\.yaml:2: unknown key "spool\.maxReport"/);
+  });
+
+  it('the .deb and the tarball carry the executable, the unit and the example config', async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, 'agent/package.json'), 'utf8')) as { version: string };
+    const deb = join(dir, `posture-agent_${pkg.version}_amd64.deb`);
+    const info = await run('dpkg-deb', ['--field', deb, 'Package', 'Version', 'Architecture']);
+    expect(info.stdout).toBe(`Package: posture-agent\nVersion: ${pkg.version}\nArchitecture: amd64\n`);
+    const root = join(dir, 'deb-extracted');
+    await run('dpkg-deb', ['-x', deb, root]);
+    const v = await run(join(root, 'usr/bin/posture-agent'), ['version']);
+    expect(v.stdout.trim()).toBe(pkg.version);
+    expect(await readFile(join(root, 'lib/systemd/system/posture-agent.service'), 'utf8')).toMatch(/ExecStart=\/usr\/bin\/posture-agent -c \/etc\/posture\/agent\.yaml run/);
+    await rm(root, { recursive: true, force: true });
+    const tar = await run('tar', ['-tzf', join(dir, `posture-agent-${pkg.version}-linux-x64.tar.gz`)]);
+    for (const f of ['usr/bin/posture-agent', 'lib/systemd/system/posture-agent.service', 'usr/share/doc/posture-agent/agent.example.yaml', 'etc/posture/agent.d/']) {
+      expect(tar.stdout).toContain(`posture-agent-${pkg.version}-linux-x64/${f}`);
+    }
   });
 
   it('the systemd unit passes systemd-analyze verify with the built executable', async () => {

@@ -35,13 +35,13 @@ afterAll(async () => {
 });
 
 /** An HTTPS collector with a fresh server certificate from `ca`. */
-async function httpsCollector(clientCa?: string, sans?: string): Promise<CollectorFixture & { httpsUrl: string }> {
+async function httpsCollector(clientCa?: string, sans?: string, host = '127.0.0.1'): Promise<CollectorFixture & { httpsUrl: string }> {
   const server = await issue(dir, ca, `server-${started.length}`, 'server', sans);
   const fx = await collectorFixture({});
   const { port } = fx;
   // collectorFixture wrote plain listen settings; add tls to them.
-  await writeFile(fx.configFile, stringify({ listen: { host: '127.0.0.1', port, tls: { ...server, ...(clientCa ? { clientCaFile: clientCa } : {}) } }, dataDir: join(fx.dir, 'data'), units: TEST_UNITS }));
-  const httpsUrl = `https://127.0.0.1:${port}`;
+  await writeFile(fx.configFile, stringify({ listen: { host, port, tls: { ...server, ...(clientCa ? { clientCaFile: clientCa } : {}) } }, dataDir: join(fx.dir, 'data'), units: TEST_UNITS }));
+  const httpsUrl = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const tls = { ca: await readFile(ca.certFile, 'utf8'), ...(clientCa ? { cert: await readFile(client.certFile, 'utf8'), key: await readFile(client.keyFile, 'utf8') } : {}) };
   const dispatcher = new Agent({ connect: { ...tls, checkServerIdentity: () => undefined } });
   // The certificate may name another host: the health check verifies the chain, not the name.
@@ -108,5 +108,15 @@ describe('agent <-> collector over TLS', () => {
     const withCert = await enroll(await agentWith({ url: mfx.httpsUrl, caFile: ca.certFile, ...client }));
     expect(withCert.stderr).toBe('');
     expect(withCert.stdout).toMatch(/enrolled as agent/);
+  });
+
+  it('reaches a collector over IPv6 alone (::1), certificate checked against the IPv6 address', async () => {
+    const v6 = await httpsCollector(undefined, 'IP:::1', '::1');
+    const cfg = await agentWith({ url: v6.httpsUrl, caFile: ca.certFile });
+    const e = await enroll(cfg);
+    expect(e.stderr).toBe('');
+    const r = await runNode(AGENT_BIN, ['-c', cfg, 'run', '--once']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/accepted by https:\/\/\[::1\]:\d+/);
   });
 });
