@@ -60,7 +60,12 @@ describe('spool across a collector outage and an agent crash', () => {
     await collector!.stop();
     collector = undefined;
 
-    // Outage: the daemon collects every second and can deliver nothing.
+    // Outage: a one-shot run keeps its report and says so; then the daemon collects every
+    // second and can deliver nothing.
+    const once = await runNode(AGENT_BIN, ['-c', af.configFile, 'run', '--once']);
+    expect(once.code).toBe(1);
+    expect(once.stderr).toMatch(/report [0-9a-f-]{36} not delivered: http:\/\/127\.0\.0\.1:\d+: (ECONNRESET|ECONNREFUSED|UND_ERR_SOCKET)/);
+    expect(once.stderr).toMatch(/it stays in the spool \(1 waiting\) and goes with the next run/);
     const a1 = startAgentProcess(af);
     agents.push(a1);
     await waitFor(`${N} reports in the spool`, async () => (await spooledIds(af.stateDir)).length >= N, 30_000, 50);
