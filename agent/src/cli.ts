@@ -99,12 +99,12 @@ export async function main(argv: string[]): Promise<number> {
       const config = await cfg();
       const cred = await loadCredential(config.stateDir);
       const state = await Spool.readState(config.stateDir);
-      const spool = await Spool.open(config.stateDir, config.spool);
+      const spool = await Spool.peek(config.stateDir);
       const status = {
         enrolled: cred ? { agentId: cred.agentId, unit: cred.unit, collector: config.collector?.url ?? cred.collector } : null,
-        spoolDepth: await spool.depth(),
+        spoolDepth: spool.depth,
         ...state,
-        rejectedReports: await spool.rejectedReasons(),
+        rejectedReports: spool.rejected,
       };
       if (opts.json) return console.log(JSON.stringify(status, null, 2));
       const lines = [

@@ -1,5 +1,5 @@
 /** The spool on a real directory: order, limits and the dropped count, set-aside, crash leftovers. */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,14 +109,19 @@ describe('spool', () => {
     expect(spread.size).toBeGreaterThan(10);
   });
 
-  it('ignores half-written files of a crash and sets aside a corrupt queued file', async () => {
+  it('removes old half-written files of a crash, never queues them, and sets aside a corrupt queued file', async () => {
     const s = await Spool.open(dir, LIMITS);
     const good = report();
     await s.enqueue(good);
-    await writeFile(join(s.dir, 'tmp', 'half.json.1234'), '{"schemaVersion":1,"repo');
+    const half = join(s.dir, 'tmp', 'half.json.1234');
+    await writeFile(half, '{"schemaVersion":1,"repo');
+    const old = new Date(Date.now() - 120_000);
+    await utimes(half, old, old);
+    // A write in progress by another agent process right now is left alone.
+    await writeFile(join(s.dir, 'tmp', 'fresh.json.5678'), '{"schemaVersion":1');
     await writeFile(join(s.dir, 'queue', `0000000000000000-${report().reportId}.json`), '{"trunc');
     const s2 = await Spool.open(dir, LIMITS);
-    expect(await readdir(join(s2.dir, 'tmp'))).toEqual([]);
+    expect(await readdir(join(s2.dir, 'tmp'))).toEqual(['fresh.json.5678']);
     const seen: string[] = [];
     const r = await s2.drain(async (rep) => (seen.push(rep.reportId), ok));
     expect(seen).toEqual([good.reportId]);

@@ -100,8 +100,13 @@ export class Spool {
   static async open(stateDir: string, limits: SpoolLimits): Promise<Spool> {
     const s = new Spool(stateDir, limits);
     for (const d of [s.queueDir, s.rejectedDir]) await mkdir(d, { recursive: true, mode: 0o700 });
-    await rm(s.tmpDir, { recursive: true, force: true });
     await mkdir(s.tmpDir, { recursive: true, mode: 0o700 });
+    // Leftovers of a crashed write. Only old ones: another agent process (`run --once` beside
+    // the daemon) may be writing right now.
+    for (const n of await readdir(s.tmpDir)) {
+      const st = await stat(join(s.tmpDir, n)).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 60_000) await rm(join(s.tmpDir, n), { force: true });
+    }
     s.state = { ...INITIAL, ...(await Spool.readState(stateDir)) };
     const names = await s.names();
     const sizes = await Promise.all(names.map(async (n) => (await stat(join(s.queueDir, n)).catch(() => null))?.size ?? 0));
@@ -117,6 +122,17 @@ export class Spool {
     } catch {
       return { ...INITIAL };
     }
+  }
+
+  /**
+   * Depth and recent refusals without opening the spool for writing (for `status` while the
+   * daemon runs: open() would clear tmp/ under a write in progress).
+   */
+  static async peek(stateDir: string, limit = 5): Promise<{ dir: string; depth: number; rejected: { file: string; reason: string }[] }> {
+    const s = new Spool(stateDir, { maxReports: 1, maxBytes: 1, backoffMinMs: 1, backoffMaxMs: 1, keepRejected: 0 });
+    const depth = await s.names().then((n) => n.length, () => 0);
+    const rejected = await s.rejectedReasons(limit).catch(() => []);
+    return { dir: s.dir, depth, rejected };
   }
 
   /** Names of waiting reports, oldest first. */
