@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh Debian machine with Node >= 20.19: the real servers the
-# integration tests start (InfluxDB, Alertmanager, ClamAV, Chromium, iproute2, nftables) and npm packages.
+# integration tests start (InfluxDB, Alertmanager, ClamAV, Chromium, iproute2, nftables), the agent
+# tests' tools (openssl for a test CA, systemd-analyze, ansible-lint, tinyproxy,
+# prometheus-node-exporter as the bench baseline) and npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS="influxdb prometheus-alertmanager clamav-daemon clamav chromium iproute2 nftables curl"
+PKGS="influxdb prometheus-alertmanager clamav-daemon clamav chromium iproute2 nftables curl openssl systemd prometheus-node-exporter ansible-lint tinyproxy"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -59,14 +59,15 @@ export interface CollectorProcess {
   kill(): Promise<void>;
 }
 
-export async function startCollectorProcess(f: CollectorFixture): Promise<CollectorProcess> {
+/** `healthy` replaces the plain fetch of /healthz (e.g. for HTTPS with a test CA). */
+export async function startCollectorProcess(f: CollectorFixture, opts: { healthy?: () => Promise<boolean> } = {}): Promise<CollectorProcess> {
   const proc = spawn(process.execPath, [POSTURE_BIN, '-c', f.configFile, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(`collector on ${f.url} (output: ${out.slice(-800)})`, async () => {
     if (proc.exitCode !== null) throw new Error(`collector exited with ${proc.exitCode}: ${out.slice(-800)}`);
-    return (await fetch(`${f.url}/healthz`)).ok;
+    return opts.healthy ? opts.healthy() : (await fetch(`${f.url}/healthz`)).ok;
   });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return {

@@ -1,11 +1,14 @@
-/** posture-agent: enroll | collect --once | run --once | config check | version */
+/** posture-agent: enroll | collect --once | run [--once] | status | config check | version */
 import { Command, CommanderError } from 'commander';
 import { hostname } from 'node:os';
 import type { EnrollResponse } from '@posture/protocol';
 import { loadConfig, ConfigError, type AgentConfig } from './config.js';
 import { collectReport } from './collect.js';
 import { loadCredential, saveCredential } from './credential.js';
-import { Sender, type SenderOptions } from './sender.js';
+import { AgentError, runDaemon, runOnce, senderOptions } from './daemon.js';
+import { createLog } from './log.js';
+import { Sender } from './sender.js';
+import { Spool } from './spool.js';
 import { summarize } from './summary.js';
 import { LocalSystem } from './system.js';
 import { AGENT_VERSION } from './version.js';
@@ -16,12 +19,6 @@ class CliError extends Error {
   constructor(message: string, readonly exitCode = 1) {
     super(message);
   }
-}
-
-function collectorOf(config: AgentConfig, override?: string): SenderOptions {
-  const url = override ?? config.collector?.url;
-  if (!url) throw new CliError('no collector URL: set collector.url in the agent config or pass --collector URL', 2);
-  return { collectorUrl: url, caFile: config.collector?.caFile, timeoutMs: config.collector?.timeoutMs ?? 10_000 };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,9 +38,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('config')
     .description('config check: validate the config file and print it with defaults')
     .argument('<action>', 'check')
-    .action(async (action: string) => {
+    .option('--quiet', 'print nothing when the config is valid (for ExecStartPre)')
+    .action(async (action: string, opts: { quiet?: boolean }) => {
       if (action !== 'check') throw new CliError(`unknown config action "${action}" (expected: check)`, 2);
       const c = await cfg();
+      if (opts.quiet) return;
       console.log(`${program.opts<{ config: string }>().config}: OK`);
       console.log(JSON.stringify(c, null, 2));
     });
@@ -67,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--secret <secret>', "the unit's enrollment secret (or env POSTURE_ENROLL_SECRET)", process.env.POSTURE_ENROLL_SECRET)
     .action(async (opts: { collector?: string; secret: string }) => {
       const config = await cfg();
-      const c = collectorOf(config, opts.collector);
+      const c = { ...senderOptions(config, opts.collector), ...(opts.collector ? { collectorUrl: opts.collector } : {}) };
       const sender = await Sender.create(c);
       try {
         const r = await sender.enroll({ unit: config.unit, secret: opts.secret, hostname: hostname().slice(0, 253), machineId: ((await new LocalSystem().readFile('/etc/machine-id')) ?? '').trim().slice(0, 128) });
@@ -82,22 +81,43 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('collect and send a report to the collector')
-    .option('--once', 'collect and send one report, then exit')
+    .description('the agent daemon: collect on the schedule, spool, send (SIGHUP reloads the config)')
+    .option('--once', 'one cycle: collect, queue, send what is queued, then exit')
     .action(async (opts: { once?: boolean }) => {
-      if (!opts.once) throw new CliError('the scheduled daemon is not built yet: use `run --once` (from cron or a systemd timer)', 2);
+      const config = await cfg();
+      // One-shot runs (cron, scripts) stay quiet on success: the outcome is on stdout.
+      const log = createLog(opts.once && !process.env.POSTURE_AGENT_LOG_LEVEL ? 'error' : undefined);
+      if (opts.once) await runOnce(config, log);
+      else exitCode = await runDaemon(program.opts<{ config: string }>().config, config, log);
+    });
+
+  program
+    .command('status')
+    .description('last successful send, spool depth, last error, dropped and rejected reports')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
       const config = await cfg();
       const cred = await loadCredential(config.stateDir);
-      if (!cred) throw new CliError(`not enrolled: no credential in ${config.stateDir}; run \`posture-agent enroll --secret ...\` first`, 2);
-      const report = await collectReport({ system: new LocalSystem(), config, agentId: cred.agentId });
-      const sender = await Sender.create(collectorOf(config, cred.collector));
-      try {
-        const r = await sender.sendReport(report, cred.credential);
-        if (r.kind === 'success') console.log(`report ${report.reportId} accepted by ${cred.collector}`);
-        else throw new CliError(`report ${report.reportId} not delivered (${r.kind}${r.status ? ` ${r.status}` : ''}): ${r.message}`);
-      } finally {
-        await sender.close();
-      }
+      const state = await Spool.readState(config.stateDir);
+      const spool = await Spool.peek(config.stateDir);
+      const status = {
+        enrolled: cred ? { agentId: cred.agentId, unit: cred.unit, collector: config.collector?.url ?? cred.collector } : null,
+        spoolDepth: spool.depth,
+        ...state,
+        rejectedReports: spool.rejected,
+      };
+      if (opts.json) return console.log(JSON.stringify(status, null, 2));
+      const lines = [
+        `enrolled:      ${status.enrolled ? `agent ${status.enrolled.agentId} of unit ${status.enrolled.unit} -> ${status.enrolled.collector}` : 'no (run `posture-agent enroll --secret ...`)'}`,
+        `last success:  ${state.lastSuccessAt ?? 'never'}`,
+        `spool depth:   ${status.spoolDepth} report(s) waiting`,
+        `last error:    ${state.lastError ? `${state.lastError.at} ${state.lastError.message}` : 'none'}`,
+        `next attempt:  ${state.nextAttemptAt ?? 'at the next cycle'}`,
+        `dropped:       ${state.dropped} (spool full)`,
+        `rejected:      ${state.rejected} (set aside in ${spool.dir}/rejected)`,
+        ...status.rejectedReports.map((r) => `  ${r.file}: ${r.reason}`),
+      ];
+      console.log(lines.join('\n'));
     });
 
   try {
@@ -107,6 +127,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ConfigError) {
       console.error(e.message);
       return 2;
+    }
+    if (e instanceof AgentError) {
+      console.error(`posture-agent: ${e.message}`);
+      return e.code === 'NOT_DELIVERED' ? 1 : 2;
     }
     if (e instanceof CliError) {
       console.error(`posture-agent: ${e.message}`);

@@ -1,12 +1,17 @@
 /**
- * Agent config: one YAML file, validated strictly once at start (unknown keys and wrong types
- * are errors naming the file and the key), defaults filled from the schema, then frozen.
+ * Agent config: one YAML file plus a drop-in directory (`agent.d/*.yaml` beside it, merged in
+ * name order, later files win, mappings merge, lists replace), validated strictly once at start:
+ * unknown keys and wrong types are errors naming the file, the line and the key; defaults come
+ * from the schema; the result is frozen.
  */
-import { readFile } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { validate as validCron } from 'node-cron';
 import { Ident, HostRole } from '@posture/protocol';
-import { parseDocument } from 'yaml';
+import { ConfigError, readLayers, type Layer } from './config-files.js';
+
+export { ConfigError };
 
 const Obj = <T extends Parameters<typeof Type.Object>[0]>(p: T) => Type.Object(p, { additionalProperties: false });
 
@@ -16,8 +21,17 @@ export const AgentConfigSchema = Obj({
       /** Base URL of the collector, e.g. https://posture.example.gov.vn:8443 */
       url: Type.String({ pattern: '^https?://', maxLength: 512 }),
       /** PEM file of the CA that signed the collector's certificate (pinned: no system CAs). */
-      caFile: Type.Optional(Type.String({ maxLength: 1024 })),
-      timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+      caFile: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+      /** PEM client certificate, when the collector asks for one (mutual TLS). */
+      certFile: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+      /** PEM private key of certFile. */
+      keyFile: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+      /** HTTP(S) proxy URL, e.g. http://proxy.unit.local:3128 (CONNECT tunnel for https). */
+      proxy: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 512 })),
+      /** TCP + TLS connect timeout. */
+      connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+      /** Timeout for the collector's answer (headers and body). */
+      timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
     }),
   ),
   /** Unit id this host belongs to (must match the enrollment secret's unit). */
@@ -26,8 +40,26 @@ export const AgentConfigSchema = Obj({
   systems: Type.Array(Ident, { maxItems: 64, uniqueItems: true, default: [] }),
   /** server | workstation; inferred from the OS when absent. */
   role: Type.Optional(HostRole),
-  /** Where the credential and spool live. */
+  /** Where the credential, the spool and the status live. */
   stateDir: Type.String({ minLength: 1, maxLength: 1024, default: '/var/lib/posture-agent' }),
+  schedule: Obj({
+    /** Cron expression (5 fields, or 6 with seconds) of collection cycles. */
+    cron: Type.String({ minLength: 9, maxLength: 128, default: '*/5 * * * *' }),
+    /** Each cycle starts after a random delay up to this, so that agents do not report together. */
+    splaySeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 120 }),
+  }),
+  spool: Obj({
+    /** Most reports kept waiting; beyond, the oldest are dropped (and counted). */
+    maxReports: Type.Integer({ minimum: 1, maximum: 100_000, default: 2016 }),
+    /** Most bytes kept waiting; beyond, the oldest are dropped (and counted). */
+    maxBytes: Type.Integer({ minimum: 64 * 1024, maximum: 4 * 1024 * 1024 * 1024, default: 256 * 1024 * 1024 }),
+    /** First retry delay after a failed send; doubles per failure, with full jitter. */
+    backoffMinMs: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 5_000 }),
+    /** Longest retry delay (also caps a collector's Retry-After). */
+    backoffMaxMs: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 600_000 }),
+    /** Reports the collector refused are kept aside for inspection, up to this many. */
+    keepRejected: Type.Integer({ minimum: 0, maximum: 10_000, default: 100 }),
+  }),
   protection: Obj({
     /** Signatures older than this make a product not protecting. */
     maxSignatureAgeHours: Type.Number({ minimum: 1, maximum: 24 * 365, default: 168 }),
@@ -79,15 +111,8 @@ export const AgentConfigSchema = Obj({
 });
 export type AgentConfig = Readonly<Static<typeof AgentConfigSchema>>;
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: invalid agent config:\n  - ${problems.join('\n  - ')}`);
-  }
-}
+/** Sections that may be left out entirely: their keys all have defaults. */
+const SECTIONS = ['schedule', 'spool', 'protection', 'ipv6', 'probes'] as const;
 
 const deepFreeze = <T>(o: T): T => {
   if (o && typeof o === 'object') {
@@ -97,36 +122,88 @@ const deepFreeze = <T>(o: T): T => {
   return o;
 };
 
-/** Validate an already-parsed config object; `file` only labels the errors. */
-export function validateConfig(raw: unknown, file: string): AgentConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(file, ['the file must contain a YAML mapping (key: value lines)']);
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Merge b over a: mappings merge key by key, everything else (lists too) replaces. */
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isMap(out[k]) && isMap(v) ? merge(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
+/** Keys the schema does not know, as dotted paths (TypeBox reports only the first per object). */
+function unknownKeys(schema: unknown, value: unknown, path: string[] = []): string[][] {
+  const s = schema as { type?: string; properties?: Record<string, unknown>; anyOf?: unknown[] };
+  if (!isMap(value) || s.type !== 'object' || !s.properties) return [];
+  return Object.entries(value).flatMap(([k, v]) => (k in s.properties! ? unknownKeys(s.properties![k], v, [...path, k]) : [[...path, k]]));
+}
+
+/**
+ * Validate already-parsed config layers (the main file first, then drop-ins). Each problem
+ * names the file (and line) that set the offending key, so it can be found and fixed.
+ */
+export function validateLayers(layers: readonly Layer[]): AgentConfig {
+  const main = layers[0]!;
+  let merged: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const l of layers) {
+    if (l.value === null || l.value === undefined) continue; // an empty drop-in is allowed
+    if (!isMap(l.value)) problems.push(`${l.file}: the file must contain a YAML mapping (key: value lines)`);
+    else merged = merge(merged, l.value);
   }
-  // Fill sections that are entirely optional so their defaults apply.
-  const withSections = { protection: {}, ipv6: {}, probes: {}, ...(raw as Record<string, unknown>) };
-  const filled = Value.Default(AgentConfigSchema, Value.Clone(withSections));
-  const problems = [...Value.Errors(AgentConfigSchema, filled)].map((e) => {
-    const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
-    if (e.schema && (e.schema as { additionalProperties?: boolean }).additionalProperties === false && e.message.includes('Unexpected property')) {
-      return `unknown key "${key}": remove it or check its spelling`;
+  if (problems.length) throw new ConfigError(main.file, problems);
+  const where = (path: string[]) => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const at = layers[i]!.locate(path);
+      if (at) return at;
     }
-    return `key "${key}": ${e.message}`;
-  });
-  if (problems.length) throw new ConfigError(file, [...new Set(problems)]);
+    return layers.length > 1 ? `${main.file} (or a drop-in)` : main.file;
+  };
+  for (const path of unknownKeys(AgentConfigSchema, merged)) {
+    problems.push(`${where(path)}: unknown key "${path.join('.')}": remove it or check its spelling`);
+  }
+  const withSections = Object.fromEntries(SECTIONS.map((s) => [s, {}]));
+  const filled = Value.Default(AgentConfigSchema, Value.Clone({ ...withSections, ...merged })) as Static<typeof AgentConfigSchema>;
+  for (const e of Value.Errors(AgentConfigSchema, filled)) {
+    if (e.message.includes('Unexpected property')) continue; // listed above, one line per key
+    const path = e.path.split('/').filter(Boolean);
+    const key = path.join('.') || '(top level)';
+    const missing = e.value === undefined;
+    problems.push(`${where(missing ? path.slice(0, -1) : path)}: ${missing ? `missing required key "${key}"` : `key "${key}": ${e.message}`}`);
+  }
+  if (!problems.length && !validCron(filled.schedule.cron)) {
+    problems.push(`${where(['schedule', 'cron'])}: key "schedule.cron": "${filled.schedule.cron}" is not a cron expression (e.g. "*/5 * * * *")`);
+  }
+  if (!problems.length && filled.spool.backoffMinMs > filled.spool.backoffMaxMs) {
+    problems.push(`${where(['spool', 'backoffMinMs'])}: key "spool.backoffMinMs" (${filled.spool.backoffMinMs}) must not exceed spool.backoffMaxMs (${filled.spool.backoffMaxMs})`);
+  }
+  const c = filled.collector;
+  if (!problems.length && c && Boolean(c.certFile) !== Boolean(c.keyFile)) {
+    problems.push(`${where(['collector'])}: keys "collector.certFile" and "collector.keyFile" go together: set both or neither`);
+  }
+  if (problems.length) throw new ConfigError(main.file, [...new Set(problems)]);
   return deepFreeze(filled as AgentConfig);
 }
 
-/** Read, parse and validate the agent config file. */
+/** Validate one already-parsed config object; `file` only labels the errors. */
+export function validateConfig(raw: unknown, file: string): AgentConfig {
+  return validateLayers([{ file, value: raw, locate: () => null }]);
+}
+
+/** Read, parse and validate the agent config file and its drop-in directory. */
 export async function loadConfig(file: string): Promise<AgentConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
+  const config = validateLayers(await readLayers(file));
+  // Files the agent will need later are checked now, so that `config check` catches them.
+  const problems: string[] = [];
+  for (const key of ['caFile', 'certFile', 'keyFile'] as const) {
+    const path = config.collector?.[key];
+    if (!path) continue;
+    try {
+      await access(path, constants.R_OK);
+    } catch (e) {
+      problems.push(`key "collector.${key}": cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
-  }
-  return validateConfig(doc.toJS(), file);
+  if (problems.length) throw new ConfigError(file, problems);
+  return config;
 }

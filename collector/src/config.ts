@@ -36,6 +36,14 @@ export const CollectorConfigSchema = Obj({
     /** "::" listens dual-stack (IPv4 and IPv6). */
     host: Type.String({ default: '::' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    /** HTTPS: PEM certificate and key (relative to the config file); clientCaFile requires client certificates it signed. */
+    tls: Type.Optional(
+      Obj({
+        certFile: Type.String({ minLength: 1 }),
+        keyFile: Type.String({ minLength: 1 }),
+        clientCaFile: Type.Optional(Type.String({ minLength: 1 })),
+      }),
+    ),
   }),
   /** Directory of the SQLite state store. Relative paths are relative to the config file. */
   dataDir: Type.String({ minLength: 1, default: '/var/lib/posture' }),
@@ -166,6 +174,8 @@ export function validateConfig(raw: unknown, file: string, baseDir = process.cwd
   filled.dataDir = resolve(baseDir, filled.dataDir);
   if (filled.registryFile) filled.registryFile = resolve(baseDir, filled.registryFile);
   if (filled.rules) filled.rules.files = filled.rules.files.map((f) => resolve(baseDir, f));
+  const tls = filled.listen.tls;
+  if (tls) filled.listen.tls = { ...tls, certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile), ...(tls.clientCaFile ? { clientCaFile: resolve(baseDir, tls.clientCaFile) } : {}) };
   return deepFreeze(filled);
 }
 

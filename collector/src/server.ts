@@ -1,4 +1,6 @@
 /** Listen, run the background jobs (outbox drain, evaluation), shut down gracefully on signals. */
+import { readFileSync } from 'node:fs';
+import type { ServerOptions } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { build, openCollector } from './app.js';
@@ -14,6 +16,22 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
+/** listen.tls -> fastify's https options (read once at start; a bad file fails the start). */
+function httpsOptions(config: CollectorConfig): { https?: ServerOptions } {
+  const tls = config.listen.tls;
+  if (!tls) return {};
+  const read = (key: string, f: string) => {
+    try {
+      return readFileSync(f);
+    } catch (e) {
+      throw new Error(`listen.tls.${key}: cannot read ${f}: ${(e as Error).message}`);
+    }
+  };
+  const https: ServerOptions = { cert: read('certFile', tls.certFile), key: read('keyFile', tls.keyFile) };
+  if (tls.clientCaFile) Object.assign(https, { ca: read('clientCaFile', tls.clientCaFile), requestCert: true, rejectUnauthorized: true });
+  return { https };
+}
+
 export async function startServer(config: CollectorConfig, opts: { logLevel?: string } = {}): Promise<RunningCollector> {
   const log = pino({
     level: opts.logLevel ?? process.env.POSTURE_LOG_LEVEL ?? 'info',
@@ -21,12 +39,12 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
     redact: { paths: ['req.headers.authorization', 'secret', '*.secret', 'credential', '*.credential', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
   });
   const collector = openCollector(config, log);
-  const app = build(collector, { loggerInstance: log });
+  const app = build(collector, { loggerInstance: log, ...httpsOptions(config) });
   await app.listen({ host: config.listen.host, port: config.listen.port, ipv6Only: false });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
   const host = config.listen.host === '::' || config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host;
-  const address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const address = `${config.listen.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   collector.influx?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,

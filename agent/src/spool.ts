@@ -1,0 +1,274 @@
+/**
+ * The spool: every report is written here before it is sent, and removed only once the
+ * collector acknowledged it. Layout under `<stateDir>/spool/`:
+ *
+ *   queue/<seq>-<reportId>.json   waiting reports, oldest first by the zero-padded sequence
+ *   rejected/<seq>-<reportId>.json  reports the collector refused, with the reason (never resent)
+ *   tmp/                          writes in progress; a crash leaves files here, never in queue/
+ *   state.json                    dropped count, last success/error, backoff (for `status`)
+ *
+ * Atomicity: a report is written to tmp/, fsynced, then renamed into queue/, so queue/ only
+ * ever holds whole reports. A crash between the collector's 2xx and the unlink resends the
+ * report after restart; the collector acknowledges a known report id without counting it
+ * again, so resends are harmless.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Report } from '@posture/protocol';
+import type { SendResult } from './sender.js';
+
+export interface SpoolLimits {
+  maxReports: number;
+  maxBytes: number;
+  backoffMinMs: number;
+  backoffMaxMs: number;
+  keepRejected: number;
+}
+
+/** What `status` shows and what survives restarts. */
+export interface SpoolState {
+  /** Reports dropped because the spool was full, since the agent was installed. */
+  dropped: number;
+  /** Reports the collector refused as invalid, set aside. */
+  rejected: number;
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  lastError: { at: string; message: string } | null;
+  /** Failed attempts in a row; drives the backoff. */
+  failures: number;
+  /** Do not try before this time (backoff or Retry-After). */
+  nextAttemptAt: string | null;
+}
+
+export type DrainResult =
+  | { kind: 'empty'; sent: number; rejected: number }
+  /** Stopped on a retryable failure; the next attempt is due after `afterMs`. */
+  | { kind: 'backoff'; sent: number; rejected: number; afterMs: number; message: string };
+
+const INITIAL: SpoolState = { dropped: 0, rejected: 0, lastSuccessAt: null, lastAttemptAt: null, lastError: null, failures: 0, nextAttemptAt: null };
+const NAME = /^(\d{16})-([0-9a-f-]{36})\.json$/;
+
+/** Exponential backoff with full jitter; a Retry-After from the collector wins (capped). */
+export function backoffMs(failures: number, limits: Pick<SpoolLimits, 'backoffMinMs' | 'backoffMaxMs'>, retryAfterMs: number | null, random = Math.random): number {
+  if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 0), limits.backoffMaxMs);
+  const ceiling = Math.min(limits.backoffMaxMs, limits.backoffMinMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(limits.backoffMinMs / 2 + random() * (ceiling - limits.backoffMinMs / 2));
+}
+
+async function writeAtomic(dir: string, tmpDir: string, name: string, data: string): Promise<void> {
+  const tmp = join(tmpDir, `${name}.${randomBytes(4).toString('hex')}`);
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(dir, name));
+  // Make the rename itself durable (the directory entry), not only the file's bytes.
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
+export class Spool {
+  readonly dir: string;
+  private readonly queueDir: string;
+  private readonly rejectedDir: string;
+  private readonly tmpDir: string;
+  private seq = 0;
+  /** Waiting reports and their sizes, oldest first (Map keeps insertion order). */
+  private readonly index = new Map<string, number>();
+  private state: SpoolState = { ...INITIAL };
+  private draining: Promise<DrainResult> | null = null;
+
+  private constructor(
+    stateDir: string,
+    private limits: SpoolLimits,
+  ) {
+    this.dir = join(stateDir, 'spool');
+    this.queueDir = join(this.dir, 'queue');
+    this.rejectedDir = join(this.dir, 'rejected');
+    this.tmpDir = join(this.dir, 'tmp');
+  }
+
+  /** Open (creating if needed) the spool; half-written files of a crashed run are removed. */
+  static async open(stateDir: string, limits: SpoolLimits): Promise<Spool> {
+    const s = new Spool(stateDir, limits);
+    for (const d of [s.queueDir, s.rejectedDir]) await mkdir(d, { recursive: true, mode: 0o700 });
+    await mkdir(s.tmpDir, { recursive: true, mode: 0o700 });
+    // Leftovers of a crashed write. Only old ones: another agent process (`run --once` beside
+    // the daemon) may be writing right now.
+    for (const n of await readdir(s.tmpDir)) {
+      const st = await stat(join(s.tmpDir, n)).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 60_000) await rm(join(s.tmpDir, n), { force: true });
+    }
+    s.state = { ...INITIAL, ...(await Spool.readState(stateDir)) };
+    const names = await s.names();
+    const sizes = await Promise.all(names.map(async (n) => (await stat(join(s.queueDir, n)).catch(() => null))?.size ?? 0));
+    names.forEach((n, i) => s.index.set(n, sizes[i]!));
+    s.seq = names.length ? Number(NAME.exec(names.at(-1)!)![1]) : 0;
+    return s;
+  }
+
+  /** The saved state without opening the spool (for `status`); defaults when absent. */
+  static async readState(stateDir: string): Promise<SpoolState> {
+    try {
+      return { ...INITIAL, ...(JSON.parse(await readFile(join(stateDir, 'spool', 'state.json'), 'utf8')) as Partial<SpoolState>) };
+    } catch {
+      return { ...INITIAL };
+    }
+  }
+
+  /**
+   * Depth and recent refusals without opening the spool for writing (for `status` while the
+   * daemon runs: open() would clear tmp/ under a write in progress).
+   */
+  static async peek(stateDir: string, limit = 5): Promise<{ dir: string; depth: number; rejected: { file: string; reason: string }[] }> {
+    const s = new Spool(stateDir, { maxReports: 1, maxBytes: 1, backoffMinMs: 1, backoffMaxMs: 1, keepRejected: 0 });
+    const depth = await s.names().then((n) => n.length, () => 0);
+    const rejected = await s.rejectedReasons(limit).catch(() => []);
+    return { dir: s.dir, depth, rejected };
+  }
+
+  /** Names of waiting reports, oldest first. */
+  private async names(): Promise<string[]> {
+    return (await readdir(this.queueDir)).filter((n) => NAME.test(n)).sort();
+  }
+
+  /** Apply new limits (config reload). */
+  setLimits(limits: SpoolLimits): void {
+    this.limits = limits;
+  }
+
+  get stats(): Readonly<SpoolState> {
+    return this.state;
+  }
+
+  async depth(): Promise<number> {
+    return this.index.size;
+  }
+
+  private async saveState(): Promise<void> {
+    await writeAtomic(this.dir, this.tmpDir, 'state.json', JSON.stringify(this.state, null, 2));
+  }
+
+  /** Queue a report durably, then drop the oldest while over the limits (counted in `dropped`). */
+  async enqueue(report: Report): Promise<void> {
+    const name = `${String(++this.seq).padStart(16, '0')}-${report.reportId}.json`;
+    const data = JSON.stringify(report);
+    await writeAtomic(this.queueDir, this.tmpDir, name, data);
+    this.index.set(name, Buffer.byteLength(data));
+    await this.enforceLimits();
+  }
+
+  private async enforceLimits(): Promise<void> {
+    let bytes = 0;
+    for (const size of this.index.values()) bytes += size;
+    let dropped = 0;
+    // Oldest first; never the newest: it is the freshest state of the host.
+    for (const [name, size] of this.index) {
+      if (this.index.size <= 1 || (this.index.size <= this.limits.maxReports && bytes <= this.limits.maxBytes)) break;
+      await unlink(join(this.queueDir, name)).catch(() => undefined);
+      this.index.delete(name);
+      bytes -= size;
+      dropped++;
+    }
+    if (dropped) {
+      this.state.dropped += dropped;
+      await this.saveState();
+    }
+  }
+
+  /** Milliseconds until the next send attempt is allowed (0: now). */
+  waitMs(now = Date.now()): number {
+    return this.state.nextAttemptAt ? Math.max(0, Date.parse(this.state.nextAttemptAt) - now) : 0;
+  }
+
+  /**
+   * Send waiting reports oldest first until the queue is empty or a retryable failure stops
+   * it. Concurrent calls share one drain. Never throws for a send failure.
+   */
+  drain(send: (report: Report) => Promise<SendResult>): Promise<DrainResult> {
+    this.draining ??= this.drainOnce(send).finally(() => (this.draining = null));
+    return this.draining;
+  }
+
+  private async drainOnce(send: (report: Report) => Promise<SendResult>): Promise<DrainResult> {
+    let sent = 0;
+    let rejected = 0;
+    let batch: string[] = [];
+    for (;;) {
+      // One directory listing per batch; reports queued meanwhile are picked up by the next.
+      if (!batch.length) batch = await this.names();
+      const name = batch.shift();
+      if (!name) {
+        if (sent || rejected) await this.saveState();
+        return { kind: 'empty', sent, rejected };
+      }
+      const file = join(this.queueDir, name);
+      let report: Report;
+      try {
+        report = JSON.parse(await readFile(file, 'utf8')) as Report;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+          this.index.delete(name); // dropped meanwhile
+          continue;
+        }
+        await this.setAside(name, `unreadable spool file: ${(e as Error).message}`, null);
+        rejected++;
+        continue;
+      }
+      const now = new Date().toISOString();
+      this.state.lastAttemptAt = now;
+      const r = await send(report);
+      if (r.kind === 'success') {
+        await unlink(file).catch(() => undefined);
+        this.index.delete(name);
+        sent++;
+        Object.assign(this.state, { lastSuccessAt: now, failures: 0, nextAttemptAt: null });
+      } else if (r.kind === 'rejected') {
+        await this.setAside(name, `${r.status} ${r.code}: ${r.message}`, report);
+        rejected++;
+        this.state.lastError = { at: now, message: `report ${report.reportId} rejected by the collector (${r.status} ${r.code}): ${r.message}` };
+      } else {
+        this.state.failures++;
+        const afterMs = backoffMs(this.state.failures, this.limits, r.retryAfterMs);
+        this.state.lastError = { at: now, message: r.message };
+        this.state.nextAttemptAt = new Date(Date.now() + afterMs).toISOString();
+        await this.saveState();
+        return { kind: 'backoff', sent, rejected, afterMs, message: r.message };
+      }
+    }
+  }
+
+  /** Move a refused report to rejected/ with the reason; keep at most `keepRejected`. */
+  private async setAside(name: string, reason: string, report: Report | null): Promise<void> {
+    const body = JSON.stringify({ rejectedAt: new Date().toISOString(), reason, report });
+    await writeAtomic(this.rejectedDir, this.tmpDir, name, body);
+    await unlink(join(this.queueDir, name)).catch(() => undefined);
+    this.index.delete(name);
+    this.state.rejected++;
+    const kept = (await readdir(this.rejectedDir)).sort();
+    for (const old of kept.slice(0, Math.max(0, kept.length - this.limits.keepRejected))) await unlink(join(this.rejectedDir, old)).catch(() => undefined);
+    await this.saveState();
+  }
+
+  /** Reports set aside, newest last, with their reasons (for `status`). */
+  async rejectedReasons(limit = 5): Promise<{ file: string; reason: string }[]> {
+    const names = (await readdir(this.rejectedDir)).sort().slice(-limit);
+    return Promise.all(
+      names.map(async (n) => {
+        try {
+          return { file: join(this.rejectedDir, n), reason: (JSON.parse(await readFile(join(this.rejectedDir, n), 'utf8')) as { reason: string }).reason };
+        } catch (e) {
+          return { file: join(this.rejectedDir, n), reason: `(unreadable: ${(e as Error).message})` };
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+/**
+ * Agent footprint against Debian's prometheus-node-exporter, both measured in this run:
+ *   idle RSS           the agent daemon settled after its first cycle   vs  node_exporter idle
+ *   peak RSS           the daemon's VmHWM across cycles                 vs  node_exporter after scrapes
+ *   CPU / collection   one full collection incl. child processes       vs  one full /metrics scrape
+ * plus what each probe costs alone (CPU incl. children), to show where the time goes.
+ * The agent measured is what ships: the esbuild bundle, with the NODE_OPTIONS of the systemd
+ * unit (--max-semi-space-size=1), and for comparison the same bundle with Node's defaults.
+ * RSS is split into anonymous (private heap) and file-backed (pages of the node binary, shared
+ * and reclaimable). Needs the built agent (npx tsc -b protocol agent).
+ * Usage: node bench/agent-footprint.mjs [--runs N]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const TICK = 100; // USER_HZ on Linux
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort() {
+  return new Promise((res) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+/** utime+stime (+ waited-for children) of a process, in ms. */
+async function cpuMs(pid, withChildren = true) {
+  const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  const [ut, st, cut, cst] = [f[11], f[12], f[13], f[14]].map(Number);
+  return ((ut + st + (withChildren ? cut + cst : 0)) * 1000) / TICK;
+}
+/** NODE_OPTIONS of deploy/systemd/posture-agent.service, so the bench runs what ships. */
+async function unitNodeOptions() {
+  const unit = await readFile(join(ROOT, 'deploy/systemd/posture-agent.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '';
+}
+async function memKb(pid, key) {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+  return Number(m[1]);
+}
+const mb = (kb) => (kb / 1024).toFixed(1);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function nodeExporter() {
+  const port = await freePort();
+  const p = spawn('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  p.on('error', (e) => {
+    console.error(`cannot start prometheus-node-exporter (apt-get install prometheus-node-exporter): ${e.message}`);
+    process.exit(1);
+  });
+  const url = `http://127.0.0.1:${port}/metrics`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) break;
+    await sleep(50);
+  }
+  await sleep(1500);
+  const idle = await memKb(p.pid, 'VmRSS');
+  const anon = await memKb(p.pid, 'RssAnon');
+  const cpu = [];
+  for (let i = 0; i < RUNS; i++) {
+    const before = await cpuMs(p.pid);
+    await (await fetch(url)).text();
+    await sleep(200); // let its goroutines finish accounting
+    cpu.push((await cpuMs(p.pid)) - before);
+  }
+  const peak = await memKb(p.pid, 'VmHWM');
+  p.kill();
+  return { idle, anon, peak, cpu: median(cpu) };
+}
+
+async function agent(bundle, nodeOptions) {
+  const dir = await mkdtemp(join(tmpdir(), 'posture-bench-agent-'));
+  const state = join(dir, 'state');
+  await mkdir(state, { recursive: true });
+  // Enrolled against a closed port: reports go to the spool; the bench measures collection only.
+  const port = await freePort();
+  await writeFile(join(state, 'credential.json'), JSON.stringify({ collector: `http://127.0.0.1:${port}`, agentId: 'a-bench', unit: 'TTCNTT', credential: 'x'.repeat(43) }), { mode: 0o600 });
+  await writeFile(join(dir, 'agent.yaml'), `unit: TTCNTT\nrole: server\nstateDir: ${state}\nschedule: {cron: "*/3 * * * * *", splaySeconds: 0}\nspool: {backoffMinMs: 3600000, backoffMaxMs: 3600000}\n`);
+  const p = spawn(process.execPath, [bundle, '-c', join(dir, 'agent.yaml'), 'run'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: nodeOptions, POSTURE_AGENT_LOG_LEVEL: 'debug' } });
+  let log = '';
+  p.stderr.on('data', (d) => (log += d));
+  const queued = () => (log.match(/report queued/g) ?? []).length;
+  const waitQueued = async (n) => {
+    for (let i = 0; i < 400 && queued() < n; i++) await sleep(25);
+    if (queued() < n) throw new Error(`agent did not collect: ${log.slice(-500)}`);
+  };
+  await waitQueued(1);
+  // Idle: between cycles, after the first one.
+  const cycleStart = () => new Promise((r) => setTimeout(r, 3000 - (Date.now() % 3000) + 1500));
+  await cycleStart();
+  const idle = await memKb(p.pid, 'VmRSS');
+  const anon = await memKb(p.pid, 'RssAnon');
+  const cpu = [];
+  for (let i = 0; i < RUNS; i++) {
+    const n = queued();
+    const before = await cpuMs(p.pid);
+    await waitQueued(n + 1);
+    await sleep(300);
+    cpu.push((await cpuMs(p.pid)) - before);
+  }
+  const peak = await memKb(p.pid, 'VmHWM');
+  p.kill('SIGTERM');
+  await new Promise((r) => p.once('exit', r));
+  await rm(dir, { recursive: true, force: true });
+  return { idle, anon, peak, cpu: median(cpu) };
+}
+
+/** Each probe alone, in this process: CPU incl. children per run. */
+async function perProbe() {
+  const { allProbes } = await import(join(ROOT, 'agent/dist/probes/all.js'));
+  const { collectReport } = await import(join(ROOT, 'agent/dist/collect.js'));
+  const { validateConfig } = await import(join(ROOT, 'agent/dist/config.js'));
+  const { LocalSystem } = await import(join(ROOT, 'agent/dist/system.js'));
+  const config = validateConfig({ unit: 'TTCNTT', role: 'server' }, 'bench');
+  const out = [];
+  for (const probe of allProbes) {
+    const cpu = [];
+    const wall = [];
+    for (let i = 0; i < RUNS; i++) {
+      const before = await cpuMs(process.pid);
+      const t = performance.now();
+      await collectReport({ system: new LocalSystem(), config, agentId: 'a-bench', probes: [probe] });
+      wall.push(performance.now() - t);
+      cpu.push((await cpuMs(process.pid)) - before);
+    }
+    out.push({ probe: probe.name, cpu: median(cpu), wall: median(wall) });
+  }
+  return out;
+}
+
+const pkgDir = await mkdtemp(join(tmpdir(), 'posture-bench-pkg-'));
+execFileSync(process.execPath, [join(ROOT, 'agent/scripts/package.mjs'), '--out', pkgDir, 'bundle'], { stdio: 'ignore' });
+const bundle = join(pkgDir, 'posture-agent.cjs');
+const shipped = await unitNodeOptions();
+const ne = await nodeExporter();
+const ag = await agent(bundle, shipped);
+const agDefault = await agent(bundle, '');
+const bare = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+await sleep(1500);
+const bareIdle = await memKb(bare.pid, 'VmRSS');
+const bareAnon = await memKb(bare.pid, 'RssAnon');
+bare.kill();
+const probes = await perProbe();
+await rm(pkgDir, { recursive: true, force: true });
+const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
+const line = (label, a, b) => `  ${label.padEnd(50)} ${a.padEnd(30)} ${b.padEnd(26)}`;
+console.log(`agent footprint, median of ${RUNS} (same-run baseline: Debian prometheus-node-exporter)`);
+console.log(line('', 'agent', 'node_exporter') + 'ratio');
+console.log(line(`idle RSS (NODE_OPTIONS=${shipped || 'none'})`, `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 55 MB`);
+console.log(line('idle RSS of a bare node process', `${mb(bareIdle)} MB (anon ${mb(bareAnon)})`, '') + `${ratio(bareIdle, ne.idle)}   the floor of any Node agent`);
+console.log(line('idle RSS (node defaults)', `${mb(agDefault.idle)} MB (anon ${mb(agDefault.anon)})`, '') + ratio(agDefault.idle, ne.idle));
+console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(ne.peak)} MB`) + ratio(ag.peak, ne.peak));
+console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 500 ms`);
+console.log('  per probe (alone, in-process, CPU incl. children / wall):');
+for (const p of probes) console.log(`    ${p.probe.padEnd(12)} ${p.cpu.toFixed(0).padStart(5)} ms CPU  ${p.wall.toFixed(0).padStart(5)} ms wall`);
