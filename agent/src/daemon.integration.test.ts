@@ -7,7 +7,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { agentFixture, spooledIds, startAgentProcess, type AgentFixture, type AgentProcess } from '../../testing/agent.js';
-import { AGENT_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
+import { TEST_TOKENS, AGENT_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { waitFor } from '../../testing/ports.js';
 
 let fx: CollectorFixture;
@@ -15,7 +15,7 @@ let collector: CollectorProcess;
 let af: AgentFixture;
 let agent: AgentProcess | undefined;
 
-const accepted = async () => Number(/posture_reports_accepted_total (\d+)/.exec(await (await fetch(`${fx.url}/metrics`)).text())?.[1]);
+const accepted = async () => Number(/posture_reports_accepted_total (\d+)/.exec(await (await fetch(`${fx.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).text())?.[1]);
 const config = (extra: Record<string, unknown> = {}) => stringify({ unit: 'TTCNTT', role: 'server', stateDir: af.stateDir, collector: { url: fx.url }, schedule: { cron: '* * * * * *', splaySeconds: 0 }, ...extra });
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { agentFixture, slowRelay, spooledIds, startAgentProcess, type AgentFixture, type AgentProcess, type Relay } from '../../testing/agent.js';
-import { AGENT_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
+import { TEST_TOKENS, AGENT_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { waitFor } from '../../testing/ports.js';
 
 let fx: CollectorFixture;
@@ -104,7 +104,7 @@ describe('spool across a collector outage and an agent crash', () => {
     // Besides the outage's reports, only the restarted daemons' own first reports, after them.
     expect(stored.slice(0, queued.length)).toEqual(queued);
     expect(stored.length - queued.length).toBeLessThanOrEqual(2);
-    const metrics = await (await fetch(`${fx.url}/metrics`)).text();
+    const metrics = await (await fetch(`${fx.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).text();
     const accepted = Number(/posture_reports_accepted_total (\d+)/.exec(metrics)?.[1]);
     const dups = Number(/posture_reports_duplicate_total (\d+)/.exec(metrics)?.[1]);
     expect(accepted).toBe(stored.length);

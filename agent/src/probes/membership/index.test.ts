@@ -32,14 +32,15 @@ describe('membership', () => {
 
   it.each([
     ['misspelt key', { unit: 'cuc-hhvn', sytems: ['portal'] }, 'unknown key "sytems": remove it or check its spelling'],
-    ['missing unit', { systems: ['portal'] }, /^key "unit": Expected required property/],
+    ['missing unit', { systems: ['portal'] }, /^missing required key "unit"/],
     ['unit with a space', { unit: 'Cục HHVN' }, /^key "unit": Expected string to match/],
     ['system id with a quote', { unit: 'cuc-hhvn', systems: ['portal"'] }, /^key "systems.0": Expected string to match/],
     ['same system twice', { unit: 'cuc-hhvn', systems: ['portal', 'portal'] }, /^key "systems": Expected array elements to be unique/],
     ['unknown role', { unit: 'cuc-hhvn', role: 'laptop' }, /^key "role": /],
     ['not a mapping', ['unit: x'], 'the file must contain a YAML mapping (key: value lines)'],
   ])('refuses %s, naming the key', (_n, raw, message) => {
-    const list = problems(raw);
+    // Each problem is prefixed with the file it comes from (the loader names the file).
+    const list = problems(raw).map((p) => p.replace(/^\/etc\/posture\/agent\.yaml: /, ''));
     expect(list.some((p) => (typeof message === 'string' ? p === message : message.test(p))), list.join(' | ')).toBe(true);
   });
 });
