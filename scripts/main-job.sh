@@ -52,8 +52,12 @@ $AGENT collect --once
 $AGENT run --once
 echo
 $POSTURE report
+# A viewer token for the read APIs and the printable report (made once, kept in the demo dir).
+TOKEN_FILE=$DEMO/viewer-token
+[ -s "$TOKEN_FILE" ] || (umask 077; $POSTURE tokens create demo-viewer --role viewer 2>/dev/null | tail -1 > "$TOKEN_FILE")
+TOKEN=$(cat "$TOKEN_FILE")
 echo
 echo "Collector listening on http://127.0.0.1:$PORT and http://[::1]:$PORT (pid $(cat "$PIDFILE"); stop it with: kill $(cat "$PIDFILE"))"
-echo "  report:  curl 'http://127.0.0.1:$PORT/api/v1/report?format=markdown'"
-echo "  printable report (Vietnamese; ?lang=en for English): http://127.0.0.1:$PORT/report"
+echo "  report:  curl -H 'Authorization: Bearer $TOKEN' 'http://127.0.0.1:$PORT/api/v1/report?format=markdown'"
+echo "  printable report (Vietnamese; ?lang=en for English): http://127.0.0.1:$PORT/report  (user: any, password: the token in $TOKEN_FILE)"
 echo "  log:     $DEMO/collector.log     state: $DEMO/collector-data"
