@@ -74,6 +74,17 @@ describe('alert state across a collector crash', () => {
     seed(5); // 50% < 90%
     proc = await startCollectorProcess(fx);
     await waitFor('firing notice for CHHVN', async () => forUnit('firing') === 1);
+    // Delivery is at least once: a crash between the receiver's 2xx and the collector's
+    // bookkeeping repeats that one notice. Kill once the delivery is recorded, which is the
+    // state this test is about (a restart must not fire again on its own).
+    await waitFor('the delivered notice recorded in the store', async () => {
+      const c = openCollector(loadConfig(fx.configFile), null, { syncAuth: false });
+      try {
+        return (c.db.prepare('SELECT count(*) AS n FROM alert_notifications WHERE failed_at IS NULL').get() as { n: number }).n === 0;
+      } finally {
+        c.db.close();
+      }
+    });
 
     await proc.kill();
     proc = await startCollectorProcess(fx);
