@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { buildFleet } from '../collector/dist/simulate/fleet.js';
 import { simulate } from '../collector/dist/simulate/run.js';
-import { cpuSeconds, freePort, influxCount, rssMB, start, startInfluxd, stop, waitHttp } from './lib.mjs';
+import { freePort, startInfluxd } from './lib/influxd.mjs';
+import { cpuSeconds, influxCount, rssMB, start, stop, waitHttp } from './lib/proc.mjs';
 
 const { values: a } = parseArgs({ options: { hosts: { type: 'string', default: '5000' }, step: { type: 'string', default: '8' }, rates: { type: 'string', default: '250,500,1000,2000,3000,4000,6000,8000' } } });
 const HOSTS = Number(a.hosts);
@@ -20,7 +21,7 @@ const node = process.execPath;
 try {
   // 1. The ceiling: bare node:http + ajv, same generator, as fast as it goes.
   const bport = await freePort();
-  const base = start(node, ['bench/baseline-server.mjs', String(bport)]);
+  const base = start(node, ['bench/lib/bare-server.mjs', String(bport)]);
   await waitHttp(`http://127.0.0.1:${bport}/`);
   const units = ['U1', 'U2', 'U3'];
   const fleet = buildFleet({ hosts: HOSTS, units, shares: { protected: 0.88, stale: 0, ipv6Ready: 0.3 }, seed: 1, systemsPerUnit: 4 });
@@ -32,7 +33,7 @@ try {
   console.log(`baseline node:http+ajv: ${ceilRate.toFixed(0)} reports/s (p50 ${ceiling.p50Ms.toFixed(1)} ms, p99 ${ceiling.p99Ms.toFixed(1)} ms, server CPU ${(baseCpu / ceiling.seconds * 100).toFixed(0)}%)`);
 
   // 2. The collector, end to end, with a real InfluxDB.
-  const influx = await startInfluxd(join(dir, 'influx'));
+  const influx = await startInfluxd();
   const cport = await freePort();
   const init = start(node, ['collector/bin/posture.js', 'simulate', 'init', '--dir', join(dir, 'c'), '--port', String(cport), '--units', '30']);
   await new Promise((r) => init.once('exit', r));
@@ -71,7 +72,7 @@ try {
   console.log(`hosts carried at a 5-minute interval: ${Math.floor(best * 300).toLocaleString('en')}`);
   console.log('(load generator, collector and InfluxDB share this machine\'s cores)');
   await stop(col);
-  await stop(influx.proc);
+  await influx.stop();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -11,10 +11,17 @@ const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, removeA
 addFormats(ajv, ['date-time', 'uuid']);
 const validate = ajv.compile(Report);
 
+let enrolled = 0;
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
+    if (req.method !== 'POST') return void res.writeHead(200).end('ok');
+    if (req.url === '/api/v1/enroll') {
+      // The fleet simulator enrolls each virtual host first: hand out a dummy credential.
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ agentId: `a-${++enrolled}`, unit: 'X', credential: 'pa_bench' }));
+      return;
+    }
     let body;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -1,7 +1,6 @@
-// Shared helpers for benchmarks: processes, CPU and RSS from /proc, free ports.
+// Process helpers for benchmarks: CPU and RSS from /proc, start/stop, waiting for HTTP.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 
 export const CLK_TCK = 100;
 
@@ -15,17 +14,6 @@ export function cpuSeconds(pid) {
 export function rssMB(pid) {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function waitHttp(url, timeoutMs = 30_000) {
@@ -49,23 +37,6 @@ export function start(cmd, args, opts = {}) {
 }
 
 export const stop = (p) => new Promise((r) => (p.exitCode !== null ? r() : (p.once('exit', () => r()), p.kill('SIGTERM'))));
-
-/** A real influxd (Debian package) on a free port with a temporary data dir. */
-export async function startInfluxd(dir) {
-  const { writeFileSync, mkdirSync } = await import('node:fs');
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const rpc = await freePort();
-  const conf = `${dir}/influxdb.conf`;
-  writeFileSync(
-    conf,
-    `reporting-disabled = true\nbind-address = "127.0.0.1:${rpc}"\n[meta]\n  dir = "${dir}/meta"\n[data]\n  dir = "${dir}/data"\n  wal-dir = "${dir}/wal"\n  query-log-enabled = false\n[http]\n  bind-address = "127.0.0.1:${port}"\n  log-enabled = false\n[monitor]\n  store-enabled = false\n`,
-  );
-  const proc = start('/usr/bin/influxd', ['-config', conf]);
-  const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/ping`);
-  return { proc, url };
-}
 
 export async function influxCount(url, db, q) {
   const r = await fetch(`${url}/query?db=${db}&q=${encodeURIComponent(q)}`);
