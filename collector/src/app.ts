@@ -139,7 +139,9 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
       const code = FASTIFY_CODES[err.code]!;
       const msg =
         code === 'BODY_TOO_LARGE'
-          ? `request body is larger than the limit of ${c.config.limits.bodyBytes} bytes (limits.bodyBytes)`
+          ? req.url.startsWith('/api/v1/relay/')
+            ? `relay batch is larger than the limit of ${c.config.relay.bodyBytes} bytes (relay.bodyBytes); send fewer reports per batch`
+            : `request body is larger than the limit of ${c.config.limits.bodyBytes} bytes (limits.bodyBytes)`
           : code === 'UNSUPPORTED_MEDIA_TYPE'
             ? 'Content-Type must be application/json'
             : `body is not valid JSON: ${err.message}`;

@@ -25,7 +25,7 @@ export class Forwarder {
   private running: Promise<void> | undefined;
   private stopped = true;
   private failuresInRow = 0;
-  /** Lowered after a 413 until a batch goes through. */
+  /** Lowered after a 413 (the ministry's relay.bodyBytes), for the life of the process. */
   private limit: number;
 
   constructor(
@@ -102,7 +102,6 @@ export class Forwarder {
     if (res.kind === 'ok' && Value.Check(RelayAck, res.body) && res.body.results.length === rows.length) {
       this.settle(rows, res.body);
       this.failuresInRow = 0;
-      this.limit = this.cfg.batchSize;
       this.stats.lastSuccessAt = new Date().toISOString();
       // Go on at once: the next peek finds either more or nothing (then it waits intervalMs).
       return 0;
