@@ -56,6 +56,12 @@ export const CollectorConfigSchema = Obj({
       database: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$', maxLength: 64, default: 'posture' }),
       username: Type.Optional(Type.String()),
       password: Type.Optional(Type.String()),
+      /**
+       * Create the database, retention policies and continuous queries at start (InfluxDB 1.x
+       * OSS). false for InfluxDB 3 Core/Enterprise or an InfluxDB Enterprise cluster whose
+       * operator provisions: then only the v1 /write and /query endpoints are used.
+       */
+      provision: Type.Boolean({ default: true }),
       /** Points per write request. */
       batchSize: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
       /** How often the outbox is drained. */
