@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { RelayAck, Report } from '@posture/protocol';
 import { build, openCollector } from '../app.js';
-import { ConfigError, validateConfig } from '../config.js';
+import { ConfigError, loadConfig, validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { TEST_AUTH, TEST_TOKENS, TEST_UNITS } from '../../../testing/collector.js';
 import { sampleReport } from '../../../testing/reports.js';
@@ -119,6 +119,11 @@ describe('unit collector config and forward outbox', () => {
     expect(() => validateConfig({ dataDir: dir, units: [CHHVN], upstream: { url: 'http://127.0.0.1:1', unit: 'TCDBVN' } }, 'unit.yaml')).toThrow(ConfigError);
     const ok = validateConfig({ dataDir: dir, units: [CHHVN], upstream: { url: 'http://127.0.0.1:1' } }, 'unit.yaml');
     expect(ok.upstream).toMatchObject({ unit: CHHVN.id, credentialFile: join(dir, 'upstream.credential'), batchSize: 500 });
+  });
+
+  it('ships a valid example config of a unit collector', () => {
+    const example = loadConfig(join(import.meta.dirname, '../../../deploy/config/collector-unit.example.yaml'));
+    expect(example.upstream).toMatchObject({ url: 'https://posture.mt.gov.vn', unit: 'CHHVN', credentialFile: '/var/lib/posture/upstream.credential' });
   });
 
   it("forwards what it stores (its own unit's reports only); halves batches the ministry finds too large; keeps refused items aside", async () => {
