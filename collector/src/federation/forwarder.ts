@@ -3,7 +3,8 @@
  * transaction that stores each report) to the ministry's collector, oldest first, in batches.
  * Rows are deleted only after the ministry answered for them: stored or duplicate (resends are
  * harmless, the ministry is idempotent by report id), or refused for good (then kept aside in
- * forward_refused with the reason). Failures back off exponentially with full jitter, honouring
+ * forward_refused with the reason; a batch refused as a whole is halved down to the report at
+ * fault). Failures back off exponentially with full jitter, honouring
  * Retry-After. One batch in flight at a time; stop() waits for it.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -25,8 +26,10 @@ export class Forwarder {
   private running: Promise<void> | undefined;
   private stopped = true;
   private failuresInRow = 0;
-  /** Lowered after a 413 (the ministry's relay.bodyBytes), for the life of the process. */
+  /** Reports per batch now: lowered while a report refusing its whole batch is isolated. */
   private limit: number;
+  /** Most reports per batch: lowered for the life of the process after a 413 (the ministry's relay.bodyBytes). */
+  private cap: number;
 
   constructor(
     private readonly db: DB,
@@ -35,6 +38,7 @@ export class Forwarder {
   ) {
     this.client = new UpstreamClient(cfg);
     this.limit = cfg.batchSize;
+    this.cap = cfg.batchSize;
   }
 
   depth(): number {
@@ -107,13 +111,18 @@ export class Forwarder {
       return 0;
     }
     this.stats.failures++;
-    if (res.kind === 'refused' && res.status === 413) {
+    // Refused as a whole: too large (413: the batch size stays lowered), or malformed (400, 422:
+    // halve until the report at fault is alone, set it aside, then go back to full batches), so
+    // one report never blocks the queue.
+    if (res.kind === 'refused' && [400, 413, 422].includes(res.status)) {
       if (rows.length === 1) {
         this.settle(rows, { results: [{ reportId: rows[0]!.report_id, status: 'refused', code: res.code, reason: res.message }] });
+        this.limit = this.cap;
         return 0;
       }
       this.limit = Math.max(1, Math.floor(rows.length / 2));
-      this.log.warn({ batch: rows.length, next: this.limit }, 'the ministry collector refused the batch as too large; sending smaller batches');
+      if (res.status === 413) this.cap = this.limit;
+      this.log.warn({ batch: rows.length, next: this.limit, status: res.status, code: res.code }, `the ministry collector refused the whole batch (${res.message}); sending smaller batches`);
       return 0;
     }
     const why = res.kind === 'ok' ? `unexpected answer from ${this.cfg.url} (not a relay acknowledgement for ${rows.length} reports)` : res.message;

@@ -23,6 +23,7 @@ let relay: { relayId: string; credential: string };
 const enrollRelay = (unit: string, secret: string) => app.inject({ method: 'POST', url: '/api/v1/relay/enroll', payload: { unit, secret, name: 'unit-collector' } });
 const enrollAgent = async (unit: { id: string; enrollmentSecret: string }) =>
   (await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: unit.id, secret: unit.enrollmentSecret, hostname: 'direct', machineId: '' } })).json<{ agentId: string; credential: string }>();
+const reportStored = (id: string) => m.db.prepare('SELECT 1 FROM reports WHERE report_id = ?').get(id) !== undefined;
 const relayPost = (reports: unknown[], credential = relay.credential) =>
   app.inject({ method: 'POST', url: '/api/v1/relay/reports', payload: { reports }, headers: { authorization: `Bearer ${credential}` } });
 
@@ -153,6 +154,17 @@ describe('unit collector config and forward outbox', () => {
       expect(u.db.prepare('SELECT report_id, code FROM forward_refused').all()).toEqual([{ report_id: reports[6]!.reportId, code: 'CLOCK_SKEW' }]);
       for (const r of reports.slice(0, 6)) expect(m.hosts.get(r.agentId)).toMatchObject({ unit: CHHVN.id });
       expect(m.hosts.get('a-fw-b')).toBeUndefined();
+
+      // A row the ministry cannot even parse (a damaged store, say) makes it refuse the whole
+      // batch (400): the forwarder halves down to that row, sets it aside, and the rest goes.
+      const more = Array.from({ length: 4 }, (_, i) => sampleReport({ agentId: `a-fw-${i}`, unit: CHHVN.id }));
+      more.forEach((r) => u.hosts.ingest(r, CHHVN.id, [], new Date()));
+      u.db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)').run('damaged', '{"reportId": "damaged", ', now.toISOString());
+      more.slice(2).forEach((r) => u.db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)').run(r.reportId, JSON.stringify(r), now.toISOString()));
+      for (let i = 0; i < 12 && u.forwarder!.depth() > 0; i++) await u.forwarder!.once();
+      expect(u.forwarder!.depth()).toBe(0);
+      expect(u.db.prepare("SELECT code FROM forward_refused WHERE report_id = 'damaged'").all()).toEqual([{ code: 'BODY_INVALID_JSON' }]);
+      for (const r of more) expect(reportStored(r.reportId)).toBe(true);
     } finally {
       await u.forwarder!.stop();
       await u.ingest.close();
