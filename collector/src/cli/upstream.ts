@@ -1,5 +1,5 @@
 /**
- * posture upstream enroll | status   (a unit's collector: its link to the ministry's)
+ * posture upstream enroll | status | requeue   (a unit's collector: its link to the ministry's)
  * posture relays list | revoke       (the ministry's collector: the units' relays)
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -43,6 +43,19 @@ export const registerUpstream: Register = (program, ctx) => {
       const up = need();
       const s = withCollector(ctx, (c) => ({ url: up.url, unit: up.unit, queued: c.forwarder!.depth(), refused: c.forwarder!.refusedCount(), credential: new UpstreamClient(up).credential() ? 'present' : 'missing' }));
       printTable([s], ['url', 'unit', 'queued', 'refused', 'credential'], Boolean(o.json));
+    });
+  upstream
+    .command('requeue')
+    .description('send the reports the ministry refused again (e.g. after fixing a wrong relay credential)')
+    .option('--code <code>', 'only those refused with this code, e.g. UNIT_MISMATCH')
+    .action((o: { code?: string }) => {
+      need();
+      const n = withCollector(ctx, (c) => {
+        const moved = c.forwarder!.requeue(o.code);
+        c.audit.record(cliActor(), 'upstream.requeue', o.code ?? '*', { reports: moved });
+        return moved;
+      });
+      process.stdout.write(`${n} refused report(s) queued again for the ministry collector\n`);
     });
 
   const relays = program.command('relays').description("federation: units' collectors that forward to this one");

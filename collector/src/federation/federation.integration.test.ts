@@ -5,7 +5,7 @@
  * hosts with the unit's own ratios, and ministry-wide ratios over both; reports acknowledged
  * while the ministry is down arrive once it is back, exactly once; a unit collector SIGKILLed
  * with a non-empty forward outbox loses nothing; a relay of one unit cannot bring in another
- * unit's hosts (refused per item, kept aside with the reason).
+ * unit's hosts (refused per item, kept aside with the reason, queued again once fixed).
  */
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -156,9 +156,15 @@ describe('federation: unit collectors forward to the ministry collector', { time
   it('gives ministry-wide ratios over both units once unit B forwards with its own relay credential', async () => {
     const ok = await runNode(POSTURE_BIN, ['-c', unitB.f.configFile, 'upstream', 'enroll', '--secret', TCDBVN.enrollmentSecret]);
     expect(ok.code).toBe(0);
-    // The credential file is read at each batch: no restart needed.
+    // The credential file is read at each batch: no restart needed. What was refused with the
+    // wrong credential is queued again and now arrives too: nothing unit B acknowledged is lost.
+    const requeue = await runNode(POSTURE_BIN, ['-c', unitB.f.configFile, 'upstream', 'requeue', '--code', 'UNIT_MISMATCH']);
+    expect(requeue.stdout).toContain(`${fleetB.length} refused report(s) queued again`);
     await send(unitB, TCDBVN, fleetB);
     await converged(TCDBVN.id, unitB);
+    expect(count(unitB, 'SELECT 1 FROM forward_refused')).toBe(0);
+    expect(reportIdsOf(ministry, TCDBVN.id)).toEqual(reportIdsOf(unitB, TCDBVN.id));
+    expect([...acked].filter((id) => !reportIdsOf(ministry, CHHVN.id).has(id) && !reportIdsOf(ministry, TCDBVN.id).has(id))).toEqual([]);
     const m = await appendix(ministry);
     expect(unitRows(m, TCDBVN.id)).toEqual(unitRows(await appendix(unitB), TCDBVN.id));
     expect(unitRows(m, CHHVN.id)).toEqual(unitRows(await appendix(unitA), CHHVN.id));

@@ -49,6 +49,19 @@ export class Forwarder {
     return (this.db.prepare('SELECT count(*) AS n FROM forward_refused').get() as { n: number }).n;
   }
 
+  /**
+   * Put reports the ministry refused back in the queue (all, or those refused with `code`), e.g.
+   * after fixing a wrong relay credential. Returns how many.
+   */
+  requeue(code?: string): number {
+    const where = code ? 'WHERE code = ?' : '';
+    const args = code ? [code] : [];
+    return this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO forward_outbox (report_id, report, created_at) SELECT report_id, report, refused_at FROM forward_refused ${where} ORDER BY id`).run(...args);
+      return this.db.prepare(`DELETE FROM forward_refused ${where}`).run(...args).changes;
+    })();
+  }
+
   start(): void {
     this.stopped = false;
     this.schedule(0);
