@@ -23,7 +23,12 @@ export class UpstreamClient {
   private readonly dispatcher: Dispatcher;
 
   constructor(private readonly cfg: UpstreamConfig) {
-    const ca = cfg.caFile ? readFileSync(cfg.caFile) : undefined;
+    let ca: Buffer | undefined;
+    try {
+      ca = cfg.caFile ? readFileSync(cfg.caFile) : undefined;
+    } catch (e) {
+      throw new Error(`upstream.caFile: cannot read ${cfg.caFile}: ${(e as Error).message}; give the PEM of the CA that signed the ministry collector's certificate`);
+    }
     this.dispatcher = new Agent({ connect: ca ? { ca } : {}, headersTimeout: cfg.timeoutMs, bodyTimeout: cfg.timeoutMs, connectTimeout: Math.min(cfg.timeoutMs, 10_000) });
   }
 
