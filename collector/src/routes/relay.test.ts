@@ -82,6 +82,9 @@ describe('POST /api/v1/relay/reports', () => {
     expect(results[4]!.reason).toContain('unknown field "extra"');
     // The relayed agent exists, bound to the relay's unit; nothing of unit B was stored.
     expect(m.agents.get('a-relayed-1')).toMatchObject({ unit: CHHVN.id, hostname: 'hh-pc-1' });
+    // Credentials are stored as sha256 hex: a relayed agent's hash is not one, so it can never post directly.
+    const { credential_hash: hash } = m.db.prepare('SELECT credential_hash FROM agents WHERE id = ?').get('a-relayed-1') as { credential_hash: string };
+    expect(hash).not.toMatch(/^[0-9a-f]{64}$/);
     expect(m.agents.get('a-relayed-2')).toBeUndefined();
     expect(m.hosts.get('a-relayed-1')).toMatchObject({ unit: CHHVN.id, protected: false });
     expect(m.hosts.all().filter((h) => h.unit === TCDBVN.id)).toEqual([]);
