@@ -19,6 +19,9 @@ import { Outbox } from './store/outbox.js';
 import { SystemStore } from './store/systems.js';
 import { TokenStore } from './store/tokens.js';
 import { AuditLog } from './store/audit.js';
+import { RelayStore } from './store/relays.js';
+import { Forwarder } from './federation/forwarder.js';
+import { relayRoutes } from './routes/relay.js';
 import { IngestBatcher } from './ingest/batcher.js';
 import { installGuard } from './auth/guard.js';
 import { agentsRoutes } from './routes/agents.js';
@@ -58,12 +61,13 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
     tokens.syncConfig(config.auth.tokens);
   }
   const outbox = new Outbox(db, config.influx?.outboxMaxPoints);
-  const hosts = new HostStore(db, outbox);
+  const forwardUnit = config.upstream?.unit ?? null;
+  const hosts = new HostStore(db, outbox, forwardUnit);
   const systems = new SystemStore(db);
   if (config.registryFile) systems.loadFile(config.registryFile);
   const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
   const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger });
-  const ingest = new IngestBatcher(config.dataDir, outbox);
+  const ingest = new IngestBatcher(config.dataDir, outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger, (b) => ingest.removeOutbox(b)) : undefined;
   return {
     config,
@@ -74,6 +78,8 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
     outbox,
     tokens,
     audit: new AuditLog(db),
+    relays: new RelayStore(db),
+    forwarder: config.upstream ? new Forwarder(db, config.upstream, logger) : undefined,
     ingest,
     engine,
     influx,
@@ -133,7 +139,9 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
       const code = FASTIFY_CODES[err.code]!;
       const msg =
         code === 'BODY_TOO_LARGE'
-          ? `request body is larger than the limit of ${c.config.limits.bodyBytes} bytes (limits.bodyBytes)`
+          ? req.url.startsWith('/api/v1/relay/')
+            ? `relay batch is larger than the limit of ${c.config.relay.bodyBytes} bytes (relay.bodyBytes); send fewer reports per batch`
+            : `request body is larger than the limit of ${c.config.limits.bodyBytes} bytes (limits.bodyBytes)`
           : code === 'UNSUPPORTED_MEDIA_TYPE'
             ? 'Content-Type must be application/json'
             : `body is not valid JSON: ${err.message}`;
@@ -150,7 +158,7 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
       failure = new ApiFailure('INTERNAL', 'internal error; the collector logged the details');
     }
     if (req.url.startsWith('/api/v1/reports')) c.counters.rejected[failure.code] = (c.counters.rejected[failure.code] ?? 0) + 1;
-    if (req.url.startsWith('/api/v1/enroll')) c.counters.enrollRejected[failure.code] = (c.counters.enrollRejected[failure.code] ?? 0) + 1;
+    if (req.url.startsWith('/api/v1/enroll') || req.url.startsWith('/api/v1/relay/enroll')) c.counters.enrollRejected[failure.code] = (c.counters.enrollRejected[failure.code] ?? 0) + 1;
     const body: ApiError = { code: failure.code, message: failure.message, ...(failure.details?.length ? { details: failure.details } : {}) };
     if (failure.retryAfterS) void reply.header('retry-after', String(failure.retryAfterS));
     return reply.code(failure.status).send(body);
@@ -164,6 +172,7 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
   const { enrollLimiter } = installGuard(app, c);
   enrollRoute(app, c, enrollLimiter);
   reportsRoute(app, c);
+  relayRoutes(app, c, enrollLimiter);
   reportRoute(app, c);
   healthRoutes(app, c);
   rulesRoute(app, c);

@@ -1,4 +1,4 @@
-/** posture: serve | report | agents | hosts | systems | tokens | units  (each group in cli/<name>.ts) */
+/** posture: serve | report | agents | hosts | systems | tokens | units | upstream | relays  (each group in cli/<name>.ts) */
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { openCollector } from './app.js';
@@ -14,6 +14,7 @@ import { registerHosts } from './cli/hosts.js';
 import { registerSystems } from './cli/systems.js';
 import { registerTokens } from './cli/tokens.js';
 import { registerUnits } from './cli/units.js';
+import { registerUpstream } from './cli/upstream.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
@@ -73,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSystems(program, ctx);
   registerTokens(program, ctx);
   registerUnits(program, ctx);
+  registerUpstream(program, ctx);
 
   try {
     await program.parseAsync(argv);

@@ -56,6 +56,12 @@ export const CollectorConfigSchema = Obj({
       database: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$', maxLength: 64, default: 'posture' }),
       username: Type.Optional(Type.String()),
       password: Type.Optional(Type.String()),
+      /**
+       * Create the database, retention policies and continuous queries at start (InfluxDB 1.x
+       * OSS). false for InfluxDB 3 Core/Enterprise or an InfluxDB Enterprise cluster whose
+       * operator provisions: then only the v1 /write and /query endpoints are used.
+       */
+      provision: Type.Boolean({ default: true }),
       /** Points per write request. */
       batchSize: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
       /** How often the outbox is drained. */
@@ -68,6 +74,34 @@ export const CollectorConfigSchema = Obj({
       downsample: Type.Optional(Obj({ retentionPolicy: Ident, duration: Duration, every: Type.String({ pattern: '^\\d+[mhd]$', default: '1h' }) })),
     }),
   ),
+  /**
+   * Federation: this is a unit's collector; every report it stores for `unit` is also forwarded
+   * to the ministry's collector at `url` (durable forward outbox, batches, backoff).
+   */
+  upstream: Type.Optional(
+    Obj({
+      url: Type.String({ pattern: '^https?://' }),
+      /** The unit this collector speaks for at the ministry; default: the only unit in units. */
+      unit: Type.Optional(Ident),
+      /** PEM CA that signed the ministry collector's certificate (relative to the config file). */
+      caFile: Type.Optional(Type.String({ minLength: 1 })),
+      /** Where `posture upstream enroll` keeps the relay credential (mode 0600); default <dataDir>/upstream.credential. */
+      credentialFile: Type.Optional(Type.String({ minLength: 1 })),
+      /** Reports per request, and the most bytes of report JSON per request. */
+      batchSize: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+      batchBytes: Type.Integer({ minimum: 64 * 1024, maximum: 64 * 1024 * 1024, default: 8 * 1024 * 1024 }),
+      /** How often the forward outbox is checked when it is empty. */
+      intervalMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
+      /** Backoff after a failure: doubles from min to max, with full jitter. */
+      backoffMinMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
+      backoffMaxMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
+      timeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 30_000 }),
+    }),
+  ),
+  /** The ministry side of federation: how large a relay's batch may be, after decompression. */
+  relay: Obj({
+    bodyBytes: Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024, default: 32 * 1024 * 1024 }),
+  }),
   /** A host silent longer than this counts as not protected (stale). */
   staleAfterMinutes: Type.Integer({ minimum: 1, default: 60 }),
   /** How often indicators are evaluated and written as time series. */
@@ -151,7 +185,7 @@ const deepFreeze = <T>(o: T): T => {
 /** Validate a parsed config; relative paths are resolved against `baseDir`. */
 export function validateConfig(raw: unknown, file: string, baseDir = process.cwd()): CollectorConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['the file must contain a YAML mapping']);
-  const withSections = { listen: {}, limits: {}, auth: {}, ...(raw as Record<string, unknown>) };
+  const withSections = { listen: {}, limits: {}, auth: {}, relay: {}, ...(raw as Record<string, unknown>) };
   const filled = Value.Default(CollectorConfigSchema, Value.Clone(withSections)) as Static<typeof CollectorConfigSchema>;
   const problems = [...Value.Errors(CollectorConfigSchema, filled)].map((e) => {
     const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
@@ -170,10 +204,21 @@ export function validateConfig(raw: unknown, file: string, baseDir = process.cwd
   for (const u of filled.units ?? []) {
     if (u.enrollmentSecretExpires && Number.isNaN(Date.parse(u.enrollmentSecretExpires))) problems.push(`units: enrollmentSecretExpires of "${u.id}" is not a date`);
   }
+  const up = filled.upstream;
+  if (up && filled.units) {
+    if (!up.unit && filled.units.length !== 1) problems.push(`upstream.unit: required when units lists ${filled.units.length} units (say which unit this collector forwards for)`);
+    if (up.unit && !ids.has(up.unit)) problems.push(`upstream.unit: "${up.unit}" is not one of units (${[...ids].join(', ')})`);
+    if (up.backoffMaxMs < up.backoffMinMs) problems.push('upstream.backoffMaxMs: must be at least upstream.backoffMinMs');
+  }
   if (problems.length) throw new ConfigError(file, [...new Set(problems)]);
   filled.dataDir = resolve(baseDir, filled.dataDir);
   if (filled.registryFile) filled.registryFile = resolve(baseDir, filled.registryFile);
   if (filled.rules) filled.rules.files = filled.rules.files.map((f) => resolve(baseDir, f));
+  if (up) {
+    up.unit ??= filled.units[0]!.id;
+    if (up.caFile) up.caFile = resolve(baseDir, up.caFile);
+    up.credentialFile = up.credentialFile ? resolve(baseDir, up.credentialFile) : resolve(filled.dataDir, 'upstream.credential');
+  }
   const tls = filled.listen.tls;
   if (tls) filled.listen.tls = { ...tls, certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile), ...(tls.clientCaFile ? { clientCaFile: resolve(baseDir, tls.clientCaFile) } : {}) };
   return deepFreeze(filled);

@@ -10,6 +10,8 @@ import type { InfluxWriter } from './influx/writer.js';
 import type { IngestBatcher } from './ingest/batcher.js';
 import type { AuditLog } from './store/audit.js';
 import type { TokenStore } from './store/tokens.js';
+import type { RelayStore } from './store/relays.js';
+import type { Forwarder } from './federation/forwarder.js';
 
 export interface Collector {
   readonly config: CollectorConfig;
@@ -21,6 +23,10 @@ export interface Collector {
   /** Admin and viewer API tokens. */
   readonly tokens: TokenStore;
   readonly audit: AuditLog;
+  /** Relay credentials of units' collectors (the ministry side of federation). */
+  readonly relays: RelayStore;
+  /** Present when upstream is configured (a unit's collector forwarding to the ministry's). */
+  readonly forwarder: Forwarder | undefined;
   /** Group commit of accepted reports. */
   readonly ingest: IngestBatcher;
   readonly engine: Engine;

@@ -12,6 +12,11 @@ export const ErrorCodes = {
   FORBIDDEN_ROLE: 403,
   UNIT_MISMATCH: 403,
   AGENT_MISMATCH: 403,
+  /** A relay posted a report of an agent that belongs to another unit. */
+  AGENT_OTHER_UNIT: 403,
+  /** A relay posted a report of an agent enrolled directly with this collector. */
+  AGENT_NOT_RELAYED: 403,
+  RELAY_REVOKED: 401,
   UNKNOWN_UNIT: 404,
   NOT_FOUND: 404,
   BODY_INVALID_JSON: 400,

@@ -47,6 +47,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   const address = `${config.listen.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   collector.influx?.start();
+  collector.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
   collector.engine.afterEvaluation = (now) => {
@@ -80,6 +81,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
       clearInterval(pruneTimer);
       await collector.engine.stop();
       await app.close(); // stops accepting, finishes in-flight requests and their commits
+      await collector.forwarder?.stop();
       await collector.influx?.stop();
       await collector.influx?.flush();
       await collector.influx?.close();

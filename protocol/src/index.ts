@@ -1,2 +1,3 @@
 export * from './report.js';
 export * from './enroll.js';
+export * from './relay.js';

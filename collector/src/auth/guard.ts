@@ -7,6 +7,8 @@
  *   /healthz                 public
  *   /api/v1/enroll           public (the unit's enrollment secret is in the body; rate-limited per source)
  *   /api/v1/reports          agent credential
+ *   /api/v1/relay/enroll     public (the unit's enrollment secret is in the body; rate-limited per source)
+ *   /api/v1/relay/**         relay credential (a unit's collector forwarding its reports)
  *   /metrics                 viewer token, or public with auth.metricsPublic
  *   /api/v1/** GET, HEAD     viewer token (admin tokens pass too)
  *   /api/v1/** other methods admin token
@@ -14,19 +16,20 @@
  *
  * Tokens come as `Authorization: Bearer <token>` or, for browsers opening /report, HTTP Basic
  * with the token as the password. An agent credential is not an API token: it opens nothing but
- * /api/v1/reports.
+ * /api/v1/reports; a relay credential opens nothing but /api/v1/relay/reports.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
 import type { AgentRow } from '../store/agents.js';
+import type { RelayRow } from '../store/relays.js';
 import type { Role } from '../store/tokens.js';
 import { TokenBuckets } from './ratelimit.js';
 
-export type Access = 'public' | 'agent' | Role;
+export type Access = 'public' | 'agent' | 'relay' | Role;
 
 /** Who made the request, once the guard let it through. */
-export type Principal = { kind: 'anonymous' } | { kind: 'agent'; agent: AgentRow } | { kind: 'token'; name: string; role: Role };
+export type Principal = { kind: 'anonymous' } | { kind: 'agent'; agent: AgentRow } | { kind: 'relay'; relay: RelayRow } | { kind: 'token'; name: string; role: Role };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +43,8 @@ export function accessFor(path: string, method: string, metricsPublic: boolean):
   if (under('/healthz')) return 'public';
   if (under('/api/v1/enroll')) return 'public';
   if (under('/api/v1/reports')) return 'agent';
+  if (under('/api/v1/relay/enroll')) return 'public';
+  if (under('/api/v1/relay')) return 'relay';
   if (under('/metrics')) return metricsPublic ? 'public' : 'viewer';
   if (under('/api/v1') && method !== 'GET' && method !== 'HEAD') return 'admin';
   return 'viewer';
@@ -85,13 +90,22 @@ export function installGuard(app: FastifyInstance, c: Collector): { enrollLimite
     if (blocked) throw new ApiFailure('RATE_LIMITED', `too many failed authentications from ${req.ip}; retry in ${blocked} s`, undefined, blocked);
     const token = presentedToken(req.headers.authorization);
 
-    if (access === 'agent') {
-      if (token === undefined) refuse(req, new ApiFailure('AUTH_REQUIRED', 'missing "Authorization: Bearer <credential>" header; enroll the agent first'));
+    if (access === 'agent' || access === 'relay') {
+      const what = access === 'agent' ? 'agent' : 'relay';
+      const fix = access === 'agent' ? 're-enroll the agent' : 'enroll the unit collector again ("posture upstream enroll")';
+      if (token === undefined) refuse(req, new ApiFailure('AUTH_REQUIRED', `missing "Authorization: Bearer <credential>" header; ${fix}`));
       if (!token) refuse(req, new ApiFailure('AUTH_INVALID', 'Authorization header must be "Bearer <credential>"'));
-      const agent = c.agents.byCredential(token!);
-      if (!agent) return refuse(req, new ApiFailure('AUTH_INVALID', 'unknown agent credential; re-enroll the agent'));
-      if (agent.revoked_at) refuse(req, new ApiFailure('AGENT_REVOKED', `agent ${agent.id} was revoked at ${agent.revoked_at}; re-enroll it if it should report`));
-      req.principal = { kind: 'agent', agent };
+      if (access === 'agent') {
+        const agent = c.agents.byCredential(token!);
+        if (!agent) return refuse(req, new ApiFailure('AUTH_INVALID', `unknown ${what} credential; ${fix}`));
+        if (agent.revoked_at) refuse(req, new ApiFailure('AGENT_REVOKED', `agent ${agent.id} was revoked at ${agent.revoked_at}; re-enroll it if it should report`));
+        req.principal = { kind: 'agent', agent };
+      } else {
+        const relay = c.relays.byCredential(token!);
+        if (!relay) return refuse(req, new ApiFailure('AUTH_INVALID', `unknown ${what} credential; ${fix}`));
+        if (relay.revoked_at) refuse(req, new ApiFailure('RELAY_REVOKED', `relay ${relay.id} of unit ${relay.unit} was revoked at ${relay.revoked_at}; ${fix}`));
+        req.principal = { kind: 'relay', relay };
+      }
       return;
     }
 
@@ -103,7 +117,7 @@ export function installGuard(app: FastifyInstance, c: Collector): { enrollLimite
     if (!token) refuse(req, new ApiFailure('TOKEN_INVALID', 'Authorization header must be "Bearer <token>" or Basic with the token as password'));
     const check = c.tokens.check(token!);
     if (!check.ok) {
-      const hint = token!.startsWith('pa_') ? '; an agent credential opens only /api/v1/reports' : '';
+      const hint = token!.startsWith('pa_') ? '; an agent credential opens only /api/v1/reports' : token!.startsWith('pr_') ? '; a relay credential opens only /api/v1/relay/reports' : '';
       return refuse(req, new ApiFailure('TOKEN_INVALID', `${check.why}${hint}`));
     }
     if (access === 'admin' && check.row.role !== 'admin') {
@@ -115,4 +129,4 @@ export function installGuard(app: FastifyInstance, c: Collector): { enrollLimite
 }
 
 /** The audit actor of a request. */
-export const actorOf = (req: FastifyRequest): string => (req.principal?.kind === 'token' ? `token:${req.principal.name}` : req.principal?.kind === 'agent' ? `agent:${req.principal.agent.id}` : 'anonymous');
+export const actorOf = (req: FastifyRequest): string => (req.principal?.kind === 'token' ? `token:${req.principal.name}` : req.principal?.kind === 'agent' ? `agent:${req.principal.agent.id}` : req.principal?.kind === 'relay' ? `relay:${req.principal.relay.id}` : 'anonymous');

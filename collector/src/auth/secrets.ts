@@ -41,5 +41,5 @@ export function verifySecret(secret: string, stored: string): Promise<boolean> {
   );
 }
 
-/** A new random bearer value with a prefix that says what it is (pa_ agent, pt_ API token). */
-export const newToken = (prefix: 'pa' | 'pt' | 'pe'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
+/** A new random bearer value with a prefix that says what it is (pa_ agent, pt_ API token, pr_ relay, pe_ enrollment secret). */
+export const newToken = (prefix: 'pa' | 'pt' | 'pe' | 'pr'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;

@@ -18,6 +18,12 @@ export interface InfluxOptions extends ProvisionOptions {
   password?: string | undefined;
   batchSize: number;
   flushIntervalMs: number;
+  /**
+   * Create the database, retention policy and continuous queries at start (InfluxDB 1.x). false
+   * for engines that refuse those calls (InfluxDB 3, InfluxDB Enterprise managed by its operator):
+   * only /write is used then.
+   */
+  provision?: boolean | undefined;
 }
 
 /** node-influx, for provisioning and InfluxQL queries only. */
@@ -106,7 +112,7 @@ export class InfluxWriter {
   /** Write everything currently in the outbox (used at shutdown and by tests). */
   async flush(): Promise<void> {
     try {
-      if (!this.dbReady) {
+      if (!this.dbReady && this.opts.provision !== false) {
         await provision(this.client, this.opts, this.log);
         this.dbReady = true;
       }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Outbox, OutboxBatch } from '../store/outbox.js';
-import type { CommitRequest, CommitResult } from './commit-thread.js';
+import type { CommitRequest, CommitResult, CommitThreadData } from './commit-thread.js';
 import type { IngestRow } from '../store/hosts.js';
 
 interface Pending {
@@ -44,10 +44,11 @@ export class IngestBatcher {
     private readonly dataDir: string,
     private readonly outbox: Outbox,
     private readonly maxBatch = 512,
+    private readonly forwardUnit: string | null = null,
   ) {}
 
   private spawn(): Worker {
-    const w = new Worker(workerFile(), { workerData: { dataDir: this.dataDir } });
+    const w = new Worker(workerFile(), { workerData: { dataDir: this.dataDir, forwardUnit: this.forwardUnit } satisfies CommitThreadData });
     // The thread must not keep a finished process alive; pending work still completes.
     w.unref();
     w.on('message', (m: CommitResult) => this.done(m));

@@ -23,8 +23,15 @@ export interface CommitResult {
   removed: number;
 }
 
-const db = openDb((workerData as { dataDir: string }).dataDir);
-const hosts = new HostStore(db, new Outbox(db));
+export interface CommitThreadData {
+  dataDir: string;
+  /** The unit whose reports are queued for the ministry's collector (config upstream.unit). */
+  forwardUnit: string | null;
+}
+
+const data = workerData as CommitThreadData;
+const db = openDb(data.dataDir);
+const hosts = new HostStore(db, new Outbox(db), data.forwardUnit);
 const del = db.prepare('DELETE FROM outbox WHERE id BETWEEN ? AND ?');
 
 parentPort!.on('message', ({ rows, remove }: CommitRequest) => {

@@ -6,7 +6,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { EnrollRequest, Report } from '@posture/protocol';
+import { EnrollRequest, RelayBatch, RelayEnrollRequest, Report } from '@posture/protocol';
 import type { FieldProblem } from '../errors.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
@@ -18,6 +18,8 @@ addFormats(ajv, ['date-time', 'uuid']);
 
 export const validateReport: ValidateFunction = ajv.compile(Report);
 export const validateEnroll: ValidateFunction = ajv.compile(EnrollRequest);
+export const validateRelayEnroll: ValidateFunction = ajv.compile(RelayEnrollRequest);
+export const validateRelayBatch: ValidateFunction = ajv.compile(RelayBatch);
 
 function describe(e: ErrorObject): string {
   switch (e.keyword) {

@@ -46,6 +46,21 @@ export function healthRoutes(app: FastifyInstance, c: Collector): void {
       '# HELP posture_influx_write_errors_total Failed InfluxDB writes.',
       '# TYPE posture_influx_write_errors_total counter',
       `posture_influx_write_errors_total ${c.influx?.stats.writeErrors ?? 0}`,
+      ...(c.forwarder
+        ? [
+            '# HELP posture_forward_outbox_reports Reports waiting to be forwarded to the ministry collector (upstream).',
+            '# TYPE posture_forward_outbox_reports gauge',
+            `posture_forward_outbox_reports ${c.forwarder.depth()}`,
+            '# HELP posture_forwarded_total Reports the ministry collector acknowledged, by result (stored, duplicate, refused).',
+            '# TYPE posture_forwarded_total counter',
+            `posture_forwarded_total{result="stored"} ${c.forwarder.stats.forwarded}`,
+            `posture_forwarded_total{result="duplicate"} ${c.forwarder.stats.duplicates}`,
+            `posture_forwarded_total{result="refused"} ${c.forwarder.stats.refused}`,
+            '# HELP posture_forward_failures_total Failed forwarding attempts (retried with backoff).',
+            '# TYPE posture_forward_failures_total counter',
+            `posture_forward_failures_total ${c.forwarder.stats.failures}`,
+          ]
+        : []),
       '# HELP posture_evaluation_seconds Duration of the last indicator evaluation.',
       '# TYPE posture_evaluation_seconds gauge',
       `posture_evaluation_seconds ${(c.engine.lastEvaluationMs / 1000).toFixed(6)}`,

@@ -175,6 +175,36 @@ const MIGRATIONS: string[] = [
   ALTER TABLE hosts ADD COLUMN decommission_reason TEXT;
   CREATE INDEX agents_unit ON agents(unit);
   `,
+  // Issue 9, federation. On a unit's collector: the forward outbox, filled in the transaction
+  // that stores a report, emptied as the ministry's collector acknowledges; items the ministry
+  // refused for good are kept aside for inspection. On the ministry's: relay credentials (one
+  // unit each) and, per agent, the relay unit that created it (relayed agents have no usable
+  // credential).
+  `
+  CREATE TABLE forward_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    report_id TEXT NOT NULL,
+    report TEXT NOT NULL,             -- the report JSON as stored
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE forward_refused (
+    id INTEGER PRIMARY KEY,
+    report_id TEXT NOT NULL,
+    report TEXT NOT NULL,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    refused_at TEXT NOT NULL
+  );
+  CREATE TABLE relays (
+    id TEXT PRIMARY KEY,
+    unit TEXT NOT NULL REFERENCES units(id),
+    name TEXT NOT NULL,
+    credential_hash TEXT NOT NULL UNIQUE,
+    enrolled_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
+  `,
 ];
 
 export function openDb(dataDir: string): DB {

@@ -90,11 +90,18 @@ const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_rea
 export class HostStore {
   private readonly insertReport;
   private readonly upsertHost;
+  private readonly insertForward;
 
   constructor(
     private readonly db: DB,
     private readonly outbox: Outbox,
+    /**
+     * On a unit's collector with `upstream`: reports of this unit are also queued for the
+     * ministry's collector, in the same transaction (nothing acknowledged escapes forwarding).
+     */
+    private readonly forwardUnit: string | null = null,
   ) {
+    this.insertForward = db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)');
     this.insertReport = db.prepare('INSERT OR IGNORE INTO reports (report_id, agent_id, collected_at, received_at) VALUES (?, ?, ?, ?)');
     // A late (older) report must not overwrite a newer state: keep the newest collected_at.
     this.upsertHost = db.prepare(`
@@ -114,6 +121,7 @@ export class HostStore {
     if (!fresh) return false;
     this.upsertHost.run(row);
     this.outbox.addLinesInTransaction(row.lines, row.n, row.received_at);
+    if (this.forwardUnit !== null && row.unit === this.forwardUnit) this.insertForward.run(row.report_id, row.report, row.received_at);
     return true;
   }
 

@@ -1,0 +1,167 @@
+/**
+ * The unit side of federation: drains the forward outbox (filled by the commit thread in the
+ * transaction that stores each report) to the ministry's collector, oldest first, in batches.
+ * Rows are deleted only after the ministry answered for them: stored or duplicate (resends are
+ * harmless, the ministry is idempotent by report id), or refused for good (then kept aside in
+ * forward_refused with the reason; a batch refused as a whole is halved down to the report at
+ * fault). Failures back off exponentially with full jitter, honouring
+ * Retry-After. One batch in flight at a time; stop() waits for it.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { Value } from '@sinclair/typebox/value';
+import { RelayAck } from '@posture/protocol';
+import type { DB } from '../store/db.js';
+import { UpstreamClient, type UpstreamConfig } from './client.js';
+
+interface Row {
+  id: number;
+  report_id: string;
+  report: string;
+}
+
+export class Forwarder {
+  readonly stats = { forwarded: 0, duplicates: 0, refused: 0, failures: 0, lastError: null as string | null, lastSuccessAt: null as string | null };
+  private readonly client: UpstreamClient;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private failuresInRow = 0;
+  /** Reports per batch now: lowered while a report refusing its whole batch is isolated. */
+  private limit: number;
+  /** Most reports per batch: lowered for the life of the process after a 413 (the ministry's relay.bodyBytes). */
+  private cap: number;
+
+  constructor(
+    private readonly db: DB,
+    private readonly cfg: UpstreamConfig,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.client = new UpstreamClient(cfg);
+    this.limit = cfg.batchSize;
+    this.cap = cfg.batchSize;
+  }
+
+  depth(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM forward_outbox').get() as { n: number }).n;
+  }
+
+  refusedCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM forward_refused').get() as { n: number }).n;
+  }
+
+  /**
+   * Put reports the ministry refused back in the queue (all, or those refused with `code`), e.g.
+   * after fixing a wrong relay credential. Returns how many.
+   */
+  requeue(code?: string): number {
+    const where = code ? 'WHERE code = ?' : '';
+    const args = code ? [code] : [];
+    return this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO forward_outbox (report_id, report, created_at) SELECT report_id, report, refused_at FROM forward_refused ${where} ORDER BY id`).run(...args);
+      return this.db.prepare(`DELETE FROM forward_refused ${where}`).run(...args).changes;
+    })();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.client.close();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.once().then(
+        (next) => this.schedule(next),
+        (e: unknown) => {
+          this.log.error({ err: e }, 'forwarding to the ministry collector failed unexpectedly; retrying');
+          this.schedule(this.cfg.backoffMaxMs);
+        },
+      );
+    }, ms);
+  }
+
+  /** Full jitter: a random wait up to min(max, min * 2^n), so many units do not retry in step. */
+  private backoff(retryAfterMs?: number): number {
+    this.failuresInRow++;
+    const cap = Math.min(this.cfg.backoffMaxMs, this.cfg.backoffMinMs * 2 ** Math.min(this.failuresInRow - 1, 30));
+    return Math.max(retryAfterMs ?? 0, this.cfg.backoffMinMs / 2 + Math.random() * cap);
+  }
+
+  private peek(): Row[] {
+    const rows: Row[] = [];
+    let bytes = 0;
+    for (const r of this.db.prepare('SELECT id, report_id, report FROM forward_outbox ORDER BY id LIMIT ?').iterate(this.limit) as IterableIterator<Row>) {
+      if (rows.length && bytes + r.report.length > this.cfg.batchBytes) break;
+      rows.push(r);
+      bytes += r.report.length;
+    }
+    return rows;
+  }
+
+  /** Send one batch; returns how long to wait before the next. */
+  async once(): Promise<number> {
+    const rows = this.peek();
+    if (!rows.length) return this.cfg.intervalMs;
+    const credential = this.client.credential();
+    if (!credential) {
+      this.stats.lastError = `no relay credential in ${this.cfg.credentialFile}`;
+      this.log.error({ file: this.cfg.credentialFile, queued: rows.length }, `no relay credential: run "posture upstream enroll --secret <the unit's enrollment secret>"; reports stay queued`);
+      return this.backoff();
+    }
+    const res = await this.client.post('/api/v1/relay/reports', `{"reports":[${rows.map((r) => r.report).join(',')}]}`, credential);
+    if (res.kind === 'ok' && Value.Check(RelayAck, res.body) && res.body.results.length === rows.length) {
+      this.settle(rows, res.body);
+      this.failuresInRow = 0;
+      this.stats.lastSuccessAt = new Date().toISOString();
+      // Go on at once: the next peek finds either more or nothing (then it waits intervalMs).
+      return 0;
+    }
+    this.stats.failures++;
+    // Refused as a whole: too large (413: the batch size stays lowered), or malformed (400, 422:
+    // halve until the report at fault is alone, set it aside, then go back to full batches), so
+    // one report never blocks the queue.
+    if (res.kind === 'refused' && [400, 413, 422].includes(res.status)) {
+      if (rows.length === 1) {
+        this.settle(rows, { results: [{ reportId: rows[0]!.report_id, status: 'refused', code: res.code, reason: res.message }] });
+        this.limit = this.cap;
+        return 0;
+      }
+      this.limit = Math.max(1, Math.floor(rows.length / 2));
+      if (res.status === 413) this.cap = this.limit;
+      this.log.warn({ batch: rows.length, next: this.limit, status: res.status, code: res.code }, `the ministry collector refused the whole batch (${res.message}); sending smaller batches`);
+      return 0;
+    }
+    const why = res.kind === 'ok' ? `unexpected answer from ${this.cfg.url} (not a relay acknowledgement for ${rows.length} reports)` : res.message;
+    this.stats.lastError = why;
+    const wait = this.backoff(res.kind === 'retry' ? res.retryAfterMs : undefined);
+    const hint = res.kind === 'refused' && res.status === 401 ? '; the relay credential is not accepted: run "posture upstream enroll" again' : '';
+    this.log[res.kind === 'refused' ? 'error' : 'warn']({ status: res.status, queued: rows.length, retryInMs: Math.round(wait) }, `forwarding to the ministry collector failed: ${why}${hint}`);
+    return wait;
+  }
+
+  /** Delete what the ministry answered for; keep refused items aside with their reason. */
+  private settle(rows: Row[], ack: RelayAck): void {
+    const now = new Date().toISOString();
+    const aside = this.db.prepare('INSERT INTO forward_refused (report_id, report, code, reason, refused_at) VALUES (?, ?, ?, ?, ?)');
+    const del = this.db.prepare('DELETE FROM forward_outbox WHERE id BETWEEN ? AND ?');
+    this.db.transaction(() => {
+      ack.results.forEach((r, i) => {
+        if (r.status === 'refused') {
+          const row = rows[i]!;
+          aside.run(row.report_id, row.report, r.code ?? 'REFUSED', r.reason ?? '', now);
+          this.stats.refused++;
+          this.log.error({ reportId: row.report_id, code: r.code }, `the ministry collector refused a report for good (kept in forward_refused): ${r.reason ?? ''}`);
+        } else if (r.status === 'stored') this.stats.forwarded++;
+        else this.stats.duplicates++;
+      });
+      del.run(rows[0]!.id, rows[rows.length - 1]!.id);
+    })();
+  }
+}
