@@ -45,7 +45,7 @@ afterAll(async () => {
   await rm(af.dir, { recursive: true, force: true });
 });
 
-const status = async () => JSON.parse((await runNode(AGENT_BIN, ['-c', af.configFile, 'status', '--json'])).stdout) as { spoolDepth: number; dropped: number; spoolError: { message: string } | null; agentId?: string };
+const status = async () => JSON.parse((await runNode(AGENT_BIN, ['-c', af.configFile, 'status', '--json'])).stdout) as { spoolDepth: number; dropped: number; rejected: number; spoolError: { message: string } | null; enrolled: { agentId: string } };
 
 describe('agent spool on a full disk', () => {
   it('keeps running, says the spool cannot write, counts drops, and delivers what it kept exactly once', async () => {
@@ -99,11 +99,12 @@ describe('agent spool on a full disk', () => {
     const stored = storedReportIds(dataDir);
     expect(new Set(stored).size).toBe(stored.length);
     expect(stored.slice(0, kept.length)).toEqual(kept);
-    const agentId = (JSON.parse((await runNode(AGENT_BIN, ['-c', af.configFile, 'status', '--json'])).stdout) as { enrolled: { agentId: string } }).enrolled.agentId;
-    const latest = latestStoredReport(dataDir, agentId)!;
+    const end = await status();
+    const latest = latestStoredReport(dataDir, end.enrolled.agentId)!;
     expect(latest.reportId).toBe(stored.at(-1));
     expect(latest.agent.dropped).toBe(after.dropped);
-    expect((await status()).spoolError).toBeNull();
+    expect(end.spoolError).toBeNull();
+    expect(end.rejected).toBe(0); // so every kept report left the spool on a 2xx
     recordReliability({
       fault: 'agent spool disk full (256 KiB tmpfs)',
       sent: produced,
