@@ -6,7 +6,8 @@
  * leaves no half-written files; once the collector is back every report it kept arrives exactly
  * once, and a later report carries the dropped count.
  */
-import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -14,6 +15,8 @@ import { agentFixture, spooledIds, startAgentProcess, type AgentFixture, type Ag
 import { AGENT_BIN, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { waitFor } from '../../testing/ports.js';
 import { latestStoredReport, recordReliability, sh, storedReportIds } from '../../testing/reliability.js';
+import { sampleReport } from '../../testing/reports.js';
+import { Spool } from './spool.js';
 
 let fx: CollectorFixture;
 let collector: CollectorProcess | undefined;
@@ -115,4 +118,31 @@ describe('agent spool on a full disk', () => {
       note: `${after.dropped} dropped on the full disk, counted and reported (agent.dropped=${latest.agent.dropped})`,
     });
   }, 90_000);
+
+  it('with no older report to drop, drops the new one, counts it, and recovers when space returns', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'posture-spool-full-'));
+    sh('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'posture-test-spool', dir]);
+    try {
+      const spool = await Spool.open(dir, { maxReports: 100, maxBytes: 64 * 1024 * 1024, backoffMinMs: 100, backoffMaxMs: 1000, keepRejected: 1 });
+      // Leave less room than a report needs (tmpfs counts whole pages).
+      const fs = await statfs(dir);
+      await writeFile(join(dir, 'ballast'), Buffer.alloc(fs.bavail * fs.bsize - 1024)).catch(() => undefined);
+      const r = sampleReport({ agentId: 'a-1', unit: 'TTCNTT' });
+      const full = await spool.enqueue(r);
+      expect(full).toMatchObject({ kind: 'dropped', dropped: 1 });
+      expect(full.kind === 'dropped' && full.message).toMatch(new RegExp(`ENOSPC.*report ${r.reportId} dropped.*Free space on that filesystem`));
+      expect(spool.stats).toMatchObject({ dropped: 1, spoolError: { message: expect.stringMatching(/spool cannot write/) } });
+      expect(await readdir(join(dir, 'spool', 'tmp'))).toEqual([]);
+      expect(await spool.depth()).toBe(0);
+
+      await rm(join(dir, 'ballast'));
+      expect(await spool.enqueue(sampleReport({ agentId: 'a-1', unit: 'TTCNTT' }))).toEqual({ kind: 'kept', dropped: 0 });
+      expect(spool.stats.spoolError).toBeNull();
+      // The count survives a restart once there is room to save it.
+      expect(await Spool.readState(dir)).toMatchObject({ dropped: 1, spoolError: null });
+    } finally {
+      sh('umount', ['-l', dir]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
