@@ -180,10 +180,26 @@ export class Spool {
    * out in the next report's health anyway) and is saved by the next call that finds room.
    */
   private async saveState(): Promise<void> {
+    const data = JSON.stringify(this.state, null, 2);
     try {
-      await writeAtomic(this.dir, this.tmpDir, 'state.json', JSON.stringify(this.state, null, 2));
+      await writeAtomic(this.dir, this.tmpDir, 'state.json', data);
     } catch (e) {
       if (!NO_SPACE.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      // No room for a second copy: overwrite in place, in blocks the file already holds, so
+      // that `status` shows the disk-full error while it lasts. A crash mid-write leaves JSON
+      // that readState() ignores (the counts start over): acceptable for status only.
+      try {
+        const fh = await open(join(this.dir, 'state.json'), 'r+');
+        try {
+          const { bytesWritten } = await fh.write(data, 0);
+          await fh.truncate(bytesWritten);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      } catch (e2) {
+        if (!NO_SPACE.has((e2 as NodeJS.ErrnoException).code ?? '') && (e2 as NodeJS.ErrnoException).code !== 'ENOENT') throw e2;
+      }
     }
   }
 
