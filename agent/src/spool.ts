@@ -12,11 +12,11 @@
  * report after restart; the collector acknowledges a known report id without counting it
  * again, so resends are harmless.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Report } from '@posture/protocol';
 import type { SendResult } from './sender.js';
+import { overwriteInPlace, writeAtomic } from './spool-io.js';
 
 export interface SpoolLimits {
   maxReports: number;
@@ -70,31 +70,6 @@ export function backoffMs(failures: number, limits: Pick<SpoolLimits, 'backoffMi
   if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 0), limits.backoffMaxMs);
   const ceiling = Math.min(limits.backoffMaxMs, limits.backoffMinMs * 2 ** Math.min(failures - 1, 30));
   return Math.round(limits.backoffMinMs / 2 + random() * (ceiling - limits.backoffMinMs / 2));
-}
-
-async function writeAtomic(dir: string, tmpDir: string, name: string, data: string): Promise<void> {
-  const tmp = join(tmpDir, `${name}.${randomBytes(4).toString('hex')}`);
-  try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, join(dir, name));
-  } catch (e) {
-    // A half-written file on a full disk would hold the very space the next write needs.
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  // Make the rename itself durable (the directory entry), not only the file's bytes.
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
 }
 
 export class Spool {
@@ -189,14 +164,7 @@ export class Spool {
       // that `status` shows the disk-full error while it lasts. A crash mid-write leaves JSON
       // that readState() ignores (the counts start over): acceptable for status only.
       try {
-        const fh = await open(join(this.dir, 'state.json'), 'r+');
-        try {
-          const { bytesWritten } = await fh.write(data, 0);
-          await fh.truncate(bytesWritten);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
+        await overwriteInPlace(join(this.dir, 'state.json'), data);
       } catch (e2) {
         if (!NO_SPACE.has((e2 as NodeJS.ErrnoException).code ?? '') && (e2 as NodeJS.ErrnoException).code !== 'ENOENT') throw e2;
       }
