@@ -39,8 +39,10 @@ export interface AgentProcess {
   kill(): Promise<void>;
 }
 
-export function startAgentProcess(f: AgentFixture, env: Record<string, string> = {}): AgentProcess {
-  const proc = spawn(process.execPath, [AGENT_BIN, '-c', f.configFile, 'run'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_AGENT_LOG_LEVEL: 'debug', ...env } });
+/** `prefix` runs the agent through a wrapper that execs it (e.g. `ip netns exec <ns>`). */
+export function startAgentProcess(f: AgentFixture, env: Record<string, string> = {}, prefix: string[] = []): AgentProcess {
+  const [cmd, ...args] = [...prefix, process.execPath, AGENT_BIN, '-c', f.configFile, 'run'];
+  const proc = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_AGENT_LOG_LEVEL: 'debug', ...env } });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));

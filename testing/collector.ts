@@ -59,15 +59,22 @@ export interface CollectorProcess {
   kill(): Promise<void>;
 }
 
-/** `healthy` replaces the plain fetch of /healthz (e.g. for HTTPS with a test CA). */
-export async function startCollectorProcess(f: CollectorFixture, opts: { healthy?: () => Promise<boolean> } = {}): Promise<CollectorProcess> {
-  const proc = spawn(process.execPath, [POSTURE_BIN, '-c', f.configFile, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
+/**
+ * `healthy` replaces the plain fetch of /healthz (e.g. for HTTPS with a test CA); `prefix` runs
+ * the collector through a wrapper that execs it (e.g. `ip netns exec <ns>`).
+ */
+export async function startCollectorProcess(f: CollectorFixture, opts: { healthy?: () => Promise<boolean>; prefix?: string[] } = {}): Promise<CollectorProcess> {
+  const [cmd, ...args] = [...(opts.prefix ?? []), process.execPath, POSTURE_BIN, '-c', f.configFile, 'serve'];
+  const proc = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(`collector on ${f.url} (output: ${out.slice(-800)})`, async () => {
     if (proc.exitCode !== null) throw new Error(`collector exited with ${proc.exitCode}: ${out.slice(-800)}`);
     return opts.healthy ? opts.healthy() : (await fetch(`${f.url}/healthz`)).ok;
+  }).catch((e: unknown) => {
+    proc.kill('SIGKILL'); // never leave a collector that did not come up running after the test
+    throw e;
   });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return {

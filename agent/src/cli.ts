@@ -114,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
         `last error:    ${state.lastError ? `${state.lastError.at} ${state.lastError.message}` : 'none'}`,
         `next attempt:  ${state.nextAttemptAt ?? 'at the next cycle'}`,
         `dropped:       ${state.dropped} (spool full)`,
+        `spool error:   ${state.spoolError ? `${state.spoolError.at} ${state.spoolError.message}` : 'none'}`,
         `rejected:      ${state.rejected} (set aside in ${spool.dir}/rejected)`,
         ...status.rejectedReports.map((r) => `  ${r.file}: ${r.reason}`),
       ];

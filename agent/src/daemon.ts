@@ -55,8 +55,11 @@ export class AgentRuntime {
     return this.cred.collector;
   }
 
-  /** Collect one report and queue it; the spool's health goes into the report. */
-  async collectAndQueue(): Promise<string> {
+  /**
+   * Collect one report and queue it; the spool's health goes into the report. `kept` is false
+   * when the spool could not write it (disk full; logged and counted as dropped).
+   */
+  async collectAndQueue(): Promise<{ reportId: string; kept: boolean }> {
     const report = await collectReport({
       system: this.system,
       config: this.config,
@@ -66,9 +69,14 @@ export class AgentRuntime {
     for (const [name, r] of Object.entries(report.probes)) {
       if (r && !r.ok && r.error.code !== 'PROBE_DISABLED') this.log.warn('probe failed', { probe: name, code: r.error.code, error: r.error.message });
     }
-    await this.spool.enqueue(report);
+    const q = await this.spool.enqueue(report);
+    if (q.kind === 'dropped') {
+      this.log.error('spool cannot write; report dropped', { reportId: report.reportId, error: q.message });
+      return { reportId: report.reportId, kept: false };
+    }
+    if (q.dropped) this.log.error('spool cannot write; dropped older reports to make room', { reportId: report.reportId, dropped: q.dropped, error: this.spool.stats.spoolError?.message });
     this.log.debug('report queued', { reportId: report.reportId, collectMs: report.agent.collectMs });
-    return report.reportId;
+    return { reportId: report.reportId, kept: true };
   }
 
   /** Send what is queued, unless a backoff is pending (`force` ignores it). Never throws. */
@@ -117,8 +125,9 @@ export class AgentRuntime {
 export async function runOnce(config: AgentConfig, log: Log): Promise<void> {
   const rt = await AgentRuntime.open(config, log);
   try {
-    const id = await rt.collectAndQueue();
+    const { reportId: id, kept } = await rt.collectAndQueue();
     const r = await rt.drain(true);
+    if (!kept) throw new AgentError('NOT_DELIVERED', `report ${id} not kept: ${rt.spool.stats.spoolError?.message ?? 'the spool could not write it'}`);
     if (r?.kind === 'backoff') throw new AgentError('NOT_DELIVERED', `report ${id} not delivered: ${r.message}; it stays in the spool (${await rt.spool.depth()} waiting) and goes with the next run`);
     const earlier = (r?.sent ?? 1) - 1;
     console.log(`report ${id} accepted by ${senderOptions(config, rt.collector).collectorUrl}${earlier > 0 ? ` (with ${earlier} earlier report(s) from the spool)` : ''}`);

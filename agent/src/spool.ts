@@ -12,11 +12,11 @@
  * report after restart; the collector acknowledges a known report id without counting it
  * again, so resends are harmless.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Report } from '@posture/protocol';
 import type { SendResult } from './sender.js';
+import { overwriteInPlace, writeAtomic } from './spool-io.js';
 
 export interface SpoolLimits {
   maxReports: number;
@@ -39,14 +39,30 @@ export interface SpoolState {
   failures: number;
   /** Do not try before this time (backoff or Retry-After). */
   nextAttemptAt: string | null;
+  /** The last report the spool could not write (disk full); cleared by the next good write. */
+  spoolError: { at: string; message: string } | null;
 }
+
+/** What became of a report handed to `enqueue`. */
+export type EnqueueResult =
+  | { kind: 'kept'; dropped: number }
+  /**
+   * The disk refused the write even after dropping older reports to make room: this report is
+   * lost (counted in `dropped`). `message` says what to do.
+   */
+  | { kind: 'dropped'; dropped: number; message: string };
+
+/** Disk full or quota exceeded: the filesystem, not the report, is the problem. */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+/** Older reports dropped to make room for a new one before giving up on it. */
+const MAKE_ROOM_TRIES = 3;
 
 export type DrainResult =
   | { kind: 'empty'; sent: number; rejected: number }
   /** Stopped on a retryable failure; the next attempt is due after `afterMs`. */
   | { kind: 'backoff'; sent: number; rejected: number; afterMs: number; message: string };
 
-const INITIAL: SpoolState = { dropped: 0, rejected: 0, lastSuccessAt: null, lastAttemptAt: null, lastError: null, failures: 0, nextAttemptAt: null };
+const INITIAL: SpoolState = { dropped: 0, rejected: 0, lastSuccessAt: null, lastAttemptAt: null, lastError: null, failures: 0, nextAttemptAt: null, spoolError: null };
 const NAME = /^(\d{16})-([0-9a-f-]{36})\.json$/;
 
 /** Exponential backoff with full jitter; a Retry-After from the collector wins (capped). */
@@ -54,25 +70,6 @@ export function backoffMs(failures: number, limits: Pick<SpoolLimits, 'backoffMi
   if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 0), limits.backoffMaxMs);
   const ceiling = Math.min(limits.backoffMaxMs, limits.backoffMinMs * 2 ** Math.min(failures - 1, 30));
   return Math.round(limits.backoffMinMs / 2 + random() * (ceiling - limits.backoffMinMs / 2));
-}
-
-async function writeAtomic(dir: string, tmpDir: string, name: string, data: string): Promise<void> {
-  const tmp = join(tmpDir, `${name}.${randomBytes(4).toString('hex')}`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, join(dir, name));
-  // Make the rename itself durable (the directory entry), not only the file's bytes.
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
 }
 
 export class Spool {
@@ -153,20 +150,68 @@ export class Spool {
     return this.index.size;
   }
 
+  /**
+   * Persist the state for `status`. On a full disk the state stays in memory (the counts go
+   * out in the next report's health anyway) and is saved by the next call that finds room.
+   */
   private async saveState(): Promise<void> {
-    await writeAtomic(this.dir, this.tmpDir, 'state.json', JSON.stringify(this.state, null, 2));
+    const data = JSON.stringify(this.state, null, 2);
+    try {
+      await writeAtomic(this.dir, this.tmpDir, 'state.json', data);
+    } catch (e) {
+      if (!NO_SPACE.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      // No room for a second copy: overwrite in place, in blocks the file already holds, so
+      // that `status` shows the disk-full error while it lasts. A crash mid-write leaves JSON
+      // that readState() ignores (the counts start over): acceptable for status only.
+      try {
+        await overwriteInPlace(join(this.dir, 'state.json'), data);
+      } catch (e2) {
+        if (!NO_SPACE.has((e2 as NodeJS.ErrnoException).code ?? '') && (e2 as NodeJS.ErrnoException).code !== 'ENOENT') throw e2;
+      }
+    }
   }
 
-  /** Queue a report durably, then drop the oldest while over the limits (counted in `dropped`). */
-  async enqueue(report: Report): Promise<void> {
+  /**
+   * Queue a report durably, then drop the oldest while over the limits (counted in `dropped`).
+   * On a full disk the oldest waiting reports make room for the new one (the freshest state of
+   * the host matters most); if that does not help, the new report is dropped. Either way it is
+   * counted and `spoolError` says why; other write errors throw.
+   */
+  async enqueue(report: Report): Promise<EnqueueResult> {
     const name = `${String(++this.seq).padStart(16, '0')}-${report.reportId}.json`;
     const data = JSON.stringify(report);
-    await writeAtomic(this.queueDir, this.tmpDir, name, data);
+    const before = this.state.dropped;
+    for (let tries = 0; ; tries++) {
+      try {
+        await writeAtomic(this.queueDir, this.tmpDir, name, data);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        if (!NO_SPACE.has(code)) throw e;
+        const oldest = this.index.keys().next().value;
+        const giveUp = tries >= MAKE_ROOM_TRIES || oldest === undefined;
+        if (!giveUp) {
+          await unlink(join(this.queueDir, oldest)).catch(() => undefined);
+          this.index.delete(oldest);
+        }
+        this.state.dropped++;
+        const message = `spool cannot write to ${this.queueDir}: ${code} (${(e as Error).message}); ${giveUp ? `report ${report.reportId} dropped` : 'dropped the oldest waiting report to make room'} (${this.state.dropped} dropped in all). Free space on that filesystem, or lower spool.maxBytes below what it can hold`;
+        this.state.spoolError = { at: new Date().toISOString(), message };
+        if (giveUp) {
+          await this.saveState();
+          return { kind: 'dropped', dropped: this.state.dropped - before, message };
+        }
+      }
+    }
     this.index.set(name, Buffer.byteLength(data));
-    await this.enforceLimits();
+    const made = this.state.dropped - before;
+    const recovered = !made && this.state.spoolError !== null;
+    if (recovered) this.state.spoolError = null;
+    await this.enforceLimits(made > 0 || recovered);
+    return { kind: 'kept', dropped: this.state.dropped - before };
   }
 
-  private async enforceLimits(): Promise<void> {
+  private async enforceLimits(dirty: boolean): Promise<void> {
     let bytes = 0;
     for (const size of this.index.values()) bytes += size;
     let dropped = 0;
@@ -178,10 +223,8 @@ export class Spool {
       bytes -= size;
       dropped++;
     }
-    if (dropped) {
-      this.state.dropped += dropped;
-      await this.saveState();
-    }
+    this.state.dropped += dropped;
+    if (dropped || dirty) await this.saveState();
   }
 
   /** Milliseconds until the next send attempt is allowed (0: now). */

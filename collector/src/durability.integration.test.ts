@@ -12,6 +12,7 @@ import { sha256 } from './auth/secrets.js';
 import { TEST_UNITS, collectorFixture, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { cleanupInfluxd, startInfluxd, type Influxd } from '../../testing/influxd.js';
 import { waitFor } from '../../testing/ports.js';
+import { recordReliability } from '../../testing/reliability.js';
 import { sampleReport } from '../../testing/reports.js';
 import { openCollector } from './app.js';
 import { loadConfig } from './config.js';
@@ -54,9 +55,12 @@ afterAll(async () => {
 });
 
 /** Each agent posts reports back to back until `until()` says stop; only 2xx count as acknowledged. */
-async function load(until: () => boolean): Promise<{ ok: number; failed: number }> {
+async function load(until: () => boolean): Promise<{ ok: number; failed: number; ids: Set<string>; times: Map<string, Set<number>> }> {
   let ok = 0;
   let failed = 0;
+  // This run's acknowledged reports (the module-level sets span all runs).
+  const ids = new Set<string>();
+  const times = new Map<string, Set<number>>();
   await Promise.all(
     agents.map(async (a) => {
       while (!until()) {
@@ -69,6 +73,9 @@ async function load(until: () => boolean): Promise<{ ok: number; failed: number 
           if (res.status === 201) {
             ok++;
             ackedIds.add(r.reportId);
+            ids.add(r.reportId);
+            if (!times.has(a.agentId)) times.set(a.agentId, new Set());
+            times.get(a.agentId)!.add(at);
             if (!acked.has(a.agentId)) acked.set(a.agentId, new Set());
             acked.get(a.agentId)!.add(at);
           } else failed++;
@@ -79,7 +86,7 @@ async function load(until: () => boolean): Promise<{ ok: number; failed: number 
       }
     }),
   );
-  return { ok, failed };
+  return { ok, failed, ids, times };
 }
 
 const metric = async (name: string) => {
@@ -112,7 +119,7 @@ describe('durability under load', () => {
     phase = 'back';
     await new Promise((r) => setTimeout(r, 800));
     phase = 'done';
-    const { ok } = await running;
+    const { ok, failed, times } = await running;
     expect(ok).toBeGreaterThan(200);
     expect(grown).toBeGreaterThan(0);
     expect(proc!.output()).toMatch(/InfluxDB write failed; points stay in the outbox/);
@@ -120,6 +127,17 @@ describe('durability under load', () => {
     await waitFor('outbox drained', async () => (await metric('posture_outbox_points')) === 0, 30_000);
     await expectInfluxHolds(acked);
     expect(Date.now() - t0).toBeLessThan(60_000);
+    const points = await influxPoints();
+    const mine = [...times].map(([agentId, ts]) => ({ want: ts, got: points.get(agentId) ?? [] }));
+    recordReliability({
+      fault: 'InfluxDB stopped and restarted under load (8 senders)',
+      sent: ok + failed,
+      acknowledged: ok,
+      stored: mine.reduce((n, m) => n + m.got.filter((t) => m.want.has(t)).length, 0),
+      lost: mine.reduce((n, m) => n + [...m.want].filter((t) => !m.got.includes(t)).length, 0),
+      duplicated: mine.reduce((n, m) => n + m.got.filter((t) => m.want.has(t)).length - new Set(m.got.filter((t) => m.want.has(t))).size, 0),
+      note: `stored = host points in InfluxDB after the outbox drained; ${failed} send(s) failed (not acknowledged)`,
+    });
     // The evaluation at start wrote indicator points too; the ministry scope has no unit tag.
     const ind = await influx.query(DB, `SELECT "total", "unit" FROM "indicator" WHERE "scope" = 'ministry'`);
     expect(ind.results[0]!.series![0]!.values[0]![2]).toBeNull();
@@ -131,7 +149,7 @@ describe('durability under load', () => {
     await new Promise((r) => setTimeout(r, 700));
     await proc!.kill();
     stop = true;
-    await running;
+    const run = await running;
 
     const stored = storedReports();
     expect([...ackedIds].filter((id) => !stored.ids.has(id))).toEqual([]);
@@ -139,6 +157,16 @@ describe('durability under load', () => {
     proc = await startCollectorProcess(fx);
     await waitFor('outbox drained after restart', async () => (await metric('posture_outbox_points')) === 0, 30_000);
     await expectInfluxHolds(stored.times);
+    const points = await influxPoints();
+    recordReliability({
+      fault: 'collector SIGKILL under load (8 senders), restart',
+      sent: run.ok + run.failed,
+      acknowledged: run.ok,
+      stored: [...run.ids].filter((id) => stored.ids.has(id)).length,
+      lost: [...run.ids].filter((id) => !stored.ids.has(id)).length,
+      duplicated: [...stored.times].reduce((n, [agentId, ts]) => n + Math.max(0, (points.get(agentId) ?? []).length - ts.size), 0),
+      note: `stored = acknowledged reports in the state store; duplicated = extra InfluxDB points after the restart's drain; ${[...stored.ids].filter((id) => !ackedIds.has(id)).length} report(s) stored whose 201 was lost to the kill`,
+    });
   });
 
   it('on SIGTERM under load: finishes in-flight reports, flushes the outbox, exits 0', async () => {

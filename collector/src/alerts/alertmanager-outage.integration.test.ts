@@ -16,6 +16,7 @@ import type { Collector } from '../context.js';
 import { startAlertmanager, type Alertmanager } from '../../../testing/alertmanager.js';
 import { seedHosts } from '../../../testing/fleet.js';
 import { freePort, waitFor } from '../../../testing/ports.js';
+import { recordReliability } from '../../../testing/reliability.js';
 
 const RULES = `groups:
   - name: directive
@@ -99,6 +100,18 @@ describe('Alertmanager down, and several evaluators', () => {
     await evaluate(a);
     const alerts = (await am.alerts()).filter((x) => x.labels.alertname === 'endpoint_protection');
     expect(alerts.map((x) => `${x.labels.scope}:${x.labels.unit ?? ''}`).sort()).toEqual(['ministry:', 'unit:CHHVN']);
+    // Counted in alerts, not reports: what fired during the outage against what Alertmanager holds.
+    const firing = a.engine.alerts.all().filter((x) => x.state === 'firing').map((x) => x.scope);
+    const held = alerts.map((x) => (x.labels.scope === 'ministry' ? 'ministry' : `unit:${x.labels.unit}`));
+    recordReliability({
+      fault: 'Alertmanager down while an alert fires (then two evaluators)',
+      sent: firing.length,
+      acknowledged: a.engine.alertmanager!.stats.sent > 0 ? new Set(held).size : 0,
+      stored: new Set(held).size,
+      lost: firing.filter((f) => !held.includes(f)).length,
+      duplicated: held.length - new Set(held).size,
+      note: `alerts, not reports; ${a.engine.alertmanager!.stats.errors} failed post(s) during the outage, ${a.engine.alertmanager!.stats.sent + b.engine.alertmanager!.stats.sent} alert post(s) after`,
+    });
 
     // Both see the recovery; Alertmanager drops the alert.
     seedHosts(a, 'CHHVN', 10, 10, new Date());
