@@ -35,16 +35,22 @@ YAML
 POSTURE="node $ROOT/collector/bin/posture.js -c $DEMO/collector.yaml"
 AGENT="node $ROOT/agent/bin/posture-agent.js -c $DEMO/agent.yaml"
 PIDFILE=$DEMO/collector.pid
-if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+healthy() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$PORT/healthz"; }
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null && healthy; then
   echo "collector already running (pid $(cat "$PIDFILE"))"
 else
+  # A collector of an earlier run may still be shutting down: let it finish first.
+  if [ -f "$PIDFILE" ]; then
+    for _ in $(seq 1 100); do kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break; sleep 0.1; done
+  fi
   nohup $POSTURE serve >> "$DEMO/collector.log" 2>&1 &
   echo $! > "$PIDFILE"
   for _ in $(seq 1 100); do
-    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$PORT/healthz" && break
+    healthy && break
     kill -0 "$(cat "$PIDFILE")" 2>/dev/null || { echo "collector failed to start; log:"; tail -20 "$DEMO/collector.log"; exit 1; }
     sleep 0.1
   done
+  healthy || { echo "collector did not answer /healthz within 10 s; log:"; tail -20 "$DEMO/collector.log"; exit 1; }
 fi
 
 [ -f "$DEMO/agent-state/credential.json" ] || $AGENT enroll --secret "$SECRET"
