@@ -50,8 +50,8 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   collector.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
-  collector.engine.afterEvaluation = (now) => {
-    if (collector.influx) collector.outbox.add(inventoryPoints(collector, now));
+  collector.engine.afterEvaluation = (now, members) => {
+    if (collector.influx) collector.outbox.add(inventoryPoints(collector, members, now));
   };
   collector.engine.start();
   // SIGHUP reloads the rule files; a broken set is refused and the rules in force stay.

@@ -5,14 +5,12 @@
  * for the Agent health dashboard (rejected reports, outbox depth).
  */
 import type { Collector } from '../context.js';
-import { loadHostInputs } from '../rules/facts.js';
-import { hostMembers, systemMembers } from '../rules/members.js';
+import type { Members } from '../rules/engine.js';
 import { MEASUREMENTS, type Point } from './points.js';
 
-export function inventoryPoints(c: Collector, now = new Date()): Point[] {
+/** From the members the evaluation just counted (not loaded again). */
+export function inventoryPoints(c: Collector, { hosts, systems }: Members, now = new Date()): Point[] {
   const ts = now.getTime();
-  const hosts = hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes);
-  const systems = systemMembers(c.systems.all(), hosts);
   // One pass over the hosts (a ministry has tens of thousands), not one per system.
   const serving = new Map<string, { hosts: number; ready: number }>();
   for (const h of hosts) {

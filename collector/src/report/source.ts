@@ -3,8 +3,6 @@
  * indicator history (`indicator_results`) as it was at a past time.
  */
 import type { Collector } from '../context.js';
-import { loadHostInputs } from '../rules/facts.js';
-import { hostMembers, systemMembers } from '../rules/members.js';
 import { historyReport, liveReport, portalStatus, type AppendixReport, type HistoryRow } from './model.js';
 
 export class ReportError extends Error {
@@ -33,11 +31,8 @@ export function parseAt(value: string): Date {
 
 /** The report now (live), or at `at` from the stored history. */
 export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
-  const ev = c.engine.evaluateNow(now);
-  if (!at) {
-    const hosts = hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes);
-    return liveReport(ev, portalStatus(systemMembers(c.systems.all(), hosts), hosts));
-  }
+  const { ev, members } = c.engine.evaluateNowWithMembers(now);
+  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts));
   const iso = at.toISOString();
   // One evaluation writes every indicator and scope under the same evaluated_at: take the last
   // evaluation at or before the requested time, whole.

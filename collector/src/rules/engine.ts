@@ -22,13 +22,19 @@ import { evaluateRule, type IndicatorResult } from './evaluate.js';
 import { loadHostInputs } from './facts.js';
 import type { Rule } from './format.js';
 import { RuleManager } from './manager.js';
-import { hostMembers, systemMembers } from './members.js';
+import { hostMembers, systemMembers, type HostMember, type SystemMember } from './members.js';
 import { observe } from './observe.js';
 
 export interface Evaluation {
   evaluatedAt: string;
   units: { id: string; name: string }[];
   indicators: IndicatorResult[];
+}
+
+/** The hosts and systems one evaluation counted. */
+export interface Members {
+  hosts: HostMember[];
+  systems: SystemMember[];
 }
 
 export interface EngineOptions {
@@ -45,7 +51,7 @@ export class Engine {
   /** Duration of the last evaluation, for /metrics. */
   lastEvaluationMs = 0;
   /** Called after each scheduled evaluation was recorded (e.g. to queue dashboard points). */
-  afterEvaluation: ((now: Date) => void) | undefined;
+  afterEvaluation: ((now: Date, members: Members) => void) | undefined;
   readonly rules: RuleManager;
   readonly alerts: AlertStore;
   readonly dispatcher: Dispatcher;
@@ -95,6 +101,12 @@ export class Engine {
     return this.run(now, groups).ev;
   }
 
+  /** The same, with the members it counted (the report's footnotes need them: no second load). */
+  evaluateNowWithMembers(now = new Date()): { ev: Evaluation; members: Members } {
+    const { ev, members } = this.run(now);
+    return { ev, members };
+  }
+
   private run(now: Date, groups?: ReadonlySet<string>) {
     const started = performance.now();
     const units = this.units();
@@ -103,12 +115,16 @@ export class Engine {
     const rules = this.selected(groups);
     const indicators = rules.map((r) => evaluateRule(r, r.population === 'hosts' ? m.hosts : m.systems, unitIds, now));
     this.lastEvaluationMs = performance.now() - started;
-    return { ev: { evaluatedAt: now.toISOString(), units, indicators }, rules, systemNames: m.systemNames };
+    return { ev: { evaluatedAt: now.toISOString(), units, indicators }, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems } };
   }
 
   /** Evaluate and record: history rows, InfluxDB points and alert state, in one transaction. */
   evaluateAndRecord(now = new Date(), groups?: ReadonlySet<string>): Evaluation {
-    const { ev, rules, systemNames } = this.run(now, groups);
+    return this.record(now, groups).ev;
+  }
+
+  private record(now: Date, groups?: ReadonlySet<string>): { ev: Evaluation; members: Members } {
+    const { ev, rules, systemNames, members } = this.run(now, groups);
     const unitNames = new Map(ev.units.map((u) => [u.id, u.name]));
     const ts = now.getTime();
     const points: Point[] = [];
@@ -141,7 +157,7 @@ export class Engine {
       }
     })();
     this.alertmanager?.push(toAmAlerts(this.alerts.active(), now, this.resendIntervalMs(), (a) => this.generatorURL(a)));
-    return ev;
+    return { ev, members };
   }
 
   private notice(a: AlertRecord, status: 'firing' | 'resolved', rule: Rule | undefined): AlertNotice {
@@ -183,8 +199,8 @@ export class Engine {
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
       try {
-        this.evaluateAndRecord(now, due);
-        this.afterEvaluation?.(now);
+        const { members } = this.record(now, due);
+        this.afterEvaluation?.(now, members);
       } catch (e) {
         this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
       }
