@@ -8,6 +8,7 @@
  * minor change; anything else bumps SCHEMA_VERSION.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Reason } from './reasons/reason.js';
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -28,7 +29,13 @@ export const Ident = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za
 export const IsoTime = Type.String({ format: 'date-time', maxLength: 40 });
 
 /** Why a field is null: the field name and the reason, e.g. {field:'realTime', reason:'...'}. */
-export const UnknownField = Obj({ field: Str(64), reason: Str(512) });
+export const UnknownField = Obj({
+  field: Str(64),
+  /** Evidence: what the OS said (any language); never parsed for meaning. */
+  reason: Str(512),
+  /** Why, as a catalogue code (added after v0.1: optional). */
+  reasonCode: Type.Optional(Reason),
+});
 export type UnknownField = Static<typeof UnknownField>;
 
 /** A probe failed: it reports this instead of facts; the rest of the report still goes. */
@@ -115,6 +122,8 @@ export const ProtectionFacts = Obj({
   protected: Type.Boolean(),
   /** Why the host is (or is not) protected, one line per product or cause. */
   reasons: List(Str(512), 32),
+  /** The same reasons as catalogue codes, rendered in the reader's language (added after v0.1: optional). */
+  reasonCodes: Type.Optional(List(Reason, 32)),
   /** The signature age limit the verdict used. */
   maxSignatureAgeHours: Type.Number({ minimum: 0 }),
 });
@@ -168,6 +177,8 @@ export const Ipv6Facts = Obj({
   readiness: Ipv6Readiness,
   /** Why the host is not at the next readiness level. */
   reasons: List(Str(512), 16),
+  /** The same reasons as catalogue codes (added after v0.1: optional). */
+  reasonCodes: Type.Optional(List(Reason, 16)),
   unknown: List(UnknownField, 16),
 });
 export type Ipv6Facts = Static<typeof Ipv6Facts>;
@@ -185,6 +196,8 @@ export const BaselineCheck = Obj({
   level: Type.Integer({ minimum: 1, maximum: 5 }),
   result: CheckResult,
   evidence: Str(1024),
+  /** Why the check failed or is unknown, as a catalogue code (added after v0.1: optional). */
+  reasonCode: Type.Optional(Reason),
 });
 export type BaselineCheck = Static<typeof BaselineCheck>;
 

@@ -1,0 +1,13 @@
+/** Reasons raised by the agent's protection probe (and by the collector's protection policy). */
+import type { ReasonCatalogue } from './reason.js';
+
+export const PROTECTION_REASONS = {
+  PROTECTION_NO_PRODUCT: {
+    vi: 'Không tìm thấy sản phẩm phòng chống mã độc hoặc EDR nào',
+    en: 'No anti-malware or EDR product found',
+  },
+  PROTECTION_ENUMERATION_FAILED: {
+    vi: 'Không đọc được danh sách sản phẩm bảo vệ ({source})',
+    en: 'The list of protection products could not be read ({source})',
+  },
+} as const satisfies ReasonCatalogue;
