@@ -5,7 +5,24 @@
 # prometheus-node-exporter as the bench baseline) and npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS="influxdb prometheus-alertmanager clamav-daemon clamav chromium iproute2 nftables curl openssl systemd prometheus-node-exporter ansible-lint tinyproxy"
+# One package per line, each named for what calls it (apt's --no-install-recommends skips
+# Recommends, so a tool that is only Recommended must be named here itself).
+PKGS="
+influxdb
+prometheus-alertmanager
+clamav-daemon
+clamav
+clamdscan
+chromium
+iproute2
+nftables
+curl
+openssl
+systemd
+prometheus-node-exporter
+ansible-lint
+tinyproxy
+"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
