@@ -16,6 +16,8 @@ export function host(unit: string, o: Partial<HostInput> = {}): HostInput {
     systems: [],
     protected: true,
     protectionReasons: ['ClamAV: protecting'],
+    protectionReasonCodes: [],
+    protectionError: null,
     products: ['clamav'],
     ipv6Readiness: 'none',
     ipv6Reasons: [],

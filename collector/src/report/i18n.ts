@@ -1,4 +1,7 @@
 /** The report's words in Vietnamese (default) and English, and the Vietnamese number format. */
+import { reasonText, type FailReason } from '../rules/reasons.js';
+
+export { reasonText };
 import type { Lang, ScopeRow } from './model.js';
 
 export const T = {
@@ -7,14 +10,24 @@ export const T = {
     met: 'Đạt', notMet: 'Chưa đạt', noData: 'Chưa có dữ liệu', unit: 'Đơn vị', ministry: 'Toàn Bộ', due: 'Thời hạn',
     below: 'Đơn vị chưa đạt mục tiêu', failing: 'Chưa đạt', title: 'Phụ lục: tình hình thực hiện các chỉ tiêu',
     at: 'Số liệu tại', requested: 'tính đến', fromHistory: 'Số liệu lấy từ lịch sử đánh giá đã lưu; danh sách chi tiết không được lưu theo thời điểm.',
-    portals: 'Cổng thông tin chưa sẵn sàng IPv6', portalHosts: 'máy chủ sẵn sàng', perUnit: 'Chi tiết theo đơn vị', none: 'Không có', more: 'và',
+    portals: 'Cổng thông tin chưa sẵn sàng IPv6', portalHosts: 'máy chủ sẵn sàng', perUnit: 'Chi tiết theo đơn vị', none: 'Không có', more: 'và', evidence: 'bằng chứng do agent gửi',
+    directive: 'Đánh giá theo', compared: 'So sánh với số liệu tại', change: 'Thay đổi', previous: 'Kỳ trước', noCompare: 'Không có số liệu kỳ trước để so sánh',
+    overdue: 'quá hạn', dueShort: 'hạn', notes: 'Ghi chú', attached: 'Kèm theo Văn bản số', dated: 'ngày', appendix: 'PHỤ LỤC',
+    belowNote: 'Các đơn vị chưa đạt mục tiêu', notSubmitted: 'Các đơn vị chưa trình phê duyệt hồ sơ', notDeployed: 'Các đơn vị chưa triển khai phương án bảo vệ theo cấp độ',
+    unclassified: 'Các đơn vị có hệ thống chưa có trong danh mục', systemsWord: 'hệ thống', chartBars: 'Tỷ lệ theo đơn vị so với mục tiêu', chartTrend: 'Diễn biến toàn Bộ',
+    targetLine: 'mục tiêu', noHistoryChart: 'chưa có lịch sử đánh giá', dateBlank: '… tháng … năm',
   },
   en: {
     tt: 'No.', indicator: 'Indicator', basis: 'Legal basis', target: 'Target', actual: 'Actual', result: 'Result',
     met: 'Met', notMet: 'Not met', noData: 'No data', unit: 'Unit', ministry: 'Ministry-wide', due: 'Due',
     below: 'Units below target', failing: 'Not meeting', title: 'Appendix: status of the indicators',
     at: 'Status at', requested: 'as of', fromHistory: 'Figures from the stored evaluation history; member lists are not kept per time.',
-    portals: 'Portals not IPv6 ready', portalHosts: 'hosts ready', perUnit: 'Per unit', none: 'None', more: 'and',
+    portals: 'Portals not IPv6 ready', portalHosts: 'hosts ready', perUnit: 'Per unit', none: 'None', more: 'and', evidence: 'evidence sent by the agent',
+    directive: 'Measured against', compared: 'Compared with the figures at', change: 'Change', previous: 'Before', noCompare: 'No earlier figures to compare with',
+    overdue: 'overdue', dueShort: 'due', notes: 'Notes', attached: 'Attached to document no.', dated: 'dated', appendix: 'APPENDIX',
+    belowNote: 'Units below target', notSubmitted: 'Units that have not submitted their level dossier for approval', notDeployed: 'Units that have not deployed the protection plan of the level',
+    unclassified: 'Units with systems not in the registry', systemsWord: 'systems', chartBars: 'Per unit against the target', chartTrend: 'Ministry-wide trend',
+    targetLine: 'target', noHistoryChart: 'no evaluation history yet', dateBlank: '…/…/',
   },
 } as const;
 
@@ -28,6 +41,19 @@ export function percent(r: number | null, lang: Lang): string {
 export const status = (s: { met: boolean | null }, lang: Lang): string => (s.met === null ? T[lang].noData : s.met ? T[lang].met : T[lang].notMet);
 
 export const scopeName = (s: ScopeRow, lang: Lang): string => (s.scope === 'ministry' ? T[lang].ministry : s.name);
+
+/** +8.6 -> "tăng 8,6 điểm %" (vi) or "up 8.6 pp" (en); 0 -> "không đổi"; null -> "—". */
+export function change(points: number | null, lang: Lang): string {
+  if (points === null) return '—';
+  const n = Math.abs(points).toFixed(1).replace(/\.0$/, '');
+  const num = lang === 'vi' ? n.replace('.', ',') : n;
+  if (points === 0) return lang === 'vi' ? 'không đổi' : 'unchanged';
+  if (lang === 'vi') return `${points > 0 ? 'tăng' : 'giảm'} ${num} điểm %`;
+  return `${points > 0 ? 'up' : 'down'} ${num} pp`;
+}
+
+/** A date (YYYY-MM-DD) as the reader writes it: 31/12/2022 (vi) or 2022-12-31 (en). */
+export const day = (d: string, lang: Lang): string => (lang === 'vi' ? d.split('-').reverse().join('/') : d);
 
 /** "67,3% (37/55)" */
 export const actual = (s: ScopeRow, lang: Lang): string => `${percent(s.ratio, lang)} (${s.pass}/${s.total})`;
@@ -49,25 +75,10 @@ export const VN_OFFSET_MS = 7 * 3600_000;
 export const MAX_LISTED = 200;
 
 /**
- * Vietnamese for the reasons the collector itself writes (rules/members.ts, model.ts). Reasons
- * that agents send (e.g. "ClamAV: not protecting (not running)") are shown as reported.
+ * A failing member's reasons in the reader's language, from the one catalogue of reason codes
+ * (protocol/src/reasons/). An agent's text that no code describes follows as evidence, quoted
+ * and labelled as such: it is what the agent said, not the report's words.
  */
-const REASONS_VI: [RegExp, string][] = [
-  [/^security level not determined$/, 'chưa xác định cấp độ'],
-  [/^no approval decision for the level$/, 'chưa có quyết định phê duyệt cấp độ'],
-  [/^protection plan of the level not deployed$/, 'chưa triển khai phương án bảo vệ theo cấp độ'],
-  [/^declared by agents but not in the registry: unclassified$/, 'agent khai báo nhưng chưa có trong danh mục: chưa phân loại'],
-  [/^stale: no report since (.+)$/, 'quá hạn: không báo cáo từ $1'],
-  [/^no agent reports serving this portal$/, 'chưa có agent nào báo cáo phục vụ cổng này'],
-  [/^(.+): IPv6 readiness (.+)$/, '$1: mức sẵn sàng IPv6 $2'],
-  [/^(.+): stale$/, '$1: quá hạn báo cáo'],
-  [/^does not meet the condition$/, 'không đáp ứng điều kiện'],
-];
+export const reason = (r: FailReason, lang: Lang): string => reasonText(r, lang) + (r.evidence ? ` (${T[lang].evidence}: “${r.evidence}”)` : '');
 
-export function reason(text: string, lang: Lang): string {
-  if (lang === 'en') return text;
-  for (const [re, vi] of REASONS_VI) if (re.test(text)) return text.replace(re, vi);
-  return text;
-}
-
-export const reasons = (list: readonly string[], lang: Lang): string => list.map((r) => reason(r, lang)).join('; ');
+export const reasons = (list: readonly FailReason[], lang: Lang): string => list.map((r) => reason(r, lang)).join('; ');

@@ -1,51 +1,83 @@
 /**
  * Where a report's numbers come from: a live evaluation of the current state, or the stored
- * indicator history (`indicator_results`) as it was at a past time.
+ * indicator history (`indicator_results`) as it was at a past time; which directive it measures
+ * against; and the earlier evaluation it is compared with.
  */
 import type { Collector } from '../context.js';
-import { historyReport, liveReport, portalStatus, type AppendixReport, type HistoryRow } from './model.js';
+import { IndicatorHistory } from '../store/indicator-history.js';
+import { chooseDirective, directivesOf } from './directive.js';
+import { historyReport } from './history.js';
+import { liveReport, portalStatus, type AppendixReport, type ReportFrame } from './model.js';
+import { ReportError } from './source-error.js';
+import { applyComparison, applyTrend, previousQuarterEnd } from './trend.js';
 
-export class ReportError extends Error {
-  constructor(
-    readonly code: 'QUERY_INVALID' | 'REPORT_NO_HISTORY',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ReportError } from './source-error.js';
 
 const AT = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /**
- * Parse a --at / ?at= value: an ISO date (the end of that day) or date-time. Without a zone it
- * is Vietnam time (UTC+7), the ministry's clock, as in the directive's "status at 30/4".
+ * Parse a --at / ?at= (or --compare) value: an ISO date (the end of that day) or date-time.
+ * Without a zone it is Vietnam time (UTC+7), the ministry's clock, as in "status at 30/4".
  */
-export function parseAt(value: string): Date {
+export function parseAt(value: string, name = 'at'): Date {
   const m = AT.exec(value.trim());
   const d = m ? new Date(m[2] ? `${m[1]}T${m[2]}${m[3] ?? '+07:00'}` : `${m[1]}T23:59:59.999+07:00`) : new Date(NaN);
   if (Number.isNaN(d.getTime())) {
-    throw new ReportError('QUERY_INVALID', `"at" must be an ISO date or date-time such as 2026-04-30 (end of that day, UTC+7) or 2026-04-30T17:00 or 2026-04-30T10:00:00Z, got "${value}"`);
+    throw new ReportError('QUERY_INVALID', `"${name}" must be an ISO date or date-time such as 2026-04-30 (end of that day, UTC+7) or 2026-04-30T17:00 or 2026-04-30T10:00:00Z, got "${value}"`);
   }
   return d;
 }
 
-/** The report now (live), or at `at` from the stored history. */
-export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
+export interface ReportOptions {
+  /** The report as it was then, from the stored history; absent: now, live. */
+  at?: Date | undefined;
+  /** Compare with the evaluation at or before this time; absent: the end of the previous quarter, when stored; 'none': no comparison. */
+  compare?: Date | 'none' | undefined;
+  /** A rule file's directive id; absent: config report.directive, else the latest issued by the report date. */
+  directive?: string | undefined;
+  /** How many days of history the trend lines show. */
+  trendDays?: number;
+}
+
+/** The report now (live), or at `opts.at` from the stored history. */
+export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts));
-  const iso = at.toISOString();
-  // One evaluation writes every indicator and scope under the same evaluated_at: take the last
-  // evaluation at or before the requested time, whole.
-  const last = c.db.prepare('SELECT max(evaluated_at) AS t FROM indicator_results WHERE evaluated_at <= ?').get(iso) as { t: string | null };
-  if (!last.t) {
-    const first = c.db.prepare('SELECT min(evaluated_at) AS t FROM indicator_results').get() as { t: string | null };
-    throw new ReportError(
-      'REPORT_NO_HISTORY',
-      first.t
-        ? `no indicator history at or before ${iso}: the earliest stored evaluation is ${first.t}; ask for a later time`
-        : `no indicator history at all: the collector records one evaluation every evaluationIntervalSeconds while "posture serve" runs`,
-    );
+  const history = new IndicatorHistory(c.db);
+  const reportAt = opts.at ?? now;
+  const frame: ReportFrame = {
+    directive: chooseDirective(directivesOf(c.engine.rules.groups), reportAt, opts.directive ?? c.config.report?.directive),
+    filing: c.config.report?.filing
+      ? { documentNumber: c.config.report.filing.documentNumber, documentDate: c.config.report.filing.documentDate ?? null, issuer: c.config.report.filing.issuer ?? null }
+      : null,
+    units: c.config.units.map((u) => ({ id: u.id, name: u.name, shortName: u.shortName ?? u.name })),
+  };
+  let report: AppendixReport;
+  if (!opts.at) report = liveReport(ev, portalStatus(members.systems, members.hosts), frame);
+  else {
+    const iso = opts.at.toISOString();
+    const last = history.lastAtOrBefore(iso);
+    if (!last) throw noHistory(history, iso, 'at');
+    report = historyReport(history.rowsAt(last), iso, ev, frame);
   }
-  const rows = c.db.prepare('SELECT evaluated_at, indicator, scope, pass, total, target FROM indicator_results WHERE evaluated_at = ? ORDER BY indicator, scope').all(last.t) as HistoryRow[];
-  return historyReport(rows, iso, ev);
+  report = applyTrend(report, history.ministrySeries(report.evaluatedAt, opts.trendDays ?? 400));
+  if (opts.compare === 'none') return report;
+  const compareAt = opts.compare ?? previousQuarterEnd(new Date(report.evaluatedAt));
+  const iso = compareAt.toISOString();
+  const prev = history.lastAtOrBefore(iso);
+  if (!prev || prev >= report.evaluatedAt) {
+    // Asked for: say why it cannot be done. The default: the report simply has no comparison.
+    if (opts.compare) throw noHistory(history, iso, 'compare');
+    return { ...report, compareNote: `no stored evaluation at or before ${iso}` };
+  }
+  return applyComparison(report, history.rowsAt(prev), prev, iso);
+}
+
+function noHistory(history: IndicatorHistory, iso: string, what: 'at' | 'compare'): ReportError {
+  const first = history.earliest();
+  return new ReportError(
+    'REPORT_NO_HISTORY',
+    first
+      ? `no indicator history at or before ${iso} (--${what}): the earliest stored evaluation is ${first}; ask for a later time`
+      : `no indicator history at all (--${what}): the collector records one evaluation every evaluationIntervalSeconds while "posture serve" runs`,
+  );
 }

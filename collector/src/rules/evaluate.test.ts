@@ -8,7 +8,11 @@ import { evaluateRule, isPastDue, type IndicatorResult } from './evaluate.js';
 import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './format.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
+import { reasonText, type FailReason } from './reasons.js';
 import { host, system } from '../../../testing/fleet.js';
+
+/** A reason as an English reader sees it, with its code (and evidence, when there is some). */
+const why = (r: FailReason) => `${r.code}: ${reasonText(r, 'en')}${r.evidence ? ` [${r.evidence}]` : ''}`;
 
 const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
 const rule = (id: string): Rule => RULES.get(id)!;
@@ -31,7 +35,9 @@ describe('endpoint_protection (90%)', () => {
     // B: 3 hosts, all stale although their last report said protected -> 0/3.
     ...Array.from({ length: 3 }, () => host('B', { receivedAt: STALE_AT })),
     // B: protection probe failed -> unknown, failing.
-    host('B', { protected: null, protectionReasons: ['protection probe failed: PROBE_TIMEOUT'] }),
+    host('B', { protected: null, protectionReasons: ['protection probe failed: PROBE_TIMEOUT'], protectionError: 'PROBE_TIMEOUT' }),
+    // B: an agent that sends reason codes: they are the reason, its text is not repeated.
+    host('B', { protected: false, protectionReasons: ['ClamAV: not running'], protectionReasonCodes: [{ code: 'PROTECTION_NO_PRODUCT' }] }),
     // A decommissioned host does not count at all.
     host('A', { protected: false, decommissionedAt: '2022-05-01T00:00:00Z' }),
     // A host of another role is outside `where`.
@@ -41,19 +47,20 @@ describe('endpoint_protection (90%)', () => {
 
   it('per unit and ministry-wide, with the empty unit as no data', () => {
     expect(unit(res, 'A')).toEqual({ scope: 'A', pass: 9, total: 10, ratio: 0.9, met: true, overdue: false });
-    expect(unit(res, 'B')).toEqual({ scope: 'B', pass: 0, total: 4, ratio: 0, met: false, overdue: false });
+    expect(unit(res, 'B')).toEqual({ scope: 'B', pass: 0, total: 5, ratio: 0, met: false, overdue: false });
     expect(unit(res, 'C')).toEqual({ scope: 'C', pass: 0, total: 0, ratio: null, met: null, overdue: false });
-    expect(res.ministry).toEqual({ scope: 'ministry', pass: 9, total: 14, ratio: 9 / 14, met: false, overdue: false });
+    expect(res.ministry).toEqual({ scope: 'ministry', pass: 9, total: 15, ratio: 9 / 15, met: false, overdue: false });
   });
 
-  it('lists every failing host with its reason: stale, not running, unknown', () => {
-    const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.join('; ')}`).sort();
+  it('lists every failing host with its coded reason: stale, not protected (agent text as evidence), agent codes, unknown', () => {
+    const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.map(why).join('; ')}`).sort();
     expect(reasons).toEqual([
-      'A ClamAV: not running',
-      'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B unknown: protection probe failed: PROBE_TIMEOUT',
+      'A PROTECTION_NOT_PROTECTED: Not protected (the agent sent no reason code; see the evidence) [ClamAV: not running]',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (silent for more than 60 minutes: stale)',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (silent for more than 60 minutes: stale)',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (silent for more than 60 minutes: stale)',
+      'B PROTECTION_NO_PRODUCT: No anti-malware or EDR product found',
+      'B PROTECTION_PROBE_FAILED: Protection unknown: the agent’s protection probe failed (PROBE_TIMEOUT) [protection probe failed: PROBE_TIMEOUT]',
     ]);
   });
 
@@ -66,7 +73,7 @@ describe('endpoint_protection (90%)', () => {
     const past = run('endpoint_protection', fresh, [], later);
     expect(past.pastDue).toBe(true);
     expect(unit(past, 'A')).toMatchObject({ met: true, overdue: false });
-    expect(unit(past, 'B')).toMatchObject({ pass: 0, total: 4, met: false, overdue: true });
+    expect(unit(past, 'B')).toMatchObject({ pass: 0, total: 5, met: false, overdue: true });
     expect(unit(past, 'C')).toMatchObject({ met: null, overdue: false });
     expect(res.pastDue).toBe(false);
   });
@@ -114,16 +121,16 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
   });
 
   it('says why each system fails', () => {
-    const why = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.join(' | ')]));
-    expect(why.s2).toBe(`baseline fail: ${fleet[0]!.hostname}: audit.enabled (fail)`);
-    expect(why.s3).toBe('baseline unknown: no reporting host: baseline checks of level 2 cannot be verified');
-    expect(why.s4).toBe('declared by agents but not in the registry: unclassified');
-    expect(why.s5).toBe('security level not determined');
-    expect(why.s6).toBe(`baseline unknown: ${fleet[1]!.hostname}: audit.enabled (unknown)`);
-    expect(why.s7).toBe(`baseline unknown: ${fleet[2]!.hostname}: baseline facts missing (probe failed or not run)`);
-    expect(why.s8).toBe('baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
-    expect(why.s9).toBe('protection plan of the level not deployed | baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
-    expect(why.s1).toBeUndefined();
+    const of = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.map(why).join(' | ')]));
+    expect(of.s2).toBe(`BASELINE_CHECK_FAILED: ${fleet[0]!.hostname}: baseline check audit.enabled failed (required from level 3)`);
+    expect(of.s3).toBe('BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 2 cannot be verified');
+    expect(of.s4).toBe('SYSTEM_UNCLASSIFIED: Declared by agents but not in the registry: unclassified');
+    expect(of.s5).toBe('SYSTEM_LEVEL_NOT_DETERMINED: Security level not determined');
+    expect(of.s6).toBe(`BASELINE_CHECK_UNKNOWN: ${fleet[1]!.hostname}: baseline check audit.enabled could not be determined (required from level 3)`);
+    expect(of.s7).toBe(`BASELINE_FACTS_MISSING: ${fleet[2]!.hostname}: baseline facts missing (probe failed or not run)`);
+    expect(of.s8).toBe('BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 1 cannot be verified');
+    expect(of.s9).toBe('SYSTEM_PLAN_NOT_DEPLOYED: Protection plan of the level not deployed | BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 1 cannot be verified');
+    expect(of.s1).toBeUndefined();
   });
 });
 
@@ -142,9 +149,9 @@ describe('ipv6_portals (100%)', () => {
       ['B', 0, 1, false],
       ['C', 0, 1, false],
     ]);
-    expect(res.failing.map((f) => [f.id, f.reasons[0]])).toEqual([
-      ['p2', '1/2 hosts IPv6-ready (stale hosts count as not ready)'],
-      ['p3', "no agent reports for this portal's hosts"],
+    expect(res.failing.map((f) => [f.id, why(f.reasons[0]!)])).toEqual([
+      ['p2', 'PORTAL_HOSTS_NOT_READY: 1/2 hosts IPv6-ready (stale hosts count as not ready)'],
+      ['p3', 'PORTAL_NO_REPORTS: No agent reports for this portal’s hosts'],
     ]);
   });
 });
@@ -165,6 +172,7 @@ describe('expressions that cannot be evaluated', () => {
       { scope: 's1', pass: 1, total: 2, ratio: 0.5, met: true, overdue: false },
       { scope: 's2', pass: 0, total: 1, ratio: 0, met: false, overdue: false },
     ]);
-    expect(res.failing[0]!.reasons[0]).toMatch(/^unknown: cannot evaluate "host.baseline\["firewall.active"\] == "pass"": No such key: firewall.active/);
+    expect(res.failing[0]!.reasons[0]).toMatchObject({ code: 'RULE_EVAL_FAILED', params: { field: 'pass' } });
+    expect(res.failing[0]!.reasons[0]!.evidence).toMatch(/^host.baseline\["firewall.active"\] == "pass": No such key: firewall.active/);
   });
 });

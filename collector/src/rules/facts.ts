@@ -4,6 +4,7 @@
  * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
+import type { Reason } from '@posture/protocol';
 import type { DB } from '../store/db.js';
 import type { HostInput } from './members.js';
 
@@ -19,7 +20,10 @@ type Raw = [
   ipv6Readiness: string | null,
   receivedAt: string,
   decommissionedAt: string | null,
-  /** JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]; null if never computed. */
+  /**
+   * JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null,
+   * [protection reason codes] | null, protection probe error code | null]; null if never computed.
+   */
   facts: string | null,
 ];
 
@@ -41,7 +45,14 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
   const out: HostInput[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
+    const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError] = (facts ? JSON.parse(facts) : [null, [], [], null, null, null]) as [
+      string | null,
+      string[] | null,
+      string[] | null,
+      [string, number, Result][] | null,
+      Reason[] | null | undefined,
+      string | null | undefined,
+    ];
     out[i] = {
       agentId,
       unit,
@@ -51,6 +62,8 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       systems: systems === '[]' ? [] : (JSON.parse(systems) as string[]),
       protected: prot === null ? null : prot === 1,
       protectionReasons: JSON.parse(reasons) as string[],
+      protectionReasonCodes: protectionCodes ?? [],
+      protectionError: protectionError ?? null,
       products: products ?? [],
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],

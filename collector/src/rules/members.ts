@@ -3,8 +3,9 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS } from '@posture/protocol';
+import { IPV6_LEVELS, type Reason } from '@posture/protocol';
 import type { SystemRecord } from '../store/systems.js';
+import { because, vnTime, type FailReason } from './reasons.js';
 
 /** What the store knows of one host; rule tests write the same shape in YAML. */
 export interface HostInput {
@@ -16,7 +17,12 @@ export interface HostInput {
   systems: string[];
   /** null when the protection probe failed or did not run. */
   protected: boolean | null;
+  /** The agent's reasons as text: evidence only. */
   protectionReasons: string[];
+  /** The agent's reasons as catalogue codes (agents since reason codes; empty otherwise). */
+  protectionReasonCodes: Reason[];
+  /** Why `protected` is null: the probe's error code, or null when it did not run at all. */
+  protectionError: string | null;
   products: string[];
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
@@ -38,7 +44,7 @@ export interface HostMember {
   systems: string[];
   ipv6Readiness: string | null;
   /** Why this host is not protected, when it is not. */
-  reasons: string[];
+  reasons: FailReason[];
   lastSeen: string;
   /** Baseline checks as reported (null: unknown). */
   baseline: HostInput['baseline'];
@@ -56,10 +62,12 @@ export interface SystemMember {
   level: number | null;
   approved: boolean;
   planDeployed: boolean;
+  /** protectionPlan.status of the registry record, or unspecified. */
+  planStatus: string;
   tags: string[];
   hosts: number;
   /** Why this system is not classified and protected, when it is not. */
-  reasons: string[];
+  reasons: FailReason[];
   /** The view rule expressions read as `system`. */
   cel: Record<string, unknown>;
 }
@@ -70,10 +78,12 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
     if (r.decommissionedAt) continue;
     const silentMs = now.getTime() - Date.parse(r.receivedAt);
     const stale = silentMs > staleAfterMinutes * 60_000;
-    const reasons: string[] = [];
-    if (stale) reasons.push(`stale: no report since ${r.receivedAt}`);
-    if (r.protected === null) reasons.push(...r.protectionReasons.map((x) => `unknown: ${x}`));
-    else if (!r.protected) reasons.push(...r.protectionReasons);
+    const reasons: FailReason[] = [];
+    if (stale) reasons.push(because('HOST_STALE', { lastSeen: vnTime(r.receivedAt), staleMinutes: staleAfterMinutes }));
+    if (r.protected === null) {
+      const evidence = r.protectionReasons.join('; ');
+      reasons.push(r.protectionError ? because('PROTECTION_PROBE_FAILED', { error: r.protectionError }, evidence) : because('PROTECTION_PROBE_NOT_RUN', undefined, evidence));
+    } else if (!r.protected) reasons.push(...protectionReasons(r));
     const baseline: Record<string, string> = {};
     for (const c of r.baseline ?? []) baseline[c.id] = c.result;
     const level = r.ipv6Readiness === null ? -1 : IPV6_LEVELS.indexOf(r.ipv6Readiness as (typeof IPV6_LEVELS)[number]);
@@ -108,6 +118,15 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
   return members;
 }
 
+/**
+ * Why a host is not protected: the agent's codes when it sent them, else one coded reason with
+ * the agent's text as its evidence (older agents; text is never read for meaning).
+ */
+function protectionReasons(r: HostInput): FailReason[] {
+  if (r.protectionReasonCodes.length) return r.protectionReasonCodes;
+  return [because('PROTECTION_NOT_PROTECTED', undefined, r.protectionReasons.join('; ') || undefined)];
+}
+
 interface SystemHosts {
   hosts: number;
   reporting: number;
@@ -121,26 +140,30 @@ interface SystemHosts {
  * at most the system's. A check reported as unknown, a host without baseline facts, or a system
  * with no reporting host is "unknown", which rules should count as failing.
  */
-function systemBaseline(level: number | null, hosts: HostMember[]): { result: 'pass' | 'fail' | 'unknown'; failing: string[] } {
+function systemBaseline(level: number | null, hosts: HostMember[]): { result: 'pass' | 'fail' | 'unknown'; failing: FailReason[]; failingText: string[] } {
   const reporting = hosts.filter((h) => !h.stale);
-  if (!level) return { result: 'unknown', failing: ['security level not determined: required checks unknown'] };
-  if (!reporting.length) return { result: 'unknown', failing: [`no reporting host: baseline checks of level ${level} cannot be verified`] };
-  const failing: string[] = [];
+  if (!level) return { result: 'unknown', failing: [because('BASELINE_LEVEL_UNKNOWN')], failingText: ['security level not determined: required checks unknown'] };
+  if (!reporting.length) return { result: 'unknown', failing: [because('BASELINE_NO_REPORTING_HOST', { level })], failingText: [`no reporting host: baseline checks of level ${level} cannot be verified`] };
+  const failing: FailReason[] = [];
+  const failingText: string[] = [];
   let unknown = false;
+  let failed = false;
   for (const h of reporting) {
     if (h.baseline === null) {
       unknown = true;
-      failing.push(`${h.hostname}: baseline facts missing (probe failed or not run)`);
+      failing.push(because('BASELINE_FACTS_MISSING', { host: h.hostname }));
+      failingText.push(`${h.hostname}: baseline facts missing (probe failed or not run)`);
       continue;
     }
     for (const c of h.baseline) {
       if (c.level > level || c.result === 'pass') continue;
       if (c.result === 'unknown') unknown = true;
-      failing.push(`${h.hostname}: ${c.id} (${c.result})`);
+      else failed = true;
+      failing.push(because(c.result === 'fail' ? 'BASELINE_CHECK_FAILED' : 'BASELINE_CHECK_UNKNOWN', { host: h.hostname, check: c.id, checkLevel: c.level }));
+      failingText.push(`${h.hostname}: ${c.id} (${c.result})`);
     }
   }
-  const anyFail = failing.length > 0 && (!unknown || failing.some((f) => f.endsWith('(fail)')));
-  return { result: anyFail ? 'fail' : unknown ? 'unknown' : 'pass', failing };
+  return { result: failed ? 'fail' : unknown ? 'unknown' : 'pass', failing, failingText };
 }
 
 export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[]): SystemMember[] {
@@ -156,17 +179,17 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
     }
   }
   const none: SystemHosts = { hosts: 0, reporting: 0, ipv6Ready: 0, members: [], unit: '' };
-  const make = (r: { id: string; name: string; unit: string; registered: boolean; level: number | null; approved: boolean; planDeployed: boolean; tags: string[] }): SystemMember => {
+  const make = (r: { id: string; name: string; unit: string; registered: boolean; level: number | null; approved: boolean; planDeployed: boolean; planStatus: string; tags: string[] }): SystemMember => {
     const h = by.get(r.id) ?? none;
     const base = systemBaseline(r.level, h.members);
-    const reasons: string[] = [];
-    if (!r.registered) reasons.push('declared by agents but not in the registry: unclassified');
+    const reasons: FailReason[] = [];
+    if (!r.registered) reasons.push(because('SYSTEM_UNCLASSIFIED'));
     else {
-      if (!r.level) reasons.push('security level not determined');
-      if (!r.approved) reasons.push('no approval decision for the level');
-      if (!r.planDeployed) reasons.push('protection plan of the level not deployed');
+      if (!r.level) reasons.push(because('SYSTEM_LEVEL_NOT_DETERMINED'));
+      if (!r.approved) reasons.push(because('SYSTEM_LEVEL_NOT_APPROVED'));
+      if (!r.planDeployed) reasons.push(because('SYSTEM_PLAN_NOT_DEPLOYED'));
     }
-    if (r.level && base.result !== 'pass') reasons.push(...base.failing.map((f) => `baseline ${base.result}: ${f}`));
+    if (r.level && base.result !== 'pass') reasons.push(...base.failing);
     return {
       kind: 'system',
       ...r,
@@ -180,22 +203,23 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
         level: BigInt(r.level ?? 0),
         approved: r.approved,
         planDeployed: r.planDeployed,
+        planStatus: r.planStatus,
         tags: r.tags,
         hosts: BigInt(h.hosts),
         reportingHosts: BigInt(h.reporting),
         ipv6ReadyHosts: BigInt(h.ipv6Ready),
         baseline: base.result,
-        baselineFailing: base.failing,
+        baselineFailing: base.failingText,
       },
     };
   };
   const known = new Set(registry.map((r) => r.id));
   const members = registry.map((r) =>
-    make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), tags: r.tags }),
+    make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), planStatus: r.protectionPlan?.status ?? 'unspecified', tags: r.tags }),
   );
   for (const [id, e] of by) {
     if (known.has(id)) continue;
-    members.push(make({ id, name: id, unit: e.unit, registered: false, level: null, approved: false, planDeployed: false, tags: [] }));
+    members.push(make({ id, name: id, unit: e.unit, registered: false, level: null, approved: false, planDeployed: false, planStatus: 'none', tags: [] }));
   }
   return members;
 }

@@ -108,6 +108,8 @@ function fleet(fx: HostFixture[], at: number, t0: number, where: string): HostIn
         systems: h.systems ?? [],
         protected: h.protected === undefined ? true : h.protected,
         protectionReasons: h.reasons ?? [],
+        protectionReasonCodes: [],
+        protectionError: null,
         products: h.products ?? [],
         ipv6Readiness: h.ipv6 === undefined ? 'none' : h.ipv6,
         ipv6Reasons: [],

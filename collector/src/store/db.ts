@@ -205,6 +205,34 @@ const MIGRATIONS: string[] = [
   );
   ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
   `,
+  // Reasons as codes: host_rule_facts also keeps the agent's protection reason codes and, when
+  // the protection probe failed, its error code (the report says why a host is unknown).
+  `
+  DROP TRIGGER host_rule_facts_ins;
+  DROP TRIGGER host_rule_facts_upd;
+  DROP VIEW host_rule_facts_of;
+  CREATE VIEW host_rule_facts_of AS SELECT h.agent_id AS agent_id, json_array(
+      json_extract(h.report, '$.probes.host.facts.os.family'),
+      (SELECT json_group_array(json_extract(p.value, '$.id')) FROM json_each(h.report, '$.probes.protection.facts.products') p),
+      json_extract(h.report, '$.probes.ipv6.facts.reasons'),
+      CASE WHEN json_extract(h.report, '$.probes.baseline.ok') THEN
+        (SELECT json_group_array(json_array(json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result')))
+         FROM json_each(h.report, '$.probes.baseline.facts.checks') c)
+      END,
+      json_extract(h.report, '$.probes.protection.facts.reasonCodes'),
+      json_extract(h.report, '$.probes.protection.error.code')) AS facts
+    FROM hosts h;
+  CREATE TRIGGER host_rule_facts_ins AFTER INSERT ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  END;
+  CREATE TRIGGER host_rule_facts_upd AFTER UPDATE OF report ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  END;
+  INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE true
+    ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  `,
 ];
 
 export function openDb(dataDir: string): DB {
