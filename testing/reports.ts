@@ -62,6 +62,7 @@ export function sampleReport(o: SampleOptions): Report {
           ],
           protected: prot,
           reasons: [prot ? 'ClamAV: protecting' : 'ClamAV: not protecting (not running)'],
+          reasonCodes: [{ code: prot ? 'PROTECTION_PRODUCT_PROTECTS' : 'PROTECTION_NOT_RUNNING', params: { product: 'ClamAV' } }],
           maxSignatureAgeHours: 168,
         },
       },

@@ -5,7 +5,7 @@
  * every host rule; an expression that cannot be evaluated for a member (e.g. a baseline check
  * the host never reported) fails that member with the reason: unknown is never ok.
  */
-import { COLLECTOR_REASONS, type ReasonParams } from '@posture/protocol';
+import { REASONS, type ReasonParams } from '@posture/protocol';
 import type { Rule } from './format.js';
 import type { HostMember, SystemMember } from './members.js';
 import { because, type FailReason } from './reasons.js';
@@ -78,13 +78,13 @@ function scalarParams(cel: Record<string, unknown>): ReasonParams {
 }
 
 /**
- * A rule's `reason:` value as reasons: each string names a collector reason code (format.ts
+ * A rule's `reason:` value as reasons: each string names a reason code of the catalogue (format.ts
  * checks literals at load), rendered with the member's facts; any other string is kept as the
  * evidence of a generic reason, so nothing a rule says is lost.
  */
 function asReasons(v: unknown, cel: Record<string, unknown>): FailReason[] {
   const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : [];
-  return list.map((s) => (s in COLLECTOR_REASONS ? because(s, scalarParams(cel)) : because('RULE_NOT_MET', undefined, s)));
+  return list.map((s) => (s in REASONS ? because(s, scalarParams(cel)) : because('RULE_NOT_MET', undefined, s)));
 }
 
 /** Run `pass` for one member: true, or the reasons it fails. */

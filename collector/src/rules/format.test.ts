@@ -35,7 +35,7 @@ const CASES: [name: string, text: string, expected: string[]][] = [
   [
     'reason: a literal shaped like a code must be a collector reason code',
     rule(ok.replace('target: 0.9', 'reason: \'host.stale ? "HOST_STALE" : "NO_SUCH_REASON"\'\n        target: 0.9')),
-    ['f.rules.yaml:10:17: group "g" rule "ep" field "reason": "NO_SUCH_REASON" is not a collector reason code; use one of protocol/src/reasons/collector.ts (e.g. RULE_NOT_MET) or add one there in both languages'],
+    ['f.rules.yaml:10:17: group "g" rule "ep" field "reason": "NO_SUCH_REASON" is not a reason code of the catalogue; use one of protocol/src/reasons/ (e.g. RULE_NOT_MET) or add one to collector.ts there, in both languages'],
   ],
   ['bad interval', 'groups:\n  - name: g\n    interval: soon\n    rules: []\n', ['f.rules.yaml:3:15: group "g" field "interval": "soon" is not a duration of at least 1s (e.g. 30s, 5m, 1h)']],
   [

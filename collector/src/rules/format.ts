@@ -4,7 +4,7 @@
  * field and line:column, and a file set with any problem is refused as a whole.
  */
 import { readFileSync } from 'node:fs';
-import { COLLECTOR_REASONS } from '@posture/protocol';
+import { REASONS } from '@posture/protocol';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { compile, isProblem, type CompiledExpr, type Population } from './cel.js';
 import { compileTemplate, isTemplateProblem, type Template } from './template.js';
@@ -34,7 +34,7 @@ export interface Rule {
   where: CompiledExpr | null;
   pass: CompiledExpr;
   /**
-   * Why a member fails: collector reason codes (string or list<string>, rendered with the
+   * Why a member fails: reason codes of the catalogue (string or list<string>, rendered with the
    * member's facts as parameters); defaults to the member's own reasons.
    */
   reason: CompiledExpr | null;
@@ -244,7 +244,7 @@ function parseRule(node: Node, file: string, group: string, directive: string | 
     // language, not written into a rule file. A literal shaped like a code must be one.
     for (const m of reason.source.matchAll(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g)) {
       const lit = m[1] ?? m[2] ?? '';
-      if (/^[A-Z][A-Z0-9_]+$/.test(lit) && !(lit in COLLECTOR_REASONS)) bad('reason', `"${lit}" is not a collector reason code; use one of protocol/src/reasons/collector.ts (e.g. RULE_NOT_MET) or add one there in both languages`);
+      if (/^[A-Z][A-Z0-9_]+$/.test(lit) && !(lit in REASONS)) bad('reason', `"${lit}" is not a reason code of the catalogue; use one of protocol/src/reasons/ (e.g. RULE_NOT_MET) or add one to collector.ts there, in both languages`);
     }
   }
   const by = (r.by ?? ['unit']) as unknown;

@@ -10,4 +10,12 @@ export const PROTECTION_REASONS = {
     vi: 'Không đọc được danh sách sản phẩm bảo vệ ({source})',
     en: 'The list of protection products could not be read ({source})',
   },
+  PROTECTION_PRODUCT_PROTECTS: {
+    vi: '{product}: đang bảo vệ (đang chạy, bảo vệ thời gian thực bật, mẫu nhận diện còn mới)',
+    en: '{product}: protecting (running, real-time on, signatures current)',
+  },
+  PROTECTION_NOT_RUNNING: {
+    vi: '{product}: không chạy',
+    en: '{product}: not running',
+  },
 } as const satisfies ReasonCatalogue;
