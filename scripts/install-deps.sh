@@ -22,6 +22,9 @@ systemd
 prometheus-node-exporter
 ansible-lint
 tinyproxy
+poppler-utils
+libreoffice-writer-nogui
+fonts-dejavu-core
 "
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

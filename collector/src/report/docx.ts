@@ -32,14 +32,21 @@ const run = (text: string, o: { bold?: boolean; italics?: boolean; size?: number
 
 const para = (children: ParagraphChild[], align: (typeof AlignmentType)[keyof typeof AlignmentType] = AlignmentType.LEFT, after = 80) => new Paragraph({ children, alignment: align, spacing: { after } });
 
-const cell = (children: ParagraphChild[], o: { right?: boolean; header?: boolean; width?: number } = {}) =>
+const cell = (children: ParagraphChild[], o: { right?: boolean; header?: boolean } = {}) =>
   new TableCell({
     children: [new Paragraph({ children, alignment: o.right ? AlignmentType.RIGHT : o.header ? AlignmentType.CENTER : AlignmentType.LEFT })],
+    margins: { left: 80, right: 80, top: 40, bottom: 40 },
     ...(o.header ? { shading: { fill: 'EEEEEE' } } : {}),
-    ...(o.width ? { width: { size: o.width, type: WidthType.PERCENTAGE } } : {}),
   });
 
-const text = (s: string, o: { right?: boolean; bold?: boolean; header?: boolean; width?: number } = {}) => cell([run(s, { bold: o.bold || o.header, size: SMALL })], o);
+const text = (s: string, o: { right?: boolean; bold?: boolean; header?: boolean } = {}) => cell([run(s, { bold: o.bold || o.header, size: SMALL })], o);
+
+/** Column widths in twips (1/20 pt) on A4 landscape with 2 cm margins: 14,570 twips in all. */
+const SUMMARY_COLUMNS = { plain: [600, 4400, 4300, 1600, 2000, 1600], compared: [600, 4000, 3300, 1500, 1900, 1600, 1600] };
+const UNIT_COLUMNS = { plain: [5600, 3000, 2400, 3000], compared: [4200, 2400, 1900, 2100, 1600, 2300] };
+
+/** Footnote marks after a figure, separated as Word shows several: ¹,²,³. */
+const refsRun = (ns: readonly number[]): ParagraphChild[] => ns.flatMap((n, i) => (i ? [new TextRun({ text: ',', superScript: true, size: SMALL }), new FootnoteReferenceRun(n)] : [new FootnoteReferenceRun(n)]));
 
 function summaryTable(r: AppendixReport, lang: Lang, refs: Map<string, number[]>): Table {
   const t = T[lang];
@@ -47,13 +54,13 @@ function summaryTable(r: AppendixReport, lang: Lang, refs: Map<string, number[]>
   const head = [t.tt, t.indicator, t.basis, t.target, t.actual, ...(cmp ? [t.change] : []), t.result];
   const rows = r.indicators.map((ind) => {
     const due = dueText(ind, lang);
-    const actualCell = cell([run(actual(ind.ministry, lang), { size: SMALL }), ...(refs.get(ind.id) ?? []).map((n) => new FootnoteReferenceRun(n))], { right: true });
+    const actualCell = cell([run(actual(ind.ministry, lang), { size: SMALL }), ...refsRun(refs.get(ind.id) ?? [])], { right: true });
     return new TableRow({
       cantSplit: true,
       children: [
-        text(ind.tt ? String(ind.tt) : '—', { right: true, width: 4 }),
-        text(ind.title[lang], { width: 30 }),
-        text(ind.basis, { width: 30 }),
+        text(ind.tt ? String(ind.tt) : '—', { right: true }),
+        text(ind.title[lang]),
+        text(ind.basis),
         text(`${percent(ind.target, lang)}${due ? ` (${due})` : ''}`, { right: true }),
         actualCell,
         ...(cmp ? [text(change(ind.ministry.changePoints, lang), { right: true })] : []),
@@ -61,7 +68,8 @@ function summaryTable(r: AppendixReport, lang: Lang, refs: Map<string, number[]>
       ],
     });
   });
-  return new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: [new TableRow({ tableHeader: true, children: head.map((h) => text(h, { header: true })) }), ...rows] });
+  const columnWidths = cmp ? SUMMARY_COLUMNS.compared : SUMMARY_COLUMNS.plain;
+  return new Table({ width: { size: 14570, type: WidthType.DXA }, columnWidths, rows: [new TableRow({ tableHeader: true, children: head.map((h) => text(h, { header: true })) }), ...rows] });
 }
 
 function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): Table {
@@ -72,14 +80,15 @@ function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): Table 
     new TableRow({
       cantSplit: true,
       children: [
-        text(u.scope === 'ministry' ? t.ministry : u.shortName, { bold: u.scope === 'ministry', width: 34 }),
+        text(u.scope === 'ministry' ? t.ministry : u.shortName, { bold: u.scope === 'ministry' }),
         text(actual(u, lang), { right: true, bold: u.scope === 'ministry' }),
         ...(cmp ? [text(percent(u.previous?.ratio ?? null, lang), { right: true }), text(change(u.changePoints, lang), { right: true })] : []),
         text(percent(ind.target, lang), { right: true }),
         text(status(u, lang) + (u.overdue ? ` (${t.overdue})` : ''), { bold: u.met === false }),
       ],
     });
-  return new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: [new TableRow({ tableHeader: true, children: head.map((h) => text(h, { header: true })) }), ...[ind.ministry, ...ind.units].map(row)] });
+  const columnWidths = cmp ? UNIT_COLUMNS.compared : UNIT_COLUMNS.plain;
+  return new Table({ width: { size: 14570, type: WidthType.DXA }, columnWidths, rows: [new TableRow({ tableHeader: true, children: head.map((h) => text(h, { header: true })) }), ...[ind.ministry, ...ind.units].map(row)] });
 }
 
 /** The .docx bytes of the appendix. */
@@ -93,7 +102,7 @@ export async function toDocx(r: AppendixReport, lang: Lang = 'vi'): Promise<Buff
   const body: (Paragraph | Table)[] = [];
   if (r.filing?.issuer) body.push(para([run(r.filing.issuer.toUpperCase(), { bold: true })]));
   body.push(para([run(t.appendix, { bold: true, size: 28 })], AlignmentType.CENTER, 40));
-  body.push(para([run(t.title.toUpperCase(), { bold: true, size: 28 })], AlignmentType.CENTER, 40));
+  body.push(para([run(t.subtitle.toUpperCase(), { bold: true, size: 28 })], AlignmentType.CENTER, 40));
   if (filing) body.push(para([run(`(${filing})`, { italics: true })], AlignmentType.CENTER));
   if (directive) body.push(para([run(directive, { italics: true })], AlignmentType.CENTER, 40));
   body.push(para([run(`${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`, { italics: true })], AlignmentType.CENTER, 40));

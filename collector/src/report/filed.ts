@@ -30,7 +30,10 @@ function notesOf(ind: IndicatorSection, r: AppendixReport, lang: Lang): string[]
     for (const note of SYSTEM_NOTES) {
       const per = new Map<string, number>();
       for (const f of ind.failing) if (f.reasons.some((x) => (note.codes as readonly string[]).includes(x.code))) per.set(f.unit, (per.get(f.unit) ?? 0) + 1);
-      if (per.size) out.push(`${t[note.label]}: ${[...per].map(([u, n]) => `${short(u)} (${n} ${t.systemsWord})`).join('; ')}.`);
+      // Units in the order of the table (worst first), as the directive's appendix lists them.
+      const order = (u: string) => ind.units.findIndex((x) => x.scope === u);
+      const listed = [...per].sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
+      if (listed.length) out.push(`${t[note.label]}: ${listed.map(([u, n]) => `${short(u)} (${n} ${t.systemsWord})`).join('; ')}.`);
     }
   }
   return out;

@@ -8,7 +8,7 @@ export const T = {
   vi: {
     tt: 'TT', indicator: 'Chỉ tiêu', basis: 'Căn cứ', target: 'Mục tiêu', actual: 'Thực tế', result: 'Kết quả',
     met: 'Đạt', notMet: 'Chưa đạt', noData: 'Chưa có dữ liệu', unit: 'Đơn vị', ministry: 'Toàn Bộ', due: 'Thời hạn',
-    below: 'Đơn vị chưa đạt mục tiêu', failing: 'Chưa đạt', title: 'Phụ lục: tình hình thực hiện các chỉ tiêu',
+    below: 'Đơn vị chưa đạt mục tiêu', failing: 'Chưa đạt', title: 'Phụ lục: tình hình thực hiện các chỉ tiêu', subtitle: 'Tình hình thực hiện các chỉ tiêu',
     at: 'Số liệu tại', requested: 'tính đến', fromHistory: 'Số liệu lấy từ lịch sử đánh giá đã lưu; danh sách chi tiết không được lưu theo thời điểm.',
     portals: 'Cổng thông tin chưa sẵn sàng IPv6', portalHosts: 'máy chủ sẵn sàng', perUnit: 'Chi tiết theo đơn vị', none: 'Không có', more: 'và', evidence: 'bằng chứng do agent gửi',
     directive: 'Đánh giá theo', compared: 'So sánh với số liệu tại', change: 'Thay đổi', previous: 'Kỳ trước', noCompare: 'Không có số liệu kỳ trước để so sánh',
@@ -20,7 +20,7 @@ export const T = {
   en: {
     tt: 'No.', indicator: 'Indicator', basis: 'Legal basis', target: 'Target', actual: 'Actual', result: 'Result',
     met: 'Met', notMet: 'Not met', noData: 'No data', unit: 'Unit', ministry: 'Ministry-wide', due: 'Due',
-    below: 'Units below target', failing: 'Not meeting', title: 'Appendix: status of the indicators',
+    below: 'Units below target', failing: 'Not meeting', title: 'Appendix: status of the indicators', subtitle: 'Status of the indicators',
     at: 'Status at', requested: 'as of', fromHistory: 'Figures from the stored evaluation history; member lists are not kept per time.',
     portals: 'Portals not IPv6 ready', portalHosts: 'hosts ready', perUnit: 'Per unit', none: 'None', more: 'and', evidence: 'evidence sent by the agent',
     directive: 'Measured against', compared: 'Compared with the figures at', change: 'Change', previous: 'Before', noCompare: 'No earlier figures to compare with',

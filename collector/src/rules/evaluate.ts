@@ -5,7 +5,7 @@
  * every host rule; an expression that cannot be evaluated for a member (e.g. a baseline check
  * the host never reported) fails that member with the reason: unknown is never ok.
  */
-import { REASONS, type ReasonParams } from '@posture/protocol';
+import { REASONS, placeholders, type ReasonParams } from '@posture/protocol';
 import type { Rule } from './format.js';
 import type { HostMember, SystemMember } from './members.js';
 import { because, type FailReason } from './reasons.js';
@@ -67,14 +67,15 @@ function scopeOf(scope: string, c: { pass: number; total: number }, target: numb
 
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
-/** The member's scalar facts (system.hosts, host.hostname, ...): the parameters of a rule's reason codes. */
-function scalarParams(cel: Record<string, unknown>): ReasonParams {
+/** The member's scalar facts (system.hosts, host.hostname, ...) that the code's text names: its parameters. */
+function scalarParams(code: string, cel: Record<string, unknown>): ReasonParams | undefined {
   const out: ReasonParams = {};
-  for (const [k, v] of Object.entries(cel)) {
+  for (const k of placeholders(REASONS[code]!.vi)) {
+    const v = cel[k];
     if (typeof v === 'bigint') out[k] = Number(v);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
-  return out;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -84,7 +85,7 @@ function scalarParams(cel: Record<string, unknown>): ReasonParams {
  */
 function asReasons(v: unknown, cel: Record<string, unknown>): FailReason[] {
   const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : [];
-  return list.map((s) => (s in REASONS ? because(s, scalarParams(cel)) : because('RULE_NOT_MET', undefined, s)));
+  return list.map((s) => (s in REASONS ? because(s, scalarParams(s, cel)) : because('RULE_NOT_MET', undefined, s)));
 }
 
 /** Run `pass` for one member: true, or the reasons it fails. */
