@@ -43,9 +43,11 @@ export async function docxToPdf(docx: string, outDir: string): Promise<string> {
 
 /** Render every page of a PDF to `<prefix>-<n>.png` (grayscale when asked, as printed); returns the files. */
 export async function pdfPages(pdf: string, prefix: string, opts: { dpi?: number; gray?: boolean } = {}): Promise<string[]> {
-  await run('/usr/bin/pdftoppm', ['-png', '-r', String(opts.dpi ?? 70), ...(opts.gray ? ['-gray'] : []), pdf, prefix], 'poppler-utils');
   const dir = join(prefix, '..');
   const base = basename(prefix);
+  // Pages of an earlier, longer rendering would otherwise be listed as this one's.
+  for (const f of await readdir(dir)) if (f.startsWith(`${base}-`) && f.endsWith('.png')) await rm(join(dir, f), { force: true });
+  await run('/usr/bin/pdftoppm', ['-png', '-r', String(opts.dpi ?? 70), ...(opts.gray ? ['-gray'] : []), pdf, prefix], 'poppler-utils');
   return (await readdir(dir)).filter((f) => f.startsWith(`${base}-`) && f.endsWith('.png')).sort().map((f) => join(dir, f));
 }
 

@@ -109,7 +109,7 @@ export async function toDocx(r: AppendixReport, lang: Lang = 'vi'): Promise<Buff
   body.push(para([run(r.compare ? `${t.compared} ${when(r.compare.evaluatedAt, lang)}` : t.noCompare, { italics: true })], AlignmentType.CENTER, 200));
   if (r.source === 'history') body.push(para([run(t.fromHistory, { italics: true, size: SMALL })], AlignmentType.CENTER));
   body.push(summaryTable(r, lang, refs));
-  body.push(para([run(t.perUnit, { bold: true })], AlignmentType.LEFT, 80));
+  body.push(new Paragraph({ children: [run(t.perUnit, { bold: true })], spacing: { before: 360, after: 80 }, keepNext: true }));
   for (const ind of r.indicators) {
     body.push(new Paragraph({ children: [run(`${ind.tt ? `${ind.tt}. ` : ''}${ind.title[lang]}`, { bold: true })], spacing: { before: 240, after: 80 }, keepNext: true }));
     body.push(unitTable(ind, r, lang));

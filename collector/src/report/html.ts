@@ -22,10 +22,13 @@ p.issuer { font-weight: bold; text-transform: uppercase; margin: 0 0 0.8em 0; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0; page-break-inside: auto; }
 th, td { border: 1px solid #000; padding: 4px 6px; vertical-align: top; }
 th { background: #eee; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
+table#appendix { table-layout: fixed; }
+table#appendix col.tt { width: 5%; } table#appendix col.title { width: 31%; } table#appendix col.basis { width: 24%; }
+table#appendix col.target { width: 11%; } table#appendix col.actual { width: 13%; } table#appendix col.change { width: 9%; } table#appendix col.result { width: 11%; }
+table.units td.num { white-space: nowrap; }
 tr.ministry td { font-weight: bold; }
-td.notmet { font-weight: bold; white-space: nowrap; }
-td.met { white-space: nowrap; }
+td.notmet { font-weight: bold; }
 sup.fn { font-size: 8pt; }
 ol.footnotes { font-size: 11pt; }
 ul.footnote { font-size: 11pt; }
@@ -115,7 +118,7 @@ ${directive ? `<p class="meta directive">${esc(directive)}</p>` : ''}
 <p class="meta">${esc(meta)}</p>
 <p class="meta compare">${esc(compared)}</p>
 ${r.source === 'history' ? `<p class="meta">${esc(t.fromHistory)}</p>` : ''}
-<table id="appendix"><thead><tr><th>${esc(t.tt)}</th><th>${esc(t.indicator)}</th><th>${esc(t.basis)}</th><th>${esc(t.target)}</th><th>${esc(t.actual)}</th>${cmp ? `<th>${esc(t.change)}</th>` : ''}<th>${esc(t.result)}</th></tr></thead>
+<table id="appendix"><colgroup><col class="tt"><col class="title"><col class="basis"><col class="target"><col class="actual">${cmp ? '<col class="change">' : ''}<col class="result"></colgroup><thead><tr><th>${esc(t.tt)}</th><th>${esc(t.indicator)}</th><th>${esc(t.basis)}</th><th>${esc(t.target)}</th><th>${esc(t.actual)}</th>${cmp ? `<th>${esc(t.change)}</th>` : ''}<th>${esc(t.result)}</th></tr></thead>
 <tbody>${summary.join('\n')}</tbody></table>
 ${notes.length ? `<p><b>${esc(t.notes)}:</b></p><ol class="footnotes">${notes.map((n) => `<li id="fn-${n.n}" value="${n.n}">${esc(n.text)}</li>`).join('')}</ol>` : ''}
 <h2>${esc(t.perUnit)}</h2>

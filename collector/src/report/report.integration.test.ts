@@ -292,7 +292,6 @@ describe('the appendix report on a generated fleet', () => {
     expect(png.length).toBeGreaterThan(20_000);
     expect(statSync(join(dir, 'report.pdf')).size).toBeGreaterThan(5_000);
     // The printed pages, in grayscale as a black-and-white printer gives them, for a person to look at.
-    await rm(join(dir, 'report-page'), { force: true });
     const pages = await pdfPages(join(dir, 'report.pdf'), join(dir, 'report-page'), { gray: true });
     expect(pages.length).toBeGreaterThan(1);
     const text = await pdfText(join(dir, 'report.pdf'));
