@@ -65,7 +65,7 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
   const hosts = new HostStore(db, outbox, forwardUnit);
   const systems = new SystemStore(db);
   if (config.registryFile) systems.loadFile(config.registryFile);
-  const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
+  const units = () => config.units.map((u) => ({ id: u.id, name: u.name, ...(u.shortName ? { shortName: u.shortName } : {}) }));
   const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger });
   const ingest = new IngestBatcher(config.dataDir, outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger, (b) => ingest.removeOutbox(b)) : undefined;

@@ -28,7 +28,8 @@ export function acceptReport(c: Collector, body: unknown, agent: { id: string; u
       { path: '/collectedAt', message: 'too far from the collector clock' },
     ]);
   }
-  const points = pointsOfReport(report, agent.unit);
+  const u = c.config.units.find((x) => x.id === agent.unit);
+  const points = pointsOfReport(report, agent.unit, u ? (u.shortName ?? u.name) : undefined);
   const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now, json });
   const unstorable = storageProblems(report, row.report);
   if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);

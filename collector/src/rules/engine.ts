@@ -27,7 +27,8 @@ import { observe } from './observe.js';
 
 export interface Evaluation {
   evaluatedAt: string;
-  units: { id: string; name: string }[];
+  /** The configured units; `shortName` as the ministry writes it (dashboards' `unit_name` tag). */
+  units: { id: string; name: string; shortName?: string }[];
   indicators: IndicatorResult[];
 }
 
@@ -68,7 +69,7 @@ export class Engine {
     _hosts: HostStore,
     private readonly systems: SystemStore,
     private readonly outbox: Outbox,
-    private readonly units: () => { id: string; name: string }[],
+    private readonly units: () => { id: string; name: string; shortName?: string }[],
     private readonly staleAfterMinutes: number,
     opts: EngineOptions = {},
   ) {
@@ -126,6 +127,7 @@ export class Engine {
   private record(now: Date, groups?: ReadonlySet<string>): { ev: Evaluation; members: Members } {
     const { ev, rules, systemNames, members } = this.run(now, groups);
     const unitNames = new Map(ev.units.map((u) => [u.id, u.name]));
+    const unitShort = new Map(ev.units.map((u) => [u.id, u.shortName ?? u.name]));
     const ts = now.getTime();
     const points: Point[] = [];
     const observations: Observation[] = [];
@@ -143,6 +145,9 @@ export class Engine {
           // which silently dropped every ministry point before.
           const tags: Record<string, string> = { indicator: ind.id, scope: o.kind };
           if (o.kind !== 'ministry') tags[o.kind] = o.id;
+          // Names for the dashboards (legends and tables show them, not ids); ids still group.
+          const name = o.kind === 'unit' ? unitShort.get(o.id) : o.kind === 'system' ? systemNames.get(o.id) : undefined;
+          if (name) tags[`${o.kind}_name`] = name;
           points.push({ measurement: MEASUREMENTS.indicator, tags, fields, timestamp: ts });
           observations.push(o);
         }
