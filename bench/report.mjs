@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * Benchmark: the appendix report and the dashboard inventory points on a large fleet, as
- * ratios against the baseline measured in the same run: one plain indicator evaluation
- * (engine.evaluateNow, what the first report did).
+ * Benchmark: the appendix report in every format (Markdown, CSV, JSON, HTML with its inline SVG
+ * charts, Word .docx) on a large fleet with 100 days of stored evaluations (trend lines and the
+ * comparison with the previous quarter), as ratios against the baseline measured in the same
+ * run: the plain Markdown report (buildReport + render markdown). Also the dashboard inventory
+ * points and a plain evaluation, against the same baseline.
  *
  *   npm run build && node bench/report.mjs            # 20,000 hosts, 30 units, 600 systems
  *   BENCH_HOSTS=50000 node bench/report.mjs
@@ -22,11 +24,12 @@ const HOSTS = Number(process.env.BENCH_HOSTS ?? 20_000);
 const UNITS = 30;
 const SYSTEMS = 600;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const HISTORY_DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 100);
 const LEVELS = ['none', 'address', 'routed', 'dual-stack-services', 'ready'];
 
 const dir = mkdtempSync(join(tmpdir(), 'posture-bench-report-'));
-const units = Array.from({ length: UNITS }, (_, i) => ({ id: `U${i}`, name: `Đơn vị số ${i}` }));
-const config = validateConfig({ dataDir: join(dir, 'data'), units }, 'bench');
+const units = Array.from({ length: UNITS }, (_, i) => ({ id: `U${i}`, name: `Đơn vị số ${i}`, shortName: `ĐV ${i}` }));
+const config = validateConfig({ dataDir: join(dir, 'data'), units, report: { filing: { documentNumber: '…/BGTVT-TTCNTT', issuer: 'Bộ Giao thông vận tải' } } }, 'bench');
 const c = openCollector(config);
 
 // The registry: a third classified, a third without a deployed plan, a third without a level; some portals.
@@ -80,35 +83,52 @@ c.db.transaction(() => {
     c.hosts.ingest(r, unit, pointsOfReport(r, unit), now);
   }
 })();
-// Some history for --at.
+// History: one evaluation a day for HISTORY_DAYS days (trend lines, the previous quarter's
+// comparison), and three in the last quarter hour (--at).
+for (let d = HISTORY_DAYS; d >= 1; d--) c.engine.evaluateAndRecord(new Date(now.getTime() - d * 86_400_000));
 for (let k = 0; k < 3; k++) c.engine.evaluateAndRecord(new Date(now.getTime() - (3 - k) * 300_000));
-console.log(`fleet: ${HOSTS} hosts, ${UNITS} units, ${SYSTEMS} registered systems (+ declared ones); filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`fleet: ${HOSTS} hosts, ${UNITS} units, ${SYSTEMS} registered systems (+ declared ones), ${HISTORY_DAYS} days of stored evaluations; filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-function time(fn) {
+async function time(fn) {
   const ms = [];
   let out;
   for (let r = 0; r < RUNS; r++) {
     const s = performance.now();
-    out = fn();
+    out = await fn();
     ms.push(performance.now() - s);
   }
   ms.sort((a, b) => a - b);
   return { ms: ms[Math.floor(ms.length / 2)], out };
 }
 
-const base = time(() => c.engine.evaluateNow(now));
-const live = time(() => buildReport(c, undefined, now));
-const rows = [
-  ['baseline: engine.evaluateNow()', base.ms],
-  ['buildReport() live (evaluation + portals)', live.ms],
-  ...['markdown', 'csv', 'json', 'html'].map((f) => [`render ${f} (on the built model)`, time(() => render(live.out, f, 'vi')).ms]),
-  ['buildReport(at) from history', time(() => buildReport(c, new Date(now.getTime() - 400_000), now)).ms],
-  ['inventoryPoints() per evaluation (system + collector points)', time(() => inventoryPoints(c, now)).ms],
-];
+const D2022 = '2224-QD-BGTVT';
+const opts = { directive: D2022 };
+const FORMATS = ['markdown', 'csv', 'json', 'html', 'docx'];
+// Warm up every path once (JIT), so the first format timed is not the slowest by accident.
+for (const f of FORMATS) await render(buildReport(c, opts, now), f, 'vi');
+// Baseline: the plain Markdown report, end to end.
+const base = await time(async () => render(buildReport(c, opts, now), 'markdown', 'vi'));
+const built = buildReport(c, opts, now);
+const renderMd = await time(() => render(built, 'markdown', 'vi'));
+const rows = [['baseline: Markdown report (buildReport + render markdown)', base.ms]];
+for (const f of FORMATS.slice(1)) rows.push([`${f} report (buildReport + render${f === 'html' ? ', with SVG charts' : ''})`, (await time(async () => render(buildReport(c, opts, now), f, 'vi'))).ms]);
+rows.push(['buildReport() alone (evaluation, portals, trend, comparison)', (await time(() => buildReport(c, opts, now))).ms]);
+const renders = [];
+for (const f of FORMATS) renders.push([`render ${f} alone (on the built model)`, (await time(() => render(built, f, 'vi'))).ms]);
+rows.push(...renders);
+rows.push(['buildReport(at) from history', (await time(() => buildReport(c, { ...opts, at: new Date(now.getTime() - 400_000) }, now))).ms]);
+rows.push(['engine.evaluateNow()', (await time(() => c.engine.evaluateNow(now))).ms]);
+const { members } = c.engine.evaluateNowWithMembers(now);
+rows.push(['inventoryPoints() per evaluation (system + collector points)', (await time(() => inventoryPoints(c, members, now))).ms]);
 const w = Math.max(...rows.map((r) => r[0].length));
-console.log(`median of ${RUNS} runs; ratio = time / baseline`);
-for (const [name, ms] of rows) console.log(`${name.padEnd(w)}  ${ms.toFixed(1).padStart(8)} ms  ${(ms / base.ms).toFixed(2).padStart(6)}x`);
-const html = render(live.out, 'html', 'vi').body;
-console.log(`html size: ${(html.length / 1024).toFixed(0)} KiB (failing lists capped at 200 per indicator); systems points: ${inventoryPoints(c, now).length - 1}`);
+console.log(`median of ${RUNS} runs; ratio = time / baseline (the Markdown report); render-only ratio = time / render markdown alone (${renderMd.ms.toFixed(1)} ms)`);
+for (const [name, ms] of rows) {
+  const renderOnly = name.startsWith('render ') ? `  ${(ms / renderMd.ms).toFixed(2).padStart(6)}x render-only` : '';
+  console.log(`${name.padEnd(w)}  ${ms.toFixed(1).padStart(8)} ms  ${(ms / base.ms).toFixed(2).padStart(6)}x${renderOnly}`);
+}
+const size = async (f) => (await render(built, f, 'vi')).body.length;
+console.log(
+  `sizes: markdown ${((await size('markdown')) / 1024).toFixed(0)} KiB, html ${((await size('html')) / 1024).toFixed(0)} KiB, docx ${((await size('docx')) / 1024).toFixed(0)} KiB (failing lists capped at 200 per indicator); trend points per indicator: ${built.indicators[0].trend.length}; compared with ${built.compare?.evaluatedAt ?? 'nothing'}; systems points: ${inventoryPoints(c, members, now).length - 1}`,
+);
 c.db.close();
 rmSync(dir, { recursive: true, force: true });
