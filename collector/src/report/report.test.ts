@@ -47,7 +47,7 @@ const indicator = (o: Partial<IndicatorResult>): IndicatorResult => ({
     { scope: 'B', pass: 2, total: 3, ratio: 2 / 3, met: false, overdue: true },
     { scope: 'C', pass: 0, total: 0, ratio: null, met: null, overdue: false },
   ],
-  failing: [{ id: 'x', name: 'host<1>', unit: 'A', reasons: [because('HOST_STALE', { lastSeen: '2026-04-29 07:00 (UTC+7)', staleMinutes: 60 })] }],
+  failing: [{ id: 'x', name: 'host<1>', unit: 'A', reasons: [because('HOST_STALE', { lastSeen: '2026-04-29 07:00 (UTC+7)', hours: 27.5 })] }],
   population: 'hosts',
   group: 'directive-2022',
   systems: [],
@@ -134,7 +134,7 @@ describe('report renderers', () => {
 
   it('reasons come from the catalogue in the reader language; agent text without a code is quoted evidence', () => {
     const md = toMarkdown(liveReport(ev, [], frame), 'vi');
-    expect(md).toContain('host<1>: Máy không gửi báo cáo từ 2026-04-29 07:00 (UTC+7) (im lặng quá 60 phút: quá hạn báo cáo)');
+    expect(md).toContain('host<1>: Máy không gửi báo cáo từ 2026-04-29 07:00 (UTC+7) (quá 27,5 giờ)');
     expect(md).toContain('Cục ĐTNĐVN / Cổng: Chưa được bảo vệ (agent không gửi mã lý do; xem bằng chứng) (bằng chứng do agent gửi: “ClamAV: not protecting (not running)”)');
     expect(reason(because('SYSTEM_PLAN_NOT_DEPLOYED'), 'vi')).toBe('Chưa triển khai phương án bảo vệ theo cấp độ');
     expect(reason(because('SYSTEM_PLAN_NOT_DEPLOYED'), 'en')).toBe('Protection plan of the level not deployed');

@@ -56,9 +56,9 @@ describe('endpoint_protection (90%)', () => {
     const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.map(why).join('; ')}`).sort();
     expect(reasons).toEqual([
       'A PROTECTION_NOT_PROTECTED: Not protected (the agent sent no reason code; see the evidence) [ClamAV: not running]',
-      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (silent for more than 60 minutes: stale)',
-      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (silent for more than 60 minutes: stale)',
-      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (silent for more than 60 minutes: stale)',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
       'B PROTECTION_NO_PRODUCT: No anti-malware or EDR product found',
       'B PROTECTION_PROBE_FAILED: Protection unknown: the agent’s protection probe failed (PROBE_TIMEOUT) [protection probe failed: PROBE_TIMEOUT]',
     ]);

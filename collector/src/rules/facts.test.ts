@@ -32,7 +32,7 @@ const withProbes = (r: Report, baselineOk: boolean): Report => ({
     ...r.probes,
     ipv6: { ok: true, durationMs: 1, facts: { enabled: true, disabledBy: null, addresses: [], defaultRoute: false, dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], listeners: [], outbound: null, readiness: 'address', reasons: ['no IPv6 default route'], unknown: [] } },
     baseline: baselineOk
-      ? { ok: true, durationMs: 1, facts: { checks: [{ id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty' }] } }
+      ? { ok: true, durationMs: 1, facts: { checks: [{ id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'nft' } } }, { id: 'ssh.root_login', title: { vi: 'SSH', en: 'SSH' }, level: 1, result: 'pass', evidence: 'PermitRootLogin no' }] } }
       : { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'baseline timed out after 10000 ms' } },
   },
 });
@@ -44,10 +44,25 @@ describe('loadHostInputs', () => {
     const first = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:05:00Z') }), true);
     expect(c.hosts.ingest(first, 'A', [], new Date('2026-01-01T00:05:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)).toEqual([
-      expect.objectContaining({ agentId, os: 'linux', products: ['clamav'], ipv6Readiness: 'address', ipv6Reasons: ['no IPv6 default route'], baseline: [{ id: 'firewall.active', level: 1, result: 'fail' }] }),
+      expect.objectContaining({
+        agentId,
+        os: 'linux',
+        products: ['clamav'],
+        ipv6Readiness: 'address',
+        ipv6Reasons: ['no IPv6 default route'],
+        // The agent's reason codes come through; a check without one has none.
+        baseline: [{ id: 'firewall.active', level: 1, result: 'fail', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'nft' } } }, { id: 'ssh.root_login', level: 1, result: 'pass' }],
+        protectionReasonCodes: [{ code: 'PROTECTION_PRODUCT_PROTECTS', params: { product: 'ClamAV' } }],
+        protectionError: null,
+      }),
     ]);
     const second = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:10:00Z') }), false);
     expect(c.hosts.ingest(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)[0]).toMatchObject({ baseline: null, receivedAt: '2026-01-01T00:10:00.000Z' });
+    // A failed protection probe: why the host is unknown is its error code.
+    const third = { ...sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:15:00Z') }) };
+    third.probes = { ...third.probes, protection: { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'protection timed out' } } };
+    expect(c.hosts.ingest(third, 'A', [], new Date('2026-01-01T00:15:00Z'))).toBe(true);
+    expect(loadHostInputs(c.db)[0]).toMatchObject({ protected: null, protectionReasonCodes: [], protectionError: 'PROBE_TIMEOUT' });
   });
 });

@@ -21,7 +21,7 @@ type Raw = [
   receivedAt: string,
   decommissionedAt: string | null,
   /**
-   * JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null,
+   * JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result, reason code | null]] | null,
    * [protection reason codes] | null, protection probe error code | null]; null if never computed.
    */
   facts: string | null,
@@ -49,7 +49,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       string | null,
       string[] | null,
       string[] | null,
-      [string, number, Result][] | null,
+      [string, number, Result, Reason | null | undefined][] | null,
       Reason[] | null | undefined,
       string | null | undefined,
     ];
@@ -67,7 +67,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       products: products ?? [],
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
-      baseline: baseline ? baseline.map(([id, level, result]) => ({ id, level, result })) : null,
+      baseline: baseline ? baseline.map(([id, level, result, reasonCode]) => (reasonCode ? { id, level, result, reasonCode } : { id, level, result })) : null,
       receivedAt,
       decommissionedAt,
     };

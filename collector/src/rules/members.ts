@@ -27,7 +27,7 @@ export interface HostInput {
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
   /** null when the baseline probe failed or did not run. */
-  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown' }[] | null;
+  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown'; reasonCode?: Reason }[] | null;
   receivedAt: string;
   decommissionedAt: string | null;
 }
@@ -79,7 +79,7 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
     const silentMs = now.getTime() - Date.parse(r.receivedAt);
     const stale = silentMs > staleAfterMinutes * 60_000;
     const reasons: FailReason[] = [];
-    if (stale) reasons.push(because('HOST_STALE', { lastSeen: vnTime(r.receivedAt), staleMinutes: staleAfterMinutes }));
+    if (stale) reasons.push(because('HOST_STALE', { lastSeen: vnTime(r.receivedAt), hours: Math.floor(silentMs / 360_000) / 10 }));
     if (r.protected === null) {
       const evidence = r.protectionReasons.join('; ');
       reasons.push(r.protectionError ? because('PROTECTION_PROBE_FAILED', { error: r.protectionError }, evidence) : because('PROTECTION_PROBE_NOT_RUN', undefined, evidence));
@@ -160,6 +160,8 @@ function systemBaseline(level: number | null, hosts: HostMember[]): { result: 'p
       if (c.result === 'unknown') unknown = true;
       else failed = true;
       failing.push(because(c.result === 'fail' ? 'BASELINE_CHECK_FAILED' : 'BASELINE_CHECK_UNKNOWN', { host: h.hostname, check: c.id, checkLevel: c.level }));
+      // The agent's own reason for that check, when it sent one (rendered by the same catalogue).
+      if (c.reasonCode) failing.push(c.reasonCode);
       failingText.push(`${h.hostname}: ${c.id} (${c.result})`);
     }
   }

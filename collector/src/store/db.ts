@@ -205,8 +205,9 @@ const MIGRATIONS: string[] = [
   );
   ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
   `,
-  // Reasons as codes: host_rule_facts also keeps the agent's protection reason codes and, when
-  // the protection probe failed, its error code (the report says why a host is unknown).
+  // Reasons as codes: host_rule_facts also keeps the agent's protection reason codes, when the
+  // protection probe failed its error code (the report says why a host is unknown), and each
+  // baseline check's reason code.
   `
   DROP TRIGGER host_rule_facts_ins;
   DROP TRIGGER host_rule_facts_upd;
@@ -216,7 +217,7 @@ const MIGRATIONS: string[] = [
       (SELECT json_group_array(json_extract(p.value, '$.id')) FROM json_each(h.report, '$.probes.protection.facts.products') p),
       json_extract(h.report, '$.probes.ipv6.facts.reasons'),
       CASE WHEN json_extract(h.report, '$.probes.baseline.ok') THEN
-        (SELECT json_group_array(json_array(json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result')))
+        (SELECT json_group_array(json_array(json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result'), json_extract(c.value, '$.reasonCode')))
          FROM json_each(h.report, '$.probes.baseline.facts.checks') c)
       END,
       json_extract(h.report, '$.probes.protection.facts.reasonCodes'),

@@ -8,8 +8,8 @@ import type { ReasonCatalogue } from './reason.js';
 
 export const COLLECTOR_REASONS = {
   HOST_STALE: {
-    vi: 'Máy không gửi báo cáo từ {lastSeen} (im lặng quá {staleMinutes} phút: quá hạn báo cáo)',
-    en: 'No report since {lastSeen} (silent for more than {staleMinutes} minutes: stale)',
+    vi: 'Máy không gửi báo cáo từ {lastSeen} (quá {hours} giờ)',
+    en: 'No report since {lastSeen} (more than {hours} hours)',
   },
   PROTECTION_PROBE_FAILED: {
     vi: 'Không rõ trạng thái bảo vệ: probe bảo vệ của agent bị lỗi ({error})',
