@@ -32,7 +32,7 @@ export async function render(r: AppendixReport, format: Format, lang: Lang): Pro
     case 'csv':
       return { contentType: 'text/csv; charset=utf-8', body: toCsv(r, lang) };
     case 'json':
-      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(toJson(r), null, 2) + '\n' };
+      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(toJson(r, lang), null, 2) + '\n' };
     case 'html':
       return { contentType: 'text/html; charset=utf-8', body: toHtml(r, lang) };
     case 'docx':

@@ -125,12 +125,14 @@ describe('the appendix report on a generated fleet', () => {
     const ep = r.indicators.find((i) => i.id === 'endpoint_protection')!;
     expect(ep.failing.map((f) => f.name).sort()).toEqual(hosts.filter((h) => !h.protected).map((h) => h.hostname).sort());
     // The agents sent reason codes: the codes are the reason, the agent's text is not repeated.
-    expect(ep.failing.every((f) => f.reasons.length === 1 && f.reasons[0]!.code === 'PROTECTION_NOT_RUNNING' && f.reasons[0]!.params?.product === 'ClamAV' && !f.reasons[0]!.evidence)).toBe(true);
+    expect(ep.failing.every((f) => f.reasonCodes.length === 1 && f.reasonCodes[0]!.code === 'PROTECTION_NOT_RUNNING' && f.reasonCodes[0]!.params?.product === 'ClamAV' && !f.reasonCodes[0]!.evidence)).toBe(true);
+    // The reasons are still strings (the first API's shape), now in the reader's language.
+    expect(ep.failing[0]!.reasons).toEqual(['ClamAV: không chạy']);
     const sc = r.indicators.find((i) => i.id === 'systems_classified')!;
     expect(sc.failing.map((f) => f.id).sort()).toEqual(systemMembers.filter((s) => !s.pass).map((s) => s.id).sort());
-    expect(sc.failing.find((f) => f.id === 'hh-ais')!.reasons.map((x) => x.code)).toEqual(['SYSTEM_UNCLASSIFIED']);
-    expect(sc.failing.find((f) => f.id === 'bgtvt-dvc')!.reasons.map((x) => x.code)).toEqual(['SYSTEM_PLAN_NOT_DEPLOYED']);
-    expect(sc.failing.find((f) => f.id === 'bgtvt-csdl')!.reasons.map((x) => x.code)).toEqual(['SYSTEM_LEVEL_NOT_APPROVED', 'SYSTEM_PLAN_NOT_DEPLOYED', 'BASELINE_NO_REPORTING_HOST']);
+    expect(sc.failing.find((f) => f.id === 'hh-ais')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_UNCLASSIFIED']);
+    expect(sc.failing.find((f) => f.id === 'bgtvt-dvc')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_PLAN_NOT_DEPLOYED']);
+    expect(sc.failing.find((f) => f.id === 'bgtvt-csdl')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_LEVEL_NOT_APPROVED', 'SYSTEM_PLAN_NOT_DEPLOYED', 'BASELINE_NO_REPORTING_HOST']);
     // Portals: every host serving hh-cong-ttdt is ready; the two TTCNTT portals are not.
     expect(r.portalsNotReady!.map((p) => p.id).sort()).toEqual(['bgtvt-cong-ttdt', 'bgtvt-dvc']);
   });
@@ -157,7 +159,7 @@ describe('the appendix report on a generated fleet', () => {
     const md = await (await get(`${fx.url}/api/v1/report?format=markdown&directive=${D2022}`)).text();
     const html = await (await get(`${fx.url}/report?directive=${D2022}`)).text();
     const r = (await (await get(`${fx.url}/api/v1/report?format=json&directive=${D2022}`)).json()) as JsonReport;
-    const all = [...r.indicators.flatMap((i) => i.failing.flatMap((f) => f.reasons)), ...(r.portalsNotReady ?? []).flatMap((p) => p.reasons)];
+    const all = [...r.indicators.flatMap((i) => i.failing.flatMap((f) => f.reasonCodes)), ...(r.portalsNotReady ?? []).flatMap((p) => p.reasonCodes)];
     expect(new Set(all.map((x) => x.code)).size).toBeGreaterThan(5);
     for (const x of all) {
       const entry = REASONS[x.code];
