@@ -106,20 +106,35 @@ const opts = { directive: D2022 };
 const FORMATS = ['markdown', 'csv', 'json', 'html', 'docx'];
 // Warm up every path once (JIT), so the first format timed is not the slowest by accident.
 for (const f of FORMATS) await render(buildReport(c, opts, now), f, 'vi');
-// Baseline: the plain Markdown report, end to end.
-const base = await time(async () => render(buildReport(c, opts, now), 'markdown', 'vi'));
+/**
+ * Interleaved: each run times every case once, in turn, so a burst of load from elsewhere on
+ * the machine falls on all cases alike instead of on whichever was being timed; medians of RUNS.
+ */
+async function timeAll(cases) {
+  const ms = cases.map(() => []);
+  for (let r = 0; r < RUNS; r++) {
+    for (const [i, [, fn]] of cases.entries()) {
+      const s = performance.now();
+      await fn();
+      ms[i].push(performance.now() - s);
+    }
+  }
+  return cases.map(([name], i) => [name, ms[i].sort((a, b) => a - b)[Math.floor(RUNS / 2)]]);
+}
 const built = buildReport(c, opts, now);
-const renderMd = await time(() => render(built, 'markdown', 'vi'));
-const rows = [['baseline: Markdown report (buildReport + render markdown)', base.ms]];
-for (const f of FORMATS.slice(1)) rows.push([`${f} report (buildReport + render${f === 'html' ? ', with SVG charts' : ''})`, (await time(async () => render(buildReport(c, opts, now), f, 'vi'))).ms]);
-rows.push(['buildReport() alone (evaluation, portals, trend, comparison)', (await time(() => buildReport(c, opts, now))).ms]);
-const renders = [];
-for (const f of FORMATS) renders.push([`render ${f} alone (on the built model)`, (await time(() => render(built, f, 'vi'))).ms]);
-rows.push(...renders);
-rows.push(['buildReport(at) from history', (await time(() => buildReport(c, { ...opts, at: new Date(now.getTime() - 400_000) }, now))).ms]);
-rows.push(['engine.evaluateNow()', (await time(() => c.engine.evaluateNow(now))).ms]);
 const { members } = c.engine.evaluateNowWithMembers(now);
-rows.push(['inventoryPoints() per evaluation (system + collector points)', (await time(() => inventoryPoints(c, members, now))).ms]);
+const endToEnd = await timeAll([
+  ['baseline: Markdown report (buildReport + render markdown)', () => render(buildReport(c, opts, now), 'markdown', 'vi')],
+  ...FORMATS.slice(1).map((f) => [`${f} report (buildReport + render${f === 'html' ? ', with SVG charts' : ''})`, () => render(buildReport(c, opts, now), f, 'vi')]),
+  ['buildReport() alone (evaluation, portals, trend, comparison)', () => buildReport(c, opts, now)],
+  ['buildReport(at) from history', () => buildReport(c, { ...opts, at: new Date(now.getTime() - 400_000) }, now)],
+  ['engine.evaluateNow()', () => c.engine.evaluateNow(now)],
+  ['inventoryPoints() per evaluation (system + collector points)', () => inventoryPoints(c, members, now)],
+]);
+const renders = await timeAll(FORMATS.map((f) => [`render ${f} alone (on the built model${f === 'html' ? ', with SVG charts' : ''})`, () => render(built, f, 'vi')]));
+const base = { ms: endToEnd[0][1] };
+const renderMd = { ms: renders[0][1] };
+const rows = [...endToEnd.slice(0, FORMATS.length), ...renders, ...endToEnd.slice(FORMATS.length)];
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log(`median of ${RUNS} runs; ratio = time / baseline (the Markdown report); render-only ratio = time / render markdown alone (${renderMd.ms.toFixed(1)} ms)`);
 for (const [name, ms] of rows) {
