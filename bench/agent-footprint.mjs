@@ -88,7 +88,8 @@ async function agent(bundle, nodeOptions) {
   p.stderr.on('data', (d) => (log += d));
   const queued = () => (log.match(/report queued/g) ?? []).length;
   const waitQueued = async (n) => {
-    for (let i = 0; i < 400 && queued() < n; i++) await sleep(25);
+    // A cold first cycle under a loaded machine can take tens of seconds.
+    for (let i = 0; i < 4000 && queued() < n; i++) await sleep(25);
     if (queued() < n) throw new Error(`agent did not collect: ${log.slice(-500)}`);
   };
   await waitQueued(1);
