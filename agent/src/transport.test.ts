@@ -71,13 +71,15 @@ describe('transport', () => {
     expect((err as TransportError).code).toBe('ECONNREFUSED');
   });
 
-  it('through a proxy, opens a CONNECT tunnel to the collector and a refusal names the status', async () => {
+  it('through a proxy, opens a CONNECT tunnel per request, closes it after the answer, and a refusal names the status', async () => {
     const target = await listen(http.createServer((_req, res) => res.end('{"ok":true}')));
     const connects: string[] = [];
+    const tunnelClosed: Promise<void>[] = [];
     let refuse = false;
     const proxy = http.createServer();
     proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
       connects.push(req.url ?? '');
+      tunnelClosed.push(new Promise((r) => client.once('close', () => r())));
       if (refuse) return client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       const [host, port] = (req.url ?? '').split(':');
       const up = net.connect(Number(port), host, () => {
@@ -89,6 +91,8 @@ describe('transport', () => {
     const proxyPort = await listen(proxy);
     const t = new Transport(new URL(`http://127.0.0.1:${target}/`), { ...opts, proxy: `http://127.0.0.1:${proxyPort}` });
     const ok = await t.post('r', Buffer.from('{}'), {});
+    // The tunnel is not pooled: the agent closes it (an open one would keep the CLI alive).
+    await tunnelClosed[0];
     refuse = true;
     const err = await t.post('r', Buffer.from('{}'), {}).catch((e: unknown) => e);
     t.close();

@@ -97,7 +97,7 @@ export class Transport {
         port,
         path: `${target.pathname}${target.search}`,
         method: 'POST',
-        headers: { ...headers, 'content-length': String(body.length) },
+        headers: { ...headers, 'content-length': String(body.length), ...(socket ? { connection: 'close' } : {}) },
         ...(this.opts.ca ? { ca: this.opts.ca } : {}),
         ...(this.opts.cert && this.opts.key ? { cert: this.opts.cert, key: this.opts.key } : {}),
       };
@@ -124,6 +124,7 @@ export class Transport {
       req.setTimeout(this.opts.timeoutMs, () => req.destroy(new TransportError('ETIMEDOUT', `no answer within ${this.opts.timeoutMs} ms`)));
       req.once('error', (e) => {
         clearTimeout(connectTimer);
+        tunnelled?.destroy();
         reject(asTransportError(e));
       });
       req.once('response', (res) => {
@@ -131,7 +132,11 @@ export class Transport {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.once('error', (e) => reject(asTransportError(e)));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.once('end', () => {
+          // A tunnel is not pooled: close it, or its socket would keep the process alive.
+          if (tunnelled) req.destroy();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
       });
       req.end(body);
     });
