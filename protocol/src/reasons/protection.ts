@@ -18,4 +18,12 @@ export const PROTECTION_REASONS = {
     vi: '{product}: không chạy',
     en: '{product}: not running',
   },
+  PROTECTION_REALTIME_OFF: {
+    vi: '{product}: bảo vệ thời gian thực không hoạt động',
+    en: '{product}: real-time protection off',
+  },
+  PROTECTION_SIGNATURES_OLD: {
+    vi: '{product}: mẫu nhận diện đã cũ {ageHours} giờ (giới hạn {limitHours} giờ)',
+    en: '{product}: signatures {ageHours} h old (limit {limitHours} h)',
+  },
 } as const satisfies ReasonCatalogue;
