@@ -21,6 +21,7 @@ export function host(unit: string, o: Partial<HostInput> = {}): HostInput {
     products: ['clamav'],
     ipv6Readiness: 'none',
     ipv6Reasons: [],
+    ipv6ReasonCodes: [],
     baseline: [],
     receivedAt: '2022-06-01T00:00:00.000Z',
     decommissionedAt: null,

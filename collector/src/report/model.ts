@@ -155,7 +155,8 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[]): Port
     .map((s) => {
       const serving = hosts.filter((h) => h.systems.includes(s.id));
       const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
-      const reasons = serving.length ? notReady.map(portalHostReason) : [because('PORTAL_NO_REPORTS')];
+      // Each host not ready, then the agent's own codes for why (e.g. IPv6 disabled by sysctl).
+      const reasons = serving.length ? notReady.flatMap((h) => [portalHostReason(h), ...(h.stale ? [] : h.ipv6ReasonCodes)]) : [because('PORTAL_NO_REPORTS')];
       return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: serving.length > 0 && notReady.length === 0, reasons };
     });
 }

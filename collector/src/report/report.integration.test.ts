@@ -135,6 +135,13 @@ describe('the appendix report on a generated fleet', () => {
     expect(sc.failing.find((f) => f.id === 'bgtvt-csdl')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_LEVEL_NOT_APPROVED', 'SYSTEM_PLAN_NOT_DEPLOYED', 'BASELINE_NO_REPORTING_HOST']);
     // Portals: every host serving hh-cong-ttdt is ready; the two TTCNTT portals are not.
     expect(r.portalsNotReady!.map((p) => p.id).sort()).toEqual(['bgtvt-cong-ttdt', 'bgtvt-dvc']);
+    // The agent's IPv6 reason codes follow the host they explain (ttcntt-h0 has IPv6 disabled).
+    const portal = r.portalsNotReady!.find((p) => p.id === 'bgtvt-cong-ttdt')!;
+    expect(portal.reasonCodes.slice(0, 2)).toEqual([
+      { code: 'PORTAL_HOST_NOT_READY', params: { host: 'ttcntt-h0', level: 0 } },
+      { code: 'IPV6_DISABLED', params: { by: 'net.ipv6.conf.all.disable_ipv6=1' } },
+    ]);
+    expect(portal.reasons.slice(0, 2)).toEqual(['ttcntt-h0: mức sẵn sàng IPv6 0/4', 'IPv6 bị tắt (net.ipv6.conf.all.disable_ipv6=1)']);
   });
 
   it('the default directive is the one in force at the report date: Chỉ thị 09/CT-TTg, its targets on every row', async () => {

@@ -22,7 +22,8 @@ type Raw = [
   decommissionedAt: string | null,
   /**
    * JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result, reason code | null]] | null,
-   * [protection reason codes] | null, protection probe error code | null]; null if never computed.
+   * [protection reason codes] | null, protection probe error code | null, [ipv6 reason codes] | null];
+   * null if never computed.
    */
   facts: string | null,
 ];
@@ -45,13 +46,14 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
   const out: HostInput[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError] = (facts ? JSON.parse(facts) : [null, [], [], null, null, null]) as [
+    const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes] = (facts ? JSON.parse(facts) : [null, [], [], null, null, null, null]) as [
       string | null,
       string[] | null,
       string[] | null,
       [string, number, Result, Reason | null | undefined][] | null,
       Reason[] | null | undefined,
       string | null | undefined,
+      Reason[] | null | undefined,
     ];
     out[i] = {
       agentId,
@@ -67,6 +69,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       products: products ?? [],
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
+      ipv6ReasonCodes: ipv6Codes ?? [],
       baseline: baseline ? baseline.map(([id, level, result, reasonCode]) => (reasonCode ? { id, level, result, reasonCode } : { id, level, result })) : null,
       receivedAt,
       decommissionedAt,

@@ -26,6 +26,8 @@ export interface HostInput {
   products: string[];
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
+  /** Why the host is not at the next IPv6 readiness level, as the agent's codes (empty: none sent). */
+  ipv6ReasonCodes: Reason[];
   /** null when the baseline probe failed or did not run. */
   baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown'; reasonCode?: Reason }[] | null;
   receivedAt: string;
@@ -43,6 +45,8 @@ export interface HostMember {
   protected: boolean;
   systems: string[];
   ipv6Readiness: string | null;
+  /** The agent's codes for why the host is not IPv6 ready (shown in the portals' footnote). */
+  ipv6ReasonCodes: Reason[];
   /** Why this host is not protected, when it is not. */
   reasons: FailReason[];
   lastSeen: string;
@@ -97,6 +101,7 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       protected: !stale && r.protected === true,
       systems: r.systems,
       ipv6Readiness: r.ipv6Readiness,
+      ipv6ReasonCodes: r.ipv6ReasonCodes,
       reasons,
       lastSeen: r.receivedAt,
       baseline: r.baseline,

@@ -113,6 +113,7 @@ function fleet(fx: HostFixture[], at: number, t0: number, where: string): HostIn
         products: h.products ?? [],
         ipv6Readiness: h.ipv6 === undefined ? 'none' : h.ipv6,
         ipv6Reasons: [],
+        ipv6ReasonCodes: [],
         baseline: h.baseline === null ? null : Object.entries(h.baseline ?? {}).map(([id, c]) => ({ id, level: c.level, result: c.result })),
         receivedAt: new Date(received).toISOString(),
         decommissionedAt: h.decommissioned ? new Date(t0).toISOString() : null,

@@ -206,8 +206,8 @@ const MIGRATIONS: string[] = [
   ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
   `,
   // Reasons as codes: host_rule_facts also keeps the agent's protection reason codes, when the
-  // protection probe failed its error code (the report says why a host is unknown), and each
-  // baseline check's reason code.
+  // protection probe failed its error code (the report says why a host is unknown), each
+  // baseline check's reason code, and the IPv6 probe's reason codes.
   `
   DROP TRIGGER host_rule_facts_ins;
   DROP TRIGGER host_rule_facts_upd;
@@ -221,7 +221,8 @@ const MIGRATIONS: string[] = [
          FROM json_each(h.report, '$.probes.baseline.facts.checks') c)
       END,
       json_extract(h.report, '$.probes.protection.facts.reasonCodes'),
-      json_extract(h.report, '$.probes.protection.error.code')) AS facts
+      json_extract(h.report, '$.probes.protection.error.code'),
+      json_extract(h.report, '$.probes.ipv6.facts.reasonCodes')) AS facts
     FROM hosts h;
   CREATE TRIGGER host_rule_facts_ins AFTER INSERT ON hosts BEGIN
     INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
