@@ -17,6 +17,7 @@ export interface Footnote {
 /** Which system reasons make a unit appear in which footnote (codes, never words). */
 const SYSTEM_NOTES = [
   { codes: ['SYSTEM_LEVEL_NOT_DETERMINED', 'SYSTEM_LEVEL_NOT_APPROVED'], label: 'notSubmitted' },
+  { codes: ['SYSTEM_LEVEL_PENDING_APPROVAL'], label: 'pendingApproval' },
   { codes: ['SYSTEM_PLAN_NOT_DEPLOYED'], label: 'notDeployed' },
   { codes: ['SYSTEM_UNCLASSIFIED'], label: 'unclassified' },
 ] as const;

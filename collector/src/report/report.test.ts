@@ -69,6 +69,7 @@ const systems = indicator({
   failing: [
     { id: 's1', name: 'Quản lý tàu biển', unit: 'B', reasons: [because('SYSTEM_LEVEL_NOT_APPROVED'), because('SYSTEM_PLAN_NOT_DEPLOYED')] },
     { id: 's2', name: 'VTS', unit: 'B', reasons: [because('SYSTEM_LEVEL_NOT_APPROVED')] },
+    { id: 's4', name: 'AIS', unit: 'C', reasons: [because('SYSTEM_LEVEL_PENDING_APPROVAL', { proposedLevel: 3 })] },
     { id: 's3', name: 'Cổng', unit: 'C', reasons: [because('PROTECTION_NOT_PROTECTED', undefined, 'ClamAV: not protecting (not running)')] },
   ],
 });
@@ -120,13 +121,14 @@ describe('report renderers', () => {
     expect(footnotes(r, 'vi')).toEqual([
       { n: 1, indicator: 'systems_classified', text: 'Các đơn vị chưa đạt mục tiêu: Cục ĐTNĐVN: 0%; Cục HHVN: 33,3%.' },
       { n: 2, indicator: 'systems_classified', text: 'Các đơn vị chưa trình phê duyệt hồ sơ: Cục HHVN (2 hệ thống).' },
-      { n: 3, indicator: 'systems_classified', text: 'Các đơn vị chưa triển khai phương án bảo vệ theo cấp độ: Cục HHVN (1 hệ thống).' },
-      { n: 4, indicator: 'endpoint_protection', text: 'Các đơn vị chưa đạt mục tiêu: Cục HHVN: 66,7%; Cục A <b>: 67,3%.' },
+      { n: 3, indicator: 'systems_classified', text: 'Các đơn vị đã trình hồ sơ, chưa được phê duyệt: Cục ĐTNĐVN (1 hệ thống).' },
+      { n: 4, indicator: 'systems_classified', text: 'Các đơn vị chưa triển khai phương án bảo vệ theo cấp độ: Cục HHVN (1 hệ thống).' },
+      { n: 5, indicator: 'endpoint_protection', text: 'Các đơn vị chưa đạt mục tiêu: Cục HHVN: 66,7%; Cục A <b>: 67,3%.' },
     ]);
     const md = toMarkdown(r, 'vi');
     expect(md).toContain('_(Kèm theo Văn bản số …/BGTVT-TTCNTT ngày … tháng … năm 2026)_');
     expect(md).toContain('Đánh giá theo: Quyết định 2224/QĐ-BGTVT');
-    expect(md).toContain('| 12 | Tỷ lệ thiết bị \\| được bảo vệ | QĐ 2224 | 90% (hạn 31/12/2022) | 67,3% (37/55) (4) | Chưa đạt |');
+    expect(md).toContain('| 12 | Tỷ lệ thiết bị \\| được bảo vệ | QĐ 2224 | 90% (hạn 31/12/2022) | 67,3% (37/55) (5) | Chưa đạt |');
     expect(md).toContain('(2) Các đơn vị chưa trình phê duyệt hồ sơ: Cục HHVN (2 hệ thống).');
     expect(md).toContain('| Cục ĐTNĐVN | — (0/0) | 90% | Chưa có dữ liệu |');
     expect(md).toContain('| Cục HHVN | 66,7% (2/3) | 90% | Chưa đạt (quá hạn) |');
@@ -197,7 +199,7 @@ describe('report renderers', () => {
     expect(ep.units.find((u) => u.scope === 'A')!.previous).toBeNull();
     const md = toMarkdown(r, 'vi');
     expect(md).toContain('So sánh với số liệu tại 31/03/2026 17:00 (UTC+7)');
-    expect(md).toContain('| 67,3% (37/55) (4) | tăng 9,1 điểm % | Chưa đạt |');
+    expect(md).toContain('| 67,3% (37/55) (5) | tăng 9,1 điểm % | Chưa đạt |');
     expect(md).toContain('| Cục HHVN | 66,7% (2/3) | 66,7% | không đổi | 90% | Chưa đạt (quá hạn) |');
     expect(md).toContain('| Cục A <b> | 67,3% (35/52) | — | — | 90% | Chưa đạt (quá hạn) |');
     expect(toHtml(r, 'en')).toContain('<td class="num change">up 9.1 pp</td>');

@@ -176,3 +176,14 @@ describe('expressions that cannot be evaluated', () => {
     expect(res.failing[0]!.reasons[0]!.evidence).toMatch(/^host.baseline\["firewall.active"\] == "pass": No such key: firewall.active/);
   });
 });
+
+describe('approval of the level', () => {
+  it('a dossier that proposes a level is submitted and awaiting approval; without one it was never submitted', () => {
+    const registry = [system('p1', 'A', { approval: undefined, proposedLevel: 3 }), system('p2', 'A', { approval: undefined })];
+    const res = run('systems_classified', [], registry);
+    expect(Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.filter((r) => r.code.startsWith('SYSTEM_')).map(why)]))).toEqual({
+      p1: ['SYSTEM_LEVEL_PENDING_APPROVAL: Dossier proposing level 3 submitted, no approval decision yet'],
+      p2: ['SYSTEM_LEVEL_NOT_APPROVED: No approval decision for the level'],
+    });
+  });
+});

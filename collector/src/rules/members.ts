@@ -66,6 +66,8 @@ export interface SystemMember {
   level: number | null;
   approved: boolean;
   planDeployed: boolean;
+  /** The level a submitted dossier proposes, before its approval (registry proposedLevel). */
+  proposedLevel?: number | undefined;
   /** protectionPlan.status of the registry record, or unspecified. */
   planStatus: string;
   tags: string[];
@@ -186,14 +188,15 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
     }
   }
   const none: SystemHosts = { hosts: 0, reporting: 0, ipv6Ready: 0, members: [], unit: '' };
-  const make = (r: { id: string; name: string; unit: string; registered: boolean; level: number | null; approved: boolean; planDeployed: boolean; planStatus: string; tags: string[] }): SystemMember => {
+  const make = (r: { id: string; name: string; unit: string; registered: boolean; level: number | null; approved: boolean; planDeployed: boolean; planStatus: string; tags: string[]; proposedLevel?: number | undefined }): SystemMember => {
     const h = by.get(r.id) ?? none;
     const base = systemBaseline(r.level, h.members);
     const reasons: FailReason[] = [];
     if (!r.registered) reasons.push(because('SYSTEM_UNCLASSIFIED'));
     else {
       if (!r.level) reasons.push(because('SYSTEM_LEVEL_NOT_DETERMINED'));
-      if (!r.approved) reasons.push(because('SYSTEM_LEVEL_NOT_APPROVED'));
+      // A dossier proposing a level (registry proposedLevel) is submitted, awaiting approval.
+      if (!r.approved) reasons.push(r.proposedLevel ? because('SYSTEM_LEVEL_PENDING_APPROVAL', { proposedLevel: r.proposedLevel }) : because('SYSTEM_LEVEL_NOT_APPROVED'));
       if (!r.planDeployed) reasons.push(because('SYSTEM_PLAN_NOT_DEPLOYED'));
     }
     if (r.level && base.result !== 'pass') reasons.push(...base.failing);
@@ -222,7 +225,7 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
   };
   const known = new Set(registry.map((r) => r.id));
   const members = registry.map((r) =>
-    make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), planStatus: r.protectionPlan?.status ?? 'unspecified', tags: r.tags }),
+    make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), planStatus: r.protectionPlan?.status ?? 'unspecified', tags: r.tags, proposedLevel: r.proposedLevel }),
   );
   for (const [id, e] of by) {
     if (known.has(id)) continue;

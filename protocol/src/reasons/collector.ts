@@ -35,6 +35,10 @@ export const COLLECTOR_REASONS = {
     vi: 'Chưa có quyết định phê duyệt cấp độ',
     en: 'No approval decision for the level',
   },
+  SYSTEM_LEVEL_PENDING_APPROVAL: {
+    vi: 'Đã trình hồ sơ đề xuất cấp độ {proposedLevel}, chưa có quyết định phê duyệt',
+    en: 'Dossier proposing level {proposedLevel} submitted, no approval decision yet',
+  },
   SYSTEM_PLAN_NOT_DEPLOYED: {
     vi: 'Chưa triển khai phương án bảo vệ theo cấp độ',
     en: 'Protection plan of the level not deployed',
