@@ -89,18 +89,6 @@ for (let d = HISTORY_DAYS; d >= 1; d--) c.engine.evaluateAndRecord(new Date(now.
 for (let k = 0; k < 3; k++) c.engine.evaluateAndRecord(new Date(now.getTime() - (3 - k) * 300_000));
 console.log(`fleet: ${HOSTS} hosts, ${UNITS} units, ${SYSTEMS} registered systems (+ declared ones), ${HISTORY_DAYS} days of stored evaluations; filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-async function time(fn) {
-  const ms = [];
-  let out;
-  for (let r = 0; r < RUNS; r++) {
-    const s = performance.now();
-    out = await fn();
-    ms.push(performance.now() - s);
-  }
-  ms.sort((a, b) => a - b);
-  return { ms: ms[Math.floor(ms.length / 2)], out };
-}
-
 const D2022 = '2224-QD-BGTVT';
 const opts = { directive: D2022 };
 const FORMATS = ['markdown', 'csv', 'json', 'html', 'docx'];
