@@ -77,7 +77,7 @@ c.db.transaction(() => {
     const unit = `U${i % UNITS}`;
     enrollStmt.run(`a-${i}`, unit, `h-${i}`, `host-${i}`, now.toISOString());
     const r = report(i, now);
-    c.hosts.ingest(r, unit, pointsOfReport(r, unit), now);
+    c.storeReport(r, unit, pointsOfReport(r, unit), now);
   }
 })();
 // Some history for --at.

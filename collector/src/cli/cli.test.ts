@@ -41,7 +41,7 @@ beforeAll(async () => {
   const c = openCollector(loadConfig(cfg));
   const a = c.agents.enroll('CHHVN', 'srv-01', '');
   const r = sampleReport({ agentId: a.agentId, unit: 'CHHVN', hostname: 'srv-01', systems: ['hh-vts'] });
-  c.hosts.ingest(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
+  c.storeReport(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
   c.db.close();
 });
 

@@ -46,7 +46,7 @@ async function unitWith(caFile: string, name: string) {
   const u = openCollector(validateConfig({ dataDir: join(dir, name), units: [CHHVN], upstream: { url, caFile, credentialFile } }, `${name}.yaml`));
   const r = sampleReport({ agentId: `a-${name}`, unit: CHHVN.id });
   u.db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)').run(r.agentId, CHHVN.id, 'h', 'h', '', new Date().toISOString());
-  u.hosts.ingest(r, CHHVN.id, [], new Date());
+  u.storeReport(r, CHHVN.id, [], new Date());
   return { u, r };
 }
 

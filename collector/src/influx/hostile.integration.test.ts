@@ -154,13 +154,13 @@ describe('hostile reports', () => {
 
   for (const [name, make, status, mentions] of refused) {
     it(`refuses ${name} with ${status}, storing nothing`, async () => {
-      const before = { reports: c.hosts.reportCount(), outbox: c.outbox.pointCount() };
+      const before = { reports: c.reports.count(), outbox: c.outbox.pointCount() };
       const { body, headers } = make();
       const res = await post(body, headers);
       expect(res.statusCode).toBe(status);
       const err = res.json() as { message: string; details?: { path: string; message: string }[] };
       expect([err.message, ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].join('\n')).toMatch(mentions);
-      expect({ reports: c.hosts.reportCount(), outbox: c.outbox.pointCount() }).toEqual(before);
+      expect({ reports: c.reports.count(), outbox: c.outbox.pointCount() }).toEqual(before);
     });
   }
 

@@ -39,7 +39,7 @@ const collectorFor = (database: string, provision: boolean) =>
 async function storeOneReport(c: ReturnType<typeof collectorFor>): Promise<void> {
   const r = sampleReport({ agentId: 'a-prov-1', unit: 'TTCNTT' });
   c.db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)').run('a-prov-1', 'TTCNTT', 'h', 'h', '', new Date().toISOString());
-  c.hosts.ingest(r, 'TTCNTT', pointsOfReport(r, 'TTCNTT'), new Date());
+  c.storeReport(r, 'TTCNTT', pointsOfReport(r, 'TTCNTT'), new Date());
 }
 
 describe('influx.provision: false', () => {

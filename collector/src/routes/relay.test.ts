@@ -91,7 +91,7 @@ describe('POST /api/v1/relay/reports', () => {
 
     const again = await relayPost([good]);
     expect(again.json<RelayAck>().results[0]!.status).toBe('duplicate');
-    expect(m.hosts.reportCount()).toBe(1);
+    expect(m.reports.count()).toBe(1);
   });
 
   it('is open to relay credentials only, and a relay credential opens nothing else', async () => {
@@ -147,7 +147,7 @@ describe('unit collector config and forward outbox', () => {
       for (const r of [...reports, sampleReport({ agentId: 'a-fw-b', unit: TCDBVN.id })]) {
         const unit = r.probes.membership.ok ? r.probes.membership.facts.unit : '';
         ins.run(r.agentId, unit, `h-${r.agentId}`, 'h', '', now.toISOString());
-        u.hosts.ingest(r, unit, [], now);
+        u.storeReport(r, unit, [], now);
       }
       expect(u.forwarder!.depth()).toBe(7);
       // A batch of 5 gets 413, then batches of 2 go through.
@@ -161,7 +161,7 @@ describe('unit collector config and forward outbox', () => {
       // A row the ministry cannot even parse (a damaged store, say) makes it refuse the whole
       // batch (400): the forwarder halves down to that row, sets it aside, and the rest goes.
       const more = Array.from({ length: 4 }, (_, i) => sampleReport({ agentId: `a-fw-${i}`, unit: CHHVN.id }));
-      more.forEach((r) => u.hosts.ingest(r, CHHVN.id, [], new Date()));
+      more.forEach((r) => u.storeReport(r, CHHVN.id, [], new Date()));
       u.db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)').run('damaged', '{"reportId": "damaged", ', now.toISOString());
       more.slice(2).forEach((r) => u.db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)').run(r.reportId, JSON.stringify(r), now.toISOString()));
       for (let i = 0; i < 12 && u.forwarder!.depth() > 0; i++) await u.forwarder!.once();

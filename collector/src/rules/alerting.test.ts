@@ -48,7 +48,7 @@ const open = (): Collector =>
     ),
   );
 const notices = (c: Collector) => (c.db.prepare('SELECT sink, payload FROM alert_notifications ORDER BY id').all() as { sink: string; payload: string }[]).map((r) => [r.sink, (JSON.parse(r.payload) as { status: string }).status]);
-const stateOf = (c: Collector, scope: string) => c.engine.alerts.all().find((a) => a.scope === scope)?.state ?? 'inactive';
+const stateOf = (c: Collector, scope: string) => c.alerts.all().find((a) => a.scope === scope)?.state ?? 'inactive';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-alerting-'));
@@ -120,7 +120,7 @@ describe('engine + SQLite: restart keeps state, no duplicate fire, no lost resol
     // Restart 2: the resolve is still queued; the webhook receiver comes up and gets all four.
     c = open();
     await new Promise<void>((r) => receiver.listen(port, '127.0.0.1', r));
-    await c.engine.dispatcher.deliverDue();
+    await c.dispatcher.deliverDue();
     expect(notices(c)).toEqual([]);
     expect(received).toHaveLength(4);
     for (const r of received) expect(r.sig).toBe(sign(SECRET, r.body));
@@ -154,7 +154,7 @@ describe('engine + SQLite: restart keeps state, no duplicate fire, no lost resol
     c.engine.evaluateAndRecord(at(40));
     c.engine.evaluateAndRecord(at(50));
     expect(stateOf(c, 'unit:A')).toBe('firing');
-    await c.engine.dispatcher.deliverDue();
+    await c.dispatcher.deliverDue();
     const rows = c.db.prepare('SELECT attempts, next_at, last_error FROM alert_notifications').all() as { attempts: number; next_at: number; last_error: string }[];
     expect(rows.length).toBe(2);
     // Order is kept per sink: the first failed and waits; the second was not tried past it.
