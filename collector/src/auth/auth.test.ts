@@ -15,6 +15,7 @@ import { build, openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { sha256 } from './secrets.js';
+import { sqlAll } from '../../../testing/sql.js';
 
 const ADMIN = 'pt_admin-token-for-tests-0123456789abcdefghijklmn';
 const VIEWER = 'pt_viewer-token-for-tests-0123456789abcdefghijklm';
@@ -69,7 +70,7 @@ afterAll(async () => {
 
 describe('enrollment', () => {
   it('stores secrets as salted scrypt hashes, never in clear or unsalted', () => {
-    const rows = c.db.prepare('SELECT id, secret_hash FROM units').all() as { id: string; secret_hash: string }[];
+    const rows = sqlAll(c.db, 'SELECT id, secret_hash FROM units') as { id: string; secret_hash: string }[];
     const a = rows.find((r) => r.id === 'TTCNTT')!.secret_hash;
     expect(a).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(a).not.toContain(TEST_UNITS[0]!.enrollmentSecret);

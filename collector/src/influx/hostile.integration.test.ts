@@ -17,6 +17,7 @@ import { sampleReport } from '../../../testing/reports.js';
 import { build, openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
+import { sqlGet } from '../../../testing/sql.js';
 
 const DB = 'posture_hostile';
 let influx: Influxd;
@@ -169,7 +170,7 @@ describe('hostile reports', () => {
     await c.influx!.flush();
     expect(c.influx!.stats.lastError).toBe('');
     expect(c.outbox.depth()).toBe(0);
-    expect((c.db.prepare('SELECT count(*) AS n FROM outbox_rejected').get() as { n: number }).n).toBe(0);
+    expect((sqlGet(c.db, 'SELECT count(*) AS n FROM outbox_rejected') as { n: number }).n).toBe(0);
     for (const r of accepted) {
       if (!r.probes.host.ok || !r.probes.protection?.ok) throw new Error('unexpected shape');
       const ts = Date.parse(r.collectedAt);

@@ -14,6 +14,7 @@ import type { Collector } from '../context.js';
 import { buildFleet, prng, reportOf } from '../simulate/fleet.js';
 import { TEST_UNITS } from '../../../testing/collector.js';
 import { recordReliability } from '../../../testing/reliability.js';
+import { sqlAll } from '../../../testing/sql.js';
 
 let dir: string;
 let c: Collector;
@@ -114,7 +115,7 @@ describe('fuzzed reports', () => {
     expect(10_000 - accepted.length).toBeGreaterThan(1000);
     expect(c.reports.count()).toBe(new Set(accepted.map((a) => a.id)).size);
     const ids = new Set(accepted.map((a) => a.id));
-    const storedIds = new Set((c.db.prepare('SELECT report_id FROM reports').all() as { report_id: string }[]).map((r) => r.report_id));
+    const storedIds = new Set((sqlAll(c.db, 'SELECT report_id FROM reports') as { report_id: string }[]).map((r) => r.report_id));
     recordReliability({
       fault: '10,000 fuzzed reports (structure-aware mutations)',
       sent: 10_000,

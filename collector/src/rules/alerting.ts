@@ -6,26 +6,9 @@
  * `posture rules test` (unittest.ts, in memory). Inactive is "no record".
  */
 
-export type AlertState = 'pending' | 'firing' | 'resolved';
+import type { AlertRecord, AlertState } from '../store/alerts.js';
 
-export interface AlertRecord {
-  indicator: string;
-  /** 'ministry' | 'unit:<id>' | 'system:<id>' */
-  scope: string;
-  state: AlertState;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  /** Ratio at the last evaluation (null: no data). */
-  value: number | null;
-  pass: number;
-  total: number;
-  target: number;
-  /** When the scope first fell below target (start of pending). */
-  activeAt: string;
-  firedAt: string | null;
-  resolvedAt: string | null;
-  lastEvalAt: string;
-}
+export type { AlertRecord, AlertState };
 
 /** What one evaluation says about one (indicator, scope). */
 export interface Observation {

@@ -1,10 +1,31 @@
 /**
  * alert_state: the alert state machine's state per (indicator, scope), persisted so that a
  * restart neither fires twice nor forgets a resolve. Inactive is "no row". The transitions
- * themselves are computed by rules/alert-state.ts (pure); this module only keeps the result.
+ * themselves are computed by rules/alerting.ts (pure); this module only keeps the result.
  */
 import type { DB } from './db.js';
-import type { AlertRecord, AlertState } from '../rules/alerting.js';
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+/** One alert as the state machine (rules/alerting.ts) leaves it. */
+export interface AlertRecord {
+  indicator: string;
+  /** 'ministry' | 'unit:<id>' | 'system:<id>' */
+  scope: string;
+  state: AlertState;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Ratio at the last evaluation (null: no data). */
+  value: number | null;
+  pass: number;
+  total: number;
+  target: number;
+  /** When the scope first fell below target (start of pending). */
+  activeAt: string;
+  firedAt: string | null;
+  resolvedAt: string | null;
+  lastEvalAt: string;
+}
 
 interface Raw {
   indicator: string;
