@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { HostInput } from '../store/host-facts.js';
 import { SystemRecord } from '../store/systems.js';
@@ -147,17 +147,14 @@ function validate(doc: Document, lc: LineCounter, file: string, schema: TSchema,
   const seen = new Set<string>();
   for (const e of Value.Errors(schema, value)) {
     const path = e.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    // An object with extra keys: name each unknown key where it is written.
-    if (e.schema && (e.schema as { additionalProperties?: unknown }).additionalProperties === false && e.value && typeof e.value === 'object' && !Array.isArray(e.value)) {
+    // An unknown key: name it where it is written, with the keys allowed there.
+    if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+      const key = path[path.length - 1] ?? '';
+      const parent = path.slice(0, -1);
       const allowed = Object.keys((e.schema as { properties?: Record<string, unknown> }).properties ?? {});
-      const extra = Object.keys(e.value).filter((k) => !allowed.includes(k));
-      if (extra.length) {
-        for (const k of extra) {
-          const msg = `${at(keyNodeAt(doc, path, k))}: unknown key "${k}" in ${path.length ? `/${path.join('/')}` : 'the file'}; allowed: ${allowed.join(', ')}`;
-          if (!seen.has(msg)) (seen.add(msg), problems.push(msg));
-        }
-        continue;
-      }
+      const msg = `${at(keyNodeAt(doc, parent, key))}: unknown key "${key}" in ${parent.length ? `/${parent.join('/')}` : 'the file'}; allowed: ${allowed.join(', ')}`;
+      if (!seen.has(msg)) (seen.add(msg), problems.push(msg));
+      continue;
     }
     const msg = `${at(nodeAt(doc, path))}: ${e.path || '/'}: ${e.message}`;
     if (!seen.has(msg)) (seen.add(msg), problems.push(msg));
