@@ -51,12 +51,12 @@ describe('a broken rule file', () => {
     const systems = await runNode(POSTURE_BIN, ['-c', cfg, 'systems', 'list', '--json']);
     expect(systems.code).toBe(0);
     expect(JSON.parse(systems.stdout)).toEqual({ systems: [], unclassified: [] });
-  });
+  }, 120_000); // four CLI processes, each a Node start, on a shared machine
 
   it('stops posture report, which evaluates the rules, naming the file and line', async () => {
     const r = await runNode(POSTURE_BIN, ['-c', cfg, 'report']);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`${rules}:6:`);
-  });
+  }, 60_000);
 });
