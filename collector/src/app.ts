@@ -4,14 +4,12 @@
  * adds listen, timers and signals.
  */
 import { createGunzip } from 'node:zlib';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { pino } from 'pino';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { ApiError } from '@posture/protocol';
 import type { Collector } from './context.js';
 import { ApiFailure, type ErrorCode } from './errors.js';
 import { relayRoutes } from './routes/relay.js';
-import { IngestBatcher } from './ingest/batcher.js';
 import { installGuard } from './auth/guard.js';
 import { agentsRoutes } from './routes/agents.js';
 import { hostsRoutes } from './routes/hosts.js';
