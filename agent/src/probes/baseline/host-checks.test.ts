@@ -1,7 +1,6 @@
 /**
  * time, logging, updates, password, encryption, rdp and protection checks against outputs and
- * files written here. Recorded on this machine (Debian 12 VM): testdata/apt-get-s-dist-upgrade.debian12.txt
- * (`apt-get -s dist-upgrade`), apt-config-dump.debian12.txt, lsblk.vm-plain.json. chrony, ntpq,
+ * files written here. Recorded on this machine (Debian 12 VM): apt-config-dump.debian12.txt, lsblk.vm-plain.json. chrony, ntpq,
  * timedatectl, auditctl, w32tm, net accounts texts follow those tools' documented output.
  */
 import { readFileSync } from 'node:fs';
@@ -66,35 +65,11 @@ describe('logging.system and logging.audit', () => {
 
 describe('updates', () => {
   const apt = (over: Fixture = {}): Fixture => ({
-    files: { '/usr/bin/apt-get': '', '/usr/bin/unattended-upgrade': '', ...over.files },
+    files: { '/usr/bin/apt-get': '', '/usr/bin/unattended-upgrade': '', '/var/lib/dpkg/status': '', ...over.files },
+    dirs: ['/var/lib/apt/lists'],
     mtimes: { '/var/lib/apt/lists/partial': new Date('2026-11-19T08:00:00Z'), ...over.mtimes },
-    commands: { 'apt-get -s -o Debug::NoLocking=1 dist-upgrade': data('apt-get-s-dist-upgrade.debian12.txt'), 'apt-config dump': data('apt-config-dump.debian12.txt'), ...over.commands },
+    commands: { 'apt-config dump': data('apt-config-dump.debian12.txt'), ...over.commands },
   });
-  it('recorded apt-get -s dist-upgrade: 74 of 121 upgrades come from bookworm-security', async () => {
-    const r = await run(updatesFamily, apt());
-    expectCheck(r['updates.security_pending'], 'fail', /^74 security update\(s\) pending \(last apt-get update 1.0 days ago\): libgcrypt20-dev, /);
-    expectCheck(r['updates.automatic'], 'fail', /Unattended-Upgrade=unset/);
-  });
-  it('nothing pending on fresh lists passes; on stale lists is unknown, never pass', async () => {
-    const clean = { commands: { 'apt-get -s -o Debug::NoLocking=1 dist-upgrade': 'Reading package lists...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n' } };
-    expectCheck((await run(updatesFamily, apt(clean)))['updates.security_pending'], 'pass', /no security update pending/);
-    const stale = { ...clean, mtimes: { '/var/lib/apt/lists/partial': new Date('2026-10-01T00:00:00Z') } };
-    expectCheck((await run(updatesFamily, apt(stale)))['updates.security_pending'], 'unknown', /too old to trust .*50.3 days ago, limit 7/);
-  });
-  it('reuses the apt simulation while lists and installed packages are unchanged', async () => {
-    const fx = apt({ mtimes: { '/var/lib/apt/lists/partial': new Date('2026-11-19T08:00:00Z'), '/var/lib/dpkg/status': new Date('2026-11-18T08:00:00Z') } });
-    const system = new FixtureSystem(fx);
-    const ctx = baselineContext(fx, { system });
-    const sims = () => system.ran.filter((c) => c.startsWith('apt-get')).length;
-    await updatesFamily.run(ctx);
-    const second = await updatesFamily.run(ctx);
-    expect(sims()).toBe(1);
-    expect(second[0]!.evidence).toMatch(/\[simulation of 2026-11-20T08:00:00.000Z: lists and packages unchanged since\]$/);
-    fx.mtimes!['/var/lib/dpkg/status'] = new Date('2026-11-20T07:00:00Z'); // a package was installed
-    await updatesFamily.run(ctx);
-    expect(sims()).toBe(2);
-  });
-
   it('unattended-upgrades enabled passes', async () => {
     const on = { commands: { 'apt-config dump': 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n' } };
     expectCheck((await run(updatesFamily, apt(on)))['updates.automatic'], 'pass', /Unattended-Upgrade=1, Update-Package-Lists=1, unattended-upgrades installed/);

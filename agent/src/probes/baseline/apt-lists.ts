@@ -1,0 +1,136 @@
+/**
+ * Pending security updates on apt systems without running apt's resolver: a package is pending
+ * when its installed version (dpkg's status file, what is really installed) is lower than the
+ * version a *-security suite offers for the same name and architecture (apt's downloaded
+ * lists). This is what `apt-get -s dist-upgrade` reports from a security suite for installed
+ * packages, at ~1/20 of its CPU (bench/baseline-probe.mjs). New packages pulled in by an update
+ * (a kernel ABI bump) are covered by their installed metapackage (linux-image-amd64), whose
+ * version rises in the same suite.
+ *
+ * Suites are told apart by their signed Release file (InRelease/Release: `Suite:` or
+ * `Codename:` ending in `-security`, or `Label: *-Security`), not by the list's file name, so
+ * a local mirror of the security archive counts too.
+ */
+import type { SystemReader } from '../../system.js';
+
+export const LISTS = '/var/lib/apt/lists';
+export const DPKG_STATUS = '/var/lib/dpkg/status';
+/** apt's own reader: decompresses every format apt stores lists in (lz4, gz, xz, zst...). */
+const APT_HELPER = '/usr/lib/apt/apt-helper';
+
+/** Debian version ordering (deb-version(7)): epoch, upstream, revision; `~` sorts first. */
+export function compareDebVersions(a: string, b: string): number {
+  const split = (v: string) => {
+    const colon = v.indexOf(':');
+    const epoch = colon > 0 ? Number(v.slice(0, colon)) : 0;
+    const rest = colon > 0 ? v.slice(colon + 1) : v;
+    const dash = rest.lastIndexOf('-');
+    return { epoch, upstream: dash >= 0 ? rest.slice(0, dash) : rest, revision: dash >= 0 ? rest.slice(dash + 1) : '0' };
+  };
+  const order = (c: string | undefined) => (c === undefined ? 0 : c === '~' ? -1 : /[A-Za-z]/.test(c) ? c.charCodeAt(0) : c.charCodeAt(0) + 256);
+  const part = (x: string, y: string): number => {
+    let i = 0;
+    let j = 0;
+    while (i < x.length || j < y.length) {
+      // Non-digit prefix, compared character by character with dpkg's order.
+      while ((i < x.length && !/\d/.test(x[i]!)) || (j < y.length && !/\d/.test(y[j]!))) {
+        const cx = i < x.length && !/\d/.test(x[i]!) ? x[i] : undefined;
+        const cy = j < y.length && !/\d/.test(y[j]!) ? y[j] : undefined;
+        const d = order(cx) - order(cy);
+        if (d) return d;
+        if (cx !== undefined) i++;
+        if (cy !== undefined) j++;
+      }
+      let nx = '';
+      let ny = '';
+      while (i < x.length && /\d/.test(x[i]!)) nx += x[i++];
+      while (j < y.length && /\d/.test(y[j]!)) ny += y[j++];
+      const d = Number(nx || 0) - Number(ny || 0);
+      if (d) return d;
+    }
+    return 0;
+  };
+  const va = split(a);
+  const vb = split(b);
+  return va.epoch - vb.epoch || part(va.upstream, vb.upstream) || part(va.revision, vb.revision);
+}
+
+/** Stanzas of a deb822 file (dpkg status, Packages), only the fields asked for. */
+export function stanzas(text: string, fields: readonly string[]): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  let cur: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line === '') {
+      if (Object.keys(cur).length) out.push(cur);
+      cur = {};
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') continue;
+    const key = line.slice(0, colon);
+    if (fields.includes(key)) cur[key] = line.slice(colon + 1).trim();
+  }
+  if (Object.keys(cur).length) out.push(cur);
+  return out;
+}
+
+/** Installed packages (`install ok installed` or held): `name:arch` -> version. */
+export function installedPackages(status: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of stanzas(status, ['Package', 'Status', 'Version', 'Architecture'])) {
+    if (!s.Package || !s.Version || !/ installed$/.test(s.Status ?? '')) continue;
+    out.set(`${s.Package}:${s.Architecture ?? 'all'}`, s.Version);
+  }
+  return out;
+}
+
+/** Whether a Release/InRelease text describes a security suite. */
+export function isSecurityRelease(text: string): boolean {
+  const field = (k: string) => text.match(new RegExp(`^${k}:\\s*(.+)$`, 'm'))?.[1]?.trim() ?? '';
+  return /-security$/i.test(field('Suite')) || /-security$/i.test(field('Codename')) || /-security$/i.test(field('Label'));
+}
+
+export interface SecurityPending {
+  /** `name (installed -> offered)` for each installed package with a higher security version. */
+  pending: string[];
+  /** The security lists read. */
+  lists: string[];
+  /** Lists that could not be read, with why: the answer is incomplete when any. */
+  unreadable: string[];
+}
+
+async function listText(system: SystemReader, path: string): Promise<string | null> {
+  if (!/\.(lz4|gz|xz|bz2|zst|lzma)$/.test(path)) return system.readFile(path);
+  const r = await system.run(APT_HELPER, ['cat-file', path], { timeoutMs: 10_000 });
+  return r.kind === 'ok' && r.code === 0 ? r.stdout : null;
+}
+
+/** Compare dpkg's installed versions with every security suite's Packages lists. */
+export async function securityPending(system: SystemReader, status: string): Promise<SecurityPending> {
+  const names = (await system.readDir(LISTS)) ?? [];
+  const releases = names.filter((n) => /_(InRelease|Release)$/.test(n));
+  const securityPrefixes: string[] = [];
+  for (const r of releases) {
+    const text = await system.readHead(`${LISTS}/${r}`, 4096);
+    if (text && isSecurityRelease(text)) securityPrefixes.push(r.replace(/_(InRelease|Release)$/, '_'));
+  }
+  const lists = names.filter((n) => securityPrefixes.some((p) => n.startsWith(p)) && /_Packages(\.\w+)?$/.test(n));
+  const installed = installedPackages(status);
+  const pending = new Map<string, string>();
+  const unreadable: string[] = [];
+  for (const l of lists) {
+    const text = await listText(system, `${LISTS}/${l}`);
+    if (text === null) {
+      unreadable.push(l);
+      continue;
+    }
+    for (const s of stanzas(text, ['Package', 'Version', 'Architecture'])) {
+      const have = installed.get(`${s.Package}:${s.Architecture ?? 'all'}`);
+      if (have && s.Version && compareDebVersions(s.Version, have) > 0) {
+        const seen = pending.get(s.Package!);
+        if (!seen || compareDebVersions(s.Version, seen.split(' -> ')[1]!) > 0) pending.set(s.Package!, `${have} -> ${s.Version}`);
+      }
+    }
+  }
+  return { pending: [...pending].map(([n, v]) => `${n} (${v})`).sort(), lists, unreadable };
+}
