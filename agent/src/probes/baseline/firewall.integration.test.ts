@@ -49,6 +49,18 @@ describe('firewall check on live nft rulesets', () => {
   it('an IPv4-only drop policy fails for IPv6', () => {
     expect(firewallCheckIn('ipv4-only-drop')).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/IPv4 inbound denied .*no IPv6 input chain/) });
   });
+  it('policy drop shadowed by a final unconditional accept fails', () => {
+    expect(firewallCheckIn('final-accept')).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/drop policy is not enforced: .*"counter accept" accepts every packet/) });
+  });
+  it('policy drop shadowed by a jump to an accept-all chain fails', () => {
+    expect(firewallCheckIn('jump-accept')).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/jump allow_all/) });
+  });
+  it('a dormant table with policy drop fails (its chains are not in the kernel)', () => {
+    expect(firewallCheckIn('dormant')).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/table is dormant/) });
+  });
+  it('an accepting chain beside a dropping one on the same hook passes: both must accept', () => {
+    expect(firewallCheckIn('two-chains')).toMatchObject({ result: 'pass', evidence: expect.stringMatching(/inet strict chain input: policy drop/) });
+  });
   it('an inet table with policy drop passes', () => {
     expect(firewallCheckIn('default-drop')).toMatchObject({ result: 'pass', level: 1, evidence: 'nftables: inet filter chain input: policy drop' });
   });
