@@ -18,6 +18,9 @@ export const MappingEntry = Obj({
   note: Type.Optional(Text(512)),
   roles: Type.Optional(Type.Array(Type.Union([Type.Literal('server'), Type.Literal('workstation')]), { minItems: 1, maxItems: 2 })),
   params: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*$' }), Type.Number())),
+  /** Per-level minimum of the check's measured value (level -> minimum), when it grows with the level. */
+  minByLevel: Type.Optional(Type.Record(Type.String({ pattern: '^[1-5]$' }), Type.Number())),
+  remediation: Type.Optional(Text(512)),
   title: Obj({ vi: Text(256), en: Text(256) }),
 });
 export type MappingEntry = Static<typeof MappingEntry>;
@@ -83,7 +86,7 @@ export function applyOverride(base: Mapping, text: string, source: string): Mapp
   }
   for (const [id, patch] of Object.entries(o.checks ?? {})) {
     const old = checks.get(id)!;
-    checks.set(id, { ...old, ...patch, params: { ...old.params, ...patch.params } });
+    checks.set(id, { ...old, ...patch, params: { ...old.params, ...patch.params }, ...(old.minByLevel || patch.minByLevel ? { minByLevel: { ...old.minByLevel, ...patch.minByLevel } } : {}) });
   }
   return { legalBasis: o.legal_basis ?? base.legalBasis, checks };
 }
