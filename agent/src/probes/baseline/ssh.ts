@@ -126,6 +126,8 @@ function rules(limits: { maxIdleSeconds: number; maxAuthTries: number }): SshRul
  */
 export function judgeSshd(s: SshdSettings, limits = { maxIdleSeconds: 900, maxAuthTries: 4 }): CheckOutcome[] {
   const getter = (values: ReadonlyMap<string, string>): Get => (k) => (values.get(k) ?? DEFAULTS[k] ?? '?').toLowerCase();
+  // For evidence: a value sshd would take from its defaults says so.
+  const shown = (values: ReadonlyMap<string, string>): Get => (k) => `${getter(values)(k)}${values.has(k) ? '' : ' (default)'}`;
   const all = [{ label: 'all connections', values: s.values, user: 'root' }, ...(s.variants ?? [])];
   return rules(limits).map((r) => {
     // Root login is a question about root's connections; the others about any connection.
@@ -136,8 +138,8 @@ export function judgeSshd(s: SshdSettings, limits = { maxIdleSeconds: 900, maxAu
       const weak = bad ? weakAlgorithms(bad.values) : [];
       return bad ? fail(r.id, `weak (${bad.label}): ${weak.join('; ')}${src}`) : pass(r.id, `no protocol 1 or weak cipher/MAC/key exchange configured${s.values.has('ciphers') ? '' : ' (OpenSSH defaults)'}${src}`);
     }
-    if (bad) return fail(r.id, `${r.shown(getter(bad.values))} for ${bad.label}${src}: ${r.fix}`);
-    return pass(r.id, `${r.shown(getter(s.values))}${all.length > 1 ? ` (also for ${all.slice(1).map((v) => v.label).join(', ')})` : ''}${src}`);
+    if (bad) return fail(r.id, `${r.shown(shown(bad.values))} for ${bad.label}${src}: ${r.fix}`);
+    return pass(r.id, `${r.shown(shown(s.values))}${all.length > 1 ? ` (also for ${all.slice(1).map((v) => v.label).join(', ')})` : ''}${src}`);
   });
 }
 
