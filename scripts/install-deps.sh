@@ -33,7 +33,6 @@ pamtester
 util-linux
 auditd
 aide
-lz4
 "
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -59,6 +59,15 @@ export function judgeFile(r: Rule, st: FileMode | undefined): CheckOutcome {
   return problems.length ? fail(r.id, `${ev}: ${problems.join('; ')}; fix with chown root:${r.groups.at(-1)} and chmod ${oct(r.maxMode)}`) : pass(r.id, ev);
 }
 
+/** Up to 8 journal files of journald's persistent storage. */
+async function journalFiles(system: SystemReader): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of ((await system.readDir('/var/log/journal')) ?? []).slice(0, 4)) {
+    for (const f of ((await system.readDir(`/var/log/journal/${d}`)) ?? []).filter((n) => n.endsWith('.journal')).slice(0, 2)) out.push(`/var/log/journal/${d}/${f}`);
+  }
+  return out;
+}
+
 export const filesFamily: CheckFamily = {
   name: 'files',
   ids: FILE_IDS,
@@ -67,16 +76,18 @@ export const filesFamily: CheckFamily = {
     const logs = await rsyslogFiles(system);
     const usual = ['/var/log/syslog', '/var/log/messages', '/var/log/auth.log', '/var/log/secure', '/var/log/kern.log'];
     const candidates = [...new Set([...logs, ...usual])];
-    const present = (await Promise.all(candidates.map(async (p) => ((await system.stat(p)) ? p : null)))).filter((p): p is string => p !== null);
+    const syslog = ['rsyslogd', 'syslog-ng', 'syslogd'].some((p) => processes.has(p)) || logs.length > 0;
+    // journald alone: its own files are the logs on disk.
+    const journals = syslog ? [] : await journalFiles(system);
+    const present = [...(await Promise.all(candidates.map(async (p) => ((await system.stat(p)) ? p : null)))).filter((p): p is string => p !== null), ...journals];
     const r = await system.run('stat', ['-L', '-c', '%a %u %g %G %n', ...RULES.map((x) => x.path), ...present]);
     // stat exits 1 when one file is missing but still prints the others.
     const out = r.kind === 'ok' ? r.stdout : null;
     if (out === null) return FILE_IDS.map((id) => unknown(id, whyFailed('stat', r)));
     const st = parseStat(out);
     const results = RULES.map((x) => judgeFile(x, st.get(x.path)));
-    const syslog = ['rsyslogd', 'syslog-ng', 'syslogd'].some((p) => processes.has(p)) || logs.length > 0;
     if (!present.length) {
-      results.push(syslog ? unknown(LOG, `no log file found among ${candidates.slice(0, 6).join(', ')}`) : pass(LOG, 'no syslog daemon writes log files (journald only: its files are root:systemd-journal 0640 by design)'));
+      results.push(syslog ? unknown(LOG, `no log file found among ${candidates.slice(0, 6).join(', ')}`) : pass(LOG, 'no log file on disk: no syslog daemon configured, no journal file in /var/log/journal'));
     } else {
       // Others may read nothing; the group may read (adm on Debian), never write.
       const bad = present.map((p) => st.get(p)).filter((s): s is FileMode => !!s && (s.mode & 0o037) !== 0);

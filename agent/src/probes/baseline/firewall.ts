@@ -175,7 +175,11 @@ async function linuxKernel(system: SystemReader): Promise<CheckOutcome | null> {
   return unknown(ID, `firewall state unreadable: ${whyFailed('nft -j list ruleset', nft)}; ${whyFailed('iptables -S INPUT', v4)}`);
 }
 
-export const WINDOWS_FIREWALL = 'Get-NetFirewallProfile | Select-Object Name,Enabled,DefaultInboundAction | ConvertTo-Json';
+/**
+ * ActiveStore: the policy in force (local settings merged with Group Policy); without it,
+ * Get-NetFirewallProfile reads the persistent local store, which a GPO can override.
+ */
+export const WINDOWS_FIREWALL = 'Get-NetFirewallProfile -PolicyStore ActiveStore | Select-Object Name,Enabled,DefaultInboundAction | ConvertTo-Json';
 
 /** NetFirewallProfile: Enabled is GpoBoolean (0 False, 1 True, 2 NotConfigured); Action 0 NotConfigured, 2 Allow, 4 Block. */
 export function windowsProfiles(json: string): CheckOutcome {

@@ -17,6 +17,7 @@ import { encryptionFamily } from './encryption.js';
 import { rdpFamily, WINDOWS_RDP } from './rdp.js';
 import { protectionFamily } from './protection.js';
 
+const win = (name: string) => readFileSync(new URL(`./testdata/windows/${name}`, import.meta.url), 'utf8');
 const data = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 const PS = 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command';
 const NOW = new Date('2026-11-20T08:00:00Z');
@@ -38,8 +39,10 @@ describe('time.synchronized', () => {
     ['ntpd with a system peer', { commands: { 'ntpq -pn': '     remote           refid      st t when poll reach   delay   offset  jitter\n==========\n*192.0.2.10      .GPS.            1 u   33   64  377    0.512    0.021   0.011\n' } }, 'pass', /system peer 192.0.2.10/],
     ['a daemon runs but its state is unreadable', { processes: ['chronyd'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD } }, 'unknown', /chronyd running/],
     ['nothing', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD } }, 'fail', /no time synchronisation running/],
-    ['w32tm from a domain controller', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: 'Leap Indicator: 0(no warning)\nStratum: 3 (secondary reference - syncd by (S)NTP)\nSource: DC01.example.local\nLast Successful Sync Time: 11/20/2026 7:55:12 AM\n' } }, 'pass', /source DC01/],
-    ['w32tm free-running', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: 'Stratum: 0 (unspecified)\nSource: Free-running System Clock\nLast Successful Sync Time: unspecified\n' } }, 'fail', /no time source/],
+    ['w32tm synchronised (recorded)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.synced.txt') } }, 'pass', /stratum 5, reference 0xA83DD74A, source time.windows.com/],
+    ['w32tm never synchronised (recorded)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.unsynced.txt') } }, 'fail', /no time source/],
+    ['trap: w32tm on the local CMOS clock says stratum 1, leap 0 (recorded fields)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.local-cmos.txt') } }, 'fail', /local CMOS clock/],
+    ['w32tm in Korean: no English label is needed', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.ko-KR.txt') } }, 'pass', /stratum 3, reference 0x14653909/],
   ])('%s', async (_n, fx, result, evidence) => expectCheck((await run(timeFamily, fx))['time.synchronized'], result, evidence));
 });
 

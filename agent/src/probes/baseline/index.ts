@@ -12,7 +12,7 @@ import { unknown } from './check.js';
 import { applyOverride, builtinMapping, MappingError, type Mapping } from './mapping.js';
 import { firewallFamily } from './firewall.js';
 import { timeFamily } from './time.js';
-import { loggingFamily } from './logging.js';
+import { loggingFamily, windowsEventLogFamily } from './logging.js';
 import { logRetentionFamily } from './log-retention.js';
 import { updatesFamily } from './updates.js';
 import { sshFamily } from './ssh.js';
@@ -34,7 +34,7 @@ import { levelResults, reasonFor } from './profile.js';
 /** One line per family, in report order. */
 export const families: readonly CheckFamily[] = [
   firewallFamily, timeFamily, loggingFamily, logRetentionFamily, updatesFamily, sshFamily, rdpFamily, passwordFamily, encryptionFamily, protectionFamily,
-  sysctlFamily, accountsFamily, filesFamily, hostServicesFamily, auditFamily, packagesFamily, monitoringFamily, tlsFamily, windowsPolicyFamily,
+  sysctlFamily, accountsFamily, filesFamily, hostServicesFamily, auditFamily, packagesFamily, monitoringFamily, tlsFamily, windowsPolicyFamily, windowsEventLogFamily,
 ];
 
 /** The built-in mapping, with the override file applied when configured and valid. */

@@ -187,7 +187,8 @@ describe('Windows policy (secedit, auditpol backup: locale-independent)', () => 
     expect(r['smb.signing']!.result).toBe('fail');
     expect(r['autorun.disabled']!.result).toBe('fail');
     expect(r['defender.tamper_protection']!.result).toBe('pass');
-    expect(Object.keys(r).length).toBe(22);
+    expect(Object.keys(r).length).toBe(23);
+    expect(r['logging.audit']).toMatchObject({ result: 'pass', evidence: expect.stringMatching(/Logon Success and Failure/) as unknown });
   });
   it('secedit failed: Vietnamese net accounts is read by line position, never by its labels', () => {
     const pos = netAccountsByPosition(win('net-accounts.vi.txt'))!;

@@ -60,13 +60,24 @@ async function linux(system: SystemReader, processes: ReadonlySet<string>): Prom
   return fail(ID, `no time synchronisation running: none of systemd-timesyncd, chronyd, ntpd found (${whyFailed('timedatectl show', td)})`);
 }
 
-/** `w32tm /query /status`: Source "Local CMOS Clock" or "Free-running System Clock" means unsynchronised. */
+/**
+ * `w32tm /query /status`, read without its labels (they are translated: "Stratum", "계층",
+ * "Tầng"...). The line order is fixed by w32tm's format strings: 1 leap indicator `N(...)`, 2
+ * stratum `N (...)`, and the reference id is the only `0x` + 8 hex digits field. Unsynchronised:
+ * leap indicator 3, stratum 0, reference id 0 (none) or 0x4C4F434C ("LOCL", the local CMOS
+ * clock, which w32tm reports with stratum 1 and leap indicator 0).
+ */
 export function w32tmStatus(text: string): CheckOutcome {
-  const source = text.match(/^Source:\s*(.+)$/m)?.[1]?.trim();
-  const last = text.match(/^Last Successful Sync Time:\s*(.+)$/m)?.[1]?.trim();
-  const ev = `w32tm: source ${source ?? '?'}, last sync ${last ?? '?'}`;
-  if (!source) return unknown(ID, `${ev} (output not understood)`);
-  if (/Local CMOS Clock|Free-running System Clock/i.test(source) || /unspecified/i.test(last ?? '')) return fail(ID, `${ev}: Windows Time has no time source`);
+  const lines = text.split(/\r?\n/).filter((l) => l.includes(':'));
+  const firstInt = (l: string | undefined) => l?.slice(l.indexOf(':') + 1).match(/-?\d+/)?.[0];
+  const leap = firstInt(lines[0]);
+  const stratum = firstInt(lines[1]);
+  const ref = text.match(/:\s*(0x[0-9A-Fa-f]{8})/)?.[1]?.toUpperCase().replace('0X', '0x');
+  const source = lines[7]?.slice(lines[7].indexOf(':') + 1).trim();
+  const ev = `w32tm: leap indicator ${leap ?? '?'}, stratum ${stratum ?? '?'}, reference ${ref ?? '?'}${source ? `, source ${source}` : ''}`;
+  if (leap === undefined || stratum === undefined || ref === undefined) return unknown(ID, `${ev} (output not understood)`);
+  if (ref === '0x4C4F434C') return fail(ID, `${ev}: Windows Time follows the local CMOS clock; set an NTP source (w32tm /config /manualpeerlist:... /syncfromflags:manual) or the domain hierarchy`);
+  if (leap === '3' || stratum === '0' || ref === '0x00000000') return fail(ID, `${ev}: Windows Time has no time source`);
   return pass(ID, ev);
 }
 

@@ -17,7 +17,7 @@ import { isObject, parseJson } from '../common/json.js';
 export const WINDOWS_POLICY_IDS = [
   'password.min_length', 'password.max_age', 'password.lockout', 'password.min_age', 'password.history', 'password.complexity', 'password.hashing',
   'accounts.guest_disabled', 'accounts.no_empty_passwords',
-  'audit.rules_logins', 'audit.rules_identity', 'audit.rules_privilege', 'audit.rules_time', 'audit.policy_change',
+  'logging.audit', 'audit.rules_logins', 'audit.rules_identity', 'audit.rules_privilege', 'audit.rules_time', 'audit.policy_change',
   'smb.v1_disabled', 'smb.signing', 'uac.enabled', 'autorun.disabled', 'defender.tamper_protection', 'usb.storage', 'rdp.idle_timeout', 'session.lock',
 ] as const;
 
@@ -139,6 +139,12 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
   }
 
   const audit = typeof r.auditpol === 'string' && r.auditpolExit === 0 ? parseAuditpolBackup(r.auditpol) : null;
+  if (!audit) out.push(unknown('logging.audit', `auditpol /backup failed (exit ${String(r.auditpolExit ?? '?')}): run the agent as an administrator`));
+  else {
+    const on = [...audit.values()].filter((v) => v > 0).length;
+    const logon = audit.get(GUIDS.logon) ?? 0;
+    out.push(logon > 0 ? pass('logging.audit', `auditpol: Logon ${LABEL[logon]}; ${on} subcategories audited`) : fail('logging.audit', `auditpol: Logon ${LABEL[logon]} (${on} subcategories audited): enable auditing of logons`));
+  }
   for (const [id, what, subs] of AUDIT_RULES) {
     if (!audit) { out.push(unknown(id, `auditpol /backup failed (exit ${String(r.auditpolExit ?? '?')}): run the agent as an administrator`)); continue; }
     const got = subs.map((s) => ({ ...s, v: audit.get(s.guid) ?? 0 }));
