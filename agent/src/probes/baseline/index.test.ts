@@ -39,8 +39,8 @@ describe('mapping file', () => {
     const e = errorOf(() => parseMapping(bad, 'm.yaml'));
     expect(e.code).toBe('BASELINE_MAPPING_INVALID');
     expect(e.message).toMatch(/m\.yaml: invalid baseline mapping/);
-    expect(e.problems).toContain('line 36, checks.time.synchronized.level: Expected required property');
-    expect(e.problems).toContain('line 36, unknown key "checks.time.synchronized.levle": remove it or check its spelling');
+    expect(e.problems).toContain('line 39, checks.time.synchronized.level: Expected required property');
+    expect(e.problems).toContain('line 39, unknown key "checks.time.synchronized.levle": remove it or check its spelling');
     expect(errorOf(() => parseMapping(yamlText.replace('level: 3', 'level: 6'), 'm.yaml')).problems.join()).toMatch(/line \d+, checks\.logging\.audit\.level: Expected integer to be less or equal to 5/);
     expect(errorOf(() => parseMapping('checks: [', 'm.yaml')).problems[0]).toMatch(/^line 1: /);
   });
