@@ -11,7 +11,7 @@
  * `Codename:` ending in `-security`, or `Label: *-Security`), not by the list's file name, so
  * a local mirror of the security archive counts too.
  */
-import type { SystemReader } from '../../system.js';
+import type { CommandResult, SystemReader } from '../../system.js';
 
 export const LISTS = '/var/lib/apt/lists';
 export const DPKG_STATUS = '/var/lib/dpkg/status';
@@ -84,6 +84,33 @@ export function installedPackages(status: string): Map<string, string> {
   return out;
 }
 
+const installedCache = new WeakMap<object, { key: string; installed: Map<string, string> }>();
+
+/**
+ * Installed packages, parsed once per change of dpkg's status file (mtime and size) for a given
+ * reader: the file is ~800 kB on a server and several checks need it every cycle.
+ */
+export async function installedCached(system: SystemReader): Promise<Map<string, string> | null> {
+  const st = await system.stat(DPKG_STATUS);
+  if (!st) return null;
+  const key = `${st.mtime.getTime()}/${st.size}`;
+  const hit = installedCache.get(system);
+  if (hit?.key === key) return hit.installed;
+  const text = await system.readFile(DPKG_STATUS);
+  if (text === null) return null;
+  const installed = installedPackages(text);
+  installedCache.set(system, { key, installed });
+  return installed;
+}
+
+const dumpCache = new WeakMap<object, Promise<CommandResult>>();
+/** `apt-config dump`, run once per cycle (per BaselineContext) for the families that read it. */
+export function aptConfigDump(ctx: { system: SystemReader }): Promise<CommandResult> {
+  let p = dumpCache.get(ctx);
+  if (!p) dumpCache.set(ctx, (p = ctx.system.run('apt-config', ['dump'])));
+  return p;
+}
+
 /** Whether a Release/InRelease text describes a security suite. */
 export function isSecurityRelease(text: string): boolean {
   const field = (k: string) => text.match(new RegExp(`^${k}:\\s*(.+)$`, 'm'))?.[1]?.trim() ?? '';
@@ -106,7 +133,7 @@ async function listText(system: SystemReader, path: string): Promise<string | nu
 }
 
 /** Compare dpkg's installed versions with every security suite's Packages lists. */
-export async function securityPending(system: SystemReader, status: string): Promise<SecurityPending> {
+export async function securityPending(system: SystemReader, status: string | Map<string, string>): Promise<SecurityPending> {
   const names = (await system.readDir(LISTS)) ?? [];
   const releases = names.filter((n) => /_(InRelease|Release)$/.test(n));
   const securityPrefixes: string[] = [];
@@ -115,7 +142,7 @@ export async function securityPending(system: SystemReader, status: string): Pro
     if (text && isSecurityRelease(text)) securityPrefixes.push(r.replace(/_(InRelease|Release)$/, '_'));
   }
   const lists = names.filter((n) => securityPrefixes.some((p) => n.startsWith(p)) && /_Packages(\.\w+)?$/.test(n));
-  const installed = installedPackages(status);
+  const installed = typeof status === 'string' ? installedPackages(status) : status;
   const pending = new Map<string, string>();
   const unreadable: string[] = [];
   for (const l of lists) {

@@ -155,7 +155,7 @@ describe('logging.retention', () => {
     expectCheck(await check(rsyslog('/var/log/syslog {\n  rotate 5\n  size 100M\n}\n', { '/etc/logrotate.conf': 'rotate 4\n' })), 'unknown', /rotation by size/);
   });
   it('journald alone: MaxRetentionSec too short fails; an old entry passes; none is unknown', async () => {
-    // Asked from the longest level threshold down: 365, 180, 90, then 30 days.
+    // Asked from the shortest level threshold up (30, 90, 180, 365 days) while entries are found.
     const j = (files: Record<string, string>, out: string, reach = 30) => ({
       files,
       commands: Object.fromEntries([365, 180, 90, 30].map((d) => [`journalctl -q --no-pager -o short-iso -n 1 --until=-${d}d`, d <= reach ? out : ''])),

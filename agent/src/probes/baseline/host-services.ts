@@ -14,7 +14,7 @@
 import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, pass, unknown } from './check.js';
-import { installedPackages } from './apt-lists.js';
+import { installedCached } from './apt-lists.js';
 
 const SUDO = 'sudo.nopasswd';
 const USB = 'usb.storage';
@@ -108,13 +108,12 @@ export const hostServicesFamily: CheckFamily = {
   ids: SERVICE_IDS,
   platforms: ['linux'],
   async run({ system, processes }) {
-    const [sudo, status, ports, mountinfo] = await Promise.all([sudoNopasswd(system), system.readFile('/var/lib/dpkg/status'), listeningPorts(system), system.readFile('/proc/self/mountinfo')]);
+    const [sudo, installed, ports, mountinfo] = await Promise.all([sudoNopasswd(system), installedCached(system), listeningPorts(system), system.readFile('/proc/self/mountinfo')]);
     const sudoOut = !sudo.files.length
       ? ((await system.stat('/usr/bin/sudo')) ? unknown(SUDO, '/etc/sudoers unreadable (run the agent as root)') : pass(SUDO, 'sudo not installed'))
       : sudo.rules.length
         ? fail(SUDO, `passwordless sudo for all commands: ${sudo.rules.slice(0, 4).join(' | ')}; require the password (remove NOPASSWD / !authenticate) or list the commands`)
         : pass(SUDO, `no NOPASSWD ALL or !authenticate in ${sudo.files.length} sudoers file(s)`);
-    const installed = status === null ? null : installedPackages(status);
     const mounts = mountinfo === null ? null : mountPoints(mountinfo);
     const fsOut = Object.entries(FS).map(([id, dir]) => {
       if (!mounts) return unknown(id, '/proc/self/mountinfo unreadable');

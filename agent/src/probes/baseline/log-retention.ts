@@ -92,14 +92,17 @@ async function journald(system: SystemReader, thresholds: number[]): Promise<Che
     cap = Number(m[1]) * ({ d: 1, day: 1, days: 1, w: 7, week: 7, weeks: 7, month: 30, months: 30, y: 365, year: 365, years: 365 } as Record<string, number>)[m[2]!]!;
     if (cap < minDays) return { ...fail(ID, `journald MaxRetentionSec=${maxRetention} (${cap} days); required ${minDays}`), value: cap };
   }
-  // Longest threshold first: one journalctl call when the journal reaches back far enough.
-  for (const days of [...thresholds].sort((a, b) => b - a).filter((d) => d <= cap)) {
+  // Shortest threshold first, up while the journal reaches back that far: one call on a young host.
+  let reached: { days: number; oldest: string } | null = null;
+  for (const days of [...thresholds].sort((a, b) => a - b).filter((d) => d <= cap)) {
     const r = await system.run('journalctl', ['-q', '--no-pager', '-o', 'short-iso', '-n', '1', `--until=-${days}d`]);
     const out = okOut(r);
     if (out === null) return unknown(ID, whyFailed('journalctl', r));
     const oldest = out.trim().split('\n')[0];
-    if (oldest) return { ...pass(ID, `journal holds entries older than ${days} days (${oldest.split(' ')[0]})${maxRetention ? `; MaxRetentionSec=${maxRetention}` : ''}`), value: days };
+    if (!oldest) break;
+    reached = { days, oldest: oldest.split(' ')[0]! };
   }
+  if (reached) return { ...pass(ID, `journal holds entries older than ${reached.days} days (${reached.oldest})${maxRetention ? `; MaxRetentionSec=${maxRetention}` : ''}`), value: reached.days };
   return unknown(ID, `journal holds no entry older than ${minDays} days: the host is younger, or the size limit (SystemMaxUse) drops them; set MaxRetentionSec/SystemMaxUse or forward logs`);
 }
 

@@ -10,7 +10,7 @@
  */
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { LISTS } from './apt-lists.js';
+import { aptConfigDump, LISTS } from './apt-lists.js';
 
 const SIGNED = 'packages.signed_sources';
 const OFFICIAL = 'packages.official_sources';
@@ -21,11 +21,12 @@ export const packagesFamily: CheckFamily = {
   name: 'packages',
   ids: [SIGNED, OFFICIAL],
   platforms: ['linux'],
-  async run({ system }) {
+  async run(ctx) {
+    const { system } = ctx;
     if ((await system.stat('/usr/bin/apt-get')) === null) {
       return [unknown(SIGNED, 'no apt: package source checks read apt only'), unknown(OFFICIAL, 'no apt: package source checks read apt only')];
     }
-    const [names, dump] = await Promise.all([system.readDir(LISTS), system.run('apt-config', ['dump'])]);
+    const [names, dump] = await Promise.all([system.readDir(LISTS), aptConfigDump(ctx)]);
     const lists = (names ?? []).filter((n) => /_Packages(\.\w+)?$/.test(n));
     const releases = new Set((names ?? []).filter((n) => /_(InRelease|Release)$/.test(n)));
     const signedRelease = (prefix: string) => releases.has(`${prefix}InRelease`) || (releases.has(`${prefix}Release`) && (names ?? []).includes(`${prefix}Release.gpg`));

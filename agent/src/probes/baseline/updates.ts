@@ -7,7 +7,7 @@
  * Windows: the Automatic Updates policy (NoAutoUpdate, AUOptions).
  */
 import type { SystemReader } from '../../system.js';
-import { DPKG_STATUS, LISTS, securityPending, type SecurityPending } from './apt-lists.js';
+import { aptConfigDump, DPKG_STATUS, installedCached, LISTS, securityPending, type SecurityPending } from './apt-lists.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
 import { jsonRows, powershell } from '../common/powershell.js';
@@ -30,9 +30,9 @@ const aptCache = new WeakMap<object, { key: string; result: SecurityPending; at:
 async function pendingFromLists(system: SystemReader, key: string): Promise<{ result: SecurityPending | null; cachedAt: Date | null; why: string }> {
   const hit = aptCache.get(system);
   if (hit?.key === key) return { result: hit.result, cachedAt: hit.at, why: '' };
-  const status = await system.readFile(DPKG_STATUS);
-  if (status === null) return { result: null, cachedAt: null, why: `${DPKG_STATUS} unreadable` };
-  const result = await securityPending(system, status);
+  const installed = await installedCached(system);
+  if (installed === null) return { result: null, cachedAt: null, why: `${DPKG_STATUS} unreadable` };
+  const result = await securityPending(system, installed);
   if (!result.unreadable.length) aptCache.set(system, { key, result, at: system.now() });
   return { result, cachedAt: null, why: '' };
 }
@@ -46,7 +46,7 @@ async function apt(ctx: BaselineContext): Promise<CheckOutcome[]> {
     system.stat('/var/lib/apt/lists/partial'),
     system.stat('/var/lib/apt/periodic/update-success-stamp'),
     system.stat('/var/lib/dpkg/status'),
-    system.run('apt-config', ['dump']),
+    aptConfigDump(ctx),
     system.stat('/usr/bin/unattended-upgrade'),
   ]);
   const lists = await system.stat(LISTS);
