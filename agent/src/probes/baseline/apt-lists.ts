@@ -55,31 +55,35 @@ export function compareDebVersions(a: string, b: string): number {
   return va.epoch - vb.epoch || part(va.upstream, vb.upstream) || part(va.revision, vb.revision);
 }
 
-/** Stanzas of a deb822 file (dpkg status, Packages), only the fields asked for. */
-export function stanzas(text: string, fields: readonly string[]): Record<string, string>[] {
-  const out: Record<string, string>[] = [];
-  let cur: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    if (line === '') {
-      if (Object.keys(cur).length) out.push(cur);
-      cur = {};
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') continue;
-    const key = line.slice(0, colon);
-    if (fields.includes(key)) cur[key] = line.slice(colon + 1).trim();
+/**
+ * The stanzas of a large deb822 file (dpkg status, Packages lists: megabytes), reduced to the
+ * few fields asked for without splitting the text into lines: one regex walks the field lines
+ * that matter, and a `Package:` line starts the next stanza. Keeps the agent's peak memory low.
+ */
+export function* packageStanzas(text: string, fields: readonly string[]): Generator<Record<string, string>> {
+  const rx = new RegExp(`^(Package|${fields.join('|')}): *(.*)$`, 'gm');
+  let cur: Record<string, string> | null = null;
+  for (const m of text.matchAll(rx)) {
+    if (m[1] === 'Package') {
+      if (cur) yield cur;
+      cur = { Package: m[2]! };
+    } else if (cur) cur[m[1]!] = m[2]!;
   }
-  if (Object.keys(cur).length) out.push(cur);
-  return out;
+  if (cur) yield cur;
 }
+
+/**
+ * A copy of a string that shares no memory with the text it was cut from: V8 keeps a whole
+ * multi-megabyte list alive behind every substring of it, and these results are cached.
+ */
+const own = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
 
 /** Installed packages (`install ok installed` or held): `name:arch` -> version. */
 export function installedPackages(status: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const s of stanzas(status, ['Package', 'Status', 'Version', 'Architecture'])) {
-    if (!s.Package || !s.Version || !/ installed$/.test(s.Status ?? '')) continue;
-    out.set(`${s.Package}:${s.Architecture ?? 'all'}`, s.Version);
+  for (const s of packageStanzas(status, ['Status', 'Version', 'Architecture'])) {
+    if (!s.Version || !/ installed$/.test(s.Status ?? '')) continue;
+    out.set(own(`${s.Package}:${s.Architecture ?? 'all'}`), own(s.Version));
   }
   return out;
 }
@@ -151,11 +155,11 @@ export async function securityPending(system: SystemReader, status: string | Map
       unreadable.push(l);
       continue;
     }
-    for (const s of stanzas(text, ['Package', 'Version', 'Architecture'])) {
+    for (const s of packageStanzas(text, ['Version', 'Architecture'])) {
       const have = installed.get(`${s.Package}:${s.Architecture ?? 'all'}`);
       if (have && s.Version && compareDebVersions(s.Version, have) > 0) {
         const seen = pending.get(s.Package!);
-        if (!seen || compareDebVersions(s.Version, seen.split(' -> ')[1]!) > 0) pending.set(s.Package!, `${have} -> ${s.Version}`);
+        if (!seen || compareDebVersions(s.Version, seen.split(' -> ')[1]!) > 0) pending.set(own(s.Package!), own(`${have} -> ${s.Version}`));
       }
     }
   }
