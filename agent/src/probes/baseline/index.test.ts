@@ -50,6 +50,11 @@ describe('mapping file', () => {
     expect(m.checks.get('password.min_length')).toMatchObject({ level: 2, params: { minLength: 14 }, title: builtinMapping().checks.get('password.min_length')!.title });
     expect(builtinMapping().checks.get('password.min_length')!.level).toBe(1);
     expect(errorOf(() => applyOverride(builtinMapping(), 'checks:\n  ssh.root_logon: { level: 2 }\n', 'o.yaml')).problems[0]).toMatch(/^unknown check id "ssh.root_logon"/);
+    // A parameter the check does not read is refused, not ignored (the old single minDays of
+    // logging.retention became one minimum per level).
+    expect(errorOf(() => applyOverride(builtinMapping(), 'checks:\n  logging.retention:\n    params: { minDays: 60 }\n', 'o.yaml')).problems[0]).toMatch(/^checks.logging.retention.params.minDays: unknown parameter \(known: none\); this check's thresholds are per level: set minByLevel/);
+    const raised = applyOverride(builtinMapping(), 'checks:\n  logging.retention:\n    minByLevel: { "3": 120 }\n', 'o.yaml');
+    expect(raised.checks.get('logging.retention')!.minByLevel).toEqual({ 2: 30, 3: 120, 4: 180, 5: 365 });
   });
 
   it('a broken override file keeps the built-in mapping and says why', async () => {

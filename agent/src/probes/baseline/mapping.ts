@@ -84,6 +84,14 @@ export function applyOverride(base: Mapping, text: string, source: string): Mapp
   if (unknownIds.length) {
     throw new MappingError(source, unknownIds.map((id) => `unknown check id "${id}" (known: ${[...checks.keys()].join(', ')})`));
   }
+  // A parameter the check does not read would be silently ignored: refuse it, naming it.
+  const badParams = Object.entries(o.checks ?? {}).flatMap(([id, patch]) =>
+    Object.keys(patch.params ?? {}).filter((k) => !(k in (checks.get(id)!.params ?? {}))).map((k) => {
+      const known = Object.keys(checks.get(id)!.params ?? {});
+      const hint = checks.get(id)!.minByLevel ? `; this check's thresholds are per level: set minByLevel (e.g. minByLevel: { "3": 90 })` : '';
+      return `checks.${id}.params.${k}: unknown parameter (known: ${known.join(', ') || 'none'})${hint}`;
+    }));
+  if (badParams.length) throw new MappingError(source, badParams);
   for (const [id, patch] of Object.entries(o.checks ?? {})) {
     const old = checks.get(id)!;
     checks.set(id, { ...old, ...patch, params: { ...old.params, ...patch.params }, ...(old.minByLevel || patch.minByLevel ? { minByLevel: { ...old.minByLevel, ...patch.minByLevel } } : {}) });
