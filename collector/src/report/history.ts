@@ -6,7 +6,7 @@
  */
 import type { Evaluation } from '../rules/engine.js';
 import { isPastDue, type IndicatorResult, type ScopeResult } from '../rules/evaluate.js';
-import type { HistoryRow } from '../store/indicator-history.js';
+import type { IndicatorResultRow as HistoryRow } from '../store/indicator-results.js';
 import { byTt, measured, section, type AppendixReport, type ReportFrame } from './model.js';
 
 export function historyReport(rows: HistoryRow[], requestedAt: string, current: Evaluation, frame: ReportFrame): AppendixReport {

@@ -7,7 +7,7 @@
  * figure with an earlier evaluation (trend.ts).
  */
 import { IPV6_LEVELS } from '@posture/protocol';
-import type { Evaluation } from '../rules/engine.js';
+import { VERDICT, type Evaluation } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evaluate.js';
 import type { Directive } from '../rules/format.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
@@ -148,16 +148,24 @@ function portalHostReason(h: HostMember): FailReason {
   return level < 0 ? because('PORTAL_HOST_READINESS_UNKNOWN', { host: h.hostname }) : because('PORTAL_HOST_NOT_READY', { host: h.hostname, level });
 }
 
-/** Portals (systems tagged `portal`) and whether every host that serves them is IPv6 ready. */
-export function portalStatus(systems: SystemMember[], hosts: HostMember[]): PortalStatus[] {
+/** The rule whose per-system verdict says whether a portal is ready (rules/directive-2022.rules.yaml). */
+export const PORTAL_INDICATOR = 'ipv6_portals';
+
+/**
+ * `verdicts`: the evaluation's verdicts of PORTAL_INDICATOR per system (same index as
+ * `systems`): when that rule is in force, "ready" is its verdict, so the footnote and the
+ * indicator row cannot disagree; the hosts give the counts and reasons.
+ */
+export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdicts?: Uint8Array): PortalStatus[] {
   return systems
-    .filter((s) => s.tags.includes('portal'))
-    .map((s) => {
+    .map((s, i) => ({ s, verdict: verdicts?.[i] }))
+    .filter(({ s }) => s.tags.includes('portal'))
+    .map(({ s, verdict }) => {
       const serving = hosts.filter((h) => h.systems.includes(s.id));
       const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
       // Each host not ready, then the agent's own codes for why (e.g. IPv6 disabled by sysctl).
       const reasons = serving.length ? notReady.flatMap((h) => [portalHostReason(h), ...(h.stale ? [] : h.ipv6ReasonCodes)]) : [because('PORTAL_NO_REPORTS')];
-      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: serving.length > 0 && notReady.length === 0, reasons };
+      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: verdict === undefined || verdict === VERDICT.outOfScope ? serving.length > 0 && notReady.length === 0 : verdict === VERDICT.pass, reasons };
     });
 }
 

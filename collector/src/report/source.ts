@@ -4,10 +4,9 @@
  * against; and the earlier evaluation it is compared with.
  */
 import type { Collector } from '../context.js';
-import { IndicatorHistory } from '../store/indicator-history.js';
 import { chooseDirective, directivesOf } from './directive.js';
 import { historyReport } from './history.js';
-import { liveReport, portalStatus, type AppendixReport, type ReportFrame } from './model.js';
+import { PORTAL_INDICATOR, liveReport, portalStatus, type AppendixReport, type ReportFrame } from './model.js';
 import { ReportError } from './source-error.js';
 import { applyComparison, applyTrend, previousQuarterEnd } from './trend.js';
 
@@ -42,7 +41,7 @@ export interface ReportOptions {
 /** The report now (live), or at `opts.at` from the stored history. */
 export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  const history = new IndicatorHistory(c.db);
+  const history = c.indicatorResults;
   const reportAt = opts.at ?? now;
   const frame: ReportFrame = {
     directive: chooseDirective(directivesOf(c.engine.rules.groups), reportAt, opts.directive ?? c.config.report?.directive),
@@ -52,28 +51,27 @@ export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Da
     units: c.config.units.map((u) => ({ id: u.id, name: u.name, shortName: u.shortName ?? u.name })),
   };
   let report: AppendixReport;
-  if (!opts.at) report = liveReport(ev, portalStatus(members.systems, members.hosts), frame);
+  if (!opts.at) report = liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)), frame);
   else {
     const iso = opts.at.toISOString();
-    const last = history.lastAtOrBefore(iso);
-    if (!last) throw noHistory(history, iso, 'at');
-    report = historyReport(history.rowsAt(last), iso, ev, frame);
+    const { last, first } = history.lastAtOrBefore(opts.at);
+    if (!last) throw noHistory(first, iso, 'at');
+    report = historyReport(history.at(last), iso, ev, frame);
   }
   report = applyTrend(report, history.ministrySeries(report.evaluatedAt, opts.trendDays ?? 400));
   if (opts.compare === 'none') return report;
   const compareAt = opts.compare ?? previousQuarterEnd(new Date(report.evaluatedAt));
   const iso = compareAt.toISOString();
-  const prev = history.lastAtOrBefore(iso);
+  const { last: prev, first } = history.lastAtOrBefore(compareAt);
   if (!prev || prev >= report.evaluatedAt) {
     // Asked for: say why it cannot be done. The default: the report simply has no comparison.
-    if (opts.compare) throw noHistory(history, iso, 'compare');
+    if (opts.compare) throw noHistory(first ?? history.earliest(), iso, 'compare');
     return { ...report, compareNote: `no stored evaluation at or before ${iso}` };
   }
-  return applyComparison(report, history.rowsAt(prev), prev, iso);
+  return applyComparison(report, history.at(prev), prev, iso);
 }
 
-function noHistory(history: IndicatorHistory, iso: string, what: 'at' | 'compare'): ReportError {
-  const first = history.earliest();
+function noHistory(first: string | null, iso: string, what: 'at' | 'compare'): ReportError {
   return new ReportError(
     'REPORT_NO_HISTORY',
     first

@@ -4,7 +4,7 @@
  * own reports compare with the end of an earlier period ("so với 6 tháng đầu năm 2022, tỷ lệ
  * ... tăng khoảng 8,6%"); the default here is the end of the previous quarter.
  */
-import type { HistoryRow, SeriesPoint } from '../store/indicator-history.js';
+import type { IndicatorResultRow as HistoryRow, SeriesPoint } from '../store/indicator-results.js';
 import type { AppendixReport, ScopeRow } from './model.js';
 
 const VN = 7 * 3600_000;

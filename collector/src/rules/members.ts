@@ -4,35 +4,11 @@
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
 import { IPV6_LEVELS, type Reason } from '@posture/protocol';
+import type { HostInput } from '../store/host-facts.js';
 import type { SystemRecord } from '../store/systems.js';
 import { because, vnTime, type FailReason } from './reasons.js';
 
-/** What the store knows of one host; rule tests write the same shape in YAML. */
-export interface HostInput {
-  agentId: string;
-  unit: string;
-  hostname: string;
-  role: string;
-  os: string;
-  systems: string[];
-  /** null when the protection probe failed or did not run. */
-  protected: boolean | null;
-  /** The agent's reasons as text: evidence only. */
-  protectionReasons: string[];
-  /** The agent's reasons as catalogue codes (agents since reason codes; empty otherwise). */
-  protectionReasonCodes: Reason[];
-  /** Why `protected` is null: the probe's error code, or null when it did not run at all. */
-  protectionError: string | null;
-  products: string[];
-  ipv6Readiness: string | null;
-  ipv6Reasons: string[];
-  /** Why the host is not at the next IPv6 readiness level, as the agent's codes (empty: none sent). */
-  ipv6ReasonCodes: Reason[];
-  /** null when the baseline probe failed or did not run. */
-  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown'; reasonCode?: Reason }[] | null;
-  receivedAt: string;
-  decommissionedAt: string | null;
-}
+export type { HostInput };
 
 export interface HostMember {
   kind: 'host';

@@ -13,7 +13,7 @@ import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { seedHosts } from '../../../testing/fleet.js';
 import { sampleReport } from '../../../testing/reports.js';
-import { loadHostInputs } from './facts.js';
+import { loadHostInputs } from './host-facts.js';
 
 let dir: string;
 let c: Collector;
@@ -42,7 +42,7 @@ describe('loadHostInputs', () => {
     seedHosts(c, 'A', 1, 1, new Date('2026-01-01T00:00:00Z'));
     const agentId = 'a-A-h0';
     const first = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:05:00Z') }), true);
-    expect(c.hosts.ingest(first, 'A', [], new Date('2026-01-01T00:05:00Z'))).toBe(true);
+    expect(c.storeReport(first, 'A', [], new Date('2026-01-01T00:05:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)).toEqual([
       expect.objectContaining({
         agentId,
@@ -57,12 +57,12 @@ describe('loadHostInputs', () => {
       }),
     ]);
     const second = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:10:00Z') }), false);
-    expect(c.hosts.ingest(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
+    expect(c.storeReport(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)[0]).toMatchObject({ baseline: null, receivedAt: '2026-01-01T00:10:00.000Z' });
     // A failed protection probe: why the host is unknown is its error code.
     const third = { ...sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:15:00Z') }) };
     third.probes = { ...third.probes, protection: { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'protection timed out' } } };
-    expect(c.hosts.ingest(third, 'A', [], new Date('2026-01-01T00:15:00Z'))).toBe(true);
+    expect(c.storeReport(third, 'A', [], new Date('2026-01-01T00:15:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)[0]).toMatchObject({ protected: null, protectionReasonCodes: [], protectionError: 'PROBE_TIMEOUT' });
   });
 });

@@ -1,12 +1,38 @@
 /**
- * Read what rules need of every host from the state store in one query. The few facts that
+ * What rules need of every host (the hosts table and host_rule_facts), in one query. The few facts that
  * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
  * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
 import type { Reason } from '@posture/protocol';
-import type { DB } from '../store/db.js';
-import type { HostInput } from './members.js';
+import type { DB } from './db.js';
+
+/** What the store knows of one host; rule tests write the same shape in YAML. */
+export interface HostInput {
+  agentId: string;
+  unit: string;
+  hostname: string;
+  role: string;
+  os: string;
+  systems: string[];
+  /** null when the protection probe failed or did not run. */
+  protected: boolean | null;
+  /** The agent's reasons as text: evidence only. */
+  protectionReasons: string[];
+  /** The agent's reasons as catalogue codes (agents since reason codes; empty otherwise). */
+  protectionReasonCodes: Reason[];
+  /** Why `protected` is null: the probe's error code, or null when it did not run at all. */
+  protectionError: string | null;
+  products: string[];
+  ipv6Readiness: string | null;
+  ipv6Reasons: string[];
+  /** Why the host is not at the next IPv6 readiness level, as the agent's codes (empty: none sent). */
+  ipv6ReasonCodes: Reason[];
+  /** null when the baseline probe failed or did not run. */
+  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown'; reasonCode?: Reason }[] | null;
+  receivedAt: string;
+  decommissionedAt: string | null;
+}
 
 /** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
 type Raw = [
