@@ -24,8 +24,8 @@ th, td { border: 1px solid #000; padding: 4px 6px; vertical-align: top; }
 th { background: #eee; }
 td.num { text-align: right; }
 table#appendix { table-layout: fixed; }
-table#appendix col.tt { width: 5%; } table#appendix col.title { width: 31%; } table#appendix col.basis { width: 24%; }
-table#appendix col.target { width: 11%; } table#appendix col.actual { width: 13%; } table#appendix col.change { width: 9%; } table#appendix col.result { width: 11%; }
+table#appendix col.tt { width: 5%; } table#appendix col.title { width: 28%; } table#appendix col.basis { width: 22%; }
+table#appendix col.target { width: 12%; } table#appendix col.actual { width: 13%; } table#appendix col.change { width: 9%; } table#appendix col.result { width: 14%; }
 table.units td.num { white-space: nowrap; }
 tr.ministry td { font-weight: bold; }
 td.notmet { font-weight: bold; }
