@@ -7,6 +7,7 @@ import { build, openCollector } from './app.js';
 import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
 import { inventoryPoints } from './influx/inventory.js';
+import { consoleData } from './console/data.js';
 
 export interface RunningCollector {
   app: FastifyInstance;
@@ -52,6 +53,8 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   // so they are not queued then.
   collector.engine.afterEvaluation = (now, members) => {
     if (collector.influx) collector.outbox.add(inventoryPoints(collector, members, now));
+    // Each host's verdict history (the console's host page) follows every scheduled evaluation.
+    consoleData(collector).recordVerdicts(members, now);
   };
   collector.engine.start();
   // SIGHUP reloads the rule files; a broken set is refused and the rules in force stay.

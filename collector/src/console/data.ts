@@ -1,0 +1,216 @@
+/**
+ * The console's only door into the rest of the collector. Pages read and change state through
+ * this module and nothing else, so a change of the collector's inside (stores, engine) changes
+ * this file, not the pages.
+ *
+ * Figures come from the engine's evaluation, the same call the appendix report makes
+ * (`evaluateNowWithMembers`), kept for a short while (`cacheMs`) so that a person clicking
+ * through pages does not evaluate 100,000 hosts at every click; every page says when its
+ * evaluation ran. A change made in the console drops the kept evaluation, so the next page shows
+ * the next evaluation's figures (a registry edit moves indicator 11 at once, visibly).
+ */
+import type { Report } from '@posture/protocol';
+import type { Collector } from '../context.js';
+import { decommissionHost, putSystem, revokeAgent } from '../admin/actions.js';
+import type { Evaluation, Members } from '../rules/engine.js';
+import type { FailingMember, IndicatorResult } from '../rules/evaluate.js';
+import type { HostMember, SystemMember } from '../rules/members.js';
+import type { AlertRecord } from '../rules/alerting.js';
+import type { AgentListRow } from '../store/agents.js';
+import type { AuditRecord } from '../store/audit.js';
+import { ConsoleSessionStore } from '../store/console-sessions.js';
+import { HostVerdictLog, type VerdictChange } from '../store/host-verdicts.js';
+import type { HostRow } from '../store/hosts.js';
+import { IndicatorTrendReader, type Trends } from '../store/indicator-trend.js';
+import type { SystemRecord, SystemSource } from '../store/systems.js';
+import type { Role, TokenStore } from '../store/tokens.js';
+
+export type { AgentListRow, AlertRecord, AuditRecord, FailingMember, HostMember, HostRow, IndicatorResult, Report, Role, SystemMember, SystemRecord, SystemSource, Trends, VerdictChange };
+
+/** One evaluation and the indexes the pages look things up by. */
+export interface EvaluationView {
+  ev: Evaluation;
+  members: Members;
+  /** Host members by agent id. */
+  hostById: Map<string, HostMember>;
+  /** Per unit, per indicator id: the members failing it. */
+  failingByUnit: Map<string, Map<string, FailingMember[]>>;
+  /** Per indicator id: member id -> its reasons, for the members failing it. */
+  failingById: Map<string, Map<string, string[]>>;
+}
+
+/** A unit's agents, counted. */
+export interface Coverage {
+  enrolled: number;
+  revoked: number;
+  neverReported: number;
+}
+
+export class ConsoleData {
+  readonly sessions: ConsoleSessionStore;
+  private readonly verdicts: HostVerdictLog;
+  private readonly trends: IndicatorTrendReader;
+  private kept: { view: EvaluationView; at: number } | undefined;
+
+  constructor(
+    private readonly c: Collector,
+    /** How long one evaluation serves the pages. */
+    private readonly cacheMs = Math.min(60, Math.max(5, c.config.evaluationIntervalSeconds)) * 1000,
+  ) {
+    this.sessions = new ConsoleSessionStore(c.db);
+    this.verdicts = new HostVerdictLog(c.db);
+    this.trends = new IndicatorTrendReader(c.db);
+  }
+
+  get tokens(): TokenStore {
+    return this.c.tokens;
+  }
+
+  /** The collector serves HTTPS itself (cookies get Secure). */
+  get tls(): boolean {
+    return Boolean(this.c.config.listen.tls);
+  }
+
+  get authFailuresPerMinute(): number {
+    return this.c.config.limits.authFailuresPerMinute;
+  }
+
+  /** Alertmanager's own UI, for links to its silences; undefined when alerts do not go there. */
+  get alertmanagerUrl(): string | undefined {
+    return this.c.config.alerting?.alertmanager?.urls[0]?.replace(/\/$/, '');
+  }
+
+  get registryFile(): string | undefined {
+    return this.c.config.registryFile;
+  }
+
+  units(): { id: string; name: string }[] {
+    return this.c.config.units.map((u) => ({ id: u.id, name: u.name }));
+  }
+
+  /** The evaluation the pages show (kept up to cacheMs; see the file's header). */
+  evaluation(now = new Date()): EvaluationView {
+    if (this.kept && now.getTime() - this.kept.at < this.cacheMs) return this.kept.view;
+    const { ev, members } = this.c.engine.evaluateNowWithMembers(now);
+    const view = index(ev, members);
+    this.kept = { view, at: now.getTime() };
+    this.recordVerdicts(members, now);
+    return view;
+  }
+
+  /** Forget the kept evaluation: the next page evaluates again (after any change). */
+  invalidate(): void {
+    this.kept = undefined;
+  }
+
+  /** Keep each host's verdict history; called after every evaluation, scheduled or the console's. */
+  recordVerdicts(members: Members, now: Date): void {
+    this.verdicts.record(members.hosts, now);
+  }
+
+  verdictHistory(agentId: string): VerdictChange[] {
+    return this.verdicts.history(agentId);
+  }
+
+  /** The ministry's and each unit's figures at the last evaluation of each of the last `days` days, and now. */
+  trend(days: number, now = new Date()): Trends {
+    const endOfDayVn = (d: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - d, 16, 59, 59, 999));
+    const instants = Array.from({ length: days }, (_, i) => endOfDayVn(days - i)).filter((t) => t < now);
+    instants.push(now);
+    return this.trends.sample(instants);
+  }
+
+  host(agentId: string): HostRow | undefined {
+    return this.c.hosts.get(agentId);
+  }
+
+  latestReport(agentId: string): Report | undefined {
+    return this.c.hosts.latestReport(agentId);
+  }
+
+  systems(): { records: SystemRecord[]; sources: Map<string, SystemSource> } {
+    return { records: this.c.systems.all(), sources: this.c.systems.sources() };
+  }
+
+  system(id: string): { record: SystemRecord; source: SystemSource } | undefined {
+    const record = this.c.systems.get(id);
+    const source = this.c.systems.sourceOf(id);
+    return record && source ? { record, source } : undefined;
+  }
+
+  alerts(): AlertRecord[] {
+    return this.c.engine.alerts.all();
+  }
+
+  agents(unit: string | undefined): AgentListRow[] {
+    return this.c.agents.list({ unit });
+  }
+
+  coverage(unit: string): Coverage {
+    const rows = this.c.agents.list({ unit });
+    return { enrolled: rows.length, revoked: rows.filter((r) => r.revoked_at).length, neverReported: rows.filter((r) => !r.last_seen && !r.revoked_at).length };
+  }
+
+  unitSecrets(): ReturnType<Collector['agents']['units']> {
+    return this.c.agents.units();
+  }
+
+  audit(subject?: string, limit = 50): AuditRecord[] {
+    return this.c.audit.list({ subject, limit });
+  }
+
+  // ---- changes: each goes through the same action as the API and CLI (with its audit record)
+
+  putSystem(record: unknown, actor: string, id: string): void {
+    putSystem(this.c, record, actor, id);
+    this.invalidate();
+  }
+
+  revokeAgent(id: string, actor: string, reason: string): void {
+    revokeAgent(this.c, id, actor, reason);
+    this.invalidate();
+  }
+
+  decommissionHost(id: string, reason: string, actor: string): void {
+    decommissionHost(this.c, id, reason, actor);
+    this.invalidate();
+  }
+
+  /** A new enrollment secret for a unit (returned once), with its audit record. */
+  rotateSecret(unit: string, expiresAt: Date | null, actor: string): string {
+    const secret = this.c.db.transaction(() => {
+      const s = this.c.agents.rotateSecret(unit, expiresAt);
+      this.c.audit.record(actor, 'unit.secret.rotate', unit, { expiresAt: expiresAt?.toISOString() ?? null });
+      return s;
+    })();
+    return secret;
+  }
+}
+
+function index(ev: Evaluation, members: Members): EvaluationView {
+  const hostById = new Map(members.hosts.map((h) => [h.id, h]));
+  const failingByUnit = new Map<string, Map<string, FailingMember[]>>();
+  const failingById = new Map<string, Map<string, string[]>>();
+  for (const ind of ev.indicators) {
+    const ids = new Map<string, string[]>();
+    failingById.set(ind.id, ids);
+    for (const f of ind.failing) {
+      ids.set(f.id, f.reasons);
+      let u = failingByUnit.get(f.unit);
+      if (!u) failingByUnit.set(f.unit, (u = new Map()));
+      let list = u.get(ind.id);
+      if (!list) u.set(ind.id, (list = []));
+      list.push(f);
+    }
+  }
+  return { ev, members, hostById, failingByUnit, failingById };
+}
+
+const instances = new WeakMap<Collector, ConsoleData>();
+
+/** The console's data of a collector (one per collector: the kept evaluation is shared). */
+export function consoleData(c: Collector): ConsoleData {
+  let d = instances.get(c);
+  if (!d) instances.set(c, (d = new ConsoleData(c)));
+  return d;
+}
