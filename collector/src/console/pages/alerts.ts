@@ -1,6 +1,7 @@
 /**
  * Alerts: pending, firing and resolved, each with its rule (indicator), scope, value and since
- * when; with Alertmanager configured, a link to silence it there (Alertmanager owns silences).
+ * when; with Alertmanager configured, a link to silence it there (Alertmanager owns silences; a
+ * silence made while an alert is pending holds when it fires).
  */
 import { badge } from '../components.js';
 import type { ConsoleData } from '../data.js';
@@ -33,7 +34,7 @@ export function alertsPage(ctx: PageContext, data: ConsoleData): Html {
     const list = alerts.filter((a) => a.state === state);
     const rows = list.map(
       (a) =>
-        html`<tr data-alert="${a.indicator}|${a.scope}"><td>${titles.get(a.indicator) ?? a.indicator} <span class="none">${a.indicator}</span></td><td>${scopeOf(a)}</td><td class="num">${percent(a.value, ctx.lang)} (${a.pass}/${a.total})</td><td class="num">${percent(a.target, ctx.lang)}</td><td>${when(state === 'resolved' ? a.resolvedAt : state === 'firing' ? a.firedAt : a.activeAt, ctx.lang)}</td><td>${a.annotations.summary ?? ''}</td><td>${am && state !== 'pending' ? html`<a href="${silenceUrl(am, a)}" rel="noreferrer">${w.silence}</a>` : ''}</td></tr>`,
+        html`<tr data-alert="${a.indicator}|${a.scope}"><td>${titles.get(a.indicator) ?? a.indicator} <span class="none">${a.indicator}</span></td><td>${scopeOf(a)}</td><td class="num">${percent(a.value, ctx.lang)} (${a.pass}/${a.total})</td><td class="num">${percent(a.target, ctx.lang)}</td><td>${when(state === 'resolved' ? a.resolvedAt : state === 'firing' ? a.firedAt : a.activeAt, ctx.lang)}</td><td>${a.annotations.summary ?? ''}</td><td>${am && state !== 'resolved' ? html`<a href="${silenceUrl(am, a)}" rel="noreferrer">${w.silence}</a>` : ''}</td></tr>`,
     );
     return html`<section class="card" id="alerts-${state}"><h2>${badge(label, kind)} <span class="none">(${list.length})</span></h2>${list.length ? html`<table><thead><tr><th>${w.indicator}</th><th>${w.scope}</th><th class="num">${w.value}</th><th class="num">${w.target}</th><th>${w.activeSince}</th><th></th><th></th></tr></thead><tbody>${rows}</tbody></table>` : html`<p class="none">${w.none}</p>`}</section>`;
   };
