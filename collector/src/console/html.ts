@@ -52,12 +52,15 @@ export const MAX_SHOWN = 120;
  */
 export function agentText(s: string | null | undefined, max = MAX_SHOWN): Html {
   if (s === null || s === undefined || s === '') return html`<span class="none">—</span>`;
-  const visible = (t: string) => escapeText(t).replace(INVISIBLE, (c) => `<span class="ctl">U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}</span>`);
+  const code = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const visible = (t: string) => escapeText(t).replace(INVISIBLE, (c) => `<span class="ctl">${code(c)}</span>`);
+  // The tooltip cannot hold markup: the controls are written out there as [U+202E].
+  const title = escapeText(s.replace(INVISIBLE, (c) => `[${code(c)}]`));
   const chars = [...s];
-  if (chars.length <= max && !HAS_INVISIBLE.test(s)) return new Html(`<bdi>${escapeText(s)}</bdi>`);
+  if (chars.length <= max && !HAS_INVISIBLE.test(s)) return new Html(chars.length > 40 ? `<bdi class="long">${escapeText(s)}</bdi>` : `<bdi>${escapeText(s)}</bdi>`);
   const shown = chars.length > max ? `${chars.slice(0, max).join('')}` : s;
   const cut = chars.length > max ? `<span class="cut">… (+${chars.length - max})</span>` : '';
-  return new Html(`<bdi class="agent" title="${escapeText(s)}">${visible(shown)}</bdi>${cut}`);
+  return new Html(`<bdi class="agent" title="${title}">${visible(shown)}</bdi>${cut}`);
 }
 
 /** Join items with a separator (both may be Html). */

@@ -98,7 +98,7 @@ ${member ? html`<p>${member.protected ? badge(w.protected, 'ok') : badge(w.notPr
 ${probes ? html`<div class="grid2"><section class="card" id="probe-host"><h3>host</h3>${hostFacts(probes.host, ctx.lang)}</section><section class="card" id="probe-ipv6"><h3>ipv6</h3>${ipv6Facts(probes.ipv6, ctx.lang)}</section></div>
 <section class="card" id="probe-protection"><h3>protection</h3>${protectionFacts(probes.protection, ctx.lang)}</section>
 <section class="card" id="probe-baseline"><h3>baseline</h3>${baselineFacts(probes.baseline, ctx.lang)}</section>
-<section class="card" id="probe-membership"><h3>membership</h3>${probes.membership.ok ? html`<p>${w.membership}: ${probes.membership.facts.systems.map((s) => html`<a href="/console/systems/${encodeURIComponent(s)}">${agentText(s)}</a> `)}</p>` : probeError(probes.membership, ctx.lang)}</section>` : html`<p class="none">—</p>`}
+<section class="card" id="probe-membership"><h3>membership</h3>${probes.membership.ok ? html`<p>${w.membership}: ${probes.membership.facts.systems.length ? probes.membership.facts.systems.map((s) => html`<a href="/console/systems/${encodeURIComponent(s)}">${agentText(s)}</a> `) : html`<span class="none">—</span>`}</p>` : probeError(probes.membership, ctx.lang)}</section>` : html`<p class="none">—</p>`}
 ${decommission}
 <section class="card" id="audit"><h2>${w.audit}</h2>${auditTable(data.audit(agentId), ctx.lang)}</section>`;
   return layout(ctx, 'overview', `${w.host}: ${row.hostname}`, body, html`${w.host}: ${agentText(row.hostname)}`);
