@@ -87,7 +87,9 @@ export function crossSite(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
   if (origin && origin !== 'null') {
     try {
-      return new URL(origin).host !== req.headers.host;
+      // Both through URL, so a default port written out (Host: x:80) compares equal.
+      const o = new URL(origin);
+      return o.host !== new URL(`${o.protocol}//${req.headers.host ?? ''}`).host;
     } catch {
       return true;
     }
