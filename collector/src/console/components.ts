@@ -30,9 +30,17 @@ export function sparkline(points: readonly TrendPoint[] | undefined, target: num
   const y = (r: number) => (H - 2 - r * (H - 4)).toFixed(1);
   const step = W / (usable.length - 1);
   const pts = usable.map((p, i) => `${(i * step).toFixed(1)},${y(p.pass / p.total)}`).join(' ');
-  const label = usable.map((p) => `${when(p.at, lang)}: ${percent(p.pass / p.total, lang)}`).join('\n');
-  return html`<svg class="spark" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}"><title>${label}</title><line class="target" x1="0" x2="${W}" y1="${y(target)}" y2="${y(target)}"></line><polyline class="value" points="${pts}"></polyline></svg>`;
+  // The first and last samples name the span; every sample's value is in the tooltip.
+  const label = `${shortDate(usable[0]!.at, lang)} ${percent(usable[0]!.pass / usable[0]!.total, lang)} → ${shortDate(usable.at(-1)!.at, lang)} ${percent(usable.at(-1)!.pass / usable.at(-1)!.total, lang)}`;
+  const values = usable.map((p) => percent(p.pass / p.total, lang)).join(' ');
+  return html`<svg class="spark" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}"><title>${label}: ${values}</title><line class="target" x1="0" x2="${W}" y1="${y(target)}" y2="${y(target)}"></line><polyline class="value" points="${pts}"></polyline></svg>`;
 }
+
+/** dd/mm (vi) or mm-dd (en) in Vietnam time. */
+const shortDate = (iso: string, lang: Lang): string => {
+  const w = when(iso, lang);
+  return lang === 'vi' ? w.slice(0, 5) : w.slice(5, 10);
+};
 
 export const reasonList = (reasons: readonly string[], lang: Lang): Html =>
   reasons.length ? html`<ul class="reasons">${reasons.map((r) => html`<li>${agentText(reasonText(r, lang), 400)}</li>`)}</ul>` : html`<span class="none">—</span>`;

@@ -37,6 +37,13 @@ export interface EvaluationView {
   failingByUnit: Map<string, Map<string, FailingMember[]>>;
   /** Per indicator id: member id -> its reasons, for the members failing it. */
   failingById: Map<string, Map<string, string[]>>;
+  /** Per unit: its hosts counted (all, stale). */
+  hostCounts: Map<string, { total: number; stale: number }>;
+  /** Per unit: its systems (registered or declared). */
+  systemsByUnit: Map<string, SystemMember[]>;
+  systemById: Map<string, SystemMember>;
+  /** Per system id: the hosts that declare it. */
+  hostsBySystem: Map<string, HostMember[]>;
 }
 
 /** A unit's agents, counted. */
@@ -128,8 +135,9 @@ export class ConsoleData {
     return this.c.hosts.latestReport(agentId);
   }
 
-  systems(): { records: SystemRecord[]; sources: Map<string, SystemSource> } {
-    return { records: this.c.systems.all(), sources: this.c.systems.sources() };
+  /** Where each registry record came from (file or API). */
+  systemSources(): Map<string, SystemSource> {
+    return this.c.systems.sources();
   }
 
   system(id: string): { record: SystemRecord; source: SystemSource } | undefined {
@@ -147,8 +155,7 @@ export class ConsoleData {
   }
 
   coverage(unit: string): Coverage {
-    const rows = this.c.agents.list({ unit });
-    return { enrolled: rows.length, revoked: rows.filter((r) => r.revoked_at).length, neverReported: rows.filter((r) => !r.last_seen && !r.revoked_at).length };
+    return this.c.agents.unitCounts(unit);
   }
 
   unitSecrets(): ReturnType<Collector['agents']['units']> {
@@ -203,7 +210,26 @@ function index(ev: Evaluation, members: Members): EvaluationView {
       list.push(f);
     }
   }
-  return { ev, members, hostById, failingByUnit, failingById };
+  const hostCounts = new Map<string, { total: number; stale: number }>();
+  const hostsBySystem = new Map<string, HostMember[]>();
+  for (const h of members.hosts) {
+    let n = hostCounts.get(h.unit);
+    if (!n) hostCounts.set(h.unit, (n = { total: 0, stale: 0 }));
+    n.total++;
+    if (h.stale) n.stale++;
+    for (const s of h.systems) {
+      let list = hostsBySystem.get(s);
+      if (!list) hostsBySystem.set(s, (list = []));
+      list.push(h);
+    }
+  }
+  const systemsByUnit = new Map<string, SystemMember[]>();
+  for (const s of members.systems) {
+    let list = systemsByUnit.get(s.unit);
+    if (!list) systemsByUnit.set(s.unit, (list = []));
+    list.push(s);
+  }
+  return { ev, members, hostById, failingByUnit, failingById, hostCounts, systemsByUnit, systemById: new Map(members.systems.map((s) => [s.id, s])), hostsBySystem };
 }
 
 const instances = new WeakMap<Collector, ConsoleData>();

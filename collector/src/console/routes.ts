@@ -202,7 +202,7 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
         action((ctx, form, req, reply) => {
           const id = param(req, 'id');
           const existing = data.system(id)?.record;
-          const member = data.evaluation().members.systems.find((s) => s.id === id);
+          const member = data.evaluation().systemById.get(id);
           if (!existing && !member) return send(reply, errorPage(ctx, WORDS[ctx.lang].notFound, id), 404);
           const record = recordFromForm(form, id, existing, member?.unit);
           try {

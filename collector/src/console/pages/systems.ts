@@ -20,8 +20,7 @@ const sourceLabel = (s: SystemSource | undefined, lang: Lang) => (s === 'file' ?
 export function systemsPage(ctx: PageContext, data: ConsoleData, q: { show: Show; unit: string | undefined; offset: number }): Html {
   const w = WORDS[ctx.lang];
   const view = data.evaluation();
-  const { records, sources } = data.systems();
-  const recordById = new Map(records.map((r) => [r.id, r]));
+  const sources = data.systemSources();
   const failing = view.failingById.get('systems_classified');
   const units = data.units();
   const unitName = new Map(units.map((u) => [u.id, u.name]));
@@ -32,8 +31,9 @@ export function systemsPage(ctx: PageContext, data: ConsoleData, q: { show: Show
       (q.show === 'all' || (q.show === 'unclassified' && !s.registered) || (q.show === 'declared' && s.hosts > 0) || (q.show === 'failing' && Boolean(failing?.has(s.id)))),
   );
   const page = chosen.slice(q.offset, q.offset + PAGE);
+  // Full records (approval number and date) only for the rows shown.
   const row = (s: SystemMember) => {
-    const r = recordById.get(s.id);
+    const r = s.registered ? data.system(s.id)?.record : undefined;
     const reasons = failing?.get(s.id);
     return html`<tr data-system="${s.id}"><td><a href="/console/systems/${encodeURIComponent(s.id)}">${agentText(s.id)}</a></td><td>${agentText(s.name)}</td><td>${unitName.get(s.unit) ?? s.unit}</td><td class="num">${s.level ?? '—'}</td><td>${r?.approval ? html`${r.approval.number} (${r.approval.date})` : '—'}</td><td>${yesNo(s.planDeployed, ctx.lang)}</td><td>${s.tags.join(', ')}</td><td>${sourceLabel(sources.get(s.id), ctx.lang)}</td><td class="num">${s.hosts}</td><td>${!s.registered ? html`${badge(w.unclassified, 'bad')} ` : ''}${reasons ? html`${badge(w.notMet, 'bad')}${reasonList(reasons, ctx.lang)}` : badge(w.met, 'ok')}</td></tr>`;
   };
@@ -84,7 +84,7 @@ export function systemPage(ctx: PageContext, data: ConsoleData, id: string, stat
   const w = WORDS[ctx.lang];
   const view = data.evaluation();
   const found = data.system(id);
-  const member = view.members.systems.find((s) => s.id === id);
+  const member = view.systemById.get(id);
   if (!found && !member) return undefined;
   const units = data.units();
   const unitName = (u: string) => units.find((x) => x.id === u)?.name ?? u;
@@ -101,7 +101,7 @@ export function systemPage(ctx: PageContext, data: ConsoleData, id: string, stat
     const base: Partial<SystemRecord> = state.draft ?? found?.record ?? { id, name: id, ownerUnit: member?.unit ?? units[0]?.id, tags: [] };
     main = html`${found ? '' : html`<p>${badge(w.unclassified, 'bad')} ${w.sourceAgents}</p>`}${editForm(ctx, id, base, units, !found)}`;
   }
-  const hosts = view.members.hosts.filter((h) => h.systems.includes(id));
+  const hosts = view.hostsBySystem.get(id) ?? [];
   const body = html`${state.flash ? html`<p class="${state.flash.kind}" id="flash">${state.flash.text}</p>` : ''}
 <section class="card"><h2>${w.result}: 11. ${view.ev.indicators.find((i) => i.id === 'systems_classified')?.title[ctx.lang] ?? ''}</h2>${verdict}</section>
 <section class="card">${main}</section>

@@ -41,14 +41,14 @@ ${list.length ? html`<table><thead><tr><th>${isHosts ? w.hostname : w.name}</th>
   });
 
   const systemsFail = view.failingById.get('systems_classified');
-  const systems = view.members.systems.filter((s) => s.unit === unitId);
+  const systems = view.systemsByUnit.get(unitId) ?? [];
   const systemRows = systems.map(
     (s) =>
       html`<tr data-system="${s.id}"><td><a href="/console/systems/${encodeURIComponent(s.id)}">${agentText(s.id)}</a></td><td>${agentText(s.name)}</td><td class="num">${s.level ?? '—'}</td><td>${yesNo(s.approved, ctx.lang)}</td><td>${yesNo(s.planDeployed, ctx.lang)}</td><td class="num">${s.hosts}</td><td>${s.registered ? '' : badge(w.unclassified, 'bad')} ${systemsFail ? (systemsFail.has(s.id) ? badge(w.notMet, 'bad') : badge(w.met, 'ok')) : ''}</td></tr>`,
   );
 
-  const hosts = view.members.hosts.filter((h) => h.unit === unitId);
-  const staleCount = hosts.filter((h) => h.stale).length;
+  const counted = view.hostCounts.get(unitId) ?? { total: 0, stale: 0 };
+  const staleCount = counted.stale;
   const cov = data.coverage(unitId);
   const covInd = view.ev.indicators.find((i) => i.id === 'agent_coverage')?.units.find((u) => u.scope === unitId);
 
@@ -56,7 +56,7 @@ ${list.length ? html`<table><thead><tr><th>${isHosts ? w.hostname : w.name}</th>
 <section class="card"><table><thead><tr><th>${w.indicator}</th><th class="num">${w.actual}</th><th class="num">${w.target}</th><th>${w.result}</th></tr></thead><tbody>${figures}</tbody></table></section>
 <section class="card" id="coverage"><h2>${w.coverage}</h2>
 <dl class="facts"><dt>${w.enrolled}</dt><dd>${cov.enrolled}</dd><dt>${w.revoked}</dt><dd>${cov.revoked}</dd><dt>${w.neverReported}</dt><dd>${cov.neverReported}</dd>
-<dt>${w.reporting}</dt><dd>${hosts.length - staleCount}/${hosts.length}${covInd?.ratio !== undefined && covInd.ratio !== null ? html` (${percent(covInd.ratio, ctx.lang)})` : ''}</dd><dt>${w.staleHosts}</dt><dd>${staleCount}</dd></dl></section>
+<dt>${w.reporting}</dt><dd>${counted.total - staleCount}/${counted.total}${covInd?.ratio !== undefined && covInd.ratio !== null ? html` (${percent(covInd.ratio, ctx.lang)})` : ''}</dd><dt>${w.staleHosts}</dt><dd>${staleCount}</dd></dl></section>
 ${failingSections}
 <section class="card" id="systems"><h2>${w.systemsOfUnit}</h2>${systems.length ? html`<table><thead><tr><th>ID</th><th>${w.name}</th><th class="num">${w.level}</th><th>${w.approval}</th><th>${w.planDeployed}</th><th class="num">${w.hosts}</th><th></th></tr></thead><tbody>${systemRows}</tbody></table>` : html`<p class="none">${w.none}</p>`}</section>`;
   return layout(ctx, 'overview', `${w.unit}: ${unit.name}`, body);
