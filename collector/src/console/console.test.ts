@@ -150,6 +150,22 @@ describe('console changes', () => {
   });
 });
 
+describe('console overview', () => {
+  it('draws each scope\'s trend from the stored indicator results (one sample per day)', async () => {
+    await host('TTCNTT', new Date());
+    const day = 86400_000;
+    for (const ago of [3, 2, 2, 1]) c.engine.evaluateAndRecord(new Date(Date.now() - ago * day + (ago === 2 ? 1 : 0)));
+    consoleData(c).invalidate();
+    const admin = await signIn(ADMIN);
+    const page = await app.inject({ method: 'GET', url: '/console', headers: { cookie: admin.cookie } });
+    const row = /<tr class="unit[^"]*" data-unit="TTCNTT">.*?<\/tr>/s.exec(page.body.slice(page.body.indexOf('id="ind-endpoint_protection"')))![0];
+    const points = /<polyline class="value" points="([^"]+)"/.exec(row)![1]!.split(' ');
+    // Three days with evaluations (the second evaluation of a day is the one sampled).
+    expect(points).toHaveLength(3);
+    expect(row).toContain('100%');
+  });
+});
+
 describe('console host states', () => {
   it('shows a stale host as stale with the reason in Vietnamese, and a decommissioned one as such', async () => {
     const stale = await host('TCDBVN', new Date(Date.now() - 3 * 3600_000));
