@@ -3,10 +3,11 @@
 //   npx tsc -b protocol agent collector && node bench/console.mjs
 // The store is filled directly (hosts with compact reports, agents, the registry, and 14 days of
 // indicator history at one evaluation every 5 minutes, ~500,000 rows), then the collector's app
-// listens on loopback and a signed-in client asks each page RUNS times. "warm": the page uses
-// the evaluation the console keeps (what a person clicking through pages gets); "cold": the kept
-// evaluation was dropped, so the request includes evaluating every rule over the whole fleet (the
-// first page after a change or after the keep time). Prints medians and the page weights.
+// listens on loopback and a signed-in client asks each page RUNS times. "warm": the page shows
+// the last evaluation (what a person clicking through pages gets: serve hands the console each
+// scheduled evaluation); "cold": that evaluation was dropped, so the request includes evaluating
+// every rule over the whole fleet (the first page after a change made in the console). Prints
+// medians and the page weights.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -51,10 +51,10 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   collector.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
-  collector.engine.afterEvaluation = (now, members) => {
+  collector.engine.afterEvaluation = (now, members, ev) => {
     if (collector.influx) collector.outbox.add(inventoryPoints(collector, members, now));
-    // Each host's verdict history (the console's host page) follows every scheduled evaluation.
-    consoleData(collector).recordVerdicts(members, now);
+    // The console shows the evaluation just recorded (and keeps each host's verdict history).
+    consoleData(collector).afterEvaluation(now, members, ev);
   };
   collector.engine.start();
   // SIGHUP reloads the rule files; a broken set is refused and the rules in force stay.

@@ -3,11 +3,12 @@
  * this module and nothing else, so a change of the collector's inside (stores, engine) changes
  * this file, not the pages.
  *
- * Figures come from the engine's evaluation, the same call the appendix report makes
- * (`evaluateNowWithMembers`), kept for a short while (`cacheMs`) so that a person clicking
- * through pages does not evaluate 100,000 hosts at every click; every page says when its
- * evaluation ran. A change made in the console drops the kept evaluation, so the next page shows
- * the next evaluation's figures (a registry edit moves indicator 11 at once, visibly).
+ * Figures come from the engine's scheduled evaluation, the one that records the indicator
+ * history and steps the alerts: `serve` hands each one to `afterEvaluation`, and the pages show
+ * it (every page says when it ran). Only when there is none yet, when the last one is older than
+ * two intervals (the scheduler is not running, e.g. under tests), or after a change made in the
+ * console, the next page asks the engine itself, with the same call the appendix report makes
+ * (`evaluateNowWithMembers`): so an approval recorded in the registry moves indicator 11 at once.
  */
 import type { Report } from '@posture/protocol';
 import type { Collector } from '../context.js';
@@ -61,8 +62,8 @@ export class ConsoleData {
 
   constructor(
     private readonly c: Collector,
-    /** How long one evaluation serves the pages. */
-    private readonly cacheMs = Math.min(60, Math.max(5, c.config.evaluationIntervalSeconds)) * 1000,
+    /** How long one evaluation may serve the pages before they ask for a fresh one. */
+    private readonly maxAgeMs = Math.max(10, 2 * c.config.evaluationIntervalSeconds) * 1000,
   ) {
     this.sessions = new ConsoleSessionStore(c.db);
     this.verdicts = new HostVerdictLog(c.db);
@@ -95,24 +96,38 @@ export class ConsoleData {
     return this.c.config.units.map((u) => ({ id: u.id, name: u.name }));
   }
 
-  /** The evaluation the pages show (kept up to cacheMs; see the file's header). */
+  /** The evaluation the pages show (see the file's header). */
   evaluation(now = new Date()): EvaluationView {
-    if (this.kept && now.getTime() - this.kept.at < this.cacheMs) return this.kept.view;
+    if (this.kept && now.getTime() - this.kept.at < this.maxAgeMs) return this.kept.view;
     const { ev, members } = this.c.engine.evaluateNowWithMembers(now);
-    const view = index(ev, members);
-    this.kept = { view, at: now.getTime() };
-    this.recordVerdicts(members, now);
-    return view;
+    this.keep(ev, members, now);
+    return this.kept!.view;
   }
 
-  /** Forget the kept evaluation: the next page evaluates again (after any change). */
+  /**
+   * A scheduled evaluation was recorded. It holds the indicators of the groups that were due;
+   * the other indicators keep their last results (their own group's last evaluation).
+   */
+  afterEvaluation(now: Date, members: Members, ev: Evaluation): void {
+    const prev = this.kept?.view.ev;
+    const fresh = new Set(ev.indicators.map((i) => i.id));
+    if (!prev && this.c.engine.rules.rules.some((r) => !fresh.has(r.indicator))) {
+      // Only some groups were due and nothing is kept to complete them: the next page evaluates.
+      this.verdicts.record(members.hosts, now);
+      return;
+    }
+    const merged = prev ? { ...ev, indicators: [...ev.indicators, ...prev.indicators.filter((i) => !fresh.has(i.id))] } : ev;
+    this.keep(merged, members, now);
+  }
+
+  private keep(ev: Evaluation, members: Members, now: Date): void {
+    this.kept = { view: index(ev, members), at: now.getTime() };
+    this.verdicts.record(members.hosts, now);
+  }
+
+  /** Forget the kept evaluation: the next page asks for a fresh one (after any change). */
   invalidate(): void {
     this.kept = undefined;
-  }
-
-  /** Keep each host's verdict history; called after every evaluation, scheduled or the console's. */
-  recordVerdicts(members: Members, now: Date): void {
-    this.verdicts.record(members.hosts, now);
   }
 
   verdictHistory(agentId: string): VerdictChange[] {

@@ -37,6 +37,13 @@ export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'se
 
 type Form = Record<string, string>;
 
+/** The string fields of a body (a form; a JSON body posted here keeps only its string values). */
+const toForm = (body: unknown): Form => {
+  const form: Form = Object.create(null) as Form;
+  if (body && typeof body === 'object') for (const [k, v] of Object.entries(body)) if (typeof v === 'string') form[k] = v;
+  return form;
+};
+
 const send = (reply: FastifyReply, page: Html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(page.value);
 
 export function consoleRoutes(app: FastifyInstance, c: Collector): void {
@@ -96,7 +103,7 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
           const session = sessionOf(req, data);
           const ctx = ctxOf(req, session);
           const w = WORDS[ctx.lang];
-          const form = (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
+          const form = toForm(req.body);
           if (crossSite(req) || !session || !sameToken(form._csrf, session.csrf)) return forbidden(reply, ctx, w.forbiddenCsrf);
           if (opts.admin && session.role !== 'admin') return forbidden(reply, ctx, w.forbiddenRole);
           return run({ ...ctx, session }, form, req, reply);
@@ -124,7 +131,7 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
       scope.post('/login', async (req, reply) => {
         const ctx = ctxOf(req, undefined);
         const w = WORDS[ctx.lang];
-        const form = (req.body ?? {}) as Form;
+        const form = toForm(req.body);
         const loginCsrf = parseCookies(req.headers.cookie).get(LOGIN_COOKIE) ?? '';
         if (crossSite(req) || !loginCsrf || !sameToken(form._csrf, loginCsrf)) return forbidden(reply, ctx, w.forbiddenCsrf);
         const blocked = failures.blockedFor(req.ip);
