@@ -118,7 +118,14 @@ beforeAll(async () => {
     r.probes.protection.facts.products[0]!.name = HOSTILE_PRODUCT;
     r.probes.protection.facts.products[0]!.evidence = [HOSTILE_EVIDENCE];
     r.probes.protection.facts.reasons = [`${HOSTILE_PRODUCT}: not protecting`];
+    // A newer agent also says why as catalogue codes: the page renders them in its language.
+    r.probes.protection.facts.reasonCodes = [{ code: 'PROTECTION_ENUMERATION_FAILED', params: { source: '<b>WMI</b>' } }];
   }
+  r.probes.baseline = {
+    ok: true,
+    durationMs: 5,
+    facts: { checks: [{ id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'unknown', evidence: 'Truy cập bị từ chối', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'nft list ruleset' } } }] },
+  };
   const posted = await fetch(`${fx.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` }, body: JSON.stringify(r) });
   expect(posted.status, await posted.text()).toBe(201);
 
@@ -322,6 +329,9 @@ describe('console in a real browser', () => {
     expect(product).toContain(HOSTILE_PRODUCT);
     expect(await page.locator('#probe-protection b[onclick]').count()).toBe(0);
     expect(await page.textContent('#probe-protection')).toContain('</td></tr></table><b onclick=alert(1)>');
+    // Reason codes in the page's language, their parameters escaped like any agent string.
+    expect(await page.textContent('#protection-reasons')).toContain('Không đọc được danh sách sản phẩm bảo vệ (<b>WMI</b>)');
+    expect(await page.textContent('#probe-baseline')).toContain('Không đọc được trạng thái (nft list ruleset)');
     // The very long name is cut on screen, whole in the tooltip, and the page keeps its width.
     expect(await page.getAttribute('h1 bdi', 'title')).toBe(HOSTILE_HOSTNAME.replace(RLO, '[U+202E]'));
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);

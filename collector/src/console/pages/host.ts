@@ -7,7 +7,7 @@ import type { Report } from '@posture/protocol';
 import { auditTable, badge, reasonList } from '../components.js';
 import type { ConsoleData } from '../data.js';
 import { agentText, html, type Html } from '../html.js';
-import { WORDS, when, yesNo, type Lang } from '../i18n.js';
+import { WORDS, reasonText, when, yesNo, type Lang } from '../i18n.js';
 import { csrfField, isAdmin, layout, type PageContext } from '../layout.js';
 import { byTt } from './overview.js';
 
@@ -15,6 +15,15 @@ type Probes = Report['probes'];
 
 const probeError = (p: { ok: false; error: { code: string; message: string } }, lang: Lang) =>
   html`<p class="error">${WORDS[lang].probeFailed}: <b>${agentText(p.error.code)}</b> ${agentText(p.error.message, 400)}</p>`;
+
+/**
+ * Reasons an agent sent: as catalogue codes rendered in the page's language when it sent them
+ * (agents since the reason catalogue), else its text as sent.
+ */
+function codedReasons(codes: readonly { code: string; params?: Record<string, string | number | boolean> }[] | undefined, texts: readonly string[], lang: Lang): Html {
+  if (codes?.length) return html`${codes.map((r, i) => html`${i ? '; ' : ''}${agentText(reasonText(r, lang), 400)}`)}`;
+  return agentText(texts.join('; '), 600);
+}
 
 function hostFacts(p: Probes['host'], lang: Lang): Html {
   const w = WORDS[lang];
@@ -32,10 +41,10 @@ function protectionFacts(p: Probes['protection'], lang: Lang): Html {
   if (!p.ok) return probeError(p, lang);
   const rows = p.facts.products.map(
     (x) =>
-      html`<tr data-product="${x.id}"><td>${agentText(x.name)} <span class="none">(${agentText(x.vendor)})</span></td><td>${agentText(x.version)}</td><td>${yesNo(x.installed, lang)}</td><td>${yesNo(x.running, lang)}</td><td>${yesNo(x.realTime, lang)}</td><td class="num">${x.signatureAgeHours === null ? w.unknown : Math.round(x.signatureAgeHours)}</td><td>${x.protects ? badge(w.yes, 'ok') : badge(w.no, 'bad')}</td><td><ul class="reasons">${x.evidence.map((e) => html`<li>${agentText(e, 300)}</li>`)}${x.unknown.map((u) => html`<li>${w.unknown}: ${agentText(u.field)}: ${agentText(u.reason, 300)}</li>`)}</ul></td></tr>`,
+      html`<tr data-product="${x.id}"><td>${agentText(x.name)} <span class="none">(${agentText(x.vendor)})</span></td><td>${agentText(x.version)}</td><td>${yesNo(x.installed, lang)}</td><td>${yesNo(x.running, lang)}</td><td>${yesNo(x.realTime, lang)}</td><td class="num">${x.signatureAgeHours === null ? w.unknown : Math.round(x.signatureAgeHours)}</td><td>${x.protects ? badge(w.yes, 'ok') : badge(w.no, 'bad')}</td><td><ul class="reasons">${x.evidence.map((e) => html`<li>${agentText(e, 300)}</li>`)}${x.unknown.map((u) => html`<li>${w.unknown}: ${agentText(u.field)}: ${u.reasonCode ? html`${agentText(reasonText(u.reasonCode, lang), 300)} <span class="none">(${agentText(u.reason, 300)})</span>` : agentText(u.reason, 300)}</li>`)}</ul></td></tr>`,
   );
   return html`<table><thead><tr><th>${w.products}</th><th>${w.version}</th><th>${w.installed}</th><th>${w.running}</th><th>${w.realTime}</th><th class="num">${w.signatureAge}</th><th>${w.protected}</th><th>${w.evidence}</th></tr></thead><tbody>${rows.length ? rows : html`<tr><td colspan="8" class="none">${w.none}</td></tr>`}</tbody></table>
-<p class="meta">${w.reasons} (${w.agent}): ${agentText(p.facts.reasons.join('; '), 600)}</p>`;
+<p class="meta" id="protection-reasons">${w.reasons} (${w.agent}): ${codedReasons(p.facts.reasonCodes, p.facts.reasons, lang)}</p>`;
 }
 
 function ipv6Facts(p: Probes['ipv6'], lang: Lang): Html {
@@ -44,7 +53,7 @@ function ipv6Facts(p: Probes['ipv6'], lang: Lang): Html {
   if (!p.ok) return probeError(p, lang);
   const f = p.facts;
   return html`<dl class="facts"><dt>${w.readiness}</dt><dd><b>${f.readiness}</b></dd><dt>${w.addresses}</dt><dd>${agentText(f.addresses.map((a) => `${a.address}/${a.prefixLength} (${a.scope}, ${a.interface})`).join(', '), 400)}</dd>
-<dt>${w.reasons}</dt><dd>${agentText(f.reasons.join('; '), 400)}</dd></dl>`;
+<dt>${w.reasons}</dt><dd>${codedReasons(f.reasonCodes, f.reasons, lang)}</dd></dl>`;
 }
 
 function baselineFacts(p: Probes['baseline'], lang: Lang): Html {
@@ -53,7 +62,7 @@ function baselineFacts(p: Probes['baseline'], lang: Lang): Html {
   if (!p.ok) return probeError(p, lang);
   return html`<table><thead><tr><th>${w.check}</th><th class="num">${w.level}</th><th>${w.result}</th><th>${w.evidence}</th></tr></thead><tbody>${p.facts.checks.map(
     (c) =>
-      html`<tr data-check="${c.id}"><td>${agentText(c.title[lang])} <span class="none">${c.id}</span></td><td class="num">${c.level}</td><td>${c.result === 'pass' ? badge(c.result, 'ok') : c.result === 'fail' ? badge(c.result, 'bad') : badge(w.unknown, 'warn')}</td><td>${agentText(c.evidence, 300)}</td></tr>`,
+      html`<tr data-check="${c.id}"><td>${agentText(c.title[lang])} <span class="none">${c.id}</span></td><td class="num">${c.level}</td><td>${c.result === 'pass' ? badge(w.pass, 'ok') : c.result === 'fail' ? badge(w.fail, 'bad') : badge(w.unknown, 'warn')}</td><td>${c.reasonCode ? html`<b>${agentText(reasonText(c.reasonCode, lang), 300)}</b><br>` : ''}${agentText(c.evidence, 300)}</td></tr>`,
   )}</tbody></table>`;
 }
 
