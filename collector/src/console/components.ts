@@ -26,14 +26,14 @@ export function sparkline(points: readonly TrendPoint[] | undefined, target: num
   const usable = (points ?? []).filter((p) => p.total > 0);
   if (usable.length < 2) return html`<span class="none">${usable.length === 1 ? percent(usable[0]!.pass / usable[0]!.total, lang) : '—'}</span>`;
   const W = 120;
-  const H = 24;
+  const H = 30;
   const y = (r: number) => (H - 2 - r * (H - 4)).toFixed(1);
   const step = W / (usable.length - 1);
   const pts = usable.map((p, i) => `${(i * step).toFixed(1)},${y(p.pass / p.total)}`).join(' ');
   // The first and last samples name the span; every sample's value is in the tooltip.
   const label = `${shortDate(usable[0]!.at, lang)} ${percent(usable[0]!.pass / usable[0]!.total, lang)} → ${shortDate(usable.at(-1)!.at, lang)} ${percent(usable.at(-1)!.pass / usable.at(-1)!.total, lang)}`;
   const values = usable.map((p) => percent(p.pass / p.total, lang)).join(' ');
-  return html`<svg class="spark" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}"><title>${label}: ${values}</title><line class="target" x1="0" x2="${W}" y1="${y(target)}" y2="${y(target)}"></line><polyline class="value" points="${pts}"></polyline></svg>`;
+  return html`<svg class="spark" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}"><title>${label}: ${values}</title><line class="target" x1="0" x2="${W}" y1="${y(target)}" y2="${y(target)}"></line><polyline class="value" points="${pts}"></polyline></svg> <span class="none">${percent(usable[0]!.pass / usable[0]!.total, lang)} → ${percent(usable.at(-1)!.pass / usable.at(-1)!.total, lang)}</span>`;
 }
 
 /** dd/mm (vi) or mm-dd (en) in Vietnam time. */

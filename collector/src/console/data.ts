@@ -169,6 +169,10 @@ export class ConsoleData {
     return this.c.agents.list({ unit });
   }
 
+  agentCount(): number {
+    return this.c.agents.count();
+  }
+
   coverage(unit: string): Coverage {
     return this.c.agents.unitCounts(unit);
   }
