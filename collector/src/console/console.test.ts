@@ -18,6 +18,7 @@ import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { pointsOfReport } from '../influx/points.js';
 import { consoleData } from './data.js';
+import { when } from './i18n.js';
 import { CONSOLE_CSP } from './routes.js';
 
 const ADMIN = 'pt_console-admin-0123456789abcdefghijklmnopqrstuv';
@@ -198,6 +199,12 @@ describe('console host states', () => {
     const h = data.verdictHistory(id);
     expect(h.map((x) => x.protected)).toEqual([false, true]);
     expect(h[0]!.reasons).toEqual(['ClamAV: not protecting (not running)']);
+    expect(data.verdictSince([id]).get(id)).toBe(h[0]!.at);
+    // The unit page lists the failing host with the time its present verdict began.
+    const admin = await signIn(ADMIN);
+    const unit = await app.inject({ method: 'GET', url: '/console/units/CHHVN', headers: { cookie: admin.cookie } });
+    const row = new RegExp(`<tr data-member="${id}">.*?</tr>`, 's').exec(unit.body)![0];
+    expect(row).toContain(`<td>${when(h[0]!.at, 'vi')}</td>`);
   });
 
   it('answers an unknown host and an unknown path with a 404 page', async () => {

@@ -130,6 +130,11 @@ export class ConsoleData {
     this.kept = undefined;
   }
 
+  /** When each host's current verdict began. */
+  verdictSince(agentIds: readonly string[]): Map<string, string> {
+    return this.verdicts.since(agentIds);
+  }
+
   verdictHistory(agentId: string): VerdictChange[] {
     return this.verdicts.history(agentId);
   }

@@ -43,7 +43,7 @@ const vi = {
   notFound: 'Không tìm thấy', invalid: 'Dữ liệu không hợp lệ', back: 'Quay lại', page: 'Trang', next: 'Sau', prev: 'Trước',
   unitsBelow: 'Đơn vị dưới mục tiêu', systemsOfUnit: 'Hệ thống thông tin của đơn vị', membership: 'Thuộc hệ thống', edit: 'Sửa', view: 'Xem',
   lastEvaluationNote: 'Mọi số liệu lấy từ cùng một lần đánh giá với báo cáo phụ lục.',
-  readOnly: 'Chỉ xem', language: 'English', pass: 'đạt', fail: 'không đạt', chooseUnit: 'Chọn một đơn vị để xem danh sách agent của đơn vị đó.',
+  readOnly: 'Chỉ xem', language: 'English', pass: 'đạt', fail: 'không đạt', chooseUnit: 'Chọn một đơn vị để xem danh sách agent của đơn vị đó.', failingSince: 'Kết luận hiện tại từ',
 };
 
 type Words = { readonly [K in keyof typeof vi]: string };
@@ -82,7 +82,7 @@ const en: Words = {
   notFound: 'Not found', invalid: 'Invalid input', back: 'Back', page: 'Page', next: 'Next', prev: 'Previous',
   unitsBelow: 'Units below target', systemsOfUnit: "The unit's information systems", membership: 'Systems', edit: 'Edit', view: 'View',
   lastEvaluationNote: 'Every figure comes from the same evaluation as the appendix report.',
-  readOnly: 'Read-only', language: 'Tiếng Việt', pass: 'pass', fail: 'fail', chooseUnit: 'Choose a unit to list its agents.',
+  readOnly: 'Read-only', language: 'Tiếng Việt', pass: 'pass', fail: 'fail', chooseUnit: 'Choose a unit to list its agents.', failingSince: 'Current verdict since',
 };
 
 export const WORDS: Record<Lang, Words> = { vi, en };

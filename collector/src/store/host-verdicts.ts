@@ -69,6 +69,16 @@ export class HostVerdictLog {
     return changed.length;
   }
 
+  /** When each host's current verdict began (its last change), for many hosts in one query. */
+  since(agentIds: readonly string[]): Map<string, string> {
+    if (!agentIds.length) return new Map();
+    const rows = this.db
+      .prepare('SELECT agent_id, max(at) FROM host_verdict_changes WHERE agent_id IN (SELECT value FROM json_each(?)) GROUP BY agent_id')
+      .raw()
+      .all(JSON.stringify(agentIds)) as [string, string][];
+    return new Map(rows);
+  }
+
   /** A host's changes, newest first. */
   history(agentId: string, limit = 50): VerdictChange[] {
     const rows = this.db.prepare('SELECT at, protected, stale, reasons FROM host_verdict_changes WHERE agent_id = ? ORDER BY id DESC LIMIT ?').all(agentId, limit) as {

@@ -25,18 +25,22 @@ export function unitPage(ctx: PageContext, data: ConsoleData, unitId: string): H
     return s ? html`<tr data-indicator="${ind.id}"><td><a href="#fail-${ind.id}">${ind.tt ? `${ind.tt}. ` : ''}${ind.title[ctx.lang]}</a></td>${ratioCell(s, ind.target, ctx.lang)}<td class="num">${percent(ind.target, ctx.lang)}</td>${statusCell(s, ctx.lang)}</tr>` : '';
   });
 
+  // Since when each failing host is in its present verdict: the longest-failing come first.
+  const failingHostIds = [...new Set(indicators.filter((i) => i.population === 'hosts').flatMap((i) => (failing?.get(i.id) ?? []).map((f) => f.id)))];
+  const since = data.verdictSince(failingHostIds);
   const failingSections = indicators.map((ind) => {
-    const list = failing?.get(ind.id) ?? [];
-    const shown = list.slice(0, MAX_FAILING_LISTED);
     const isHosts = ind.population === 'hosts';
+    const all = failing?.get(ind.id) ?? [];
+    const list = isHosts ? [...all].sort((a, b) => (since.get(a.id) ?? '9').localeCompare(since.get(b.id) ?? '9')) : all;
+    const shown = list.slice(0, MAX_FAILING_LISTED);
     const rows = shown.map((f) => {
       const h = isHosts ? view.hostById.get(f.id) : undefined;
       const link = isHosts ? `/console/hosts/${encodeURIComponent(f.id)}` : `/console/systems/${encodeURIComponent(f.id)}`;
-      return html`<tr data-member="${f.id}"><td><a href="${link}">${agentText(f.name)}</a></td>${isHosts ? html`<td>${h ? when(h.lastSeen, ctx.lang) : '—'}${h?.stale ? html` ${badge(w.stale, 'warn')}` : ''}</td>` : ''}<td>${reasonList(f.reasons, ctx.lang)}</td></tr>`;
+      return html`<tr data-member="${f.id}"><td><a href="${link}">${agentText(f.name)}</a></td>${isHosts ? html`<td>${when(since.get(f.id), ctx.lang)}</td><td>${h ? when(h.lastSeen, ctx.lang) : '—'}${h?.stale ? html` ${badge(w.stale, 'warn')}` : ''}</td>` : ''}<td>${reasonList(f.reasons, ctx.lang)}</td></tr>`;
     });
     return html`<section class="card failing" id="fail-${ind.id}" data-indicator="${ind.id}">
 <h3>${isHosts ? w.failingHosts : w.failingSystems}: ${ind.tt ? `${ind.tt}. ` : ''}${ind.title[ctx.lang]} <span class="none">(${list.length})</span></h3>
-${list.length ? html`<table><thead><tr><th>${isHosts ? w.hostname : w.name}</th>${isHosts ? html`<th>${w.lastSeen}</th>` : ''}<th>${w.reasons}</th></tr></thead><tbody>${rows}</tbody></table>${list.length > shown.length ? html`<p class="none">… ${fill(w.andMore, { n: list.length - shown.length })}</p>` : ''}` : html`<p class="none">${w.none}</p>`}
+${list.length ? html`<table><thead><tr><th>${isHosts ? w.hostname : w.name}</th>${isHosts ? html`<th>${w.failingSince}</th><th>${w.lastSeen}</th>` : ''}<th>${w.reasons}</th></tr></thead><tbody>${rows}</tbody></table>${list.length > shown.length ? html`<p class="none">… ${fill(w.andMore, { n: list.length - shown.length })}</p>` : ''}` : html`<p class="none">${w.none}</p>`}
 </section>`;
   });
 
