@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Integration (real parts): the collector as a process with the small test fleet sent through
  * its HTTP API, a real Alertmanager for the silence links, and Debian's Chromium driven by

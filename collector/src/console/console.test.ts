@@ -105,6 +105,26 @@ describe('console sign-in and sessions', () => {
     expect(set).not.toContain('Secure'); // plain HTTP here; over TLS the cookie is Secure
   });
 
+  it('marks the cookies Secure when the collector serves HTTPS', async () => {
+    // listen.tls is read by server.ts when it listens; the console only needs to know it is set.
+    const tlsDir = await mkdtemp(join(tmpdir(), 'posture-console-tls-'));
+    const tc = openCollector(validateConfig({ dataDir: join(tlsDir, 'data'), listen: { tls: { certFile: 'cert.pem', keyFile: 'key.pem' } }, units: TEST_UNITS, auth: { tokens: [{ name: 'secteam', role: 'admin', sha256: sha256(ADMIN) }] } }, 'test', tlsDir));
+    const tapp = build(tc);
+    try {
+      const form = await tapp.inject({ method: 'GET', url: '/console/login' });
+      expect([form.headers['set-cookie']].flat().join('\n')).toMatch(/^pc_login=.*; Secure/m);
+      const login = cookieOf(form.headers['set-cookie'], 'pc_login')!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+      const res = await tapp.inject({ method: 'POST', url: '/console/login', headers: { cookie: login, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, token: ADMIN }).toString() });
+      expect([res.headers['set-cookie']].flat().find((x) => x!.startsWith('pc_session='))).toMatch(/HttpOnly; Secure/);
+    } finally {
+      await tapp.close();
+      tc.db.close();
+      await tc.ingest.close();
+      await rm(tlsDir, { recursive: true, force: true });
+    }
+  });
+
   it('ends every session of a token when the token is revoked', async () => {
     const token = c.tokens.create('temp-admin', 'admin', null);
     const s = await signIn(token);
