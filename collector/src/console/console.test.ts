@@ -125,6 +125,28 @@ describe('console sign-in and sessions', () => {
     }
   });
 
+  it('answers 429 after limits.authFailuresPerMinute failed sign-ins from one address', async () => {
+    const rlDir = await mkdtemp(join(tmpdir(), 'posture-console-rl-'));
+    const rc = openCollector(validateConfig({ dataDir: join(rlDir, 'data'), units: TEST_UNITS, limits: { authFailuresPerMinute: 3 }, auth: { tokens: [{ name: 'secteam', role: 'admin', sha256: sha256(ADMIN) }] } }, 'test'));
+    const rapp = build(rc);
+    try {
+      const form = await rapp.inject({ method: 'GET', url: '/console/login' });
+      const login = cookieOf(form.headers['set-cookie'], 'pc_login')!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+      const attempt = (token: string) => rapp.inject({ method: 'POST', url: '/console/login', headers: { cookie: login, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, token }).toString() });
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await attempt(`pt_guess-${i}`)).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+      // Even the right token waits until the bucket refills.
+      expect((await attempt(ADMIN)).statusCode).toBe(429);
+    } finally {
+      await rapp.close();
+      rc.db.close();
+      await rc.ingest.close();
+      await rm(rlDir, { recursive: true, force: true });
+    }
+  });
+
   it('ends every session of a token when the token is revoked', async () => {
     const token = c.tokens.create('temp-admin', 'admin', null);
     const s = await signIn(token);
