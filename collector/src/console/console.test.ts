@@ -50,7 +50,7 @@ const post = (url: string, cookie: string, fields: Record<string, string>, heade
 async function host(unit: string, receivedAt: Date): Promise<string> {
   const { agentId } = c.agents.enroll(unit, `${unit.toLowerCase()}-x`, '');
   const r = sampleReport({ agentId, unit, protected: true, collectedAt: receivedAt });
-  c.hosts.ingest(r, unit, pointsOfReport(r, unit), receivedAt);
+  c.storeReport(r, unit, pointsOfReport(r, unit), receivedAt);
   return agentId;
 }
 
@@ -148,7 +148,9 @@ describe('console sign-in and sessions', () => {
   });
 
   it('ends every session of a token when the token is revoked', async () => {
-    const token = c.tokens.create('temp-admin', 'admin', null);
+    const made = c.tokens.create('temp-admin', 'admin', null);
+    if (!made.ok) throw new Error(made.code);
+    const token = made.token;
     const s = await signIn(token);
     expect((await app.inject({ method: 'GET', url: '/console', headers: { cookie: s.cookie } })).statusCode).toBe(200);
     c.tokens.revoke('temp-admin');
@@ -178,7 +180,7 @@ describe('console changes', () => {
   it('shows a refused registry edit with the reason and keeps what was typed', async () => {
     const { agentId } = c.agents.enroll('CHHVN', 'decl', '');
     const r = sampleReport({ agentId, unit: 'CHHVN', systems: ['hh-new'] });
-    c.hosts.ingest(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
+    c.storeReport(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
     consoleData(c).invalidate();
     const admin = await signIn(ADMIN);
     const bad = await post('/console/systems/hh-new', admin.cookie, { _csrf: admin.csrf, name: 'Hệ thống mới', ownerUnit: 'CHHVN', level: '3', approvalNumber: '5/QĐ' });
@@ -235,7 +237,7 @@ describe('console host states', () => {
     }
     expect(data.verdictHistory(id)).toHaveLength(1);
     const r = sampleReport({ agentId: id, unit: 'CHHVN', protected: false });
-    c.hosts.ingest(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
+    c.storeReport(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
     data.invalidate();
     data.evaluation();
     const h = data.verdictHistory(id);

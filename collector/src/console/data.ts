@@ -13,20 +13,30 @@
 import type { Report } from '@posture/protocol';
 import type { Collector } from '../context.js';
 import { decommissionHost, putSystem, revokeAgent } from '../admin/actions.js';
+import { ApiFailure } from '../errors.js';
 import type { Evaluation, Members } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult } from '../rules/evaluate.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
 import type { AlertRecord } from '../rules/alerting.js';
 import type { AgentListRow } from '../store/agents.js';
 import type { AuditRecord } from '../store/audit.js';
-import { ConsoleSessionStore } from '../store/console-sessions.js';
-import { HostVerdictLog, type VerdictChange } from '../store/host-verdicts.js';
+import type { ConsoleSessionStore } from '../store/console-sessions.js';
+import type { VerdictChange } from '../store/host-verdicts.js';
 import type { HostRow } from '../store/hosts.js';
-import { IndicatorTrendReader, type Trends } from '../store/indicator-trend.js';
 import type { SystemRecord, SystemSource } from '../store/systems.js';
 import type { Role, TokenStore } from '../store/tokens.js';
 
-export type { AgentListRow, AlertRecord, AuditRecord, FailingMember, HostMember, HostRow, IndicatorResult, Report, Role, SystemMember, SystemRecord, SystemSource, Trends, VerdictChange };
+/** A sample of one scope's figure: the evaluation it comes from. */
+export interface TrendPoint {
+  at: string;
+  pass: number;
+  total: number;
+}
+
+/** trend.get(indicator)?.get(scope) -> points, oldest first; scope is 'ministry' or 'unit:<id>' as stored. */
+export type Trends = Map<string, Map<string, TrendPoint[]>>;
+
+export type { AgentListRow, AlertRecord, AuditRecord, FailingMember, HostMember, HostRow, IndicatorResult, Report, Role, SystemMember, SystemRecord, SystemSource, VerdictChange };
 
 /** One evaluation and the indexes the pages look things up by. */
 export interface EvaluationView {
@@ -55,19 +65,20 @@ export interface Coverage {
 }
 
 export class ConsoleData {
-  readonly sessions: ConsoleSessionStore;
-  private readonly verdicts: HostVerdictLog;
-  private readonly trends: IndicatorTrendReader;
   private kept: { view: EvaluationView; at: number } | undefined;
 
   constructor(
     private readonly c: Collector,
     /** How long one evaluation may serve the pages before they ask for a fresh one. */
     private readonly maxAgeMs = Math.max(10, 2 * c.config.evaluationIntervalSeconds) * 1000,
-  ) {
-    this.sessions = new ConsoleSessionStore(c.db);
-    this.verdicts = new HostVerdictLog(c.db);
-    this.trends = new IndicatorTrendReader(c.db);
+  ) {}
+
+  get sessions(): ConsoleSessionStore {
+    return this.c.consoleSessions;
+  }
+
+  private get verdicts() {
+    return this.c.hostVerdicts;
   }
 
   get tokens(): TokenStore {
@@ -144,7 +155,22 @@ export class ConsoleData {
     const endOfDayVn = (d: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - d, 16, 59, 59, 999));
     const instants = Array.from({ length: days }, (_, i) => endOfDayVn(days - i)).filter((t) => t < now);
     instants.push(now);
-    return this.trends.sample(instants);
+    // For each instant, the last evaluation at or before it (an index seek), taken once.
+    const out: Trends = new Map();
+    const seen = new Set<string>();
+    for (const t of instants) {
+      const at = this.c.indicatorResults.lastAtOrBefore(t).last;
+      if (!at || seen.has(at)) continue;
+      seen.add(at);
+      for (const r of this.c.indicatorResults.at(at)) {
+        let byScope = out.get(r.indicator);
+        if (!byScope) out.set(r.indicator, (byScope = new Map()));
+        let pts = byScope.get(r.scope);
+        if (!pts) byScope.set(r.scope, (pts = []));
+        pts.push({ at, pass: r.pass, total: r.total });
+      }
+    }
+    return out;
   }
 
   host(agentId: string): HostRow | undefined {
@@ -167,7 +193,7 @@ export class ConsoleData {
   }
 
   alerts(): AlertRecord[] {
-    return this.c.engine.alerts.all();
+    return this.c.alerts.all();
   }
 
   agents(unit: string | undefined): AgentListRow[] {
@@ -209,12 +235,12 @@ export class ConsoleData {
 
   /** A new enrollment secret for a unit (returned once), with its audit record. */
   rotateSecret(unit: string, expiresAt: Date | null, actor: string): string {
-    const secret = this.c.db.transaction(() => {
-      const s = this.c.agents.rotateSecret(unit, expiresAt);
+    return this.c.atomically(() => {
+      const r = this.c.agents.rotateSecret(unit, expiresAt);
+      if (!r.ok) throw new ApiFailure('NOT_FOUND', `unit "${unit}" is not configured; add it to units: in the collector config first`);
       this.c.audit.record(actor, 'unit.secret.rotate', unit, { expiresAt: expiresAt?.toISOString() ?? null });
-      return s;
-    })();
-    return secret;
+      return r.secret;
+    });
   }
 }
 
