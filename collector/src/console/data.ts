@@ -4,8 +4,8 @@
  * this file, not the pages.
  *
  * Figures come from the engine's scheduled evaluation, the one that records the indicator
- * history and steps the alerts: `serve` hands each one to `afterEvaluation`, and the pages show
- * it (every page says when it ran). Only when there is none yet, when the last one is older than
+ * history and steps the alerts: `startServices` (compose.ts) hands each one to
+ * `afterEvaluation`, and the pages show it (every page says when it ran). Only when there is none yet, when the last one is older than
  * two intervals (the scheduler is not running, e.g. under tests), or after a change made in the
  * console, the next page asks the engine itself, with the same call the appendix report makes
  * (`evaluateNowWithMembers`): so an approval recorded in the registry moves indicator 11 at once.
