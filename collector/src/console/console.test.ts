@@ -18,6 +18,8 @@ import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { pointsOfReport } from '../influx/points.js';
 import { consoleData } from './data.js';
+import { startServices } from '../compose.js';
+import { waitFor } from '../../../testing/ports.js';
 import { when } from './i18n.js';
 import { CONSOLE_CSP } from './routes.js';
 
@@ -208,6 +210,24 @@ describe('console overview', () => {
     // Three days with evaluations (the second evaluation of a day is the one sampled).
     expect(points).toHaveLength(3);
     expect(row).toContain('100%');
+  });
+
+  it('shows the evaluation the scheduler recorded, not one of its own', async () => {
+    await host('TCDBVN', new Date());
+    consoleData(c).invalidate();
+    const started = new Date().toISOString();
+    const services = startServices(c);
+    try {
+      await waitFor('an evaluation recorded by the scheduler', async () => (c.indicatorResults.lastAtOrBefore(new Date()).last ?? '') >= started);
+      const recorded = c.indicatorResults.lastAtOrBefore(new Date()).last!;
+      const admin = await signIn(ADMIN);
+      const page = await app.inject({ method: 'GET', url: '/console', headers: { cookie: admin.cookie } });
+      expect(page.body).toContain(`<b id="evaluated-at">${when(recorded, 'vi')}</b>`);
+      const row = c.indicatorResults.at(recorded).find((r) => r.indicator === 'endpoint_protection' && r.scope === 'unit:TCDBVN')!;
+      expect(/data-unit="TCDBVN">.*?<\/tr>/s.exec(page.body.slice(page.body.indexOf('id="ind-endpoint_protection"')))![0]).toContain(`(${row.pass}/${row.total})`);
+    } finally {
+      await services.stopEvaluation();
+    }
   });
 });
 
