@@ -127,11 +127,12 @@ export function startServices(c: Collector): RunningServices {
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
   c.engine.afterEvaluation = (now, members, ev) => {
+    if (c.influx) {
+      const points = inventoryPoints(c, members, now);
+      c.outbox.add(toLines(points), points.length, now);
+    }
     // The console shows the evaluation just recorded (and keeps each host's verdict history).
     consoleData(c).afterEvaluation(now, members, ev);
-    if (!c.influx) return;
-    const points = inventoryPoints(c, members, now);
-    c.outbox.add(toLines(points), points.length, now);
   };
   c.engine.start();
   c.dispatcher.start();
