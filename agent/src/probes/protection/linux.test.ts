@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../system.js';
-import { ok, type ReplaySpec } from '../common/replay.js';
+import { ok, type Fixture } from '../../../../testing/fixture-system.js';
 import { collect, expectCase, fx, type ExpectedProduct } from './testkit.js';
 
 const proc = (...comms: string[]) => comms.map((comm) => ({ comm }));
@@ -15,12 +15,12 @@ const s1Commands = (control = fx(`${S1}/control-status.txt`)) => [
   { match: 'sentinelctl engines status', result: ok(fx(`${S1}/engines-status.txt`)) },
   { match: 'sentinelctl management status', result: ok(fx(`${S1}/management-status.txt`)) },
 ];
-const mdatp = (stdout: string): ReplaySpec['commands'] => [{ match: 'mdatp health --output json', result: ok(stdout) }];
-const falcon = (result: CommandResult): Partial<ReplaySpec> => ({ files: { '/opt/CrowdStrike/falconctl': '' }, commands: [{ match: 'falconctl -g', result }] });
+const mdatp = (stdout: string): Fixture['commands'] => [{ match: 'mdatp health --output json', result: ok(stdout) }];
+const falcon = (result: CommandResult): Partial<Fixture> => ({ files: { '/opt/CrowdStrike/falconctl': '' }, commands: [{ match: 'falconctl -g', result }] });
 const eset = { files: { '/opt/eset/eea/bin/upd': '' }, commands: [{ match: 'upd --version', result: ok(fx('linux/eset-eea-12.0.13.0/upd-version.txt')) }, { match: 'upd --list-modules', result: ok(fx('linux/eset-eea-12.0.13.0/upd-list-modules.txt')) }] };
 const CVD = fx('linux/clamav-daily-25784.cvd-header.txt');
 /** A Debian host: clamd from the systemd unit (no -c: default config), daily.cvd of 2020-04-16. */
-const clamav = (header: string, ...extra: string[]): Partial<ReplaySpec> => ({
+const clamav = (header: string, ...extra: string[]): Partial<Fixture> => ({
   now: new Date('2020-04-17T11:58:59Z'),
   files: {
     '/usr/sbin/clamd': '',
@@ -31,7 +31,7 @@ const clamav = (header: string, ...extra: string[]): Partial<ReplaySpec> => ({
   processes: [{ comm: 'clamd', argv: ['/usr/sbin/clamd', '--foreground=true'] }, ...proc(...extra)],
   commands: [{ match: '/usr/sbin/clamd --version', result: ok('ClamAV 1.4.6/25784/Thu Apr 16 11:58:59 2020\n') }],
 });
-function withClamdscan(spec: Partial<ReplaySpec>, ping: CommandResult, version?: CommandResult): Partial<ReplaySpec> {
+function withClamdscan(spec: Partial<Fixture>, ping: CommandResult, version?: CommandResult): Partial<Fixture> {
   return {
     ...spec,
     files: { ...spec.files, '/usr/bin/clamdscan': '' },
@@ -43,7 +43,7 @@ const mdatpActive = mdatpReal.replace('"passiveModeEnabled":{"displayValue":true
 
 interface Case {
   name: string;
-  spec: Partial<ReplaySpec>;
+  spec: Partial<Fixture>;
   protection?: Record<string, unknown>;
   protected: boolean;
   product?: ExpectedProduct;

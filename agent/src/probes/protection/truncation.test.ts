@@ -5,19 +5,19 @@
  * fields that matter; JSON cut anywhere must lose the verdict.
  */
 import { describe, expect, it } from 'vitest';
-import { ok, type ReplaySpec } from '../common/replay.js';
+import { ok, type Fixture } from '../../../../testing/fixture-system.js';
 import { collect, formatListToMpJson, fx } from './testkit.js';
 
 interface Machine {
   name: string;
   output: string;
   json: boolean;
-  spec: (output: string) => ReplaySpec;
+  spec: (output: string) => Fixture;
 }
 
-const linux = (now: string, extra: Partial<ReplaySpec>): ReplaySpec => ({ platform: 'linux', now: new Date(now), ...extra });
+const linux = (now: string, extra: Partial<Fixture>): Fixture => ({ platform: 'linux', now: new Date(now), ...extra });
 const proc = (...comms: string[]) => comms.map((comm) => ({ comm }));
-const win = (now: string, wsc: string, mp: string): ReplaySpec => ({
+const win = (now: string, wsc: string, mp: string): Fixture => ({
   platform: 'win32',
   now: new Date(now),
   commands: [
