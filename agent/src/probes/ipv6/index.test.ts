@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Ipv6Facts } from '@posture/protocol';
 import { FixtureSystem } from '../../../../testing/fixture-system.js';
-import { collectLinux, hexToIpv6, parseSs, scopeOf } from './linux.js';
+import { collectLinux, hexToIpv6, parseListeners, parseSs, scopeOf } from './linux.js';
 import { collectWindows, disabledByRegistry, parseDnsServers, WINDOWS_COMMANDS } from './windows.js';
 import { readinessOf, type ReadinessInput } from './readiness.js';
 
@@ -22,8 +22,12 @@ const linuxFiles = (dir: string) => ({
   '/etc/resolv.conf': 'search example.gov.vn\nnameserver 198.51.100.1\nnameserver 2001:db8:46::1\n',
   ...Object.fromEntries(['if_inet6', 'ipv6_route', 'tcp', 'tcp6'].map((f) => [`/proc/net/${f}`, data(`${dir}/${f}`)])),
 });
-const readiness = (local: Omit<ReadinessInput, 'dns' | 'services' | 'outbound'>, over: Partial<ReadinessInput> = {}) =>
-  readinessOf({ dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], outbound: { target: '[2001:db8::1]:443', reachable: true, error: null, ms: 3 }, ...local, ...over });
+/** The level and reason texts (the codes are checked once, below: one code per reason). */
+const readiness = (local: Omit<ReadinessInput, 'dns' | 'services' | 'outbound'>, over: Partial<ReadinessInput> = {}) => {
+  const { reasonCodes, ...r } = readinessOf({ dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], outbound: { target: '[2001:db8::1]:443', reachable: true, error: null, ms: 3 }, ...local, ...over });
+  expect(reasonCodes.length).toBe(r.reasons.length);
+  return r;
+};
 
 describe('Linux (recorded in a namespace)', () => {
   it('reads addresses by scope, the default route, resolvers and listeners with processes from ss', async () => {
@@ -50,7 +54,7 @@ describe('Linux (recorded in a namespace)', () => {
     const f = await collectLinux(new FixtureSystem({ files: linuxFiles('linux-dualstack') }));
     // /proc cannot tell the per-socket V6ONLY flag: both :: sockets follow bindv6only=0.
     expect(f.listeners.map((l) => `${l.bind}:${l.port}/${l.family}/${l.process}`).sort()).toEqual(['127.0.0.1:5432/ipv4/null', '198.51.100.2:8080/ipv4/null', ':::443/dual-stack/null', ':::8443/dual-stack/null']);
-    expect(f.unknown).toEqual([{ field: 'listeners.process', reason: 'ss (iproute2) not installed: listeners read from /proc/net/tcp*, dual-stack inferred from net.ipv6.bindv6only' }]);
+    expect(f.unknown).toEqual([{ field: 'listeners.process', reason: 'ss (iproute2) not installed: listeners read from /proc/net/tcp*, dual-stack inferred from net.ipv6.bindv6only', reasonCode: { code: 'IPV6_LISTENERS_FROM_PROC', params: { why: 'ss (iproute2) not installed' } } }]);
   });
 
   it('IPv6 disabled by sysctl, or absent from the kernel', async () => {
@@ -121,4 +125,27 @@ describe('readiness ladder', () => {
     ['service name without AAAA and no outbound target', {}, { services: [svc([])], outbound: null }, 'dual-stack-services', ['service name dichvucong.example.gov.vn has no AAAA record', 'no ipv6.outboundTarget configured: outbound IPv6 not verified']],
     ['everything in place', {}, { services: [svc(['2001:db8::10'])] }, 'ready', []],
   ])('%s', (_n, local, over, level, reasons) => expect(readiness({ ...base, ...local }, over)).toEqual({ readiness: level, reasons }));
+});
+
+describe('UDP listeners (a DNS server listens on UDP too)', () => {
+  const base = { enabled: true, disabledBy: null, addresses: [{ interface: 'eth0', address: '2001:db8::2', prefixLength: 64, scope: 'global' as const }], defaultRoute: true, unknown: [] };
+  it('reads UDP servers from ss (UNCONN), not connected client sockets', () => {
+    const text = 'UNCONN 0 0 198.51.100.2:53 0.0.0.0:* users:(("named",pid=7,fd=512))\nUNCONN 0 0 [::]:123 [::]:* users:(("chronyd",pid=9,fd=7))\nESTAB 0 0 198.51.100.2:40000 198.51.100.1:53 users:(("dig",pid=3,fd=5))\n';
+    expect(parseSs(text, true)).toEqual([
+      { protocol: 'udp', port: 53, bind: '198.51.100.2', family: 'ipv4', process: 'named' },
+      { protocol: 'udp', port: 123, bind: '::', family: 'ipv6', process: 'chronyd' },
+    ]);
+  });
+  it('a DNS server on UDP IPv4 only keeps the host at routed, even when TCP 53 listens on IPv6', () => {
+    const r = readiness({ ...base, listeners: [{ protocol: 'udp', port: 53, bind: '198.51.100.2', family: 'ipv4', process: 'named' }, { port: 53, bind: '::', family: 'dual-stack', process: 'named' }] });
+    expect(r).toEqual({ readiness: 'routed', reasons: ['UDP 198.51.100.2:53 (named) listens on IPv4 only'] });
+  });
+  it('DHCPv4 clients and ephemeral UDP sockets are not services', () => {
+    const r = readiness({ ...base, listeners: [{ protocol: 'udp', port: 68, bind: '0.0.0.0', family: 'ipv4', process: 'dhclient' }, { protocol: 'udp', port: 51234, bind: '0.0.0.0', family: 'ipv4', process: 'node' }] });
+    expect(r.readiness).toBe('ready');
+  });
+  it('without ss, reads bound UDP sockets from /proc/net/udp{,6} (state 07, no peer)', () => {
+    const udp = '  sl  local_address rem_address   st\n   0: 0200A8C0:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n   1: 0200A8C0:9C40 0100A8C0:0035 01 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n';
+    expect(parseListeners(udp, '', false, true)).toEqual([{ protocol: 'udp', port: 53, bind: '192.168.0.2', family: 'ipv4', process: null }]);
+  });
 });
