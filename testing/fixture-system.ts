@@ -32,8 +32,11 @@ export interface Fixture {
   mtimes?: Record<string, Date>;
   /** Modification time and size of paths, when the size matters too. */
   stats?: Record<string, { mtime: Date; size: number }>;
-  /** Running processes by comm name, with their argv (written under /proc/<pid>/). */
-  processes?: { comm: string; argv?: string[] }[];
+  /**
+   * Running processes: comm name and argv, written under /proc/<pid>/comm and cmdline for
+   * probes that walk /proc. (`processes`, a plain name list, is the baseline tests' own field.)
+   */
+  running?: { comm: string; argv?: string[] }[];
   /** Daemon sockets by address (`/run/clamav/clamd.ctl`, `127.0.0.1:3310`). */
   sockets?: Record<string, SocketAnswer>;
   now?: Date;
@@ -68,7 +71,7 @@ export class FixtureSystem implements SystemReader {
     this.files = { ...f.files };
     this.emptyDirs = Array.isArray(f.dirs) ? f.dirs : [];
     if (f.dirs && !Array.isArray(f.dirs)) for (const [d, entries] of Object.entries(f.dirs)) this.listed.set(d, entries);
-    (f.processes ?? []).forEach((p, i) => {
+    (f.running ?? []).forEach((p, i) => {
       const pid = String(1000 + i);
       this.files[`/proc/${pid}/comm`] = `${p.comm}\n`;
       this.files[`/proc/${pid}/cmdline`] = `${(p.argv ?? [p.comm]).join('\0')}\0`;
