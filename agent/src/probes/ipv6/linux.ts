@@ -113,12 +113,15 @@ export function parseListeners(tcp: string, tcp6: string, bindV6Only: boolean, u
  * `ss -H -t -l -n -p` lines: `LISTEN 0 511 *:80 *:* users:(("nginx",pid=1,fd=6))`. ss prints
  * `*` for an IPv6 socket on :: that also accepts IPv4 (V6ONLY off), `[::]` when it is IPv6-only.
  */
-export function parseSs(text: string, udp = false): Listener[] {
+export function parseSs(text: string): Listener[] {
   const out: Listener[] = [];
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
-    // UDP servers are UNCONN (bound, no peer); a connected UDP socket (ESTAB) is a client.
-    if (f[0] !== (udp ? 'UNCONN' : 'LISTEN') || f.length < 5) continue;
+    // With -t and -u together ss prints the Netid column first (tcp, udp).
+    if (f[0] === 'tcp' || f[0] === 'udp') f.shift();
+    // TCP servers are LISTEN; UDP servers are UNCONN (bound, no peer); ESTAB is a client.
+    const udp = f[0] === 'UNCONN';
+    if ((f[0] !== 'LISTEN' && !udp) || f.length < 5) continue;
     const local = f[3]!;
     const cut = local.lastIndexOf(':');
     const port = Number(local.slice(cut + 1));
@@ -152,7 +155,7 @@ export type LocalIpv6Facts = Pick<ReadinessInput, 'enabled' | 'disabledBy' | 'ad
 
 export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts> {
   const unknown: LocalIpv6Facts['unknown'] = [];
-  const [disableAll, ifInet6, route, tcp, tcp6, v6only, resolv, ss, udp, udp6, ssUdp] = await Promise.all([
+  const [disableAll, ifInet6, route, tcp, tcp6, v6only, resolv, ss, udp, udp6] = await Promise.all([
     system.readFile('/proc/sys/net/ipv6/conf/all/disable_ipv6'),
     system.readFile('/proc/net/if_inet6'),
     system.readFile('/proc/net/ipv6_route'),
@@ -160,10 +163,10 @@ export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts
     system.readFile('/proc/net/tcp6'),
     system.readFile('/proc/sys/net/ipv6/bindv6only'),
     system.readFile('/etc/resolv.conf'),
-    system.run('ss', ['-H', '-t', '-l', '-n', '-p'], { timeoutMs: 5000 }),
+    // One ss for TCP and UDP (UDP servers such as DNS count as much as TCP ones).
+    system.run('ss', ['-H', '-t', '-u', '-l', '-n', '-p'], { timeoutMs: 5000 }),
     system.readFile('/proc/net/udp'),
     system.readFile('/proc/net/udp6'),
-    system.run('ss', ['-H', '-u', '-l', '-n', '-p'], { timeoutMs: 5000 }),
   ]);
   let enabled: boolean | null;
   let disabledBy: string | null = null;
@@ -180,13 +183,11 @@ export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts
   let listeners: Listener[];
   if (ss.kind === 'ok' && ss.code === 0) listeners = parseSs(ss.stdout);
   else {
-    listeners = parseListeners(tcp ?? '', tcp6 ?? '', v6only?.trim() === '1');
+    const v6 = v6only?.trim() === '1';
+    listeners = [...parseListeners(tcp ?? '', tcp6 ?? '', v6), ...parseListeners(udp ?? '', udp6 ?? '', v6, true)];
     const why = ss.kind === 'not-found' ? 'ss (iproute2) not installed' : `ss failed (${ss.kind === 'ok' ? `exit ${ss.code}` : ss.kind})`;
-    unknown.push({ field: 'listeners.process', reason: `${why}: listeners read from /proc/net/tcp*, dual-stack inferred from net.ipv6.bindv6only`, reasonCode: reason('IPV6_LISTENERS_FROM_PROC', { why }) });
+    unknown.push({ field: 'listeners.process', reason: `${why}: listeners read from /proc/net/tcp* and udp*, dual-stack inferred from net.ipv6.bindv6only`, reasonCode: reason('IPV6_LISTENERS_FROM_PROC', { why }) });
   }
-  // UDP servers (DNS, NTP, syslog, RADIUS...) count as much as TCP ones.
-  if (ssUdp.kind === 'ok' && ssUdp.code === 0) listeners = [...listeners, ...parseSs(ssUdp.stdout, true)];
-  else listeners = [...listeners, ...parseListeners(udp ?? '', udp6 ?? '', v6only?.trim() === '1', true)];
   return {
     enabled,
     disabledBy,
