@@ -31,6 +31,11 @@ export const protectionProbe: Probe<'protection'> = {
       const ctx: ProductContext = { ...base, processes: await linuxProcessTable(system) };
       const all = await Promise.all([...linuxDetectors, ...configuredDetectors(config)].map((d) => d(ctx)));
       found = all.filter((p): p is FoundProduct => p !== null);
+      // A Linux host always shows at least pid 1: an empty table means /proc could not be read
+      // (hidepid, a restricted container), and products known only by their processes are unseen.
+      if (ctx.processes.names.size === 0) {
+        notes.push({ text: 'the process list could not be read (/proc shows no process): products known by their processes cannot be seen', code: reason('PROTECTION_ENUMERATION_FAILED', { source: '/proc' }), enumerationFailed: true });
+      }
     } else if (system.platform === 'win32') {
       const r = await collectWindows({ ...base, processes: processTable(new Map()) });
       found = r.products;

@@ -58,6 +58,7 @@ interface Case {
 const NOW = new Date('2023-08-09T13:39:13Z');
 const cases: Case[] = [
   { name: 'nothing installed', spec: { running: proc('systemd', 'sshd') }, protected: false, reason: /no anti-malware or EDR product found/ },
+  { name: '/proc shows no process (hidepid, restricted container): protection unknown, not "no product"', spec: {}, protected: false, reason: /^protection unknown: the process list could not be read/ },
   { name: 'ClamAV with clamonacc on /, clamd answers, daily 25784 one day old (real header)', spec: clamav(CVD, { onacc: true }), protected: true, product: { id: 'clamav', running: true, realTime: true, protects: true, signatureAgeHours: 24 } },
   { name: 'ClamAV, clamd without clamonacc: on demand only', spec: clamav(CVD), protected: false, product: { id: 'clamav', running: true, realTime: false, protects: false }, reason: /ClamAV: not protecting \(real-time protection off\)/ },
   {
