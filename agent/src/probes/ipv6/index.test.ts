@@ -87,8 +87,8 @@ describe('Linux (recorded in a namespace)', () => {
   });
 });
 
-describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection JSON)', () => {
-  const files = ['addresses', 'routes', 'listeners', 'processes', 'dns'] as const;
+describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection / Get-NetUDPEndpoint JSON)', () => {
+  const files = ['addresses', 'routes', 'listeners', 'udpListeners', 'processes', 'dns'] as const;
   const PS = 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command';
   const commands = (over: Record<string, string> = {}) =>
     Object.fromEntries(
@@ -102,7 +102,9 @@ describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection JSON)'
     expect(f.defaultRoute).toBe(true);
     expect(f.resolvers).toEqual(['2001:db8:c0a8:10::53']);
     expect(f.listeners).toContainEqual({ port: 3389, bind: '::', family: 'ipv6', process: 'svchost' });
-    expect(readiness(f)).toEqual({ readiness: 'routed', reasons: ['TCP 0.0.0.0:1433 (sqlservr) listens on IPv4 only', 'TCP 192.0.2.25:139 (System) listens on IPv4 only'] });
+    expect(f.listeners).toContainEqual({ protocol: 'udp', port: 3389, bind: '::', family: 'ipv6', process: 'svchost' });
+    // NetBIOS datagrams are IPv4 by nature; the ephemeral UDP socket (59124) is not a service.
+    expect(readiness(f)).toEqual({ readiness: 'routed', reasons: ['TCP 0.0.0.0:1433 (sqlservr) listens on IPv4 only', 'TCP 192.0.2.25:139 (System) listens on IPv4 only', 'UDP 192.0.2.25:137 (System) listens on IPv4 only', 'UDP 192.0.2.25:138 (System) listens on IPv4 only'] });
   });
 
   it('DisabledComponents 0xFF turns IPv6 off; a missing default route stops at address', async () => {
@@ -115,7 +117,9 @@ describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection JSON)'
 
   it('one broken output loses only its own facts', async () => {
     const f = await collectWindows(new FixtureSystem({ platform: 'win32', commands: commands({ listeners: 'Get-NetTCPConnection : Access is denied.' }) }));
-    expect(f.listeners).toEqual([]);
+    // The TCP listeners are lost; the UDP ones (another cmdlet) are kept.
+    expect(f.listeners.filter((l) => l.protocol !== 'udp')).toEqual([]);
+    expect(f.listeners.filter((l) => l.protocol === 'udp').length).toBe(9);
     expect(f.addresses.length).toBe(3);
     expect(f.unknown).toEqual([{ field: 'listeners', reason: expect.stringMatching(/^Get-NetTCPConnection: output is not JSON/) }]);
     expect(parseDnsServers('{"InterfaceAlias":"Ethernet0","ServerAddresses":"2001:db8::53"}')).toEqual(['2001:db8::53']);
