@@ -187,8 +187,21 @@ async function startClamav() {
     await sleep(100);
   }
   const onacc = spawn('/usr/sbin/clamonacc', ['-c', conf, '--foreground', '--fdpass'], { stdio: 'ignore' });
+  // A bench that fails half-way must not leave clamd, clamonacc and the mount behind.
+  const leftover = () => {
+    for (const p of [onacc, clamd]) if (p.exitCode === null) p.kill('SIGKILL');
+    try {
+      execFileSync('umount', ['-l', mnt]);
+    } catch {
+      // already unmounted
+    }
+  };
+  process.once('exit', leftover);
+  process.once('SIGTERM', () => process.exit(143));
+  process.once('SIGINT', () => process.exit(130));
   await sleep(3000);
   return async () => {
+    process.removeListener('exit', leftover);
     for (const p of [onacc, clamd]) {
       p.kill('SIGTERM');
       await new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)));
