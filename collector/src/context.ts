@@ -12,6 +12,7 @@ import type { AuditLog } from './store/audit.js';
 import type { TokenStore } from './store/tokens.js';
 import type { RelayStore } from './store/relays.js';
 import type { Forwarder } from './federation/forwarder.js';
+import type { CollectorMetrics } from './metrics.js';
 
 export interface Collector {
   readonly config: CollectorConfig;
@@ -32,6 +33,6 @@ export interface Collector {
   readonly engine: Engine;
   /** Present when influx.url is configured. */
   readonly influx: InfluxWriter | undefined;
-  /** Counters for /metrics. */
-  readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number>; enrolled: number; enrollRejected: Record<string, number> };
+  /** Prometheus metrics (/metrics) and the ingest totals of the collector's own InfluxDB point. */
+  readonly metrics: CollectorMetrics;
 }

@@ -47,11 +47,23 @@ export interface EngineOptions {
   log?: FastifyBaseLogger;
 }
 
+/** Optional receivers of what evaluations produce. */
+export interface EngineOutputs {
+  /** Every evaluation (recorded or not) took `ms`. */
+  evaluated?: (ms: number) => void;
+  /** A recorded evaluation's figures: per indicator and scope the ratio and target. */
+  indicators?: (figures: readonly { indicator: string; scope: string; value: number | null; target: number }[]) => void;
+  /** Every alert of the state machine after a recorded evaluation. */
+  alerts?: (alerts: readonly { indicator: string; scope: string; state: string }[]) => void;
+}
+
 export class Engine {
   /** Duration of the last evaluation, for /metrics. */
   lastEvaluationMs = 0;
   /** Called after each scheduled evaluation was recorded (e.g. to queue dashboard points). */
   afterEvaluation: ((now: Date, members: Members) => void) | undefined;
+  /** Where each evaluation's figures go besides the store: metrics (metrics.ts), wired by app.ts. */
+  outputs: EngineOutputs = {};
   readonly rules: RuleManager;
   readonly alerts: AlertStore;
   readonly dispatcher: Dispatcher;
@@ -115,6 +127,7 @@ export class Engine {
     const rules = this.selected(groups);
     const indicators = rules.map((r) => evaluateRule(r, r.population === 'hosts' ? m.hosts : m.systems, unitIds, now));
     this.lastEvaluationMs = performance.now() - started;
+    this.outputs.evaluated?.(this.lastEvaluationMs);
     return { ev: { evaluatedAt: now.toISOString(), units, indicators }, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems } };
   }
 
@@ -156,6 +169,8 @@ export class Engine {
         this.log.info({ indicator: t.alert.indicator, scope: t.alert.scope, state: t.transition, value: t.alert.value }, `alert ${t.transition}`);
       }
     })();
+    this.outputs.indicators?.(observations);
+    this.outputs.alerts?.(this.alerts.all());
     this.alertmanager?.push(toAmAlerts(this.alerts.active(), now, this.resendIntervalMs(), (a) => this.generatorURL(a)));
     return { ev, members };
   }
