@@ -103,6 +103,9 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
     // Reject, not strip, JSON keys that could pollute prototypes.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Path parameters are bounded by the routes' schemas (which name the parameter), not by the
+    // router's default of 100 characters (which answers an anonymous 404).
+    routerOptions: { maxParamLength: 1024 },
     ...(opts.loggerInstance ? {} : { logger: opts.logger ?? false }),
     ...opts,
   });

@@ -125,7 +125,7 @@ function parameterOf(e: ErrorObject): string {
 /** One sentence per error of a query string or path, naming the parameter and the fix. */
 function describeParameter(e: ErrorObject, name: string): string {
   const schema = (e.parentSchema ?? {}) as { title?: string; properties?: Record<string, unknown>; type?: string; minimum?: number; maximum?: number };
-  const given = Array.isArray(e.data) ? ', given more than once' : `, got "${String(e.data)}"`;
+  const given = Array.isArray(e.data) ? ', given more than once' : `, got ${JSON.stringify(e.data) ?? 'nothing'}`;
   if (schema.type === 'integer' && schema.minimum !== undefined && schema.maximum !== undefined && ['type', 'minimum', 'maximum'].includes(e.keyword)) {
     return `"${name}" must be a whole number from ${schema.minimum} to ${schema.maximum}${given}`;
   }
@@ -137,7 +137,7 @@ function describeParameter(e: ErrorObject, name: string): string {
     case 'required':
       return `"${name}" is required`;
     case 'enum':
-      return `unknown ${schema.title ?? name} "${String(e.data)}": use ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
+      return `unknown ${schema.title ?? name} ${JSON.stringify(e.data) ?? ''}: use ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
     case 'type':
       return Array.isArray(e.data) ? `"${name}" is given more than once; give it once` : `"${name}" must be ${e.params.type === 'integer' ? 'a whole number' : String(e.params.type)}${given}`;
     case 'maxLength':
@@ -155,6 +155,8 @@ export function parameterProblems(errors: readonly ErrorObject[]): { names: stri
   const names: string[] = [];
   const problems: FieldProblem[] = [];
   for (const e of errors) {
+    // A repeated parameter is an array: its type error says so, its enum error would only repeat it.
+    if (e.keyword === 'enum' && Array.isArray(e.data)) continue;
     const name = parameterOf(e);
     if (!names.includes(name)) names.push(name);
     const p = { path: `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: describeParameter(e, name) };
