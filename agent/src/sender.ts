@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { isRetryableStatus, retryAfterMs, type EnrollRequest, type EnrollResponse, type Report } from '@posture/protocol';
+import { isRetryableStatus, retryAfterMs, type EnrollRequest, type Report } from '@posture/protocol';
 
 export type SendResult =
   | { kind: 'success'; status: number; body: unknown }
@@ -111,7 +111,7 @@ export class Sender {
     }
   }
 
-  enroll(req: EnrollRequest): Promise<SendResult & { body?: EnrollResponse | unknown }> {
+  enroll(req: EnrollRequest): Promise<SendResult & { body?: unknown }> {
     return this.post('api/v1/enroll', req, {});
   }
 

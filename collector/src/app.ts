@@ -2,6 +2,7 @@
  * build(): the collector as a fastify app, without listening (tests use inject() or listen on
  * port 0). openCollector() opens the state store; server.ts adds listen, timers and signals.
  */
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { createGunzip } from 'node:zlib';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { pino } from 'pino';
@@ -97,7 +98,7 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
   };
 }
 
-export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyInstance {
+export function build(c: Collector, opts: FastifyServerOptions & { https?: HttpsServerOptions } = {}): FastifyInstance {
   const app = Fastify({
     bodyLimit: c.config.limits.bodyBytes,
     // Reject, not strip, JSON keys that could pollute prototypes.

@@ -28,7 +28,7 @@ export class UpstreamClient {
     try {
       ca = cfg.caFile ? readFileSync(cfg.caFile) : undefined;
     } catch (e) {
-      throw new Error(`upstream.caFile: cannot read ${cfg.caFile}: ${(e as Error).message}; give the PEM of the CA that signed the ministry collector's certificate`);
+      throw new Error(`upstream.caFile: cannot read ${cfg.caFile}: ${(e as Error).message}; give the PEM of the CA that signed the ministry collector's certificate`, { cause: e });
     }
     this.dispatcher = new Agent({ connect: ca ? { ca } : {}, headersTimeout: cfg.timeoutMs, bodyTimeout: cfg.timeoutMs, connectTimeout: Math.min(cfg.timeoutMs, 10_000) });
   }

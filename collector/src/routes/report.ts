@@ -13,7 +13,7 @@ import { FORMATS, render, type Format } from '../report/render.js';
 import { ReportError, buildReport, parseAt } from '../report/source.js';
 import { errorResponses, Query, StringEnum, type RouteDeps } from './schemas.js';
 
-const lang = Type.Optional(StringEnum(LANGS as readonly Lang[], 'language'));
+const lang = Type.Optional(StringEnum(LANGS, 'language'));
 // `at` is parsed by parseAt, which accepts more than one date-time form and names them.
 const at = Type.Optional(Type.String({ maxLength: 40 }));
 /** The rendered table: JSON, markdown, CSV or HTML by `format`, sent as rendered. */
