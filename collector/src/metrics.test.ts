@@ -112,7 +112,7 @@ describe('/metrics', () => {
     const empty = ep.units.find((u) => u.ratio === null)!;
     expect(value(samples, 'posture_indicator_ratio', { indicator: 'endpoint_protection', scope: `unit:${empty.scope}` })).toEqual([]);
 
-    const alerts = c.engine.alerts.all();
+    const alerts = c.alerts.all();
     expect(alerts.length).toBeGreaterThan(0);
     const series = samples.filter((s) => s.name === 'posture_alert_state').map((s) => `${s.labels.indicator} ${s.labels.scope} ${s.labels.state} ${s.value}`);
     expect(series.sort()).toEqual(alerts.map((a) => `${a.indicator} ${a.scope} ${a.state} 1`).sort());

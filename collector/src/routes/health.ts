@@ -8,7 +8,7 @@ export const healthRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }
     '/healthz',
     { schema: { querystring: NoQuery, response: { 200: Type.Object({ status: Type.Literal('ok'), agents: Type.Integer(), outboxDepth: Type.Integer() }), ...errorResponses } } },
     () => {
-      c.db.prepare('SELECT 1').get();
+      c.ping();
       return { status: 'ok' as const, agents: c.agents.count(), outboxDepth: c.outbox.depth() };
     },
   );

@@ -71,7 +71,7 @@ export const rulesRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, 
         intervalMs: g.intervalMs,
         rules: g.rules.map((r) => ({ indicator: r.indicator, tt: r.tt, population: r.population, target: r.target, due: r.due, forMs: r.forMs, by: r.by, where: r.where?.source ?? null, pass: r.pass.source })),
       })),
-      alerts: c.engine.alerts.all(),
+      alerts: c.alerts.all(),
     }),
   );
   done();
