@@ -3,6 +3,7 @@
  * both paths do exactly the same thing. They need the stores only (never the rule engine).
  * Errors are ApiFailures (the CLI prints their message).
  */
+import { reasonText, type FailReason } from '../rules/reasons.js';
 import type { Stores } from '../store/index.js';
 import { loadHostInputs } from '../store/host-facts.js';
 import { ApiFailure } from '../errors.js';
@@ -74,8 +75,11 @@ export function deleteSystem(c: Stores, id: string, actor: string): void {
   });
 }
 
-/** A host as the APIs list it: its member facts without the CEL view (which holds BigInts). */
-export type ListedHost = Omit<HostMember, 'cel'> & { decommissionedAt: string | null };
+/**
+ * A host as the APIs list it: its member facts without the CEL view (which holds BigInts);
+ * `reasons` stay strings (the shipped field, rendered in English as before), the codes beside them.
+ */
+export type ListedHost = Omit<HostMember, 'cel' | 'reasons'> & { reasons: string[]; reasonCodes: FailReason[]; decommissionedAt: string | null };
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
@@ -85,8 +89,8 @@ function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
     const input = inputs.get(r.agent_id);
     const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes)[0];
     if (!member) return [];
-    const { cel: _cel, ...listed } = member;
-    return [{ ...listed, decommissionedAt: r.decommissioned_at }];
+    const { cel: _cel, reasons, ...listed } = member;
+    return [{ ...listed, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at }];
   });
 }
 

@@ -3,50 +3,58 @@
  * the appendix table, evaluated now or, with `at`, from the stored indicator history; compared
  * with the evaluation at `compare` (default: the end of the previous quarter, when stored);
  * measured against a directive's rule file (default: the latest issued by the report date).
- * GET /report?lang=vi|en&at=TIME&compare=...&directive=...: the same as a printable HTML page.
+ * GET /report?...: the same, a printable HTML page by default (Vietnamese), or `format=docx`.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
-import { checkFormat, checkLang, fileName, render, type Format } from '../report/render.js';
+import { LANGS, type Lang } from '../report/model.js';
+import { FORMATS, fileName, render, type Format } from '../report/render.js';
 import { ReportError, buildReport, parseAt } from '../report/source.js';
+import { errorResponses, Query, StringEnum, type RouteDeps } from './schemas.js';
+
+const lang = Type.Optional(StringEnum(LANGS, 'language'));
+// `at` and `compare` are parsed by parseAt, which accepts more than one date-time form and names them.
+const at = Type.Optional(Type.String({ maxLength: 40 }));
+const compare = Type.Optional(Type.String({ maxLength: 40 }));
+const directive = Type.Optional(Type.String({ maxLength: 64 }));
+const format = Type.Optional(StringEnum(FORMATS, 'format'));
+/** The rendered table: JSON, markdown, CSV, HTML or the .docx bytes by `format`, sent as rendered. */
+const Rendered = Type.Union([Type.String(), Type.Unsafe<Buffer>({ description: 'the .docx bytes' })], { description: 'the report as rendered' });
 
 interface ReportQuery {
-  format?: string;
-  lang?: string;
-  at?: string;
-  compare?: string;
-  directive?: string;
+  format?: Format | undefined;
+  lang?: Lang | undefined;
+  at?: string | undefined;
+  compare?: string | undefined;
+  directive?: string | undefined;
 }
 
 async function answer(c: Collector, reply: FastifyReply, q: ReportQuery, defaultFormat: Format) {
   try {
-    const format = checkFormat(q.format ?? defaultFormat);
-    const lang = checkLang(q.lang ?? 'vi');
+    const f = q.format ?? defaultFormat;
     const report = buildReport(c, {
       at: q.at === undefined ? undefined : parseAt(q.at),
       compare: q.compare === undefined ? undefined : q.compare === 'none' ? 'none' : parseAt(q.compare, 'compare'),
       directive: q.directive,
     });
-    const { contentType, body } = await render(report, format, lang);
+    const { contentType, body } = await render(report, f, q.lang ?? 'vi');
     // The page has no scripts and no external assets: forbid both, allow its inline style.
-    if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
-    if (format === 'docx') reply.header('content-disposition', `attachment; filename="${fileName(report, format)}"`);
-    return reply.header('x-content-type-options', 'nosniff').type(contentType).send(body);
+    if (f === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+    if (f === 'docx') reply.header('content-disposition', `attachment; filename="${fileName(report, f)}"`);
+    reply.header('x-content-type-options', 'nosniff').type(contentType);
+    return body;
   } catch (e) {
     if (e instanceof ReportError) throw new ApiFailure(e.code, e.message);
     throw e;
   }
 }
 
-export function reportRoute(app: FastifyInstance, c: Collector): void {
-  const route = (allowed: readonly string[], defaultFormat: Format) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const q = req.query as Record<string, unknown>;
-    // Unknown or repeated keys are refused with a message naming them (no silent ?lnag=en).
-    const bad = Object.entries(q).filter(([k, v]) => !allowed.includes(k) || typeof v !== 'string' || v.length > 64);
-    if (bad.length) throw new ApiFailure('QUERY_INVALID', `bad query parameter ${bad.map(([k]) => `"${k}"`).join(', ')}: allowed once each: ${allowed.join(', ')}`);
-    return answer(c, reply, q as ReportQuery, defaultFormat);
-  };
-  app.get('/api/v1/report', route(['format', 'lang', 'at', 'compare', 'directive'], 'json'));
-  app.get('/report', route(['format', 'lang', 'at', 'compare', 'directive'], 'html'));
-}
+export const reportRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
+  const querystring = Query({ format, lang, at, compare, directive });
+  app.get('/api/v1/report', { schema: { querystring, response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'json'));
+  app.get('/report', { schema: { querystring, response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'html'));
+  done();
+};
