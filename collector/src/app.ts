@@ -66,7 +66,7 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
   const systems = new SystemStore(db);
   if (config.registryFile) systems.loadFile(config.registryFile);
   const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
-  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger });
+  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger, protection: config.protection });
   const ingest = new IngestBatcher(config.dataDir, outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger, (b) => ingest.removeOutbox(b)) : undefined;
   return {
@@ -94,6 +94,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'BODY_INVALID_JSON',
 };
 
+/** The charset parameter of a Content-Type, lower-cased; null when there is none. */
+export function charsetOf(contentType: string | undefined): string | null {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return m ? m[1]!.toLowerCase() : null;
+}
+
 export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyInstance {
   const app = Fastify({
     bodyLimit: c.config.limits.bodyBytes,
@@ -109,7 +115,15 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
   // kept: the state store keeps each host's latest report exactly as it was sent, without a
   // second JSON.stringify on the ingest path.
   app.decorateRequest<string | null>('rawJson', null);
+  // Only JSON bodies: fastify's default text/plain parser would hand a string to the schema
+  // check ("must be object"); without it, any other type is a 415 that names it.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const charset = charsetOf(req.headers['content-type']);
+    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new ApiFailure('UNSUPPORTED_MEDIA_TYPE', `Content-Type "${req.headers['content-type']}": charset ${charset} is not supported; send application/json in UTF-8 (no charset, or charset=utf-8)`), undefined);
+      return;
+    }
     try {
       const text = body as string;
       const parsed: unknown = secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
@@ -143,7 +157,7 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
             ? `relay batch is larger than the limit of ${c.config.relay.bodyBytes} bytes (relay.bodyBytes); send fewer reports per batch`
             : `request body is larger than the limit of ${c.config.limits.bodyBytes} bytes (limits.bodyBytes)`
           : code === 'UNSUPPORTED_MEDIA_TYPE'
-            ? 'Content-Type must be application/json'
+            ? `Content-Type ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : '(none)'} is not supported; send application/json (UTF-8)`
             : `body is not valid JSON: ${err.message}`;
       failure = new ApiFailure(code, msg);
     } else if (err.statusCode === 400 && /JSON|Unexpected|prototype|constructor/i.test(err.message)) {

@@ -82,7 +82,7 @@ function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
   // hostMembers skips decommissioned rows; list them with their flags all the same.
   return rows.flatMap((r) => {
     const input = inputs.get(r.agent_id);
-    const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes)[0];
+    const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes, c.config.protection)[0];
     if (!member) return [];
     const { cel: _cel, ...listed } = member;
     return [{ ...listed, decommissionedAt: r.decommissioned_at }];
@@ -116,5 +116,5 @@ export function hostPage(c: Collector, q: HostQuery, now = new Date()): { total:
 
 /** Systems that agents declare but the registry lacks: unclassified, in the 70% denominator. */
 export function unclassifiedSystems(c: Collector, now = new Date()): SystemMember[] {
-  return systemMembers(c.systems.all(), hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes)).filter((s) => !s.registered);
+  return systemMembers(c.systems.all(), hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes, c.config.protection)).filter((s) => !s.registered);
 }

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../store/db.js';
-import { HostStore, type IngestRow } from '../store/hosts.js';
+import { HostStore, type IngestOutcome, type IngestRow } from '../store/hosts.js';
 import { Outbox } from '../store/outbox.js';
 
 export interface CommitRequest {
@@ -14,9 +14,9 @@ export interface CommitRequest {
   /** Outbox rows InfluxDB has acknowledged: deleted in the same transaction (no fsync of their own). */
   remove?: { from: number; to: number } | undefined;
 }
-/** Per row: stored (true), a resend (false), or the error that kept it out. */
+/** Per row: what storing it did (store/hosts.ts), or the error that kept it out. */
 export interface CommitResult {
-  results: (boolean | { error: string })[];
+  results: (IngestOutcome | { error: string })[];
   /** Points added to the outbox. */
   points: number;
   /** Outbox rows deleted for `remove`. */
@@ -41,19 +41,19 @@ parentPort!.on('message', ({ rows, remove }: CommitRequest) => {
   try {
     results = db.transaction(() => {
       removed = deleteAcknowledged();
-      return hosts.ingestRows(rows);
+      return hosts.ingestOutcomes(rows);
     })();
   } catch {
     // One bad row must not fail its neighbours: each alone, in its own transaction.
     removed = deleteAcknowledged();
     results = rows.map((r) => {
       try {
-        return hosts.ingestRows([r])[0]!;
+        return hosts.ingestOutcomes([r])[0]!;
       } catch (e) {
         return { error: (e as Error).message };
       }
     });
   }
-  const points = rows.reduce((n, r, i) => n + (results[i] === true ? r.n : 0), 0);
+  const points = rows.reduce((n, r, i) => n + (results[i] === 'stored' ? r.n : 0), 0);
   parentPort!.postMessage({ results, points, removed } satisfies CommitResult);
 });

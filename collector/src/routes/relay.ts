@@ -14,7 +14,7 @@ import type { RelayAck, RelayEnrollRequest, RelayEnrollResponse, RelayItemResult
 import type { TokenBuckets } from '../auth/ratelimit.js';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
-import { acceptReport, checkOutboxRoom } from '../ingest/accept.js';
+import { acceptReport, checkOutboxRoom, reportIdConflict } from '../ingest/accept.js';
 import { problemsOf, validateRelayBatch, validateRelayEnroll } from '../ingest/validate.js';
 import type { IngestRow } from '../store/hosts.js';
 import type { NewRelayedAgent } from '../store/relays.js';
@@ -66,12 +66,17 @@ export function relayRoutes(app: FastifyInstance, c: Collector, limiter: TokenBu
     // The whole batch waits (503) rather than part of it: the relay keeps it and resends.
     checkOutboxRoom(c, accepted.reduce((n, a) => n + a.row.n, 0));
     c.relays.addAgents([...newAgents.values()], now);
-    const stored = await Promise.all(accepted.map((a) => c.ingest.submit(a.row)));
+    const outcomes = await Promise.all(accepted.map((a) => c.ingest.submit(a.row)));
     accepted.forEach((a, k) => {
-      if (stored[k]) c.counters.accepted++;
-      else {
+      const outcome = outcomes[k];
+      if (outcome === 'stored') c.counters.accepted++;
+      else if (outcome === 'duplicate') {
         c.counters.duplicate++;
         results[a.i]!.status = 'duplicate';
+      } else {
+        c.counters.rejected.REPORT_ID_CONFLICT = (c.counters.rejected.REPORT_ID_CONFLICT ?? 0) + 1;
+        req.log.error({ relayId: relay.id, agentId: a.row.agent_id, reportId: a.row.report_id }, 'relayed report id reused with other content; refused');
+        results[a.i] = { reportId: a.row.report_id, status: 'refused', code: 'REPORT_ID_CONFLICT', reason: reportIdConflict(a.row.report_id) };
       }
     });
     const ack: RelayAck = { results };

@@ -24,6 +24,7 @@ import type { Rule } from './format.js';
 import { RuleManager } from './manager.js';
 import { hostMembers, systemMembers, type HostMember, type SystemMember } from './members.js';
 import { observe } from './observe.js';
+import { DEFAULT_PROTECTION_POLICY, type ProtectionPolicy } from '../policy/protection.js';
 
 export interface Evaluation {
   evaluatedAt: string;
@@ -45,6 +46,8 @@ export interface EngineOptions {
   defaultIntervalMs?: number;
   resolvedResendMinutes?: number;
   log?: FastifyBaseLogger;
+  /** The ministry's protection policy (collector config `protection`). */
+  protection?: ProtectionPolicy;
 }
 
 export class Engine {
@@ -62,6 +65,8 @@ export class Engine {
   private readonly externalUrl: string;
   private timer: NodeJS.Timeout | undefined;
   private readonly nextAt = new Map<string, number>();
+  /** The protection policy every evaluation judges hosts with (the report's footnote states it). */
+  readonly protection: ProtectionPolicy;
 
   constructor(
     private readonly db: DB,
@@ -73,6 +78,7 @@ export class Engine {
     opts: EngineOptions = {},
   ) {
     this.log = opts.log ?? pino({ level: 'silent' });
+    this.protection = opts.protection ?? DEFAULT_PROTECTION_POLICY;
     this.rules = opts.rules instanceof RuleManager ? opts.rules : new RuleManager(opts.rules);
     this.alerts = new AlertStore(db);
     this.defaultIntervalMs = opts.defaultIntervalMs ?? 300_000;
@@ -87,7 +93,7 @@ export class Engine {
   }
 
   private members(now: Date) {
-    const hosts = hostMembers(loadHostInputs(this.db), now, this.staleAfterMinutes);
+    const hosts = hostMembers(loadHostInputs(this.db), now, this.staleAfterMinutes, this.protection);
     const registry = this.systems.all();
     return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
   }

@@ -94,7 +94,7 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const all = { pass: 0, total: 0 };
   const failing: FailingMember[] = [];
   for (const m of members) {
-    const vars = { [varName]: m.cel };
+    const vars = { [varName]: m.cel, now };
     let inScope = true;
     let whereError: string | null = null;
     if (rule.where) {

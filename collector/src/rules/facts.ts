@@ -1,11 +1,13 @@
 /**
  * Read what rules need of every host from the state store in one query. The few facts that
  * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
- * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
+ * compact in host_rule_facts by triggers when a report is stored (store/db.ts), and the product
+ * facts the protection policy judges in hosts.protection_facts (store/hosts.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
 import type { DB } from '../store/db.js';
 import type { HostInput } from './members.js';
+import type { ProtectionFacts } from '../policy/protection.js';
 
 /** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
 type Raw = [
@@ -21,10 +23,12 @@ type Raw = [
   decommissionedAt: string | null,
   /** JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]; null if never computed. */
   facts: string | null,
+  /** The latest report's product facts (policy/protection.ts), JSON; null when none were stored. */
+  protectionFacts: string | null,
 ];
 
 const SQL = `
-  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts, h.protection_facts
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
 type Result = 'pass' | 'fail' | 'unknown';
@@ -40,7 +44,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
   ) as Raw[];
   const out: HostInput[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts] = rows[i]!;
     const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
     out[i] = {
       agentId,
@@ -52,6 +56,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       protected: prot === null ? null : prot === 1,
       protectionReasons: JSON.parse(reasons) as string[],
       products: products ?? [],
+      protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
       baseline: baseline ? baseline.map(([id, level, result]) => ({ id, level, result })) : null,

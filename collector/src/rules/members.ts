@@ -3,8 +3,9 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS } from '@posture/protocol';
+import { IPV6_LEVELS, REASONS, renderReason, type Reason } from '@posture/protocol';
 import type { SystemRecord } from '../store/systems.js';
+import { DEFAULT_PROTECTION_POLICY, judgeProtection, type ProtectionFacts, type ProtectionPolicy, type ProtectionVerdict } from '../policy/protection.js';
 
 /** What the store knows of one host; rule tests write the same shape in YAML. */
 export interface HostInput {
@@ -14,10 +15,13 @@ export interface HostInput {
   role: string;
   os: string;
   systems: string[];
-  /** null when the protection probe failed or did not run. */
+  /** The AGENT's own verdict (its config's limits): a diagnostic, never counted; null when the probe failed or did not run. */
   protected: boolean | null;
+  /** The agent's reasons for its verdict. */
   protectionReasons: string[];
   products: string[];
+  /** Product facts of the latest report, judged by the ministry's policy at evaluation time; null: none stored (unknown). */
+  protection: ProtectionFacts | null;
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
   /** null when the baseline probe failed or did not run. */
@@ -34,11 +38,18 @@ export interface HostMember {
   role: string;
   /** Silent longer than the stale window: fails every host rule. */
   stale: boolean;
+  /** The collector's verdict under the ministry's protection policy at evaluation time (false when stale). */
   protected: boolean;
+  /** The verdict in full: per product, with reasons as codes. */
+  protection: ProtectionVerdict;
+  /** The agent's own verdict, when it differs from the collector's (shown beside it; null when they agree). */
+  agentVerdict: { protected: boolean | null; limitHours: number | null; reasons: string[] } | null;
   systems: string[];
   ipv6Readiness: string | null;
   /** Why this host is not protected, when it is not. */
   reasons: string[];
+  /** The same as codes (the stale reason and the policy's). */
+  reasonCodes: Reason[];
   lastSeen: string;
   /** Baseline checks as reported (null: unknown). */
   baseline: HostInput['baseline'];
@@ -64,19 +75,45 @@ export interface SystemMember {
   cel: Record<string, unknown>;
 }
 
-export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number): HostMember[] {
+const en = (r: Reason) => renderReason(r, 'en', REASONS);
+const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };
+
+/**
+ * Members of the hosts population at `now`: stale or not, and protected or not under `policy`
+ * (the ministry's, from the collector config), judged from the product facts at `now`.
+ */
+export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY): HostMember[] {
   const members: HostMember[] = [];
+  const nowMs = now.getTime();
   for (const r of rows) {
     if (r.decommissionedAt) continue;
-    const silentMs = now.getTime() - Date.parse(r.receivedAt);
+    const silentMs = nowMs - Date.parse(r.receivedAt);
     const stale = silentMs > staleAfterMinutes * 60_000;
+    const facts = r.protection ?? UNKNOWN_PROTECTION;
+    const verdict = judgeProtection(facts, now, policy);
+    const reasonCodes: Reason[] = [];
+    if (stale) reasonCodes.push({ code: 'HOST_STALE', params: { lastSeen: r.receivedAt, hours: Math.floor(silentMs / 3_600_000) } });
+    if (!verdict.protected) reasonCodes.push(...verdict.reasons);
+    const policyReasons = verdict.reasons.map(en);
     const reasons: string[] = [];
     if (stale) reasons.push(`stale: no report since ${r.receivedAt}`);
-    if (r.protected === null) reasons.push(...r.protectionReasons.map((x) => `unknown: ${x}`));
-    else if (!r.protected) reasons.push(...r.protectionReasons);
+    if (!verdict.known) reasons.push(...policyReasons.map((x) => `unknown: ${x}`));
+    else if (!verdict.protected) reasons.push(...policyReasons);
+    const isProtected = !stale && verdict.protected;
     const baseline: Record<string, string> = {};
     for (const c of r.baseline ?? []) baseline[c.id] = c.result;
     const level = r.ipv6Readiness === null ? -1 : IPV6_LEVELS.indexOf(r.ipv6Readiness as (typeof IPV6_LEVELS)[number]);
+    const items = (facts.products ?? []).map((p, i) => {
+      const v = verdict.products[i]!;
+      const item: Record<string, unknown> = {
+        key: p.key, id: p.id, name: p.name, antiMalware: p.antiMalware, installed: p.installed,
+        running: p.running === true, realTime: p.realTime === true, signatureless: p.signatureless, protects: v.protects,
+      };
+      if (v.signatureAgeHours !== null) item.signatureAgeHours = v.signatureAgeHours;
+      if (p.signatureMs !== null) item.signatureDate = new Date(p.signatureMs);
+      if (p.signatureUpToDate !== null) item.signatureUpToDate = p.signatureUpToDate;
+      return item;
+    });
     members.push({
       kind: 'host',
       id: r.agentId,
@@ -84,10 +121,13 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       hostname: r.hostname,
       role: r.role,
       stale,
-      protected: !stale && r.protected === true,
+      protected: isProtected,
+      protection: verdict,
+      agentVerdict: r.protected === verdict.protected ? null : { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons },
       systems: r.systems,
       ipv6Readiness: r.ipv6Readiness,
       reasons,
+      reasonCodes,
       lastSeen: r.receivedAt,
       baseline: r.baseline,
       cel: {
@@ -98,7 +138,15 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
         os: r.os,
         stale,
         silentMinutes: BigInt(Math.max(0, Math.floor(silentMs / 60_000))),
-        protection: { protected: !stale && r.protected === true, known: r.protected !== null, reasons: r.protectionReasons, products: r.products },
+        collectedAt: new Date(r.protection ? r.protection.collectedMs : Date.parse(r.receivedAt)),
+        protection: {
+          protected: isProtected,
+          known: verdict.known,
+          reasons: policyReasons,
+          products: r.products,
+          items,
+          agentProtected: r.protected === true,
+        },
         ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons },
         baseline,
         systems: r.systems,

@@ -14,6 +14,7 @@ import { evaluateRule } from './evaluate.js';
 import { loadRuleFiles } from './format.js';
 import { expandRuleFiles } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
+import { DEFAULT_PROTECTION_POLICY, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import { observe } from './observe.js';
 
 interface HostFixture {
@@ -22,7 +23,16 @@ interface HostFixture {
   hostname?: string;
   role?: string;
   os?: string;
+  /**
+   * true (default): one product installed, running, real-time on, with signatures
+   * `signature_age` old at the last report; false: that product is not running; null: the
+   * protection probe failed. The collector judges it with the policy at each evaluation.
+   */
   protected?: boolean | null;
+  /** Signature age at the last report, e.g. 6d (default 1h). */
+  signature_age?: string;
+  /** The agent's own verdict (default: `protected`); only shown, never counted. */
+  agent_protected?: boolean | null;
   reasons?: string[];
   products?: string[];
   ipv6?: string | null;
@@ -74,6 +84,8 @@ interface TestFile {
   /** Unit ids, or {id, name} to see display names in annotations. */
   units: (string | { id: string; name: string })[];
   stale_after?: string;
+  /** The collector's protection policy (keys of the collector config's `protection`); default the config's defaults. */
+  protection?: Partial<ProtectionPolicy>;
   /** How long a resolved alert stays listed (the collector's rules.resolvedResendMinutes). */
   resolved_keep?: string;
   tests: TestCase[];
@@ -92,6 +104,20 @@ const dur = (s: string, where: string): number => {
   return neg ? -ms : ms;
 };
 
+function protectionFixture(h: HostFixture, collectedMs: number, where: string): ProtectionFacts {
+  const agentProtected = h.agent_protected !== undefined ? h.agent_protected : h.protected === undefined ? true : h.protected;
+  if (h.protected === null) return { collectedMs, products: null, failure: 'PROBE_TIMEOUT', agentProtected, agentLimitHours: null };
+  const running = h.protected !== false;
+  const ageHours = dur(h.signature_age ?? '1h', `${where}.signature_age`) / 3_600_000;
+  return {
+    collectedMs,
+    products: [{ key: 'clamav', id: 'clamav', name: 'ClamAV', antiMalware: true, installed: true, running, realTime: running, signatureless: false, signatureMs: null, signatureAgeHours: ageHours, signatureUpToDate: null }],
+    failure: null,
+    agentProtected,
+    agentLimitHours: 168,
+  };
+}
+
 function fleet(fx: HostFixture[], at: number, t0: number, where: string): HostInput[] {
   const out: HostInput[] = [];
   fx.forEach((h, i) => {
@@ -106,7 +132,8 @@ function fleet(fx: HostFixture[], at: number, t0: number, where: string): HostIn
         role: h.role ?? 'workstation',
         os: h.os ?? 'linux',
         systems: h.systems ?? [],
-        protected: h.protected === undefined ? true : h.protected,
+        protected: h.agent_protected !== undefined ? h.agent_protected : h.protected === undefined ? true : h.protected,
+        protection: protectionFixture(h, received, `${where}.hosts[${i}]`),
         protectionReasons: h.reasons ?? [],
         products: h.products ?? [],
         ipv6Readiness: h.ipv6 === undefined ? 'none' : h.ipv6,
@@ -129,6 +156,7 @@ export function runRuleTestFile(file: string): TestOutcome {
   if (!spec || !Array.isArray(spec.rule_files) || !Array.isArray(spec.units) || !Array.isArray(spec.tests)) throw new Error(`${file}: needs rule_files, units and tests lists`);
   const rules = loadRuleFiles(expandRuleFiles(spec.rule_files.map((f) => resolve(dirname(file), f)))).flatMap((g) => g.rules);
   const staleMin = dur(spec.stale_after ?? '60m', `${file}: stale_after`) / 60_000;
+  const policy: ProtectionPolicy = { ...DEFAULT_PROTECTION_POLICY, ...(spec.protection ?? {}) };
   const keepMs = dur(spec.resolved_keep ?? '15m', `${file}: resolved_keep`);
   const failures: string[] = [];
   for (const [ti, t] of spec.tests.entries()) {
@@ -147,7 +175,7 @@ export function runRuleTestFile(file: string): TestOutcome {
     for (const ev of t.evals) {
       const now = new Date(t0 + dur(ev.at, `${file}: ${where} at`));
       if (ev.hosts) hostsFx = ev.hosts;
-      const hosts = hostMembers(fleet(hostsFx, now.getTime(), t0, `${file}: ${where}`), now, staleMin);
+      const hosts = hostMembers(fleet(hostsFx, now.getTime(), t0, `${file}: ${where}`), now, staleMin, policy);
       const systems = systemMembers(registry, hosts);
       const results = new Map<string, ReturnType<typeof observe>[number]>();
       for (const r of rules) {

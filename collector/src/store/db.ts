@@ -5,10 +5,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { migrateToInstants } from './migrate-instants.js';
 
 export type DB = Database.Database;
 
-const MIGRATIONS: string[] = [
+/** SQL, or a step that needs code (parsing every stored timestamp once, in JS). */
+const MIGRATIONS: (string | ((db: DB) => void))[] = [
   `
   CREATE TABLE units (
     id TEXT PRIMARY KEY,
@@ -205,6 +207,8 @@ const MIGRATIONS: string[] = [
   );
   ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
   `,
+  // Instants and per-agent idempotency: see migrate-instants.ts.
+  migrateToInstants,
 ];
 
 export function openDb(dataDir: string): DB {
@@ -217,7 +221,9 @@ export function openDb(dataDir: string): DB {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,9 +1,18 @@
 /** Reports (idempotency keys), the latest state of each host, and the durable outbox. */
+import { createHash } from 'node:crypto';
 import type { Report } from '@posture/protocol';
 import type { DB } from './db.js';
 import type { Point } from '../influx/points.js';
 import type { Outbox } from './outbox.js';
 import { toLines } from '../influx/line.js';
+import { protectionFactsOf } from '../policy/protection.js';
+
+/**
+ * What storing one report did: a new report (stored), a resend of one this agent already sent
+ * (duplicate: same content), or a reuse of one of its report ids for other content (conflict:
+ * refused, never silently dropped). Report ids are the agent's: two agents may use the same.
+ */
+export type IngestOutcome = 'stored' | 'duplicate' | 'conflict';
 
 export interface HostRow {
   agent_id: string;
@@ -15,6 +24,8 @@ export interface HostRow {
   protection_reasons: string[];
   ipv6_readiness: string | null;
   collected_at: string;
+  /** The collection instant, epoch ms: the order of a host's reports. */
+  collected_ms: number;
   received_at: string;
   decommissioned_at: string | null;
 }
@@ -36,6 +47,8 @@ export interface IngestItem {
   receivedAt: Date;
   /** The report's JSON as received, when at hand (kept as the host's latest report). */
   json?: string | null | undefined;
+  /** collectedAt as parsed once at the boundary (ingest/instant.ts); parsed here when absent. */
+  collectedMs?: number | undefined;
 }
 
 /**
@@ -53,15 +66,22 @@ export interface IngestRow {
   reasons: string;
   ipv6: string | null;
   collected_at: string;
+  collected_ms: number;
   received_at: string;
   report: string;
+  /** sha256 of the report JSON: a resent id with other content is a conflict, not a duplicate. */
+  content_hash: string;
+  /** The product facts the protection policy judges at evaluation time (policy/protection.ts), JSON. */
+  protection_facts: string;
   /** The report's points as line protocol, and how many. */
   lines: string;
   n: number;
 }
 
-export function toIngestRow({ report, unit, points, receivedAt, json }: IngestItem): IngestRow {
+export function toIngestRow({ report, unit, points, receivedAt, json, collectedMs }: IngestItem): IngestRow {
   const { host, membership, protection, ipv6 } = report.probes;
+  const collected_ms = collectedMs ?? Date.parse(report.collectedAt);
+  const text = json ?? JSON.stringify(report);
   const hostFacts = host.ok ? host.facts : null;
   return {
     report_id: report.reportId,
@@ -76,8 +96,11 @@ export function toIngestRow({ report, unit, points, receivedAt, json }: IngestIt
     ),
     ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
     collected_at: report.collectedAt,
+    collected_ms,
     received_at: receivedAt.toISOString(),
-    report: json ?? JSON.stringify(report),
+    report: text,
+    content_hash: createHash('sha256').update(text).digest('base64'),
+    protection_facts: JSON.stringify(protectionFactsOf(report, collected_ms)),
     lines: points.length ? toLines(points) : '',
     n: points.length,
   };
@@ -85,10 +108,11 @@ export function toIngestRow({ report, unit, points, receivedAt, json }: IngestIt
 
 // Never `SELECT *`: the report column holds each host's latest full report (2-4 KB), kept on
 // disk for `posture hosts show` and never loaded for lists, so 100,000 hosts stay small in RAM.
-const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, received_at, decommissioned_at';
+const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
 
 export class HostStore {
   private readonly insertReport;
+  private readonly storedHash;
   private readonly upsertHost;
   private readonly insertForward;
 
@@ -102,40 +126,55 @@ export class HostStore {
     private readonly forwardUnit: string | null = null,
   ) {
     this.insertForward = db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)');
-    this.insertReport = db.prepare('INSERT OR IGNORE INTO reports (report_id, agent_id, collected_at, received_at) VALUES (?, ?, ?, ?)');
-    // A late (older) report must not overwrite a newer state: keep the newest collected_at.
+    // Idempotency per agent: the key is (agent, report id), so two agents' ids never collide.
+    this.insertReport = db.prepare('INSERT OR IGNORE INTO reports (agent_id, report_id, collected_at, collected_ms, received_at, content_hash) VALUES (?, ?, ?, ?, ?, ?)');
+    this.storedHash = db.prepare('SELECT content_hash FROM reports WHERE agent_id = ? AND report_id = ?').pluck();
+    // The host's state follows its newest report by collection INSTANT (epoch ms, never the
+    // text: "+07:00" and "Z" do not sort as time); an older one (a spool draining) is history:
+    // stored and sent to InfluxDB, but it never replaces a newer state.
     this.upsertHost = db.prepare(`
       INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness,
-                         last_report_id, collected_at, received_at, report)
-      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @received_at, @report)
+                         last_report_id, collected_at, collected_ms, received_at, report, protection_facts)
+      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @collected_ms, @received_at, @report, @protection_facts)
       ON CONFLICT(agent_id) DO UPDATE SET
         unit = excluded.unit, hostname = excluded.hostname, role = excluded.role, systems = excluded.systems,
         protected = excluded.protected, protection_reasons = excluded.protection_reasons,
         ipv6_readiness = excluded.ipv6_readiness, last_report_id = excluded.last_report_id,
-        collected_at = excluded.collected_at, received_at = excluded.received_at, report = excluded.report
-      WHERE excluded.collected_at >= hosts.collected_at`);
+        collected_at = excluded.collected_at, collected_ms = excluded.collected_ms, received_at = excluded.received_at,
+        report = excluded.report, protection_facts = excluded.protection_facts
+      WHERE excluded.collected_ms >= hosts.collected_ms`);
   }
 
-  private store(row: IngestRow): boolean {
-    const fresh = this.insertReport.run(row.report_id, row.agent_id, row.collected_at, row.received_at).changes === 1;
-    if (!fresh) return false;
+  private store(row: IngestRow): IngestOutcome {
+    const fresh = this.insertReport.run(row.agent_id, row.report_id, row.collected_at, row.collected_ms, row.received_at, row.content_hash).changes === 1;
+    if (!fresh) {
+      // Keys stored before content hashes were kept (NULL) cannot be compared: a resend.
+      const stored = this.storedHash.get(row.agent_id, row.report_id) as string | null | undefined;
+      return stored === null || stored === undefined || stored === row.content_hash ? 'duplicate' : 'conflict';
+    }
     this.upsertHost.run(row);
     this.outbox.addLinesInTransaction(row.lines, row.n, row.received_at);
     if (this.forwardUnit !== null && row.unit === this.forwardUnit) this.insertForward.run(row.report_id, row.report, row.received_at);
-    return true;
+    return 'stored';
   }
 
   /**
    * Persist one accepted report in one transaction: its id (idempotency), the host's latest
-   * state and its points for InfluxDB. Returns false when the id was already stored.
+   * state and its points for InfluxDB. Returns false when it was not stored (a resend or a
+   * conflicting reuse of its id).
    */
   ingest(report: Report, unit: string, points: Point[], receivedAt: Date): boolean {
-    return this.ingestRows([toIngestRow({ report, unit, points, receivedAt })])[0]!;
+    return this.ingestOutcomes([toIngestRow({ report, unit, points, receivedAt })])[0] === 'stored';
   }
 
   /** Several reports in ONE transaction (one fsync): the group commit of the ingest path. */
-  ingestRows(rows: readonly IngestRow[]): boolean[] {
+  ingestOutcomes(rows: readonly IngestRow[]): IngestOutcome[] {
     return this.outbox.tracked(() => this.db.transaction(() => rows.map((r) => this.store(r)))());
+  }
+
+  /** The same, true where stored. */
+  ingestRows(rows: readonly IngestRow[]): boolean[] {
+    return this.ingestOutcomes(rows).map((o) => o === 'stored');
   }
 
   all(opts: { includeDecommissioned?: boolean } = {}): HostRow[] {
@@ -191,6 +230,6 @@ export class HostStore {
    * by the clock-skew check anyway, so a resend of one can never be counted twice.
    */
   pruneReportIds(cutoff: Date): number {
-    return this.db.prepare('DELETE FROM reports WHERE collected_at < ?').run(cutoff.toISOString()).changes;
+    return this.db.prepare('DELETE FROM reports WHERE collected_ms < ?').run(cutoff.getTime()).changes;
   }
 }
