@@ -8,7 +8,7 @@ import { evaluateRule, isPastDue, type IndicatorResult } from './evaluate.js';
 import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './format.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
-import { host, system } from '../../../testing/fleet.js';
+import { clamavFacts, host, system } from '../../../testing/fleet.js';
 
 const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
 const rule = (id: string): Rule => RULES.get(id)!;
@@ -49,11 +49,11 @@ describe('endpoint_protection (90%)', () => {
   it('lists every failing host with its reason: stale, not running, unknown', () => {
     const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.join('; ')}`).sort();
     expect(reasons).toEqual([
-      'A ClamAV: not running',
+      'A ClamAV: not running; ClamAV: real-time protection off',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B unknown: protection probe failed: PROBE_TIMEOUT',
+      'B unknown: the agent could not read the protection facts (PROBE_TIMEOUT)',
     ]);
   });
 
@@ -62,7 +62,9 @@ describe('endpoint_protection (90%)', () => {
     expect(isPastDue('2022-12-31', new Date('2022-12-31T17:00:00.001Z'))).toBe(true);
     expect(isPastDue(null, new Date('2099-01-01T00:00:00Z'))).toBe(false);
     const later = new Date('2023-01-02T00:00:00Z');
-    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: '2023-01-01T23:59:00.000Z' }));
+    // Reported again just before `later`, with the same facts (signatures 5 h old then).
+    const again = '2023-01-01T23:59:00.000Z';
+    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: again, protection: clamavFacts(h.protected, again) }));
     const past = run('endpoint_protection', fresh, [], later);
     expect(past.pastDue).toBe(true);
     expect(unit(past, 'A')).toMatchObject({ met: true, overdue: false });

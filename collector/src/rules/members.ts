@@ -3,7 +3,7 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS, REASONS, renderReason, type Reason } from '@posture/protocol';
+import { IPV6_LEVELS, REASONS, reason, renderReason, type Reason } from '@posture/protocol';
 import type { SystemRecord } from '../store/systems.js';
 import { DEFAULT_PROTECTION_POLICY, judgeProtection, type ProtectionFacts, type ProtectionPolicy, type ProtectionVerdict } from '../policy/protection.js';
 
@@ -91,6 +91,11 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
     const stale = silentMs > staleAfterMinutes * 60_000;
     const facts = r.protection ?? UNKNOWN_PROTECTION;
     const verdict = judgeProtection(facts, now, policy);
+    // The agent's own verdict (its config's limits) beside the collector's, where they differ.
+    const disagrees = r.protected !== null && r.protected !== verdict.protected;
+    if (disagrees) {
+      verdict.reasons.push(reason('POLICY_AGENT_DISAGREES', { agent: r.protected === true, collector: verdict.protected, agentLimitHours: facts.agentLimitHours ?? 0 }));
+    }
     const reasonCodes: Reason[] = [];
     if (stale) reasonCodes.push({ code: 'HOST_STALE', params: { lastSeen: r.receivedAt, hours: Math.floor(silentMs / 3_600_000) } });
     if (!verdict.protected) reasonCodes.push(...verdict.reasons);
@@ -123,7 +128,7 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       stale,
       protected: isProtected,
       protection: verdict,
-      agentVerdict: r.protected === verdict.protected ? null : { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons },
+      agentVerdict: !disagrees ? null : { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons },
       systems: r.systems,
       ipv6Readiness: r.ipv6Readiness,
       reasons,

@@ -19,12 +19,12 @@ export const COLLECTOR_REASONS = {
     en: 'The report lists no anti-malware or EDR product',
   },
   POLICY_PROBE_FAILED: {
-    vi: 'Chưa rõ: agent không đọc được thông tin bảo vệ ({code})',
-    en: 'Unknown: the agent could not read the protection facts ({code})',
+    vi: 'agent không đọc được thông tin bảo vệ ({code})',
+    en: 'the agent could not read the protection facts ({code})',
   },
   POLICY_PROBE_MISSING: {
-    vi: 'Chưa rõ: báo cáo không có thông tin bảo vệ',
-    en: 'Unknown: the report carries no protection facts',
+    vi: 'báo cáo không có thông tin bảo vệ',
+    en: 'the report carries no protection facts',
   },
   POLICY_NOT_PROTECTION: {
     vi: '{product}: không phải giải pháp phòng chống mã độc/EDR theo chính sách của Bộ',
@@ -71,11 +71,11 @@ export const COLLECTOR_REASONS = {
     en: '{product}: the vendor flags the signatures as out of date',
   },
   POLICY_AGENT_DISAGREES: {
-    vi: 'Agent tự đánh giá "{agent}" theo cấu hình của máy (giới hạn {agentLimitHours} giờ); Bộ tính theo chính sách của Bộ: "{collector}"',
-    en: 'The agent judged "{agent}" with its own config (limit {agentLimitHours} h); the ministry policy gives "{collector}"',
+    vi: 'Agent tự đánh giá được bảo vệ: {agent} (theo cấu hình của máy, giới hạn {agentLimitHours} giờ); theo chính sách của Bộ: {collector}',
+    en: 'The agent\'s own verdict, protected: {agent} (its config, limit {agentLimitHours} h); under the ministry policy: {collector}',
   },
   POLICY_IN_FORCE: {
-    vi: 'Chính sách bảo vệ: giới hạn tuổi mẫu nhận diện: {days} ngày ({hours} giờ), tính đến lúc đánh giá; cờ "cập nhật" của hãng không có ngày: {vendorFlag}; EDR không dùng mẫu: {signatureless}; không tính là bảo vệ: {never}',
-    en: 'Protection policy: signature age limit: {days} days ({hours} h), counted to the evaluation time; vendor "up to date" flag without a date: {vendorFlag}; signatureless EDR: {signatureless}; never counted as protection: {never}',
+    vi: 'Chính sách bảo vệ: giới hạn tuổi mẫu nhận diện: {days} ngày ({hours} giờ), tính đến lúc đánh giá; chấp nhận cờ "cập nhật" của hãng khi không có ngày: {vendorFlag}; EDR không dùng mẫu: {signatureless}; không tính là bảo vệ: {never}',
+    en: 'Protection policy: signature age limit: {days} days ({hours} h), counted to the evaluation time; vendor "up to date" flag without a date accepted: {vendorFlag}; signatureless EDR: {signatureless}; never counted as protection: {never}',
   },
 } as const satisfies ReasonCatalogue;
