@@ -89,6 +89,11 @@ function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
   });
 }
 
+/** One host as the indicators see it now (the collector's verdict, and the agent's where it differs). */
+export function listedHost(c: Collector, row: HostRow, now = new Date()): ListedHost | null {
+  return asListed(c, [row], now)[0] ?? null;
+}
+
 export function hostList(c: Collector, now = new Date(), includeDecommissioned = false): ListedHost[] {
   return asListed(c, c.hosts.all({ includeDecommissioned }), now);
 }

@@ -1,6 +1,6 @@
 /** Hosts (latest state, stale flag), decommissioning, and the audit log. */
 import type { FastifyInstance } from 'fastify';
-import { decommissionHost, findHost, hostPage } from '../admin/actions.js';
+import { decommissionHost, findHost, hostPage, listedHost } from '../admin/actions.js';
 import { actorOf } from '../auth/guard.js';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
@@ -24,7 +24,8 @@ export function hostsRoutes(app: FastifyInstance, c: Collector): void {
 
   app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', async (req) => {
     const h = findHost(c, req.params.id);
-    return { ...h, latestReport: c.hosts.latestReport(h.agent_id) ?? null };
+    // `protected` of the row is the agent's own verdict; `evaluation` is what the indicators count.
+    return { ...h, evaluation: listedHost(c, h), latestReport: c.hosts.latestReport(h.agent_id) ?? null };
   });
 
   app.post<{ Params: { id: string }; Body: { reason?: unknown } }>('/api/v1/hosts/:id/decommission', async (req) => {
