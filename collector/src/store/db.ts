@@ -211,7 +211,11 @@ const MIGRATIONS: (string | ((db: DB) => void))[] = [
   migrateToInstants,
 ];
 
-export function openDb(dataDir: string): DB {
+/** The schema version a store has once every migration ran. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Open (and migrate) the store; `upTo` stops at an older schema version (tests of migrations). */
+export function openDb(dataDir: string, upTo = SCHEMA_VERSION): DB {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, 'posture.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -219,7 +223,7 @@ export function openDb(dataDir: string): DB {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
+  for (let v = version; v < upTo; v++) {
     db.transaction(() => {
       const step = MIGRATIONS[v]!;
       if (typeof step === 'string') db.exec(step);
