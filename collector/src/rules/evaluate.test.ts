@@ -170,3 +170,49 @@ describe('expressions that cannot be evaluated', () => {
     expect(res.failing[0]!.reasons[0]).toMatch(/^unknown: cannot evaluate "host.baseline\["firewall.active"\] == "pass"": No such key: firewall.active/);
   });
 });
+
+describe('stricter rules from the product facts and the time helper', () => {
+  it('servers need signatures at most 72 h old NOW; a report older than 30 min fails `now - host.collectedAt`', () => {
+    const problems: RuleProblem[] = [];
+    const [g] = parseRuleText(
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - indicator: strict_servers',
+        '        title: {vi: t, en: t}',
+        '        basis: b',
+        '        population: hosts',
+        '        pass: >-',
+        '          host.protection.protected && now - host.collectedAt <= duration("30m") && (host.role != "server" || host.protection.items.exists(p,',
+        '          p.protects && has(p.signatureAgeHours) && p.signatureAgeHours <= 72.0))',
+        '        by: [unit]',
+        '        target: 1',
+      ].join('\n') + '\n',
+      'strict.rules.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
+    const hosts = hostMembers(
+      [
+        // Server, signatures 5 h old at a report 10 min ago: 5 h 10 min now. Passes.
+        host('A', { role: 'server', receivedAt: at(10), protection: clamavFacts(true, at(10), 5) }),
+        // Server, 71 h at a report 20 min ago: 71 h 20 min. Passes.
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71) }),
+        // Server, 71 h 50 min at a report 20 min ago: 72 h 10 min now. Fails (protected under the 168 h policy).
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71 + 50 / 60) }),
+        // Workstation, 100 h: the 72 h rule is for servers. Passes.
+        host('A', { receivedAt: at(5), protection: clamavFacts(true, at(5), 100) }),
+        // Workstation reported 40 min ago: fails the 30-minute freshness.
+        host('A', { receivedAt: at(40), protection: clamavFacts(true, at(40), 1) }),
+      ],
+      NOW,
+      60,
+    );
+    expect(hosts.map((h) => h.protected)).toEqual([true, true, true, true, true]);
+    const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
+    expect(unit(res, 'A')).toMatchObject({ pass: 3, total: 5 });
+    expect(res.failing.map((f) => f.id)).toEqual([hosts[2]!.id, hosts[4]!.id]);
+  });
+});
