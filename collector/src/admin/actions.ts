@@ -6,6 +6,7 @@ import type { Collector } from '../context.js';
 import { loadHostInputs } from '../rules/facts.js';
 import { ApiFailure } from '../errors.js';
 import { hostMembers, systemMembers, type HostMember, type SystemMember } from '../rules/members.js';
+import type { ProtectionVerdict } from '../policy/protection.js';
 import type { HostRow } from '../store/hosts.js';
 import { validateSystem, RegistryError, type SystemRecord } from '../store/systems.js';
 
@@ -74,7 +75,7 @@ export function deleteSystem(c: Collector, id: string, actor: string): void {
 }
 
 /** A host as the APIs list it: its member facts without the CEL view (which holds BigInts). */
-export type ListedHost = Omit<HostMember, 'cel'> & { decommissionedAt: string | null };
+export type ListedHost = Omit<HostMember, 'cel' | 'protection'> & { protection: ProtectionVerdict; decommissionedAt: string | null };
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
@@ -84,8 +85,8 @@ function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
     const input = inputs.get(r.agent_id);
     const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes, c.config.protection)[0];
     if (!member) return [];
-    const { cel: _cel, ...listed } = member;
-    return [{ ...listed, decommissionedAt: r.decommissioned_at }];
+    const { cel: _cel, protection, ...listed } = member;
+    return [{ ...listed, protection: protection.verdict, decommissionedAt: r.decommissioned_at }];
   });
 }
 

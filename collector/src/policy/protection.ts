@@ -154,22 +154,19 @@ export function judgeProduct(p: ProductFact, collectedMs: number, nowMs: number,
   if (p.running === null) why.push(reason('POLICY_RUNNING_UNKNOWN', { product }));
   if (p.realTime === false) why.push(reason('POLICY_REALTIME_OFF', { product }));
   if (p.realTime === null) why.push(reason('POLICY_REALTIME_UNKNOWN', { product }));
-  let signatures = 'signatureless EDR';
   if (!exempt) {
     const limitHours = policy.maxSignatureAgeHours;
     if (age !== null) {
       if (age > limitHours) why.push(reason('POLICY_SIGNATURES_OLD', { product, ageHours: round1(age), limitHours }));
-      signatures = `signatures ${round1(age)} h old`;
     } else if (p.signatureUpToDate === true) {
       const sinceHours = Math.max(0, (nowMs - collectedMs) / HOUR);
       if (!policy.acceptVendorUpToDateFlag) why.push(reason('POLICY_VENDOR_FLAG_NOT_ACCEPTED', { product }));
       else if (sinceHours > limitHours) why.push(reason('POLICY_VENDOR_FLAG_EXPIRED', { product, hours: round1(sinceHours), limitHours }));
-      signatures = 'up to date by the vendor flag';
     } else if (p.signatureUpToDate === false) why.push(reason('POLICY_VENDOR_FLAG_OUT_OF_DATE', { product }));
     else why.push(reason('POLICY_SIGNATURE_AGE_UNKNOWN', { product }));
   }
   const protects = why.length === 0;
-  return { key: p.key, protects, signatureAgeHours: age === null ? null : round1(age), reasons: protects ? [reason('POLICY_PROTECTING', { product, signatures })] : why };
+  return { key: p.key, protects, signatureAgeHours: age === null ? null : round1(age), reasons: protects ? [reason('POLICY_PROTECTING', { product })] : why };
 }
 
 /** The host's verdict under `policy` at `now`. */
@@ -184,6 +181,29 @@ export function judgeProtection(f: ProtectionFacts, now: Date, policy: Protectio
   let min: number | null = null;
   for (const v of products) if (v.signatureAgeHours !== null && (min === null || v.signatureAgeHours < min)) min = v.signatureAgeHours;
   return { known: true, protected: products.some((v) => v.protects), products, reasons: products.flatMap((v) => v.reasons), minSignatureAgeHours: min };
+}
+
+/**
+ * Whether the host is protected under `policy` at `nowMs`: the same answer as
+ * judgeProtection(...).protected, without building the verdict (no allocation). Evaluation asks
+ * this of every host; the full verdict is built only where it is read (failing hosts, the API).
+ */
+export function protectsAt(f: ProtectionFacts, nowMs: number, policy: ProtectionPolicy): boolean {
+  const ps = f.products;
+  if (ps === null) return false;
+  const limitMs = policy.maxSignatureAgeHours * HOUR;
+  const sinceMs = Math.max(0, nowMs - f.collectedMs);
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!;
+    if (!p.antiMalware || !p.installed || p.running !== true || p.realTime !== true || policy.neverProtects.includes(p.id)) continue;
+    if (policy.signaturelessProducts.includes(p.id)) return true;
+    if (p.signatureMs !== null) {
+      if (Math.max(0, nowMs - p.signatureMs) <= limitMs) return true;
+    } else if (p.signatureAgeHours !== null) {
+      if (p.signatureAgeHours * HOUR + sinceMs <= limitMs) return true;
+    } else if (p.signatureUpToDate === true && policy.acceptVendorUpToDateFlag && sinceMs <= limitMs) return true;
+  }
+  return false;
 }
 
 /** The policy in force, as one reason (the report's footnote renders it in the reader's language). */

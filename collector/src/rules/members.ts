@@ -3,9 +3,10 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS, REASONS, reason, renderReason, type Reason } from '@posture/protocol';
+import { IPV6_LEVELS, type Reason } from '@posture/protocol';
 import type { SystemRecord } from '../store/systems.js';
-import { DEFAULT_PROTECTION_POLICY, judgeProtection, type ProtectionFacts, type ProtectionPolicy, type ProtectionVerdict } from '../policy/protection.js';
+import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
+import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
 
 /** What the store knows of one host; rule tests write the same shape in YAML. */
 export interface HostInput {
@@ -40,8 +41,8 @@ export interface HostMember {
   stale: boolean;
   /** The collector's verdict under the ministry's protection policy at evaluation time (false when stale). */
   protected: boolean;
-  /** The verdict in full: per product, with reasons as codes. */
-  protection: ProtectionVerdict;
+  /** The verdict in full (`protection.verdict`: per product, reasons as codes), computed on first read. */
+  protection: ProtectionView;
   /** The agent's own verdict, when it differs from the collector's (shown beside it; null when they agree). */
   agentVerdict: { protected: boolean | null; limitHours: number | null; reasons: string[] } | null;
   systems: string[];
@@ -75,7 +76,6 @@ export interface SystemMember {
   cel: Record<string, unknown>;
 }
 
-const en = (r: Reason) => renderReason(r, 'en', REASONS);
 const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };
 
 /**
@@ -85,40 +85,30 @@ const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, fa
 export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY): HostMember[] {
   const members: HostMember[] = [];
   const nowMs = now.getTime();
+  const renderer = new ReasonRenderer();
   for (const r of rows) {
     if (r.decommissionedAt) continue;
     const silentMs = nowMs - Date.parse(r.receivedAt);
     const stale = silentMs > staleAfterMinutes * 60_000;
     const facts = r.protection ?? UNKNOWN_PROTECTION;
-    const verdict = judgeProtection(facts, now, policy);
-    // The agent's own verdict (its config's limits) beside the collector's, where they differ.
-    const disagrees = r.protected !== null && r.protected !== verdict.protected;
-    if (disagrees) {
-      verdict.reasons.push(reason('POLICY_AGENT_DISAGREES', { agent: r.protected === true, collector: verdict.protected, agentLimitHours: facts.agentLimitHours ?? 0 }));
-    }
+    // The cheap answer for every host; the full verdict (reasons) only where it is read.
+    const protectedNow = protectsAt(facts, nowMs, policy);
+    const disagrees = r.protected !== null && r.protected !== protectedNow;
+    const verdict = protectedNow ? null : verdictWithAgent(facts, r.protected, now, policy);
+    const view = new ProtectionView(!stale && protectedNow, facts.products !== null, r.products, r.protected === true, facts, r.protected, now, policy, renderer, verdict);
     const reasonCodes: Reason[] = [];
-    if (stale) reasonCodes.push({ code: 'HOST_STALE', params: { lastSeen: r.receivedAt, hours: Math.floor(silentMs / 3_600_000) } });
-    if (!verdict.protected) reasonCodes.push(...verdict.reasons);
-    const policyReasons = verdict.reasons.map(en);
     const reasons: string[] = [];
-    if (stale) reasons.push(`stale: no report since ${r.receivedAt}`);
-    if (!verdict.known) reasons.push(...policyReasons.map((x) => `unknown: ${x}`));
-    else if (!verdict.protected) reasons.push(...policyReasons);
-    const isProtected = !stale && verdict.protected;
+    if (stale) {
+      reasonCodes.push({ code: 'HOST_STALE', params: { lastSeen: r.receivedAt, hours: Math.floor(silentMs / 3_600_000) } });
+      reasons.push(`stale: no report since ${r.receivedAt}`);
+    }
+    if (verdict) {
+      reasonCodes.push(...verdict.reasons);
+      reasons.push(...(facts.products === null ? view.reasons.map((x) => `unknown: ${x}`) : view.reasons));
+    }
     const baseline: Record<string, string> = {};
     for (const c of r.baseline ?? []) baseline[c.id] = c.result;
     const level = r.ipv6Readiness === null ? -1 : IPV6_LEVELS.indexOf(r.ipv6Readiness as (typeof IPV6_LEVELS)[number]);
-    const items = (facts.products ?? []).map((p, i) => {
-      const v = verdict.products[i]!;
-      const item: Record<string, unknown> = {
-        key: p.key, id: p.id, name: p.name, antiMalware: p.antiMalware, installed: p.installed,
-        running: p.running === true, realTime: p.realTime === true, signatureless: p.signatureless, protects: v.protects,
-      };
-      if (v.signatureAgeHours !== null) item.signatureAgeHours = v.signatureAgeHours;
-      if (p.signatureMs !== null) item.signatureDate = new Date(p.signatureMs);
-      if (p.signatureUpToDate !== null) item.signatureUpToDate = p.signatureUpToDate;
-      return item;
-    });
     members.push({
       kind: 'host',
       id: r.agentId,
@@ -126,9 +116,9 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       hostname: r.hostname,
       role: r.role,
       stale,
-      protected: isProtected,
-      protection: verdict,
-      agentVerdict: !disagrees ? null : { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons },
+      protected: !stale && protectedNow,
+      protection: view,
+      agentVerdict: disagrees ? { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons } : null,
       systems: r.systems,
       ipv6Readiness: r.ipv6Readiness,
       reasons,
@@ -144,14 +134,7 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
         stale,
         silentMinutes: BigInt(Math.max(0, Math.floor(silentMs / 60_000))),
         collectedAt: new Date(r.protection ? r.protection.collectedMs : Date.parse(r.receivedAt)),
-        protection: {
-          protected: isProtected,
-          known: verdict.known,
-          reasons: policyReasons,
-          products: r.products,
-          items,
-          agentProtected: r.protected === true,
-        },
+        protection: view,
         ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons },
         baseline,
         systems: r.systems,

@@ -11,8 +11,8 @@ export const COLLECTOR_REASONS = {
     en: 'No report since {lastSeen} (more than {hours} hours)',
   },
   POLICY_PROTECTING: {
-    vi: '{product}: đang bảo vệ (đang chạy, bảo vệ thời gian thực bật, {signatures})',
-    en: '{product}: protecting (running, real-time on, {signatures})',
+    vi: '{product}: đang bảo vệ (đang chạy, bảo vệ thời gian thực bật, mẫu nhận diện trong giới hạn hoặc EDR không dùng mẫu)',
+    en: '{product}: protecting (running, real-time on, signatures within the limit or signatureless EDR)',
   },
   POLICY_NO_PRODUCT: {
     vi: 'Không có sản phẩm phòng chống mã độc hoặc EDR nào trong báo cáo',
