@@ -158,7 +158,7 @@ describe('rate limits that protect without locking a unit out', () => {
       expect(res.statusCode).toBe(201);
     }
     vi.useRealTimers();
-  });
+  }, 180_000);
 });
 
 describe('content types, hostnames, repeated products', () => {
