@@ -18,6 +18,12 @@ describe('judgeProtection', () => {
     expect(judgeProtection(f, new Date(T + 25 * H), DEFAULT_PROTECTION_POLICY).reasons).toEqual([{ code: 'POLICY_SIGNATURES_OLD', params: { product: 'ClamAV', ageHours: 169, limitHours: 168 } }]);
   });
 
+  it('a signature date after the collection counts from the collection: a clock ahead buys nothing', () => {
+    const f = facts([product({ signatureMs: T + 30 * 24 * H })]);
+    expect(judgeProtection(f, new Date(T + 100 * H), DEFAULT_PROTECTION_POLICY)).toMatchObject({ protected: true, minSignatureAgeHours: 100 });
+    expect(codes(f, T + 169 * H)).toEqual(['POLICY_SIGNATURES_OLD']);
+  });
+
   it('exempts from the age only the EDR products of the policy, whatever the agent claims', () => {
     expect(codes(facts([product({ id: 'falcon', name: 'Falcon', signatureless: true })]), T)).toEqual(['POLICY_PROTECTING']);
     expect(codes(facts([product({ signatureless: true })]), T)).toEqual(['POLICY_SIGNATURE_AGE_UNKNOWN']);
@@ -51,7 +57,7 @@ describe('protectsAt, the fast path of evaluation', () => {
   it('gives the same answer as judgeProtection over every combination of facts, times and policies', () => {
     const tri = [true, false, null] as const;
     const sig: Partial<ProductFact>[] = [
-      {}, { signatureMs: T - 100 * H }, { signatureMs: T - 200 * H }, { signatureAgeHours: 160 }, { signatureAgeHours: 10 },
+      {}, { signatureMs: T - 100 * H }, { signatureMs: T - 200 * H }, { signatureMs: T + 100 * H }, { signatureAgeHours: 160 }, { signatureAgeHours: 10 },
       { signatureUpToDate: true }, { signatureUpToDate: false }, { signatureless: true }, { id: 'falcon' }, { id: 'wazuh', signatureMs: T },
     ];
     const policies: ProtectionPolicy[] = [DEFAULT_PROTECTION_POLICY, { ...DEFAULT_PROTECTION_POLICY, acceptVendorUpToDateFlag: false, maxSignatureAgeHours: 72 }];
@@ -67,6 +73,6 @@ describe('protectsAt, the fast path of evaluation', () => {
         }
       }
     }
-    expect(cases).toBe(3 * 3 * 10 * 2 * 4 * 4 * 2);
+    expect(cases).toBe(3 * 3 * 11 * 2 * 4 * 4 * 2);
   });
 });

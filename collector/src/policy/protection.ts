@@ -136,9 +136,14 @@ export interface ProtectionVerdict {
 const HOUR = 3_600_000;
 const round1 = (h: number) => Math.round(h * 10) / 10;
 
-/** Signature age at `nowMs`, hours: from the date when known, else the collected age plus the time since. */
+/**
+ * Signature age at `nowMs`, hours: from the date when known, else the collected age plus the
+ * time since. A date later than the report's collection (a host clock that ran ahead when the
+ * signatures were stamped) counts from the collection: no date can make signatures younger
+ * than the report.
+ */
 export function signatureAgeAt(p: ProductFact, collectedMs: number, nowMs: number): number | null {
-  if (p.signatureMs !== null) return Math.max(0, (nowMs - p.signatureMs) / HOUR);
+  if (p.signatureMs !== null) return Math.max(0, (nowMs - Math.min(p.signatureMs, collectedMs)) / HOUR);
   if (p.signatureAgeHours !== null) return p.signatureAgeHours + Math.max(0, (nowMs - collectedMs) / HOUR);
   return null;
 }
@@ -198,7 +203,7 @@ export function protectsAt(f: ProtectionFacts, nowMs: number, policy: Protection
     if (!p.antiMalware || !p.installed || p.running !== true || p.realTime !== true || policy.neverProtects.includes(p.id)) continue;
     if (policy.signaturelessProducts.includes(p.id)) return true;
     if (p.signatureMs !== null) {
-      if (Math.max(0, nowMs - p.signatureMs) <= limitMs) return true;
+      if (Math.max(0, nowMs - Math.min(p.signatureMs, f.collectedMs)) <= limitMs) return true;
     } else if (p.signatureAgeHours !== null) {
       if (p.signatureAgeHours * HOUR + sinceMs <= limitMs) return true;
     } else if (p.signatureUpToDate === true && policy.acceptVendorUpToDateFlag && sinceMs <= limitMs) return true;
