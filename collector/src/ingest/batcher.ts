@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Outbox, OutboxBatch } from '../store/outbox.js';
 import type { CommitRequest, CommitResult, CommitThreadData } from './commit-thread.js';
-import type { IngestOutcome, IngestRow } from '../store/hosts.js';
+import type { IngestRow } from '../store/hosts.js';
+import type { IngestOutcome } from '../store/reports.js';
 
 interface Pending {
   row: IngestRow;

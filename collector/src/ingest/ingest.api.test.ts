@@ -108,12 +108,12 @@ describe('idempotency per agent', () => {
     const b = await enroll('CHHVN');
     const ra = sampleReport({ agentId: a.agentId, unit: 'CHHVN' });
     const rb = { ...sampleReport({ agentId: b.agentId, unit: 'CHHVN' }), reportId: ra.reportId };
-    const before = c.hosts.reportCount();
+    const before = c.reports.count();
     expect((await post(a, ra)).json()).toEqual({ reportId: ra.reportId, stored: true });
     const second = await post(b, rb);
     expect(second.statusCode).toBe(201);
     expect(second.json()).toEqual({ reportId: ra.reportId, stored: true });
-    expect(c.hosts.reportCount()).toBe(before + 2);
+    expect(c.reports.count()).toBe(before + 2);
     const rep = await app.inject({ method: 'GET', url: '/api/v1/report?format=json', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
     const units = (rep.json() as { indicators: { id: string; units: { scope: string; pass: number; total: number }[] }[] }).indicators.find((i) => i.id === 'endpoint_protection')!.units;
     expect(units.find((u) => u.scope === 'CHHVN')).toMatchObject({ pass: 2, total: 2 });

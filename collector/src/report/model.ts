@@ -4,7 +4,7 @@
  * from the stored indicator history at a past time (history keeps counts, not members, so the
  * member footnotes are then absent and `source` says so).
  */
-import type { Evaluation } from '../rules/engine.js';
+import { VERDICT, type Evaluation } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evaluate.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
 import type { Reason } from '@posture/protocol';
@@ -87,16 +87,25 @@ function section(ind: IndicatorResult, names: Map<string, string>, failing: Fail
  */
 const byTt = (a: { tt: number }, b: { tt: number }) => (a.tt || Infinity) - (b.tt || Infinity) || 0;
 
-export function portalStatus(systems: SystemMember[], hosts: HostMember[]): PortalStatus[] {
+/** The rule whose per-system verdict says whether a portal is ready (rules/directive.rules.yaml). */
+export const PORTAL_INDICATOR = 'ipv6_portals';
+
+/**
+ * `verdicts`: the evaluation's verdicts of PORTAL_INDICATOR per system (same index as
+ * `systems`): when that rule is in force, "ready" is its verdict, so the footnote and the
+ * indicator row cannot disagree; the hosts give the counts and reasons.
+ */
+export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdicts?: Uint8Array): PortalStatus[] {
   return systems
-    .filter((s) => s.tags.includes('portal'))
-    .map((s) => {
+    .map((s, i) => ({ s, verdict: verdicts?.[i] }))
+    .filter(({ s }) => s.tags.includes('portal'))
+    .map(({ s, verdict }) => {
       const serving = hosts.filter((h) => h.systems.includes(s.id));
       const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
       const reasons = serving.length
         ? notReady.map((h) => `${h.hostname}: ${h.stale ? 'stale' : `IPv6 readiness ${h.ipv6Readiness ?? 'unknown'}`}`)
         : ['no agent reports serving this portal'];
-      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: serving.length > 0 && notReady.length === 0, reasons };
+      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: verdict === undefined || verdict === VERDICT.outOfScope ? serving.length > 0 && notReady.length === 0 : verdict === VERDICT.pass, reasons };
     });
 }
 

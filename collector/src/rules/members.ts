@@ -4,32 +4,12 @@
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
 import { IPV6_LEVELS, type Reason } from '@posture/protocol';
+import type { HostInput } from '../store/host-facts.js';
 import type { SystemRecord } from '../store/systems.js';
 import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
 
-/** What the store knows of one host; rule tests write the same shape in YAML. */
-export interface HostInput {
-  agentId: string;
-  unit: string;
-  hostname: string;
-  role: string;
-  os: string;
-  systems: string[];
-  /** The AGENT's own verdict (its config's limits): a diagnostic, never counted; null when the probe failed or did not run. */
-  protected: boolean | null;
-  /** The agent's reasons for its verdict. */
-  protectionReasons: string[];
-  products: string[];
-  /** Product facts of the latest report, judged by the ministry's policy at evaluation time; null: none stored (unknown). */
-  protection: ProtectionFacts | null;
-  ipv6Readiness: string | null;
-  ipv6Reasons: string[];
-  /** null when the baseline probe failed or did not run. */
-  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown' }[] | null;
-  receivedAt: string;
-  decommissionedAt: string | null;
-}
+export type { HostInput };
 
 export interface HostMember {
   kind: 'host';

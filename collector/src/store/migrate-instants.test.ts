@@ -8,8 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, SCHEMA_VERSION, type DB } from './db.js';
+import { ForwardOutbox } from './forward-outbox.js';
 import { HostStore } from './hosts.js';
+import { IngestCommit } from './ingest-commit.js';
 import { Outbox } from './outbox.js';
+import { ReportStore } from './reports.js';
+import { toIngestRow } from '../ingest/rows.js';
 import { sampleReport } from '../../../testing/reports.js';
 import type { ProtectionFacts } from '../policy/protection.js';
 
@@ -53,20 +57,23 @@ describe('migration to instants', () => {
   });
 
   it('then ingests as the current version: newest instant wins over the old "+07:00" text; ids are per agent; old keys stay duplicates', () => {
-    const hosts = new HostStore(db, new Outbox(db));
+    const hosts = new HostStore(db);
+    const reports = new ReportStore(db);
+    const commit = new IngestCommit(db, { reports, hosts, outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db) });
+    const ingest = (r: typeof old, at: Date) => commit.commit([toIngestRow({ report: r, unit: 'TTCNTT', points: [], receivedAt: at })]).stored[0];
     // One hour OLDER than the stored state, but "2026-11-30T09:00:00.000Z" vs "...T17:00:00.000+07:00" as text.
     const older = sampleReport({ agentId: 'a-old', unit: 'TTCNTT', hostname: 'older', collectedAt: new Date(T - H) });
-    expect(hosts.ingest(older, 'TTCNTT', [], new Date(T))).toBe(true);
+    expect(ingest(older, new Date(T))).toBe(true);
     expect(hosts.get('a-old')!.hostname).toBe('old-state');
     const newer = sampleReport({ agentId: 'a-old', unit: 'TTCNTT', hostname: 'newer', collectedAt: new Date(T + H) });
-    expect(hosts.ingest(newer, 'TTCNTT', [], new Date(T + H))).toBe(true);
+    expect(ingest(newer, new Date(T + H))).toBe(true);
     expect(hosts.get('a-old')!.hostname).toBe('newer');
     // The old key has no content hash: a resend of its id is a duplicate, as it was before.
-    expect(hosts.ingestOutcomes([{ ...rowOf(old, 'a-old') }])).toEqual(['duplicate']);
+    expect(commit.commit([rowOf(old, 'a-old')]).outcomes).toEqual(['duplicate']);
     // Another agent may use the same id.
     const other = { ...sampleReport({ agentId: 'a-other', unit: 'TTCNTT', collectedAt: new Date(T) }), reportId: old.reportId };
-    expect(hosts.ingest(other, 'TTCNTT', [], new Date(T))).toBe(true);
-    expect(hosts.pruneReportIds(new Date(T - H / 2))).toBe(1); // only `older` was collected before T - 30 min
+    expect(ingest(other, new Date(T))).toBe(true);
+    expect(reports.prune(new Date(T - H / 2))).toBe(1); // only `older` was collected before T - 30 min
   });
 });
 

@@ -1,13 +1,35 @@
 /**
- * Read what rules need of every host from the state store in one query. The few facts that
+ * What rules need of every host (the hosts table and host_rule_facts), in one query. The few facts that
  * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
  * compact in host_rule_facts by triggers when a report is stored (store/db.ts), and the product
  * facts the protection policy judges in hosts.protection_facts (store/hosts.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
-import type { DB } from '../store/db.js';
-import type { HostInput } from './members.js';
+import type { DB } from './db.js';
 import type { ProtectionFacts } from '../policy/protection.js';
+
+/** What the store knows of one host; rule tests write the same shape in YAML. */
+export interface HostInput {
+  agentId: string;
+  unit: string;
+  hostname: string;
+  role: string;
+  os: string;
+  systems: string[];
+  /** The AGENT's own verdict (its config's limits): a diagnostic, never counted; null when the probe failed or did not run. */
+  protected: boolean | null;
+  /** The agent's reasons for its verdict. */
+  protectionReasons: string[];
+  products: string[];
+  /** Product facts of the latest report, judged by the ministry's policy at evaluation time; null: none stored (unknown). */
+  protection: ProtectionFacts | null;
+  ipv6Readiness: string | null;
+  ipv6Reasons: string[];
+  /** null when the baseline probe failed or did not run. */
+  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown' }[] | null;
+  receivedAt: string;
+  decommissionedAt: string | null;
+}
 
 /** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
 type Raw = [

@@ -1,0 +1,47 @@
+/** An accepted report as the row the ingest transaction stores (store/ingest-commit.ts). */
+import { createHash } from 'node:crypto';
+import type { Report } from '@posture/protocol';
+import { toLines } from '../influx/line.js';
+import type { Point } from '../influx/points.js';
+import type { IngestRow } from '../store/hosts.js';
+import { protectionFactsOf } from '../policy/protection.js';
+
+/** One accepted report on its way to the store. */
+export interface IngestItem {
+  report: Report;
+  unit: string;
+  points: Point[];
+  receivedAt: Date;
+  /** The report's JSON as received, when at hand (kept as the host's latest report). */
+  json?: string | null | undefined;
+  /** collectedAt as parsed once at the boundary (ingest/instant.ts); parsed here when absent. */
+  collectedMs?: number | undefined;
+}
+
+export function toIngestRow({ report, unit, points, receivedAt, json, collectedMs }: IngestItem): IngestRow {
+  const { host, membership, protection, ipv6 } = report.probes;
+  const collected_ms = collectedMs ?? Date.parse(report.collectedAt);
+  const text = json ?? JSON.stringify(report);
+  const hostFacts = host.ok ? host.facts : null;
+  return {
+    report_id: report.reportId,
+    agent_id: report.agentId,
+    unit,
+    hostname: hostFacts?.hostname ?? '',
+    role: membership.ok ? membership.facts.role : (hostFacts?.role ?? 'server'),
+    systems: JSON.stringify(membership.ok ? membership.facts.systems : []),
+    protected: protection?.ok ? (protection.facts.protected ? 1 : 0) : null,
+    reasons: JSON.stringify(
+      protection?.ok ? protection.facts.reasons : [protection ? `protection probe failed: ${protection.error.code} ${protection.error.message}` : 'protection probe did not run'],
+    ),
+    ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
+    collected_at: report.collectedAt,
+    collected_ms,
+    received_at: receivedAt.toISOString(),
+    report: text,
+    content_hash: createHash('sha256').update(text).digest('base64'),
+    protection_facts: JSON.stringify(protectionFactsOf(report, collected_ms)),
+    lines: points.length ? toLines(points) : '',
+    n: points.length,
+  };
+}
