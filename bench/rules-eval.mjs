@@ -15,6 +15,7 @@ import { hostMembers, systemMembers } from '../collector/dist/rules/members.js';
 import { evaluateRule } from '../collector/dist/rules/evaluate.js';
 import { loadHostInputs } from '../collector/dist/store/host-facts.js';
 import { openDb } from '../collector/dist/store/db.js';
+import { DEFAULT_PROTECTION_POLICY, protectsAt } from '../collector/dist/policy/protection.js';
 
 const todayArg = process.argv.indexOf('--today');
 const todayRoot = todayArg > 0 ? process.argv[todayArg + 1] : undefined;
@@ -53,7 +54,10 @@ const inputs = Array.from({ length: HOSTS }, (_, i) => {
   role: rnd() < 0.8 ? 'workstation' : 'server',
   os: rnd() < 0.7 ? 'windows' : 'linux',
   systems: i % 25 === 0 ? [`s${i % SYSTEMS}`] : [],
-  protected: rnd() < 0.02 ? null : rnd() < 0.88,
+  // The agents' own verdicts agree with the policy here, so that today's code (which counts
+  // them) and this one count the same hosts as failing: the comparison is of the work, not of
+  // how many footnotes each writes.
+  protected: failed ? null : protectsAt(protection, now.getTime(), DEFAULT_PROTECTION_POLICY),
   protectionReasons: ['Defender: protecting'],
   products: ['defender'],
   ipv6Readiness: ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)],
