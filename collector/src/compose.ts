@@ -73,7 +73,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
     members: (now) => {
-      const hosts = hostMembers(loadHostInputs(s.db), now, config.staleAfterMinutes);
+      const hosts = hostMembers(loadHostInputs(s.db), now, config.staleAfterMinutes, config.protection);
       const registry = s.systems.all();
       return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
     },

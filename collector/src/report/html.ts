@@ -4,6 +4,7 @@
  */
 import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';
+import { REASONS, renderReason } from '@posture/protocol';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -83,6 +84,7 @@ ${r.source === 'history' ? `<p class="meta">${esc(t.fromHistory)}</p>` : ''}
 <h2>${esc(t.perUnit)}</h2>
 ${r.indicators.map((ind) => unitTable(ind, r, lang)).join('\n')}
 ${portals}
+${r.protectionPolicy ? `<p class="meta" id="protection-policy">${esc(renderReason(r.protectionPolicy, lang, REASONS))}</p>` : ''}
 </body></html>
 `;
 }

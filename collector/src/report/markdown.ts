@@ -5,6 +5,7 @@
  */
 import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
 import type { AppendixReport, Lang } from './model.js';
+import { REASONS, renderReason } from '@posture/protocol';
 
 export type { Lang } from './model.js';
 export { percent } from './i18n.js';
@@ -36,5 +37,6 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
     out.push('', `## ${t.portals}`, '');
     for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${t.portalHosts}; ${cell(reasons(p.reasons, lang))}`);
   }
+  if (r.protectionPolicy) out.push('', `_${cell(renderReason(r.protectionPolicy, lang, REASONS))}_`);
   return out.join('\n') + '\n';
 }

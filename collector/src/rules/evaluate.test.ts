@@ -8,7 +8,7 @@ import { evaluateRule, isPastDue, type IndicatorResult } from './evaluate.js';
 import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './format.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
-import { host, system } from '../../../testing/fleet.js';
+import { clamavFacts, host, system } from '../../../testing/fleet.js';
 
 const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
 const rule = (id: string): Rule => RULES.get(id)!;
@@ -49,11 +49,11 @@ describe('endpoint_protection (90%)', () => {
   it('lists every failing host with its reason: stale, not running, unknown', () => {
     const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.join('; ')}`).sort();
     expect(reasons).toEqual([
-      'A ClamAV: not running',
+      'A ClamAV: not running; ClamAV: real-time protection off',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B unknown: protection probe failed: PROBE_TIMEOUT',
+      'B unknown: the agent could not read the protection facts (PROBE_TIMEOUT)',
     ]);
   });
 
@@ -62,7 +62,9 @@ describe('endpoint_protection (90%)', () => {
     expect(isPastDue('2022-12-31', new Date('2022-12-31T17:00:00.001Z'))).toBe(true);
     expect(isPastDue(null, new Date('2099-01-01T00:00:00Z'))).toBe(false);
     const later = new Date('2023-01-02T00:00:00Z');
-    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: '2023-01-01T23:59:00.000Z' }));
+    // Reported again just before `later`, with the same facts (signatures 5 h old then).
+    const again = '2023-01-01T23:59:00.000Z';
+    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: again, protection: clamavFacts(h.protected, again) }));
     const past = run('endpoint_protection', fresh, [], later);
     expect(past.pastDue).toBe(true);
     expect(unit(past, 'A')).toMatchObject({ met: true, overdue: false });
@@ -166,5 +168,51 @@ describe('expressions that cannot be evaluated', () => {
       { scope: 's2', pass: 0, total: 1, ratio: 0, met: false, overdue: false },
     ]);
     expect(res.failing[0]!.reasons[0]).toMatch(/^unknown: cannot evaluate "host.baseline\["firewall.active"\] == "pass"": No such key: firewall.active/);
+  });
+});
+
+describe('stricter rules from the product facts and the time helper', () => {
+  it('servers need signatures at most 72 h old NOW; a report older than 30 min fails `now - host.collectedAt`', () => {
+    const problems: RuleProblem[] = [];
+    const [g] = parseRuleText(
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - indicator: strict_servers',
+        '        title: {vi: t, en: t}',
+        '        basis: b',
+        '        population: hosts',
+        '        pass: >-',
+        '          host.protection.protected && now - host.collectedAt <= duration("30m") && (host.role != "server" || host.protection.items.exists(p,',
+        '          p.protects && has(p.signatureAgeHours) && p.signatureAgeHours <= 72.0))',
+        '        by: [unit]',
+        '        target: 1',
+      ].join('\n') + '\n',
+      'strict.rules.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
+    const hosts = hostMembers(
+      [
+        // Server, signatures 5 h old at a report 10 min ago: 5 h 10 min now. Passes.
+        host('A', { role: 'server', receivedAt: at(10), protection: clamavFacts(true, at(10), 5) }),
+        // Server, 71 h at a report 20 min ago: 71 h 20 min. Passes.
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71) }),
+        // Server, 71 h 50 min at a report 20 min ago: 72 h 10 min now. Fails (protected under the 168 h policy).
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71 + 50 / 60) }),
+        // Workstation, 100 h: the 72 h rule is for servers. Passes.
+        host('A', { receivedAt: at(5), protection: clamavFacts(true, at(5), 100) }),
+        // Workstation reported 40 min ago: fails the 30-minute freshness.
+        host('A', { receivedAt: at(40), protection: clamavFacts(true, at(40), 1) }),
+      ],
+      NOW,
+      60,
+    );
+    expect(hosts.map((h) => h.protected)).toEqual([true, true, true, true, true]);
+    const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
+    expect(unit(res, 'A')).toMatchObject({ pass: 3, total: 5 });
+    expect(res.failing.map((f) => f.id)).toEqual([hosts[2]!.id, hosts[4]!.id]);
   });
 });

@@ -5,10 +5,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { migrateToInstants } from './migrate-instants.js';
 
 export type DB = Database.Database;
 
-const MIGRATIONS: string[] = [
+/** SQL, or a step that needs code (parsing every stored timestamp once, in JS). */
+const MIGRATIONS: (string | ((db: DB) => void))[] = [
   `
   CREATE TABLE units (
     id TEXT PRIMARY KEY,
@@ -205,9 +207,15 @@ const MIGRATIONS: string[] = [
   );
   ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
   `,
+  // Instants and per-agent idempotency: see migrate-instants.ts.
+  migrateToInstants,
 ];
 
-export function openDb(dataDir: string): DB {
+/** The schema version a store has once every migration ran. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Open (and migrate) the store; `upTo` stops at an older schema version (tests of migrations). */
+export function openDb(dataDir: string, upTo = SCHEMA_VERSION): DB {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, 'posture.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -215,9 +223,11 @@ export function openDb(dataDir: string): DB {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
+  for (let v = version; v < upTo; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

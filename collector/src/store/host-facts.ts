@@ -1,10 +1,12 @@
 /**
  * What rules need of every host (the hosts table and host_rule_facts), in one query. The few facts that
  * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
- * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
+ * compact in host_rule_facts by triggers when a report is stored (store/db.ts), and the product
+ * facts the protection policy judges in hosts.protection_facts (store/hosts.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
 import type { DB } from './db.js';
+import type { ProtectionFacts } from '../policy/protection.js';
 
 /** What the store knows of one host; rule tests write the same shape in YAML. */
 export interface HostInput {
@@ -14,10 +16,13 @@ export interface HostInput {
   role: string;
   os: string;
   systems: string[];
-  /** null when the protection probe failed or did not run. */
+  /** The AGENT's own verdict (its config's limits): a diagnostic, never counted; null when the probe failed or did not run. */
   protected: boolean | null;
+  /** The agent's reasons for its verdict. */
   protectionReasons: string[];
   products: string[];
+  /** Product facts of the latest report, judged by the ministry's policy at evaluation time; null: none stored (unknown). */
+  protection: ProtectionFacts | null;
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
   /** null when the baseline probe failed or did not run. */
@@ -40,10 +45,12 @@ type Raw = [
   decommissionedAt: string | null,
   /** JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]; null if never computed. */
   facts: string | null,
+  /** The latest report's product facts (policy/protection.ts), JSON; null when none were stored. */
+  protectionFacts: string | null,
 ];
 
 const SQL = `
-  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts, h.protection_facts
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
 type Result = 'pass' | 'fail' | 'unknown';
@@ -59,7 +66,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
   ) as Raw[];
   const out = new Array<HostInput>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts] = rows[i]!;
     const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
     out[i] = {
       agentId,
@@ -71,6 +78,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       protected: prot === null ? null : prot === 1,
       protectionReasons: JSON.parse(reasons) as string[],
       products: products ?? [],
+      protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
       baseline: baseline ? baseline.map(([id, level, result]) => ({ id, level, result })) : null,
