@@ -141,11 +141,11 @@ function nodeAt(doc: Document, path: string[]): Node | null {
   for (const seg of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
-      if (!pair) return (node as Node) ?? null;
+      if (!pair) return (node) ?? null;
       node = pair.value ?? pair.key;
     } else if (isSeq(node)) {
       const item = node.items[Number(seg)];
-      if (item === undefined) return node as Node;
+      if (item === undefined) return node;
       node = item;
     } else return (node as Node) ?? null;
   }
