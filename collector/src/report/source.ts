@@ -3,6 +3,7 @@
  * indicator history (`indicator_results`) as it was at a past time.
  */
 import type { Collector } from '../context.js';
+import { BASELINE_INDICATOR, baselineNotes } from './baseline-footnotes.js';
 import { PORTAL_INDICATOR, historyReport, liveReport, portalStatus, type AppendixReport } from './model.js';
 
 export class ReportError extends Error {
@@ -32,7 +33,7 @@ export function parseAt(value: string): Date {
 /** The report now (live), or at `at` from the stored history. */
 export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)));
+  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
   const iso = at.toISOString();
   // One evaluation writes every indicator and scope under the same evaluated_at: take the last
   // evaluation at or before the requested time, whole.

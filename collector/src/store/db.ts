@@ -113,7 +113,7 @@ const MIGRATIONS: string[] = [
   -- when a host's report is stored, so evaluation never re-parses 100,000 full reports.
   CREATE TABLE host_rule_facts (
     agent_id TEXT PRIMARY KEY,
-    facts TEXT NOT NULL              -- JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]
+    facts TEXT NOT NULL              -- JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result, ...]] | null] (see host-facts.ts)
   );
   CREATE VIEW host_rule_facts_of AS SELECT h.agent_id AS agent_id, json_array(
       json_extract(h.report, '$.probes.host.facts.os.family'),
@@ -204,6 +204,44 @@ const MIGRATIONS: string[] = [
     revoked_at TEXT
   );
   ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
+  `,
+  // Baseline checks judged at the system's level: host_rule_facts also keeps each check's
+  // per-level results ([[level, result, threshold]]), its measured value, its reason code and,
+  // for a check that does not pass at every level, its title (the report's footnotes name it).
+  // Titles of passing checks are left out so 100,000 hosts' facts stay small.
+  `
+  DROP TRIGGER host_rule_facts_ins;
+  DROP TRIGGER host_rule_facts_upd;
+  DROP VIEW host_rule_facts_of;
+  CREATE VIEW host_rule_facts_of AS SELECT h.agent_id AS agent_id, json_array(
+      json_extract(h.report, '$.probes.host.facts.os.family'),
+      (SELECT json_group_array(json_extract(p.value, '$.id')) FROM json_each(h.report, '$.probes.protection.facts.products') p),
+      json_extract(h.report, '$.probes.ipv6.facts.reasons'),
+      CASE WHEN json_extract(h.report, '$.probes.baseline.ok') THEN
+        (SELECT json_group_array(json_array(
+            json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result'),
+            CASE WHEN json_type(c.value, '$.byLevel') = 'array' THEN
+              json((SELECT json_group_array(json_array(json_extract(b.value, '$.level'), json_extract(b.value, '$.result'), json_extract(b.value, '$.threshold')))
+                    FROM json_each(c.value, '$.byLevel') b))
+            END,
+            json_extract(c.value, '$.value'),
+            CASE WHEN json_extract(c.value, '$.result') <> 'pass'
+                   OR EXISTS (SELECT 1 FROM json_each(c.value, '$.byLevel') b WHERE json_extract(b.value, '$.result') <> 'pass')
+              THEN json_extract(c.value, '$.title') END,
+            json_extract(c.value, '$.reasonCode')))
+         FROM json_each(h.report, '$.probes.baseline.facts.checks') c)
+      END) AS facts
+    FROM hosts h;
+  CREATE TRIGGER host_rule_facts_ins AFTER INSERT ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  END;
+  CREATE TRIGGER host_rule_facts_upd AFTER UPDATE OF report ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  END;
+  INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE true
+    ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
   `,
 ];
 

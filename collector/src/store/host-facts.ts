@@ -4,7 +4,25 @@
  * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
+import type { CheckResult, Reason } from '@posture/protocol';
 import type { DB } from './db.js';
+
+/** One baseline check as rules read it (a subset of the report's BaselineCheck). */
+export interface BaselineCheckInput {
+  id: string;
+  /** Lowest level that requires the check. */
+  level: number;
+  /** The result at `level`. */
+  result: CheckResult;
+  /** Results at each level from `level` up, when the requirement grows with the level. */
+  byLevel?: { level: number; result: CheckResult; threshold: number }[];
+  /** The measured quantity the per-level thresholds compare. */
+  value?: number;
+  /** Kept only for a check that does not pass at every level (the report names it). */
+  title?: { vi: string; en: string };
+  /** The agent's reason for `result`, when it is not a pass. */
+  reasonCode?: Reason;
+}
 
 /** What the store knows of one host; rule tests write the same shape in YAML. */
 export interface HostInput {
@@ -21,7 +39,7 @@ export interface HostInput {
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
   /** null when the baseline probe failed or did not run. */
-  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown' }[] | null;
+  baseline: BaselineCheckInput[] | null;
   receivedAt: string;
   decommissionedAt: string | null;
 }
@@ -38,7 +56,7 @@ type Raw = [
   ipv6Readiness: string | null,
   receivedAt: string,
   decommissionedAt: string | null,
-  /** JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]; null if never computed. */
+  /** JSON [os family, [product ids], [ipv6 reasons], [CheckTuple] | null]; null if never computed. */
   facts: string | null,
 ];
 
@@ -46,7 +64,17 @@ const SQL = `
   SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
-type Result = 'pass' | 'fail' | 'unknown';
+/** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
+type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, title?: { vi: string; en: string } | null, reasonCode?: Reason | null];
+
+function checkInput([id, level, result, byLevel, value, title, reasonCode]: CheckTuple): BaselineCheckInput {
+  const c: BaselineCheckInput = { id, level, result };
+  if (byLevel) c.byLevel = byLevel.map(([l, r, threshold]) => ({ level: l, result: r, threshold }));
+  if (typeof value === 'number') c.value = value;
+  if (title) c.title = title;
+  if (reasonCode) c.reasonCode = reasonCode;
+  return c;
+}
 
 /** Every host's rule inputs, or only those of `agentIds` (a page of a host list). */
 export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[] {
@@ -60,7 +88,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
   const out: HostInput[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
+    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, CheckTuple[] | null];
     out[i] = {
       agentId,
       unit,
@@ -73,7 +101,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       products: products ?? [],
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
-      baseline: baseline ? baseline.map(([id, level, result]) => ({ id, level, result })) : null,
+      baseline: baseline ? baseline.map(checkInput) : null,
       receivedAt,
       decommissionedAt,
     };
