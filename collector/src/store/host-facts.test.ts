@@ -52,6 +52,7 @@ const withProbes = (r: Report, baselineOk: boolean): Report => ({
           facts: {
             checks: [
               { id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty', reasonCode: { code: 'BASELINE_FAIL_FIREWALL_ACTIVE', params: { check: 'firewall.active' } } },
+              { id: 'time.synchronized', title: { vi: 'Đồng bộ', en: 'Synced' }, level: 2, result: 'unknown', evidence: 'timedatectl: exit 1', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'time.synchronized' } } },
               { id: 'ssh.root_login', title: { vi: 'SSH root', en: 'SSH root' }, level: 1, result: 'pass', evidence: 'sshd -T: permitrootlogin no' },
               RETENTION,
             ],
@@ -75,8 +76,10 @@ describe('loadHostInputs', () => {
         ipv6Readiness: 'address',
         ipv6Reasons: ['no IPv6 default route'],
         baseline: [
-          // A check that does not pass at every level keeps its title; a passing one does not.
-          { id: 'firewall.active', level: 1, result: 'fail', title: { vi: 'Tường lửa', en: 'Firewall' }, reasonCode: { code: 'BASELINE_FAIL_FIREWALL_ACTIVE', params: { check: 'firewall.active' } } },
+          // A check that does not pass at every level gets its title; a passing one does not.
+          // Only an unknown result keeps its reason code (a failure's code is its id's).
+          { id: 'firewall.active', level: 1, result: 'fail', title: { vi: 'Tường lửa', en: 'Firewall' } },
+          { id: 'time.synchronized', level: 2, result: 'unknown', title: { vi: 'Đồng bộ', en: 'Synced' }, reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'time.synchronized' } } },
           { id: 'ssh.root_login', level: 1, result: 'pass' },
           { id: 'logging.retention', level: 2, result: 'pass', value: 30, byLevel: RETENTION.byLevel, title: RETENTION.title },
         ],

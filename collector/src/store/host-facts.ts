@@ -1,6 +1,7 @@
 /**
- * What rules need of every host (the hosts table and host_rule_facts), in one query. The few facts that
- * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
+ * What rules need of every host (the hosts table and host_rule_facts) in one query, and the
+ * titles of the baseline checks some host does not pass (baseline_check_titles) in another. The
+ * few facts that have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
  * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
@@ -18,9 +19,9 @@ export interface BaselineCheckInput {
   byLevel?: { level: number; result: CheckResult; threshold: number }[];
   /** The measured quantity the per-level thresholds compare. */
   value?: number;
-  /** Kept only for a check that does not pass at every level (the report names it). */
+  /** For a check that does not pass at every level (the report names it): the title hosts send for it. */
   title?: { vi: string; en: string };
-  /** The agent's reason for `result`, when it is not a pass. */
+  /** The agent's reason, when `result` is unknown (what could not be read). */
   reasonCode?: Reason;
 }
 
@@ -65,15 +66,32 @@ const SQL = `
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
 /** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
-type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, title?: { vi: string; en: string } | null, reasonCode?: Reason | null];
+type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
+type Title = { vi: string; en: string };
 
-function checkInput([id, level, result, byLevel, value, title, reasonCode]: CheckTuple): BaselineCheckInput {
+function checkInput(t: CheckTuple, titles: ReadonlyMap<string, Title>): BaselineCheckInput {
+  const [id, level, result, byLevel, value, reasonCode] = t;
+  // Most checks are the short form: two object shapes only, so loading 100,000 hosts stays fast.
+  if (t.length === 3) {
+    const title = result === 'pass' ? undefined : titles.get(id);
+    return title ? { id, level, result, title } : { id, level, result };
+  }
   const c: BaselineCheckInput = { id, level, result };
   if (byLevel) c.byLevel = byLevel.map(([l, r, threshold]) => ({ level: l, result: r, threshold }));
   if (typeof value === 'number') c.value = value;
-  if (title) c.title = title;
   if (reasonCode) c.reasonCode = reasonCode;
+  // One title object per check id, shared by every host that does not pass it.
+  if (result !== 'pass' || c.byLevel?.some((b) => b.result !== 'pass')) {
+    const title = titles.get(id);
+    if (title) c.title = title;
+  }
   return c;
+}
+
+/** The titles of the checks some host does not pass (baseline_check_titles, a few dozen rows). */
+function loadTitles(db: DB): Map<string, Title> {
+  const rows = db.prepare('SELECT check_id, title FROM baseline_check_titles').raw().all() as [string, string][];
+  return new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
 }
 
 /** Every host's rule inputs, or only those of `agentIds` (a page of a host list). */
@@ -85,6 +103,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
         : []
       : db.prepare(SQL).raw().all()
   ) as Raw[];
+  const titles = loadTitles(db);
   const out: HostInput[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
@@ -101,7 +120,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       products: products ?? [],
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
-      baseline: baseline ? baseline.map(checkInput) : null,
+      baseline: baseline ? baseline.map((t) => checkInput(t, titles)) : null,
       receivedAt,
       decommissionedAt,
     };
