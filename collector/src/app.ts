@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
+import { consoleRoutes } from './console/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -121,5 +122,6 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
   systemsRoutes(app, c);
   hostsRoutes(app, c);
   agentsRoutes(app, c);
+  consoleRoutes(app, c);
   return app;
 }
