@@ -4,11 +4,10 @@
  * the reasons' codes (rendered in the reader's language). Bounded: the hosts with the most
  * shortfalls first, a few checks per host, then counts of what was left out.
  */
-import { REASONS, renderReason, type Reason } from '@posture/protocol';
+import { REASONS, renderReason, type Lang, type Reason } from '@posture/protocol';
 import type { HostShortfall, SystemBaseline } from '../rules/baseline-level.js';
 import { VERDICT } from '../rules/engine.js';
 import type { SystemMember } from '../rules/members.js';
-import type { Lang } from './model.js';
 
 /** The rule whose footnote this is (rules/directive.rules.yaml). */
 export const BASELINE_INDICATOR = 'systems_classified';
