@@ -99,7 +99,7 @@ describe('indicator 11 by the system level', () => {
     expect(ind.units.find((u) => u.scope === 'CHHVN')).toMatchObject({ pass: 1, total: 1 });
     expect(ind.units.find((u) => u.scope === 'TCDBVN')).toMatchObject({ pass: 0, total: 1 });
     expect(ind.failing.map((f) => f.id)).toEqual(['thudt']);
-    expect(ind.failing[0]!.reasons).toEqual(['Baseline of level 2 not met: 1 checks failing or unknown on 1/1 hosts']);
+    expect(ind.failing[0]!.reasons).toEqual(['Baseline of level 2 not met: 1 check(s) failing or unknown on 1/1 host(s)']);
     expect(r.baselineNotMet).toEqual([
       {
         id: 'thudt',

@@ -63,7 +63,7 @@ const REASONS_VI: [RegExp, string][] = [
   [/^(.+): stale$/, '$1: quá hạn báo cáo'],
   [/^does not meet the condition$/, 'không đáp ứng điều kiện'],
   // rules/members.ts renders these from the codes BASELINE_LEVEL_NOT_MET and BASELINE_NO_REPORTING_HOST (protocol/src/reasons/collector.ts).
-  [/^Baseline of level (\d+) not met: (\d+) checks failing or unknown on (\d+)\/(\d+) hosts$/, 'chưa đạt yêu cầu cơ bản của cấp độ $1: $2 kiểm tra chưa đạt hoặc chưa xác định trên $3/$4 máy'],
+  [/^Baseline of level (\d+) not met: (\d+) check\(s\) failing or unknown on (\d+)\/(\d+) host\(s\)$/, 'chưa đạt yêu cầu cơ bản của cấp độ $1: $2 kiểm tra chưa đạt hoặc chưa xác định trên $3/$4 máy'],
   [/^No reporting host: the baseline checks of level (\d+) cannot be verified$/, 'không có máy chủ nào đang báo cáo: chưa kiểm chứng được các kiểm tra cơ sở của cấp độ $1'],
 ];
 

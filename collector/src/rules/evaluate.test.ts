@@ -116,12 +116,12 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
   it('says why each system fails', () => {
     const why = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.join(' | ')]));
     // One summary line per system (the checks themselves are in system.baseline, named by the report's footnote).
-    expect(why.s2).toBe('Baseline of level 3 not met: 1 checks failing or unknown on 1/1 hosts');
+    expect(why.s2).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
     expect(why.s3).toBe('No reporting host: the baseline checks of level 2 cannot be verified');
     expect(why.s4).toBe('declared by agents but not in the registry: unclassified');
     expect(why.s5).toBe('security level not determined');
-    expect(why.s6).toBe('Baseline of level 3 not met: 1 checks failing or unknown on 1/1 hosts');
-    expect(why.s7).toBe('Baseline of level 1 not met: 1 checks failing or unknown on 1/1 hosts');
+    expect(why.s6).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(why.s7).toBe('Baseline of level 1 not met: 1 check(s) failing or unknown on 1/1 host(s)');
     expect(why.s8).toBe('No reporting host: the baseline checks of level 1 cannot be verified');
     expect(why.s9).toBe('protection plan of the level not deployed | No reporting host: the baseline checks of level 1 cannot be verified');
     expect(why.s1).toBeUndefined();

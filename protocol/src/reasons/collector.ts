@@ -9,7 +9,7 @@ export const COLLECTOR_REASONS = {
   // Baseline checks of a system judged at its level (collector/src/rules/baseline-level.ts).
   BASELINE_LEVEL_NOT_MET: {
     vi: 'Chưa đạt yêu cầu cơ bản của cấp độ {level}: {checks} kiểm tra chưa đạt hoặc chưa xác định trên {hosts}/{reporting} máy',
-    en: 'Baseline of level {level} not met: {checks} checks failing or unknown on {hosts}/{reporting} hosts',
+    en: 'Baseline of level {level} not met: {checks} check(s) failing or unknown on {hosts}/{reporting} host(s)',
   },
   BASELINE_NO_REPORTING_HOST: {
     vi: 'Không có máy chủ nào đang báo cáo: chưa kiểm chứng được các kiểm tra cơ sở của cấp độ {level}',
