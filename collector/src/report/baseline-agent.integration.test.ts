@@ -48,7 +48,12 @@ beforeAll(async () => {
   app = build(c);
   const admin = { authorization: `Bearer ${TEST_TOKENS.admin}` };
   for (const level of LEVELS) {
-    const put = await app.inject({ method: 'PUT', url: `/api/v1/systems/lvl${level}`, headers: admin, payload: { name: `Cấp ${level}`, ownerUnit: 'TTCNTT', level, approval: { number: `${level}/QĐ`, date: '2025-01-01' }, protectionPlan: { deployed: true, status: 'full' }, tags: [] } });
+    const put = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/systems/lvl${level}`,
+      headers: admin,
+      payload: { name: `Cấp ${level}`, ownerUnit: 'TTCNTT', level, approval: { number: `${level}/QĐ`, date: '2025-01-01' }, protectionPlan: { deployed: true, status: 'full' }, tags: [] },
+    });
     expect([200, 201], put.body).toContain(put.statusCode);
   }
   const enrolled = await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: 'TTCNTT', secret: TEST_UNITS[0]!.enrollmentSecret, hostname, machineId: '' } });

@@ -24,7 +24,13 @@ let app: FastifyInstance;
 const admin = { authorization: `Bearer ${TEST_TOKENS.admin}` };
 const viewer = { authorization: `Bearer ${TEST_TOKENS.viewer}` };
 
-const FIREWALL: BaselineCheck = { id: 'firewall.inbound_default_deny', title: { vi: 'Tường lửa trên máy chủ bật, mặc định chặn kết nối vào', en: 'Host firewall active with default-deny inbound policy' }, level: 1, result: 'pass', evidence: 'nft: input policy drop' };
+const FIREWALL: BaselineCheck = {
+  id: 'firewall.inbound_default_deny',
+  title: { vi: 'Tường lửa trên máy chủ bật, mặc định chặn kết nối vào', en: 'Host firewall active with default-deny inbound policy' },
+  level: 1,
+  result: 'pass',
+  evidence: 'nft: input policy drop',
+};
 /** As the agent reports 30 days of logs with mapping.yaml's minByLevel {2: 30, 3: 90, 4: 180, 5: 365}. */
 const RETENTION_30: BaselineCheck = {
   id: 'logging.retention',
