@@ -3,6 +3,7 @@
  * directive's table, the per-unit tables worst first, and the footnotes. Vietnamese by default.
  */
 import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
+import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';
 import { REASONS, renderReason } from '@posture/protocol';
 
@@ -40,6 +41,12 @@ function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): string
     const items = ind.failing.slice(0, MAX_LISTED).map((f) => `<li>${esc(unitName(f.unit))} / <b>${esc(f.name)}</b>: ${esc(reasons(f.reasons, lang))}</li>`);
     if (ind.failing.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${ind.failing.length - MAX_LISTED}</li>`);
     notes.push(`<p><b>${esc(t.failing)}:</b></p><ul class="footnote failing">${items.join('')}</ul>`);
+  }
+  const baseline = ind.id === BASELINE_INDICATOR ? (r.baselineNotMet ?? []) : [];
+  if (baseline.length) {
+    const items = baseline.slice(0, MAX_LISTED).map((n) => `<li data-system="${esc(n.id)}">${esc(baselineNoteText(n, lang))}</li>`);
+    if (baseline.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${baseline.length - MAX_LISTED}</li>`);
+    notes.push(`<p><b>${esc(t.baseline)}:</b></p><ul class="footnote baseline">${items.join('')}</ul>`);
   }
   return `<section class="indicator" id="ind-${esc(ind.id)}">
 <h2>${ind.tt ? `${ind.tt}. ` : ''}${esc(ind.title[lang])}</h2>

@@ -4,6 +4,7 @@
  */
 import type { Collector } from '../context.js';
 import { policyReason } from '../policy/protection.js';
+import { BASELINE_INDICATOR, baselineNotes } from './baseline-footnotes.js';
 import { PORTAL_INDICATOR, historyReport, liveReport, portalStatus, type AppendixReport } from './model.js';
 
 export class ReportError extends Error {
@@ -33,7 +34,7 @@ export function parseAt(value: string): Date {
 /** The report now (live), or at `at` from the stored history. */
 export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)), policyReason(c.config.protection));
+  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)), policyReason(c.config.protection), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
   const iso = at.toISOString();
   // One evaluation writes every indicator and scope under the same evaluated_at: take the last
   // evaluation at or before the requested time, whole.

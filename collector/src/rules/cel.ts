@@ -79,7 +79,7 @@ export const SYSTEM_SCHEMA = {
   reportingHosts: 'int',
   /** Of those, hosts whose IPv6 readiness is "ready". */
   ipv6ReadyHosts: 'int',
-  /** pass: every reporting host passes every baseline check its level requires; fail; unknown. */
+  /** pass: every reporting host passes every baseline check its level requires (at that level: byLevel); fail; unknown (rules/baseline-level.ts). */
   baseline: 'string',
   /** "hostname: check id (result)" for each required check not passed. */
   baselineFailing: 'list<string>',

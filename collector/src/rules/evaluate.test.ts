@@ -117,15 +117,27 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
 
   it('says why each system fails', () => {
     const why = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.join(' | ')]));
-    expect(why.s2).toBe(`baseline fail: ${fleet[0]!.hostname}: audit.enabled (fail)`);
-    expect(why.s3).toBe('baseline unknown: no reporting host: baseline checks of level 2 cannot be verified');
+    // One summary line per system (the checks themselves are in system.baseline, named by the report's footnote).
+    expect(why.s2).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(why.s3).toBe('No reporting host: the baseline checks of level 2 cannot be verified');
     expect(why.s4).toBe('declared by agents but not in the registry: unclassified');
     expect(why.s5).toBe('security level not determined');
-    expect(why.s6).toBe(`baseline unknown: ${fleet[1]!.hostname}: audit.enabled (unknown)`);
-    expect(why.s7).toBe(`baseline unknown: ${fleet[2]!.hostname}: baseline facts missing (probe failed or not run)`);
-    expect(why.s8).toBe('baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
-    expect(why.s9).toBe('protection plan of the level not deployed | baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
+    expect(why.s6).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(why.s7).toBe('Baseline of level 1 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(why.s8).toBe('No reporting host: the baseline checks of level 1 cannot be verified');
+    expect(why.s9).toBe('protection plan of the level not deployed | No reporting host: the baseline checks of level 1 cannot be verified');
     expect(why.s1).toBeUndefined();
+  });
+
+  it('keeps per system the hosts and checks that fail at its level, and the results as rule expressions read them', () => {
+    const members = systemMembers(registry, hostMembers(fleet, NOW, 60));
+    const of = (id: string) => members.find((m) => m.id === id)!;
+    expect(of('s1').baseline).toMatchObject({ result: 'pass', level: 2, hosts: [] });
+    expect(of('s2').baseline).toEqual({ result: 'fail', level: 3, reportingHosts: 1, hosts: [{ hostname: fleet[0]!.hostname, checks: [{ id: 'audit.enabled', result: 'fail', checkLevel: 3 }] }] });
+    expect(of('s6').baseline.hosts[0]!.checks).toEqual([{ id: 'audit.enabled', result: 'unknown', checkLevel: 3, detail: { code: 'BASELINE_RESULT_UNKNOWN' } }]);
+    expect(of('s7').baseline).toMatchObject({ result: 'unknown', hosts: [{ hostname: fleet[2]!.hostname, missing: { code: 'BASELINE_FACTS_MISSING', params: { host: fleet[2]!.hostname } }, checks: [] }] });
+    expect(of('s2').cel).toMatchObject({ baseline: 'fail', baselineFailing: [`${fleet[0]!.hostname}: audit.enabled (fail)`] });
+    expect(of('s6').cel).toMatchObject({ baseline: 'unknown', baselineFailing: [`${fleet[1]!.hostname}: audit.enabled (unknown)`] });
   });
 });
 

@@ -3,11 +3,12 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS, type Reason } from '@posture/protocol';
+import { IPV6_LEVELS, REASONS, renderReason, type Reason } from '@posture/protocol';
 import type { HostInput } from '../store/host-facts.js';
 import type { SystemRecord } from '../store/systems.js';
 import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
+import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } from './baseline-level.js';
 
 export type { HostInput };
 
@@ -50,6 +51,8 @@ export interface SystemMember {
   planDeployed: boolean;
   tags: string[];
   hosts: number;
+  /** Its hosts' baseline judged at its level (baseline-level.ts): what the report's footnotes name. */
+  baseline: SystemBaseline;
   /** Why this system is not classified and protected, when it is not. */
   reasons: string[];
   /** The view rule expressions read as `system`. */
@@ -132,33 +135,6 @@ interface SystemHosts {
   unit: string;
 }
 
-/**
- * Baseline of a system at its level: every reporting host must pass every check whose level is
- * at most the system's. A check reported as unknown, a host without baseline facts, or a system
- * with no reporting host is "unknown", which rules should count as failing.
- */
-function systemBaseline(level: number | null, hosts: HostMember[]): { result: 'pass' | 'fail' | 'unknown'; failing: string[] } {
-  const reporting = hosts.filter((h) => !h.stale);
-  if (!level) return { result: 'unknown', failing: ['security level not determined: required checks unknown'] };
-  if (!reporting.length) return { result: 'unknown', failing: [`no reporting host: baseline checks of level ${level} cannot be verified`] };
-  const failing: string[] = [];
-  let unknown = false;
-  for (const h of reporting) {
-    if (h.baseline === null) {
-      unknown = true;
-      failing.push(`${h.hostname}: baseline facts missing (probe failed or not run)`);
-      continue;
-    }
-    for (const c of h.baseline) {
-      if (c.level > level || c.result === 'pass') continue;
-      if (c.result === 'unknown') unknown = true;
-      failing.push(`${h.hostname}: ${c.id} (${c.result})`);
-    }
-  }
-  const anyFail = failing.length > 0 && (!unknown || failing.some((f) => f.endsWith('(fail)')));
-  return { result: anyFail ? 'fail' : unknown ? 'unknown' : 'pass', failing };
-}
-
 export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[]): SystemMember[] {
   const by = new Map<string, SystemHosts>();
   for (const h of hosts) {
@@ -182,11 +158,14 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
       if (!r.approved) reasons.push('no approval decision for the level');
       if (!r.planDeployed) reasons.push('protection plan of the level not deployed');
     }
-    if (r.level && base.result !== 'pass') reasons.push(...base.failing.map((f) => `baseline ${base.result}: ${f}`));
+    // One line per system: the checks themselves are named in the report's baseline footnote.
+    const summary = r.level ? baselineSummary(base) : null;
+    if (summary) reasons.push(renderReason(summary, 'en', REASONS));
     return {
       kind: 'system',
       ...r,
       hosts: h.hosts,
+      baseline: base,
       reasons,
       cel: {
         id: r.id,
@@ -201,7 +180,7 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
         reportingHosts: BigInt(h.reporting),
         ipv6ReadyHosts: BigInt(h.ipv6Ready),
         baseline: base.result,
-        baselineFailing: base.failing,
+        baselineFailing: base.level === null ? ['security level not determined: required checks unknown'] : base.reason ? [renderReason(base.reason, 'en', REASONS)] : shortfallTexts(base),
       },
     };
   };

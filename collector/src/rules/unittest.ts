@@ -44,7 +44,24 @@ const HostFixtureSchema = Type.Object(
     reasons: Type.Optional(Type.Array(Str)),
     products: Type.Optional(Type.Array(Str)),
     ipv6: Type.Optional(Type.Union([Str, Type.Null()])),
-    baseline: Type.Optional(Type.Union([Type.Record(Str, Type.Object({ level: Type.Integer(), result: Result }, Closed)), Type.Null()])),
+    baseline: Type.Optional(
+      Type.Union([
+        Type.Record(
+          Str,
+          Type.Object(
+            {
+              level: Type.Integer(),
+              result: Result,
+              // Per-level results of a check whose threshold grows with the level, as agents report them.
+              byLevel: Type.Optional(Type.Array(Type.Object({ level: Type.Integer(), result: Result, threshold: Type.Number() }, Closed))),
+              value: Type.Optional(Type.Number()),
+            },
+            Closed,
+          ),
+        ),
+        Type.Null(),
+      ]),
+    ),
     systems: Type.Optional(Type.Array(Str)),
     last_report: Type.Optional(Str),
     decommissioned: Type.Optional(Type.Boolean()),
@@ -230,7 +247,7 @@ function fleet(fx: HostFixture[], at: number, t0: number, where: string): HostIn
         products: h.products ?? [],
         ipv6Readiness: h.ipv6 === undefined ? 'none' : h.ipv6,
         ipv6Reasons: [],
-        baseline: h.baseline === null ? null : Object.entries(h.baseline ?? {}).map(([id, c]) => ({ id, level: c.level, result: c.result })),
+        baseline: h.baseline === null ? null : Object.entries(h.baseline ?? {}).map(([id, c]) => ({ id, level: c.level, result: c.result, ...(c.byLevel ? { byLevel: c.byLevel } : {}), ...(c.value !== undefined ? { value: c.value } : {}) })),
         receivedAt: new Date(received).toISOString(),
         decommissionedAt: h.decommissioned ? new Date(t0).toISOString() : null,
       });

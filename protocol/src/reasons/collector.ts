@@ -78,4 +78,25 @@ export const COLLECTOR_REASONS = {
     vi: 'Chính sách bảo vệ: giới hạn tuổi mẫu nhận diện: {days} ngày ({hours} giờ), tính đến lúc đánh giá; chấp nhận cờ "cập nhật" của hãng khi không có ngày: {vendorFlag}; EDR không dùng mẫu: {signatureless}; không tính là bảo vệ: {never}',
     en: 'Protection policy: signature age limit: {days} days ({hours} h), counted to the evaluation time; vendor "up to date" flag without a date accepted: {vendorFlag}; signatureless EDR: {signatureless}; never counted as protection: {never}',
   },
+  // Baseline checks of a system judged at its level (collector/src/rules/baseline-level.ts).
+  BASELINE_LEVEL_NOT_MET: {
+    vi: 'Chưa đạt yêu cầu cơ bản của cấp độ {level}: {checks} kiểm tra chưa đạt hoặc chưa xác định trên {hosts}/{reporting} máy',
+    en: 'Baseline of level {level} not met: {checks} check(s) failing or unknown on {hosts}/{reporting} host(s)',
+  },
+  BASELINE_NO_REPORTING_HOST: {
+    vi: 'Không có máy chủ nào đang báo cáo: chưa kiểm chứng được các kiểm tra cơ sở của cấp độ {level}',
+    en: 'No reporting host: the baseline checks of level {level} cannot be verified',
+  },
+  BASELINE_FACTS_MISSING: {
+    vi: '{host}: thiếu dữ liệu kiểm tra cơ sở (probe lỗi hoặc không chạy)',
+    en: '{host}: baseline facts missing (probe failed or not run)',
+  },
+  BASELINE_BELOW_LEVEL_MINIMUM: {
+    vi: '{value} < {threshold} (mức tối thiểu của cấp độ {level})',
+    en: '{value} < {threshold} (the minimum at level {level})',
+  },
+  BASELINE_RESULT_UNKNOWN: {
+    vi: 'không xác định được kết quả (agent không gửi lý do)',
+    en: 'result could not be determined (the agent sent no reason)',
+  },
 } as const satisfies ReasonCatalogue;
