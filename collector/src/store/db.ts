@@ -269,6 +269,8 @@ const MIGRATIONS: (string | ((db: DB) => void))[] = [
 
 /** The schema version a store has once every migration ran. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The schema version of a store written before reports were keyed by agent and instant (migrate-instants.ts). */
+export const BEFORE_INSTANTS = MIGRATIONS.indexOf(migrateToInstants);
 
 /** Open (and migrate) the store; `upTo` stops at an older schema version (tests of migrations). */
 export function openDb(dataDir: string, upTo = SCHEMA_VERSION): DB {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, SCHEMA_VERSION, type DB } from './db.js';
+import { BEFORE_INSTANTS, openDb, SCHEMA_VERSION, type DB } from './db.js';
 import { ForwardOutbox } from './forward-outbox.js';
 import { HostStore } from './hosts.js';
 import { IngestCommit } from './ingest-commit.js';
@@ -27,8 +27,8 @@ old.collectedAt = vn(T); // "2026-11-30T17:00:00.000+07:00"
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-migrate-'));
-  // The previous version's store: its last migration, and rows as it wrote them.
-  const before = openDb(dir, SCHEMA_VERSION - 1);
+  // A store of the version before instants, and rows as it wrote them.
+  const before = openDb(dir, BEFORE_INSTANTS);
   before.prepare("INSERT INTO units (id, name) VALUES ('TTCNTT', 'TT')").run();
   for (const id of ['a-old', 'a-other']) before.prepare("INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, 'TTCNTT', ?, 'h', '', '2026-11-01T00:00:00Z')").run(id, `hash-${id}`);
   before.prepare('INSERT INTO reports (report_id, agent_id, collected_at, received_at) VALUES (?, ?, ?, ?)').run(old.reportId, 'a-old', old.collectedAt, new Date(T).toISOString());
