@@ -2,7 +2,9 @@
 # Everything the tests need on a fresh Debian machine with Node >= 20.19: the real servers the
 # integration tests start (InfluxDB, Alertmanager, ClamAV, Chromium, iproute2, nftables), the agent
 # tests' tools (openssl for a test CA, systemd-analyze, ansible-lint, tinyproxy,
-# prometheus-node-exporter as the bench baseline) and npm packages.
+# prometheus-node-exporter as the bench baseline), the portal prober's test internet (nsd as the
+# authoritative name server, unbound as the resolver, nginx as the portals' web server) and npm
+# packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One package per line, each named for what calls it (apt's --no-install-recommends skips
@@ -22,6 +24,9 @@ systemd
 prometheus-node-exporter
 ansible-lint
 tinyproxy
+nsd
+unbound
+nginx
 "
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
