@@ -32,6 +32,11 @@ import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
+// Portal prober (src/portals/): its store, runner and routes.
+import { PortalStore } from './store/portals.js';
+import { PortalRunner, probeOptions } from './portals/scheduler.js';
+import { portalPoints } from './portals/points.js';
+import { portalsRoutes } from './routes/portals.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -66,9 +71,20 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
   const systems = new SystemStore(db);
   if (config.registryFile) systems.loadFile(config.registryFile);
   const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
-  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger });
+  const portals = new PortalStore(db);
+  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { portals: () => portals.latestFacts(), rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger });
   const ingest = new IngestBatcher(config.dataDir, outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger, (b) => ingest.removeOutbox(b)) : undefined;
+  const portalRunner = new PortalRunner({
+    registry: () => systems.all(),
+    store: portals,
+    // Without InfluxDB nothing drains the outbox, so no points are queued then.
+    ...(influx ? { emit: (results) => outbox.add(portalPoints(results)) } : {}),
+    options: probeOptions(config.portals),
+    concurrency: config.portals?.concurrency ?? 8,
+    historyDays: config.portals?.historyDays ?? 400,
+    log: logger.child({ component: 'portals' }),
+  });
   return {
     config,
     db,
@@ -83,6 +99,8 @@ export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | 
     ingest,
     engine,
     influx,
+    portals,
+    portalRunner,
     counters: { accepted: 0, duplicate: 0, rejected: {}, enrolled: 0, enrollRejected: {} },
   };
 }
@@ -179,5 +197,6 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
   systemsRoutes(app, c);
   hostsRoutes(app, c);
   agentsRoutes(app, c);
+  portalsRoutes(app, c);
   return app;
 }

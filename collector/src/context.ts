@@ -12,6 +12,8 @@ import type { AuditLog } from './store/audit.js';
 import type { TokenStore } from './store/tokens.js';
 import type { RelayStore } from './store/relays.js';
 import type { Forwarder } from './federation/forwarder.js';
+import type { PortalStore } from './store/portals.js';
+import type { PortalRunner } from './portals/scheduler.js';
 
 export interface Collector {
   readonly config: CollectorConfig;
@@ -32,6 +34,9 @@ export interface Collector {
   readonly engine: Engine;
   /** Present when influx.url is configured. */
   readonly influx: InfluxWriter | undefined;
+  /** Portal prober: results with history, and the runner (scheduled by server.ts when `portals` is configured). */
+  readonly portals: PortalStore;
+  readonly portalRunner: PortalRunner;
   /** Counters for /metrics. */
   readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number>; enrolled: number; enrollRejected: Record<string, number> };
 }

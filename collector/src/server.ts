@@ -54,6 +54,8 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
     if (collector.influx) collector.outbox.add(inventoryPoints(collector, members, now));
   };
   collector.engine.start();
+  // The portal prober's own schedule (the outside view of systems tagged portal).
+  if (config.portals) collector.portalRunner.start(config.portals.intervalMinutes * 60_000);
   // SIGHUP reloads the rule files; a broken set is refused and the rules in force stay.
   const onHup = () => {
     const r = collector.engine.rules.reload();
@@ -80,6 +82,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
       process.off('SIGHUP', onHup);
       clearInterval(pruneTimer);
       await collector.engine.stop();
+      await collector.portalRunner.stop();
       await app.close(); // stops accepting, finishes in-flight requests and their commits
       await collector.forwarder?.stop();
       await collector.influx?.stop();

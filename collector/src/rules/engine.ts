@@ -22,6 +22,7 @@ import { evaluateRule, type IndicatorResult } from './evaluate.js';
 import { loadHostInputs } from './facts.js';
 import type { Rule } from './format.js';
 import { RuleManager } from './manager.js';
+import type { PortalFacts } from '../portals/facts.js';
 import { hostMembers, systemMembers, type HostMember, type SystemMember } from './members.js';
 import { observe } from './observe.js';
 
@@ -45,6 +46,8 @@ export interface EngineOptions {
   defaultIntervalMs?: number;
   resolvedResendMinutes?: number;
   log?: FastifyBaseLogger;
+  /** The newest outside probe of each portal (src/portals/), for `system.portal.*`. */
+  portals?: () => ReadonlyMap<string, PortalFacts>;
 }
 
 export class Engine {
@@ -62,6 +65,7 @@ export class Engine {
   private readonly externalUrl: string;
   private timer: NodeJS.Timeout | undefined;
   private readonly nextAt = new Map<string, number>();
+  private readonly portals: (() => ReadonlyMap<string, PortalFacts>) | undefined;
 
   constructor(
     private readonly db: DB,
@@ -73,6 +77,7 @@ export class Engine {
     opts: EngineOptions = {},
   ) {
     this.log = opts.log ?? pino({ level: 'silent' });
+    this.portals = opts.portals;
     this.rules = opts.rules instanceof RuleManager ? opts.rules : new RuleManager(opts.rules);
     this.alerts = new AlertStore(db);
     this.defaultIntervalMs = opts.defaultIntervalMs ?? 300_000;
@@ -89,7 +94,7 @@ export class Engine {
   private members(now: Date) {
     const hosts = hostMembers(loadHostInputs(this.db), now, this.staleAfterMinutes);
     const registry = this.systems.all();
-    return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
+    return { hosts, systems: systemMembers(registry, hosts, this.portals?.(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
   }
 
   private selected(groups?: ReadonlySet<string>): Rule[] {

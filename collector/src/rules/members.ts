@@ -5,6 +5,7 @@
  */
 import { IPV6_LEVELS } from '@posture/protocol';
 import type { SystemRecord } from '../store/systems.js';
+import { portalCel, type PortalFacts } from '../portals/facts.js';
 
 /** What the store knows of one host; rule tests write the same shape in YAML. */
 export interface HostInput {
@@ -143,7 +144,8 @@ function systemBaseline(level: number | null, hosts: HostMember[]): { result: 'p
   return { result: anyFail ? 'fail' : unknown ? 'unknown' : 'pass', failing };
 }
 
-export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[]): SystemMember[] {
+/** `portals`: the newest outside probe of each portal (system id -> facts), for `system.portal.*`. */
+export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[], portals: ReadonlyMap<string, PortalFacts> = new Map(), now = new Date()): SystemMember[] {
   const by = new Map<string, SystemHosts>();
   for (const h of hosts) {
     for (const s of h.systems) {
@@ -186,6 +188,7 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
         ipv6ReadyHosts: BigInt(h.ipv6Ready),
         baseline: base.result,
         baselineFailing: base.failing,
+        portal: portalCel(portals.get(r.id), now),
       },
     };
   };
