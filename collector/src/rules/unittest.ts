@@ -15,6 +15,9 @@ import { loadRuleFiles } from './format.js';
 import { expandRuleFiles } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
 import { observe } from './observe.js';
+import type { PortalFacts } from '../portals/facts.js';
+
+const PORTAL_LEVEL_NAMES = ['none', 'address', 'reachable', 'web', 'ready', 'unknown'] as const;
 
 interface HostFixture {
   unit: string;
@@ -61,11 +64,24 @@ interface EvalStep {
   alerts_for?: string[];
 }
 
+/** The newest outside probe of a portal (src/portals/), as `system.portal.*` sees it. */
+interface PortalFixture {
+  system: string;
+  level: 'none' | 'address' | 'reachable' | 'web' | 'ready' | 'unknown';
+  /** Offset from the test's start, e.g. -1h (default: at the start). */
+  probed?: string;
+  /** Criterion -> pass | fail | unreachable | n/a. */
+  checks?: Record<string, 'pass' | 'fail' | 'unreachable' | 'n/a'>;
+  /** Reason codes blocking the next level. */
+  blocking?: string[];
+}
+
 interface TestCase {
   name: string;
   start?: string;
   hosts?: HostFixture[];
   systems?: unknown[];
+  portals?: PortalFixture[];
   evals: EvalStep[];
 }
 
@@ -140,6 +156,13 @@ export function runRuleTestFile(file: string): TestOutcome {
       if (errs.length) throw new Error(`${file}: ${where}.systems[${i}]: ${errs.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
       return rec as SystemRecord;
     });
+    const portals = new Map<string, PortalFacts>(
+      (t.portals ?? []).map((p, i) => {
+        if (typeof p.system !== 'string' || !(PORTAL_LEVEL_NAMES as readonly string[]).includes(p.level)) throw new Error(`${file}: ${where}.portals[${i}]: needs "system" and "level" (${PORTAL_LEVEL_NAMES.join(' | ')})`);
+        const probedAt = t0 + (p.probed ? dur(p.probed, `${file}: ${where}.portals[${i}].probed`) : 0);
+        return [p.system, { probedAt, level: p.level, ready: p.level === 'ready', checks: p.checks ?? {}, blocking: (p.blocking ?? []).map((code) => ({ code })) }];
+      }),
+    );
     const unitNames = new Map(spec.units.map((u) => (typeof u === 'string' ? [u, u] : [u.id, u.name])));
     const systemNames = new Map(registry.map((r) => [r.id, r.name]));
     const state = new Map<string, AlertRecord>();
@@ -148,7 +171,7 @@ export function runRuleTestFile(file: string): TestOutcome {
       const now = new Date(t0 + dur(ev.at, `${file}: ${where} at`));
       if (ev.hosts) hostsFx = ev.hosts;
       const hosts = hostMembers(fleet(hostsFx, now.getTime(), t0, `${file}: ${where}`), now, staleMin);
-      const systems = systemMembers(registry, hosts);
+      const systems = systemMembers(registry, hosts, portals, now);
       const results = new Map<string, ReturnType<typeof observe>[number]>();
       for (const r of rules) {
         const ind = evaluateRule(r, r.population === 'hosts' ? hosts : systems, [...unitNames.keys()], now);
