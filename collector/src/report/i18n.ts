@@ -62,6 +62,10 @@ const REASONS_VI: [RegExp, string][] = [
   [/^(.+): IPv6 readiness (.+)$/, '$1: mức sẵn sàng IPv6 $2'],
   [/^(.+): stale$/, '$1: quá hạn báo cáo'],
   [/^does not meet the condition$/, 'không đáp ứng điều kiện'],
+  // The ipv6_portals rule's reasons (rules/directive.rules.yaml).
+  [/^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: no agent reports for its hosts$/, 'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: chưa có agent nào báo cáo'],
+  [/^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: (\d+)\/(\d+) hosts IPv6-ready$/, 'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: $1/$2 máy chủ sẵn sàng IPv6'],
+  [/^outside view over IPv6: level (.+)$/, 'đo từ bên ngoài qua IPv6: mức $1'],
 ];
 
 export function reason(text: string, lang: Lang): string {

@@ -7,6 +7,8 @@
 import type { Evaluation } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evaluate.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
+import type { Reason } from '@posture/protocol';
+import type { CheckStatus, Criterion, PortalLevel, PortalResult } from '../portals/types.js';
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
@@ -33,7 +35,17 @@ export interface IndicatorSection {
   failing: FailingMember[];
 }
 
-/** A system tagged `portal` whose hosts are not all IPv6 "ready". */
+/** The portal prober's newest result for a portal (what the public gets over IPv6). */
+export interface PortalOutside {
+  probedAt: string;
+  level: PortalLevel;
+  ready: boolean;
+  checks: { criterion: Criterion; status: CheckStatus }[];
+  /** What blocks the next level (codes; rendered in the report's language). */
+  blocking: Reason[];
+}
+
+/** A system tagged `portal`: ready when its outside view is (as ipv6_portals counts it), with its hosts' view beside. */
 export interface PortalStatus {
   id: string;
   name: string;
@@ -41,7 +53,10 @@ export interface PortalStatus {
   hosts: number;
   readyHosts: number;
   ready: boolean;
+  /** The hosts' view: which hosts are not IPv6 ready. */
   reasons: string[];
+  /** null: never probed from outside (then never ready). */
+  outside: PortalOutside | null;
 }
 
 export interface AppendixReport {
@@ -55,6 +70,8 @@ export interface AppendixReport {
   indicators: IndicatorSection[];
   /** Portals (systems tagged portal) not IPv6 ready; null when not known (history). */
   portalsNotReady: PortalStatus[] | null;
+  /** Every portal with its outside criteria; null when not known (history). */
+  portals: PortalStatus[] | null;
 }
 
 /** Worst first; no-data scopes last; ties by id for a stable order. */
@@ -84,7 +101,7 @@ function section(ind: IndicatorResult, names: Map<string, string>, failing: Fail
  */
 const byTt = (a: { tt: number }, b: { tt: number }) => (a.tt || Infinity) - (b.tt || Infinity) || 0;
 
-export function portalStatus(systems: SystemMember[], hosts: HostMember[]): PortalStatus[] {
+export function portalStatus(systems: SystemMember[], hosts: HostMember[], outside: ReadonlyMap<string, PortalResult> = new Map()): PortalStatus[] {
   return systems
     .filter((s) => s.tags.includes('portal'))
     .map((s) => {
@@ -93,7 +110,9 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[]): Port
       const reasons = serving.length
         ? notReady.map((h) => `${h.hostname}: ${h.stale ? 'stale' : `IPv6 readiness ${h.ipv6Readiness ?? 'unknown'}`}`)
         : ['no agent reports serving this portal'];
-      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: serving.length > 0 && notReady.length === 0, reasons };
+      const o = outside.get(s.id);
+      const view: PortalOutside | null = o ? { probedAt: new Date(o.probedAt).toISOString(), level: o.level, ready: o.ready, checks: o.checks.map((c) => ({ criterion: c.criterion, status: c.status })), blocking: o.blocking } : null;
+      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: view?.ready ?? false, reasons, outside: view };
     });
 }
 
@@ -107,6 +126,7 @@ export function liveReport(ev: Evaluation, portals: PortalStatus[]): AppendixRep
     units: ev.units,
     indicators: [...ev.indicators].sort(byTt).map((i) => section(i, names, i.failing)),
     portalsNotReady: portals.filter((p) => !p.ready),
+    portals,
   };
 }
 
@@ -165,5 +185,6 @@ export function historyReport(rows: HistoryRow[], requestedAt: string, current: 
     units: current.units,
     indicators: indicators.sort(byTt).map((i) => section(i, names, [])),
     portalsNotReady: null,
+    portals: null,
   };
 }
