@@ -132,6 +132,7 @@ describe('portal prober in a test internet (integration)', () => {
     const f = { dir, configFile, port: 18080, url: 'http://127.0.0.1:18080' };
     const curl = (path: string) => sh('ip', ['netns', 'exec', net.probe, 'curl', '-sf', '-H', `Authorization: Bearer ${TEST_TOKENS.viewer}`, `${f.url}${path}`]);
     let proc: CollectorProcess | undefined;
+    const before = Date.now();
     try {
       proc = await startCollectorProcess(f, {
         prefix: net.probeExec,
@@ -144,23 +145,32 @@ describe('portal prober in a test internet (integration)', () => {
           }
         },
       });
-      const before = Date.now();
-      // The schedule's first run starts at once; wait for results newer than the start.
+      // The schedule's first run starts at once; wait for results newer than the collector's start.
       await waitFor('a scheduled portal probe', () => {
         const list = JSON.parse(curl('/api/v1/portals')) as { portals: { probedAt: string | null; systemId: string }[] };
-        return Promise.resolve(list.portals.length === PORTALS.length && list.portals.every((p) => p.probedAt !== null && Date.parse(p.probedAt) >= before - 120_000));
+        return Promise.resolve(list.portals.length === PORTALS.length && list.portals.every((p) => p.probedAt !== null && Date.parse(p.probedAt) >= before));
       }, 60_000, 500);
       const list = JSON.parse(curl('/api/v1/portals')) as { portals: { systemId: string; level: string; ready: boolean; blocking: { code: string; vi: string }[] }[] };
       expect(list.portals.find((p) => p.systemId === 'portal-dual')!.ready).toBe(true);
       expect(list.portals.find((p) => p.systemId === 'portal-mxnoaaaa')!.blocking[0]!.vi).toMatch(/Máy chủ thư mail\.mxnoaaaa\.test không có bản ghi AAAA/);
-      const one = JSON.parse(curl('/api/v1/portals/portal-dual')) as { history: unknown[]; latest: { checks: { evidence: unknown }[] } };
-      expect(one.history.length).toBeGreaterThanOrEqual(2); // the CLI run above and the scheduled one
+      const one = JSON.parse(curl('/api/v1/portals/portal-dual')) as { history: { probedAt: string }[]; latest: { checks: { evidence: unknown }[] } };
+      expect(Date.parse(one.history[0]!.probedAt)).toBeGreaterThanOrEqual(before); // newest first: the scheduled run
+      expect(one.latest.checks).toHaveLength(10);
       // Evaluation every second: the rule reads system.portal.ready.
       await waitFor('ipv6_portals evaluated with the portal results', () => {
-        const rep = JSON.parse(curl('/report?format=json')) as { indicators: { id: string; ministry: { pass: number; total: number } }[] };
+        const rep = JSON.parse(curl('/api/v1/report?format=json')) as { indicators: { id: string; ministry: { pass: number; total: number } }[] };
         const ind = rep.indicators.find((i) => i.id === 'ipv6_portals');
         return Promise.resolve(ind?.ministry.total === PORTALS.length && ind.ministry.pass === 1);
       }, 30_000, 500);
+      // The report lists each portal's criteria, in Vietnamese by default and in English.
+      const md = curl('/api/v1/report?format=markdown');
+      expect(md).toContain('## Cổng thông tin: tiêu chí IPv6 đo từ bên ngoài');
+      expect(md).toMatch(new RegExp(`\\| Cổng thông tin dual \\(portal-dual\\) \\| [^|]+ \\| sẵn sàng IPv6 (\\| Đạt ){10}\\|`));
+      expect(md).toMatch(/\| Cổng thông tin expiredv6 \(portal-expiredv6\) \| [^|]+ \| truy cập được qua IPv6 \| Đạt \| Đạt \| Đạt \| Đạt \| Đạt \| Đạt \| Không đạt \|/);
+      expect(md).toMatch(/- Cổng thông tin expiredv6 \(portal-expiredv6\): www\.expiredv6\.test \[2001:db8:1:7::80\]: chứng thư số qua IPv6 đã hết hạn ngày/);
+      const en = curl('/api/v1/report?format=markdown&lang=en');
+      expect(en).toContain('| Portal | Unit | Level | Name servers with AAAA |');
+      expect(en).toMatch(/- Cổng thông tin onens \(portal-onens\): 1\/2 name servers have an AAAA record; at least 2 needed/);
     } finally {
       await proc?.stop();
     }
