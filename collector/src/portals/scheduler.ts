@@ -106,7 +106,7 @@ export class PortalRunner {
         return;
       }
       this.running = this.runOnce();
-      this.running
+      void this.running
         .then((s) => this.deps.log?.info({ portals: s.results.length, ready: s.results.filter((r) => r.ready).length, ms: s.ms }, 'portals probed'))
         .catch((e: unknown) => this.deps.log?.error({ err: e }, 'portal probe run failed; the next run will try again'))
         .finally(() => (this.running = undefined));

@@ -40,13 +40,12 @@ async function probeName(name: string, r: BoundedResolver, opts: ProbeOptions): 
   const six = ev.aaaa.slice(0, MAX_ADDRESSES);
   const four = ev.a.slice(0, 1);
   const jobs: Promise<void>[] = [];
-  for (const [fam, addrs, into] of [[6, six, ev.ports6], [4, four, ev.ports4]] as const) {
+  for (const [addrs, into] of [[six, ev.ports6], [four, ev.ports4]] as const) {
     for (const address of addrs)
       for (const port of PORTS)
         jobs.push(
           tcpConnect(address, port, opts.checkTimeoutMs).then((t: Timed<boolean>) => {
             into[portKey(address, port)] = { ok: t.ok, ms: t.ms, ...(t.error ? { error: t.error } : {}) };
-            void fam;
           }),
         );
   }
