@@ -7,8 +7,8 @@
  *     pointing at NSD), nginx (every portal's web site, HTTP and HTTPS) and an SMTP listener
  *     (the smtp-server library, testing/portal-net/smtp-listener.mjs) on each portal's MX.
  *   "probe" namespace: where the collector runs, joined to inet by a veth pair, default routes
- *     for both families through it (or none at all: `routes: false` is a machine with no
- *     Internet).
+ *     for both families through it (or IPv4 only: a prober without IPv6; or none: a machine
+ *     with no Internet).
  *
  * Only documentation prefixes are used: 2001:db8::/32, 192.0.2.0/24, 198.51.100.0/24,
  * 203.0.113.0/24. Names carry a random suffix, so parallel runs never meet. Each portal's zone
@@ -129,7 +129,8 @@ function nginxServers(p: PortalSpec, a: PortalAddresses, cert: { certFile: strin
   return out.join('\n');
 }
 
-export async function createPortalNet(dir: string, portals: PortalSpec[], opts: { routes?: boolean } = {}): Promise<PortalNet> {
+/** routes: both families (default), 'ipv4-only' (a prober without IPv6), or none (no Internet). */
+export async function createPortalNet(dir: string, portals: PortalSpec[], opts: { routes?: 'both' | 'ipv4-only' | 'none' } = {}): Promise<PortalNet> {
   const id = randomBytes(3).toString('hex');
   const inet = `posture-inet-${id}`;
   const probe = `posture-probe-${id}`;
@@ -186,10 +187,9 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
     sh('ip', ['-n', probe, 'addr', 'add', '192.0.2.254/30', 'dev', vp]);
     sh('ip', ['-n', inet, 'link', 'set', vi, 'up']);
     sh('ip', ['-n', probe, 'link', 'set', vp, 'up']);
-    if (opts.routes !== false) {
-      sh('ip', ['-n', probe, '-6', 'route', 'add', 'default', 'via', '2001:db8:ff::1', 'dev', vp]);
-      sh('ip', ['-n', probe, 'route', 'add', 'default', 'via', '192.0.2.253', 'dev', vp]);
-    }
+    const routes = opts.routes ?? 'both';
+    if (routes === 'both') sh('ip', ['-n', probe, '-6', 'route', 'add', 'default', 'via', '2001:db8:ff::1', 'dev', vp]);
+    if (routes !== 'none') sh('ip', ['-n', probe, 'route', 'add', 'default', 'via', '192.0.2.253', 'dev', vp]);
     const addrs = new Map<string, PortalAddresses>();
     portals.forEach((p, i) => addrs.set(p.name, addressesOf(i)));
     // One `ip -batch` for every service address (hundreds for the bench's 100 portals).

@@ -122,6 +122,8 @@ export const CollectorConfigSchema = Obj({
       portalTimeoutMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 30_000 }),
       /** Least similarity of the page over IPv6 to the page over IPv4 (Internet.nl: within 10%). */
       minSimilarity: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+      /** An IPv6 address the prober must have a route to (nothing is sent); default a public resolver's (2001:4860:4860::8888). */
+      routeProbe6: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f:.]{2,45}$' })),
       /** Results kept per portal (older ones are pruned). */
       historyDays: Type.Integer({ minimum: 1, maximum: 3650, default: 400 }),
     }),

@@ -3,6 +3,7 @@
  * within their time limit (the socket is destroyed, the query cancelled), and the error codes
  * they settle with. Callers branch on these codes (errno names, c-ares codes), never on text.
  */
+import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { connect, type Socket } from 'node:net';
 
@@ -116,6 +117,25 @@ export const isNoRecord = (code: string | undefined) => code === 'ENODATA' || co
 /** Answers that mean the prober could not ask at all (no route, resolver silent or refusing). */
 export const isNoNetwork = (code: string | undefined) =>
   code === 'ETIMEOUT' || code === 'ECONNREFUSED' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EADDRNOTAVAIL';
+
+/**
+ * Does this machine have a route to `address` over IPv6? A UDP connect() asks the kernel for a
+ * route and sends nothing; without an IPv6 default route it fails at once (ENETUNREACH).
+ */
+export function hasRoute6(address: string, timeoutMs: number): Promise<{ ok: boolean; error?: string }> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp6');
+    const done = (r: { ok: boolean; error?: string }) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done({ ok: false, error: 'ETIMEDOUT' }), timeoutMs);
+    s.once('error', (e) => done({ ok: false, error: codeOf(e) }));
+    // Node hands the connect error to this callback (typed without arguments), not to 'error'.
+    s.connect(53, address, ((err?: Error) => done(err ? { ok: false, error: codeOf(err) } : { ok: true })) as () => void);
+  });
+}
 
 /** Run `fns` with at most `limit` at a time; results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {

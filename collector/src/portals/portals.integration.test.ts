@@ -3,13 +3,14 @@
  * an SMTP listener, in network namespaces of the test's own), run through the real collector:
  * `posture portals probe` and `posture serve` with its own schedule, in the probe namespace,
  * with the test's Unbound as resolver and the test CA as bundle. Needs root (namespaces) and
- * Debian's nsd, unbound and nginx: without them it fails, it is not skipped.
+ * Debian's nsd, unbound and nginx: without them it fails, it is not skipped. Also: a prober
+ * with no Internet, and one with IPv4 only, must say "unreachable", never blame the portal.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { POSTURE_BIN, ROOT, TEST_AUTH, TEST_TOKENS, TEST_UNITS, startCollectorProcess, type CollectorProcess } from '../../../testing/collector.js';
 import { createPortalNet, type PortalNet, type PortalSpec } from '../../../testing/portal-net.js';
 import { sh } from '../../../testing/reliability.js';
@@ -182,7 +183,7 @@ describe('portal prober with no Internet (integration)', () => {
   let net: PortalNet;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'posture-portals-offline-'));
-    net = await createPortalNet(dir, [{ name: 'dual' }], { routes: false });
+    net = await createPortalNet(dir, [{ name: 'dual' }], { routes: 'none' });
   }, 120_000);
   afterAll(async () => {
     await net?.destroy();
@@ -202,5 +203,33 @@ describe('portal prober with no Internet (integration)', () => {
     expect(results[0]!.blocking[0]!.code).toBe('PORTAL_UNREACHABLE');
     // Bounded: the resolver lookup gives up after checkTimeoutMs (2 s) plus margin, not hangs.
     expect(took).toBeLessThan(30_000);
+  }, 60_000);
+});
+
+describe('portal prober on a machine without IPv6 (integration)', () => {
+  let dir: string;
+  let net: PortalNet;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'posture-portals-v4only-'));
+    net = await createPortalNet(dir, [{ name: 'dual' }], { routes: 'ipv4-only' });
+  }, 120_000);
+  afterAll(async () => {
+    await net?.destroy();
+  });
+
+  it('does not blame a dual-stack portal: every criterion "unreachable", the reason names the missing IPv6 route', async () => {
+    // The resolver is reached over IPv4 only, so DNS works; IPv6 does not.
+    const configFile = join(dir, 'collector.yaml');
+    writeCollector(dir, net, ['dual'], 18082);
+    const cfg = parse(readFileSync(configFile, 'utf8')) as { portals: { resolvers: string[]; routeProbe6?: string } };
+    cfg.portals.resolvers = net.resolvers.filter((r) => !r.includes(':'));
+    cfg.portals.routeProbe6 = net.addresses.get('dual')!.web6;
+    writeFileSync(configFile, stringify(cfg));
+    const run = await runInProbe(net, ['-c', configFile, 'portals', 'probe', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const [r] = (JSON.parse(run.stdout) as { results: PortalResult[] }).results;
+    expect(r!.level).toBe('unknown');
+    expect(r!.checks.map((c) => c.status)).toEqual(CRITERIA.map(() => 'unreachable'));
+    expect(r!.blocking).toEqual([{ code: 'PORTAL_UNREACHABLE', params: { detail: expect.stringMatching(/^no IPv6 route from the prober \(ENETUNREACH towards 2001:db8:1:1::80\)/) } }]);
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { reason } from '@posture/protocol';
 import { checkNameServers } from './dns.js';
 import { checkMail } from './mail.js';
-import { BoundedResolver, isNoNetwork } from './net.js';
+import { BoundedResolver, hasRoute6, isNoNetwork } from './net.js';
 import { readiness } from './readiness.js';
 import { CRITERIA, type CheckResult, type Criterion, type PortalResult, type PortalTarget, type ProbeOptions } from './types.js';
 import { checkWeb } from './web.js';
@@ -44,6 +44,15 @@ export async function probePortal(target: PortalTarget, opts: ProbeOptions, now 
   if (!pre.ok && isNoNetwork(pre.error)) {
     const detail = `resolver ${opts.resolvers.join(', ') || '(system)'}: ${pre.error ?? 'EUNKNOWN'} after ${Math.round(pre.ms)} ms`;
     return done(allAs('unreachable', [reason('PORTAL_UNREACHABLE', { detail })], { resolvers: opts.resolvers, soaLookup: { error: pre.error, ms: pre.ms } }));
+  }
+
+  // No IPv6 route from here: every criterion is about IPv6, so none can be measured; say so
+  // once rather than blame the portal. The route is looked up towards a
+  // configured address (portals.routeProbe6), by default a public resolver's.
+  const route = await hasRoute6(opts.routeProbe6, opts.checkTimeoutMs);
+  if (!route.ok) {
+    const detail = `no IPv6 route from the prober (${route.error ?? 'EUNKNOWN'} towards ${opts.routeProbe6}): run it where the public's IPv6 reaches`;
+    return done(allAs('unreachable', [reason('PORTAL_UNREACHABLE', { detail })], { route6: route }));
   }
 
   let timer: NodeJS.Timeout | undefined;

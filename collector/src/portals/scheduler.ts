@@ -49,7 +49,7 @@ export function probeOptions(cfg: CollectorConfig['portals']): ProbeOptions {
     ...DEFAULT_PROBE_OPTIONS,
     resolvers: [...(cfg?.resolvers ?? [])],
     ca,
-    ...(cfg ? { checkTimeoutMs: cfg.checkTimeoutMs, portalTimeoutMs: cfg.portalTimeoutMs, minSimilarity: cfg.minSimilarity } : {}),
+    ...(cfg ? { checkTimeoutMs: cfg.checkTimeoutMs, portalTimeoutMs: cfg.portalTimeoutMs, minSimilarity: cfg.minSimilarity, ...(cfg.routeProbe6 ? { routeProbe6: cfg.routeProbe6 } : {}) } : {}),
   };
 }
 

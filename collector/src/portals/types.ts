@@ -80,9 +80,12 @@ export interface ProbeOptions {
   minSimilarity: number;
   /** Largest page read for the comparison, bytes. */
   maxPageBytes: number;
+  /** An IPv6 address the prober must have a route to (nothing is sent to it), else nothing is measured. */
+  routeProbe6: string;
 }
 
 export const DEFAULT_PROBE_OPTIONS: Omit<ProbeOptions, 'resolvers' | 'ca'> = {
+  routeProbe6: '2001:4860:4860::8888',
   checkTimeoutMs: 5000,
   portalTimeoutMs: 30_000,
   minSimilarity: 0.9,
