@@ -66,6 +66,7 @@ const REASONS_VI: [RegExp, string][] = [
   [/^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: no agent reports for its hosts$/, 'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: chưa có agent nào báo cáo'],
   [/^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: (\d+)\/(\d+) hosts IPv6-ready$/, 'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: $1/$2 máy chủ sẵn sàng IPv6'],
   [/^outside view over IPv6: level (.+)$/, 'đo từ bên ngoài qua IPv6: mức $1'],
+  [/^the newest outside IPv6 probe is (\d+) h old \(older than 48 h does not count\): is the collector's portal prober running\?$/, 'lần đo IPv6 từ bên ngoài gần nhất đã cách $1 giờ (quá 48 giờ không được tính): bộ dò cổng thông tin của collector có đang chạy không?'],
 ];
 
 export function reason(text: string, lang: Lang): string {

@@ -135,22 +135,24 @@ describe('ipv6_portals (100%)', () => {
       host('B', { systems: ['p2'], ipv6Readiness: 'ready' }),
       host('B', { systems: ['p2'], ipv6Readiness: 'ready', receivedAt: STALE_AT }),
     ];
-    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('p4', 'C', { tags: ['portal'] }), system('internal', 'C')];
+    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('p4', 'C', { tags: ['portal'] }), system('p5', 'C', { tags: ['portal'] }), system('internal', 'C')];
     const at = NOW.getTime() - 600_000;
     const portals = new Map<string, PortalFacts>([
       ['p1', { probedAt: at, level: 'ready', ready: true, checks: {}, blocking: [] }],
+      ['p5', { probedAt: NOW.getTime() - 49 * 3600_000, level: 'ready', ready: true, checks: {}, blocking: [] }],
       ['p4', { probedAt: at, level: 'reachable', ready: false, checks: { tls: 'fail' }, blocking: [{ code: 'PORTAL_TLS_EXPIRED', params: { name: 'www.p4.test', address: '2001:db8::4', notAfter: '2022-05-01' } }] }],
     ]);
     const res = run('ipv6_portals', fleet, registry, NOW, portals);
     expect(res.units.map((u) => [u.scope, u.pass, u.total, u.met])).toEqual([
       ['A', 1, 1, true],
       ['B', 0, 1, false],
-      ['C', 0, 2, false],
+      ['C', 0, 3, false],
     ]);
     expect(Object.fromEntries(res.failing.map((f) => [f.id, f.reasons]))).toEqual({
       p2: ["no outside IPv6 probe of this portal yet (registry portal.urls and the collector's portals section); only the hosts' view exists: 1/2 hosts IPv6-ready"],
       p3: ["no outside IPv6 probe of this portal yet (registry portal.urls and the collector's portals section); only the hosts' view exists: no agent reports for its hosts"],
       p4: ['outside view over IPv6: level reachable', 'www.p4.test [2001:db8::4]: the certificate over IPv6 expired on 2022-05-01'],
+      p5: ["the newest outside IPv6 probe is 49 h old (older than 48 h does not count): is the collector's portal prober running?"],
     });
   });
 });
