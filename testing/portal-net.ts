@@ -39,6 +39,8 @@ export interface PortalSpec {
   mxAaaa?: boolean;
   /** The certificate served over IPv6 expired yesterday; IPv4 keeps a valid one (default false). */
   v6CertExpired?: boolean;
+  /** A firewall silently drops every packet to the web's IPv6 address (AAAA published; default false). */
+  v6Dropped?: boolean;
 }
 
 export interface PortalAddresses {
@@ -198,6 +200,14 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
     );
     writeFileSync(join(dir, 'addrs.batch'), batch.join('\n') + '\n');
     sh('ip', ['-n', inet, '-batch', join(dir, 'addrs.batch')]);
+
+    // Firewall: silent drops (no reset, no ICMP) to the IPv6 web address of portals that ask.
+    const dropped = portals.filter((p) => p.v6Dropped).map((p) => addrs.get(p.name)!.web6);
+    if (dropped.length) {
+      inInet(['nft', 'add', 'table', 'inet', 'portal_fw']);
+      inInet(['nft', 'add', 'chain', 'inet', 'portal_fw', 'in', '{ type filter hook input priority 0; }']);
+      for (const a of dropped) inInet(['nft', 'add', 'rule', 'inet', 'portal_fw', 'in', 'ip6', 'daddr', a, 'drop']);
+    }
 
     // Certificates: one per portal for its two names; an expired one where asked.
     const ca: TestCa = await makeCa(dir, 'portal-ca');

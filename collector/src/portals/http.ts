@@ -19,16 +19,20 @@ export interface Fetched {
   ms: number;
 }
 
-export function fetchAt(url: URL, address: string, timeoutMs: number, maxBytes: number): Promise<Fetched> {
+export function fetchAt(url: URL, address: string, timeoutMs: number, maxBytes: number, signal?: AbortSignal): Promise<Fetched> {
   const t0 = process.hrtime.bigint();
   const https = url.protocol === 'https:';
   const port = Number(url.port || (https ? 443 : 80));
+  if (signal?.aborted) return Promise.resolve({ ok: false, error: 'EABORTED', ms: 0 });
   return new Promise((resolve) => {
     let done = false;
+    const onAbort = () => finish({ ok: false, error: 'EABORTED' });
+    signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (r: Omit<Fetched, 'ms'>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       req.destroy();
       resolve({ ...r, ms: elapsed(t0) });
     };

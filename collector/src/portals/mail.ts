@@ -68,7 +68,7 @@ export async function checkMail(domain: string, enabled: boolean, r: BoundedReso
       const { aaaa, a } = await addressesOf(r, h.host);
       const smtp = await Promise.all(
         (aaaa.value ?? []).slice(0, MAX_ADDRESSES).map(async (address) => {
-          const t = await withConnection(address, 25, opts.checkTimeoutMs, (s) => readGreeting(s));
+          const t = await withConnection(address, 25, opts.checkTimeoutMs, (s) => readGreeting(s), opts.signal);
           return { address, connected: t.connected === true, ok: t.ok && t.value!.code === 220, code: t.value?.code, banner: t.value?.line, error: t.error, ms: t.ms };
         }),
       );

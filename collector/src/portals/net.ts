@@ -29,16 +29,20 @@ export function codeOf(e: unknown): string {
  * Open a TCP connection and hand the socket to `use` (which must settle). The socket is always
  * destroyed afterwards; the whole thing settles within `timeoutMs`.
  */
-export function withConnection<T>(address: string, port: number, timeoutMs: number, use: (s: Socket) => Promise<T>): Promise<Timed<T>> {
+export function withConnection<T>(address: string, port: number, timeoutMs: number, use: (s: Socket) => Promise<T>, signal?: AbortSignal): Promise<Timed<T>> {
   const t0 = process.hrtime.bigint();
+  if (signal?.aborted) return Promise.resolve({ ok: false, error: 'EABORTED', ms: 0, connected: false });
   return new Promise((resolve) => {
     let done = false;
     let connected = false;
     const s = connect({ host: address, port, noDelay: true });
+    const onAbort = () => finish({ ok: false, error: 'EABORTED' });
+    signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (r: Omit<Timed<T>, 'ms'>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       s.destroy();
       resolve({ ...r, ms: elapsed(t0), connected });
     };
@@ -55,7 +59,10 @@ export function withConnection<T>(address: string, port: number, timeoutMs: numb
 }
 
 /** Only whether a TCP connect succeeds, and how long it took. */
-export const tcpConnect = (address: string, port: number, timeoutMs: number) => withConnection(address, port, timeoutMs, () => Promise.resolve(true));
+export const tcpConnect = (address: string, port: number, timeoutMs: number, signal?: AbortSignal) => withConnection(address, port, timeoutMs, () => Promise.resolve(true), signal);
+
+/** Run `op` unless the portal's time is already up. */
+export const unlessAborted = <T>(signal: AbortSignal | undefined, aborted: T, op: () => Promise<T>): Promise<T> => (signal?.aborted ? Promise.resolve(aborted) : op());
 
 /** DNS record types the prober asks for. */
 export type RrType = 'A' | 'AAAA' | 'NS' | 'MX' | 'SOA';

@@ -32,6 +32,7 @@ const PORTALS: { spec: PortalSpec; expected: Row; what: string }[] = [
   { spec: { name: 'onens', nsWithoutAaaa: true }, what: 'one name server without AAAA', expected: row('web', [F, F, P, P, P, P, P, P, P, P]) },
   { spec: { name: 'mxnoaaaa', mxAaaa: false }, what: 'MX without AAAA', expected: row('web', [P, P, P, P, P, P, P, P, F, F]) },
   { spec: { name: 'expiredv6', v6CertExpired: true }, what: 'expired certificate over IPv6 only', expected: row('reachable', [P, P, P, P, P, P, F, P, P, P]) },
+  { spec: { name: 'dropped6', v6Dropped: true }, what: 'AAAA present, a firewall drops IPv6 silently', expected: row('address', [P, P, P, F, F, F, F, F, P, P]) },
 ];
 
 function writeCollector(dir: string, net: PortalNet, names: string[], port: number): string {
@@ -125,6 +126,8 @@ describe('portal prober in a test internet (integration)', () => {
     const expired = results.find((x) => x.systemId === 'portal-expiredv6')!;
     expect(expired.checks.find((k) => k.criterion === 'tls')!.reasons[0]!.code).toBe('PORTAL_TLS_EXPIRED');
     expect(JSON.stringify(ev('mail_reachable'))).toContain('"code":220');
+    const dropped = results.find((x) => x.systemId === 'portal-dropped6')!;
+    expect(dropped.checks.find((k) => k.criterion === 'web_reachable')!.reasons.map((x) => x.params?.error)).toContain('ETIMEDOUT');
     const onens = results.find((x) => x.systemId === 'portal-onens')!;
     expect(onens.blocking.map((b) => b.code)).toContain('PORTAL_NS_FEW_AAAA');
   }, 180_000);
@@ -231,5 +234,40 @@ describe('portal prober on a machine without IPv6 (integration)', () => {
     expect(r!.level).toBe('unknown');
     expect(r!.checks.map((c) => c.status)).toEqual(CRITERIA.map(() => 'unreachable'));
     expect(r!.blocking).toEqual([{ code: 'PORTAL_UNREACHABLE', params: { detail: expect.stringMatching(/^no IPv6 route from the prober \(ENETUNREACH towards 2001:db8:1:1::80\)/) } }]);
+  }, 60_000);
+});
+
+describe('portal prober time bound per portal (integration)', () => {
+  let dir: string;
+  let net: PortalNet;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'posture-portals-bound-'));
+    net = await createPortalNet(dir, [{ name: 'dropped6', v6Dropped: true }]);
+  }, 120_000);
+  afterAll(async () => {
+    await net?.destroy();
+  });
+
+  it('cuts a portal at portalTimeoutMs: the web checks still waiting are "unreachable" (time limit), the rest is kept', async () => {
+    const configFile = join(dir, 'collector.yaml');
+    writeCollector(dir, net, ['dropped6'], 18083);
+    const cfg = parse(readFileSync(configFile, 'utf8')) as { portals: Record<string, unknown> };
+    Object.assign(cfg.portals, { checkTimeoutMs: 8000, portalTimeoutMs: 1500 });
+    writeFileSync(configFile, stringify(cfg));
+    const t0 = Date.now();
+    const run = await runInProbe(net, ['-c', configFile, 'portals', 'probe', '--json']);
+    // Nothing keeps running behind the result: without cancelling, the dropped connects, fetches
+    // and handshakes (8 s each, some in sequence) would keep the CLI alive for half a minute.
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(run.code, run.stderr).toBe(0);
+    const [r] = (JSON.parse(run.stdout) as { results: PortalResult[] }).results;
+    expect(r!.ms).toBeLessThan(4000); // 1.5 s bound plus the resolver's SOA check, on a loaded machine
+    const by = Object.fromEntries(r!.checks.map((c) => [c.criterion, c]));
+    for (const c of ['web_aaaa', 'web_reachable', 'web_ports', 'web_same_content', 'http_status', 'tls'] as const) {
+      expect(by[c]!.status, c).toBe('unreachable');
+      expect(by[c]!.reasons[0]!.code, c).toBe('PORTAL_TIMEOUT');
+    }
+    expect([by.ns_aaaa!.status, by.mail_reachable!.status]).toEqual(['pass', 'pass']);
+    expect(r!.level).toBe('unknown');
   }, 60_000);
 });

@@ -55,18 +55,29 @@ export async function probePortal(target: PortalTarget, opts: ProbeOptions, now 
     return done(allAs('unreachable', [reason('PORTAL_UNREACHABLE', { detail })], { route6: route }));
   }
 
+  // At the deadline the families still running are answered "time limit" and their sockets
+  // are destroyed (the signal), so nothing keeps running behind the result.
+  const ac = new AbortController();
+  const bound: ProbeOptions = { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<number>((resolve) => {
-    timer = setTimeout(() => resolve(Date.now() - t0), Math.max(0, opts.portalTimeoutMs - (Date.now() - t0)));
+    timer = setTimeout(
+      () => {
+        resolve(Date.now() - t0);
+        ac.abort();
+      },
+      Math.max(0, opts.portalTimeoutMs - (Date.now() - t0)),
+    );
   });
   try {
     const families = await Promise.all([
-      bounded(['ns_aaaa', 'ns_reachable'], checkNameServers(target.domain, resolver, opts), deadline),
-      bounded(['web_aaaa', 'web_reachable', 'web_ports', 'web_same_content', 'http_status', 'tls'], checkWeb(urls, resolver, opts, now), deadline),
-      bounded(['mail_aaaa', 'mail_reachable'], checkMail(target.domain, target.mail, resolver, opts), deadline),
+      bounded(['ns_aaaa', 'ns_reachable'], checkNameServers(target.domain, resolver, bound), deadline),
+      bounded(['web_aaaa', 'web_reachable', 'web_ports', 'web_same_content', 'http_status', 'tls'], checkWeb(urls, resolver, bound, now), deadline),
+      bounded(['mail_aaaa', 'mail_reachable'], checkMail(target.domain, target.mail, resolver, bound), deadline),
     ]);
     return done(families.flat());
   } finally {
     clearTimeout(timer);
+    ac.abort();
   }
 }

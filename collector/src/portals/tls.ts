@@ -27,14 +27,18 @@ export interface TlsEvidence {
 /** A DN attribute may repeat (an array); keep it one string. */
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
 
-export function checkTls(name: string, address: string, port: number, ca: string | undefined, timeoutMs: number, now: number): Promise<TlsEvidence> {
+export function checkTls(name: string, address: string, port: number, ca: string | undefined, timeoutMs: number, now: number, signal?: AbortSignal): Promise<TlsEvidence> {
   const t0 = process.hrtime.bigint();
+  if (signal?.aborted) return Promise.resolve({ address, ok: false, error: 'EABORTED', ms: 0 });
   return new Promise((resolve) => {
     let done = false;
+    const onAbort = () => finish({ ok: false, error: 'EABORTED' });
+    signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (r: Omit<TlsEvidence, 'address' | 'ms'>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       s.destroy();
       resolve({ address, ms: elapsed(t0), ...r });
     };

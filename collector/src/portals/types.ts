@@ -82,6 +82,8 @@ export interface ProbeOptions {
   maxPageBytes: number;
   /** An IPv6 address the prober must have a route to (nothing is sent to it), else nothing is measured. */
   routeProbe6: string;
+  /** Aborted when the portal's time is up: sockets still open are destroyed, nothing new starts. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_PROBE_OPTIONS: Omit<ProbeOptions, 'resolvers' | 'ca'> = {

@@ -44,7 +44,7 @@ async function probeName(name: string, r: BoundedResolver, opts: ProbeOptions): 
     for (const address of addrs)
       for (const port of PORTS)
         jobs.push(
-          tcpConnect(address, port, opts.checkTimeoutMs).then((t: Timed<boolean>) => {
+          tcpConnect(address, port, opts.checkTimeoutMs, opts.signal).then((t: Timed<boolean>) => {
             into[portKey(address, port)] = { ok: t.ok, ms: t.ms, ...(t.error ? { error: t.error } : {}) };
           }),
         );
@@ -117,8 +117,8 @@ export async function checkWeb(urls: readonly URL[], r: BoundedResolver, opts: P
       const v6addr = e.aaaa.slice(0, MAX_ADDRESSES).find((x) => e.ports6[portKey(x, port)]?.ok) ?? e.aaaa[0];
       const v4addr = e.a[0];
       const [v6, v4] = await Promise.all([
-        v6addr ? fetchAt(u, v6addr, opts.checkTimeoutMs, opts.maxPageBytes) : Promise.resolve<Fetched | undefined>(undefined),
-        v4addr ? fetchAt(u, v4addr, opts.checkTimeoutMs, opts.maxPageBytes) : Promise.resolve<Fetched | undefined>(undefined),
+        v6addr ? fetchAt(u, v6addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal) : Promise.resolve<Fetched | undefined>(undefined),
+        v4addr ? fetchAt(u, v4addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal) : Promise.resolve<Fetched | undefined>(undefined),
       ]);
       const similarity = v6?.ok && v4?.ok ? pageSimilarity(v4.body ?? '', v6.body ?? '') : undefined;
       return { url: u.href, v6addr, v4addr, v6, v4, similarity };
@@ -182,7 +182,7 @@ async function tlsCheck(urls: readonly URL[], byName: Map<string, NameEvidence>,
       continue;
     }
     for (const address of e.aaaa.slice(0, MAX_ADDRESSES)) {
-      const t = await checkTls(name, address, port, opts.ca, opts.checkTimeoutMs, now);
+      const t = await checkTls(name, address, port, opts.ca, opts.checkTimeoutMs, now, opts.signal);
       results.push({ name, ...t });
       statuses.push(t.ok ? 'pass' : noLocalRoute(t.error) ? 'unreachable' : 'fail');
       if (t.ok) continue;
