@@ -39,13 +39,18 @@ try {
   // The same portals through the real collector's CLI (node start, store, points, JSON out).
   writeFileSync(join(dir, 'systems.yaml'), stringify({ systems: targets.map((t) => ({ id: t.systemId, name: t.name, ownerUnit: 'TTCNTT', tags: ['portal'], portal: { urls: t.urls } })) }));
   writeFileSync(join(dir, 'collector.yaml'), stringify({ dataDir: join(dir, 'data'), units: [{ id: 'TTCNTT', name: 'Trung tâm CNTT' }], registryFile: 'systems.yaml', portals: { resolvers: net.resolvers, caFile: net.caFile, concurrency, checkTimeoutMs: 3000, portalTimeoutMs: 20_000 } }));
-  const t0 = performance.now();
-  const cli = spawnSync(net.probeExec[0]!, [...net.probeExec.slice(1), process.execPath, join(root, 'collector/bin/posture.js'), '-c', join(dir, 'collector.yaml'), 'portals', 'probe', '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  const cliWall = performance.now() - t0;
-  if (cli.status !== 0) throw new Error(`posture portals probe failed: ${cli.stderr}`);
-  const cliResults = (JSON.parse(cli.stdout) as { results: { systemId: string; level: string }[] }).results;
-  const cliWrong = cliResults.filter((r) => expected.get(r.systemId) !== r.level).length;
-
+  // Twice: the first run meets the resolver's cold cache (Unbound keeps answers 5 s here).
+  const cliRun = () => {
+    const t0 = performance.now();
+    const cli = spawnSync(net.probeExec[0]!, [...net.probeExec.slice(1), process.execPath, join(root, 'collector/bin/posture.js'), '-c', join(dir, 'collector.yaml'), 'portals', 'probe', '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    const wall = performance.now() - t0;
+    if (cli.status !== 0) throw new Error(`posture portals probe failed: ${cli.stderr}`);
+    const run = JSON.parse(cli.stdout) as { ms: number; results: { systemId: string; level: string }[] };
+    return { wall, probeMs: run.ms, wrong: run.results.filter((r) => expected.get(r.systemId) !== r.level).length };
+  };
+  const cli1 = cliRun();
+  const cli2 = cliRun();
+  const cliWrong = cli1.wrong + cli2.wrong;
   const bw = median(rows.map((r) => r.baseline.wall));
   const bc = median(rows.map((r) => r.baseline.cpu));
   const pw = median(rows.map((r) => r.prober.wall));
@@ -56,8 +61,9 @@ try {
   console.log(`  baseline: 1 AAAA lookup + 1 TCP connect ${f(bw)} ${f(bc)} ${f(bc / n)}`);
   console.log(`  prober: every criterion                 ${f(pw)} ${f(pc)} ${f(pc / n)}`);
   console.log(`  ratio prober / baseline                 ${f(pw / bw)}x ${f(pc / bc)}x`);
-  console.log(`  posture portals probe (whole CLI run)   ${f(cliWall)}    (node start, store, JSON out included)`);
-  console.log(`  levels as expected: worker ${rows.length * n - wrong.length}/${rows.length * n}, CLI ${n - cliWrong}/${n}`);
+  console.log(`  posture portals probe, 1st (whole CLI)  ${f(cli1.wall)}    (its own probe run: ${cli1.probeMs.toFixed(0)} ms; node start, store, JSON out included)`);
+  console.log(`  posture portals probe, 2nd (whole CLI)  ${f(cli2.wall)}    (its own probe run: ${cli2.probeMs.toFixed(0)} ms)`);
+  console.log(`  levels as expected: worker ${rows.length * n - wrong.length}/${rows.length * n}, CLI ${2 * n - cliWrong}/${2 * n}`);
   if (wrong.length || cliWrong) {
     console.log(`  wrong: ${wrong.slice(0, 10).join('; ')}`);
     process.exitCode = 1;
