@@ -41,6 +41,12 @@ export interface PortalSpec {
   v6CertExpired?: boolean;
   /** A firewall silently drops every packet to the web's IPv6 address (AAAA published; default false). */
   v6Dropped?: boolean;
+  /** Over IPv6 the certificate is for another name (valid chain and dates; default false). */
+  v6CertWrongName?: boolean;
+  /** Over IPv6 the site answers with this HTTP status and an error page (default: 200, the portal's page). */
+  v6Status?: number;
+  /** Nothing listens on port 25 of the MX's IPv6 address (its AAAA is published; default false). */
+  mxV6Closed?: boolean;
 }
 
 export interface PortalAddresses {
@@ -114,20 +120,22 @@ const page = (name: string) =>
   `<form method="post"><input type="hidden" name="csrf_token" value="$request_id"><input name="q"><button>Tìm kiếm</button></form></body></html>`;
 const DEFAULT_SITE = '<!doctype html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed and working. Further configuration is required.</p></body></html>';
 
+const ERROR_PAGE = (status: number) => `<!doctype html><html><head><title>${status} Service Temporarily Unavailable</title></head><body><h1>${status}</h1><p>Máy chủ đang bảo trì.</p></body></html>`;
+
 const nginxString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-function nginxServers(p: PortalSpec, a: PortalAddresses, cert: { certFile: string; keyFile: string }, expired: { certFile: string; keyFile: string } | undefined): string {
+function nginxServers(p: PortalSpec, a: PortalAddresses, cert: { certFile: string; keyFile: string }, v6cert: { certFile: string; keyFile: string } | undefined): string {
   const names = `${p.name}.test www.${p.name}.test`;
-  const body = (content: string) => `default_type text/html; location / { return 200 ${nginxString(content)}; }`;
+  const body = (content: string, status = 200) => `default_type text/html; location / { return ${status} ${nginxString(content)}; }`;
   const tls = (c: { certFile: string; keyFile: string }) => `ssl_certificate ${c.certFile}; ssl_certificate_key ${c.keyFile};`;
   const v6Same = (p.v6Page ?? 'same') === 'same';
   const out: string[] = [];
   // IPv4: always the portal's page, valid certificate.
   out.push(`server { listen ${a.web4}:80; listen ${a.web4}:443 ssl; server_name ${names}; ${tls(cert)} ${body(page(p.name))} }`);
-  const v6Content = v6Same ? page(p.name) : DEFAULT_SITE;
+  const v6Content = p.v6Status ? ERROR_PAGE(p.v6Status) : v6Same ? page(p.name) : DEFAULT_SITE;
   const v6Listens = [`listen [${a.web6}]:80;`];
   if (p.v6Https !== false) v6Listens.push(`listen [${a.web6}]:443 ssl;`);
-  out.push(`server { ${v6Listens.join(' ')} server_name ${names}; ${tls(p.v6CertExpired && expired ? expired : cert)} ${body(v6Content)} }`);
+  out.push(`server { ${v6Listens.join(' ')} server_name ${names}; ${tls(v6cert ?? cert)} ${body(v6Content, p.v6Status ?? 200)} }`);
   return out.join('\n');
 }
 
@@ -212,10 +220,11 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
     // Certificates: one per portal for its two names; an expired one where asked.
     const ca: TestCa = await makeCa(dir, 'portal-ca');
     const certs = new Map<string, { certFile: string; keyFile: string }>();
-    const expired = new Map<string, { certFile: string; keyFile: string }>();
+    const v6certs = new Map<string, { certFile: string; keyFile: string }>();
     for (const p of portals) {
       certs.set(p.name, await issue(dir, ca, `web-${p.name}`, 'server', `DNS:${p.name}.test,DNS:www.${p.name}.test`));
-      if (p.v6CertExpired) expired.set(p.name, await issue(dir, ca, `web-${p.name}-expired`, 'server', `DNS:${p.name}.test,DNS:www.${p.name}.test`, -1));
+      if (p.v6CertExpired) v6certs.set(p.name, await issue(dir, ca, `web-${p.name}-expired`, 'server', `DNS:${p.name}.test,DNS:www.${p.name}.test`, -1));
+      if (p.v6CertWrongName) v6certs.set(p.name, await issue(dir, ca, `web-${p.name}-othername`, 'server', 'DNS:hosting-provider.test,DNS:www.hosting-provider.test'));
     }
 
     // NSD: authoritative for nic.test and every portal zone, on the three name server addresses.
@@ -280,7 +289,7 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
     // nginx: every portal's web site.
     const ngDir = join(dir, 'nginx');
     mkdirSync(join(ngDir, 'tmp'), { recursive: true });
-    const servers = portals.map((p) => nginxServers(p, addrs.get(p.name)!, certs.get(p.name)!, expired.get(p.name))).join('\n');
+    const servers = portals.map((p) => nginxServers(p, addrs.get(p.name)!, certs.get(p.name)!, v6certs.get(p.name))).join('\n');
     writeFileSync(
       join(ngDir, 'nginx.conf'),
       `user root; worker_processes 1; pid ${join(ngDir, 'nginx.pid')}; error_log ${join(ngDir, 'error.log')};
@@ -297,7 +306,7 @@ ${servers}
     start('nginx', ['nginx', '-p', ngDir, '-c', join(ngDir, 'nginx.conf'), '-g', 'daemon off;']);
 
     // SMTP on every portal's MX addresses (both families; DNS decides what is published).
-    const smtp = start('smtp', ['node', join(ROOT, 'testing/portal-net/smtp-listener.mjs'), ...portals.flatMap((p) => [`mail.${p.name}.test=${addrs.get(p.name)!.mail4}`, `mail.${p.name}.test=${addrs.get(p.name)!.mail6}`])]);
+    const smtp = start('smtp', ['node', join(ROOT, 'testing/portal-net/smtp-listener.mjs'), ...portals.flatMap((p) => [`mail.${p.name}.test=${addrs.get(p.name)!.mail4}`, ...(p.mxV6Closed ? [] : [`mail.${p.name}.test=${addrs.get(p.name)!.mail6}`])])]);
     let smtpReady = false;
     smtp.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) smtpReady = true;

@@ -33,6 +33,9 @@ const PORTALS: { spec: PortalSpec; expected: Row; what: string }[] = [
   { spec: { name: 'mxnoaaaa', mxAaaa: false }, what: 'MX without AAAA', expected: row('web', [P, P, P, P, P, P, P, P, F, F]) },
   { spec: { name: 'expiredv6', v6CertExpired: true }, what: 'expired certificate over IPv6 only', expected: row('reachable', [P, P, P, P, P, P, F, P, P, P]) },
   { spec: { name: 'dropped6', v6Dropped: true }, what: 'AAAA present, a firewall drops IPv6 silently', expected: row('address', [P, P, P, F, F, F, F, F, P, P]) },
+  { spec: { name: 'wrongname6', v6CertWrongName: true }, what: "the hosting provider's certificate over IPv6 (other name)", expected: row('reachable', [P, P, P, P, P, P, F, P, P, P]) },
+  { spec: { name: 'status503v6', v6Status: 503 }, what: 'HTTP 503 error page over IPv6', expected: row('address', [P, P, P, P, P, F, P, F, P, P]) },
+  { spec: { name: 'mxclosed6', mxV6Closed: true }, what: "MX has AAAA but port 25 closed over IPv6", expected: row('web', [P, P, P, P, P, P, P, P, P, F]) },
 ];
 
 function writeCollector(dir: string, net: PortalNet, names: string[], port: number): string {
@@ -126,6 +129,10 @@ describe('portal prober in a test internet (integration)', () => {
     const expired = results.find((x) => x.systemId === 'portal-expiredv6')!;
     expect(expired.checks.find((k) => k.criterion === 'tls')!.reasons[0]!.code).toBe('PORTAL_TLS_EXPIRED');
     expect(JSON.stringify(ev('mail_reachable'))).toContain('"code":220');
+    const code = (id: string, c: Criterion) => results.find((x) => x.systemId === `portal-${id}`)!.checks.find((k) => k.criterion === c)!.reasons.map((x) => [x.code, x.params?.error ?? x.params?.status]);
+    expect(code('wrongname6', 'tls')).toContainEqual(['PORTAL_TLS_INVALID', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+    expect(code('status503v6', 'http_status')).toContainEqual(['PORTAL_HTTP_STATUS', 503]);
+    expect(code('mxclosed6', 'mail_reachable')).toEqual([['PORTAL_MX_UNREACHABLE', 'ECONNREFUSED']]);
     const dropped = results.find((x) => x.systemId === 'portal-dropped6')!;
     expect(dropped.checks.find((k) => k.criterion === 'web_reachable')!.reasons.map((x) => x.params?.error)).toContain('ETIMEDOUT');
     const onens = results.find((x) => x.systemId === 'portal-onens')!;
