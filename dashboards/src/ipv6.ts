@@ -73,7 +73,8 @@ const portals = (c: Ctx) =>
 
 const portalsNotReady = (c: Ctx) =>
   new table.PanelBuilder()
-    .title(c.t({ vi: 'Cổng thông tin chưa sẵn sàng IPv6', en: 'Portals not IPv6 ready' }))
+    .title(c.t({ vi: 'Cổng thông tin có máy chủ chưa sẵn sàng IPv6 (agent)', en: 'Portals with hosts not IPv6-ready (agents)' }))
+    .description(c.t({ vi: 'Góc nhìn từ máy chủ. Cổng chưa sẵn sàng theo chỉ tiêu (đo từ bên ngoài): bảng "IPv6 đo từ bên ngoài", cột Sẵn sàng.', en: 'The hosts\' view. Portals not ready for the indicator (outside view): the "measured from outside" table, column Ready.' }))
     .withTarget(q('A', portalsQuery).table())
     .withTransformation(merge)
     .withTransformation(keepWhere('ipv6_ready', false))
@@ -82,7 +83,6 @@ const portalsNotReady = (c: Ctx) =>
     .height(8);
 
 // The portal prober (collector src/portals/): measurements portal and portal_check.
-
 const outsideQuery = `SELECT last("level") AS "level", last("level_no") AS "level_no", last("ready") AS "ready", last("checks_pass") AS "checks_pass", last("checks_fail") AS "checks_fail", last("checks_unreachable") AS "checks_unreachable", last("blocking") AS "blocking", last("probe_ms") AS "probe_ms" FROM "portal" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system"`;
 
 const portalsOutside = (c: Ctx) =>
