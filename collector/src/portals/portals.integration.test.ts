@@ -179,6 +179,9 @@ describe('portal prober in a test internet (integration)', () => {
       expect(md).toMatch(new RegExp(`\\| Cổng thông tin dual \\(portal-dual\\) \\| [^|]+ \\| sẵn sàng IPv6 (\\| Đạt ){10}\\|`));
       expect(md).toMatch(/\| Cổng thông tin expiredv6 \(portal-expiredv6\) \| [^|]+ \| truy cập được qua IPv6 \| Đạt \| Đạt \| Đạt \| Đạt \| Đạt \| Đạt \| Không đạt \|/);
       expect(md).toMatch(/- Cổng thông tin expiredv6 \(portal-expiredv6\): www\.expiredv6\.test \[2001:db8:1:7::80\]: chứng thư số qua IPv6 đã hết hạn ngày/);
+      const html = curl('/report?lang=vi');
+      expect(html).toContain('<section id="portal-criteria"><h2>Cổng thông tin: tiêu chí IPv6 đo từ bên ngoài</h2>');
+      expect(html).toMatch(/<tr><td>Cổng thông tin mxnoaaaa \(portal-mxnoaaaa\)<\/td><td>[^<]+<\/td><td>web sẵn sàng IPv6<\/td>(<td>Đạt<\/td>){8}<td>Không đạt<\/td><td>Không đạt<\/td>/);
       const en = curl('/api/v1/report?format=markdown&lang=en');
       expect(en).toContain('| Portal | Unit | Level | Name servers with AAAA |');
       expect(en).toMatch(/- Cổng thông tin onens \(portal-onens\): 1\/2 name servers have an AAAA record; at least 2 needed/);
