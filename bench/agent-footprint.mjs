@@ -6,7 +6,7 @@
  *   CPU / collection   one full collection incl. child processes       vs  one full /metrics scrape
  * plus what each probe costs alone (CPU incl. children), to show where the time goes.
  * The agent measured is what ships: the esbuild bundle, with the NODE_OPTIONS of the systemd
- * unit (--max-semi-space-size=1), and for comparison the same bundle with Node's defaults.
+ * unit, and for comparison the same bundle with Node's defaults.
  * RSS is split into anonymous (private heap) and file-backed (pages of the node binary, shared
  * and reclaimable). Needs the built agent (npx tsc -b protocol agent).
  * Usage: node bench/agent-footprint.mjs [--runs N]
@@ -39,7 +39,7 @@ async function cpuMs(pid, withChildren = true) {
 /** NODE_OPTIONS of deploy/systemd/posture-agent.service, so the bench runs what ships. */
 async function unitNodeOptions() {
   const unit = await readFile(join(ROOT, 'deploy/systemd/posture-agent.service'), 'utf8');
-  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '';
+  return /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(unit)?.[1] ?? '';
 }
 async function memKb(pid, key) {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(await readFile(`/proc/${pid}/status`, 'utf8'));
@@ -88,7 +88,8 @@ async function agent(bundle, nodeOptions) {
   p.stderr.on('data', (d) => (log += d));
   const queued = () => (log.match(/report queued/g) ?? []).length;
   const waitQueued = async (n) => {
-    for (let i = 0; i < 400 && queued() < n; i++) await sleep(25);
+    // A cold first cycle under a loaded machine can take tens of seconds.
+    for (let i = 0; i < 4000 && queued() < n; i++) await sleep(25);
     if (queued() < n) throw new Error(`agent did not collect: ${log.slice(-500)}`);
   };
   await waitQueued(1);
@@ -153,10 +154,10 @@ const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 const line = (label, a, b) => `  ${label.padEnd(50)} ${a.padEnd(30)} ${b.padEnd(26)}`;
 console.log(`agent footprint, median of ${RUNS} (same-run baseline: Debian prometheus-node-exporter)`);
 console.log(line('', 'agent', 'node_exporter') + 'ratio');
-console.log(line(`idle RSS (NODE_OPTIONS=${shipped || 'none'})`, `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 55 MB`);
+console.log(line(`idle RSS (NODE_OPTIONS=${shipped || 'none'})`, `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 50 MB`);
 console.log(line('idle RSS of a bare node process', `${mb(bareIdle)} MB (anon ${mb(bareAnon)})`, '') + `${ratio(bareIdle, ne.idle)}   the floor of any Node agent`);
 console.log(line('idle RSS (node defaults)', `${mb(agDefault.idle)} MB (anon ${mb(agDefault.anon)})`, '') + ratio(agDefault.idle, ne.idle));
-console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(ne.peak)} MB`) + ratio(ag.peak, ne.peak));
-console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 500 ms`);
+console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(ne.peak)} MB`) + `${ratio(ag.peak, ne.peak)}   goal <= 60 MB`);
+console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 80 ms (warm)`);
 console.log('  per probe (alone, in-process, CPU incl. children / wall):');
 for (const p of probes) console.log(`    ${p.probe.padEnd(12)} ${p.cpu.toFixed(0).padStart(5)} ms CPU  ${p.wall.toFixed(0).padStart(5)} ms wall`);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import '../dist/v8-flags.js';
+const { main } = await import('../dist/cli.js');
 
 process.exitCode = await main(process.argv);

@@ -8,6 +8,7 @@ import { collectReport } from './collect.js';
 import { loadConfig, type AgentConfig } from './config.js';
 import { loadCredential, type Credential } from './credential.js';
 import type { Log } from './log.js';
+import { collectGarbage } from './memory.js';
 import { Scheduler } from './scheduler.js';
 import { Sender, type SenderOptions } from './sender.js';
 import { Spool, type DrainResult } from './spool.js';
@@ -143,6 +144,7 @@ export async function runDaemon(configFile: string, first: AgentConfig, log: Log
   const scheduler = new Scheduler(async () => {
     await rt.collectAndQueue();
     await rt.drain();
+    collectGarbage();
   }, log);
   process.on('unhandledRejection', (e) => log.error('unhandled rejection (kept running)', { error: (e as Error)?.stack ?? String(e) }));
   scheduler.start(config.schedule);

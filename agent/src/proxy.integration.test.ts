@@ -1,6 +1,6 @@
 /**
  * Integration (real parts): the agent reaches the collector process through Debian's tinyproxy
- * (collector.proxy), for an http and an https collector (undici's ProxyAgent tunnels both with
+ * (collector.proxy), for an http and an https collector (the agent's transport tunnels both with
  * CONNECT), the collector's CA pinned end to end through the tunnel. The proxy's log proves the traffic went through it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -51,7 +51,7 @@ async function enrollAndSend(cfg: string): Promise<void> {
 }
 
 describe('agent through an HTTP proxy', () => {
-  it('sends plain HTTP through the proxy (undici tunnels it with CONNECT too)', async () => {
+  it('sends plain HTTP through the proxy (tunnelled with CONNECT too)', async () => {
     const fx = await collectorFixture();
     collectors.push({ fx, proc: await startCollectorProcess(fx) });
     await enrollAndSend(await agentConfig({ url: fx.url, proxy: proxy.url }));
