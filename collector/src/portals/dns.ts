@@ -1,5 +1,5 @@
 /**
- * Name servers (Internet.nl's "name servers reachable over IPv6"): the domain's NS set, the AAAA
+ * Name servers (Internet.nl's "name servers reachable over IPv6"): the zone's NS set, the AAAA
  * of each, and whether each answers an SOA query for the domain over IPv6 on port 53, asked
  * directly (not through the resolver). At least two must pass both.
  */
@@ -25,9 +25,16 @@ export async function addressesOf(r: BoundedResolver, name: string): Promise<{ a
   return { aaaa: empty(aaaa), a: empty(a) };
 }
 
-export async function checkNameServers(domain: string, r: BoundedResolver, opts: ProbeOptions): Promise<[CheckResult, CheckResult]> {
+export async function checkNameServers(name: string, r: BoundedResolver, opts: ProbeOptions): Promise<[CheckResult, CheckResult]> {
   const t0 = Date.now();
-  const ns = await r.lookup(domain, 'NS');
+  // The zone's name servers: a name below the zone apex (a portal's host name given as the
+  // domain) has no NS of its own; walk up to the zone, keeping at least two labels.
+  let domain = name;
+  let ns = await r.lookup(domain, 'NS');
+  while (!ns.ok && ns.error === 'ENODATA' && domain.split('.').length > 2) {
+    domain = domain.slice(domain.indexOf('.') + 1);
+    ns = await r.lookup(domain, 'NS');
+  }
   if (!ns.ok) {
     const why = reason('PORTAL_DNS_FAILED', { type: 'NS', name: domain, error: ns.error ?? 'EUNKNOWN' });
     const status = isNoRecord(ns.error) ? 'fail' : 'unreachable';
@@ -52,7 +59,7 @@ export async function checkNameServers(domain: string, r: BoundedResolver, opts:
   });
   const withAaaa = servers.filter((s) => s.aaaa.length > 0);
   const answering = servers.filter((s) => s.answers.some((x) => x.ok));
-  const evidence = { domain, nsLookupMs: ns.ms, nameServers: servers };
+  const evidence = { domain: name, zone: domain, nsLookupMs: ns.ms, nameServers: servers };
   const aaaaReasons: Reason[] = [];
   if (withAaaa.length < 2) aaaaReasons.push(reason('PORTAL_NS_FEW_AAAA', { count: withAaaa.length, total: servers.length }));
   for (const s of servers) if (s.lookupError) aaaaReasons.push(reason('PORTAL_DNS_FAILED', { type: 'AAAA', name: s.name, error: s.lookupError }));

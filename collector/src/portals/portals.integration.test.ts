@@ -38,16 +38,19 @@ const PORTALS: { spec: PortalSpec; expected: Row; what: string }[] = [
   { spec: { name: 'mxclosed6', mxV6Closed: true }, what: "MX has AAAA but port 25 closed over IPv6", expected: row('web', [P, P, P, P, P, P, P, P, P, F]) },
 ];
 
-function writeCollector(dir: string, net: PortalNet, names: string[], port: number): string {
+function writeCollector(dir: string, net: PortalNet, names: string[], port: number, extra: object[] = []): string {
   const registry = {
-    systems: names.map((n, i) => ({
-      id: `portal-${n}`,
-      name: `Cổng thông tin ${n}`,
-      ownerUnit: TEST_UNITS[i % TEST_UNITS.length]!.id,
-      level: 3,
-      tags: ['portal'],
-      portal: { urls: [`https://www.${n}.test/`, `https://${n}.test/`] },
-    })),
+    systems: [
+      ...names.map((n, i) => ({
+        id: `portal-${n}`,
+        name: `Cổng thông tin ${n}`,
+        ownerUnit: TEST_UNITS[i % TEST_UNITS.length]!.id,
+        level: 3,
+        tags: ['portal'],
+        portal: { urls: [`https://www.${n}.test/`, `https://${n}.test/`] },
+      })),
+      ...extra,
+    ],
   };
   writeFileSync(join(dir, 'systems.yaml'), stringify(registry));
   const configFile = join(dir, 'collector.yaml');
@@ -91,7 +94,10 @@ describe('portal prober in a test internet (integration)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'posture-portals-'));
     net = await createPortalNet(dir, PORTALS.map((p) => p.spec));
-    configFile = writeCollector(dir, net, PORTALS.map((p) => p.spec.name), 18080);
+    // One more: a portal on a host name below its zone, given as its domain (the NS check walks up to the zone).
+    configFile = writeCollector(dir, net, PORTALS.map((p) => p.spec.name), 18080, [
+      { id: 'portal-host-only', name: 'Cổng dịch vụ công', ownerUnit: 'TTCNTT', tags: ['portal'], portal: { urls: ['https://www.dual.test/'], domain: 'www.dual.test', mail: false } },
+    ]);
   }, 120_000);
   afterAll(async () => {
     await net?.destroy();
@@ -133,6 +139,9 @@ describe('portal prober in a test internet (integration)', () => {
     expect(code('wrongname6', 'tls')).toContainEqual(['PORTAL_TLS_INVALID', 'ERR_TLS_CERT_ALTNAME_INVALID']);
     expect(code('status503v6', 'http_status')).toContainEqual(['PORTAL_HTTP_STATUS', 503]);
     expect(code('mxclosed6', 'mail_reachable')).toEqual([['PORTAL_MX_UNREACHABLE', 'ECONNREFUSED']]);
+    const hostOnly = results.find((x) => x.systemId === 'portal-host-only')!;
+    expect(statusRow(hostOnly)).toEqual({ ...PORTALS[0]!.expected, mail_aaaa: 'n/a', mail_reachable: 'n/a' });
+    expect(ev('ns_aaaa', hostOnly)).toMatchObject({ domain: 'www.dual.test', zone: 'dual.test' });
     const dropped = results.find((x) => x.systemId === 'portal-dropped6')!;
     expect(dropped.checks.find((k) => k.criterion === 'web_reachable')!.reasons.map((x) => x.params?.error)).toContain('ETIMEDOUT');
     const onens = results.find((x) => x.systemId === 'portal-onens')!;
@@ -159,7 +168,7 @@ describe('portal prober in a test internet (integration)', () => {
       // The schedule's first run starts at once; wait for results newer than the collector's start.
       await waitFor('a scheduled portal probe', () => {
         const list = JSON.parse(curl('/api/v1/portals')) as { portals: { probedAt: string | null; systemId: string }[] };
-        return Promise.resolve(list.portals.length === PORTALS.length && list.portals.every((p) => p.probedAt !== null && Date.parse(p.probedAt) >= before));
+        return Promise.resolve(list.portals.length === PORTALS.length + 1 && list.portals.every((p) => p.probedAt !== null && Date.parse(p.probedAt) >= before));
       }, 60_000, 500);
       const list = JSON.parse(curl('/api/v1/portals')) as { portals: { systemId: string; level: string; ready: boolean; blocking: { code: string; vi: string }[] }[] };
       expect(list.portals.find((p) => p.systemId === 'portal-dual')!.ready).toBe(true);
@@ -171,7 +180,7 @@ describe('portal prober in a test internet (integration)', () => {
       await waitFor('ipv6_portals evaluated with the portal results', () => {
         const rep = JSON.parse(curl('/api/v1/report?format=json')) as { indicators: { id: string; ministry: { pass: number; total: number } }[] };
         const ind = rep.indicators.find((i) => i.id === 'ipv6_portals');
-        return Promise.resolve(ind?.ministry.total === PORTALS.length && ind.ministry.pass === 1);
+        return Promise.resolve(ind?.ministry.total === PORTALS.length + 1 && ind.ministry.pass === 2);
       }, 30_000, 500);
       // The report lists each portal's criteria, in Vietnamese by default and in English.
       const md = curl('/api/v1/report?format=markdown');
