@@ -38,6 +38,10 @@ const PORTALS: { spec: PortalSpec; expected: Row; what: string }[] = [
   { spec: { name: 'mxclosed6', mxV6Closed: true }, what: "MX has AAAA but port 25 closed over IPv6", expected: row('web', [P, P, P, P, P, P, P, P, P, F]) },
 ];
 
+/**
+ * A collector config and registry for the probe namespace. The collector listens on 127.0.0.1
+ * inside that namespace (a new one per run), so a fixed port cannot meet another run's.
+ */
 function writeCollector(dir: string, net: PortalNet, names: string[], port: number, extra: object[] = []): string {
   const registry = {
     systems: [
