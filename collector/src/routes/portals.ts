@@ -26,6 +26,7 @@ const Summary = Type.Object({
 });
 type Summary = Static<typeof Summary>;
 const ListReply = Type.Object({ portals: Type.Array(Summary) });
+const NoQuery = Type.Object({}, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const HistoryQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })) }, { additionalProperties: false });
 const ProbeQuery = Type.Object({ system: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false });
@@ -53,7 +54,7 @@ export function portalSummaries(c: Collector): Summary[] {
 }
 
 export function portalsRoutes(app: FastifyInstance, c: Collector): void {
-  app.get('/api/v1/portals', { schema: { response: { 200: ListReply } } }, async () => ({ portals: portalSummaries(c) }));
+  app.get('/api/v1/portals', { schema: { querystring: NoQuery, response: { 200: ListReply } } }, async () => ({ portals: portalSummaries(c) }));
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof HistoryQuery> }>(
     '/api/v1/portals/:id',
