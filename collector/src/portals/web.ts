@@ -114,10 +114,14 @@ export async function checkWeb(urls: readonly URL[], r: BoundedResolver, opts: P
     urls.map(async (u) => {
       const e = byName.get(u.hostname)!;
       const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-      const v6addr = e.aaaa.slice(0, MAX_ADDRESSES).find((x) => e.ports6[portKey(x, port)]?.ok) ?? e.aaaa[0];
+      // Fetch over IPv6 only from an address that accepted the port: the connect already failed
+      // otherwise (its error is the fetch's), and a second wait for a silent firewall buys nothing.
+      const tried6 = e.aaaa.slice(0, MAX_ADDRESSES);
+      const v6addr = tried6.find((x) => e.ports6[portKey(x, port)]?.ok) ?? e.aaaa[0];
+      const v6connect = v6addr ? e.ports6[portKey(v6addr, port)] : undefined;
       const v4addr = e.a[0];
       const [v6, v4] = await Promise.all([
-        v6addr ? fetchAt(u, v6addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal) : Promise.resolve<Fetched | undefined>(undefined),
+        !v6addr ? Promise.resolve<Fetched | undefined>(undefined) : v6connect && !v6connect.ok ? Promise.resolve<Fetched>({ ok: false, error: v6connect.error ?? 'EUNKNOWN', ms: 0 }) : fetchAt(u, v6addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal),
         v4addr ? fetchAt(u, v4addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal) : Promise.resolve<Fetched | undefined>(undefined),
       ]);
       const similarity = v6?.ok && v4?.ok ? pageSimilarity(v4.body ?? '', v6.body ?? '') : undefined;
@@ -173,6 +177,9 @@ async function tlsCheck(urls: readonly URL[], byName: Map<string, NameEvidence>,
   const reasons: Reason[] = [];
   const results: (TlsEvidence & { name: string })[] = [];
   const statuses: CheckStatus[] = [];
+  // Every (name, IPv6 address) handshake at once; an address whose port refused or dropped the
+  // connect is not tried again (the connect's error is its result).
+  const jobs: Promise<void>[] = [];
   for (const name of [...new Set(https.map((u) => u.hostname))]) {
     const e = byName.get(name)!;
     const port = Number(https.find((u) => u.hostname === name)!.port || 443);
@@ -182,14 +189,23 @@ async function tlsCheck(urls: readonly URL[], byName: Map<string, NameEvidence>,
       continue;
     }
     for (const address of e.aaaa.slice(0, MAX_ADDRESSES)) {
-      const t = await checkTls(name, address, port, opts.ca, opts.checkTimeoutMs, now, opts.signal);
-      results.push({ name, ...t });
-      statuses.push(t.ok ? 'pass' : noLocalRoute(t.error) ? 'unreachable' : 'fail');
-      if (t.ok) continue;
-      if (t.expired) reasons.push(reason('PORTAL_TLS_EXPIRED', { name, address, notAfter: t.notAfter ?? '?' }));
-      else if (!t.protocol) reasons.push(reason('PORTAL_WEB_UNREACHABLE', { name, address, port, error: t.error ?? 'EUNKNOWN' }));
-      else reasons.push(reason('PORTAL_TLS_INVALID', { name, address, error: t.error ?? 'EUNKNOWN' }));
+      const connect = e.ports6[portKey(address, port)];
+      const attempt: Promise<TlsEvidence> = connect && !connect.ok ? Promise.resolve({ address, ok: false, error: connect.error ?? 'EUNKNOWN', ms: 0 }) : checkTls(name, address, port, opts.ca, opts.checkTimeoutMs, now, opts.signal);
+      jobs.push(
+        attempt.then((t) => {
+          results.push({ name, ...t });
+          statuses.push(t.ok ? 'pass' : noLocalRoute(t.error) ? 'unreachable' : 'fail');
+          if (t.ok) return;
+          if (t.expired) reasons.push(reason('PORTAL_TLS_EXPIRED', { name, address, notAfter: t.notAfter ?? '?' }));
+          else if (!t.protocol) reasons.push(reason('PORTAL_WEB_UNREACHABLE', { name, address, port, error: t.error ?? 'EUNKNOWN' }));
+          else reasons.push(reason('PORTAL_TLS_INVALID', { name, address, error: t.error ?? 'EUNKNOWN' }));
+        }),
+      );
     }
   }
+  await Promise.all(jobs);
+  // Stable order for the evidence and reasons (handshakes finish in any order).
+  results.sort((a, b) => a.name.localeCompare(b.name) || a.address.localeCompare(b.address));
+  reasons.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   return check('tls', combine(statuses), reasons, { caBundle: opts.ca ? 'configured' : 'node default roots', handshakes: results }, Date.now() - t0);
 }
