@@ -1,42 +1,38 @@
 #!/usr/bin/env node
-// Cost of the baseline probe on this machine, per check family, against a same-run baseline:
-// the probe without its `updates` family (the package-manager simulation). "cold" uses a fresh
-// SystemReader each run (what `collect --once` pays), "warm" reuses one (a long-running agent:
-// the apt simulation is reused while lists and installed packages are unchanged).
-// Wall time, median of N runs after one warm-up. Run after `npx tsc -b protocol agent`:
-//   node bench/baseline-probe.mjs [runs=7]
-import { families, runFamily } from '../agent/dist/probes/baseline/index.js';
-import { builtinMapping } from '../agent/dist/probes/baseline/mapping.js';
-import { linuxProcessNames } from '../agent/dist/probes/common/processes.js';
-import { validateConfig } from '../agent/dist/config.js';
+// CPU of one baseline probe cycle on this machine (this process and the commands it runs),
+// cold and warm, per family, against same-run baselines:
+//  - "apt simulation": `apt-get -s dist-upgrade`, what the probe ran before it read dpkg's status
+//    and the security lists itself (the old cold cycle was this plus the rest);
+//  - "without updates": the probe minus its updates family.
+// "cold" uses a fresh SystemReader each run (what `collect --once` pays: nothing cached);
+// "warm" reuses one (a long-running agent: the security comparison is reused while the apt
+// lists and dpkg status keep their mtimes). Median of N runs after one warm-up.
+// Run after `npx tsc -b protocol agent`:   node bench/baseline-probe.mjs [runs=7]
+import { execFileSync } from 'node:child_process';
 import { LocalSystem } from '../agent/dist/system.js';
+import { cpuMs, cycle, linuxFamilies, median } from './lib/baseline-cycle.mjs';
 
 const runs = Number(process.argv[2] ?? 7);
-const config = validateConfig({ unit: 'bench' }, 'bench');
-const mapping = builtinMapping();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function time(fams, system) {
-  const t0 = performance.now();
-  const ctx = { system, config, earlier: {}, role: 'server', processes: await linuxProcessNames(system), param: (id, key) => mapping.checks.get(id).params[key] };
-  await Promise.all(fams.map((f) => runFamily(f, ctx)));
-  return performance.now() - t0;
-}
 const warmSystem = new LocalSystem();
-const mine = families.filter((f) => f.platforms.includes(warmSystem.platform));
-const withoutUpdates = mine.filter((f) => f.name !== 'updates');
-await time(mine, warmSystem); // warm-up: page cache, and the warm reader's apt result
-const cold = [], warm = [], base = [], per = Object.fromEntries(mine.map((f) => [f.name, []]));
+const withoutUpdates = linuxFamilies.filter((f) => f.name !== 'updates');
+await cycle(linuxFamilies, warmSystem); // warm-up: page cache, and the warm reader's apt comparison
+const cold = [], warm = [], base = [], sim = [], per = Object.fromEntries(linuxFamilies.map((f) => [f.name, []]));
 for (let i = 0; i < runs; i++) {
-  cold.push(await time(mine, new LocalSystem()));
-  warm.push(await time(mine, warmSystem));
-  base.push(await time(withoutUpdates, new LocalSystem()));
-  for (const f of mine) per[f.name].push(await time([f], new LocalSystem()));
+  cold.push((await cycle(linuxFamilies, new LocalSystem())).cpuMs);
+  warm.push((await cycle(linuxFamilies, warmSystem)).cpuMs);
+  base.push((await cycle(withoutUpdates, new LocalSystem())).cpuMs);
+  const c0 = cpuMs();
+  execFileSync('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'dist-upgrade'], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+  sim.push(cpuMs() - c0);
+  for (const f of linuxFamilies) per[f.name].push((await cycle([f], new LocalSystem())).cpuMs);
 }
 const ms = (xs) => median(xs).toFixed(1).padStart(8);
-console.log(`baseline probe on ${warmSystem.platform}, ${runs} runs, median wall ms (cold unless said)`);
-for (const [name, xs] of Object.entries(per)) console.log(`  family ${name.padEnd(30)} ${ms(xs)}`);
+console.log(`baseline probe on ${process.platform}, ${runs} runs, median CPU ms per cycle (user+sys, children included)`);
+for (const [name, xs] of Object.entries(per)) console.log(`  family ${name.padEnd(30)} ${ms(xs)}   (cold)`);
 console.log(`  whole probe, cold                     ${ms(cold)}`);
-console.log(`  whole probe, warm (apt result reused) ${ms(warm)}`);
+console.log(`  whole probe, warm                     ${ms(warm)}`);
 console.log(`  without updates (same-run baseline)   ${ms(base)}`);
-console.log(`  ratio cold / baseline                 ${(median(cold) / median(base)).toFixed(1).padStart(8)}x`);
-console.log(`  ratio warm / baseline                 ${(median(warm) / median(base)).toFixed(1).padStart(8)}x`);
+console.log(`  apt-get -s dist-upgrade alone (old)   ${ms(sim)}`);
+console.log(`  ratio cold / without updates          ${(median(cold) / median(base)).toFixed(2).padStart(8)}x`);
+console.log(`  ratio cold / apt simulation alone     ${(median(cold) / median(sim)).toFixed(2).padStart(8)}x`);
+console.log(`  ratio warm / cold                     ${(median(warm) / median(cold)).toFixed(2).padStart(8)}x`);

@@ -10,13 +10,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { openCollector } from '../collector/dist/app.js';
 import { validateConfig } from '../collector/dist/config.js';
 import { inventoryPoints } from '../collector/dist/influx/inventory.js';
 import { pointsOfReport } from '../collector/dist/influx/points.js';
 import { buildReport } from '../collector/dist/report/source.js';
 import { render } from '../collector/dist/report/render.js';
+import { sampleReport } from '../collector/dist/simulate/sample-report.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 20_000);
 const UNITS = 30;
@@ -43,29 +43,17 @@ c.systems.replaceAll(
 
 function report(i, at) {
   const prot = i % 7 !== 0;
-  const agentId = `a-${i}`;
-  return {
-    schemaVersion: 1,
-    reportId: randomUUID(),
-    agentId,
-    collectedAt: at.toISOString(),
-    probes: {
-      host: { ok: true, durationMs: 10, facts: { hostname: `host-${i}`, fqdn: `host-${i}.mt.gov.vn`, os: { family: 'linux', distro: 'Debian', release: '12', kernel: '6.1', arch: 'x64' }, uptimeSeconds: 1000, machineId: '', ips: [], role: 'server', roleSource: 'config', agentVersion: '0.1.0' } },
-      membership: { ok: true, durationMs: 0, facts: { unit: `U${i % UNITS}`, systems: [`sys-${i % (SYSTEMS + 40)}`], role: i % 2 ? 'server' : 'workstation' } },
-      protection: {
-        ok: true,
-        durationMs: 20,
-        facts: {
-          products: [{ id: 'clamav', name: 'ClamAV', vendor: 'Cisco', version: '1.4', installed: true, running: prot, realTime: prot, signatureVersion: null, signatureDate: null, signatureAgeHours: 5, antiMalware: true, protects: prot, evidence: [], unknown: [] }],
-          protected: prot,
-          reasons: [prot ? 'ClamAV: protecting' : 'ClamAV: not protecting (not running)'],
-          maxSignatureAgeHours: 168,
-        },
-      },
-      ipv6: { ok: true, durationMs: 2, facts: { enabled: true, disabledBy: null, addresses: [], defaultRoute: true, dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], listeners: [], outbound: null, readiness: LEVELS[i % 5], reasons: [], unknown: [] } },
-    },
-    agent: { spoolDepth: 0, dropped: 0, collectMs: 40 },
-  };
+  return sampleReport({
+    agentId: `a-${i}`,
+    unit: `U${i % UNITS}`,
+    index: i,
+    hostname: `host-${i}`,
+    role: i % 2 ? 'server' : 'workstation',
+    protected: prot,
+    systems: [`sys-${i % (SYSTEMS + 40)}`],
+    collectedAt: at,
+    ipv6: LEVELS[i % 5],
+  });
 }
 
 const now = new Date();
@@ -77,7 +65,7 @@ c.db.transaction(() => {
     const unit = `U${i % UNITS}`;
     enrollStmt.run(`a-${i}`, unit, `h-${i}`, `host-${i}`, now.toISOString());
     const r = report(i, now);
-    c.hosts.ingest(r, unit, pointsOfReport(r, unit), now);
+    c.storeReport(r, unit, pointsOfReport(r, unit), now);
   }
 })();
 // Some history for --at.

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { openCollector } from '../collector/dist/app.js';
 import { validateConfig } from '../collector/dist/config.js';
 import { pointsOfReport } from '../collector/dist/influx/points.js';
-import { toIngestRow } from '../collector/dist/store/hosts.js';
+import { toIngestRow } from '../collector/dist/ingest/rows.js';
 import { sha256 } from '../collector/dist/auth/secrets.js';
 import { freePort, waitUntil } from './lib/influxd.mjs';
 import { benchReport } from './lib/report.mjs';
@@ -43,7 +43,7 @@ async function setup(hosts) {
         rows.push(toIngestRow({ report, unit, points: pointsOfReport(report, unit), receivedAt: new Date() }));
       }
     })();
-    c.hosts.ingestRows(rows);
+    c.ingestCommit.commit(rows);
   }
   // The outbox would be drained by InfluxDB; leave it empty so only host state is measured.
   c.db.prepare('DELETE FROM outbox').run();

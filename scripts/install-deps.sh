@@ -2,9 +2,10 @@
 # Everything the tests need on a fresh Debian machine with Node >= 20.19: the real servers the
 # integration tests start (InfluxDB, Alertmanager, ClamAV, Chromium, iproute2, nftables), the agent
 # tests' tools (openssl for a test CA, systemd-analyze, ansible-lint, tinyproxy,
-# prometheus-node-exporter as the bench baseline), the portal prober's test internet (nsd as the
-# authoritative name server, unbound as the resolver, nginx as the portals' web server) and npm
-# packages.
+# prometheus-node-exporter as the bench baseline), the baseline probe's real daemons and
+# cross-check (openssh-server, chrony, pamtester, auditd, aide; openscap-scanner + ssg-debian for
+# bench/openscap-agreement.mjs), the portal prober's test internet (nsd as the authoritative name
+# server, unbound as the resolver, nginx as the portals' web server) and npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One package per line, each named for what calls it (apt's --no-install-recommends skips
@@ -24,6 +25,15 @@ systemd
 prometheus-node-exporter
 ansible-lint
 tinyproxy
+openscap-scanner
+ssg-debian
+openssh-server
+openssh-client
+chrony
+pamtester
+util-linux
+auditd
+aide
 nsd
 unbound
 nginx

@@ -12,6 +12,7 @@ export function baselineContext(fx: Fixture & { processes?: string[] }, over: Pa
     processes: new Set(fx.processes ?? []),
     role: 'server',
     param: (id, key) => builtinMapping().checks.get(id)!.params![key]!,
+    thresholds: (id) => Object.values(builtinMapping().checks.get(id)?.minByLevel ?? {}).sort((a, b) => a - b),
     ...over,
   };
 }

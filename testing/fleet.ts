@@ -37,6 +37,6 @@ export function seedHosts(c: Collector, unit: string, n: number, protectedCount:
     const agentId = `a-${unit}-${prefix}${i}`;
     ins.run(agentId, unit, `hash-${agentId}`, agentId, '', receivedAt.toISOString());
     const report = sampleReport({ agentId, unit, hostname: `${unit.toLowerCase()}-${prefix}${i}`, protected: i < protectedCount, role: 'workstation', collectedAt: receivedAt });
-    c.hosts.ingest(report, unit, [], receivedAt);
+    c.storeReport(report, unit, [], receivedAt);
   }
 }

@@ -1,4 +1,5 @@
 /** Human-readable view of a report for `posture-agent collect --once`: what and why. */
+import { profiles } from './probes/baseline/profile.js';
 import type { Report } from '@posture/protocol';
 
 export function summarize(r: Report): string {
@@ -36,7 +37,18 @@ export function summarize(r: Report): string {
       }
     } else if (name === 'baseline') {
       const b = r.probes.baseline;
-      if (b?.ok) for (const c of b.facts.checks) out.push(`  ${c.result.toUpperCase().padEnd(7)} L${c.level} ${c.id}: ${c.title.en} — ${c.evidence}`);
+      if (b?.ok) {
+        for (const c of b.facts.checks) {
+          const levels = c.byLevel ? ` [${c.byLevel.map((x) => `L${x.level} ${x.result} (>= ${x.threshold})`).join(', ')}]` : '';
+          out.push(`  ${c.result.toUpperCase().padEnd(7)} L${c.level} ${c.id}: ${c.title.en}${levels} — ${c.evidence}`);
+        }
+        // Per level: what a system of that level needs from this host, and what is missing.
+        out.push('  by security level (a level requires every check at or below it):');
+        for (const p of profiles(b.facts.checks)) {
+          const missing = [...p.failed, ...p.unknown.map((id) => `${id}?`)];
+          out.push(`    level ${p.level}: ${p.passed.length}/${p.required} pass${missing.length ? `; missing: ${missing.join(', ')}` : ''}`);
+        }
+      }
     }
   }
   return out.join('\n');

@@ -1,28 +1,15 @@
 /**
  * build(): the collector as a fastify app, without listening (tests use inject() or listen on
- * port 0). openCollector() opens the state store; server.ts adds listen, timers and signals.
+ * port 0). openCollector() (compose.ts) opens the stores and makes the services; server.ts
+ * adds listen, timers and signals.
  */
 import { createGunzip } from 'node:zlib';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { pino } from 'pino';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { ApiError } from '@posture/protocol';
-import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
 import { ApiFailure, type ErrorCode } from './errors.js';
-import { InfluxWriter } from './influx/writer.js';
-import { Engine } from './rules/engine.js';
-import { AgentStore } from './store/agents.js';
-import { openDb } from './store/db.js';
-import { HostStore } from './store/hosts.js';
-import { Outbox } from './store/outbox.js';
-import { SystemStore } from './store/systems.js';
-import { TokenStore } from './store/tokens.js';
-import { AuditLog } from './store/audit.js';
-import { RelayStore } from './store/relays.js';
-import { Forwarder } from './federation/forwarder.js';
 import { relayRoutes } from './routes/relay.js';
-import { IngestBatcher } from './ingest/batcher.js';
 import { installGuard } from './auth/guard.js';
 import { agentsRoutes } from './routes/agents.js';
 import { hostsRoutes } from './routes/hosts.js';
@@ -32,10 +19,6 @@ import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
-// Portal prober (src/portals/): its store, runner and routes.
-import { PortalStore } from './store/portals.js';
-import { PortalRunner, probeOptions } from './portals/scheduler.js';
-import { portalPoints } from './portals/points.js';
 import { portalsRoutes } from './routes/portals.js';
 
 declare module 'fastify' {
@@ -45,65 +28,7 @@ declare module 'fastify' {
   }
 }
 
-export interface OpenOptions {
-  /**
-   * Apply the config's enrollment secrets and API tokens to the store (scrypt: tens of ms per
-   * unit). `serve` and tests do; read-only CLI commands skip it.
-   */
-  syncAuth?: boolean;
-}
-
-export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null, opts: OpenOptions = {}): Collector {
-  const logger = log ?? pino({ level: 'silent' });
-  const db = openDb(config.dataDir);
-  const agents = new AgentStore(db);
-  const tokens = new TokenStore(db);
-  if (opts.syncAuth ?? true) {
-    const { ignoredConfigSecret } = agents.syncUnits(config.units);
-    for (const unit of ignoredConfigSecret) {
-      logger.warn({ unit }, 'the enrollment secret of this unit was rotated with "posture units rotate-secret"; its enrollmentSecret in the config is ignored (remove it)');
-    }
-    tokens.syncConfig(config.auth.tokens);
-  }
-  const outbox = new Outbox(db, config.influx?.outboxMaxPoints);
-  const forwardUnit = config.upstream?.unit ?? null;
-  const hosts = new HostStore(db, outbox, forwardUnit);
-  const systems = new SystemStore(db);
-  if (config.registryFile) systems.loadFile(config.registryFile);
-  const units = () => config.units.map((u) => ({ id: u.id, name: u.name }));
-  const portals = new PortalStore(db);
-  const engine = new Engine(db, hosts, systems, outbox, units, config.staleAfterMinutes, { portals: () => portals.latestFacts(), rules: config.rules?.files, alerting: config.alerting, defaultIntervalMs: config.evaluationIntervalSeconds * 1000, resolvedResendMinutes: config.rules?.resolvedResendMinutes ?? 15, log: logger });
-  const ingest = new IngestBatcher(config.dataDir, outbox, undefined, forwardUnit);
-  const influx = config.influx ? new InfluxWriter(config.influx, outbox, logger, (b) => ingest.removeOutbox(b)) : undefined;
-  const portalRunner = new PortalRunner({
-    registry: () => systems.all(),
-    store: portals,
-    // Without InfluxDB nothing drains the outbox, so no points are queued then.
-    ...(influx ? { emit: (results) => outbox.add(portalPoints(results)) } : {}),
-    options: probeOptions(config.portals),
-    concurrency: config.portals?.concurrency ?? 8,
-    historyDays: config.portals?.historyDays ?? 400,
-    log: logger.child({ component: 'portals' }),
-  });
-  return {
-    config,
-    db,
-    agents,
-    hosts,
-    systems,
-    outbox,
-    tokens,
-    audit: new AuditLog(db),
-    relays: new RelayStore(db),
-    forwarder: config.upstream ? new Forwarder(db, config.upstream, logger) : undefined,
-    ingest,
-    engine,
-    influx,
-    portals,
-    portalRunner,
-    counters: { accepted: 0, duplicate: 0, rejected: {}, enrolled: 0, enrollRejected: {} },
-  };
-}
+export { openCollector } from './compose.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',

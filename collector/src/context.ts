@@ -1,42 +1,36 @@
-/** What routes and background jobs share: the config, the stores and the engine. */
-import type { CollectorConfig } from './config.js';
-import type { AgentStore } from './store/agents.js';
-import type { DB } from './store/db.js';
-import type { HostStore } from './store/hosts.js';
-import type { Outbox } from './store/outbox.js';
-import type { SystemStore } from './store/systems.js';
-import type { Engine } from './rules/engine.js';
+/** What routes and background jobs share: the stores (store/index.ts) and the services (compose.ts). */
+import type { Report } from '@posture/protocol';
+import type { AlertmanagerSink } from './alerts/alertmanager.js';
+import type { Dispatcher } from './alerts/dispatcher.js';
+import type { Forwarder } from './federation/forwarder.js';
+import type { Point } from './influx/points.js';
 import type { InfluxWriter } from './influx/writer.js';
 import type { IngestBatcher } from './ingest/batcher.js';
-import type { AuditLog } from './store/audit.js';
-import type { TokenStore } from './store/tokens.js';
-import type { RelayStore } from './store/relays.js';
-import type { Forwarder } from './federation/forwarder.js';
-import type { PortalStore } from './store/portals.js';
+import type { Engine } from './rules/engine.js';
 import type { PortalRunner } from './portals/scheduler.js';
+import type { Stores } from './store/index.js';
 
-export interface Collector {
-  readonly config: CollectorConfig;
-  readonly db: DB;
-  readonly agents: AgentStore;
-  readonly hosts: HostStore;
-  readonly systems: SystemStore;
-  readonly outbox: Outbox;
-  /** Admin and viewer API tokens. */
-  readonly tokens: TokenStore;
-  readonly audit: AuditLog;
-  /** Relay credentials of units' collectors (the ministry side of federation). */
-  readonly relays: RelayStore;
+export type { Stores };
+
+export interface Services {
+  readonly engine: Engine;
+  /** Delivers queued alert notices to the webhook and e-mail sinks. */
+  readonly dispatcher: Dispatcher;
+  /** Present when alerting.alertmanager is configured. */
+  readonly alertmanager: AlertmanagerSink | undefined;
   /** Present when upstream is configured (a unit's collector forwarding to the ministry's). */
   readonly forwarder: Forwarder | undefined;
   /** Group commit of accepted reports. */
   readonly ingest: IngestBatcher;
-  readonly engine: Engine;
   /** Present when influx.url is configured. */
   readonly influx: InfluxWriter | undefined;
-  /** Portal prober: results with history, and the runner (scheduled by server.ts when `portals` is configured). */
-  readonly portals: PortalStore;
+  /** The portal prober's runner (scheduled by startServices when `portals` is configured). */
   readonly portalRunner: PortalRunner;
   /** Counters for /metrics. */
   readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number>; enrolled: number; enrollRejected: Record<string, number> };
+}
+
+export interface Collector extends Stores, Services {
+  /** Store one report synchronously through the ingest transaction (tests and tools that seed a store). */
+  storeReport(report: Report, unit: string, points: Point[], receivedAt: Date): boolean;
 }

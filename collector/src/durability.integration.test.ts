@@ -16,6 +16,7 @@ import { recordReliability } from '../../testing/reliability.js';
 import { sampleReport } from '../../testing/reports.js';
 import { openCollector } from './app.js';
 import { loadConfig } from './config.js';
+import { sqlAll } from '../../testing/sql.js';
 
 const DB = 'posture_durability';
 const VIEWER = 'pt_durability-viewer-0123456789abcdefghijklmnopq';
@@ -195,7 +196,7 @@ describe('durability under load', () => {
 function storedReports(): { ids: Set<string>; times: Map<string, Set<number>> } {
   const c = openCollector(loadConfig(fx.configFile), null, { syncAuth: false });
   try {
-    const rows = c.db.prepare('SELECT report_id, agent_id, collected_at FROM reports').all() as { report_id: string; agent_id: string; collected_at: string }[];
+    const rows = sqlAll(c.db, 'SELECT report_id, agent_id, collected_at FROM reports') as { report_id: string; agent_id: string; collected_at: string }[];
     const times = new Map<string, Set<number>>();
     for (const r of rows) {
       if (!times.has(r.agent_id)) times.set(r.agent_id, new Set());

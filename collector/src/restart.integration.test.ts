@@ -8,6 +8,7 @@ import { TEST_UNITS, collectorFixture, startCollectorProcess, type CollectorFixt
 import { sampleReport } from '../../testing/reports.js';
 import { openCollector } from './app.js';
 import { loadConfig } from './config.js';
+import { sqlAll } from '../../testing/sql.js';
 
 let fx: CollectorFixture;
 
@@ -63,7 +64,7 @@ describe('collector restart', () => {
     const c = openCollector(loadConfig(fx.configFile));
     try {
       expect(c.agents.count()).toBe(1);
-      const ids = new Set((c.db.prepare('SELECT report_id FROM reports').all() as { report_id: string }[]).map((r) => r.report_id));
+      const ids = new Set((sqlAll(c.db, 'SELECT report_id FROM reports') as { report_id: string }[]).map((r) => r.report_id));
       for (const id of acked) expect(ids.has(id)).toBe(true);
       expect(ids.size).toBe(acked.length);
       expect(c.hosts.get(a.agentId)?.unit).toBe('TTCNTT');

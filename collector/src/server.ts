@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { build, openCollector } from './app.js';
+import { build } from './app.js';
+import { openCollector, startServices } from './compose.js';
 import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
-import { inventoryPoints } from './influx/inventory.js';
 
 export interface RunningCollector {
   app: FastifyInstance;
@@ -46,16 +46,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   const host = config.listen.host === '::' || config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host;
   const address = `${config.listen.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  collector.influx?.start();
-  collector.forwarder?.start();
-  // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
-  // so they are not queued then.
-  collector.engine.afterEvaluation = (now, members) => {
-    if (collector.influx) collector.outbox.add(inventoryPoints(collector, members, now));
-  };
-  collector.engine.start();
-  // The portal prober's own schedule (the outside view of systems tagged portal).
-  if (config.portals) collector.portalRunner.start(config.portals.intervalMinutes * 60_000);
+  const services = startServices(collector);
   // SIGHUP reloads the rule files; a broken set is refused and the rules in force stay.
   const onHup = () => {
     const r = collector.engine.rules.reload();
@@ -66,7 +57,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
   // Idempotency keys are needed only while a resend could still pass the clock-skew check.
   const prune = () => {
     try {
-      const n = collector.hosts.pruneReportIds(new Date(Date.now() - (config.limits.clockSkewMinutes + 60) * 60_000));
+      const n = collector.reports.prune(new Date(Date.now() - (config.limits.clockSkewMinutes + 60) * 60_000));
       if (n) app.log.info({ removed: n }, 'pruned report ids older than the clock-skew window');
     } catch (e) {
       app.log.error({ err: e }, 'pruning report ids failed; will retry in an hour');
@@ -81,15 +72,10 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
     (closing ??= (async () => {
       process.off('SIGHUP', onHup);
       clearInterval(pruneTimer);
-      await collector.engine.stop();
-      await collector.portalRunner.stop();
+      await services.stopEvaluation();
       await app.close(); // stops accepting, finishes in-flight requests and their commits
-      await collector.forwarder?.stop();
-      await collector.influx?.stop();
-      await collector.influx?.flush();
-      await collector.influx?.close();
-      await collector.ingest.close();
-      collector.db.close();
+      await services.stopDelivery();
+      collector.close();
     })());
   return { app, collector, address, close };
 }

@@ -198,6 +198,23 @@ export const BaselineCheck = Obj({
   evidence: Str(1024),
   /** Why the check failed or is unknown, as a catalogue code (added after v0.1: optional). */
   reasonCode: Type.Optional(Reason),
+  /** The TCVN 11930 clause the check comes from, and whether its placement is the authors' judgement (optional). */
+  clause: Type.Optional(Str(512)),
+  judgement: Type.Optional(Type.Boolean()),
+  /** What to do when it fails, in a line (optional; the evidence names the specific fix). */
+  remediation: Type.Optional(Str(512)),
+  /** The measured quantity compared with per-level thresholds, e.g. days of logs kept (optional). */
+  value: Type.Optional(Type.Number()),
+  /**
+   * The result at each level from `level` to 5 when the requirement grows with the level
+   * (e.g. logs kept 1/3/6/12 months at levels 2/3/4/5); `result` is the one at `level` (optional).
+   */
+  byLevel: Type.Optional(List(Obj({
+    level: Type.Integer({ minimum: 1, maximum: 5 }),
+    result: CheckResult,
+    /** The minimum `value` this level requires. */
+    threshold: Type.Number(),
+  }), 5)),
 });
 export type BaselineCheck = Static<typeof BaselineCheck>;
 

@@ -1,16 +1,17 @@
 /**
  * Administrative actions shared by the API routes and the CLI, each with its audit record, so
- * both paths do exactly the same thing. Errors are ApiFailures (the CLI prints their message).
+ * both paths do exactly the same thing. They need the stores only (never the rule engine).
+ * Errors are ApiFailures (the CLI prints their message).
  */
-import type { Collector } from '../context.js';
-import { loadHostInputs } from '../rules/facts.js';
+import type { Stores } from '../store/index.js';
+import { loadHostInputs } from '../store/host-facts.js';
 import { ApiFailure } from '../errors.js';
 import { hostMembers, systemMembers, type HostMember, type SystemMember } from '../rules/members.js';
 import type { HostRow } from '../store/hosts.js';
 import { validateSystem, RegistryError, type SystemRecord } from '../store/systems.js';
 
 /** One host, found by agent id or (when unique) hostname. */
-export function findHost(c: Collector, key: string): HostRow {
+export function findHost(c: Stores, key: string): HostRow {
   const found = c.hosts.find(key);
   if (!found.length) throw new ApiFailure('NOT_FOUND', `no host with agent id or hostname "${key}"`);
   if (found.length > 1) throw new ApiFailure('CONFLICT', `hostname "${key}" matches ${found.length} hosts (${found.map((h) => `${h.agent_id} in ${h.unit}`).join(', ')}); use the agent id`);
@@ -21,30 +22,30 @@ export function findHost(c: Collector, key: string): HostRow {
  * Take a host out of every denominator, for good: its agent's credential is revoked too, so a
  * machine that comes back must enroll again (and then counts as a new host).
  */
-export function decommissionHost(c: Collector, key: string, reason: string, actor: string): HostRow {
+export function decommissionHost(c: Stores, key: string, reason: string, actor: string): HostRow {
   if (!reason.trim()) throw new ApiFailure('REQUEST_INVALID', 'a reason is required for the audit record (e.g. "server retired, ticket 1234")');
   const host = findHost(c, key);
   if (host.decommissioned_at) throw new ApiFailure('CONFLICT', `host ${host.agent_id} (${host.hostname}) was already decommissioned at ${host.decommissioned_at}`);
-  c.db.transaction(() => {
+  c.atomically(() => {
     c.hosts.decommission(host.agent_id, reason);
     c.agents.revoke(host.agent_id);
     c.audit.record(actor, 'host.decommission', host.agent_id, { hostname: host.hostname, unit: host.unit, reason, lastSeen: host.received_at });
-  })();
+  });
   return c.hosts.get(host.agent_id)!;
 }
 
-export function revokeAgent(c: Collector, id: string, actor: string, reason = ''): void {
+export function revokeAgent(c: Stores, id: string, actor: string, reason = ''): void {
   const agent = c.agents.get(id);
   if (!agent) throw new ApiFailure('NOT_FOUND', `no agent "${id}"; list them with "posture agents list"`);
   if (agent.revoked_at) throw new ApiFailure('CONFLICT', `agent ${id} was already revoked at ${agent.revoked_at}`);
-  c.db.transaction(() => {
+  c.atomically(() => {
     c.agents.revoke(id);
     c.audit.record(actor, 'agent.revoke', id, { hostname: agent.hostname, unit: agent.unit, reason });
-  })();
+  });
 }
 
 /** Validate and store a registry record made through the API/CLI. */
-export function putSystem(c: Collector, raw: unknown, actor: string, idFromPath?: string): { record: SystemRecord; created: boolean } {
+export function putSystem(c: Stores, raw: unknown, actor: string, idFromPath?: string): { record: SystemRecord; created: boolean } {
   let record: SystemRecord;
   try {
     record = validateSystem(idFromPath && raw && typeof raw === 'object' && !('id' in raw) ? { ...raw, id: idFromPath } : raw, `system${idFromPath ? ` "${idFromPath}"` : ''}`);
@@ -56,28 +57,28 @@ export function putSystem(c: Collector, raw: unknown, actor: string, idFromPath?
   if (!c.config.units.some((u) => u.id === record.ownerUnit)) throw new ApiFailure('REQUEST_INVALID', `ownerUnit "${record.ownerUnit}" is not a configured unit`);
   const source = c.systems.sourceOf(record.id);
   if (source === 'file') throw new ApiFailure('CONFLICT', `system "${record.id}" is managed by the registry file ${c.config.registryFile ?? ''}; edit the file (it is under version control)`);
-  c.db.transaction(() => {
+  c.atomically(() => {
     c.systems.put(record, 'api');
     c.audit.record(actor, source ? 'system.update' : 'system.create', record.id, { record });
-  })();
+  });
   return { record, created: !source };
 }
 
-export function deleteSystem(c: Collector, id: string, actor: string): void {
+export function deleteSystem(c: Stores, id: string, actor: string): void {
   const source = c.systems.sourceOf(id);
   if (!source) throw new ApiFailure('NOT_FOUND', `no system "${id}" in the registry`);
   if (source === 'file') throw new ApiFailure('CONFLICT', `system "${id}" is managed by the registry file ${c.config.registryFile ?? ''}; remove it there`);
-  c.db.transaction(() => {
+  c.atomically(() => {
     c.systems.remove(id);
     c.audit.record(actor, 'system.delete', id);
-  })();
+  });
 }
 
 /** A host as the APIs list it: its member facts without the CEL view (which holds BigInts). */
 export type ListedHost = Omit<HostMember, 'cel'> & { decommissionedAt: string | null };
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
-function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
+function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
   const inputs = new Map(loadHostInputs(c.db, rows.map((r) => r.agent_id)).map((h) => [h.agentId, h]));
   // hostMembers skips decommissioned rows; list them with their flags all the same.
   return rows.flatMap((r) => {
@@ -89,7 +90,7 @@ function asListed(c: Collector, rows: HostRow[], now: Date): ListedHost[] {
   });
 }
 
-export function hostList(c: Collector, now = new Date(), includeDecommissioned = false): ListedHost[] {
+export function hostList(c: Stores, now = new Date(), includeDecommissioned = false): ListedHost[] {
   return asListed(c, c.hosts.all({ includeDecommissioned }), now);
 }
 
@@ -102,7 +103,7 @@ export interface HostQuery {
 }
 
 /** One page of hosts, filtered and paged in SQL. */
-export function hostPage(c: Collector, q: HostQuery, now = new Date()): { total: number; hosts: ListedHost[] } {
+export function hostPage(c: Stores, q: HostQuery, now = new Date()): { total: number; hosts: ListedHost[] } {
   const cutoff = new Date(now.getTime() - c.config.staleAfterMinutes * 60_000);
   const { total, rows } = c.hosts.page({
     unit: q.unit,
@@ -115,6 +116,6 @@ export function hostPage(c: Collector, q: HostQuery, now = new Date()): { total:
 }
 
 /** Systems that agents declare but the registry lacks: unclassified, in the 70% denominator. */
-export function unclassifiedSystems(c: Collector, now = new Date()): SystemMember[] {
+export function unclassifiedSystems(c: Stores, now = new Date()): SystemMember[] {
   return systemMembers(c.systems.all(), hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes)).filter((s) => !s.registered);
 }

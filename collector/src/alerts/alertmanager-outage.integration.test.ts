@@ -53,7 +53,7 @@ const collector = (name: string): Collector => {
 
 const evaluate = async (c: Collector) => {
   c.engine.evaluateAndRecord(new Date());
-  await c.engine.alertmanager!.settle();
+  await c.alertmanager!.settle();
 };
 
 beforeAll(async () => {
@@ -81,11 +81,11 @@ describe('Alertmanager down, and several evaluators', () => {
     const a = collector('a');
     seedHosts(a, 'CHHVN', 10, 7, new Date()); // 70% < 90%
     await evaluate(a);
-    expect(a.engine.alerts.all().find((x) => x.scope === 'unit:CHHVN')?.state).toBe('firing');
+    expect(a.alerts.all().find((x) => x.scope === 'unit:CHHVN')?.state).toBe('firing');
     // Nothing listens on the Alertmanager address: the post failed, evaluation was not blocked.
-    expect(a.engine.alertmanager!.stats.errors).toBeGreaterThan(0);
+    expect(a.alertmanager!.stats.errors).toBeGreaterThan(0);
     await evaluate(a);
-    expect(a.engine.alerts.all().find((x) => x.scope === 'unit:CHHVN')?.state).toBe('firing');
+    expect(a.alerts.all().find((x) => x.scope === 'unit:CHHVN')?.state).toBe('firing');
 
     const am = await startAlertmanager(hookUrl, amPort);
     started.push(am);
@@ -101,16 +101,16 @@ describe('Alertmanager down, and several evaluators', () => {
     const alerts = (await am.alerts()).filter((x) => x.labels.alertname === 'endpoint_protection');
     expect(alerts.map((x) => `${x.labels.scope}:${x.labels.unit ?? ''}`).sort()).toEqual(['ministry:', 'unit:CHHVN']);
     // Counted in alerts, not reports: what fired during the outage against what Alertmanager holds.
-    const firing = a.engine.alerts.all().filter((x) => x.state === 'firing').map((x) => x.scope);
+    const firing = a.alerts.all().filter((x) => x.state === 'firing').map((x) => x.scope);
     const held = alerts.map((x) => (x.labels.scope === 'ministry' ? 'ministry' : `unit:${x.labels.unit}`));
     recordReliability({
       fault: 'Alertmanager down while an alert fires (then two evaluators)',
       sent: firing.length,
-      acknowledged: a.engine.alertmanager!.stats.sent > 0 ? new Set(held).size : 0,
+      acknowledged: a.alertmanager!.stats.sent > 0 ? new Set(held).size : 0,
       stored: new Set(held).size,
       lost: firing.filter((f) => !held.includes(f)).length,
       duplicated: held.length - new Set(held).size,
-      note: `alerts, not reports; ${a.engine.alertmanager!.stats.errors} failed post(s) during the outage, ${a.engine.alertmanager!.stats.sent + b.engine.alertmanager!.stats.sent} alert post(s) after`,
+      note: `alerts, not reports; ${a.alertmanager!.stats.errors} failed post(s) during the outage, ${a.alertmanager!.stats.sent + b.alertmanager!.stats.sent} alert post(s) after`,
     });
 
     // Both see the recovery; Alertmanager drops the alert.

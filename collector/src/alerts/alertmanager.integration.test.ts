@@ -79,14 +79,14 @@ describe('Alertmanager sink', () => {
     seedHosts(c, 'CHHVN', 10, 8, new Date()); // 80% < 90%
     seedHosts(c, 'TTCNTT', 10, 10, new Date()); // 100%: never alerts
     c.engine.evaluateAndRecord(new Date());
-    await c.engine.alertmanager!.settle();
-    expect(c.engine.alerts.all().find((a) => a.scope === 'unit:CHHVN')?.state).toBe('pending');
+    await c.alertmanager!.settle();
+    expect(c.alerts.all().find((a) => a.scope === 'unit:CHHVN')?.state).toBe('pending');
     expect(await am.alerts()).toEqual([]); // pending alerts are not sent
 
     await new Promise((r) => setTimeout(r, 1100));
     c.engine.evaluateAndRecord(new Date());
-    await c.engine.alertmanager!.settle();
-    expect(c.engine.alertmanager!.stats.errors).toBe(0);
+    await c.alertmanager!.settle();
+    expect(c.alertmanager!.stats.errors).toBe(0);
     const alerts = await am.alerts();
     const a = unitAlert(alerts)!;
     expect(a.labels).toEqual({ alertname: 'endpoint_protection', indicator: 'endpoint_protection', scope: 'unit', unit: 'CHHVN', severity: 'warning' });
@@ -98,13 +98,13 @@ describe('Alertmanager sink', () => {
 
     // Re-sent while firing: a second evaluation keeps one alert in Alertmanager, not two.
     c.engine.evaluateAndRecord(new Date());
-    await c.engine.alertmanager!.settle();
+    await c.alertmanager!.settle();
     expect((await am.alerts()).filter((x) => x.labels.unit === 'CHHVN')).toHaveLength(1);
 
     seedHosts(c, 'CHHVN', 10, 10, new Date()); // recovers: 100%
     c.engine.evaluateAndRecord(new Date());
-    await c.engine.alertmanager!.settle();
-    expect(c.engine.alerts.all().find((a) => a.scope === 'unit:CHHVN')?.state).toBe('resolved');
+    await c.alertmanager!.settle();
+    expect(c.alerts.all().find((a) => a.scope === 'unit:CHHVN')?.state).toBe('resolved');
     await waitFor('alert resolved in Alertmanager', async () => unitAlert(await am.alerts()) === undefined);
     await waitFor('resolved notification from Alertmanager', async () => notifications.some((n) => n.status === 'resolved' && n.alerts[0]!.labels.unit === 'CHHVN'));
   });

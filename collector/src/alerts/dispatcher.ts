@@ -4,7 +4,7 @@
  * evaluation. Rows survive restarts, so a resolve queued before a crash is still sent.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { DB } from '../store/db.js';
+import type { NotificationStore } from '../store/notifications.js';
 import type { AlertNotice, NoticeSink } from './types.js';
 
 export interface DispatcherOptions {
@@ -19,20 +19,13 @@ export interface DispatcherOptions {
 
 export const DEFAULT_DISPATCH: DispatcherOptions = { pollMs: 1000, baseDelayMs: 2000, maxDelayMs: 10 * 60_000, maxAttempts: 30 };
 
-interface Row {
-  id: number;
-  sink: string;
-  payload: string;
-  attempts: number;
-}
-
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   readonly stats = { delivered: 0, failedAttempts: 0, gaveUp: 0 };
 
   constructor(
-    private readonly db: DB,
+    private readonly queue: NotificationStore,
     private readonly sinks: readonly NoticeSink[],
     private readonly log: FastifyBaseLogger,
     private readonly opts: DispatcherOptions = DEFAULT_DISPATCH,
@@ -44,8 +37,7 @@ export class Dispatcher {
 
   /** Queue a notice for every sink (call inside the transaction that changed the state). */
   enqueue(notice: AlertNotice, now: Date): void {
-    const ins = this.db.prepare('INSERT INTO alert_notifications (sink, payload, created_at, next_at) VALUES (?, ?, ?, ?)');
-    for (const s of this.sinks) ins.run(s.name, JSON.stringify(notice), now.toISOString(), now.getTime());
+    this.queue.enqueue(this.sinkNames, JSON.stringify(notice), now);
   }
 
   start(): void {
@@ -69,27 +61,27 @@ export class Dispatcher {
 
   /** Deliver every due notice once (sinks in parallel, each sink's notices in order). */
   async deliverDue(now = Date.now()): Promise<void> {
-    const rows = this.db.prepare('SELECT id, sink, payload, attempts FROM alert_notifications WHERE failed_at IS NULL AND next_at <= ? ORDER BY id LIMIT 500').all(now) as Row[];
+    const rows = this.queue.due(now);
     await Promise.all(
       this.sinks.map(async (sink) => {
         for (const row of rows.filter((r) => r.sink === sink.name)) {
           const r = await sink.send(JSON.parse(row.payload) as AlertNotice);
           if (r.ok) {
-            this.db.prepare('DELETE FROM alert_notifications WHERE id = ?').run(row.id);
+            this.queue.delivered(row.id);
             this.stats.delivered++;
             continue;
           }
           this.stats.failedAttempts++;
           const attempts = row.attempts + 1;
           if (!r.retryable || attempts >= this.opts.maxAttempts) {
-            this.db.prepare('UPDATE alert_notifications SET attempts = ?, last_error = ?, failed_at = ? WHERE id = ?').run(attempts, r.error, new Date().toISOString(), row.id);
+            this.queue.failed(row.id, attempts, r.error);
             this.stats.gaveUp++;
             this.log.error({ sink: sink.name, id: row.id, attempts, err: r.error }, 'alert notice not delivered; giving up (kept in alert_notifications with failed_at)');
             continue;
           }
           const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempts - 1)) * (0.5 + Math.random());
           const delay = Math.max(backoff, r.retryAfterMs ?? 0);
-          this.db.prepare('UPDATE alert_notifications SET attempts = ?, last_error = ?, next_at = ? WHERE id = ?').run(attempts, r.error, Date.now() + delay, row.id);
+          this.queue.retryAt(row.id, attempts, r.error, Date.now() + delay);
           if (attempts === 1 || attempts % 10 === 0) this.log.warn({ sink: sink.name, id: row.id, attempts, retryInMs: Math.round(delay), err: r.error }, 'alert notice delivery failed; will retry');
           // Keep order within a sink: do not send newer notices past one that is waiting.
           break;
@@ -99,6 +91,6 @@ export class Dispatcher {
   }
 
   depth(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM alert_notifications WHERE failed_at IS NULL').get() as { n: number }).n;
+    return this.queue.depth();
   }
 }

@@ -87,11 +87,11 @@ describe('e-mail sink over SMTP', () => {
       const t = new Date('2026-02-01T03:00:00.000Z');
       seedHosts(c, 'CHHVN', 150, 101, t); // 67.3%
       c.engine.evaluateAndRecord(t);
-      await c.engine.dispatcher.deliverDue();
+      await c.dispatcher.deliverDue();
       seedHosts(c, 'CHHVN', 150, 150, new Date(t.getTime() + 60_000));
       c.engine.evaluateAndRecord(new Date(t.getTime() + 60_000));
-      await c.engine.dispatcher.deliverDue();
-      expect(c.engine.dispatcher.depth()).toBe(0);
+      await c.dispatcher.deliverDue();
+      expect(c.dispatcher.depth()).toBe(0);
     } finally {
       c.db.close();
     }

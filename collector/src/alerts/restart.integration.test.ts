@@ -13,6 +13,7 @@ import { loadConfig } from '../config.js';
 import { collectorFixture, startCollectorProcess, TEST_TOKENS, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
 import { seedHosts } from '../../../testing/fleet.js';
 import { freePort, waitFor } from '../../../testing/ports.js';
+import { sqlGet } from '../../../testing/sql.js';
 
 const RULES = `groups:
   - name: fast
@@ -80,7 +81,7 @@ describe('alert state across a collector crash', () => {
     await waitFor('the delivered notice recorded in the store', async () => {
       const c = openCollector(loadConfig(fx.configFile), null, { syncAuth: false });
       try {
-        return (c.db.prepare('SELECT count(*) AS n FROM alert_notifications WHERE failed_at IS NULL').get() as { n: number }).n === 0;
+        return (sqlGet(c.db, 'SELECT count(*) AS n FROM alert_notifications WHERE failed_at IS NULL') as { n: number }).n === 0;
       } finally {
         c.db.close();
       }

@@ -15,6 +15,7 @@ import { build, openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { sha256 } from './secrets.js';
+import { sqlAll } from '../../../testing/sql.js';
 
 const ADMIN = 'pt_admin-token-for-tests-0123456789abcdefghijklmn';
 const VIEWER = 'pt_viewer-token-for-tests-0123456789abcdefghijklm';
@@ -30,7 +31,12 @@ let ipSeq = 1;
 /** A fresh source address per request group, so rate limits of one test do not leak into the next. */
 const nextIp = () => `10.0.${Math.floor(ipSeq / 250)}.${(ipSeq++ % 250) + 1}`;
 
-const snapshot = () => ({ hosts: c.hosts.all().length, reports: c.hosts.reportCount(), outbox: c.outbox.depth() });
+const snapshot = () => ({ hosts: c.hosts.all().length, reports: c.reports.count(), outbox: c.outbox.depth() });
+
+const tokenOf = (r: ReturnType<Collector['tokens']['create']>): string => {
+  if (!r.ok) throw new Error(`tokens.create: ${r.code}`);
+  return r.token;
+};
 
 async function enroll(unit: string, secret: string, ip = nextIp()) {
   return app.inject({ method: 'POST', url: '/api/v1/enroll', remoteAddress: ip, payload: { unit, secret, hostname: `h-${unit}`, machineId: '' } });
@@ -64,7 +70,7 @@ afterAll(async () => {
 
 describe('enrollment', () => {
   it('stores secrets as salted scrypt hashes, never in clear or unsalted', () => {
-    const rows = c.db.prepare('SELECT id, secret_hash FROM units').all() as { id: string; secret_hash: string }[];
+    const rows = sqlAll(c.db, 'SELECT id, secret_hash FROM units') as { id: string; secret_hash: string }[];
     const a = rows.find((r) => r.id === 'TTCNTT')!.secret_hash;
     expect(a).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(a).not.toContain(TEST_UNITS[0]!.enrollmentSecret);
@@ -83,7 +89,9 @@ describe('enrollment', () => {
   });
 
   it('rotates a secret: the old one stops working, the new one works, enrolled agents keep theirs', async () => {
-    const secret = c.agents.rotateSecret('TCDBVN', new Date(Date.now() + 86_400_000));
+    const rotated = c.agents.rotateSecret('TCDBVN', new Date(Date.now() + 86_400_000));
+    if (!rotated.ok) throw new Error(`rotateSecret: ${rotated.code}`);
+    const secret = rotated.secret;
     expect((await enroll('TCDBVN', TEST_UNITS[2]!.enrollmentSecret)).json().code).toBe('ENROLL_DENIED');
     const fresh = await enroll('TCDBVN', secret);
     expect(fresh.statusCode).toBe(201);
@@ -193,13 +201,13 @@ describe('read and admin APIs: tokens and roles', () => {
   });
 
   it('refuses a revoked and an expired token', async () => {
-    const t = c.tokens.create('temp', 'admin', null);
+    const t = tokenOf(c.tokens.create('temp', 'admin', null));
     expect((await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: { authorization: `Bearer ${t}` } })).statusCode).toBe(200);
     c.tokens.revoke('temp');
     const res = await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: { authorization: `Bearer ${t}` } });
     expect(res.statusCode).toBe(401);
     expect(res.json().message).toMatch(/"temp" was revoked/);
-    const old = c.tokens.create('old', 'viewer', new Date(Date.now() - 1000));
+    const old = tokenOf(c.tokens.create('old', 'viewer', new Date(Date.now() - 1000)));
     const res2 = await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: { authorization: `Bearer ${old}` } });
     expect(res2.json().message).toMatch(/"old" expired/);
   });

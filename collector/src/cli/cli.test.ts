@@ -13,6 +13,7 @@ import { openCollector } from '../app.js';
 import { loadConfig } from '../config.js';
 import { main } from '../cli.js';
 import { pointsOfReport } from '../influx/points.js';
+import { sqlAll } from '../../../testing/sql.js';
 
 let dir: string;
 let cfg: string;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const c = openCollector(loadConfig(cfg));
   const a = c.agents.enroll('CHHVN', 'srv-01', '');
   const r = sampleReport({ agentId: a.agentId, unit: 'CHHVN', hostname: 'srv-01', systems: ['hh-vts'] });
-  c.hosts.ingest(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
+  c.storeReport(r, 'CHHVN', pointsOfReport(r, 'CHHVN'), new Date());
   c.db.close();
 });
 
@@ -58,7 +59,7 @@ describe('posture CLI', () => {
     const c = openCollector(loadConfig(cfg), null, { syncAuth: false });
     try {
       expect(c.tokens.check(token)).toMatchObject({ ok: true, row: { name: 'ops', role: 'admin' } });
-      expect(JSON.stringify(c.db.prepare('SELECT * FROM api_tokens').all())).not.toContain(token);
+      expect(JSON.stringify(sqlAll(c.db, 'SELECT * FROM api_tokens'))).not.toContain(token);
     } finally {
       c.db.close();
     }

@@ -1,10 +1,9 @@
 /** What every CLI command group shares: the config, a short-lived store handle, output helpers. */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { openCollector } from '../app.js';
 import type { CollectorConfig } from '../config.js';
-import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
+import { openStore, type Stores } from '../store/index.js';
 
 export interface CliContext {
   /** The validated config (loaded on first use). */
@@ -13,13 +12,16 @@ export interface CliContext {
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-/** Open the store, run `fn`, close. The server may run meanwhile: SQLite WAL allows it. */
-export function withCollector<T>(ctx: CliContext, fn: (c: Collector) => T): T {
-  const c = openCollector(ctx.config(), null, { syncAuth: false });
+/**
+ * Open the store (only: no rule files are read, so a broken one cannot stop an admin
+ * command), run `fn`, close. The server may run meanwhile: SQLite WAL allows it.
+ */
+export function withStore<T>(ctx: CliContext, fn: (s: Stores) => T): T {
+  const s = openStore(ctx.config(), { syncAuth: false });
   try {
-    return fn(c);
+    return fn(s);
   } finally {
-    c.db.close();
+    s.close();
   }
 }
 

@@ -1,9 +1,10 @@
 /** posture portals probe [--system ID] | list | show ID: the outside IPv6 view of the portals. */
 import { REASONS, renderReason } from '@posture/protocol';
-import { openCollector } from '../app.js';
 import { ApiFailure } from '../errors.js';
+import { portalRunnerFor } from '../portals/scheduler.js';
 import { portalSummaries } from '../routes/portals.js';
-import { printTable, withCollector, type Register } from './common.js';
+import { openStore } from '../store/index.js';
+import { printTable, withStore, type Register } from './common.js';
 
 export const registerPortals: Register = (program, ctx) => {
   const portals = program.command('portals').description('IPv6 readiness of the portals as the public sees them (name servers, web, mail, TLS over IPv6)');
@@ -15,10 +16,11 @@ export const registerPortals: Register = (program, ctx) => {
     .option('--lang <lang>', 'language of the reasons: vi | en', 'vi')
     .action(async (o: { system?: string; json?: boolean; lang: string }) => {
       if (o.lang !== 'vi' && o.lang !== 'en') throw new ApiFailure('REQUEST_INVALID', `--lang must be vi or en, got "${o.lang}"`);
-      const c = openCollector(ctx.config(), null, { syncAuth: false });
+      // The store only (no rule files: a broken one cannot stop a probe).
+      const c = openStore(ctx.config(), { syncAuth: false });
       try {
         if (o.system && !c.systems.get(o.system)?.tags.includes('portal')) throw new ApiFailure('NOT_FOUND', `no system ${o.system} tagged portal in the registry`);
-        const run = await c.portalRunner.runOnce(o.system);
+        const run = await portalRunnerFor(c).runOnce(o.system);
         if (o.json) {
           process.stdout.write(JSON.stringify(run, null, 2) + '\n');
           return;
@@ -32,7 +34,7 @@ export const registerPortals: Register = (program, ctx) => {
         }
         process.stdout.write(`${run.results.length} portal(s) in ${run.ms} ms\n`);
       } finally {
-        c.db.close();
+        c.close();
       }
     });
   portals
@@ -40,7 +42,7 @@ export const registerPortals: Register = (program, ctx) => {
     .description("each portal's newest result")
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const rows = withCollector(ctx, (c) => portalSummaries(c));
+      const rows = withStore(ctx, (c) => portalSummaries(c));
       printTable(
         rows.map((r) => ({ ...r, checks: r.checks.map((k) => `${k.criterion}=${k.status}`).join(' '), blocking: [...new Set(r.blocking.map((b) => b.code))] })) as unknown as Record<string, unknown>[],
         ['systemId', 'unit', 'level', 'ready', 'probedAt', 'blocking'],
@@ -52,7 +54,7 @@ export const registerPortals: Register = (program, ctx) => {
     .description("a portal's newest result with every check's evidence, and its history (JSON)")
     .option('--limit <n>', 'history entries', '20')
     .action((id: string, o: { limit: string }) => {
-      const history = withCollector(ctx, (c) => c.portals.history(id, Math.max(1, Number(o.limit) || 20)));
+      const history = withStore(ctx, (c) => c.portals.history(id, Math.max(1, Number(o.limit) || 20)));
       if (!history.length) throw new ApiFailure('NOT_FOUND', `no portal probe stored for ${id}; run "posture portals probe --system ${id}"`);
       process.stdout.write(JSON.stringify({ latest: history[0]!.result, history: history.map((h) => ({ probedAt: new Date(h.probedAt).toISOString(), level: h.level, ready: h.ready })) }, null, 2) + '\n');
     });

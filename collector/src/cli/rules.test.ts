@@ -50,4 +50,26 @@ describe('posture rules', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('at 0m: endpoint_protection unit:TCDBVN: pass expected 2, got 1');
   });
+
+  it('test: a misspelled key fails naming the file, line and key, instead of asserting nothing', async () => {
+    const lines = (await readFile(join(ROOT, 'rules/tests/directive.test.yaml'), 'utf8'))
+      .replace('[../directive.rules.yaml]', `[${JSON.stringify(join(ROOT, 'rules/directive.rules.yaml'))}]`)
+      .split('\n');
+    const at = lines.findIndex((l) => /^\s+expect:/.test(l));
+    lines[at] = lines[at]!.replace('expect:', 'expectt:');
+    const f = join(dir, 'typo.test.yaml');
+    await writeFile(f, lines.join('\n'));
+    const r = await runNode(POSTURE_BIN, ['rules', 'test', f]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`${f}:${at + 1}:\\d+: unknown key "expectt" in /tests/\\d+/evals/\\d+; allowed: at, hosts, expect, alerts, alerts_for`));
+  });
+
+  it('test: a test case with nothing to assert is an error', async () => {
+    const f = join(dir, 'idle.test.yaml');
+    await writeFile(f, `rule_files: [${JSON.stringify(join(ROOT, 'rules/directive.rules.yaml'))}]\nunits: [A]\ntests:\n  - name: idle\n    hosts: [{unit: A}]\n    evals:\n      - at: 0m\n`);
+    const r = await runNode(POSTURE_BIN, ['rules', 'test', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:4: tests[0] "idle" asserts nothing`);
+  });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { deleteSystem, putSystem, unclassifiedSystems } from '../admin/actions.js';
 import { ApiFailure } from '../errors.js';
 import { parseRegistry, type SystemRecord } from '../store/systems.js';
-import { cliActor, printTable, withCollector, type Register } from './common.js';
+import { cliActor, printTable, withStore, type Register } from './common.js';
 
 interface SetOptions {
   name?: string;
@@ -45,7 +45,7 @@ export const registerSystems: Register = (program, ctx) => {
     .description('list the registry, and the systems agents declare that it lacks (unclassified)')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const { rows, unclassified } = withCollector(ctx, (c) => ({
+      const { rows, unclassified } = withStore(ctx, (c) => ({
         rows: c.systems.all().map((s) => ({
           id: s.id,
           name: s.name,
@@ -70,13 +70,13 @@ export const registerSystems: Register = (program, ctx) => {
     .description('add or update systems from a YAML file (same format as registryFile); all or nothing')
     .action((file: string) => {
       const records = parseRegistry(readFileSync(file, 'utf8'), file);
-      const n = withCollector(ctx, (c) => {
+      const n = withStore(ctx, (c) => {
         // Validate every record before storing any.
         for (const r of records) {
           if (c.systems.sourceOf(r.id) === 'file') throw new ApiFailure('CONFLICT', `${file}: system "${r.id}" is managed by the registry file ${c.config.registryFile ?? ''}; change it there`);
           if (!c.config.units.some((u) => u.id === r.ownerUnit)) throw new ApiFailure('REQUEST_INVALID', `${file}: system "${r.id}": ownerUnit "${r.ownerUnit}" is not a configured unit`);
         }
-        c.db.transaction(() => records.forEach((r) => putSystem(c, r, cliActor())))();
+        c.atomically(() => records.forEach((r) => putSystem(c, r, cliActor())));
         return records.length;
       });
       process.stdout.write(`imported ${n} system(s) from ${file}\n`);
@@ -93,14 +93,14 @@ export const registerSystems: Register = (program, ctx) => {
     .option('--tags <a,b>', 'comma-separated tags, e.g. portal')
     .option('--legal-basis <text>')
     .action((id: string, o: SetOptions) => {
-      const out = withCollector(ctx, (c) => putSystem(c, applySetOptions(id, c.systems.get(id), o), cliActor(), id));
+      const out = withStore(ctx, (c) => putSystem(c, applySetOptions(id, c.systems.get(id), o), cliActor(), id));
       process.stdout.write(`system ${id} ${out.created ? 'created' : 'updated'}\n`);
     });
   systems
     .command('remove <id>')
     .description('remove a system added through the API/CLI')
     .action((id: string) => {
-      withCollector(ctx, (c) => deleteSystem(c, id, cliActor()));
+      withStore(ctx, (c) => deleteSystem(c, id, cliActor()));
       process.stdout.write(`system ${id} removed\n`);
     });
 };

@@ -1,6 +1,6 @@
 /** posture tokens create | list | revoke | hash: admin and viewer API tokens. */
 import { sha256 } from '../auth/secrets.js';
-import { cliActor, expiresIn, printTable, withCollector, type Register } from './common.js';
+import { cliActor, expiresIn, printTable, withStore, type Register } from './common.js';
 import { ApiFailure } from '../errors.js';
 
 export const registerTokens: Register = (program, ctx) => {
@@ -13,10 +13,11 @@ export const registerTokens: Register = (program, ctx) => {
     .action((name: string, o: { role: string; expiresDays?: string }) => {
       if (o.role !== 'admin' && o.role !== 'viewer') throw new ApiFailure('REQUEST_INVALID', `--role must be admin or viewer, got "${o.role}"`);
       const role = o.role;
-      const token = withCollector(ctx, (c) => {
+      const token = withStore(ctx, (c) => {
         const t = c.tokens.create(name, role, expiresIn(o.expiresDays));
+        if (!t.ok) throw new ApiFailure('CONFLICT', `a token named "${name}" exists; revoke it first or pick another name`);
         c.audit.record(cliActor(), 'token.create', name, { role });
-        return t;
+        return t.token;
       });
       process.stdout.write(`${token}\n`);
       process.stderr.write(`token "${name}" (${role}) created; it is shown only now. Send it as "Authorization: Bearer <token>".\n`);
@@ -25,13 +26,13 @@ export const registerTokens: Register = (program, ctx) => {
     .command('list')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const rows = withCollector(ctx, (c) => c.tokens.list());
+      const rows = withStore(ctx, (c) => c.tokens.list());
       printTable(rows as unknown as Record<string, unknown>[], ['name', 'role', 'source', 'created_at', 'expires_at', 'revoked_at'], Boolean(o.json));
     });
   tokens
     .command('revoke <name>')
     .action((name: string) => {
-      const ok = withCollector(ctx, (c) => {
+      const ok = withStore(ctx, (c) => {
         const done = c.tokens.revoke(name);
         if (done) c.audit.record(cliActor(), 'token.revoke', name);
         return done;

@@ -1,5 +1,6 @@
 /** posture units list | rotate-secret: units and their enrollment secrets. */
-import { cliActor, expiresIn, printTable, withCollector, type Register } from './common.js';
+import { ApiFailure } from '../errors.js';
+import { cliActor, expiresIn, printTable, withStore, type Register } from './common.js';
 
 export const registerUnits: Register = (program, ctx) => {
   const units = program.command('units').description("units and their enrollment secrets");
@@ -7,7 +8,7 @@ export const registerUnits: Register = (program, ctx) => {
     .command('list')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const rows = withCollector(ctx, (c) => c.agents.units());
+      const rows = withStore(ctx, (c) => c.agents.units());
       printTable(rows as unknown as Record<string, unknown>[], ['id', 'name', 'secret_source', 'secret_set_at', 'secret_expires_at'], Boolean(o.json));
     });
   units
@@ -16,10 +17,11 @@ export const registerUnits: Register = (program, ctx) => {
     .option('--expires-days <n>', 'days until the new secret stops working')
     .action((unit: string, o: { expiresDays?: string }) => {
       const expires = expiresIn(o.expiresDays);
-      const secret = withCollector(ctx, (c) => {
-        const s = c.agents.rotateSecret(unit, expires);
+      const secret = withStore(ctx, (c) => {
+        const r = c.agents.rotateSecret(unit, expires);
+        if (!r.ok) throw new ApiFailure('NOT_FOUND', `unit "${unit}" is not configured; add it to units: in the collector config first`);
         c.audit.record(cliActor(), 'unit.secret.rotate', unit, { expiresAt: expires?.toISOString() ?? null });
-        return s;
+        return r.secret;
       });
       process.stdout.write(`${secret}\n`);
       process.stderr.write(`new enrollment secret of ${unit}${expires ? `, valid until ${expires.toISOString()}` : ''}; it is shown only now. Remove enrollmentSecret of ${unit} from the config file.\n`);

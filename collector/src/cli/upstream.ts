@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
 import { RelayEnrollResponse, type RelayEnrollRequest } from '@posture/protocol';
 import { UpstreamClient } from '../federation/client.js';
-import { cliActor, printTable, withCollector, type Register } from './common.js';
+import { cliActor, printTable, withStore, type Register } from './common.js';
 
 export const registerUpstream: Register = (program, ctx) => {
   const upstream = program.command('upstream').description("federation: this unit collector's link to the ministry's collector (config upstream:)");
@@ -41,7 +41,7 @@ export const registerUpstream: Register = (program, ctx) => {
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
       const up = need();
-      const s = withCollector(ctx, (c) => ({ url: up.url, unit: up.unit, queued: c.forwarder!.depth(), refused: c.forwarder!.refusedCount(), credential: new UpstreamClient(up).credential() ? 'present' : 'missing' }));
+      const s = withStore(ctx, (c) => ({ url: up.url, unit: up.unit, queued: c.forwardOutbox.depth(), refused: c.forwardOutbox.refusedCount(), credential: new UpstreamClient(up).credential() ? 'present' : 'missing' }));
       printTable([s], ['url', 'unit', 'queued', 'refused', 'credential'], Boolean(o.json));
     });
   upstream
@@ -50,8 +50,8 @@ export const registerUpstream: Register = (program, ctx) => {
     .option('--code <code>', 'only those refused with this code, e.g. UNIT_MISMATCH')
     .action((o: { code?: string }) => {
       need();
-      const n = withCollector(ctx, (c) => {
-        const moved = c.forwarder!.requeue(o.code);
+      const n = withStore(ctx, (c) => {
+        const moved = c.forwardOutbox.requeue(o.code);
         c.audit.record(cliActor(), 'upstream.requeue', o.code ?? '*', { reports: moved });
         return moved;
       });
@@ -62,12 +62,12 @@ export const registerUpstream: Register = (program, ctx) => {
   relays
     .command('list')
     .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => printTable(withCollector(ctx, (c) => c.relays.list()) as unknown as Record<string, unknown>[], ['id', 'unit', 'name', 'enrolled_at', 'revoked_at'], Boolean(o.json)));
+    .action((o: { json?: boolean }) => printTable(withStore(ctx, (c) => c.relays.list()) as unknown as Record<string, unknown>[], ['id', 'unit', 'name', 'enrolled_at', 'revoked_at'], Boolean(o.json)));
   relays
     .command('revoke <relayId>')
     .description('refuse this relay from now on (the unit collector keeps its reports queued until enrolled again)')
     .action((id: string) => {
-      const ok = withCollector(ctx, (c) => {
+      const ok = withStore(ctx, (c) => {
         const r = c.relays.revoke(id);
         if (r) c.audit.record(cliActor(), 'relay.revoke', id);
         return r;

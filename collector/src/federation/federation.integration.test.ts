@@ -16,6 +16,7 @@ import { POSTURE_BIN, TEST_TOKENS, TEST_UNITS, collectorFixture, runNode, startC
 import { waitFor } from '../../../testing/ports.js';
 import { buildFleet, type VirtualHost } from '../simulate/fleet.js';
 import { simulate } from '../simulate/run.js';
+import { sqlAll } from '../../../testing/sql.js';
 
 const unitOf = (id: string) => TEST_UNITS.find((u) => u.id === id)!;
 const CHHVN = unitOf('CHHVN');
@@ -37,7 +38,7 @@ function query<T>(n: Node, sql: string, ...args: unknown[]): T[] {
   const db = new Database(join(n.f.dir, 'data', 'posture.sqlite'), { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    return db.prepare(sql).all(...args) as T[];
+    return sqlAll(db, sql, ...args) as T[];
   } finally {
     db.close();
   }

@@ -10,14 +10,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
 import { RelayAck } from '@posture/protocol';
-import type { DB } from '../store/db.js';
+import type { ForwardOutbox, ForwardRow, ForwardSettlement } from '../store/forward-outbox.js';
 import { UpstreamClient, type UpstreamConfig } from './client.js';
 
-interface Row {
-  id: number;
-  report_id: string;
-  report: string;
-}
+type Row = ForwardRow;
 
 export class Forwarder {
   readonly stats = { forwarded: 0, duplicates: 0, refused: 0, failures: 0, lastError: null as string | null, lastSuccessAt: null as string | null };
@@ -32,7 +28,7 @@ export class Forwarder {
   private cap: number;
 
   constructor(
-    private readonly db: DB,
+    private readonly queue: ForwardOutbox,
     private readonly cfg: UpstreamConfig,
     private readonly log: FastifyBaseLogger,
   ) {
@@ -42,11 +38,11 @@ export class Forwarder {
   }
 
   depth(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM forward_outbox').get() as { n: number }).n;
+    return this.queue.depth();
   }
 
   refusedCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM forward_refused').get() as { n: number }).n;
+    return this.queue.refusedCount();
   }
 
   /**
@@ -54,12 +50,7 @@ export class Forwarder {
    * after fixing a wrong relay credential. Returns how many.
    */
   requeue(code?: string): number {
-    const where = code ? 'WHERE code = ?' : '';
-    const args = code ? [code] : [];
-    return this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO forward_outbox (report_id, report, created_at) SELECT report_id, report, refused_at FROM forward_refused ${where} ORDER BY id`).run(...args);
-      return this.db.prepare(`DELETE FROM forward_refused ${where}`).run(...args).changes;
-    })();
+    return this.queue.requeue(code);
   }
 
   start(): void {
@@ -95,14 +86,7 @@ export class Forwarder {
   }
 
   private peek(): Row[] {
-    const rows: Row[] = [];
-    let bytes = 0;
-    for (const r of this.db.prepare('SELECT id, report_id, report FROM forward_outbox ORDER BY id LIMIT ?').iterate(this.limit) as IterableIterator<Row>) {
-      if (rows.length && bytes + r.report.length > this.cfg.batchBytes) break;
-      rows.push(r);
-      bytes += r.report.length;
-    }
-    return rows;
+    return this.queue.peek(this.limit, this.cfg.batchBytes);
   }
 
   /** Send one batch; returns how long to wait before the next. */
@@ -148,20 +132,21 @@ export class Forwarder {
 
   /** Delete what the ministry answered for; keep refused items aside with their reason. */
   private settle(rows: Row[], ack: RelayAck): void {
-    const now = new Date().toISOString();
-    const aside = this.db.prepare('INSERT INTO forward_refused (report_id, report, code, reason, refused_at) VALUES (?, ?, ?, ?, ?)');
-    const del = this.db.prepare('DELETE FROM forward_outbox WHERE id BETWEEN ? AND ?');
-    this.db.transaction(() => {
-      ack.results.forEach((r, i) => {
-        if (r.status === 'refused') {
-          const row = rows[i]!;
-          aside.run(row.report_id, row.report, r.code ?? 'REFUSED', r.reason ?? '', now);
-          this.stats.refused++;
-          this.log.error({ reportId: row.report_id, code: r.code }, `the ministry collector refused a report for good (kept in forward_refused): ${r.reason ?? ''}`);
-        } else if (r.status === 'stored') this.stats.forwarded++;
-        else this.stats.duplicates++;
-      });
-      del.run(rows[0]!.id, rows[rows.length - 1]!.id);
-    })();
+    const settled = ack.results.map((r, i): ForwardSettlement => {
+      const row = rows[i]!;
+      if (r.status !== 'refused') return { row, refused: false };
+      return { row, refused: true, code: r.code ?? 'REFUSED', reason: r.reason ?? '' };
+    });
+    this.queue.settle(settled);
+    for (const s of settled) {
+      if (s.refused) {
+        this.stats.refused++;
+        this.log.error({ reportId: s.row.report_id, code: s.code }, `the ministry collector refused a report for good (kept in forward_refused): ${s.reason}`);
+      }
+    }
+    for (const r of ack.results) {
+      if (r.status === 'stored') this.stats.forwarded++;
+      else if (r.status === 'duplicate') this.stats.duplicates++;
+    }
   }
 }

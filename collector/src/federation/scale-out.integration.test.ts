@@ -14,6 +14,7 @@ import { POSTURE_BIN, TEST_TOKENS, TEST_UNITS, collectorFixture, runNode, startC
 import { waitFor } from '../../../testing/ports.js';
 import { buildFleet } from '../simulate/fleet.js';
 import { simulate } from '../simulate/run.js';
+import { sqlAll } from '../../../testing/sql.js';
 
 const CHHVN = TEST_UNITS.find((u) => u.id === 'CHHVN')!;
 const fleet = buildFleet({ hosts: 60, units: [CHHVN.id], shares: { protected: 0.75, stale: 0, ipv6Ready: 0.3 }, seed: 21, systemsPerUnit: 3 });
@@ -29,7 +30,7 @@ const reportIds = (n: Node) => {
   const db = new Database(join(n.f.dir, 'data', 'posture.sqlite'), { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    return new Set((db.prepare('SELECT report_id FROM reports').all() as { report_id: string }[]).map((r) => r.report_id));
+    return new Set((sqlAll(db, 'SELECT report_id FROM reports') as { report_id: string }[]).map((r) => r.report_id));
   } finally {
     db.close();
   }

@@ -14,6 +14,7 @@ import { issue, makeCa } from '../../../testing/tls.js';
 import { build, openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
+import { sqlRun } from '../../../testing/sql.js';
 
 const CHHVN = TEST_UNITS[1]!;
 let dir: string;
@@ -45,8 +46,8 @@ afterAll(async () => {
 async function unitWith(caFile: string, name: string) {
   const u = openCollector(validateConfig({ dataDir: join(dir, name), units: [CHHVN], upstream: { url, caFile, credentialFile } }, `${name}.yaml`));
   const r = sampleReport({ agentId: `a-${name}`, unit: CHHVN.id });
-  u.db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)').run(r.agentId, CHHVN.id, 'h', 'h', '', new Date().toISOString());
-  u.hosts.ingest(r, CHHVN.id, [], new Date());
+  sqlRun(u.db, 'INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)', r.agentId, CHHVN.id, 'h', 'h', '', new Date().toISOString());
+  u.storeReport(r, CHHVN.id, [], new Date());
   return { u, r };
 }
 

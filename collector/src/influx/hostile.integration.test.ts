@@ -17,6 +17,7 @@ import { sampleReport } from '../../../testing/reports.js';
 import { build, openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
+import { sqlGet } from '../../../testing/sql.js';
 
 const DB = 'posture_hostile';
 let influx: Influxd;
@@ -154,13 +155,13 @@ describe('hostile reports', () => {
 
   for (const [name, make, status, mentions] of refused) {
     it(`refuses ${name} with ${status}, storing nothing`, async () => {
-      const before = { reports: c.hosts.reportCount(), outbox: c.outbox.pointCount() };
+      const before = { reports: c.reports.count(), outbox: c.outbox.pointCount() };
       const { body, headers } = make();
       const res = await post(body, headers);
       expect(res.statusCode).toBe(status);
       const err = res.json() as { message: string; details?: { path: string; message: string }[] };
       expect([err.message, ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].join('\n')).toMatch(mentions);
-      expect({ reports: c.hosts.reportCount(), outbox: c.outbox.pointCount() }).toEqual(before);
+      expect({ reports: c.reports.count(), outbox: c.outbox.pointCount() }).toEqual(before);
     });
   }
 
@@ -169,7 +170,7 @@ describe('hostile reports', () => {
     await c.influx!.flush();
     expect(c.influx!.stats.lastError).toBe('');
     expect(c.outbox.depth()).toBe(0);
-    expect((c.db.prepare('SELECT count(*) AS n FROM outbox_rejected').get() as { n: number }).n).toBe(0);
+    expect((sqlGet(c.db, 'SELECT count(*) AS n FROM outbox_rejected') as { n: number }).n).toBe(0);
     for (const r of accepted) {
       if (!r.probes.host.ok || !r.probes.protection?.ok) throw new Error('unexpected shape');
       const ts = Date.parse(r.collectedAt);

@@ -5,11 +5,19 @@
  * for the Agent health dashboard (rejected reports, outbox depth).
  */
 import type { Collector } from '../context.js';
-import type { Members } from '../rules/engine.js';
+import { VERDICT, type Members } from '../rules/engine.js';
 import { MEASUREMENTS, type Point } from './points.js';
 
-/** From the members the evaluation just counted (not loaded again). */
-export function inventoryPoints(c: Collector, { hosts, systems }: Members, now = new Date()): Point[] {
+/**
+ * The indicator whose per-system verdict is the `classified` field: the dashboards count
+ * exactly what the report's row counts (the rule's whole pass expression, baseline of the
+ * level included), never a second definition.
+ */
+export const CLASSIFIED_INDICATOR = 'systems_classified';
+
+/** From the members the evaluation just counted (not loaded again), with their verdicts. */
+export function inventoryPoints(c: Collector, { hosts, systems, verdicts }: Members, now = new Date()): Point[] {
+  const classified = verdicts.get(CLASSIFIED_INDICATOR);
   const ts = now.getTime();
   // One pass over the hosts (a ministry has tens of thousands), not one per system.
   const serving = new Map<string, { hosts: number; ready: number }>();
@@ -21,7 +29,7 @@ export function inventoryPoints(c: Collector, { hosts, systems }: Members, now =
       serving.set(id, count);
     }
   }
-  const points: Point[] = systems.map((s) => {
+  const points: Point[] = systems.map((s, i) => {
     const { hosts: n, ready } = serving.get(s.id) ?? { hosts: 0, ready: 0 };
     return {
       measurement: MEASUREMENTS.system,
@@ -33,7 +41,8 @@ export function inventoryPoints(c: Collector, { hosts, systems }: Members, now =
         registered: s.registered,
         approved: s.approved,
         plan_deployed: s.planDeployed,
-        classified: s.registered && s.level !== null && s.approved && s.planDeployed,
+        // Absent when the rule is not in force (or this evaluation did not run its group).
+        ...(classified ? { classified: classified[i] === VERDICT.pass } : {}),
         hosts: n,
         ipv6_ready_hosts: ready,
         // Same rule as the report's portal footnote: every serving host ready, stale ones not.

@@ -37,3 +37,6 @@ export function toLine(p: Point): string {
 }
 
 export const toLines = (points: readonly Point[]): string => points.map(toLine).join('\n');
+
+/** An outbox row as line protocol: rows written by the walking skeleton hold JSON points. */
+export const legacyRow = (text: string): string => (text.startsWith('[') ? toLines(JSON.parse(text) as Point[]) : text);

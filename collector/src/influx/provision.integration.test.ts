@@ -15,6 +15,7 @@ import { sampleReport } from '../../../testing/reports.js';
 import { openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import { pointsOfReport } from './points.js';
+import { sqlRun } from '../../../testing/sql.js';
 
 let influx: Influxd;
 let dir: string;
@@ -38,8 +39,8 @@ const collectorFor = (database: string, provision: boolean) =>
 
 async function storeOneReport(c: ReturnType<typeof collectorFor>): Promise<void> {
   const r = sampleReport({ agentId: 'a-prov-1', unit: 'TTCNTT' });
-  c.db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)').run('a-prov-1', 'TTCNTT', 'h', 'h', '', new Date().toISOString());
-  c.hosts.ingest(r, 'TTCNTT', pointsOfReport(r, 'TTCNTT'), new Date());
+  sqlRun(c.db, 'INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)', 'a-prov-1', 'TTCNTT', 'h', 'h', '', new Date().toISOString());
+  c.storeReport(r, 'TTCNTT', pointsOfReport(r, 'TTCNTT'), new Date());
 }
 
 describe('influx.provision: false', () => {

@@ -10,6 +10,7 @@ import { InfluxDB } from 'influx';
 import type { FastifyBaseLogger } from 'fastify';
 import { Agent, request } from 'undici';
 import type { Outbox, OutboxBatch } from '../store/outbox.js';
+import { legacyRow } from './line.js';
 import { provision, type ProvisionOptions } from './provision.js';
 
 export interface InfluxOptions extends ProvisionOptions {
@@ -117,7 +118,7 @@ export class InfluxWriter {
         this.dbReady = true;
       }
       for (;;) {
-        const batch = this.outbox.peek(this.opts.batchSize);
+        const batch = this.outbox.peek(this.opts.batchSize, legacyRow);
         if (!batch.ids.length) break;
         try {
           await this.write(batch.body);
@@ -147,7 +148,7 @@ export class InfluxWriter {
   /** A malformed batch: write row by row so only the bad rows are set aside. */
   private async isolate(ids: number[]): Promise<void> {
     for (const id of ids) {
-      const one = this.outbox.peekId(id);
+      const one = this.outbox.peekId(id, legacyRow);
       if (one === undefined) continue;
       try {
         await this.write(one);

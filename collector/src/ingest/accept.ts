@@ -7,7 +7,8 @@ import type { Report } from '@posture/protocol';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
 import { pointsOfReport } from '../influx/points.js';
-import { toIngestRow, type IngestRow } from '../store/hosts.js';
+import type { IngestRow } from '../store/hosts.js';
+import { toIngestRow } from './rows.js';
 import { problemsOf, storageProblems, validateReport } from './validate.js';
 
 export function acceptReport(c: Collector, body: unknown, agent: { id: string; unit: string }, json: string | null, now: Date): { report: Report; row: IngestRow } {

@@ -13,7 +13,7 @@ import { openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { pointsOfReport } from '../influx/points.js';
-import { toIngestRow } from '../store/hosts.js';
+import { toIngestRow } from './rows.js';
 
 let dir: string;
 let c: Collector;
@@ -45,7 +45,7 @@ describe('IngestBatcher', () => {
     expect(results.at(-1)).toBe(false);
     // The first report goes alone (nothing waits behind an idle thread); the rest share a commit.
     expect(c.ingest.stats.commits - commits).toBeLessThanOrEqual(3);
-    expect(c.hosts.reportCount()).toBe(21);
+    expect(c.reports.count()).toBe(21);
     expect(c.outbox.pointCount()).toBe(42);
   });
 

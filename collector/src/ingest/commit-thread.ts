@@ -6,8 +6,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../store/db.js';
+import { ForwardOutbox } from '../store/forward-outbox.js';
 import { HostStore, type IngestRow } from '../store/hosts.js';
+import { IngestCommit } from '../store/ingest-commit.js';
 import { Outbox } from '../store/outbox.js';
+import { ReportStore } from '../store/reports.js';
 
 export interface CommitRequest {
   rows: IngestRow[];
@@ -31,24 +34,22 @@ export interface CommitThreadData {
 
 const data = workerData as CommitThreadData;
 const db = openDb(data.dataDir);
-const hosts = new HostStore(db, new Outbox(db), data.forwardUnit);
-const del = db.prepare('DELETE FROM outbox WHERE id BETWEEN ? AND ?');
+const outbox = new Outbox(db);
+const ingest = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox, forwardOutbox: new ForwardOutbox(db) }, data.forwardUnit);
 
 parentPort!.on('message', ({ rows, remove }: CommitRequest) => {
   let results: CommitResult['results'];
   let removed = 0;
-  const deleteAcknowledged = () => (remove ? del.run(remove.from, remove.to).changes : 0);
   try {
-    results = db.transaction(() => {
-      removed = deleteAcknowledged();
-      return hosts.ingestRows(rows);
-    })();
+    const done = ingest.commit(rows, remove);
+    results = done.stored;
+    removed = done.removed;
   } catch {
     // One bad row must not fail its neighbours: each alone, in its own transaction.
-    removed = deleteAcknowledged();
+    removed = remove ? ingest.commit([], remove).removed : 0;
     results = rows.map((r) => {
       try {
-        return hosts.ingestRows([r])[0]!;
+        return ingest.commit([r]).stored[0]!;
       } catch (e) {
         return { error: (e as Error).message };
       }

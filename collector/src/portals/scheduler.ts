@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { reason } from '@posture/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CollectorConfig } from '../config.js';
+import { toLines } from '../influx/line.js';
+import type { Stores } from '../store/index.js';
 import type { PortalStore } from '../store/portals.js';
+import { portalPoints } from './points.js';
 import type { SystemRecord } from '../store/systems.js';
 import { mapLimit } from './net.js';
 import { probePortal } from './probe.js';
@@ -122,4 +125,30 @@ export class PortalRunner {
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
+}
+
+/**
+ * The runner over opened stores, as the config says: compose.ts (serve's schedule) and
+ * `posture portals probe` (which needs no rule files) make it the same way. Points go to the
+ * outbox only with InfluxDB configured (nothing else drains it); a CLI run's points are sent by
+ * the running `serve`.
+ */
+export function portalRunnerFor(s: Pick<Stores, 'config' | 'systems' | 'portals' | 'outbox'>, log?: FastifyBaseLogger): PortalRunner {
+  const cfg = s.config.portals;
+  return new PortalRunner({
+    registry: () => s.systems.all(),
+    store: s.portals,
+    ...(s.config.influx
+      ? {
+          emit: (results: PortalResult[]) => {
+            const points = portalPoints(results);
+            s.outbox.add(toLines(points), points.length);
+          },
+        }
+      : {}),
+    options: probeOptions(cfg),
+    concurrency: cfg?.concurrency ?? 8,
+    historyDays: cfg?.historyDays ?? 400,
+    ...(log ? { log } : {}),
+  });
 }

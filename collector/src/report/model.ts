@@ -4,7 +4,7 @@
  * from the stored indicator history at a past time (history keeps counts, not members, so the
  * member footnotes are then absent and `source` says so).
  */
-import type { Evaluation } from '../rules/engine.js';
+import { VERDICT, type Evaluation } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evaluate.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
 import type { Reason } from '@posture/protocol';
@@ -101,10 +101,20 @@ function section(ind: IndicatorResult, names: Map<string, string>, failing: Fail
  */
 const byTt = (a: { tt: number }, b: { tt: number }) => (a.tt || Infinity) - (b.tt || Infinity) || 0;
 
-export function portalStatus(systems: SystemMember[], hosts: HostMember[], outside: ReadonlyMap<string, PortalResult> = new Map()): PortalStatus[] {
+/** The rule whose per-system verdict says whether a portal is ready (rules/directive.rules.yaml). */
+export const PORTAL_INDICATOR = 'ipv6_portals';
+
+/**
+ * `verdicts`: the evaluation's verdicts of PORTAL_INDICATOR per system (same index as
+ * `systems`): when that rule is in force, "ready" is its verdict, so the footnote and the
+ * indicator row cannot disagree; without it, the outside view's level decides. `outside`: the
+ * portal prober's newest result per system; the hosts give their counts and reasons beside it.
+ */
+export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdicts?: Uint8Array, outside: ReadonlyMap<string, PortalResult> = new Map()): PortalStatus[] {
   return systems
-    .filter((s) => s.tags.includes('portal'))
-    .map((s) => {
+    .map((s, i) => ({ s, verdict: verdicts?.[i] }))
+    .filter(({ s }) => s.tags.includes('portal'))
+    .map(({ s, verdict }) => {
       const serving = hosts.filter((h) => h.systems.includes(s.id));
       const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
       const reasons = serving.length
@@ -112,7 +122,8 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[], outsi
         : ['no agent reports serving this portal'];
       const o = outside.get(s.id);
       const view: PortalOutside | null = o ? { probedAt: new Date(o.probedAt).toISOString(), level: o.level, ready: o.ready, checks: o.checks.map((c) => ({ criterion: c.criterion, status: c.status })), blocking: o.blocking } : null;
-      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: view?.ready ?? false, reasons, outside: view };
+      const ready = verdict === undefined || verdict === VERDICT.outOfScope ? (view?.ready ?? false) : verdict === VERDICT.pass;
+      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready, reasons, outside: view };
     });
 }
 

@@ -3,7 +3,7 @@
  * indicator history (`indicator_results`) as it was at a past time.
  */
 import type { Collector } from '../context.js';
-import { historyReport, liveReport, portalStatus, type AppendixReport, type HistoryRow } from './model.js';
+import { PORTAL_INDICATOR, historyReport, liveReport, portalStatus, type AppendixReport } from './model.js';
 
 export class ReportError extends Error {
   constructor(
@@ -32,20 +32,18 @@ export function parseAt(value: string): Date {
 /** The report now (live), or at `at` from the stored history. */
 export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]))));
+  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]))));
   const iso = at.toISOString();
   // One evaluation writes every indicator and scope under the same evaluated_at: take the last
   // evaluation at or before the requested time, whole.
-  const last = c.db.prepare('SELECT max(evaluated_at) AS t FROM indicator_results WHERE evaluated_at <= ?').get(iso) as { t: string | null };
-  if (!last.t) {
-    const first = c.db.prepare('SELECT min(evaluated_at) AS t FROM indicator_results').get() as { t: string | null };
+  const { last, first } = c.indicatorResults.lastAtOrBefore(at);
+  if (!last) {
     throw new ReportError(
       'REPORT_NO_HISTORY',
-      first.t
-        ? `no indicator history at or before ${iso}: the earliest stored evaluation is ${first.t}; ask for a later time`
+      first
+        ? `no indicator history at or before ${iso}: the earliest stored evaluation is ${first}; ask for a later time`
         : `no indicator history at all: the collector records one evaluation every evaluationIntervalSeconds while "posture serve" runs`,
     );
   }
-  const rows = c.db.prepare('SELECT evaluated_at, indicator, scope, pass, total, target FROM indicator_results WHERE evaluated_at = ? ORDER BY indicator, scope').all(last.t) as HistoryRow[];
-  return historyReport(rows, iso, ev);
+  return historyReport(c.indicatorResults.at(last), iso, ev);
 }

@@ -28,7 +28,7 @@ async function enrollAndReport(unit: string, opts: { systems?: string[]; receive
   const secret = TEST_UNITS.find((u) => u.id === unit)!.enrollmentSecret;
   const a = (await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit, secret, hostname: 'h', machineId: '' } })).json() as { agentId: string; credential: string };
   const r = sampleReport({ agentId: a.agentId, unit, systems: opts.systems ?? [] });
-  if (opts.receivedAt) c.hosts.ingest(r, unit, pointsOfReport(r, unit), opts.receivedAt);
+  if (opts.receivedAt) c.storeReport(r, unit, pointsOfReport(r, unit), opts.receivedAt);
   else expect((await app.inject({ method: 'POST', url: '/api/v1/reports', payload: r, headers: { authorization: `Bearer ${a.credential}` } })).statusCode).toBe(201);
   return a;
 }
@@ -166,7 +166,7 @@ describe('outbox bound', () => {
       // Two points per sample report: five fit in ten.
       expect(statuses).toEqual([201, 201, 201, 201, 201, 503, 503]);
       expect(small.outbox.pointCount()).toBe(10);
-      expect(small.hosts.reportCount()).toBe(5);
+      expect(small.reports.count()).toBe(5);
     } finally {
       await a2.close();
       small.db.close();

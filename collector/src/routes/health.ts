@@ -4,7 +4,7 @@ import type { Collector } from '../context.js';
 
 export function healthRoutes(app: FastifyInstance, c: Collector): void {
   app.get('/healthz', async () => {
-    c.db.prepare('SELECT 1').get();
+    c.ping();
     return { status: 'ok', agents: c.agents.count(), outboxDepth: c.outbox.depth() };
   });
 

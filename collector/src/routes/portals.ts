@@ -7,7 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { REASONS, renderReason, type Reason } from '@posture/protocol';
-import type { Collector } from '../context.js';
+import type { Collector, Stores } from '../context.js';
 import { ApiFailure } from '../errors.js';
 import { portalTargets } from '../portals/scheduler.js';
 import type { PortalResult } from '../portals/types.js';
@@ -33,8 +33,8 @@ const ProbeQuery = Type.Object({ system: Type.Optional(Type.String({ minLength: 
 
 const render = (r: Reason) => ({ ...r, vi: renderReason(r, 'vi', REASONS), en: renderReason(r, 'en', REASONS) });
 
-/** One line per portal tagged in the registry, probed or not; the report uses the same list. */
-export function portalSummaries(c: Collector): Summary[] {
+/** One line per portal tagged in the registry, probed or not (the API and `posture portals list`). */
+export function portalSummaries(c: Pick<Stores, 'portals' | 'systems'>): Summary[] {
   const latest = c.portals.latest();
   const registry = c.systems.all().filter((s) => s.tags.includes('portal'));
   return registry.map((s) => {

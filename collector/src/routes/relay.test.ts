@@ -13,6 +13,7 @@ import { ConfigError, loadConfig, validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { TEST_AUTH, TEST_TOKENS, TEST_UNITS } from '../../../testing/collector.js';
 import { sampleReport } from '../../../testing/reports.js';
+import { sqlAll, sqlGet, sqlRun } from '../../../testing/sql.js';
 
 const [, CHHVN, TCDBVN] = TEST_UNITS as unknown as [unknown, { id: string; enrollmentSecret: string }, { id: string; enrollmentSecret: string }];
 let dir: string;
@@ -23,7 +24,7 @@ let relay: { relayId: string; credential: string };
 const enrollRelay = (unit: string, secret: string) => app.inject({ method: 'POST', url: '/api/v1/relay/enroll', payload: { unit, secret, name: 'unit-collector' } });
 const enrollAgent = async (unit: { id: string; enrollmentSecret: string }) =>
   (await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: unit.id, secret: unit.enrollmentSecret, hostname: 'direct', machineId: '' } })).json<{ agentId: string; credential: string }>();
-const reportStored = (id: string) => m.db.prepare('SELECT 1 FROM reports WHERE report_id = ?').get(id) !== undefined;
+const reportStored = (id: string) => sqlGet(m.db, 'SELECT 1 FROM reports WHERE report_id = ?', id) !== undefined;
 const relayPost = (reports: unknown[], credential = relay.credential) =>
   app.inject({ method: 'POST', url: '/api/v1/relay/reports', payload: { reports }, headers: { authorization: `Bearer ${credential}` } });
 
@@ -83,7 +84,7 @@ describe('POST /api/v1/relay/reports', () => {
     // The relayed agent exists, bound to the relay's unit; nothing of unit B was stored.
     expect(m.agents.get('a-relayed-1')).toMatchObject({ unit: CHHVN.id, hostname: 'hh-pc-1' });
     // Credentials are stored as sha256 hex: a relayed agent's hash is not one, so it can never post directly.
-    const { credential_hash: hash } = m.db.prepare('SELECT credential_hash FROM agents WHERE id = ?').get('a-relayed-1') as { credential_hash: string };
+    const { credential_hash: hash } = sqlGet(m.db, 'SELECT credential_hash FROM agents WHERE id = ?', 'a-relayed-1') as { credential_hash: string };
     expect(hash).not.toMatch(/^[0-9a-f]{64}$/);
     expect(m.agents.get('a-relayed-2')).toBeUndefined();
     expect(m.hosts.get('a-relayed-1')).toMatchObject({ unit: CHHVN.id, protected: false });
@@ -91,7 +92,7 @@ describe('POST /api/v1/relay/reports', () => {
 
     const again = await relayPost([good]);
     expect(again.json<RelayAck>().results[0]!.status).toBe('duplicate');
-    expect(m.hosts.reportCount()).toBe(1);
+    expect(m.reports.count()).toBe(1);
   });
 
   it('is open to relay credentials only, and a relay credential opens nothing else', async () => {
@@ -143,30 +144,29 @@ describe('unit collector config and forward outbox', () => {
       const reports: Report[] = Array.from({ length: 6 }, (_, i) => sampleReport({ agentId: `a-fw-${i}`, unit: CHHVN.id, protected: i % 2 === 0, systems }));
       // Three days old: the ministry refuses it (clock skew) for good.
       reports.push(sampleReport({ agentId: 'a-fw-old', unit: CHHVN.id, collectedAt: new Date(now.getTime() - 3 * 86400_000) }));
-      const ins = u.db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)');
       for (const r of [...reports, sampleReport({ agentId: 'a-fw-b', unit: TCDBVN.id })]) {
         const unit = r.probes.membership.ok ? r.probes.membership.facts.unit : '';
-        ins.run(r.agentId, unit, `h-${r.agentId}`, 'h', '', now.toISOString());
-        u.hosts.ingest(r, unit, [], now);
+        sqlRun(u.db, 'INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)', r.agentId, unit, `h-${r.agentId}`, 'h', '', now.toISOString());
+        u.storeReport(r, unit, [], now);
       }
       expect(u.forwarder!.depth()).toBe(7);
       // A batch of 5 gets 413, then batches of 2 go through.
       for (let i = 0; i < 10 && u.forwarder!.depth() > 0; i++) await u.forwarder!.once();
       expect(u.forwarder!.depth()).toBe(0);
       expect(u.forwarder!.stats).toMatchObject({ forwarded: 6, refused: 1, failures: 1 });
-      expect(u.db.prepare('SELECT report_id, code FROM forward_refused').all()).toEqual([{ report_id: reports[6]!.reportId, code: 'CLOCK_SKEW' }]);
+      expect(sqlAll(u.db, 'SELECT report_id, code FROM forward_refused')).toEqual([{ report_id: reports[6]!.reportId, code: 'CLOCK_SKEW' }]);
       for (const r of reports.slice(0, 6)) expect(m.hosts.get(r.agentId)).toMatchObject({ unit: CHHVN.id });
       expect(m.hosts.get('a-fw-b')).toBeUndefined();
 
       // A row the ministry cannot even parse (a damaged store, say) makes it refuse the whole
       // batch (400): the forwarder halves down to that row, sets it aside, and the rest goes.
       const more = Array.from({ length: 4 }, (_, i) => sampleReport({ agentId: `a-fw-${i}`, unit: CHHVN.id }));
-      more.forEach((r) => u.hosts.ingest(r, CHHVN.id, [], new Date()));
-      u.db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)').run('damaged', '{"reportId": "damaged", ', now.toISOString());
-      more.slice(2).forEach((r) => u.db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)').run(r.reportId, JSON.stringify(r), now.toISOString()));
+      more.forEach((r) => u.storeReport(r, CHHVN.id, [], new Date()));
+      sqlRun(u.db, 'INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)', 'damaged', '{"reportId": "damaged", ', now.toISOString());
+      more.slice(2).forEach((r) => sqlRun(u.db, 'INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)', r.reportId, JSON.stringify(r), now.toISOString()));
       for (let i = 0; i < 12 && u.forwarder!.depth() > 0; i++) await u.forwarder!.once();
       expect(u.forwarder!.depth()).toBe(0);
-      expect(u.db.prepare("SELECT code FROM forward_refused WHERE report_id = 'damaged'").all()).toEqual([{ code: 'BODY_INVALID_JSON' }]);
+      expect(sqlAll(u.db, "SELECT code FROM forward_refused WHERE report_id = 'damaged'")).toEqual([{ code: 'BODY_INVALID_JSON' }]);
       for (const r of more) expect(reportStored(r.reportId)).toBe(true);
     } finally {
       await u.forwarder!.stop();

@@ -17,10 +17,22 @@ import { ApiFailure } from '../errors.js';
 import { acceptReport, checkOutboxRoom } from '../ingest/accept.js';
 import { problemsOf, validateRelayBatch, validateRelayEnroll } from '../ingest/validate.js';
 import type { IngestRow } from '../store/hosts.js';
-import type { NewRelayedAgent } from '../store/relays.js';
+import type { BindOutcome, NewRelayedAgent } from '../store/relays.js';
 import { requireUnitSecret } from './enroll.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Why a relay may not post an agent's reports, as the API's coded error. */
+function bindFailure(b: Exclude<BindOutcome, { ok: true }>, agentId: string, relayUnit: string): ApiFailure {
+  switch (b.code) {
+    case 'AGENT_OTHER_UNIT':
+      return new ApiFailure('AGENT_OTHER_UNIT', `agent "${agentId}" belongs to unit "${b.agentUnit}"; this relay speaks only for unit "${relayUnit}"`, [{ path: '/agentId', message: `not an agent of ${relayUnit}` }]);
+    case 'AGENT_NOT_RELAYED':
+      return new ApiFailure('AGENT_NOT_RELAYED', `agent "${agentId}" is enrolled directly with this collector; its reports cannot come through a relay`, [{ path: '/agentId', message: 'enrolled directly' }]);
+    case 'AGENT_REVOKED':
+      return new ApiFailure('AGENT_REVOKED', `agent "${agentId}" was revoked at ${b.revokedAt}`, [{ path: '/agentId', message: 'revoked' }]);
+  }
+}
 
 export function relayRoutes(app: FastifyInstance, c: Collector, limiter: TokenBuckets): void {
   app.post('/api/v1/relay/enroll', async (req, reply) => {
@@ -51,8 +63,9 @@ export function relayRoutes(app: FastifyInstance, c: Collector, limiter: TokenBu
         const { report, row } = acceptReport(c, item, { id: str(item.agentId) ?? '', unit: relay.unit }, null, now);
         if (!newAgents.has(report.agentId)) {
           const host = (report as Report).probes.host;
-          const add = c.relays.bindAgent(relay, report.agentId, host.ok ? host.facts.hostname : '', host.ok ? host.facts.machineId : '');
-          if (add) newAgents.set(add.id, add);
+          const bound = c.relays.bindAgent(relay, report.agentId, host.ok ? host.facts.hostname : '', host.ok ? host.facts.machineId : '');
+          if (!bound.ok) throw bindFailure(bound, report.agentId, relay.unit);
+          if (bound.create) newAgents.set(bound.create.id, bound.create);
         }
         accepted.push({ i, row });
         results.push({ reportId, status: 'stored' });

@@ -14,6 +14,7 @@ import type { Collector } from '../context.js';
 import { buildFleet, prng, reportOf } from '../simulate/fleet.js';
 import { TEST_UNITS } from '../../../testing/collector.js';
 import { recordReliability } from '../../../testing/reliability.js';
+import { sqlAll } from '../../../testing/sql.js';
 
 let dir: string;
 let c: Collector;
@@ -112,16 +113,16 @@ describe('fuzzed reports', () => {
     // Both outcomes occur, so the fuzzer really exercises acceptance and refusal.
     expect(accepted.length).toBeGreaterThan(100);
     expect(10_000 - accepted.length).toBeGreaterThan(1000);
-    expect(c.hosts.reportCount()).toBe(new Set(accepted.map((a) => a.id)).size);
+    expect(c.reports.count()).toBe(new Set(accepted.map((a) => a.id)).size);
     const ids = new Set(accepted.map((a) => a.id));
-    const storedIds = new Set((c.db.prepare('SELECT report_id FROM reports').all() as { report_id: string }[]).map((r) => r.report_id));
+    const storedIds = new Set((sqlAll(c.db, 'SELECT report_id FROM reports') as { report_id: string }[]).map((r) => r.report_id));
     recordReliability({
       fault: '10,000 fuzzed reports (structure-aware mutations)',
       sent: 10_000,
       acknowledged: accepted.length,
       stored: storedIds.size,
       lost: [...ids].filter((id) => !storedIds.has(id)).length,
-      duplicated: accepted.length - ids.size + (c.hosts.reportCount() - storedIds.size),
+      duplicated: accepted.length - ids.size + (c.reports.count() - storedIds.size),
       note: `refused with a coded 4xx: ${10_000 - accepted.length}; 5xx: ${Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, k]) => n + k, 0)}`,
     });
     // An accepted report is stored exactly as sent (the latest per host).

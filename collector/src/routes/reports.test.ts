@@ -16,7 +16,7 @@ let c: Collector;
 let app: FastifyInstance;
 let agentA: { agentId: string; credential: string };
 
-const snapshot = () => ({ hosts: c.hosts.all().length, reports: c.hosts.reportCount(), outbox: c.outbox.depth() });
+const snapshot = () => ({ hosts: c.hosts.all().length, reports: c.reports.count(), outbox: c.outbox.depth() });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-ingest-'));
@@ -45,7 +45,7 @@ describe('POST /api/v1/reports', () => {
     const again = await post(r);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ reportId: r.reportId, stored: false });
-    expect(c.hosts.reportCount()).toBe(1);
+    expect(c.reports.count()).toBe(1);
     expect(c.outbox.depth()).toBe(1);
   });
 
@@ -192,11 +192,11 @@ describe('idempotency keys', () => {
   it('are pruned only past the clock-skew window, where a resend is refused anyway', async () => {
     const old = sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT', collectedAt: new Date(Date.now() - 2 * 86400_000) });
     const recent = sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' });
-    c.hosts.ingest(old, 'TTCNTT', [], new Date());
+    c.storeReport(old, 'TTCNTT', [], new Date());
     expect((await post(recent)).statusCode).toBe(201);
-    const before = c.hosts.reportCount();
-    expect(c.hosts.pruneReportIds(new Date(Date.now() - (c.config.limits.clockSkewMinutes + 60) * 60_000))).toBe(1);
-    expect(c.hosts.reportCount()).toBe(before - 1);
+    const before = c.reports.count();
+    expect(c.reports.prune(new Date(Date.now() - (c.config.limits.clockSkewMinutes + 60) * 60_000))).toBe(1);
+    expect(c.reports.count()).toBe(before - 1);
     // The recent one is still known: its resend is acknowledged, not stored again.
     expect((await post(recent)).json()).toEqual({ reportId: recent.reportId, stored: false });
     // The pruned one cannot come back: it is outside the clock-skew window.

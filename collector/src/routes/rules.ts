@@ -31,6 +31,6 @@ export function rulesRoute(app: FastifyInstance, c: Collector): void {
       intervalMs: g.intervalMs,
       rules: g.rules.map((r) => ({ indicator: r.indicator, tt: r.tt, population: r.population, target: r.target, due: r.due, forMs: r.forMs, by: r.by, where: r.where?.source ?? null, pass: r.pass.source })),
     })),
-    alerts: c.engine.alerts.all(),
+    alerts: c.alerts.all(),
   }));
 }

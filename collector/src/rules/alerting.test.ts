@@ -15,6 +15,7 @@ import { sign, SIGNATURE_HEADER } from '../alerts/webhook.js';
 import { freePort } from '../../../testing/ports.js';
 import { seedHosts } from '../../../testing/fleet.js';
 import { step, type Observation } from './alerting.js';
+import { sqlAll, sqlGet } from '../../../testing/sql.js';
 
 const RULES = `groups:
   - name: g
@@ -47,8 +48,8 @@ const open = (): Collector =>
       'test',
     ),
   );
-const notices = (c: Collector) => (c.db.prepare('SELECT sink, payload FROM alert_notifications ORDER BY id').all() as { sink: string; payload: string }[]).map((r) => [r.sink, (JSON.parse(r.payload) as { status: string }).status]);
-const stateOf = (c: Collector, scope: string) => c.engine.alerts.all().find((a) => a.scope === scope)?.state ?? 'inactive';
+const notices = (c: Collector) => (sqlAll(c.db, 'SELECT sink, payload FROM alert_notifications ORDER BY id') as { sink: string; payload: string }[]).map((r) => [r.sink, (JSON.parse(r.payload) as { status: string }).status]);
+const stateOf = (c: Collector, scope: string) => c.alerts.all().find((a) => a.scope === scope)?.state ?? 'inactive';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-alerting-'));
@@ -120,7 +121,7 @@ describe('engine + SQLite: restart keeps state, no duplicate fire, no lost resol
     // Restart 2: the resolve is still queued; the webhook receiver comes up and gets all four.
     c = open();
     await new Promise<void>((r) => receiver.listen(port, '127.0.0.1', r));
-    await c.engine.dispatcher.deliverDue();
+    await c.dispatcher.deliverDue();
     expect(notices(c)).toEqual([]);
     expect(received).toHaveLength(4);
     for (const r of received) expect(r.sig).toBe(sign(SECRET, r.body));
@@ -154,8 +155,8 @@ describe('engine + SQLite: restart keeps state, no duplicate fire, no lost resol
     c.engine.evaluateAndRecord(at(40));
     c.engine.evaluateAndRecord(at(50));
     expect(stateOf(c, 'unit:A')).toBe('firing');
-    await c.engine.dispatcher.deliverDue();
-    const rows = c.db.prepare('SELECT attempts, next_at, last_error FROM alert_notifications').all() as { attempts: number; next_at: number; last_error: string }[];
+    await c.dispatcher.deliverDue();
+    const rows = sqlAll(c.db, 'SELECT attempts, next_at, last_error FROM alert_notifications') as { attempts: number; next_at: number; last_error: string }[];
     expect(rows.length).toBe(2);
     // Order is kept per sink: the first failed and waits; the second was not tried past it.
     expect(rows.map((r) => r.attempts)).toEqual([1, 0]);
@@ -163,7 +164,7 @@ describe('engine + SQLite: restart keeps state, no duplicate fire, no lost resol
     expect(rows[0]!.next_at).toBeGreaterThan(Date.now());
     // Evaluation goes on while the sink is dead: it records and stays firing.
     c.engine.evaluateAndRecord(at(51));
-    expect(c.db.prepare('SELECT pass, total FROM indicator_results WHERE evaluated_at = ? AND scope = ?').get(at(51).toISOString(), 'unit:A')).toEqual({ pass: 10, total: 20 });
+    expect(sqlGet(c.db, 'SELECT pass, total FROM indicator_results WHERE evaluated_at = ? AND scope = ?', at(51).toISOString(), 'unit:A')).toEqual({ pass: 10, total: 20 });
     c.db.close();
   });
 });

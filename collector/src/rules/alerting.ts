@@ -1,32 +1,14 @@
 /**
  * The alert state machine per (indicator, scope): inactive -> pending -> firing -> resolved,
- * persisted in SQLite so that a restart neither fires twice nor forgets a resolve (Prometheus'
- * rules/alerting.go is the model; it keeps state in memory, we do not). Inactive is "no row".
- * Transitions to firing and to resolved are queued for the notification sinks in the same
- * transaction as the state change, so a crash cannot lose one.
+ * as pure functions (Prometheus' rules/alerting.go is the model). The ONE definition used by
+ * the engine (whose caller persists the result in store/alerts.ts, with the notices, in the
+ * evaluation's transaction, so a restart neither fires twice nor forgets a resolve) and by
+ * `posture rules test` (unittest.ts, in memory). Inactive is "no record".
  */
-import type { DB } from '../store/db.js';
 
-export type AlertState = 'pending' | 'firing' | 'resolved';
+import type { AlertRecord, AlertState } from '../store/alerts.js';
 
-export interface AlertRecord {
-  indicator: string;
-  /** 'ministry' | 'unit:<id>' | 'system:<id>' */
-  scope: string;
-  state: AlertState;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  /** Ratio at the last evaluation (null: no data). */
-  value: number | null;
-  pass: number;
-  total: number;
-  target: number;
-  /** When the scope first fell below target (start of pending). */
-  activeAt: string;
-  firedAt: string | null;
-  resolvedAt: string | null;
-  lastEvalAt: string;
-}
+export type { AlertRecord, AlertState };
 
 /** What one evaluation says about one (indicator, scope). */
 export interface Observation {
@@ -70,83 +52,53 @@ export function step(prev: AlertRecord | undefined, o: Observation | null, now: 
 
 const pick = (o: Observation) => ({ labels: o.labels, annotations: o.annotations, value: o.value, pass: o.pass, total: o.total, target: o.target });
 
-interface Raw {
-  indicator: string;
-  scope: string;
-  state: AlertState;
-  labels: string;
-  annotations: string;
-  value: number | null;
-  pass: number;
-  total: number;
-  target: number;
-  active_at: string;
-  fired_at: string | null;
-  resolved_at: string | null;
-  last_eval_at: string;
+/** What one step of the state machine over a whole evaluation decided. */
+export interface AlertStep {
+  /** The state after the step (non-inactive alerts), ordered by indicator and scope. */
+  state: AlertRecord[];
+  /** Records to write, and (indicator, scope) pairs back to inactive. */
+  upsert: AlertRecord[];
+  remove: { indicator: string; scope: string }[];
+  /** Transitions to notify, in order. */
+  transitions: { alert: AlertRecord; transition: Transition }[];
 }
 
-const fromRaw = (r: Raw): AlertRecord => ({
-  indicator: r.indicator,
-  scope: r.scope,
-  state: r.state,
-  labels: JSON.parse(r.labels) as Record<string, string>,
-  annotations: JSON.parse(r.annotations) as Record<string, string>,
-  value: r.value,
-  pass: r.pass,
-  total: r.total,
-  target: r.target,
-  activeAt: r.active_at,
-  firedAt: r.fired_at,
-  resolvedAt: r.resolved_at,
-  lastEvalAt: r.last_eval_at,
-});
-
-export class AlertStore {
-  constructor(private readonly db: DB) {}
-
-  all(): AlertRecord[] {
-    return (this.db.prepare('SELECT * FROM alert_state ORDER BY indicator, scope').all() as Raw[]).map(fromRaw);
-  }
-
-  /** Firing alerts and resolved ones still inside the resend window, for Alertmanager. */
-  active(): AlertRecord[] {
-    return this.all().filter((a) => a.state !== 'pending');
-  }
-
-  /**
-   * Apply one evaluation's observations for `indicators`: every stored alert of those
-   * indicators that was not observed (a scope that vanished) is treated as recovered. Alerts of
-   * indicators no longer in any rule file are resolved when `retired` lists them. Resolved
-   * alerts older than `resolvedKeepMs` are dropped (back to inactive).
-   */
-  apply(observations: Observation[], indicators: ReadonlySet<string>, retired: ReadonlySet<string>, now: Date, resolvedKeepMs: number): { alert: AlertRecord; transition: Transition }[] {
-    const transitions: { alert: AlertRecord; transition: Transition }[] = [];
-    const upsert = this.db.prepare(`INSERT INTO alert_state (indicator, scope, state, labels, annotations, value, pass, total, target, active_at, fired_at, resolved_at, last_eval_at)
-      VALUES (@indicator, @scope, @state, @labels, @annotations, @value, @pass, @total, @target, @activeAt, @firedAt, @resolvedAt, @lastEvalAt)
-      ON CONFLICT(indicator, scope) DO UPDATE SET state = excluded.state, labels = excluded.labels, annotations = excluded.annotations, value = excluded.value,
-        pass = excluded.pass, total = excluded.total, target = excluded.target, active_at = excluded.active_at, fired_at = excluded.fired_at,
-        resolved_at = excluded.resolved_at, last_eval_at = excluded.last_eval_at`);
-    const del = this.db.prepare('DELETE FROM alert_state WHERE indicator = ? AND scope = ?');
-    const prev = new Map(this.all().map((a) => [`${a.indicator}\u0000${a.scope}`, a]));
-    const seen = new Set<string>();
-    const apply = (key: string, p: AlertRecord | undefined, o: Observation | null) => {
-      const { next, transition } = step(p, o, now);
-      if (next && next.state === 'resolved' && now.getTime() - Date.parse(next.resolvedAt!) > resolvedKeepMs) {
-        if (p) del.run(p.indicator, p.scope);
-      } else if (next) upsert.run({ ...next, labels: JSON.stringify(next.labels), annotations: JSON.stringify(next.annotations) });
-      else if (p) del.run(p.indicator, p.scope);
-      if (transition && next) transitions.push({ alert: next, transition });
-      seen.add(key);
-    };
-    for (const o of observations) {
-      const key = `${o.indicator}\u0000${o.scope}`;
-      apply(key, prev.get(key), o);
+/**
+ * One evaluation's step for every alert, used by the engine and by `posture rules test`:
+ * every alert of `indicators` that was not observed (a scope that vanished) is treated as
+ * recovered; alerts of indicators no longer in any rule file are resolved when `retired` lists
+ * them. Resolved alerts older than `resolvedKeepMs` go back to inactive.
+ */
+export function advance(
+  prev: readonly AlertRecord[],
+  observations: readonly Observation[],
+  indicators: ReadonlySet<string>,
+  retired: ReadonlySet<string>,
+  now: Date,
+  resolvedKeepMs: number,
+): AlertStep {
+  const key = (a: { indicator: string; scope: string }) => `${a.indicator}\u0000${a.scope}`;
+  const before = new Map(prev.map((a) => [key(a), a]));
+  const after = new Map(before);
+  const out: AlertStep = { state: [], upsert: [], remove: [], transitions: [] };
+  const seen = new Set<string>();
+  const apply = (k: string, p: AlertRecord | undefined, o: Observation | null) => {
+    const { next, transition } = step(p, o, now);
+    seen.add(k);
+    if (transition && next) out.transitions.push({ alert: next, transition });
+    if (next && !(next.state === 'resolved' && now.getTime() - Date.parse(next.resolvedAt!) > resolvedKeepMs)) {
+      out.upsert.push(next);
+      after.set(k, next);
+    } else {
+      after.delete(k);
+      if (p) out.remove.push({ indicator: p.indicator, scope: p.scope });
     }
-    for (const [key, p] of prev) {
-      if (seen.has(key)) continue;
-      if (indicators.has(p.indicator) || retired.has(p.indicator)) apply(key, p, null);
-    }
-    return transitions;
+  };
+  for (const o of observations) apply(key(o), before.get(key(o)), o);
+  for (const [k, p] of before) {
+    if (seen.has(k)) continue;
+    if (indicators.has(p.indicator) || retired.has(p.indicator)) apply(k, p, null);
   }
+  out.state = [...after.values()].sort((a, b) => (a.indicator === b.indicator ? (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0) : a.indicator < b.indicator ? -1 : 1));
+  return out;
 }

@@ -1,30 +1,19 @@
 /**
- * Runs the rules in force over the current state: on each group's interval it evaluates,
- * records the results (history rows and `indicator` points for InfluxDB, in one transaction),
- * steps the alert state machine and hands alerts to the sinks, which deliver in the background.
+ * The rule engine: on each group's interval it evaluates the rules in force over the members
+ * it is given, steps the alert state machine (alerting.ts) and hands everything to the
+ * functions it was built with. It reads no table and writes none, builds no InfluxDB point and
+ * sends no notice: compose.ts injects where members come from and where the results go (one
+ * transaction: history rows, indicator points, alert state, notices), so `posture rules test`
+ * runs this same engine over a fleet in memory.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
-import type { CollectorConfig } from '../config.js';
-import type { DB } from '../store/db.js';
-import type { HostStore } from '../store/hosts.js';
-import type { Outbox } from '../store/outbox.js';
-import type { SystemStore } from '../store/systems.js';
-import type { Point } from '../influx/points.js';
-import { MEASUREMENTS } from '../influx/points.js';
-import { AlertmanagerSink, toAmAlerts } from '../alerts/alertmanager.js';
-import { Dispatcher } from '../alerts/dispatcher.js';
-import { EmailSink } from '../alerts/email.js';
-import { fingerprint, type AlertNotice, type NoticeSink } from '../alerts/types.js';
-import { WebhookSink } from '../alerts/webhook.js';
-import { AlertStore, type AlertRecord, type Observation } from './alerting.js';
+import { advance, type AlertRecord, type AlertStep } from './alerting.js';
 import { evaluateRule, type IndicatorResult } from './evaluate.js';
-import { loadHostInputs } from './facts.js';
 import type { Rule } from './format.js';
-import { RuleManager } from './manager.js';
-import type { PortalFacts } from '../portals/facts.js';
-import { hostMembers, systemMembers, type HostMember, type SystemMember } from './members.js';
-import { observe } from './observe.js';
+import type { RuleManager } from './manager.js';
+import type { HostMember, SystemMember } from './members.js';
+import { observe, type ScopedObservation } from './observe.js';
 
 export interface Evaluation {
   evaluatedAt: string;
@@ -32,22 +21,56 @@ export interface Evaluation {
   indicators: IndicatorResult[];
 }
 
-/** The hosts and systems one evaluation counted. */
+/** Verdict of one member for one rule, in Members.verdicts. */
+export const VERDICT = { outOfScope: 0, pass: 1, fail: 2 } as const;
+
+/** The hosts and systems one evaluation counted, and how each rule judged each of them. */
 export interface Members {
   hosts: HostMember[];
   systems: SystemMember[];
+  /**
+   * Per indicator, per member of the rule's population (same index as `hosts` or `systems`):
+   * VERDICT.outOfScope, .pass or .fail. The one verdict the report, the alerts and the
+   * dashboards' inventory points all count.
+   */
+  verdicts: ReadonlyMap<string, Uint8Array>;
 }
 
-export interface EngineOptions {
-  /** Rule files/directories (default: the shipped rules/), or a manager. */
-  rules?: RuleManager | readonly string[] | undefined;
-  alerting?: CollectorConfig['alerting'];
+/** What the engine counts: hosts and systems as of `now`, and the systems' display names. */
+export interface MemberSource {
+  (now: Date): { hosts: HostMember[]; systems: SystemMember[]; systemNames: ReadonlyMap<string, string> };
+}
+
+/** One evaluation as handed to `record`. */
+export interface RecordedEvaluation {
+  now: Date;
+  ev: Evaluation;
+  members: Members;
+  /** The rules evaluated, in the order of ev.indicators. */
+  rules: Rule[];
+  /** Per indicator and scope (ministry, unit, system), with the rule's target. */
+  observations: ScopedObservation[];
+  /** The alert state machine's step (records to write, transitions to notify). */
+  alerts: AlertStep;
+  /** Every rule in force by indicator (a transition's rule, for its notice). */
+  ruleOf: ReadonlyMap<string, Rule>;
+}
+
+export interface EngineDeps {
+  rules: RuleManager;
+  units: () => { id: string; name: string }[];
+  members: MemberSource;
+  /** The alert state before an evaluation (store/alerts.ts, or a map in memory). */
+  alertState: () => AlertRecord[];
+  /** Record one evaluation, all or nothing (the caller's transaction). */
+  record: (r: RecordedEvaluation) => void;
+  /** After each recorded evaluation (outside the transaction): e.g. push alerts to Alertmanager. */
+  afterRecord?: ((r: RecordedEvaluation) => void) | undefined;
   /** Interval of groups that set none. */
-  defaultIntervalMs?: number;
-  resolvedResendMinutes?: number;
-  log?: FastifyBaseLogger;
-  /** The newest outside probe of each portal (src/portals/), for `system.portal.*`. */
-  portals?: () => ReadonlyMap<string, PortalFacts>;
+  defaultIntervalMs?: number | undefined;
+  /** How long a resolved alert stays listed (rules.resolvedResendMinutes). */
+  resolvedKeepMs?: number | undefined;
+  log?: FastifyBaseLogger | undefined;
 }
 
 export class Engine {
@@ -56,45 +79,17 @@ export class Engine {
   /** Called after each scheduled evaluation was recorded (e.g. to queue dashboard points). */
   afterEvaluation: ((now: Date, members: Members) => void) | undefined;
   readonly rules: RuleManager;
-  readonly alerts: AlertStore;
-  readonly dispatcher: Dispatcher;
-  readonly alertmanager: AlertmanagerSink | undefined;
+  readonly defaultIntervalMs: number;
   private readonly log: FastifyBaseLogger;
-  private readonly defaultIntervalMs: number;
   private readonly resolvedKeepMs: number;
-  private readonly externalUrl: string;
   private timer: NodeJS.Timeout | undefined;
   private readonly nextAt = new Map<string, number>();
-  private readonly portals: (() => ReadonlyMap<string, PortalFacts>) | undefined;
 
-  constructor(
-    private readonly db: DB,
-    _hosts: HostStore,
-    private readonly systems: SystemStore,
-    private readonly outbox: Outbox,
-    private readonly units: () => { id: string; name: string }[],
-    private readonly staleAfterMinutes: number,
-    opts: EngineOptions = {},
-  ) {
-    this.log = opts.log ?? pino({ level: 'silent' });
-    this.portals = opts.portals;
-    this.rules = opts.rules instanceof RuleManager ? opts.rules : new RuleManager(opts.rules);
-    this.alerts = new AlertStore(db);
-    this.defaultIntervalMs = opts.defaultIntervalMs ?? 300_000;
-    this.resolvedKeepMs = (opts.resolvedResendMinutes ?? 15) * 60_000;
-    const a = opts.alerting;
-    this.externalUrl = (a?.externalUrl ?? 'http://localhost:8080').replace(/\/$/, '');
-    const sinks: NoticeSink[] = [];
-    if (a?.webhook) sinks.push(new WebhookSink(a.webhook, this.externalUrl));
-    if (a?.email) sinks.push(new EmailSink({ ...a.email, to: a.email.to }));
-    this.dispatcher = new Dispatcher(db, sinks, this.log);
-    this.alertmanager = a?.alertmanager ? new AlertmanagerSink(a.alertmanager, this.log) : undefined;
-  }
-
-  private members(now: Date) {
-    const hosts = hostMembers(loadHostInputs(this.db), now, this.staleAfterMinutes);
-    const registry = this.systems.all();
-    return { hosts, systems: systemMembers(registry, hosts, this.portals?.(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
+  constructor(private readonly deps: EngineDeps) {
+    this.rules = deps.rules;
+    this.log = deps.log ?? pino({ level: 'silent' });
+    this.defaultIntervalMs = deps.defaultIntervalMs ?? 300_000;
+    this.resolvedKeepMs = deps.resolvedKeepMs ?? 15 * 60_000;
   }
 
   private selected(groups?: ReadonlySet<string>): Rule[] {
@@ -106,7 +101,7 @@ export class Engine {
     return this.run(now, groups).ev;
   }
 
-  /** The same, with the members it counted (the report's footnotes need them: no second load). */
+  /** The same, with the members it counted and their verdicts (the report's footnotes need them: no second load). */
   evaluateNowWithMembers(now = new Date()): { ev: Evaluation; members: Members } {
     const { ev, members } = this.run(now);
     return { ev, members };
@@ -114,13 +109,20 @@ export class Engine {
 
   private run(now: Date, groups?: ReadonlySet<string>) {
     const started = performance.now();
-    const units = this.units();
+    const units = this.deps.units();
     const unitIds = units.map((u) => u.id);
-    const m = this.members(now);
+    const m = this.deps.members(now);
     const rules = this.selected(groups);
-    const indicators = rules.map((r) => evaluateRule(r, r.population === 'hosts' ? m.hosts : m.systems, unitIds, now));
+    const verdicts = new Map<string, Uint8Array>();
+    const indicators = rules.map((r) => {
+      const population = r.population === 'hosts' ? m.hosts : m.systems;
+      const v = new Uint8Array(population.length);
+      verdicts.set(r.indicator, v);
+      return evaluateRule(r, population, unitIds, now, v);
+    });
     this.lastEvaluationMs = performance.now() - started;
-    return { ev: { evaluatedAt: now.toISOString(), units, indicators }, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems } };
+    const ev: Evaluation = { evaluatedAt: now.toISOString(), units, indicators };
+    return { ev, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems, verdicts } satisfies Members };
   }
 
   /** Evaluate and record: history rows, InfluxDB points and alert state, in one transaction. */
@@ -128,76 +130,27 @@ export class Engine {
     return this.record(now, groups).ev;
   }
 
-  private record(now: Date, groups?: ReadonlySet<string>): { ev: Evaluation; members: Members } {
+  private record(now: Date, groups?: ReadonlySet<string>): RecordedEvaluation {
     const { ev, rules, systemNames, members } = this.run(now, groups);
     const unitNames = new Map(ev.units.map((u) => [u.id, u.name]));
-    const ts = now.getTime();
-    const points: Point[] = [];
-    const observations: Observation[] = [];
+    const observations = ev.indicators.flatMap((ind, i) => observe(rules[i]!, ind, unitNames, systemNames));
     const ruleOf = new Map(this.rules.rules.map((r) => [r.indicator, r]));
-    const ins = this.db.prepare('INSERT OR REPLACE INTO indicator_results (evaluated_at, indicator, scope, pass, total, target) VALUES (?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      for (const [i, ind] of ev.indicators.entries()) {
-        const rule = rules[i]!;
-        for (const o of observe(rule, ind, unitNames, systemNames)) {
-          ins.run(ev.evaluatedAt, ind.id, o.scope, o.pass, o.total, ind.target);
-          const fields: Point['fields'] = { pass: o.pass, total: o.total, target: ind.target };
-          if (o.value !== null) fields.ratio = o.value;
-          if (o.result.met !== null) fields.met = o.result.met;
-          // No empty tag values: InfluxDB 1.x refuses a line with `unit=` ("missing tag value"),
-          // which silently dropped every ministry point before.
-          const tags: Record<string, string> = { indicator: ind.id, scope: o.kind };
-          if (o.kind !== 'ministry') tags[o.kind] = o.id;
-          points.push({ measurement: MEASUREMENTS.indicator, tags, fields, timestamp: ts });
-          observations.push(o);
-        }
-      }
-      this.outbox.add(points);
-      const stored = new Set(this.alerts.all().map((a) => a.indicator));
-      const retired = new Set([...stored].filter((id) => !ruleOf.has(id)));
-      const transitions = this.alerts.apply(observations, new Set(rules.map((r) => r.indicator)), retired, now, this.resolvedKeepMs);
-      for (const t of transitions) {
-        this.dispatcher.enqueue(this.notice(t.alert, t.transition, ruleOf.get(t.alert.indicator)), now);
-        this.log.info({ indicator: t.alert.indicator, scope: t.alert.scope, state: t.transition, value: t.alert.value }, `alert ${t.transition}`);
-      }
-    })();
-    this.alertmanager?.push(toAmAlerts(this.alerts.active(), now, this.resendIntervalMs(), (a) => this.generatorURL(a)));
-    return { ev, members };
+    const prev = this.deps.alertState();
+    const retired = new Set(prev.map((a) => a.indicator).filter((id) => !ruleOf.has(id)));
+    const alerts = advance(prev, observations, new Set(rules.map((r) => r.indicator)), retired, now, this.resolvedKeepMs);
+    const recorded: RecordedEvaluation = { now, ev, members, rules, observations, alerts, ruleOf };
+    this.deps.record(recorded);
+    for (const t of alerts.transitions) this.log.info({ indicator: t.alert.indicator, scope: t.alert.scope, state: t.transition, value: t.alert.value }, `alert ${t.transition}`);
+    this.deps.afterRecord?.(recorded);
+    return recorded;
   }
 
-  private notice(a: AlertRecord, status: 'firing' | 'resolved', rule: Rule | undefined): AlertNotice {
-    const [kind, ...rest] = a.scope.split(':');
-    return {
-      status,
-      labels: a.labels,
-      annotations: a.annotations,
-      startsAt: a.firedAt ?? a.activeAt,
-      endsAt: status === 'resolved' ? a.resolvedAt : null,
-      generatorURL: this.generatorURL(a),
-      fingerprint: fingerprint(a.labels),
-      indicator: a.indicator,
-      title: rule?.title ?? { vi: a.indicator, en: a.indicator },
-      basis: rule?.basis ?? '',
-      scopeKind: kind!,
-      scopeId: rest.join(':'),
-      scopeName: a.annotations.scope_name ?? rest.join(':'),
-      value: a.value,
-      pass: a.pass,
-      total: a.total,
-      target: a.target,
-      due: rule?.due ?? null,
-    };
-  }
-
-  private generatorURL(a: AlertRecord): string {
-    return `${this.externalUrl}/api/v1/report?format=markdown#${encodeURIComponent(a.indicator)}`;
-  }
-
-  private resendIntervalMs(): number {
+  /** The shortest evaluation interval in force (how often Alertmanager must hear an alert again). */
+  resendIntervalMs(): number {
     return Math.min(...this.rules.groups.map((g) => g.intervalMs ?? this.defaultIntervalMs), this.defaultIntervalMs);
   }
 
-  /** Evaluate each group when its interval has passed; deliver notices in the background. */
+  /** Evaluate each group when its interval has passed. */
   start(tickMs = 1000): void {
     const tick = () => {
       const now = new Date();
@@ -213,13 +166,10 @@ export class Engine {
     };
     tick();
     this.timer = setInterval(tick, tickMs);
-    this.dispatcher.start();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.dispatcher.stop();
-    await this.alertmanager?.settle();
   }
 }

@@ -85,7 +85,11 @@ function judge(rule: Rule, m: Member, vars: Record<string, unknown>): true | str
   return m.reasons.length ? m.reasons : [`does not meet "${rule.pass.source}"`];
 }
 
-export function evaluateRule(rule: Rule, members: readonly Member[], units: readonly string[], now: Date): IndicatorResult {
+/**
+ * `verdicts`, when given (as long as `members`), receives each member's verdict: 0 out of
+ * scope, 1 pass, 2 fail (engine.ts VERDICT), for those who count members one by one.
+ */
+export function evaluateRule(rule: Rule, members: readonly Member[], units: readonly string[], now: Date, verdicts?: Uint8Array): IndicatorResult {
   const varName = rule.population === 'hosts' ? 'host' : 'system';
   const byUnit = rule.by.includes('unit');
   const bySystem = rule.by.includes('system');
@@ -93,7 +97,8 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const perSystem = new Map<string, { pass: number; total: number }>();
   const all = { pass: 0, total: 0 };
   const failing: FailingMember[] = [];
-  for (const m of members) {
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!;
     const vars = { [varName]: m.cel };
     let inScope = true;
     let whereError: string | null = null;
@@ -108,6 +113,7 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
     if (!inScope) continue;
     const verdict = whereError ? [whereError] : judge(rule, m, vars);
     const ok = verdict === true;
+    if (verdicts) verdicts[i] = ok ? 1 : 2;
     all.total++;
     if (ok) all.pass++;
     else failing.push({ id: m.id, name: m.kind === 'host' ? m.hostname : m.name, unit: m.unit, reasons: verdict });

@@ -12,6 +12,7 @@ import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { cleanupInfluxd, startInfluxd, type Influxd } from '../../../testing/influxd.js';
 import { seedHosts } from '../../../testing/fleet.js';
+import { sqlGet } from '../../../testing/sql.js';
 
 let influx: Influxd;
 let dir: string;
@@ -36,7 +37,7 @@ describe('indicator measurement', () => {
     c.engine.evaluateAndRecord(t);
     await c.influx!.flush();
     expect(c.outbox.depth()).toBe(0);
-    expect(c.db.prepare('SELECT count(*) AS n FROM outbox_rejected').get()).toEqual({ n: 0 });
+    expect(sqlGet(c.db, 'SELECT count(*) AS n FROM outbox_rejected')).toEqual({ n: 0 });
     const r = await influx.query('posture_ind', `SELECT "pass", "total", "ratio", "target", "met" FROM "indicator" WHERE "indicator" = 'endpoint_protection' GROUP BY "scope", "unit"`);
     const series = Object.fromEntries(
       r.results[0]!.series!.map((s) => [`${s.tags!.scope}:${s.tags!.unit ?? ''}`, Object.fromEntries(s.columns.map((col, i) => [col, s.values[0]![i]]))]),
@@ -45,6 +46,6 @@ describe('indicator measurement', () => {
     expect(series['unit:A']).toMatchObject({ pass: 3, total: 4, ratio: 0.75, target: 0.9, met: false });
     expect(series['ministry:']).toMatchObject({ pass: 3, total: 4, ratio: 0.75, met: false });
     expect(series['unit:B']).toMatchObject({ pass: 0, total: 0, ratio: null, met: null }); // no data
-    expect(c.db.prepare(`SELECT pass, total, target FROM indicator_results WHERE indicator = 'endpoint_protection' AND scope = 'unit:A'`).get()).toEqual({ pass: 3, total: 4, target: 0.9 });
+    expect(sqlGet(c.db, `SELECT pass, total, target FROM indicator_results WHERE indicator = 'endpoint_protection' AND scope = 'unit:A'`)).toEqual({ pass: 3, total: 4, target: 0.9 });
   });
 });

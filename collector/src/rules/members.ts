@@ -4,28 +4,11 @@
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
 import { IPV6_LEVELS } from '@posture/protocol';
+import type { HostInput } from '../store/host-facts.js';
 import type { SystemRecord } from '../store/systems.js';
 import { portalCel, type PortalFacts } from '../portals/facts.js';
 
-/** What the store knows of one host; rule tests write the same shape in YAML. */
-export interface HostInput {
-  agentId: string;
-  unit: string;
-  hostname: string;
-  role: string;
-  os: string;
-  systems: string[];
-  /** null when the protection probe failed or did not run. */
-  protected: boolean | null;
-  protectionReasons: string[];
-  products: string[];
-  ipv6Readiness: string | null;
-  ipv6Reasons: string[];
-  /** null when the baseline probe failed or did not run. */
-  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown' }[] | null;
-  receivedAt: string;
-  decommissionedAt: string | null;
-}
+export type { HostInput };
 
 export interface HostMember {
   kind: 'host';

@@ -3,8 +3,8 @@
  * systems follow from (seed, index) and the configured shares, so tests and benchmarks can
  * recompute every expected ratio from the same inputs.
  */
-import { randomUUID } from 'node:crypto';
 import type { Ipv6Readiness, ProtectionProduct, Report } from '@posture/protocol';
+import { sampleReport } from './sample-report.js';
 
 export interface FleetShares {
   /** Share of hosts with a product that protects (running, real-time, fresh signatures). */
@@ -107,54 +107,43 @@ function productOf(h: VirtualHost, now: Date, variant: number): ProtectionProduc
   };
 }
 
-/** One report of a virtual host at `now`, valid against the protocol schema. */
+/** One report of a virtual host at `now`, valid against the protocol schema (sample-report.ts). */
 export function reportOf(h: VirtualHost, agentId: string, now: Date, cycle: number): Report {
   const variant = (h.index * 7 + cycle) % 997;
   const p = productOf(h, now, variant);
   const reasons = [h.protected ? `${p.name}: protecting` : `${p.name}: not protecting (${!p.running ? 'not running' : !p.realTime ? 'real-time protection off' : `signatures ${p.signatureAgeHours} h old (limit 168 h)`})`];
   const distro = { 'windows-client': 'Microsoft Windows 11 Pro', 'windows-server': 'Microsoft Windows Server 2019 Standard', linux: 'Ubuntu' }[h.os];
   const global = h.ipv6 === 'none' ? [] : [{ interface: 'eth0', address: `2001:db8:${(h.index >> 16).toString(16)}:${(h.index & 0xffff).toString(16)}::10`, prefixLength: 64, scope: 'global' as const }];
-  return {
-    schemaVersion: 1,
-    reportId: randomUUID(),
+  const report = sampleReport({
     agentId,
-    collectedAt: now.toISOString(),
-    probes: {
-      host: {
-        ok: true,
-        durationMs: 40 + (variant % 60),
-        facts: {
-          hostname: h.hostname,
-          fqdn: `${h.hostname}.mt.gov.vn`,
-          os: { family: h.os === 'linux' ? 'linux' : 'windows', distro, release: h.os === 'linux' ? '22.04' : '10.0.19045', kernel: h.os === 'linux' ? '5.15.0-91-generic' : '10.0.19045', arch: 'x64' },
-          uptimeSeconds: 3600 * (1 + (variant % 500)),
-          machineId: h.machineId,
-          ips: [`10.${h.index >> 16}.${(h.index >> 8) & 255}.${h.index & 255}`, ...global.map((g) => g.address)],
-          role: h.role,
-          roleSource: 'config',
-          agentVersion: '0.1.0',
-        },
-      },
-      membership: { ok: true, durationMs: 0.1, facts: { unit: h.unit, systems: h.systems, role: h.role } },
-      protection: { ok: true, durationMs: 80 + (variant % 100), facts: { products: [p], protected: h.protected, reasons, maxSignatureAgeHours: 168 } },
-      ipv6: {
-        ok: true,
-        durationMs: 5,
-        facts: {
-          enabled: true,
-          disabledBy: null,
-          addresses: [{ interface: 'eth0', address: 'fe80::1', prefixLength: 64, scope: 'link-local' }, ...global],
-          defaultRoute: h.ipv6 === 'routed' || h.ipv6 === 'ready' || h.ipv6 === 'dual-stack-services',
-          dns: { resolvers: ['10.0.0.53'], ipv6ResolverReachable: false },
-          services: [],
-          listeners: h.role === 'server' ? [{ port: 443, bind: h.ipv6 === 'ready' ? '::' : '0.0.0.0', family: h.ipv6 === 'ready' ? 'dual-stack' : 'ipv4', process: null }] : [],
-          outbound: null,
-          readiness: h.ipv6,
-          reasons: h.ipv6 === 'ready' ? [] : ['simulated host'],
-          unknown: [],
-        },
-      },
+    unit: h.unit,
+    hostname: h.hostname,
+    role: h.role,
+    systems: h.systems,
+    collectedAt: now,
+    index: h.index,
+    host: {
+      os: { family: h.os === 'linux' ? 'linux' : 'windows', distro, release: h.os === 'linux' ? '22.04' : '10.0.19045', kernel: h.os === 'linux' ? '5.15.0-91-generic' : '10.0.19045', arch: 'x64' },
+      uptimeSeconds: 3600 * (1 + (variant % 500)),
+      machineId: h.machineId,
+      ips: [`10.${h.index >> 16}.${(h.index >> 8) & 255}.${h.index & 255}`, ...global.map((g) => g.address)],
     },
-    agent: { spoolDepth: 0, dropped: 0, collectMs: 150 + (variant % 200) },
-  };
+    protected: h.protected,
+    products: [p],
+    protectionReasons: reasons,
+    ipv6: {
+      readiness: h.ipv6,
+      enabled: true,
+      disabledBy: null,
+      addresses: [{ interface: 'eth0', address: 'fe80::1', prefixLength: 64, scope: 'link-local' }, ...global],
+      defaultRoute: h.ipv6 === 'routed' || h.ipv6 === 'ready' || h.ipv6 === 'dual-stack-services',
+      dns: { resolvers: ['10.0.0.53'], ipv6ResolverReachable: false },
+      services: [],
+      listeners: h.role === 'server' ? [{ port: 443, bind: h.ipv6 === 'ready' ? '::' : '0.0.0.0', family: h.ipv6 === 'ready' ? 'dual-stack' : 'ipv4', process: null }] : [],
+      outbound: null,
+      reasons: h.ipv6 === 'ready' ? [] : ['simulated host'],
+    },
+    agent: { collectMs: 150 + (variant % 200) },
+  });
+  return report;
 }

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, newToken, sha256, verifySecret, verifySecretSync } from '../auth/secrets.js';
 import type { DB } from './db.js';
-import { ApiFailure } from '../errors.js';
 
 export interface AgentRow {
   id: string;
@@ -77,13 +76,13 @@ export class AgentStore {
   }
 
   /** A new random enrollment secret for `unit` (shown once), replacing the old one at once. */
-  rotateSecret(unit: string, expiresAt: Date | null, now = new Date()): string {
+  rotateSecret(unit: string, expiresAt: Date | null, now = new Date()): { ok: true; secret: string } | { ok: false; code: 'UNKNOWN_UNIT' } {
     const secret = newToken('pe');
     const r = this.db
       .prepare("UPDATE units SET secret_hash = ?, secret_expires_at = ?, secret_set_at = ?, secret_source = 'cli' WHERE id = ?")
       .run(hashSecret(secret), expiresAt?.toISOString() ?? null, now.toISOString(), unit);
-    if (r.changes !== 1) throw new ApiFailure('NOT_FOUND', `unit "${unit}" is not configured; add it to units: in the collector config first`);
-    return secret;
+    if (r.changes !== 1) return { ok: false, code: 'UNKNOWN_UNIT' };
+    return { ok: true, secret };
   }
 
   units(): { id: string; name: string; secret_set_at: string | null; secret_expires_at: string | null; secret_source: string | null }[] {

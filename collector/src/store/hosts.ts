@@ -1,9 +1,6 @@
-/** Reports (idempotency keys), the latest state of each host, and the durable outbox. */
+/** The latest state of each host (one row per agent, its latest full report kept on disk). */
 import type { Report } from '@posture/protocol';
 import type { DB } from './db.js';
-import type { Point } from '../influx/points.js';
-import type { Outbox } from './outbox.js';
-import { toLines } from '../influx/line.js';
 
 export interface HostRow {
   agent_id: string;
@@ -28,19 +25,10 @@ const toHost = (r: RawHost): HostRow => ({
   protection_reasons: JSON.parse(r.protection_reasons) as string[],
 });
 
-/** One accepted report on its way to the store. */
-export interface IngestItem {
-  report: Report;
-  unit: string;
-  points: Point[];
-  receivedAt: Date;
-  /** The report's JSON as received, when at hand (kept as the host's latest report). */
-  json?: string | null | undefined;
-}
-
 /**
- * The same, flattened to the strings and numbers the SQL statements take: cheap to hand to the
- * commit thread (structured clone of a few strings, not of the whole report object).
+ * One accepted report flattened to the strings and numbers the ingest statements take (made by
+ * ingest/rows.ts): cheap to hand to the commit thread (structured clone of a few strings, not
+ * of the whole report object).
  */
 export interface IngestRow {
   report_id: string;
@@ -60,49 +48,14 @@ export interface IngestRow {
   n: number;
 }
 
-export function toIngestRow({ report, unit, points, receivedAt, json }: IngestItem): IngestRow {
-  const { host, membership, protection, ipv6 } = report.probes;
-  const hostFacts = host.ok ? host.facts : null;
-  return {
-    report_id: report.reportId,
-    agent_id: report.agentId,
-    unit,
-    hostname: hostFacts?.hostname ?? '',
-    role: membership.ok ? membership.facts.role : (hostFacts?.role ?? 'server'),
-    systems: JSON.stringify(membership.ok ? membership.facts.systems : []),
-    protected: protection?.ok ? (protection.facts.protected ? 1 : 0) : null,
-    reasons: JSON.stringify(
-      protection?.ok ? protection.facts.reasons : [protection ? `protection probe failed: ${protection.error.code} ${protection.error.message}` : 'protection probe did not run'],
-    ),
-    ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
-    collected_at: report.collectedAt,
-    received_at: receivedAt.toISOString(),
-    report: json ?? JSON.stringify(report),
-    lines: points.length ? toLines(points) : '',
-    n: points.length,
-  };
-}
-
 // Never `SELECT *`: the report column holds each host's latest full report (2-4 KB), kept on
 // disk for `posture hosts show` and never loaded for lists, so 100,000 hosts stay small in RAM.
 const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, received_at, decommissioned_at';
 
 export class HostStore {
-  private readonly insertReport;
   private readonly upsertHost;
-  private readonly insertForward;
 
-  constructor(
-    private readonly db: DB,
-    private readonly outbox: Outbox,
-    /**
-     * On a unit's collector with `upstream`: reports of this unit are also queued for the
-     * ministry's collector, in the same transaction (nothing acknowledged escapes forwarding).
-     */
-    private readonly forwardUnit: string | null = null,
-  ) {
-    this.insertForward = db.prepare('INSERT INTO forward_outbox (report_id, report, created_at) VALUES (?, ?, ?)');
-    this.insertReport = db.prepare('INSERT OR IGNORE INTO reports (report_id, agent_id, collected_at, received_at) VALUES (?, ?, ?, ?)');
+  constructor(private readonly db: DB) {
     // A late (older) report must not overwrite a newer state: keep the newest collected_at.
     this.upsertHost = db.prepare(`
       INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness,
@@ -116,26 +69,9 @@ export class HostStore {
       WHERE excluded.collected_at >= hosts.collected_at`);
   }
 
-  private store(row: IngestRow): boolean {
-    const fresh = this.insertReport.run(row.report_id, row.agent_id, row.collected_at, row.received_at).changes === 1;
-    if (!fresh) return false;
+  /** The host's latest state from a newly stored report (inside the ingest transaction). */
+  upsertLatest(row: IngestRow): void {
     this.upsertHost.run(row);
-    this.outbox.addLinesInTransaction(row.lines, row.n, row.received_at);
-    if (this.forwardUnit !== null && row.unit === this.forwardUnit) this.insertForward.run(row.report_id, row.report, row.received_at);
-    return true;
-  }
-
-  /**
-   * Persist one accepted report in one transaction: its id (idempotency), the host's latest
-   * state and its points for InfluxDB. Returns false when the id was already stored.
-   */
-  ingest(report: Report, unit: string, points: Point[], receivedAt: Date): boolean {
-    return this.ingestRows([toIngestRow({ report, unit, points, receivedAt })])[0]!;
-  }
-
-  /** Several reports in ONE transaction (one fsync): the group commit of the ingest path. */
-  ingestRows(rows: readonly IngestRow[]): boolean[] {
-    return this.outbox.tracked(() => this.db.transaction(() => rows.map((r) => this.store(r)))());
   }
 
   all(opts: { includeDecommissioned?: boolean } = {}): HostRow[] {
@@ -180,17 +116,5 @@ export class HostStore {
   latestReport(agentId: string): Report | undefined {
     const r = this.db.prepare('SELECT report FROM hosts WHERE agent_id = ?').get(agentId) as { report: string } | undefined;
     return r && (JSON.parse(r.report) as Report);
-  }
-
-  reportCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
-  }
-
-  /**
-   * Forget idempotency keys of reports collected before `cutoff`. Reports that old are refused
-   * by the clock-skew check anyway, so a resend of one can never be counted twice.
-   */
-  pruneReportIds(cutoff: Date): number {
-    return this.db.prepare('DELETE FROM reports WHERE collected_at < ?').run(cutoff.toISOString()).changes;
   }
 }

@@ -6,8 +6,6 @@
  * never into acknowledged reports whose points are dropped.
  */
 import type { DB } from './db.js';
-import type { Point } from '../influx/points.js';
-import { toLines } from '../influx/line.js';
 
 export interface OutboxBatch {
   ids: number[];
@@ -45,7 +43,7 @@ export class Outbox {
     this.points = (this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM outbox').get() as { n: number }).n;
   }
 
-  /** Run `fn` (which may call addInTransaction); if it throws, the in-memory count is redone. */
+  /** Run `fn` (which may call addLinesInTransaction); if it throws, the in-memory count is redone. */
   tracked<T>(fn: () => T): T {
     try {
       return fn();
@@ -55,27 +53,31 @@ export class Outbox {
     }
   }
 
-  /** Insert a row; the caller's transaction makes it atomic with the rest. */
-  addInTransaction(points: Point[], at = new Date()): void {
-    if (points.length) this.addLinesInTransaction(toLines(points), points.length, at.toISOString());
-  }
-
+  /**
+   * Insert a row of `n` points of line protocol (made by influx/line.ts); the caller's
+   * transaction makes it atomic with the rest.
+   */
   addLinesInTransaction(lines: string, n: number, at: string): void {
     if (!n) return;
     this.ins.run(lines, n, at);
     this.points += n;
   }
 
-  add(points: Point[]): void {
-    this.tracked(() => this.addInTransaction(points));
+  /** The same on its own (one statement, its own implicit transaction). */
+  add(lines: string, n: number, at = new Date()): void {
+    this.tracked(() => this.addLinesInTransaction(lines, n, at.toISOString()));
   }
 
   hasRoomFor(n: number): boolean {
     return this.points + n <= this.maxPoints;
   }
 
-  /** Oldest rows first, up to about `maxPoints` points (at least one row). */
-  peek(maxPoints: number): OutboxBatch {
+  /**
+   * Oldest rows first, up to about `maxPoints` points (at least one row). `decode` turns a
+   * stored row into line protocol (rows written by the walking skeleton hold JSON points; the
+   * InfluxDB writer converts them).
+   */
+  peek(maxPoints: number, decode: (row: string) => string = (r) => r): OutboxBatch {
     const rows = this.db.prepare('SELECT id, points, n FROM outbox ORDER BY id LIMIT ?').iterate(Math.max(1, maxPoints)) as Iterable<{ id: number; points: string; n: number }>;
     const ids: number[] = [];
     const parts: string[] = [];
@@ -83,7 +85,7 @@ export class Outbox {
     for (const r of rows) {
       if (ids.length && points + r.n > maxPoints) break;
       ids.push(r.id);
-      parts.push(legacy(r.points));
+      parts.push(decode(r.points));
       points += r.n;
     }
     return { ids, body: parts.join('\n'), points };
@@ -110,10 +112,19 @@ export class Outbox {
     else this.recount();
   }
 
-  /** One row's line protocol. */
-  peekId(id: number): string | undefined {
+  /**
+   * Delete rows `from`..`to` that InfluxDB acknowledged, inside the caller's transaction (the
+   * commit thread's); returns how many went. The points count of the connection that peeked
+   * them is kept by its owner (removeBatch's caller), not here.
+   */
+  removeRange(from: number, to: number): number {
+    return this.db.prepare('DELETE FROM outbox WHERE id BETWEEN ? AND ?').run(from, to).changes;
+  }
+
+  /** One row as stored (decode as for peek). */
+  peekId(id: number, decode: (row: string) => string = (r) => r): string | undefined {
     const r = this.db.prepare('SELECT points FROM outbox WHERE id = ?').get(id) as { points: string } | undefined;
-    return r && legacy(r.points);
+    return r && decode(r.points);
   }
 
   /** Move a row InfluxDB refused to outbox_rejected, with the reason, for an operator to look at. */
@@ -137,6 +148,3 @@ export class Outbox {
     return this.points;
   }
 }
-
-/** Rows written by the walking skeleton hold JSON points; send them as line protocol too. */
-const legacy = (text: string): string => (text.startsWith('[') ? toLines(JSON.parse(text) as Point[]) : text);

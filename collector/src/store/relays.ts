@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { newToken, sha256 } from '../auth/secrets.js';
 import type { DB } from './db.js';
-import { ApiFailure } from '../errors.js';
 
 export interface RelayRow {
   id: string;
@@ -23,6 +22,12 @@ export interface NewRelayedAgent {
   machineId: string;
   relayId: string;
 }
+
+export type BindOutcome =
+  | { ok: true; create: NewRelayedAgent | null }
+  | { ok: false; code: 'AGENT_OTHER_UNIT'; agentUnit: string }
+  | { ok: false; code: 'AGENT_NOT_RELAYED' }
+  | { ok: false; code: 'AGENT_REVOKED'; revokedAt: string };
 
 export class RelayStore {
   private readonly byHash;
@@ -54,16 +59,16 @@ export class RelayStore {
   }
 
   /**
-   * May `relay` post reports of `agentId`? Returns the agent to create when it is new; throws
-   * the reason when the agent belongs to another unit, enrolled directly, or was revoked.
+   * May `relay` post reports of `agentId`? ok with the agent to create when it is new (null: it
+   * exists and may); otherwise why not: another unit's agent, one enrolled directly, or revoked.
    */
-  bindAgent(relay: RelayRow, agentId: string, hostname: string, machineId: string): NewRelayedAgent | null {
+  bindAgent(relay: RelayRow, agentId: string, hostname: string, machineId: string): BindOutcome {
     const a = this.agentById.get(agentId) as { unit: string; revoked_at: string | null; via_relay: string | null } | undefined;
-    if (!a) return { id: agentId, unit: relay.unit, hostname, machineId, relayId: relay.id };
-    if (a.unit !== relay.unit) throw new ApiFailure('AGENT_OTHER_UNIT', `agent "${agentId}" belongs to unit "${a.unit}"; this relay speaks only for unit "${relay.unit}"`, [{ path: '/agentId', message: `not an agent of ${relay.unit}` }]);
-    if (a.via_relay === null) throw new ApiFailure('AGENT_NOT_RELAYED', `agent "${agentId}" is enrolled directly with this collector; its reports cannot come through a relay`, [{ path: '/agentId', message: 'enrolled directly' }]);
-    if (a.revoked_at) throw new ApiFailure('AGENT_REVOKED', `agent "${agentId}" was revoked at ${a.revoked_at}`, [{ path: '/agentId', message: 'revoked' }]);
-    return null;
+    if (!a) return { ok: true, create: { id: agentId, unit: relay.unit, hostname, machineId, relayId: relay.id } };
+    if (a.unit !== relay.unit) return { ok: false, code: 'AGENT_OTHER_UNIT', agentUnit: a.unit };
+    if (a.via_relay === null) return { ok: false, code: 'AGENT_NOT_RELAYED' };
+    if (a.revoked_at) return { ok: false, code: 'AGENT_REVOKED', revokedAt: a.revoked_at };
+    return { ok: true, create: null };
   }
 
   /** Create the agents a batch brings in, in one transaction. */

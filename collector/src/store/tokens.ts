@@ -1,7 +1,6 @@
 /** Admin and viewer API tokens: from the config (as hashes) or made by `posture tokens create`. */
 import { newToken, sha256 } from '../auth/secrets.js';
 import type { DB } from './db.js';
-import { ApiFailure } from '../errors.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -38,17 +37,17 @@ export class TokenStore {
   }
 
   /** Make a token (shown once; only its hash is kept). */
-  create(name: string, role: Role, expiresAt: Date | null, now = new Date()): string {
+  create(name: string, role: Role, expiresAt: Date | null, now = new Date()): { ok: true; token: string } | { ok: false; code: 'NAME_TAKEN' } {
     const token = newToken('pt');
     try {
       this.db
         .prepare("INSERT INTO api_tokens (name, role, token_hash, source, created_at, expires_at) VALUES (?, ?, ?, 'cli', ?, ?)")
         .run(name, role, sha256(token), now.toISOString(), expiresAt?.toISOString() ?? null);
     } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ApiFailure('CONFLICT', `a token named "${name}" exists; revoke it first or pick another name`);
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return { ok: false, code: 'NAME_TAKEN' };
       throw e;
     }
-    return token;
+    return { ok: true, token };
   }
 
   /** The live token row for a presented token, or why it is not valid. */

@@ -7,6 +7,7 @@ import type { CheckResult, HostRole } from '@posture/protocol';
 import type { AgentConfig } from '../../config.js';
 import type { ProbeContext } from '../../probe.js';
 import type { CommandResult, SystemReader } from '../../system.js';
+import type { PeerCertificateReader } from './tls.js';
 
 export interface BaselineContext {
   readonly system: SystemReader;
@@ -17,6 +18,10 @@ export interface BaselineContext {
   readonly role: HostRole;
   /** A numeric parameter of a check from the mapping file (e.g. password.min_length minLength). */
   param(id: string, key: string): number;
+  /** The per-level minima of a check (mapping minByLevel), ascending; empty when it has none. */
+  thresholds?(id: string): number[];
+  /** TLS handshake used by tls.certificates_valid (tests replay certificates); default: a real one. */
+  readonly peerCertificate?: PeerCertificateReader;
 }
 
 export interface CheckOutcome {
@@ -24,6 +29,8 @@ export interface CheckOutcome {
   result: CheckResult;
   /** What was read and what it means; the sysadmin's starting point to fix a failure. */
   evidence: string;
+  /** A measured quantity that per-level thresholds are compared with (e.g. days of logs kept). */
+  value?: number;
 }
 
 export interface CheckFamily {

@@ -20,6 +20,12 @@ describe('nft rulesets (recorded)', () => {
     ['final-reject', 'pass', /inet firewalld chain filter_INPUT: last rule drops\/rejects all/],
     ['ipv4-only-drop', 'fail', /IPv4 inbound denied .* no IPv6 input chain drops/],
     ['accept-all', 'fail', /no input chain with policy drop/],
+    // Traps: each has `policy drop` on its input chain, and none denies anything by default.
+    ['final-accept', 'fail', /a drop policy is not enforced: inet filter chain input: rule "counter accept" accepts every packet before the policy/],
+    ['jump-accept', 'fail', /not enforced: inet filter chain input: jump allow_all: rule "counter accept" accepts every packet/],
+    ['any-source-accept', 'fail', /rule "match accept" accepts every packet/],
+    // Two base chains on the input hook: a packet must pass both, so the strict one decides.
+    ['two-chains', 'pass', /inet strict chain input: policy drop/],
     ['empty', 'fail', /no input chain with policy drop/],
   ])('%s -> %s', async (name, result, evidence) => {
     const o = await run({ 'nft -j list ruleset': nft(name) });
@@ -28,7 +34,7 @@ describe('nft rulesets (recorded)', () => {
   });
 
   it('reads families of input chains', () => {
-    expect(nftInboundDeny(nft('ipv4-only-drop'))).toEqual({ v4: ['ip filter chain input: policy drop'], v6: [] });
+    expect(nftInboundDeny(nft('ipv4-only-drop'))).toEqual({ v4: ['ip filter chain input: policy drop'], v6: [], shadowed: [] });
     expect(() => nftInboundDeny('not json')).toThrow();
   });
 });
@@ -48,6 +54,8 @@ describe('iptables, ufw, firewalld, nothing', () => {
     ['firewalld trusted zone', { 'firewall-cmd --state': 'running\n', 'firewall-cmd --get-default-zone': 'trusted\n', 'firewall-cmd --permanent --zone=trusted --get-target': 'ACCEPT\n' }, 'fail', /accepts all inbound/],
     ['nft without root', { 'nft -j list ruleset': ok('', 1), 'iptables -S INPUT': { kind: 'ok', code: 4, stdout: '', stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n' } }, 'unknown', /run the agent as root/],
     ['no firewall tool at all', {}, 'fail', /no firewall found/],
+    ['ufw says active over an accepting kernel ruleset', { 'nft -j list ruleset': nft('accept-all'), 'ufw status verbose': 'Status: active\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n' }, 'fail', /yet ufw active; Default: deny \(incoming\).*: the front-end's rules are not loaded/],
+    ['dormant table (nft 1.0.6 garbles flags in JSON: the text listing tells)', { 'nft -j list ruleset': nft('dormant'), 'nft list table inet filter': 'table inet filter {\n\tflags dormant\n\tchain input {\n' }, 'fail', /table is dormant/],
   ] as const)('%s', async (_name, commands, result, evidence) => {
     const o = await run(commands);
     expect(o.result).toBe(result);

@@ -1,7 +1,6 @@
 /**
  * time, logging, updates, password, encryption, rdp and protection checks against outputs and
- * files written here. Recorded on this machine (Debian 12 VM): testdata/apt-get-s-dist-upgrade.debian12.txt
- * (`apt-get -s dist-upgrade`), apt-config-dump.debian12.txt, lsblk.vm-plain.json. chrony, ntpq,
+ * files written here. Recorded on this machine (Debian 12 VM): apt-config-dump.debian12.txt, lsblk.vm-plain.json. chrony, ntpq,
  * timedatectl, auditctl, w32tm, net accounts texts follow those tools' documented output.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +17,7 @@ import { encryptionFamily } from './encryption.js';
 import { rdpFamily, WINDOWS_RDP } from './rdp.js';
 import { protectionFamily } from './protection.js';
 
+const win = (name: string) => readFileSync(new URL(`./testdata/windows/${name}`, import.meta.url), 'utf8');
 const data = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 const PS = 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command';
 const NOW = new Date('2026-11-20T08:00:00Z');
@@ -34,13 +34,15 @@ describe('time.synchronized', () => {
   it.each([
     ['timedatectl synchronised', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=yes\nNTPSynchronized=yes\n' } }, 'pass', /NTP=yes NTPSynchronized=yes/],
     ['timedatectl NTP off', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=no\nNTPSynchronized=no\n' } }, 'fail', /timedatectl set-ntp true/],
-    ['chrony synchronised (no systemd)', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD, 'chronyc -n tracking': CHRONY_OK } }, 'pass', /reference 192.0.2.1, leap status Normal/],
+    ['chrony synchronised (no systemd)', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD, 'chronyc -n tracking': CHRONY_OK } }, 'pass', /reference 192.0.2.1, stratum 3, leap status Normal/],
     ['chrony without source', { commands: { 'chronyc -n tracking': CHRONY_NOSYNC } }, 'fail', /no usable time source/],
     ['ntpd with a system peer', { commands: { 'ntpq -pn': '     remote           refid      st t when poll reach   delay   offset  jitter\n==========\n*192.0.2.10      .GPS.            1 u   33   64  377    0.512    0.021   0.011\n' } }, 'pass', /system peer 192.0.2.10/],
     ['a daemon runs but its state is unreadable', { processes: ['chronyd'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD } }, 'unknown', /chronyd running/],
     ['nothing', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD } }, 'fail', /no time synchronisation running/],
-    ['w32tm from a domain controller', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: 'Leap Indicator: 0(no warning)\nStratum: 3 (secondary reference - syncd by (S)NTP)\nSource: DC01.example.local\nLast Successful Sync Time: 11/20/2026 7:55:12 AM\n' } }, 'pass', /source DC01/],
-    ['w32tm free-running', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: 'Stratum: 0 (unspecified)\nSource: Free-running System Clock\nLast Successful Sync Time: unspecified\n' } }, 'fail', /no time source/],
+    ['w32tm synchronised (recorded)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.synced.txt') } }, 'pass', /stratum 5, reference 0xA83DD74A, source time.windows.com/],
+    ['w32tm never synchronised (recorded)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.unsynced.txt') } }, 'fail', /no time source/],
+    ['trap: w32tm on the local CMOS clock says stratum 1, leap 0 (recorded fields)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.local-cmos.txt') } }, 'fail', /local CMOS clock/],
+    ['w32tm in Korean: no English label is needed', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.ko-KR.txt') } }, 'pass', /stratum 3, reference 0x14653909/],
   ])('%s', async (_n, fx, result, evidence) => expectCheck((await run(timeFamily, fx))['time.synchronized'], result, evidence));
 });
 
@@ -66,35 +68,11 @@ describe('logging.system and logging.audit', () => {
 
 describe('updates', () => {
   const apt = (over: Fixture = {}): Fixture => ({
-    files: { '/usr/bin/apt-get': '', '/usr/bin/unattended-upgrade': '', ...over.files },
+    files: { '/usr/bin/apt-get': '', '/usr/bin/unattended-upgrade': '', '/var/lib/dpkg/status': '', ...over.files },
+    dirs: ['/var/lib/apt/lists'],
     mtimes: { '/var/lib/apt/lists/partial': new Date('2026-11-19T08:00:00Z'), ...over.mtimes },
-    commands: { 'apt-get -s -o Debug::NoLocking=1 dist-upgrade': data('apt-get-s-dist-upgrade.debian12.txt'), 'apt-config dump': data('apt-config-dump.debian12.txt'), ...over.commands },
+    commands: { 'apt-config dump': data('apt-config-dump.debian12.txt'), ...over.commands },
   });
-  it('recorded apt-get -s dist-upgrade: 74 of 121 upgrades come from bookworm-security', async () => {
-    const r = await run(updatesFamily, apt());
-    expectCheck(r['updates.security_pending'], 'fail', /^74 security update\(s\) pending \(last apt-get update 1.0 days ago\): libgcrypt20-dev, /);
-    expectCheck(r['updates.automatic'], 'fail', /Unattended-Upgrade=unset/);
-  });
-  it('nothing pending on fresh lists passes; on stale lists is unknown, never pass', async () => {
-    const clean = { commands: { 'apt-get -s -o Debug::NoLocking=1 dist-upgrade': 'Reading package lists...\nCalculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n' } };
-    expectCheck((await run(updatesFamily, apt(clean)))['updates.security_pending'], 'pass', /no security update pending/);
-    const stale = { ...clean, mtimes: { '/var/lib/apt/lists/partial': new Date('2026-10-01T00:00:00Z') } };
-    expectCheck((await run(updatesFamily, apt(stale)))['updates.security_pending'], 'unknown', /too old to trust .*50.3 days ago, limit 7/);
-  });
-  it('reuses the apt simulation while lists and installed packages are unchanged', async () => {
-    const fx = apt({ mtimes: { '/var/lib/apt/lists/partial': new Date('2026-11-19T08:00:00Z'), '/var/lib/dpkg/status': new Date('2026-11-18T08:00:00Z') } });
-    const system = new FixtureSystem(fx);
-    const ctx = baselineContext(fx, { system });
-    const sims = () => system.ran.filter((c) => c.startsWith('apt-get')).length;
-    await updatesFamily.run(ctx);
-    const second = await updatesFamily.run(ctx);
-    expect(sims()).toBe(1);
-    expect(second[0]!.evidence).toMatch(/\[simulation of 2026-11-20T08:00:00.000Z: lists and packages unchanged since\]$/);
-    fx.mtimes!['/var/lib/dpkg/status'] = new Date('2026-11-20T07:00:00Z'); // a package was installed
-    await updatesFamily.run(ctx);
-    expect(sims()).toBe(2);
-  });
-
   it('unattended-upgrades enabled passes', async () => {
     const on = { commands: { 'apt-config dump': 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n' } };
     expectCheck((await run(updatesFamily, apt(on)))['updates.automatic'], 'pass', /Unattended-Upgrade=1, Update-Package-Lists=1, unattended-upgrades installed/);
@@ -124,7 +102,6 @@ describe('password policy', () => {
   it('Debian defaults fail all three, saying why', async () => {
     const r = await run(passwordFamily, debian());
     expectCheck(r['password.min_length'], 'fail', /pam_unix minlen 6 \(default\)/);
-    expectCheck(r['password.max_age'], 'fail', /PASS_MAX_DAYS 99999/);
     expectCheck(r['password.lockout'], 'fail', /never locked/);
   });
   it('pwquality minlen from pwquality.conf, overridden by the module argument', async () => {
@@ -133,19 +110,13 @@ describe('password policy', () => {
     const arg = { ...q, '/etc/pam.d/common-password': 'password requisite pam_pwquality.so retry=3 minlen=6\n' };
     expectCheck((await run(passwordFamily, debian(arg)))['password.min_length'], 'fail', /minlen 6 \(module argument/);
   });
-  it('login.defs PASS_MAX_DAYS 90 and pam_faillock deny=5 pass', async () => {
-    const r = await run(passwordFamily, debian({ '/etc/login.defs': 'PASS_MAX_DAYS 90\n', '/etc/pam.d/common-auth': 'auth required pam_faillock.so preauth\nauth [success=1 default=ignore] pam_unix.so\nauth [default=die] pam_faillock.so authfail\n', '/etc/security/faillock.conf': 'deny = 5\nunlock_time = 900\n' }));
-    expectCheck(r['password.max_age'], 'pass', /PASS_MAX_DAYS 90/);
+  it('pam_faillock deny=5 passes', async () => {
+    const r = await run(passwordFamily, debian({ '/etc/pam.d/common-auth': 'auth required pam_faillock.so preauth\nauth [success=1 default=ignore] pam_unix.so\nauth [default=die] pam_faillock.so authfail\n', '/etc/security/faillock.conf': 'deny = 5\nunlock_time = 900\n' }));
     expectCheck(r['password.lockout'], 'pass', /deny=5/);
   });
   it('pam_faillock deny=0 disables lockout', async () => {
     const r = await run(passwordFamily, debian({ '/etc/pam.d/common-auth': 'auth required pam_faillock.so preauth deny=0\n' }));
     expectCheck(r['password.lockout'], 'fail', /0 disables lockout/);
-  });
-  it('Windows net accounts', async () => {
-    const out = 'Force user logoff how long after time expires?:       Never\nMinimum password age (days):                          1\nMaximum password age (days):                          42\nMinimum password length:                              7\nLength of password history maintained:                24\nLockout threshold:                                    Never\nLockout duration (minutes):                           30\nThe command completed successfully.\n';
-    const r = await run(passwordFamily, { platform: 'win32', commands: { [`${PS} net accounts`]: out } });
-    expect([r['password.min_length']!.result, r['password.max_age']!.result, r['password.lockout']!.result]).toEqual(['fail', 'pass', 'fail']);
   });
 });
 
@@ -184,9 +155,15 @@ describe('logging.retention', () => {
     expectCheck(await check(rsyslog('/var/log/syslog {\n  rotate 5\n  size 100M\n}\n', { '/etc/logrotate.conf': 'rotate 4\n' })), 'unknown', /rotation by size/);
   });
   it('journald alone: MaxRetentionSec too short fails; an old entry passes; none is unknown', async () => {
-    const j = (files: Record<string, string>, out: string) => ({ files, commands: { 'journalctl -q --no-pager -o short-iso -n 1 --until=-30d': out } });
+    // Asked from the shortest level threshold up (30, 90, 180, 365 days) while entries are found.
+    const j = (files: Record<string, string>, out: string, reach = 30) => ({
+      files,
+      commands: Object.fromEntries([365, 180, 90, 30].map((d) => [`journalctl -q --no-pager -o short-iso -n 1 --until=-${d}d`, d <= reach ? out : ''])),
+    });
     expectCheck(await check(j({ '/etc/systemd/journald.conf': '[Journal]\nMaxRetentionSec=1week\n' }, '')), 'fail', /MaxRetentionSec=1week \(7 days\)/);
-    expectCheck(await check(j({}, '2026-09-02T10:11:12+0000 host kernel: Linux version 6.1.0\n')), 'pass', /older than 30 days \(2026-09-02T10:11:12\+0000\)/);
+    const old = '2026-09-02T10:11:12+0000 host kernel: Linux version 6.1.0\n';
+    expectCheck(await check(j({}, old)), 'pass', /older than 30 days \(2026-09-02T10:11:12\+0000\)/);
+    expect((await check(j({}, old, 90)))!.value).toBe(90);
     expectCheck(await check(j({}, '')), 'unknown', /younger, or the size limit/);
   });
 });

@@ -29,7 +29,7 @@ describe('mapping file', () => {
   });
 
   it('maps every check the code produces, and nothing else', () => {
-    const produced = families.flatMap((f) => f.ids).sort();
+    const produced = [...new Set(families.flatMap((f) => f.ids))].sort();
     expect([...builtinMapping().checks.keys()].sort()).toEqual(produced);
     for (const [id, e] of builtinMapping().checks) expect(e.clause, id).toMatch(/TCVN 11930:2017 §\d/);
   });
@@ -39,8 +39,8 @@ describe('mapping file', () => {
     const e = errorOf(() => parseMapping(bad, 'm.yaml'));
     expect(e.code).toBe('BASELINE_MAPPING_INVALID');
     expect(e.message).toMatch(/m\.yaml: invalid baseline mapping/);
-    expect(e.problems).toContain('line 36, checks.time.synchronized.level: Expected required property');
-    expect(e.problems).toContain('line 36, unknown key "checks.time.synchronized.levle": remove it or check its spelling');
+    expect(e.problems).toContain('line 39, checks.time.synchronized.level: Expected required property');
+    expect(e.problems).toContain('line 39, unknown key "checks.time.synchronized.levle": remove it or check its spelling');
     expect(errorOf(() => parseMapping(yamlText.replace('level: 3', 'level: 6'), 'm.yaml')).problems.join()).toMatch(/line \d+, checks\.logging\.audit\.level: Expected integer to be less or equal to 5/);
     expect(errorOf(() => parseMapping('checks: [', 'm.yaml')).problems[0]).toMatch(/^line 1: /);
   });
@@ -50,6 +50,11 @@ describe('mapping file', () => {
     expect(m.checks.get('password.min_length')).toMatchObject({ level: 2, params: { minLength: 14 }, title: builtinMapping().checks.get('password.min_length')!.title });
     expect(builtinMapping().checks.get('password.min_length')!.level).toBe(1);
     expect(errorOf(() => applyOverride(builtinMapping(), 'checks:\n  ssh.root_logon: { level: 2 }\n', 'o.yaml')).problems[0]).toMatch(/^unknown check id "ssh.root_logon"/);
+    // A parameter the check does not read is refused, not ignored (the old single minDays of
+    // logging.retention became one minimum per level).
+    expect(errorOf(() => applyOverride(builtinMapping(), 'checks:\n  logging.retention:\n    params: { minDays: 60 }\n', 'o.yaml')).problems[0]).toMatch(/^checks.logging.retention.params.minDays: unknown parameter \(known: none\); this check's thresholds are per level: set minByLevel/);
+    const raised = applyOverride(builtinMapping(), 'checks:\n  logging.retention:\n    minByLevel: { "3": 120 }\n', 'o.yaml');
+    expect(raised.checks.get('logging.retention')!.minByLevel).toEqual({ 2: 30, 3: 120, 4: 180, 5: 365 });
   });
 
   it('a broken override file keeps the built-in mapping and says why', async () => {
@@ -63,7 +68,11 @@ describe('probe', () => {
   it('reports every Linux check once, in mapping order, valid against the protocol', async () => {
     const facts = await probe({});
     expect(Value.Errors(BaselineFacts, facts).First()).toBeUndefined();
-    const linuxIds = [...builtinMapping().checks.keys()].filter((id) => !['rdp.nla', 'encryption.disk'].includes(id));
+    const linux = new Set(families.filter((f) => f.platforms.includes('linux')).flatMap((f) => f.ids));
+    const linuxIds = [...builtinMapping().checks].filter(([id, e]) => linux.has(id) && (!e.roles || e.roles.includes('server'))).map(([id]) => id);
+    expect(linuxIds.length).toBeGreaterThanOrEqual(45);
+    // Every failing or unknown check carries its catalogue code.
+    for (const c of facts.checks) if (c.result !== 'pass') expect(c.reasonCode?.code, c.id).toMatch(/^BASELINE_(FAIL_|NOT_READ)/);
     expect(facts.checks.map((c) => c.id)).toEqual(linuxIds);
     expect(facts.checks.every((c) => c.evidence.length > 0)).toBe(true);
     expect(facts.mapping).toEqual({ source: 'built-in', legalBasis: builtinMapping().legalBasis, error: null });
@@ -76,7 +85,7 @@ describe('probe', () => {
   });
 
   it('applies an override file from baseline.mappingFile (levels and thresholds)', async () => {
-    const fx = { files: { '/etc/posture/levels.yaml': 'legal_basis: "TCVN 14423:2025"\nchecks:\n  password.max_age:\n    level: 4\n    params: { maxDays: 100000 }\n', '/etc/login.defs': 'PASS_MAX_DAYS 99999\n' } };
+    const fx = { files: { '/etc/posture/levels.yaml': 'legal_basis: "TCVN 14423:2025"\nchecks:\n  password.max_age:\n    level: 4\n    params: { maxDays: 100000 }\n', '/etc/login.defs': 'PASS_MAX_DAYS 99999\n', '/etc/shadow': 'root:!:19000:0:99999:7:::\n' } };
     const facts = await probe(fx, { baseline: { mappingFile: '/etc/posture/levels.yaml' } });
     expect(facts.checks.find((c) => c.id === 'password.max_age')).toMatchObject({ level: 4, result: 'pass' });
     expect(facts.mapping).toEqual({ source: '/etc/posture/levels.yaml', legalBasis: 'TCVN 14423:2025', error: null });

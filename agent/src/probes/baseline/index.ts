@@ -12,7 +12,7 @@ import { unknown } from './check.js';
 import { applyOverride, builtinMapping, MappingError, type Mapping } from './mapping.js';
 import { firewallFamily } from './firewall.js';
 import { timeFamily } from './time.js';
-import { loggingFamily } from './logging.js';
+import { loggingFamily, windowsEventLogFamily } from './logging.js';
 import { logRetentionFamily } from './log-retention.js';
 import { updatesFamily } from './updates.js';
 import { sshFamily } from './ssh.js';
@@ -20,10 +20,21 @@ import { rdpFamily } from './rdp.js';
 import { passwordFamily } from './password.js';
 import { encryptionFamily } from './encryption.js';
 import { protectionFamily } from './protection.js';
+import { sysctlFamily } from './sysctl.js';
+import { accountsFamily } from './accounts.js';
+import { filesFamily } from './files.js';
+import { hostServicesFamily } from './host-services.js';
+import { auditFamily } from './audit.js';
+import { packagesFamily } from './packages.js';
+import { monitoringFamily } from './monitoring.js';
+import { tlsFamily } from './tls.js';
+import { windowsPolicyFamily } from './windows-policy.js';
+import { levelResults, reasonFor } from './profile.js';
 
 /** One line per family, in report order. */
 export const families: readonly CheckFamily[] = [
   firewallFamily, timeFamily, loggingFamily, logRetentionFamily, updatesFamily, sshFamily, rdpFamily, passwordFamily, encryptionFamily, protectionFamily,
+  sysctlFamily, accountsFamily, filesFamily, hostServicesFamily, auditFamily, packagesFamily, monitoringFamily, tlsFamily, windowsPolicyFamily, windowsEventLogFamily,
 ];
 
 /** The built-in mapping, with the override file applied when configured and valid. */
@@ -67,9 +78,13 @@ export const baselineProbe: Probe<'baseline'> = {
       role,
       processes: system.platform === 'linux' ? await linuxProcessNames(system) : new Set(),
       param(id, key) {
-        const v = mapping.checks.get(id)?.params?.[key];
+        const entry = mapping.checks.get(id);
+        const v = entry?.params?.[key];
         if (typeof v !== 'number') throw new Error(`the baseline mapping has no params.${key} for ${id}: add it to the mapping file`);
         return v;
+      },
+      thresholds(id) {
+        return Object.values(mapping.checks.get(id)?.minByLevel ?? {}).sort((a, b) => a - b);
       },
     };
     const applicable = families.filter((f) => f.platforms.includes(system.platform));
@@ -79,7 +94,17 @@ export const baselineProbe: Probe<'baseline'> = {
     for (const [id, entry] of mapping.checks) {
       const o = byId.get(id);
       if (!o || (entry.roles && !entry.roles.includes(role))) continue;
-      checks.push({ id, title: entry.title, level: entry.level, result: o.result, evidence: o.evidence });
+      const byLevel = levelResults(entry, o);
+      const result = byLevel?.[0]?.result ?? o.result;
+      const reasonCode = reasonFor(id, result, o);
+      checks.push({
+        id, title: entry.title, level: entry.level, result, evidence: o.evidence,
+        ...(reasonCode ? { reasonCode } : {}),
+        clause: entry.clause, judgement: entry.judgement,
+        ...(entry.remediation ? { remediation: entry.remediation } : {}),
+        ...(o.value !== undefined ? { value: o.value } : {}),
+        ...(byLevel ? { byLevel } : {}),
+      });
     }
     return { checks: checks.slice(0, 128), mapping: info };
   },

@@ -14,6 +14,7 @@ import type { Report } from '@posture/protocol';
 // The collector's own ingest validator (ajv, strict): what it accepts is what counts.
 import { problemsOf, validateReport } from '../../../../collector/src/ingest/validate.js';
 import { builtinMapping } from './mapping.js';
+import { families } from './index.js';
 
 const ROOT = resolve(__dirname, '../../../..');
 const BIN = join(ROOT, 'agent/bin/posture-agent.js');
@@ -38,7 +39,8 @@ describe('posture-agent collect --once on this machine', () => {
     expect(problemsOf(validateReport.errors)).toEqual([]);
     const b = report.probes.baseline;
     if (!b?.ok) throw new Error(`baseline probe failed: ${JSON.stringify(b)}`);
-    const expected = [...builtinMapping().checks].filter(([id, e]) => id !== 'rdp.nla' && (!e.roles || e.roles.includes('server'))).map(([id]) => id);
+    const linux = new Set(families.filter((f) => f.platforms.includes('linux')).flatMap((f) => f.ids));
+    const expected = [...builtinMapping().checks].filter(([id, e]) => linux.has(id) && (!e.roles || e.roles.includes('server'))).map(([id]) => id);
     expect(b.facts.checks.map((c) => c.id)).toEqual(expected);
     for (const c of b.facts.checks) {
       expect(c.evidence.trim().length, c.id).toBeGreaterThan(10);

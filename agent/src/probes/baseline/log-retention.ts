@@ -1,5 +1,6 @@
 /**
- * logging.retention: system logs are kept at least `minDays` (params). With rsyslog/syslog-ng,
+ * logging.retention: system logs are kept at least the mapping's per-level minimum (minByLevel,
+ * days: one threshold per level; the measured days are the check's value). With rsyslog/syslog-ng,
  * logrotate decides: `rotate N` x the rotation period (daily 1, weekly 7, monthly 30, yearly
  * 365) is the guaranteed history, capped by `maxage`. With journald alone: MaxRetentionSec
  * when set, else whether the journal holds an entry older than `minDays` (it is size-limited,
@@ -68,27 +69,40 @@ async function logrotate(system: SystemReader, minDays: number): Promise<CheckOu
       const ev = `${log} in ${f.path}: rotate ${rotate}, ${period ?? 'no period (size-based)'}${own.maxage ? `, maxage ${own.maxage}` : ''}`;
       if (!period) return unknown(ID, `${ev}: rotation by size, days kept cannot be computed`);
       const days = Math.min(rotate * PERIOD_DAYS[period]!, own.maxage ?? Infinity);
-      return days >= minDays ? pass(ID, `${ev} = at least ${days} days kept; required ${minDays}`) : fail(ID, `${ev} = at least ${days} days kept; required ${minDays}: raise rotate`);
+      const o = days >= minDays ? pass(ID, `${ev} = at least ${days} days kept; required ${minDays} at this check's level`) : fail(ID, `${ev} = at least ${days} days kept; required ${minDays}: raise rotate`);
+      return { ...o, value: days };
     }
   }
   return unknown(ID, `no logrotate rule for ${SYSLOG_FILES.join(' or ')} found in /etc/logrotate.conf or /etc/logrotate.d`);
 }
 
-async function journald(system: SystemReader, minDays: number): Promise<CheckOutcome> {
+/**
+ * The journal is size-limited: how far back it reaches is measured against each level's
+ * threshold (oldest first asked), and MaxRetentionSec caps it.
+ */
+async function journald(system: SystemReader, thresholds: number[]): Promise<CheckOutcome> {
+  const minDays = thresholds[0]!;
   let maxRetention: string | null = null;
   for (const f of [{ path: '/etc/systemd/journald.conf', text: (await system.readFile('/etc/systemd/journald.conf')) ?? '' }, ...(await dropIns(system, '/etc/systemd/journald.conf.d'))]) {
     maxRetention = f.text.match(/^\s*MaxRetentionSec\s*=\s*(\S+)/m)?.[1] ?? maxRetention;
   }
   const m = maxRetention?.match(/^(\d+)\s*(d|day|days|w|week|weeks|month|months|y|year|years)$/);
+  let cap = Infinity;
   if (m) {
-    const days = Number(m[1]) * ({ d: 1, day: 1, days: 1, w: 7, week: 7, weeks: 7, month: 30, months: 30, y: 365, year: 365, years: 365 } as Record<string, number>)[m[2]!]!;
-    if (days < minDays) return fail(ID, `journald MaxRetentionSec=${maxRetention} (${days} days); required ${minDays}`);
+    cap = Number(m[1]) * ({ d: 1, day: 1, days: 1, w: 7, week: 7, weeks: 7, month: 30, months: 30, y: 365, year: 365, years: 365 } as Record<string, number>)[m[2]!]!;
+    if (cap < minDays) return { ...fail(ID, `journald MaxRetentionSec=${maxRetention} (${cap} days); required ${minDays}`), value: cap };
   }
-  const r = await system.run('journalctl', ['-q', '--no-pager', '-o', 'short-iso', '-n', '1', `--until=-${minDays}d`]);
-  const out = okOut(r);
-  if (out === null) return unknown(ID, whyFailed('journalctl', r));
-  const oldest = out.trim().split('\n')[0];
-  if (oldest) return pass(ID, `journal holds entries older than ${minDays} days (${oldest.split(' ')[0]})${maxRetention ? `; MaxRetentionSec=${maxRetention}` : ''}`);
+  // Shortest threshold first, up while the journal reaches back that far: one call on a young host.
+  let reached: { days: number; oldest: string } | null = null;
+  for (const days of [...thresholds].sort((a, b) => a - b).filter((d) => d <= cap)) {
+    const r = await system.run('journalctl', ['-q', '--no-pager', '-o', 'short-iso', '-n', '1', `--until=-${days}d`]);
+    const out = okOut(r);
+    if (out === null) return unknown(ID, whyFailed('journalctl', r));
+    const oldest = out.trim().split('\n')[0];
+    if (!oldest) break;
+    reached = { days, oldest: oldest.split(' ')[0]! };
+  }
+  if (reached) return { ...pass(ID, `journal holds entries older than ${reached.days} days (${reached.oldest})${maxRetention ? `; MaxRetentionSec=${maxRetention}` : ''}`), value: reached.days };
   return unknown(ID, `journal holds no entry older than ${minDays} days: the host is younger, or the size limit (SystemMaxUse) drops them; set MaxRetentionSec/SystemMaxUse or forward logs`);
 }
 
@@ -99,7 +113,9 @@ export const logRetentionFamily: CheckFamily = {
   ids: [ID],
   platforms: ['linux', 'win32'],
   async run(ctx: BaselineContext) {
-    const minDays = ctx.param(ID, 'minDays');
+    const thresholds = ctx.thresholds?.(ID) ?? [];
+    if (!thresholds.length) throw new Error(`the baseline mapping has no minByLevel for ${ID}: add it to the mapping file`);
+    const minDays = thresholds[0]!;
     const { system, processes } = ctx;
     if (system.platform === 'win32') {
       const r = await powershell(system, WINDOWS_LOGS);
@@ -107,6 +123,6 @@ export const logRetentionFamily: CheckFamily = {
       return [unknown(ID, `Windows event logs are limited by size, not days; forward them to a SIEM to keep ${minDays} days (${out ?? whyFailed('Get-WinEvent -ListLog', r)})`)];
     }
     const syslog = ['rsyslogd', 'syslog-ng', 'syslogd'].some((p) => processes.has(p));
-    return [syslog ? await logrotate(system, minDays) : await journald(system, minDays)];
+    return [syslog ? await logrotate(system, minDays) : await journald(system, thresholds)];
   },
 };

@@ -1,8 +1,8 @@
 /**
  * logging.system: system logs are written and kept across reboots (rsyslog/syslog-ng running,
  * or journald with persistent storage). logging.audit: the kernel audit subsystem is on
- * (auditd running and `auditctl -s` enabled). Windows: the EventLog service, and `auditpol`
- * auditing logon events.
+ * (auditd running and `auditctl -s` enabled). Windows: the EventLog service here; logon
+ * auditing from `auditpol /backup` (GUIDs and numbers, not translated text) in windows-policy.ts.
  */
 import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
@@ -47,31 +47,28 @@ async function linuxAudit(system: SystemReader, processes: ReadonlySet<string>):
   return fail(AUDIT, `auditd running but auditing is off: auditctl -s: enabled ${enabled ?? '?'}`);
 }
 
-/** `auditpol /get /subcategory:Logon`: "No Auditing" fails. */
-export function auditpolLogon(text: string): CheckOutcome {
-  const line = text.split('\n').find((l) => /^\s*Logon\s{2,}/.test(l));
-  if (!line) return unknown(AUDIT, 'auditpol: Logon subcategory not found in output');
-  const setting = line.trim().replace(/^Logon\s+/, '');
-  return /No Auditing/i.test(setting) ? fail(AUDIT, `auditpol Logon: ${setting}`) : pass(AUDIT, `auditpol Logon: ${setting}`);
+/** Windows: the EventLog service (PowerShell's ServiceControllerStatus names are not translated). */
+async function windowsEventLog(system: SystemReader): Promise<CheckOutcome> {
+  const svc = await powershell(system, '(Get-Service -Name EventLog).Status');
+  const status = okOut(svc)?.trim();
+  return status === undefined ? unknown(SYS, whyFailed('Get-Service EventLog', svc)) : /^(Running|4)$/.test(status) ? pass(SYS, 'EventLog service Running') : fail(SYS, `EventLog service ${status}`);
 }
 
-async function windows(system: SystemReader): Promise<CheckOutcome[]> {
-  const [svc, pol] = await Promise.all([
-    powershell(system, '(Get-Service -Name EventLog).Status'),
-    powershell(system, 'auditpol /get /subcategory:Logon'),
-  ]);
-  const status = okOut(svc)?.trim();
-  const sys = status === undefined ? unknown(SYS, whyFailed('Get-Service EventLog', svc)) : /^(Running|4)$/.test(status) ? pass(SYS, 'EventLog service Running') : fail(SYS, `EventLog service ${status}`);
-  const polOut = okOut(pol);
-  return [sys, polOut === null ? unknown(AUDIT, whyFailed('auditpol /get /subcategory:Logon', pol)) : auditpolLogon(polOut)];
-}
+/** Windows: logging.system here; logging.audit comes from auditpol /backup in windows-policy.ts. */
+export const windowsEventLogFamily: CheckFamily = {
+  name: 'eventlog',
+  ids: [SYS],
+  platforms: ['win32'],
+  async run({ system }) {
+    return [await windowsEventLog(system)];
+  },
+};
 
 export const loggingFamily: CheckFamily = {
   name: 'logging',
   ids: [SYS, AUDIT],
-  platforms: ['linux', 'win32'],
+  platforms: ['linux'],
   async run({ system, processes }) {
-    if (system.platform === 'win32') return windows(system);
     return Promise.all([linuxSystem(system, processes), linuxAudit(system, processes)]);
   },
 };

@@ -18,6 +18,9 @@ export const MappingEntry = Obj({
   note: Type.Optional(Text(512)),
   roles: Type.Optional(Type.Array(Type.Union([Type.Literal('server'), Type.Literal('workstation')]), { minItems: 1, maxItems: 2 })),
   params: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*$' }), Type.Number())),
+  /** Per-level minimum of the check's measured value (level -> minimum), when it grows with the level. */
+  minByLevel: Type.Optional(Type.Record(Type.String({ pattern: '^[1-5]$' }), Type.Number())),
+  remediation: Type.Optional(Text(512)),
   title: Obj({ vi: Text(256), en: Text(256) }),
 });
 export type MappingEntry = Static<typeof MappingEntry>;
@@ -81,9 +84,17 @@ export function applyOverride(base: Mapping, text: string, source: string): Mapp
   if (unknownIds.length) {
     throw new MappingError(source, unknownIds.map((id) => `unknown check id "${id}" (known: ${[...checks.keys()].join(', ')})`));
   }
+  // A parameter the check does not read would be silently ignored: refuse it, naming it.
+  const badParams = Object.entries(o.checks ?? {}).flatMap(([id, patch]) =>
+    Object.keys(patch.params ?? {}).filter((k) => !(k in (checks.get(id)!.params ?? {}))).map((k) => {
+      const known = Object.keys(checks.get(id)!.params ?? {});
+      const hint = checks.get(id)!.minByLevel ? `; this check's thresholds are per level: set minByLevel (e.g. minByLevel: { "3": 90 })` : '';
+      return `checks.${id}.params.${k}: unknown parameter (known: ${known.join(', ') || 'none'})${hint}`;
+    }));
+  if (badParams.length) throw new MappingError(source, badParams);
   for (const [id, patch] of Object.entries(o.checks ?? {})) {
     const old = checks.get(id)!;
-    checks.set(id, { ...old, ...patch, params: { ...old.params, ...patch.params } });
+    checks.set(id, { ...old, ...patch, params: { ...old.params, ...patch.params }, ...(old.minByLevel || patch.minByLevel ? { minByLevel: { ...old.minByLevel, ...patch.minByLevel } } : {}) });
   }
   return { legalBasis: o.legal_basis ?? base.legalBasis, checks };
 }

@@ -7,10 +7,9 @@
  */
 import type { SystemReader } from '../../system.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
-import { dropIns, fail, keyValues, okOut, pass, unknown, whyFailed } from './check.js';
-import { powershell } from '../common/powershell.js';
+import { dropIns, fail, keyValues, pass, unknown } from './check.js';
 
-const IDS = { min: 'password.min_length', age: 'password.max_age', lockout: 'password.lockout' } as const;
+const IDS = { min: 'password.min_length', lockout: 'password.lockout' } as const;
 
 /** Debian keeps the stacks in common-*, the RHEL family in system-auth/password-auth. */
 const PAM_PASSWORD = ['/etc/pam.d/common-password', '/etc/pam.d/system-auth', '/etc/pam.d/password-auth'];
@@ -60,16 +59,6 @@ async function minLength(ctx: BaselineContext, stacks: { path: string; text: str
   return unknown(IDS.min, `no pam_pwquality, pam_cracklib or pam_unix password line in ${stacks.map((s) => s.path).join(', ')}`);
 }
 
-async function maxAge(ctx: BaselineContext): Promise<CheckOutcome> {
-  const want = ctx.param(IDS.age, 'maxDays');
-  const defs = await ctx.system.readFile('/etc/login.defs');
-  if (defs === null) return unknown(IDS.age, '/etc/login.defs unreadable');
-  const v = keyValues(defs).get('pass_max_days');
-  const days = v === undefined ? 99999 : Number(v);
-  const ev = `PASS_MAX_DAYS ${v ?? 'unset (99999)'} in /etc/login.defs; required <= ${want} (applies to accounts created afterwards; see chage -l for existing ones)`;
-  return Number.isFinite(days) && days <= want && days > 0 ? pass(IDS.age, ev) : fail(IDS.age, ev);
-}
-
 async function lockout(ctx: BaselineContext, stacks: { path: string; text: string }[]): Promise<CheckOutcome> {
   const want = ctx.param(IDS.lockout, 'maxFailures');
   for (const s of stacks) {
@@ -92,37 +81,13 @@ async function lockout(ctx: BaselineContext, stacks: { path: string; text: strin
     : unknown(IDS.lockout, `no PAM auth stack found (${PAM_AUTH.join(', ')})`);
 }
 
-/** `net accounts` (English output): minimum length, maximum age, lockout threshold. */
-export function netAccounts(text: string, want: { minLength: number; maxDays: number; maxFailures: number }): CheckOutcome[] {
-  const field = (label: RegExp) => text.split('\n').find((l) => label.test(l))?.split(':').slice(1).join(':').trim();
-  const min = field(/^Minimum password length/i);
-  const age = field(/^Maximum password age/i);
-  const lock = field(/^Lockout threshold/i);
-  if (min === undefined || age === undefined || lock === undefined) {
-    const why = 'net accounts output not understood (non-English Windows?)';
-    return [unknown(IDS.min, why), unknown(IDS.age, why), unknown(IDS.lockout, why)];
-  }
-  const ageDays = /unlimited/i.test(age) ? Infinity : Number(age);
-  const lockN = /never/i.test(lock) ? 0 : Number(lock);
-  return [
-    Number(min) >= want.minLength ? pass(IDS.min, `net accounts: minimum length ${min}`) : fail(IDS.min, `net accounts: minimum length ${min}; required >= ${want.minLength}`),
-    ageDays <= want.maxDays ? pass(IDS.age, `net accounts: maximum age ${age} days`) : fail(IDS.age, `net accounts: maximum age ${age}; required <= ${want.maxDays}`),
-    lockN > 0 && lockN <= want.maxFailures ? pass(IDS.lockout, `net accounts: lockout threshold ${lock}`) : fail(IDS.lockout, `net accounts: lockout threshold ${lock}; required 1..${want.maxFailures}`),
-  ];
-}
-
+/** Linux only: Windows password policy is read by windows-policy.ts; max age by accounts.ts (per account). */
 export const passwordFamily: CheckFamily = {
   name: 'password',
-  ids: Object.values(IDS),
-  platforms: ['linux', 'win32'],
+  ids: [IDS.min, IDS.lockout],
+  platforms: ['linux'],
   async run(ctx) {
-    if (ctx.system.platform === 'win32') {
-      const r = await powershell(ctx.system, 'net accounts');
-      const out = okOut(r);
-      if (out === null) return Object.values(IDS).map((id) => unknown(id, whyFailed('net accounts', r)));
-      return netAccounts(out, { minLength: ctx.param(IDS.min, 'minLength'), maxDays: ctx.param(IDS.age, 'maxDays'), maxFailures: ctx.param(IDS.lockout, 'maxFailures') });
-    }
     const [pw, auth] = await Promise.all([readFirst(ctx.system, PAM_PASSWORD), readFirst(ctx.system, PAM_AUTH)]);
-    return Promise.all([minLength(ctx, pw), maxAge(ctx), lockout(ctx, auth)]);
+    return Promise.all([minLength(ctx, pw), lockout(ctx, auth)]);
   },
 };

@@ -1,7 +1,8 @@
 /**
- * time.synchronized: the clock follows a time source. Linux: `timedatectl show` (systemd,
- * whichever client it manages), else `chronyc tracking`, else `ntpq -pn`, else running
- * daemons. Windows: `w32tm /query /status` (source and last successful sync).
+ * time.synchronized: the clock follows a real time source. Linux: chronyd's own view first
+ * (`chronyc -n tracking` and `sources`: a `local stratum` reference is not a source), else
+ * `timedatectl show` (the kernel's sync flag, as systemd-timesyncd sets it), else `ntpq -pn`,
+ * else running daemons. Windows: `w32tm /query /status` (source and last successful sync).
  */
 import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
@@ -11,13 +12,25 @@ import { powershell } from '../common/powershell.js';
 const ID = 'time.synchronized';
 const DAEMONS = ['systemd-timesyn', 'chronyd', 'ntpd', 'openntpd', 'ntpsec'];
 
-/** `chronyc -n tracking`: Reference ID 0 or "Not synchronised" means no time source. */
-export function chronyTracking(text: string): CheckOutcome {
+/**
+ * `chronyc -n tracking` (and `sources`): Reference ID 0 or "Not synchronised" means no time
+ * source; 7F7F0101 is chrony's own `local` reference: the clock follows itself while tracking
+ * reports "Normal" (and the kernel, hence timedatectl, is told it is synchronised). A real
+ * source is a server/peer (`^`/`=`) or a reference clock (`#`) marked `*` in `sources`.
+ */
+export function chronyTracking(text: string, sources?: string | null): CheckOutcome {
   const ref = text.match(/^Reference ID\s*:\s*(\S+)(?:\s*\(([^)]*)\))?/m);
   const leap = text.match(/^Leap status\s*:\s*(.+)$/m)?.[1]?.trim() ?? '?';
+  const stratum = text.match(/^Stratum\s*:\s*(\d+)/m)?.[1];
   const offset = text.match(/^System time\s*:\s*(.+)$/m)?.[1]?.trim();
-  const ev = `chronyc tracking: reference ${ref?.[2] ?? ref?.[1] ?? '?'}, leap status ${leap}${offset ? `, ${offset}` : ''}`;
+  const ev = `chronyc tracking: reference ${ref?.[2] || ref?.[1] || '?'}, stratum ${stratum ?? '?'}, leap status ${leap}${offset ? `, ${offset}` : ''}`;
   if (!ref || /^0+$/.test(ref[1]!) || /not synchronised/i.test(leap)) return fail(ID, `${ev}: chrony has no usable time source`);
+  if (/^7F7F0101$/i.test(ref[1]!)) return fail(ID, `${ev}: chrony follows its own clock (\`local stratum\` with no reachable source); add a server or pool line`);
+  if (sources !== undefined && sources !== null) {
+    const selected = sources.split('\n').find((l) => /^[\^=#]\*/.test(l));
+    if (!selected) return fail(ID, `${ev}; chronyc sources: no selected source (no line marked *): the clock is not following any source`);
+    return pass(ID, `${ev}; selected source ${selected.slice(2).trim().split(/\s+/)[0]}`);
+  }
   return pass(ID, ev);
 }
 
@@ -28,6 +41,9 @@ export function ntpqPeers(text: string): CheckOutcome {
 }
 
 async function linux(system: SystemReader, processes: ReadonlySet<string>): Promise<CheckOutcome> {
+  // chronyd first: with a `local` reference it tells the kernel (and timedatectl) it is synchronised.
+  const chronyFirst = okOut(await system.run('chronyc', ['-n', 'tracking']));
+  if (chronyFirst !== null) return chronyTracking(chronyFirst, okOut(await system.run('chronyc', ['-n', 'sources'])));
   const td = await system.run('timedatectl', ['show', '-p', 'NTP', '-p', 'NTPSynchronized']);
   const tdOut = okOut(td);
   if (tdOut !== null) {
@@ -37,8 +53,6 @@ async function linux(system: SystemReader, processes: ReadonlySet<string>): Prom
     if (synced === 'yes') return pass(ID, ev);
     if (synced === 'no') return fail(ID, `${ev}${ntp === 'no' ? ': enable it with `timedatectl set-ntp true`' : ': the NTP client has not reached a server'}`);
   }
-  const chrony = okOut(await system.run('chronyc', ['-n', 'tracking']));
-  if (chrony !== null) return chronyTracking(chrony);
   const ntpq = okOut(await system.run('ntpq', ['-pn']));
   if (ntpq !== null) return ntpqPeers(ntpq);
   const running = DAEMONS.filter((d) => processes.has(d));
@@ -46,13 +60,24 @@ async function linux(system: SystemReader, processes: ReadonlySet<string>): Prom
   return fail(ID, `no time synchronisation running: none of systemd-timesyncd, chronyd, ntpd found (${whyFailed('timedatectl show', td)})`);
 }
 
-/** `w32tm /query /status`: Source "Local CMOS Clock" or "Free-running System Clock" means unsynchronised. */
+/**
+ * `w32tm /query /status`, read without its labels (they are translated: "Stratum", "계층",
+ * "Tầng"...). The line order is fixed by w32tm's format strings: 1 leap indicator `N(...)`, 2
+ * stratum `N (...)`, and the reference id is the only `0x` + 8 hex digits field. Unsynchronised:
+ * leap indicator 3, stratum 0, reference id 0 (none) or 0x4C4F434C ("LOCL", the local CMOS
+ * clock, which w32tm reports with stratum 1 and leap indicator 0).
+ */
 export function w32tmStatus(text: string): CheckOutcome {
-  const source = text.match(/^Source:\s*(.+)$/m)?.[1]?.trim();
-  const last = text.match(/^Last Successful Sync Time:\s*(.+)$/m)?.[1]?.trim();
-  const ev = `w32tm: source ${source ?? '?'}, last sync ${last ?? '?'}`;
-  if (!source) return unknown(ID, `${ev} (output not understood)`);
-  if (/Local CMOS Clock|Free-running System Clock/i.test(source) || /unspecified/i.test(last ?? '')) return fail(ID, `${ev}: Windows Time has no time source`);
+  const lines = text.split(/\r?\n/).filter((l) => l.includes(':'));
+  const firstInt = (l: string | undefined) => l?.slice(l.indexOf(':') + 1).match(/-?\d+/)?.[0];
+  const leap = firstInt(lines[0]);
+  const stratum = firstInt(lines[1]);
+  const ref = text.match(/:\s*(0x[0-9A-Fa-f]{8})/)?.[1]?.toUpperCase().replace('0X', '0x');
+  const source = lines[7]?.slice(lines[7].indexOf(':') + 1).trim();
+  const ev = `w32tm: leap indicator ${leap ?? '?'}, stratum ${stratum ?? '?'}, reference ${ref ?? '?'}${source ? `, source ${source}` : ''}`;
+  if (leap === undefined || stratum === undefined || ref === undefined) return unknown(ID, `${ev} (output not understood)`);
+  if (ref === '0x4C4F434C') return fail(ID, `${ev}: Windows Time follows the local CMOS clock; set an NTP source (w32tm /config /manualpeerlist:... /syncfromflags:manual) or the domain hierarchy`);
+  if (leap === '3' || stratum === '0' || ref === '0x00000000') return fail(ID, `${ev}: Windows Time has no time source`);
   return pass(ID, ev);
 }
 

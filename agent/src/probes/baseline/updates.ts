@@ -1,13 +1,13 @@
 /**
- * updates.security_pending: no security update waits to be installed. Debian/Ubuntu: a
- * simulated `apt-get dist-upgrade` (not `upgrade`: it keeps back
- * kernel security updates that come as new packages) lists what would be installed from a *-security suite; the
- * answer is only as fresh as the package lists, so stale lists give unknown, never pass.
+ * updates.security_pending: no security update waits to be installed. Debian/Ubuntu: dpkg's
+ * installed versions against the *-security suites' lists (apt-lists.ts); the answer is only
+ * as fresh as the package lists, so stale lists give unknown, never pass.
  * RHEL family: `dnf -C updateinfo list --security`.
  * updates.automatic: unattended-upgrades enabled (apt) or a dnf-automatic timer enabled.
  * Windows: the Automatic Updates policy (NoAutoUpdate, AUOptions).
  */
-import type { CommandResult, SystemReader } from '../../system.js';
+import type { SystemReader } from '../../system.js';
+import { aptConfigDump, DPKG_STATUS, installedCached, LISTS, securityPending, type SecurityPending } from './apt-lists.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
 import { jsonRows, powershell } from '../common/powershell.js';
@@ -16,32 +16,25 @@ const PENDING = 'updates.security_pending';
 const AUTO = 'updates.automatic';
 const DAY_MS = 86_400_000;
 
-/** `apt-get -s dist-upgrade` lines: `Inst pkg [old] (new Debian-Security:12/stable-security [amd64])`. */
-export function aptSecurityPending(text: string): string[] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('Inst ') && /\([^)]*securi[^)]*\)/i.test(l))
-    .map((l) => l.split(/\s+/)[1]!);
-}
-
 /** `apt-config dump` holds `APT::Periodic::Unattended-Upgrade "1";` when enabled. */
 export function aptPeriodic(dump: string, key: string): string | null {
   return dump.match(new RegExp(`^APT::Periodic::${key} "([^"]*)";`, 'm'))?.[1] ?? null;
 }
 
 /**
- * The apt simulation costs ~1.8 s of CPU (bench/baseline-probe.mjs) and its answer changes only
- * when the package lists or the installed packages change: it is reused, per SystemReader,
- * while the lists' and dpkg status' modification times stay the same.
+ * The comparison is reused, per SystemReader, while the lists directory, the security lists and
+ * dpkg's status keep their modification times (a long-running agent reads them once per change).
  */
-const aptSimCache = new WeakMap<object, { key: string; sim: CommandResult; at: Date }>();
+const aptCache = new WeakMap<object, { key: string; result: SecurityPending; at: Date }>();
 
-async function aptSimulation(system: SystemReader, key: string): Promise<{ sim: CommandResult; cachedAt: Date | null }> {
-  const hit = aptSimCache.get(system);
-  if (hit?.key === key) return { sim: hit.sim, cachedAt: hit.at };
-  const sim = await system.run('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'dist-upgrade'], { timeoutMs: 15_000 });
-  if (okOut(sim) !== null) aptSimCache.set(system, { key, sim, at: system.now() });
-  return { sim, cachedAt: null };
+async function pendingFromLists(system: SystemReader, key: string): Promise<{ result: SecurityPending | null; cachedAt: Date | null; why: string }> {
+  const hit = aptCache.get(system);
+  if (hit?.key === key) return { result: hit.result, cachedAt: hit.at, why: '' };
+  const installed = await installedCached(system);
+  if (installed === null) return { result: null, cachedAt: null, why: `${DPKG_STATUS} unreadable` };
+  const result = await securityPending(system, installed);
+  if (!result.unreadable.length) aptCache.set(system, { key, result, at: system.now() });
+  return { result, cachedAt: null, why: '' };
 }
 
 async function apt(ctx: BaselineContext): Promise<CheckOutcome[]> {
@@ -53,22 +46,24 @@ async function apt(ctx: BaselineContext): Promise<CheckOutcome[]> {
     system.stat('/var/lib/apt/lists/partial'),
     system.stat('/var/lib/apt/periodic/update-success-stamp'),
     system.stat('/var/lib/dpkg/status'),
-    system.run('apt-config', ['dump']),
+    aptConfigDump(ctx),
     system.stat('/usr/bin/unattended-upgrade'),
   ]);
-  const { sim, cachedAt } = await aptSimulation(system, [partial, stamp, dpkg].map((s) => s?.mtime.getTime() ?? 0).join(':'));
+  const lists = await system.stat(LISTS);
+  const { result, cachedAt, why } = await pendingFromLists(system, [partial, stamp, dpkg, lists].map((s) => `${s?.mtime.getTime() ?? 0}/${s?.size ?? 0}`).join(':'));
   const newest = Math.max(partial?.mtime.getTime() ?? 0, stamp?.mtime.getTime() ?? 0);
   const ageDays = newest ? (system.now().getTime() - newest) / DAY_MS : Infinity;
   const age = Number.isFinite(ageDays) ? `last apt-get update ${ageDays.toFixed(1)} days ago` : 'apt-get update never ran';
   let pending: CheckOutcome;
-  const simOut = okOut(sim);
-  if (simOut === null) pending = unknown(PENDING, whyFailed('apt-get -s dist-upgrade', sim));
+  if (result === null) pending = unknown(PENDING, why);
+  else if (!result.lists.length) pending = unknown(PENDING, `no security suite in the apt lists (${LISTS}): add the distribution's security archive (e.g. deb.debian.org/debian-security) to the sources and run apt-get update`);
+  else if (result.unreadable.length) pending = unknown(PENDING, `security lists unreadable: ${result.unreadable.join(', ')} (apt-helper cat-file failed)`);
   else {
-    const pkgs = aptSecurityPending(simOut);
-    if (pkgs.length) pending = fail(PENDING, `${pkgs.length} security update(s) pending (${age}): ${pkgs.slice(0, 20).join(', ')}${pkgs.length > 20 ? ', ...' : ''}`);
+    const pkgs = result.pending;
+    if (pkgs.length) pending = fail(PENDING, `${pkgs.length} security update(s) pending (${age}): ${pkgs.slice(0, 12).join(', ')}${pkgs.length > 12 ? ', ...' : ''}; run apt-get upgrade`);
     else if (ageDays > maxAgeDays) pending = unknown(PENDING, `no security update pending in lists that are too old to trust (${age}, limit ${maxAgeDays}): run apt-get update or enable APT::Periodic::Update-Package-Lists`);
-    else pending = pass(PENDING, `no security update pending (apt-get -s dist-upgrade; ${age})`);
-    if (cachedAt) pending.evidence = `${pending.evidence} [simulation of ${cachedAt.toISOString()}: lists and packages unchanged since]`.slice(0, 1024);
+    else pending = pass(PENDING, `no security update pending: installed versions (dpkg status) >= ${result.lists.length} security list(s) (${age})`);
+    if (cachedAt) pending.evidence = `${pending.evidence} [compared at ${cachedAt.toISOString()}: lists and packages unchanged since]`.slice(0, 1024);
   }
   const dumpOut = okOut(dump);
   let auto: CheckOutcome;

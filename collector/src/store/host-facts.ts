@@ -1,11 +1,30 @@
 /**
- * Read what rules need of every host from the state store in one query. The few facts that
+ * What rules need of every host (the hosts table and host_rule_facts), in one query. The few facts that
  * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
  * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
-import type { DB } from '../store/db.js';
-import type { HostInput } from './members.js';
+import type { DB } from './db.js';
+
+/** What the store knows of one host; rule tests write the same shape in YAML. */
+export interface HostInput {
+  agentId: string;
+  unit: string;
+  hostname: string;
+  role: string;
+  os: string;
+  systems: string[];
+  /** null when the protection probe failed or did not run. */
+  protected: boolean | null;
+  protectionReasons: string[];
+  products: string[];
+  ipv6Readiness: string | null;
+  ipv6Reasons: string[];
+  /** null when the baseline probe failed or did not run. */
+  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown' }[] | null;
+  receivedAt: string;
+  decommissionedAt: string | null;
+}
 
 /** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
 type Raw = [

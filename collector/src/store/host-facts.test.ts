@@ -13,7 +13,7 @@ import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { seedHosts } from '../../../testing/fleet.js';
 import { sampleReport } from '../../../testing/reports.js';
-import { loadHostInputs } from './facts.js';
+import { loadHostInputs } from './host-facts.js';
 
 let dir: string;
 let c: Collector;
@@ -42,12 +42,12 @@ describe('loadHostInputs', () => {
     seedHosts(c, 'A', 1, 1, new Date('2026-01-01T00:00:00Z'));
     const agentId = 'a-A-h0';
     const first = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:05:00Z') }), true);
-    expect(c.hosts.ingest(first, 'A', [], new Date('2026-01-01T00:05:00Z'))).toBe(true);
+    expect(c.storeReport(first, 'A', [], new Date('2026-01-01T00:05:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)).toEqual([
       expect.objectContaining({ agentId, os: 'linux', products: ['clamav'], ipv6Readiness: 'address', ipv6Reasons: ['no IPv6 default route'], baseline: [{ id: 'firewall.active', level: 1, result: 'fail' }] }),
     ]);
     const second = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:10:00Z') }), false);
-    expect(c.hosts.ingest(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
+    expect(c.storeReport(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)[0]).toMatchObject({ baseline: null, receivedAt: '2026-01-01T00:10:00.000Z' });
   });
 });

@@ -1,0 +1,157 @@
+/**
+ * How the collector is put together. openStore(config) (store/index.ts) opens the state store
+ * and its table owners only: admin CLI commands need nothing else. createServices() adds what
+ * evaluates and sends: the rule engine (which loads the rule files), the alert sinks and their
+ * dispatcher, the InfluxDB writer, the federation forwarder and the ingest commit thread.
+ * startServices() starts their timers; `serve` (server.ts) does both.
+ *
+ * This is also where the engine's outputs are wired: one evaluation is recorded in ONE
+ * transaction (history rows, indicator points, alert state, queued notices).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import type { Report } from '@posture/protocol';
+import { AlertmanagerSink, toAmAlerts } from './alerts/alertmanager.js';
+import { Dispatcher } from './alerts/dispatcher.js';
+import { EmailSink } from './alerts/email.js';
+import { generatorUrl, noticeOf } from './alerts/notice.js';
+import type { NoticeSink } from './alerts/types.js';
+import { WebhookSink } from './alerts/webhook.js';
+import type { CollectorConfig } from './config.js';
+import type { Collector, Services } from './context.js';
+import { Forwarder } from './federation/forwarder.js';
+import { indicatorPoints } from './influx/indicator-points.js';
+import { inventoryPoints } from './influx/inventory.js';
+import { toLines } from './influx/line.js';
+import type { Point } from './influx/points.js';
+import { InfluxWriter } from './influx/writer.js';
+import { IngestBatcher } from './ingest/batcher.js';
+import { toIngestRow } from './ingest/rows.js';
+import { Engine, type RecordedEvaluation } from './rules/engine.js';
+import { RuleManager } from './rules/manager.js';
+import { hostMembers, systemMembers } from './rules/members.js';
+import { loadHostInputs } from './store/host-facts.js';
+import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
+// Portal prober (src/portals/): its runner (points through the outbox).
+import { portalRunnerFor } from './portals/scheduler.js';
+
+export { openStore };
+
+export interface ServiceOptions {
+  log?: FastifyBaseLogger | null | undefined;
+  /** Rules to use instead of the config's files (tests). */
+  rules?: RuleManager | undefined;
+}
+
+/** Record one evaluation, all or nothing: history, indicator points, alert state and notices. */
+function recordEvaluation(s: Stores, dispatcher: Dispatcher, externalUrl: string, r: RecordedEvaluation): void {
+  const at = r.ev.evaluatedAt;
+  const points = indicatorPoints(r.observations, r.now);
+  s.outbox.tracked(() =>
+    s.atomically(() => {
+      s.indicatorResults.add(r.observations.map((o) => ({ evaluated_at: at, indicator: o.indicator, scope: o.scope, pass: o.pass, total: o.total, target: o.target })));
+      s.outbox.addLinesInTransaction(toLines(points), points.length, at);
+      s.alerts.save(r.alerts);
+      for (const t of r.alerts.transitions) dispatcher.enqueue(noticeOf(t.alert, t.transition, r.ruleOf.get(t.alert.indicator), externalUrl), r.now);
+    }),
+  );
+}
+
+/** The engine, sinks, InfluxDB writer, forwarder and commit thread over opened stores (nothing started). */
+export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
+  const config = s.config;
+  const log = opts.log ?? pino({ level: 'silent' });
+  const a = config.alerting;
+  const externalUrl = (a?.externalUrl ?? 'http://localhost:8080').replace(/\/$/, '');
+  const sinks: NoticeSink[] = [];
+  if (a?.webhook) sinks.push(new WebhookSink(a.webhook, externalUrl));
+  if (a?.email) sinks.push(new EmailSink({ ...a.email, to: a.email.to }));
+  const dispatcher = new Dispatcher(s.notifications, sinks, log);
+  const alertmanager = a?.alertmanager ? new AlertmanagerSink(a.alertmanager, log) : undefined;
+  const engine: Engine = new Engine({
+    rules: opts.rules ?? new RuleManager(config.rules?.files),
+    units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
+    members: (now) => {
+      const hosts = hostMembers(loadHostInputs(s.db), now, config.staleAfterMinutes);
+      const registry = s.systems.all();
+      // system.portal.*: the newest outside probe of each portal.
+      return { hosts, systems: systemMembers(registry, hosts, s.portals.latestFacts(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
+    },
+    alertState: () => s.alerts.all(),
+    record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
+    afterRecord: (r) => alertmanager?.push(toAmAlerts(s.alerts.active(), r.now, engine.resendIntervalMs(), (x) => generatorUrl(externalUrl, x))),
+    defaultIntervalMs: config.evaluationIntervalSeconds * 1000,
+    resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
+    log,
+  });
+  const forwardUnit = config.upstream?.unit ?? null;
+  const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
+  const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;
+  const portalRunner = portalRunnerFor(s, log.child({ component: 'portals' }));
+  return {
+    engine,
+    portalRunner,
+    dispatcher,
+    alertmanager,
+    influx,
+    forwarder: config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined,
+    ingest,
+    counters: { accepted: 0, duplicate: 0, rejected: {}, enrolled: 0, enrollRejected: {} },
+  };
+}
+
+/** Stores and services together (nothing started): what routes see; tests build apps on it. */
+export function openCollector(config: CollectorConfig, log: FastifyBaseLogger | null = null, opts: OpenStoreOptions & { rules?: RuleManager } = {}): Collector {
+  const stores = openStore(config, { ...opts, log });
+  let services: Services;
+  try {
+    services = createServices(stores, { log, rules: opts.rules });
+  } catch (e) {
+    stores.close();
+    throw e;
+  }
+  return {
+    ...stores,
+    ...services,
+    storeReport: (report: Report, unit: string, points: Point[], receivedAt: Date) => stores.ingestCommit.commit([toIngestRow({ report, unit, points, receivedAt })]).stored[0]!,
+  };
+}
+
+export interface RunningServices {
+  /** Stop evaluating and delivering alerts (before the HTTP server closes). */
+  stopEvaluation(): Promise<void>;
+  /** Then the forwarder, the InfluxDB writer (flushed once more) and the commit thread. */
+  stopDelivery(): Promise<void>;
+}
+
+/** Start the background work of `serve`: evaluation, alert delivery, InfluxDB writes, forwarding. */
+export function startServices(c: Collector): RunningServices {
+  c.influx?.start();
+  c.forwarder?.start();
+  // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
+  // so they are not queued then.
+  c.engine.afterEvaluation = (now, members) => {
+    if (!c.influx) return;
+    const points = inventoryPoints(c, members, now);
+    c.outbox.add(toLines(points), points.length, now);
+  };
+  c.engine.start();
+  c.dispatcher.start();
+  // The portal prober's own schedule (the outside view of systems tagged portal).
+  if (c.config.portals) c.portalRunner.start(c.config.portals.intervalMinutes * 60_000);
+  return {
+    async stopEvaluation() {
+      c.engine.stop();
+      await c.portalRunner.stop();
+      await c.dispatcher.stop();
+      await c.alertmanager?.settle();
+    },
+    async stopDelivery() {
+      await c.forwarder?.stop();
+      await c.influx?.stop();
+      await c.influx?.flush();
+      await c.influx?.close();
+      await c.ingest.close();
+    },
+  };
+}
