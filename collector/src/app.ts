@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
+import { consoleRoutes } from './console/routes.js';
 import { portalsRoutes } from './routes/portals.js';
 
 declare module 'fastify' {
@@ -122,6 +123,7 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
   systemsRoutes(app, c);
   hostsRoutes(app, c);
   agentsRoutes(app, c);
+  consoleRoutes(app, c);
   portalsRoutes(app, c);
   return app;
 }

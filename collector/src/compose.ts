@@ -18,6 +18,7 @@ import { generatorUrl, noticeOf } from './alerts/notice.js';
 import type { NoticeSink } from './alerts/types.js';
 import { WebhookSink } from './alerts/webhook.js';
 import type { CollectorConfig } from './config.js';
+import { consoleData } from './console/data.js';
 import type { Collector, Services } from './context.js';
 import { Forwarder } from './federation/forwarder.js';
 import { indicatorPoints } from './influx/indicator-points.js';
@@ -130,10 +131,13 @@ export function startServices(c: Collector): RunningServices {
   c.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
-  c.engine.afterEvaluation = (now, members) => {
-    if (!c.influx) return;
-    const points = inventoryPoints(c, members, now);
-    c.outbox.add(toLines(points), points.length, now);
+  c.engine.afterEvaluation = (now, members, ev) => {
+    if (c.influx) {
+      const points = inventoryPoints(c, members, now);
+      c.outbox.add(toLines(points), points.length, now);
+    }
+    // The console shows the evaluation just recorded (and keeps each host's verdict history).
+    consoleData(c).afterEvaluation(now, members, ev);
   };
   c.engine.start();
   c.dispatcher.start();

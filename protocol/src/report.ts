@@ -126,6 +126,11 @@ export const ProtectionFacts = Obj({
   reasonCodes: Type.Optional(List(Reason, 32)),
   /** The signature age limit the verdict used. */
   maxSignatureAgeHours: Type.Number({ minimum: 0 }),
+  /**
+   * What could not be read, e.g. {field:'products'} when the list of products itself could not
+   * be read (service list, WMI): "no product" is then unknown, not absent (added after v0.1: optional).
+   */
+  unknown: Type.Optional(List(UnknownField, 16)),
 });
 export type ProtectionFacts = Static<typeof ProtectionFacts>;
 
@@ -165,8 +170,10 @@ export const Ipv6Facts = Obj({
   }),
   /** Names this host serves (from config), with their A and AAAA records. */
   services: List(Obj({ name: Str(253), a: List(Str(64), 32), aaaa: List(Str(64), 32), error: Maybe(Str(512)) }), 32),
-  /** Listening TCP sockets and whether they accept IPv6 connections. */
+  /** Listening sockets (TCP, and UDP: DNS, NTP, syslog...) and whether they accept IPv6. */
   listeners: List(Obj({
+    /** tcp or udp (added after v0.1: optional; absent means tcp). */
+    protocol: Type.Optional(Type.Union([Type.Literal('tcp'), Type.Literal('udp')])),
     port: Type.Integer({ minimum: 0, maximum: 65535 }),
     bind: Str(64),
     family: Type.Union([Type.Literal('dual-stack'), Type.Literal('ipv6'), Type.Literal('ipv4')]),

@@ -76,8 +76,11 @@ export interface EngineDeps {
 export class Engine {
   /** Duration of the last evaluation, for /metrics. */
   lastEvaluationMs = 0;
-  /** Called after each scheduled evaluation was recorded (e.g. to queue dashboard points). */
-  afterEvaluation: ((now: Date, members: Members) => void) | undefined;
+  /**
+   * Called after each scheduled evaluation was recorded (e.g. to queue dashboard points, or to
+   * hand the console the results it shows); `ev` holds the indicators of the groups that were due.
+   */
+  afterEvaluation: ((now: Date, members: Members, ev: Evaluation) => void) | undefined;
   readonly rules: RuleManager;
   readonly defaultIntervalMs: number;
   private readonly log: FastifyBaseLogger;
@@ -157,8 +160,8 @@ export class Engine {
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
       try {
-        const { members } = this.record(now, due);
-        this.afterEvaluation?.(now, members);
+        const { ev, members } = this.record(now, due);
+        this.afterEvaluation?.(now, members, ev);
       } catch (e) {
         this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
       }

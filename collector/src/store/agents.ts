@@ -138,6 +138,17 @@ export class AgentStore {
     return this.list({ id })[0];
   }
 
+  /** A unit's agents counted in SQL: enrolled, revoked, and live ones whose host never reported. */
+  unitCounts(unit: string): { enrolled: number; revoked: number; neverReported: number } {
+    return this.db
+      .prepare(
+        `SELECT count(*) AS enrolled, coalesce(sum(a.revoked_at IS NOT NULL), 0) AS revoked,
+           coalesce(sum(a.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.agent_id = a.id)), 0) AS neverReported
+         FROM agents a WHERE a.unit = ?`,
+      )
+      .get(unit) as { enrolled: number; revoked: number; neverReported: number };
+  }
+
   /** Revoke an agent's credential; false when it does not exist or was already revoked. */
   revoke(id: string, now = new Date()): boolean {
     return this.db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id).changes === 1;

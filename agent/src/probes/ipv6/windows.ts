@@ -14,6 +14,8 @@ export const WINDOWS_COMMANDS = {
   addresses: 'Get-NetIPAddress -AddressFamily IPv6 | Select-Object InterfaceAlias,IPAddress,PrefixLength,AddressState,PrefixOrigin | ConvertTo-Json',
   routes: "Get-NetRoute -AddressFamily IPv6 -DestinationPrefix '::/0' -ErrorAction SilentlyContinue | Select-Object InterfaceAlias,DestinationPrefix,NextHop,RouteMetric | ConvertTo-Json",
   listeners: 'Get-NetTCPConnection -State Listen | Select-Object LocalAddress,LocalPort,OwningProcess | ConvertTo-Json',
+  // UDP servers (DNS, NTP, RDP's UDP transport, NetBIOS) count as much as TCP ones.
+  udpListeners: 'Get-NetUDPEndpoint | Select-Object LocalAddress,LocalPort,OwningProcess | ConvertTo-Json',
   processes: 'Get-Process | Select-Object Id,ProcessName | ConvertTo-Json',
   dns: 'Get-DnsClientServerAddress -AddressFamily IPv6 | Select-Object InterfaceAlias,ServerAddresses | ConvertTo-Json',
   disabledComponents: "(Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters' -ErrorAction SilentlyContinue).DisabledComponents",
@@ -43,16 +45,16 @@ export function parseNetRoute(text: string): boolean {
  * Windows opens IPv6 sockets IPv6-only by default (IPV6_V6ONLY on), so `::` is 'ipv6', and a
  * service is dual-stack when it also listens on 0.0.0.0 (IIS, RDP, SMB do both).
  */
-export function parseNetTCPConnection(text: string, processes: ReadonlyMap<number, string>): Listener[] {
+export function parseNetTCPConnection(text: string, processes: ReadonlyMap<number, string>, udp = false): Listener[] {
   const seen = new Set<string>();
   const out: Listener[] = [];
-  for (const r of jsonRows(text, 'Get-NetTCPConnection')) {
+  for (const r of jsonRows(text, udp ? 'Get-NetUDPEndpoint' : 'Get-NetTCPConnection')) {
     const bind = String(r.LocalAddress ?? '').replace(/%.*$/, '');
     const port = Number(r.LocalPort);
     if (!bind || !Number.isInteger(port) || seen.has(`${bind} ${port}`)) continue;
     seen.add(`${bind} ${port}`);
     const family: Listener['family'] = bind.includes(':') && !bind.startsWith('::ffff:') ? 'ipv6' : 'ipv4';
-    out.push({ port, bind, family, process: processes.get(Number(r.OwningProcess)) ?? null });
+    out.push({ ...(udp ? { protocol: 'udp' as const } : {}), port, bind, family, process: processes.get(Number(r.OwningProcess)) ?? null });
   }
   return out;
 }
@@ -114,7 +116,7 @@ export async function collectWindows(system: SystemReader): Promise<LocalIpv6Fac
     disabledBy,
     addresses: (addresses ?? []).slice(0, 256),
     defaultRoute: parse('routes', parseNetRoute, null),
-    listeners: parse('listeners', (t) => parseNetTCPConnection(t, processes), []).slice(0, 512),
+    listeners: [...parse('listeners', (t) => parseNetTCPConnection(t, processes), []), ...parse('udpListeners', (t) => parseNetTCPConnection(t, processes, true), [])].slice(0, 512),
     resolvers: parse('dns', parseDnsServers, []),
     unknown,
   };
