@@ -132,7 +132,7 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 /** Merge b over a: mappings merge key by key, everything else (lists too) replaces. */
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isMap(out[k]) && isMap(v) ? merge(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(b)) out[k] = isMap(out[k]) && isMap(v) ? merge(out[k], v) : v;
   return out;
 }
 

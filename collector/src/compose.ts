@@ -26,6 +26,7 @@ import { inventoryPoints } from './influx/inventory.js';
 import { toLines } from './influx/line.js';
 import type { Point } from './influx/points.js';
 import { InfluxWriter } from './influx/writer.js';
+import { CollectorMetrics } from './metrics.js';
 import { IngestBatcher } from './ingest/batcher.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation } from './rules/engine.js';
@@ -69,6 +70,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   if (a?.email) sinks.push(new EmailSink({ ...a.email, to: a.email.to }));
   const dispatcher = new Dispatcher(s.notifications, sinks, log);
   const alertmanager = a?.alertmanager ? new AlertmanagerSink(a.alertmanager, log) : undefined;
+  // The engine's outputs reach `metrics` (made below, with the parts it reads) only once it runs.
   const engine: Engine = new Engine({
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
@@ -80,7 +82,12 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     },
     alertState: () => s.alerts.all(),
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
-    afterRecord: (r) => alertmanager?.push(toAmAlerts(s.alerts.active(), r.now, engine.resendIntervalMs(), (x) => generatorUrl(externalUrl, x))),
+    afterRecord: (r) => {
+      metrics.recordIndicators(r.observations);
+      metrics.recordAlerts(r.alerts.state);
+      alertmanager?.push(toAmAlerts(s.alerts.active(), r.now, engine.resendIntervalMs(), (x) => generatorUrl(externalUrl, x)));
+    },
+    evaluated: (ms) => metrics.observeEvaluation(ms),
     defaultIntervalMs: config.evaluationIntervalSeconds * 1000,
     resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
     log,
@@ -89,16 +96,9 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;
   const portalRunner = portalRunnerFor(s, log.child({ component: 'portals' }));
-  return {
-    engine,
-    portalRunner,
-    dispatcher,
-    alertmanager,
-    influx,
-    forwarder: config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined,
-    ingest,
-    counters: { accepted: 0, duplicate: 0, rejected: {}, enrolled: 0, enrollRejected: {} },
-  };
+  const forwarder = config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined;
+  const metrics = new CollectorMetrics({ outbox: s.outbox, agents: s.agents, ingest, influx, forwarder });
+  return { engine, portalRunner, dispatcher, alertmanager, influx, forwarder, ingest, metrics };
 }
 
 /** Stores and services together (nothing started): what routes see; tests build apps on it. */

@@ -279,7 +279,7 @@ export const AgentHealth = Obj({
 });
 export type AgentHealth = Static<typeof AgentHealth>;
 
-export const Report = Obj(
+export const Report = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
     /** UUID, the idempotency key: a resend of the same id is acknowledged and not counted twice. */
@@ -290,6 +290,9 @@ export const Report = Obj(
     probes: Probes,
     agent: AgentHealth,
   },
-  'One agent report: the facts of one host at one time.',
+  // `$id` only names the schema for reuse by reference (the collector's routes say
+  // `Type.Ref(Report)`); it changes nothing on the wire. Only top-level schemas get one: ajv
+  // refuses a document in which one `$id` appears at two places.
+  { additionalProperties: false, description: 'One agent report: the facts of one host at one time.', $id: 'Report' },
 );
 export type Report = Static<typeof Report>;

@@ -66,6 +66,8 @@ export interface EngineDeps {
   record: (r: RecordedEvaluation) => void;
   /** After each recorded evaluation (outside the transaction): e.g. push alerts to Alertmanager. */
   afterRecord?: ((r: RecordedEvaluation) => void) | undefined;
+  /** Every evaluation, recorded or not, took `ms` (the evaluation-duration histogram). */
+  evaluated?: ((ms: number) => void) | undefined;
   /** Interval of groups that set none. */
   defaultIntervalMs?: number | undefined;
   /** How long a resolved alert stays listed (rules.resolvedResendMinutes). */
@@ -124,6 +126,7 @@ export class Engine {
       return evaluateRule(r, population, unitIds, now, v);
     });
     this.lastEvaluationMs = performance.now() - started;
+    this.deps.evaluated?.(this.lastEvaluationMs);
     const ev: Evaluation = { evaluatedAt: now.toISOString(), units, indicators };
     return { ev, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems, verdicts } satisfies Members };
   }

@@ -123,8 +123,14 @@ export class AgentStore {
   list(filter: { id?: string; unit?: string | undefined; revoked?: boolean | undefined } = {}): AgentListRow[] {
     const where: string[] = [];
     const args: string[] = [];
-    if (filter.id) (where.push('a.id = ?'), args.push(filter.id));
-    if (filter.unit) (where.push('a.unit = ?'), args.push(filter.unit));
+    if (filter.id) {
+      where.push('a.id = ?');
+      args.push(filter.id);
+    }
+    if (filter.unit) {
+      where.push('a.unit = ?');
+      args.push(filter.unit);
+    }
     if (filter.revoked !== undefined) where.push(filter.revoked ? 'a.revoked_at IS NOT NULL' : 'a.revoked_at IS NULL');
     return this.db
       .prepare(

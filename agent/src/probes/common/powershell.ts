@@ -86,6 +86,12 @@ export const HRESULT = {
 export const isCommandNotFound = (e: Extract<PsResult, { kind: 'error' }>) => /^CommandNotFoundException\b/.test(e.errorId ?? '');
 
 /** ConvertTo-Json output as a list of records: empty output is [], one object is [object]. */
+/** A JSON value as text for evidence: scalars as they are, null/undefined as `fallback`, anything else as JSON. */
+export function valueText(v: unknown, fallback = ''): string {
+  if (v === null || v === undefined) return fallback;
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
 export function jsonRows(text: string, what: string): Record<string, unknown>[] {
   const t = text.replace(/^\uFEFF/, '').trim();
   if (!t) return [];
@@ -93,7 +99,7 @@ export function jsonRows(text: string, what: string): Record<string, unknown>[] 
   try {
     v = JSON.parse(t);
   } catch (e) {
-    throw new Error(`${what}: output is not JSON (${(e as Error).message}); run it in PowerShell to see why`);
+    throw new Error(`${what}: output is not JSON (${(e as Error).message}); run it in PowerShell to see why`, { cause: e });
   }
   const rows = Array.isArray(v) ? v : [v];
   return rows.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object');

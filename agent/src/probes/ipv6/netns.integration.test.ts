@@ -42,8 +42,8 @@ function startInNs(ns: string, script: string): Promise<ChildProcess> {
   return new Promise((res, rej) => {
     let err = '';
     const timer = setTimeout(() => rej(new Error(`process in ${ns} not ready after 10 s: ${err}`)), 10_000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) {
         clearTimeout(timer);
         res(child);

@@ -5,7 +5,7 @@
  * the parsers accept all of these.
  */
 import type { SystemReader } from '../../system.js';
-import { jsonRows, powershell } from '../common/powershell.js';
+import { jsonRows, powershell, valueText } from '../common/powershell.js';
 import { scopeOf, type Listener, type LocalIpv6Facts } from './linux.js';
 
 
@@ -24,21 +24,21 @@ export const WINDOWS_COMMANDS = {
 
 /** NetIPAddress.AddressState: 0 Invalid, 1 Tentative, 2 Duplicate, 3 Deprecated, 4 Preferred. */
 const ADDRESS_STATES = ['Invalid', 'Tentative', 'Duplicate', 'Deprecated', 'Preferred'];
-const enumName = (v: unknown, names: readonly string[]) => (typeof v === 'number' ? names[v] ?? String(v) : String(v ?? ''));
+const enumName = (v: unknown, names: readonly string[]) => (typeof v === 'number' ? names[v] ?? String(v) : valueText(v));
 
 export function parseNetIPAddress(text: string): LocalIpv6Facts['addresses'] {
   return jsonRows(text, 'Get-NetIPAddress')
     .filter((r) => ['Preferred', 'Deprecated'].includes(enumName(r.AddressState, ADDRESS_STATES)))
     .map((r) => {
-      const address = String(r.IPAddress ?? '').replace(/%.*$/, '').toLowerCase();
-      return { interface: String(r.InterfaceAlias ?? '').slice(0, 64), address, prefixLength: Number(r.PrefixLength ?? 0), scope: scopeOf(address) };
+      const address = valueText(r.IPAddress).replace(/%.*$/, '').toLowerCase();
+      return { interface: valueText(r.InterfaceAlias).slice(0, 64), address, prefixLength: Number(r.PrefixLength ?? 0), scope: scopeOf(address) };
     })
     .filter((a) => a.address.includes(':') && a.prefixLength >= 0 && a.prefixLength <= 128);
 }
 
 /** A default route (::/0) on a non-loopback interface. Get-NetRoute lists only active routes. */
 export function parseNetRoute(text: string): boolean {
-  return jsonRows(text, 'Get-NetRoute').some((r) => r.DestinationPrefix === '::/0' && !/loopback/i.test(String(r.InterfaceAlias ?? '')));
+  return jsonRows(text, 'Get-NetRoute').some((r) => r.DestinationPrefix === '::/0' && !/loopback/i.test(valueText(r.InterfaceAlias)));
 }
 
 /**
@@ -49,7 +49,7 @@ export function parseNetTCPConnection(text: string, processes: ReadonlyMap<numbe
   const seen = new Set<string>();
   const out: Listener[] = [];
   for (const r of jsonRows(text, udp ? 'Get-NetUDPEndpoint' : 'Get-NetTCPConnection')) {
-    const bind = String(r.LocalAddress ?? '').replace(/%.*$/, '');
+    const bind = valueText(r.LocalAddress).replace(/%.*$/, '');
     const port = Number(r.LocalPort);
     if (!bind || !Number.isInteger(port) || seen.has(`${bind} ${port}`)) continue;
     seen.add(`${bind} ${port}`);
@@ -60,7 +60,7 @@ export function parseNetTCPConnection(text: string, processes: ReadonlyMap<numbe
 }
 
 export function parseProcesses(text: string): Map<number, string> {
-  return new Map(jsonRows(text, 'Get-Process').map((r) => [Number(r.Id), String(r.ProcessName ?? '').slice(0, 128)]));
+  return new Map(jsonRows(text, 'Get-Process').map((r) => [Number(r.Id), valueText(r.ProcessName).slice(0, 128)]));
 }
 
 /** IPv6 DNS servers; fec0:0:0:ffff::1-3 are Windows' placeholders when none is configured. */
