@@ -155,14 +155,14 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
     // SMTP on every portal's MX addresses (both families; DNS decides what is published).
     const smtp = start('smtp', ['node', join(ROOT, 'testing/portal-net/smtp-listener.mjs'), ...portals.flatMap((p) => [`mail.${p.name}.test=${addrs.get(p.name)!.mail4}`, ...(p.mxV6Closed ? [] : [`mail.${p.name}.test=${addrs.get(p.name)!.mail6}`])])]);
     let smtpReady = false;
-    smtp.stdout!.on('data', (d: Buffer) => {
+    smtp.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) smtpReady = true;
     });
 
     const listening = () => inInet(['ss', '-Hlntu']);
     await waitFor('the test internet (nsd, unbound, nginx, smtp)', () => {
       const ss = listening();
-      const first = addrs.values().next().value as PortalAddresses | undefined;
+      const first = addrs.values().next().value;
       return Promise.resolve(
         smtpReady &&
           ss.includes(`${NS3}:53`) &&
@@ -190,6 +190,6 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
       }
     });
     await destroy();
-    throw new Error(`${(e as Error).message}\n${logs.filter(Boolean).join('\n')}`);
+    throw new Error(`${(e as Error).message}\n${logs.filter(Boolean).join('\n')}`, { cause: e });
   }
 }

@@ -44,7 +44,7 @@ export const registerPortals: Register = (program, ctx) => {
     .action((o: { json?: boolean }) => {
       const rows = withStore(ctx, (c) => portalSummaries(c));
       printTable(
-        rows.map((r) => ({ ...r, checks: r.checks.map((k) => `${k.criterion}=${k.status}`).join(' '), blocking: [...new Set(r.blocking.map((b) => b.code))] })) as unknown as Record<string, unknown>[],
+        rows.map((r) => ({ ...r, checks: r.checks.map((k) => `${k.criterion}=${k.status}`).join(' '), blocking: [...new Set(r.blocking.map((b) => b.code))] })),
         ['systemId', 'unit', 'level', 'ready', 'probedAt', 'blocking'],
         Boolean(o.json),
       );

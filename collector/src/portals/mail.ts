@@ -7,7 +7,7 @@
 import { reason, type Reason } from '@posture/protocol';
 import type { Socket } from 'node:net';
 import { addressesOf } from './dns.js';
-import { BoundedResolver, isNoRecord, withConnection } from './net.js';
+import { type BoundedResolver, isNoRecord, withConnection } from './net.js';
 import type { CheckResult, ProbeOptions } from './types.js';
 
 const MAX_MX = 5;

@@ -146,7 +146,7 @@ export function hasRoute6(address: string, timeoutMs: number): Promise<{ ok: boo
 
 /** Run `fns` with at most `limit` at a time; results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

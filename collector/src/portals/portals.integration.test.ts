@@ -129,7 +129,7 @@ describe('portal prober in a test internet (integration)', () => {
 
     // Evidence: addresses, answers, timings, the similarity score, the certificate.
     const dual = results.find((x) => x.systemId === 'portal-dual')!;
-    const ev = (c: Criterion, r = dual) => r.checks.find((k) => k.criterion === c)!.evidence as Record<string, never>;
+    const ev = (c: Criterion, r = dual) => r.checks.find((k) => k.criterion === c)!.evidence;
     expect(JSON.stringify(ev('web_aaaa'))).toContain(net.addresses.get('dual')!.web6);
     const ns = ev('ns_reachable')['nameServers'] as { name: string; answers: { ok: boolean; ms: number }[] }[];
     expect(ns.map((s) => s.name)).toEqual(['ns1.nic.test', 'ns2.nic.test']);

@@ -45,7 +45,7 @@ export function probeOptions(cfg: CollectorConfig['portals']): ProbeOptions {
     try {
       ca = readFileSync(cfg.caFile, 'utf8');
     } catch (e) {
-      throw new Error(`portals.caFile: cannot read ${cfg.caFile}: ${(e as Error).message}`);
+      throw new Error(`portals.caFile: cannot read ${cfg.caFile}: ${(e as Error).message}`, { cause: e });
     }
   }
   return {

@@ -7,7 +7,7 @@
 import { reason, type Reason } from '@posture/protocol';
 import { addressesOf } from './dns.js';
 import { fetchAt, type Fetched } from './http.js';
-import { BoundedResolver, tcpConnect, type Timed } from './net.js';
+import { type BoundedResolver, tcpConnect, type Timed } from './net.js';
 import { pageSimilarity } from './similarity.js';
 import { checkTls, type TlsEvidence } from './tls.js';
 import { combine, type CheckResult, type CheckStatus, type Criterion, type ProbeOptions } from './types.js';

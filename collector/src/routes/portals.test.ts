@@ -63,7 +63,7 @@ describe('portals API', () => {
   it('lists every portal of the registry, probed or not, each with its newest result', async () => {
     const r = await app.inject({ method: 'GET', url: '/api/v1/portals', headers: { authorization: `Bearer ${VIEWER}` } });
     expect(r.statusCode).toBe(200);
-    const { portals } = r.json() as { portals: { systemId: string; level: string; ready: boolean; probedAt: string | null; checks: unknown[] }[] };
+    const { portals } = r.json<{ portals: { systemId: string; level: string; ready: boolean; probedAt: string | null; checks: unknown[] }[] }>();
     expect(portals.map((p) => [p.systemId, p.level, p.ready, p.probedAt, p.checks.length])).toEqual([
       ['cong-ttdt', 'ready', true, '2026-11-30T02:00:00.000Z', 10],
       ['dvc', 'unknown', false, null, 0],
@@ -73,14 +73,14 @@ describe('portals API', () => {
   it('gives one portal with its evidence and history, and renders reasons in vi and en', async () => {
     const r = await app.inject({ method: 'GET', url: '/api/v1/portals/cong-ttdt?limit=5', headers: { authorization: `Bearer ${VIEWER}` } });
     expect(r.statusCode).toBe(200);
-    const body = r.json() as { latest: { checks: { evidence: unknown }[] }; history: { probedAt: string; ready: boolean }[] };
+    const body = r.json<{ latest: { checks: { evidence: unknown }[] }; history: { probedAt: string; ready: boolean }[] }>();
     expect(body.history).toEqual([
       { probedAt: '2026-11-30T02:00:00.000Z', level: 'ready', ready: true },
       { probedAt: '2026-11-30T01:00:00.000Z', level: 'web', ready: false },
     ]);
     expect(body.latest.checks[0]!.evidence).toEqual({ note: 'stored' });
     c.portals.add([result('cong-ttdt', Date.parse('2026-11-30T03:00:00Z'), false)]);
-    const list = (await app.inject({ method: 'GET', url: '/api/v1/portals', headers: { authorization: `Bearer ${VIEWER}` } })).json() as { portals: { blocking: { code: string; vi: string; en: string }[] }[] };
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/portals', headers: { authorization: `Bearer ${VIEWER}` } })).json<{ portals: { blocking: { code: string; vi: string; en: string }[] }[] }>();
     expect(list.portals[0]!.blocking).toEqual([{ code: 'PORTAL_MX_NO_AAAA', params: { mx: 'mail.example.test' }, vi: 'Máy chủ thư mail.example.test không có bản ghi AAAA', en: 'Mail server mail.example.test has no AAAA record' }]);
   });
 
@@ -98,7 +98,7 @@ describe('portals API', () => {
     // A tagged portal without portal.urls: stored as "not configured", never ready, no network used.
     const p = await app.inject({ method: 'POST', url: '/api/v1/portals/probe?system=dvc', headers: { authorization: `Bearer ${ADMIN}` } });
     expect(p.statusCode).toBe(200);
-    expect((p.json() as { results: { systemId: string; level: string; ready: boolean }[] }).results).toMatchObject([{ systemId: 'dvc', level: 'unknown', ready: false }]);
+    expect(p.json<{ results: { systemId: string; level: string; ready: boolean }[] }>().results).toMatchObject([{ systemId: 'dvc', level: 'unknown', ready: false }]);
     expect(c.portals.history('dvc')[0]!.result.blocking).toEqual([{ code: 'PORTAL_NOT_CONFIGURED' }]);
   });
 });
