@@ -34,7 +34,7 @@ export function parseAt(value: string): Date {
 /** The report now (live), or at `at` from the stored history. */
 export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)), policyReason(c.config.protection), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
+  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]))), policyReason(c.config.protection), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
   const iso = at.toISOString();
   // One evaluation writes every indicator and scope under the same evaluated_at: take the last
   // evaluation at or before the requested time, whole.
