@@ -30,7 +30,7 @@ describe('posture rules', () => {
   it('test: the shipped rule unit tests pass', async () => {
     const r = await runNode(POSTURE_BIN, ['rules', 'test', join(ROOT, 'rules/tests/directive-2022.test.yaml'), join(ROOT, 'rules/tests/directive-2024.test.yaml')]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/directive-2022\.test\.yaml: SUCCESS: 4 test\(s\)\n.*directive-2024\.test\.yaml: SUCCESS: 1 test\(s\)\n$/);
+    expect(r.stdout).toMatch(/directive-2022\.test\.yaml: SUCCESS: 6 test\(s\)\n.*directive-2024\.test\.yaml: SUCCESS: 1 test\(s\)\n$/);
     expect(r.code).toBe(0);
   });
 

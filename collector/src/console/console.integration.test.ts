@@ -220,8 +220,9 @@ describe('console in a real browser', () => {
     expect(await page.textContent('h1')).toContain(target.hostname);
     const verdict = await page.textContent('#verdict');
     expect(verdict).toContain('Chưa được bảo vệ');
-    // The agent's reason code, in the page's language (its text is evidence, not the reason).
+    // The collector's reason codes (its protection policy), in the page's language (the agent's text is evidence, not the reason).
     expect(verdict).toContain('ClamAV: không chạy');
+    expect(verdict).toContain('ClamAV: bảo vệ thời gian thực tắt');
     expect(await page.locator('#probe-protection tr[data-product="clamav"]').count()).toBe(1);
     expect(await page.textContent('#history')).toContain('ClamAV: không chạy');
     await shot('host');
@@ -340,8 +341,8 @@ describe('console in a real browser', () => {
     await shot('host-hostile');
     await page.goto(`${fx.url}/console/units/TTCNTT`);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    // The failing row shows the agent's reason code, its hostile parameter as inert text.
-    expect(await page.textContent(`#fail-endpoint_protection tr[data-member="${hostileId}"]`)).toContain('(<b>WMI</b>)');
+    // The failing row shows the collector's reason code (its policy), the hostile product name as inert text.
+    expect(await page.textContent(`#fail-endpoint_protection tr[data-member="${hostileId}"]`)).toContain(`${HOSTILE_PRODUCT}: không chạy`);
   });
 
   it('signs out: the session ends on the server too', async () => {

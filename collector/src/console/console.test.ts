@@ -262,8 +262,11 @@ describe('console host states', () => {
     data.evaluation();
     const h = data.verdictHistory(id);
     expect(h.map((x) => x.protected)).toEqual([false, true]);
-    // The reason as the evaluation wrote it: the agent's code, rendered in the page's language.
-    expect(h[0]!.reasons).toEqual([{ code: 'PROTECTION_NOT_RUNNING', params: { product: 'ClamAV' } }]);
+    // The reasons as the evaluation wrote them: the collector's protection policy, as codes.
+    expect(h[0]!.reasons).toEqual([
+      { code: 'POLICY_NOT_RUNNING', params: { product: 'ClamAV' } },
+      { code: 'POLICY_REALTIME_OFF', params: { product: 'ClamAV' } },
+    ]);
     expect(data.verdictSince([id]).get(id)).toBe(h[0]!.at);
     // The unit page lists the failing host with the time its present verdict began.
     const admin = await signIn(ADMIN);

@@ -5,6 +5,7 @@
  */
 import type { Report } from '@posture/protocol';
 import { IPV6_LEVELS } from '@posture/protocol';
+import { productKeys } from '../policy/protection.js';
 
 /** A point as stored in the outbox (JSON) and handed to node-influx's writePoints. */
 export interface Point {
@@ -21,6 +22,9 @@ export const MEASUREMENTS = {
   indicator: 'indicator',
   system: 'system',
   collector: 'collector',
+  // The portal prober's outside view (src/portals/points.ts).
+  portal: 'portal',
+  portalCheck: 'portal_check',
 } as const;
 
 type FieldType = 'number' | 'boolean' | 'string';
@@ -43,7 +47,8 @@ export const INFLUX_SCHEMA = {
     },
   },
   protection_product: {
-    tags: ['unit', 'unit_name', 'agent_id', 'hostname', 'product'],
+    // product_key only on a repeat of an id on one host (sophos#2): the first keeps its series.
+    tags: ['unit', 'unit_name', 'agent_id', 'hostname', 'product', 'product_key'],
     fields: { installed: 'boolean', protects: 'boolean', running: 'boolean', real_time: 'boolean', signature_age_h: 'number', version: 'string' },
   },
   indicator: {
@@ -60,6 +65,16 @@ export const INFLUX_SCHEMA = {
     tags: [],
     fields: { accepted: 'number', duplicate: 'number', rejected: 'number', outbox_depth: 'number', evaluation_ms: 'number', agents: 'number' },
   },
+  // One point per portal per probe run; `blocking` is the comma-separated reason codes.
+  portal: {
+    tags: ['unit', 'system'],
+    fields: { level: 'string', level_no: 'number', ready: 'boolean', probe_ms: 'number', checks_pass: 'number', checks_fail: 'number', checks_unreachable: 'number', blocking: 'string' },
+  },
+  // One point per criterion per portal per run; similarity only on web_same_content.
+  portal_check: {
+    tags: ['unit', 'system', 'criterion'],
+    fields: { status: 'string', pass: 'boolean', check_ms: 'number', similarity: 'number' },
+  },
 } as const satisfies Record<(typeof MEASUREMENTS)[keyof typeof MEASUREMENTS], { tags: readonly string[]; fields: Record<string, FieldType> }>;
 
 /**
@@ -70,11 +85,12 @@ export const INFLUX_SCHEMA = {
 export const systemsField = (systems: readonly string[]): string => `,${systems.join(',')},`;
 
 /**
+ * The points of one report; `collectedMs` is its collectedAt as parsed once at ingest.
  * `unitName` (the unit's short name from the config) is the `unit_name` tag dashboards show
  * instead of the id; the id stays the tag that filters and groups.
  */
-export function pointsOfReport(report: Report, unit: string, unitName?: string): Point[] {
-  const ts = Date.parse(report.collectedAt);
+export function pointsOfReport(report: Report, unit: string, collectedMs = Date.parse(report.collectedAt), unitName?: string): Point[] {
+  const ts = collectedMs;
   const { host, membership, protection, ipv6, baseline } = report.probes;
   const hostname = host.ok ? host.facts.hostname : '';
   // InfluxDB has no empty tag values: an unknown hostname is an absent tag (reads back as "").
@@ -116,13 +132,15 @@ export function pointsOfReport(report: Report, unit: string, unitName?: string):
   }
   const points: Point[] = [{ measurement: MEASUREMENTS.host, tags, fields, timestamp: ts }];
   if (protection?.ok) {
-    for (const p of protection.facts.products) {
+    const keys = productKeys(protection.facts.products.map((p) => p.id));
+    for (const [i, p] of protection.facts.products.entries()) {
+      const key = keys[i]!;
       const pf: Point['fields'] = { installed: p.installed, protects: p.protects };
       if (p.running !== null) pf.running = p.running;
       if (p.realTime !== null) pf.real_time = p.realTime;
       if (p.signatureAgeHours !== null) pf.signature_age_h = p.signatureAgeHours;
       if (p.version) pf.version = p.version;
-      points.push({ measurement: MEASUREMENTS.product, tags: { unit, ...(unitName ? { unit_name: unitName } : {}), agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id }, fields: pf, timestamp: ts });
+      points.push({ measurement: MEASUREMENTS.product, tags: { unit, ...(unitName ? { unit_name: unitName } : {}), agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id, ...(key !== p.id ? { product_key: key } : {}) }, fields: pf, timestamp: ts });
     }
   }
   return points;

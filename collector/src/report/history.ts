@@ -54,5 +54,8 @@ export function historyReport(rows: HistoryRow[], requestedAt: string, current: 
     units: frame.units,
     indicators: indicators.filter(measured(frame)).sort(byTt).map((i) => section(i, units, [])),
     portalsNotReady: null,
+    protectionPolicy: null,
+    baselineNotMet: null,
+    portals: null,
   };
 }

@@ -9,6 +9,9 @@ import { directiveLine, dueText, filingLine, footnotes, type Footnote } from './
 import { MAX_LISTED, T, actual, change, percent, reasonText, status, when } from './i18n.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';
 import type { FailReason } from '../rules/reasons.js';
+import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
+import { REASONS, renderReason } from '@posture/protocol';
+import { PORTAL_T, portalHeader, portalRows } from './portals.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -68,6 +71,12 @@ function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): string
     if (ind.failing.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${ind.failing.length - MAX_LISTED}</li>`);
     notes.push(`<p><b>${esc(t.failing)}:</b></p><ul class="footnote failing">${items.join('')}</ul>`);
   }
+  const baseline = ind.id === BASELINE_INDICATOR ? (r.baselineNotMet ?? []) : [];
+  if (baseline.length) {
+    const items = baseline.slice(0, MAX_LISTED).map((n) => `<li data-system="${esc(n.id)}">${esc(baselineNoteText(n, lang))}</li>`);
+    if (baseline.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${baseline.length - MAX_LISTED}</li>`);
+    notes.push(`<p><b>${esc(t.baseline)}:</b></p><ul class="footnote baseline">${items.join('')}</ul>`);
+  }
   return `<section class="indicator" id="ind-${esc(ind.id)}">
 <h2>${ind.tt ? `${ind.tt}. ` : ''}${esc(ind.title[lang])}</h2>
 <table class="units"><thead><tr><th>${esc(t.unit)}</th><th>${esc(t.actual)}</th>${cmp ? `<th>${esc(t.previous)}</th><th>${esc(t.change)}</th>` : ''}<th>${esc(t.target)}</th><th>${esc(t.result)}</th></tr></thead>
@@ -98,9 +107,16 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
         cmp ? `<td class="num change">${esc(change(ind.ministry.changePoints, lang))}</td>` : ''
       }${resultCell(ind.ministry, lang)}</tr>`,
   );
+  const pt = PORTAL_T[lang];
+  const prows = portalRows(r, lang);
+  const criteria = prows.length
+    ? `<section id="portal-criteria"><h2>${esc(pt.title)}</h2><p class="meta">${esc(pt.note)}</p><table class="portals"><thead><tr>${portalHeader(lang).map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${prows
+        .map((p) => `<tr>${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>${prows.some((p) => p.blocking.length) ? `<p><b>${esc(pt.blocking)}:</b></p><ul class="footnote">${prows.filter((p) => p.blocking.length).map((p) => `<li><b>${esc(p.portal)}</b>: ${esc(p.blocking.join('; '))}</li>`).join('')}</ul>` : ''}</section>`
+    : '';
   const portals = r.portalsNotReady?.length
     ? `<section id="portals"><h2>${esc(t.portals)}</h2><ul class="footnote">${r.portalsNotReady
-        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}; ${p.reasons.map((x) => reasonHtml(x, lang)).join('; ')}</li>`)
+        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${p.reasons.map((x) => reasonHtml(x, lang)).join('; ')}` : ''}</li>`)
         .join('')}</ul></section>`
     : '';
   const meta = `${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`;
@@ -123,7 +139,9 @@ ${r.source === 'history' ? `<p class="meta">${esc(t.fromHistory)}</p>` : ''}
 ${notes.length ? `<p><b>${esc(t.notes)}:</b></p><ol class="footnotes">${notes.map((n) => `<li id="fn-${n.n}" value="${n.n}">${esc(n.text)}</li>`).join('')}</ol>` : ''}
 <h2>${esc(t.perUnit)}</h2>
 ${r.indicators.map((ind) => unitTable(ind, r, lang)).join('\n')}
+${criteria}
 ${portals}
+${r.protectionPolicy ? `<p class="meta" id="protection-policy">${esc(renderReason(r.protectionPolicy, lang, REASONS))}</p>` : ''}
 </body></html>
 `;
 }

@@ -16,6 +16,7 @@ export const T = {
     belowNote: 'Các đơn vị chưa đạt mục tiêu', notSubmitted: 'Các đơn vị chưa trình phê duyệt hồ sơ', pendingApproval: 'Các đơn vị đã trình hồ sơ, chưa được phê duyệt', notDeployed: 'Các đơn vị chưa triển khai phương án bảo vệ theo cấp độ',
     unclassified: 'Các đơn vị có hệ thống chưa có trong danh mục', systemsWord: 'hệ thống', chartBars: 'Tỷ lệ theo đơn vị so với mục tiêu', chartTrend: 'Diễn biến toàn Bộ',
     targetLine: 'mục tiêu', noHistoryChart: 'chưa có lịch sử đánh giá', dateBlank: '… tháng … năm',
+    baseline: 'Hệ thống chưa đạt yêu cầu cơ bản theo cấp độ',
   },
   en: {
     tt: 'No.', indicator: 'Indicator', basis: 'Legal basis', target: 'Target', actual: 'Actual', result: 'Result',
@@ -28,6 +29,7 @@ export const T = {
     belowNote: 'Units below target', notSubmitted: 'Units that have not submitted their level dossier for approval', pendingApproval: 'Units whose dossier awaits approval', notDeployed: 'Units that have not deployed the protection plan of the level',
     unclassified: 'Units with systems not in the registry', systemsWord: 'systems', chartBars: 'Per unit against the target', chartTrend: 'Ministry-wide trend',
     targetLine: 'target', noHistoryChart: 'no evaluation history yet', dateBlank: '…/…/',
+    baseline: 'Systems whose hosts do not meet the baseline of their level',
   },
 } as const;
 

@@ -5,7 +5,10 @@
  */
 import { directiveLine, dueText, filingLine, footnotes } from './filed.js';
 import { MAX_LISTED, T, actual, change, percent, reasons, status, when } from './i18n.js';
+import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import type { AppendixReport, Lang } from './model.js';
+import { REASONS, renderReason } from '@posture/protocol';
+import { PORTAL_T, portalHeader, portalRows } from './portals.js';
 
 export type { Lang } from './model.js';
 export { percent } from './i18n.js';
@@ -53,10 +56,30 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
       for (const f of ind.failing.slice(0, MAX_LISTED)) out.push(`- ${cell(r.units.find((u) => u.id === f.unit)?.shortName ?? f.unit)} / ${cell(f.name)}: ${cell(reasons(f.reasons, lang))}`);
       if (ind.failing.length > MAX_LISTED) out.push(`- … (+${ind.failing.length - MAX_LISTED})`);
     }
+    const notes = ind.id === BASELINE_INDICATOR ? (r.baselineNotMet ?? []) : [];
+    if (notes.length) {
+      out.push('', `${t.baseline}:`);
+      for (const n of notes.slice(0, MAX_LISTED)) out.push(`- ${cell(baselineNoteText(n, lang))}`);
+      if (notes.length > MAX_LISTED) out.push(`- … (+${notes.length - MAX_LISTED})`);
+    }
+  }
+  if (r.portals?.length) {
+    // Every portal's outside criteria (report/portals.ts), then what blocks the ones not ready.
+    const pt = PORTAL_T[lang];
+    const rows = portalRows(r, lang);
+    const header = portalHeader(lang);
+    out.push('', `## ${pt.title}`, '', `_${pt.note}_`, '', `| ${header.map(cell).join(' | ')} |`, `|${'---|'.repeat(header.length)}`);
+    for (const p of rows) out.push(`| ${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map(cell).join(' | ')} |`);
+    const blocked = rows.filter((p) => p.blocking.length);
+    if (blocked.length) {
+      out.push('', `${pt.blocking}:`);
+      for (const p of blocked) out.push(`- ${cell(p.portal)}: ${cell(p.blocking.join('; '))}`);
+    }
   }
   if (r.portalsNotReady?.length) {
     out.push('', `## ${t.portals}`, '');
-    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${t.portalHosts}; ${cell(reasons(p.reasons, lang))}`);
+    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`);
   }
+  if (r.protectionPolicy) out.push('', `_${cell(renderReason(r.protectionPolicy, lang, REASONS))}_`);
   return out.join('\n') + '\n';
 }

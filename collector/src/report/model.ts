@@ -12,6 +12,9 @@ import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evalu
 import type { Directive } from '../rules/format.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
 import { because, type FailReason } from '../rules/reasons.js';
+import type { Reason } from '@posture/protocol';
+import type { BaselineNote } from './baseline-footnotes.js';
+import type { CheckStatus, Criterion, PortalLevel, PortalResult } from '../portals/types.js';
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
@@ -65,7 +68,17 @@ export interface IndicatorSection {
   trend: TrendPoint[];
 }
 
-/** A system tagged `portal` whose hosts are not all IPv6 "ready". */
+/** The portal prober's newest result for a portal (what the public gets over IPv6). */
+export interface PortalOutside {
+  probedAt: string;
+  level: PortalLevel;
+  ready: boolean;
+  checks: { criterion: Criterion; status: CheckStatus }[];
+  /** What blocks the next level (codes; rendered in the report's language). */
+  blocking: Reason[];
+}
+
+/** A system tagged `portal`: ready when its outside view is (as ipv6_portals counts it), with its hosts' view beside. */
 export interface PortalStatus {
   id: string;
   name: string;
@@ -73,7 +86,10 @@ export interface PortalStatus {
   hosts: number;
   readyHosts: number;
   ready: boolean;
+  /** The hosts' view: which hosts are not IPv6 ready, with the agents' codes for why. */
   reasons: FailReason[];
+  /** null: never probed from outside (then never ready). */
+  outside: PortalOutside | null;
 }
 
 /** The letter the appendix is attached to (config report.filing). */
@@ -107,6 +123,12 @@ export interface AppendixReport {
   indicators: IndicatorSection[];
   /** Portals (systems tagged portal) not IPv6 ready; null when not known (history). */
   portalsNotReady: PortalStatus[] | null;
+  /** The protection policy the collector judged hosts with (POLICY_IN_FORCE); null when not known (history). */
+  protectionPolicy: Reason | null;
+  /** Indicator 11: systems whose hosts do not meet the baseline of the system's level, with the checks; null when not known (history). */
+  baselineNotMet: BaselineNote[] | null;
+  /** Every portal with its outside criteria; null when not known (history). */
+  portals: PortalStatus[] | null;
 }
 
 /** Worst first; no-data scopes last; ties by id for a stable order. */
@@ -154,9 +176,10 @@ export const PORTAL_INDICATOR = 'ipv6_portals';
 /**
  * `verdicts`: the evaluation's verdicts of PORTAL_INDICATOR per system (same index as
  * `systems`): when that rule is in force, "ready" is its verdict, so the footnote and the
- * indicator row cannot disagree; the hosts give the counts and reasons.
+ * indicator row cannot disagree; without it, the outside view's level decides. `outside`: the
+ * portal prober's newest result per system; the hosts give their counts and reasons beside it.
  */
-export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdicts?: Uint8Array): PortalStatus[] {
+export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdicts?: Uint8Array, outside: ReadonlyMap<string, PortalResult> = new Map()): PortalStatus[] {
   return systems
     .map((s, i) => ({ s, verdict: verdicts?.[i] }))
     .filter(({ s }) => s.tags.includes('portal'))
@@ -165,7 +188,10 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdi
       const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
       // Each host not ready, then the agent's own codes for why (e.g. IPv6 disabled by sysctl).
       const reasons = serving.length ? notReady.flatMap((h) => [portalHostReason(h), ...(h.stale ? [] : h.ipv6ReasonCodes)]) : [because('PORTAL_NO_REPORTS')];
-      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: verdict === undefined || verdict === VERDICT.outOfScope ? serving.length > 0 && notReady.length === 0 : verdict === VERDICT.pass, reasons };
+      const o = outside.get(s.id);
+      const view: PortalOutside | null = o ? { probedAt: new Date(o.probedAt).toISOString(), level: o.level, ready: o.ready, checks: o.checks.map((c) => ({ criterion: c.criterion, status: c.status })), blocking: o.blocking } : null;
+      const ready = verdict === undefined || verdict === VERDICT.outOfScope ? (view?.ready ?? false) : verdict === VERDICT.pass;
+      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready, reasons, outside: view };
     });
 }
 
@@ -179,7 +205,7 @@ export interface ReportFrame {
 const measured = (frame: ReportFrame) => (i: { directive: string | null }) => i.directive === null || i.directive === (frame.directive?.id ?? null);
 
 /** The report of a live evaluation, with its failing members and portals. */
-export function liveReport(ev: Evaluation, portals: PortalStatus[], frame: ReportFrame): AppendixReport {
+export function liveReport(ev: Evaluation, portals: PortalStatus[], frame: ReportFrame, protectionPolicy: Reason | null = null, baseline: BaselineNote[] = []): AppendixReport {
   const units = new Map(frame.units.map((u) => [u.id, u]));
   return {
     evaluatedAt: ev.evaluatedAt,
@@ -192,6 +218,9 @@ export function liveReport(ev: Evaluation, portals: PortalStatus[], frame: Repor
     units: frame.units,
     indicators: ev.indicators.filter(measured(frame)).sort(byTt).map((i) => section(i, units, i.failing)),
     portalsNotReady: portals.filter((p) => !p.ready),
+    protectionPolicy,
+    baselineNotMet: baseline,
+    portals,
   };
 }
 

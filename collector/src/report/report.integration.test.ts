@@ -124,18 +124,24 @@ describe('the appendix report on a generated fleet', () => {
     }
     const ep = r.indicators.find((i) => i.id === 'endpoint_protection')!;
     expect(ep.failing.map((f) => f.name).sort()).toEqual(hosts.filter((h) => !h.protected).map((h) => h.hostname).sort());
-    // The agents sent reason codes: the codes are the reason, the agent's text is not repeated.
-    expect(ep.failing.every((f) => f.reasonCodes.length === 1 && f.reasonCodes[0]!.code === 'PROTECTION_NOT_RUNNING' && f.reasonCodes[0]!.params?.product === 'ClamAV' && !f.reasonCodes[0]!.evidence)).toBe(true);
-    // The reasons are still strings (the first API's shape), now in the reader's language.
-    expect(ep.failing[0]!.reasons).toEqual(['ClamAV: không chạy']);
+    // The collector's own reasons (its policy), as codes: one of the generated fleet's three failure modes.
+    expect(ep.failing.every((f) => f.reasonCodes.some((x) => ['POLICY_NOT_RUNNING', 'POLICY_REALTIME_OFF', 'POLICY_SIGNATURES_OLD'].includes(x.code) && x.params?.product === 'ClamAV'))).toBe(true);
+    // The reasons are still strings (the first API's shape), in the reader's language.
+    expect(ep.failing.every((f) => f.reasons.some((x) => /^ClamAV: (không chạy|bảo vệ thời gian thực tắt|mẫu nhận diện đã [\d,]+ giờ tuổi lúc đánh giá \(giới hạn 168 giờ\))$/.test(x)))).toBe(true);
     const sc = r.indicators.find((i) => i.id === 'systems_classified')!;
     expect(sc.failing.map((f) => f.id).sort()).toEqual(systemMembers.filter((s) => !s.pass).map((s) => s.id).sort());
     expect(sc.failing.find((f) => f.id === 'hh-ais')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_UNCLASSIFIED']);
     expect(sc.failing.find((f) => f.id === 'bgtvt-dvc')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_PLAN_NOT_DEPLOYED']);
     expect(sc.failing.find((f) => f.id === 'bgtvt-csdl')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_LEVEL_NOT_APPROVED', 'SYSTEM_PLAN_NOT_DEPLOYED', 'BASELINE_NO_REPORTING_HOST']);
-    // Portals: every host serving hh-cong-ttdt is ready; the two TTCNTT portals are not.
-    expect(r.portalsNotReady!.map((p) => p.id).sort()).toEqual(['bgtvt-cong-ttdt', 'bgtvt-dvc']);
-    // The agent's IPv6 reason codes follow the host they explain (ttcntt-h0 has IPv6 disabled).
+    // Portals: every host serving hh-cong-ttdt is ready, the two TTCNTT portals' are not; but no
+    // portal was probed from outside, so none is ready (ipv6_portals counts the outside view).
+    expect(r.portalsNotReady!.map((p) => p.id).sort()).toEqual(['bgtvt-cong-ttdt', 'bgtvt-dvc', 'hh-cong-ttdt']);
+    const hh = r.portals!.find((p) => p.id === 'hh-cong-ttdt')!;
+    expect([hh.hosts, hh.readyHosts, hh.outside]).toEqual([hh.hosts, hh.hosts, null]);
+    const never = r.indicators.find((i) => i.id === 'ipv6_portals')!.failing.find((f) => f.id === 'hh-cong-ttdt')!;
+    expect(never.reasonCodes[0]).toEqual({ code: 'PORTAL_NOT_PROBED', params: { ipv6ReadyHosts: hh.hosts, hosts: hh.hosts } });
+    expect(never.reasons[0]).toMatch(/^Chưa đo IPv6 từ bên ngoài .* chỉ có góc nhìn từ máy chủ: \d+\/\d+ máy chủ sẵn sàng IPv6$/);
+    // The hosts' view: the agent's IPv6 reason codes follow the host they explain (ttcntt-h0 has IPv6 disabled).
     const portal = r.portalsNotReady!.find((p) => p.id === 'bgtvt-cong-ttdt')!;
     expect(portal.reasonCodes.slice(0, 2)).toEqual([
       { code: 'PORTAL_HOST_NOT_READY', params: { host: 'ttcntt-h0', level: 0 } },

@@ -4,6 +4,8 @@
  * against; and the earlier evaluation it is compared with.
  */
 import type { Collector } from '../context.js';
+import { policyReason } from '../policy/protection.js';
+import { BASELINE_INDICATOR, baselineNotes } from './baseline-footnotes.js';
 import { chooseDirective, directivesOf } from './directive.js';
 import { historyReport } from './history.js';
 import { PORTAL_INDICATOR, liveReport, portalStatus, type AppendixReport, type ReportFrame } from './model.js';
@@ -51,7 +53,16 @@ export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Da
     units: c.config.units.map((u) => ({ id: u.id, name: u.name, shortName: u.shortName ?? u.name })),
   };
   let report: AppendixReport;
-  if (!opts.at) report = liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)), frame);
+  if (!opts.at) {
+    const outside = new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]));
+    report = liveReport(
+      ev,
+      portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), outside),
+      frame,
+      policyReason(c.config.protection),
+      baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)),
+    );
+  }
   else {
     const iso = opts.at.toISOString();
     const { last, first } = history.lastAtOrBefore(opts.at);

@@ -5,6 +5,9 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 
+/** cel-js's name for CEL's timestamp type. */
+const TIMESTAMP = 'google.protobuf.Timestamp';
+
 /** The facts of a host, as `host.*` in expressions over the `hosts` population. */
 export const HOST_SCHEMA = {
   id: 'string',
@@ -18,14 +21,30 @@ export const HOST_SCHEMA = {
   stale: 'bool',
   /** Minutes since the last report was received. */
   silentMinutes: 'int',
+  /** When the latest report was collected (compare with `now`: `now - host.collectedAt > duration("24h")`). */
+  collectedAt: TIMESTAMP,
   protection: {
-    /** At least one product installed, running, real-time on, fresh signatures. */
+    /**
+     * The collector's verdict under the ministry's protection policy (collector config
+     * `protection`) at evaluation time: at least one protection product installed, running,
+     * real-time on, signatures younger than the limit NOW. False when stale.
+     */
     protected: 'bool',
     /** False when the protection probe failed or did not run (unknown counts as failing). */
     known: 'bool',
+    /** The policy's reasons (English; codes in the host API). */
     reasons: 'list<string>',
     /** Ids of the products found, e.g. clamav, mdatp. */
     products: 'list<string>',
+    /**
+     * The product facts, for stricter rules: maps with key, id, name, antiMalware, installed,
+     * running, realTime, signatureless, protects (under the policy, now), and when known
+     * signatureAgeHours (double, at evaluation time), signatureDate (timestamp),
+     * signatureUpToDate. Test optional ones with has(): `has(p.signatureAgeHours) && p.signatureAgeHours < 72.0`.
+     */
+    items: 'list<map<string, dyn>>',
+    /** The agent's own verdict with its own config: a diagnostic, never the count. */
+    agentProtected: 'bool',
   },
   ipv6: {
     /** none | address | routed | dual-stack-services | ready | unknown */
@@ -62,10 +81,29 @@ export const SYSTEM_SCHEMA = {
   reportingHosts: 'int',
   /** Of those, hosts whose IPv6 readiness is "ready". */
   ipv6ReadyHosts: 'int',
-  /** pass: every reporting host passes every baseline check its level requires; fail; unknown. */
+  /** pass: every reporting host passes every baseline check its level requires (at that level: byLevel); fail; unknown (rules/baseline-level.ts). */
   baseline: 'string',
   /** "hostname: check id (result)" for each required check not passed. */
   baselineFailing: 'list<string>',
+  /** The outside view over IPv6, from the portal prober (src/portals/facts.ts). */
+  portal: {
+    /** An outside probe result exists. */
+    probed: 'bool',
+    /** none | address | reachable | web | ready | unknown (also when never probed). */
+    level: 'string',
+    /** 0 (none) .. 4 (ready); -1 when unknown or never probed. */
+    levelNo: 'int',
+    /** Level ready: web, name servers and mail over IPv6 as the public sees them. */
+    ready: 'bool',
+    /** Minutes since the newest probe; -1 when never probed. */
+    ageMinutes: 'int',
+    /** Criterion (ns_aaaa, web_same_content, ...) -> pass | fail | unreachable | n/a. */
+    checks: 'map<string, string>',
+    /** What blocks the next level, in English (the report renders the codes in Vietnamese). */
+    blocking: 'list<string>',
+    /** Reason codes (PORTAL_...) of `blocking`. */
+    blockingCodes: 'list<string>',
+  },
 } as const;
 
 export type Population = 'hosts' | 'systems';
@@ -76,6 +114,8 @@ function makeEnv(population: Population): Environment {
   const env = new Environment({ limits: LIMITS });
   if (population === 'hosts') env.registerVariable({ name: 'host', schema: HOST_SCHEMA });
   else env.registerVariable({ name: 'system', schema: SYSTEM_SCHEMA });
+  // The evaluation time: the time helper of rules (timestamps minus it give durations).
+  env.registerVariable('now', TIMESTAMP);
   return env;
 }
 

@@ -9,7 +9,8 @@ import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './for
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
 import { reasonText, type FailReason } from './reasons.js';
-import { host, system } from '../../../testing/fleet.js';
+import { clamavFacts, host, system } from '../../../testing/fleet.js';
+import type { PortalFacts } from '../portals/facts.js';
 
 /** A reason as an English reader sees it, with its code (and evidence, when there is some). */
 const why = (r: FailReason) => `${r.code}: ${reasonText(r, 'en')}${r.evidence ? ` [${r.evidence}]` : ''}`;
@@ -20,10 +21,10 @@ const NOW = new Date('2022-06-01T00:30:00.000Z');
 const STALE_AT = '2022-05-31T20:00:00.000Z'; // 4.5 h before NOW; the window below is 60 min
 const UNITS = ['A', 'B', 'C'];
 
-const run = (id: string, inputs: HostInput[], registry = [system('x', 'A')].slice(0, 0), now = NOW): IndicatorResult => {
+const run = (id: string, inputs: HostInput[], registry = [system('x', 'A')].slice(0, 0), now = NOW, portals: ReadonlyMap<string, PortalFacts> = new Map()): IndicatorResult => {
   const hosts = hostMembers(inputs, now, 60);
   const r = rule(id);
-  return evaluateRule(r, r.population === 'hosts' ? hosts : systemMembers(registry, hosts), UNITS, now);
+  return evaluateRule(r, r.population === 'hosts' ? hosts : systemMembers(registry, hosts, portals, now), UNITS, now);
 };
 const unit = (res: IndicatorResult, id: string) => res.units.find((u) => u.scope === id)!;
 
@@ -36,7 +37,8 @@ describe('endpoint_protection (90%)', () => {
     ...Array.from({ length: 3 }, () => host('B', { receivedAt: STALE_AT })),
     // B: protection probe failed -> unknown, failing.
     host('B', { protected: null, protectionReasons: ['protection probe failed: PROBE_TIMEOUT'], protectionError: 'PROBE_TIMEOUT' }),
-    // B: an agent that sends reason codes: they are the reason, its text is not repeated.
+    // B: an agent that sends its own reason codes: the collector's policy judges its product facts
+    // (ClamAV not running), the agent's codes are its own verdict, not the reason.
     host('B', { protected: false, protectionReasons: ['ClamAV: not running'], protectionReasonCodes: [{ code: 'PROTECTION_NO_PRODUCT' }] }),
     // A decommissioned host does not count at all.
     host('A', { protected: false, decommissionedAt: '2022-05-01T00:00:00Z' }),
@@ -55,12 +57,12 @@ describe('endpoint_protection (90%)', () => {
   it('lists every failing host with its coded reason: stale, not protected (agent text as evidence), agent codes, unknown', () => {
     const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.map(why).join('; ')}`).sort();
     expect(reasons).toEqual([
-      'A PROTECTION_NOT_PROTECTED: Not protected (the agent sent no reason code; see the evidence) [ClamAV: not running]',
+      'A POLICY_NOT_RUNNING: ClamAV: not running; POLICY_REALTIME_OFF: ClamAV: real-time protection off',
       'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
       'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
       'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
-      'B PROTECTION_NO_PRODUCT: No anti-malware or EDR product found',
-      'B PROTECTION_PROBE_FAILED: Protection unknown: the agent’s protection probe failed (PROBE_TIMEOUT) [protection probe failed: PROBE_TIMEOUT]',
+      'B POLICY_NOT_RUNNING: ClamAV: not running; POLICY_REALTIME_OFF: ClamAV: real-time protection off',
+      'B POLICY_PROBE_FAILED: the agent could not read the protection facts (PROBE_TIMEOUT) [protection probe failed: PROBE_TIMEOUT]',
     ]);
   });
 
@@ -69,7 +71,9 @@ describe('endpoint_protection (90%)', () => {
     expect(isPastDue('2022-12-31', new Date('2022-12-31T17:00:00.001Z'))).toBe(true);
     expect(isPastDue(null, new Date('2099-01-01T00:00:00Z'))).toBe(false);
     const later = new Date('2023-01-02T00:00:00Z');
-    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: '2023-01-01T23:59:00.000Z' }));
+    // Reported again just before `later`, with the same facts (signatures 5 h old then).
+    const again = '2023-01-01T23:59:00.000Z';
+    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: again, protection: clamavFacts(h.protected, again) }));
     const past = run('endpoint_protection', fresh, [], later);
     expect(past.pastDue).toBe(true);
     expect(unit(past, 'A')).toMatchObject({ met: true, overdue: false });
@@ -122,37 +126,57 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
 
   it('says why each system fails', () => {
     const of = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.map(why).join(' | ')]));
-    expect(of.s2).toBe(`BASELINE_CHECK_FAILED: ${fleet[0]!.hostname}: baseline check audit.enabled failed (required from level 3)`);
+    // One summary line per system (the checks themselves are in system.baseline, named by the report's footnote).
+    expect(of.s2).toBe('BASELINE_LEVEL_NOT_MET: Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
     expect(of.s3).toBe('BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 2 cannot be verified');
     expect(of.s4).toBe('SYSTEM_UNCLASSIFIED: Declared by agents but not in the registry: unclassified');
     expect(of.s5).toBe('SYSTEM_LEVEL_NOT_DETERMINED: Security level not determined');
-    expect(of.s6).toBe(`BASELINE_CHECK_UNKNOWN: ${fleet[1]!.hostname}: baseline check audit.enabled could not be determined (required from level 3)`);
-    expect(of.s7).toBe(`BASELINE_FACTS_MISSING: ${fleet[2]!.hostname}: baseline facts missing (probe failed or not run)`);
+    expect(of.s6).toBe('BASELINE_LEVEL_NOT_MET: Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(of.s7).toBe('BASELINE_LEVEL_NOT_MET: Baseline of level 1 not met: 1 check(s) failing or unknown on 1/1 host(s)');
     expect(of.s8).toBe('BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 1 cannot be verified');
     expect(of.s9).toBe('SYSTEM_PLAN_NOT_DEPLOYED: Protection plan of the level not deployed | BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 1 cannot be verified');
     expect(of.s1).toBeUndefined();
   });
+
+  it('keeps per system the hosts and checks that fail at its level, and the results as rule expressions read them', () => {
+    const members = systemMembers(registry, hostMembers(fleet, NOW, 60));
+    const of = (id: string) => members.find((m) => m.id === id)!;
+    expect(of('s1').baseline).toMatchObject({ result: 'pass', level: 2, hosts: [] });
+    expect(of('s2').baseline).toEqual({ result: 'fail', level: 3, reportingHosts: 1, hosts: [{ hostname: fleet[0]!.hostname, checks: [{ id: 'audit.enabled', result: 'fail', checkLevel: 3 }] }] });
+    expect(of('s6').baseline.hosts[0]!.checks).toEqual([{ id: 'audit.enabled', result: 'unknown', checkLevel: 3, detail: { code: 'BASELINE_RESULT_UNKNOWN' } }]);
+    expect(of('s7').baseline).toMatchObject({ result: 'unknown', hosts: [{ hostname: fleet[2]!.hostname, missing: { code: 'BASELINE_FACTS_MISSING', params: { host: fleet[2]!.hostname } }, checks: [] }] });
+    expect(of('s2').cel).toMatchObject({ baseline: 'fail', baselineFailing: [`${fleet[0]!.hostname}: audit.enabled (fail)`] });
+    expect(of('s6').cel).toMatchObject({ baseline: 'unknown', baselineFailing: [`${fleet[1]!.hostname}: audit.enabled (unknown)`] });
+  });
 });
 
 describe('ipv6_portals (100%)', () => {
-  it('only portals count; a portal with no hosts or a stale host fails', () => {
+  it('counts the outside view: a probed ready portal passes; the hosts alone never do, and the reason says so', () => {
     const fleet = [
-      host('A', { systems: ['p1'], ipv6Readiness: 'ready' }),
-      host('A', { systems: ['p1'], ipv6Readiness: 'ready' }),
+      host('A', { systems: ['p1'], ipv6Readiness: 'routed' }),
       host('B', { systems: ['p2'], ipv6Readiness: 'ready' }),
       host('B', { systems: ['p2'], ipv6Readiness: 'ready', receivedAt: STALE_AT }),
     ];
-    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('internal', 'C')];
-    const res = run('ipv6_portals', fleet, registry);
+    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('p4', 'C', { tags: ['portal'] }), system('p5', 'C', { tags: ['portal'] }), system('internal', 'C')];
+    const at = NOW.getTime() - 600_000;
+    const portals = new Map<string, PortalFacts>([
+      ['p1', { probedAt: at, level: 'ready', ready: true, checks: {}, blocking: [] }],
+      ['p5', { probedAt: NOW.getTime() - 49 * 3600_000, level: 'ready', ready: true, checks: {}, blocking: [] }],
+      ['p4', { probedAt: at, level: 'reachable', ready: false, checks: { tls: 'fail' }, blocking: [{ code: 'PORTAL_TLS_EXPIRED', params: { name: 'www.p4.test', address: '2001:db8::4', notAfter: '2022-05-01' } }] }],
+    ]);
+    const res = run('ipv6_portals', fleet, registry, NOW, portals);
     expect(res.units.map((u) => [u.scope, u.pass, u.total, u.met])).toEqual([
       ['A', 1, 1, true],
       ['B', 0, 1, false],
-      ['C', 0, 1, false],
+      ['C', 0, 3, false],
     ]);
-    expect(res.failing.map((f) => [f.id, why(f.reasons[0]!)])).toEqual([
-      ['p2', 'PORTAL_HOSTS_NOT_READY: 1/2 hosts IPv6-ready (stale hosts count as not ready)'],
-      ['p3', 'PORTAL_NO_REPORTS: No agent reports for this portal’s hosts'],
-    ]);
+    expect(Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.map(why)]))).toEqual({
+      p2: ['PORTAL_NOT_PROBED: No outside IPv6 probe of this portal yet (registry portal.urls and the collector’s portals section); only the hosts’ view exists: 1/2 hosts IPv6-ready'],
+      p3: ['PORTAL_NOT_PROBED_NO_REPORTS: No outside IPv6 probe of this portal yet (registry portal.urls and the collector’s portals section); only the hosts’ view exists: no agent reports for its hosts'],
+      // The prober's own code keeps the prober's parameters.
+      p4: ['PORTAL_OUTSIDE_LEVEL: Outside view over IPv6: level reachable', 'PORTAL_TLS_EXPIRED: www.p4.test [2001:db8::4]: the certificate over IPv6 expired on 2022-05-01'],
+      p5: ['PORTAL_PROBE_TOO_OLD: The newest outside IPv6 probe is 49 h old (older than 48 h does not count): is the collector’s portal prober running?'],
+    });
   });
 });
 
@@ -185,5 +209,51 @@ describe('approval of the level', () => {
       p1: ['SYSTEM_LEVEL_PENDING_APPROVAL: Dossier proposing level 3 submitted, no approval decision yet'],
       p2: ['SYSTEM_LEVEL_NOT_APPROVED: No approval decision for the level'],
     });
+  });
+});
+
+describe('stricter rules from the product facts and the time helper', () => {
+  it('servers need signatures at most 72 h old NOW; a report older than 30 min fails `now - host.collectedAt`', () => {
+    const problems: RuleProblem[] = [];
+    const [g] = parseRuleText(
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - indicator: strict_servers',
+        '        title: {vi: t, en: t}',
+        '        basis: b',
+        '        population: hosts',
+        '        pass: >-',
+        '          host.protection.protected && now - host.collectedAt <= duration("30m") && (host.role != "server" || host.protection.items.exists(p,',
+        '          p.protects && has(p.signatureAgeHours) && p.signatureAgeHours <= 72.0))',
+        '        by: [unit]',
+        '        target: 1',
+      ].join('\n') + '\n',
+      'strict.rules.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
+    const hosts = hostMembers(
+      [
+        // Server, signatures 5 h old at a report 10 min ago: 5 h 10 min now. Passes.
+        host('A', { role: 'server', receivedAt: at(10), protection: clamavFacts(true, at(10), 5) }),
+        // Server, 71 h at a report 20 min ago: 71 h 20 min. Passes.
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71) }),
+        // Server, 71 h 50 min at a report 20 min ago: 72 h 10 min now. Fails (protected under the 168 h policy).
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71 + 50 / 60) }),
+        // Workstation, 100 h: the 72 h rule is for servers. Passes.
+        host('A', { receivedAt: at(5), protection: clamavFacts(true, at(5), 100) }),
+        // Workstation reported 40 min ago: fails the 30-minute freshness.
+        host('A', { receivedAt: at(40), protection: clamavFacts(true, at(40), 1) }),
+      ],
+      NOW,
+      60,
+    );
+    expect(hosts.map((h) => h.protected)).toEqual([true, true, true, true, true]);
+    const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
+    expect(unit(res, 'A')).toMatchObject({ pass: 3, total: 5 });
+    expect(res.failing.map((f) => f.id)).toEqual([hosts[2]!.id, hosts[4]!.id]);
   });
 });

@@ -68,10 +68,10 @@ function scopeOf(scope: string, c: { pass: number; total: number }, target: numb
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
 /** The member's scalar facts (system.hosts, host.hostname, ...) that the code's text names: its parameters. */
-function scalarParams(code: string, cel: Record<string, unknown>): ReasonParams | undefined {
+function scalarParams(code: string, cel: Record<string, unknown>, extra: ReasonParams): ReasonParams | undefined {
   const out: ReasonParams = {};
   for (const k of placeholders(REASONS[code]!.vi)) {
-    const v = cel[k];
+    const v = cel[k] ?? extra[k];
     if (typeof v === 'bigint') out[k] = Number(v);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
@@ -83,9 +83,16 @@ function scalarParams(code: string, cel: Record<string, unknown>): ReasonParams 
  * checks literals at load), rendered with the member's facts; any other string is kept as the
  * evidence of a generic reason, so nothing a rule says is lost.
  */
-function asReasons(v: unknown, cel: Record<string, unknown>): FailReason[] {
+function asReasons(v: unknown, m: Member): FailReason[] {
   const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : [];
-  return list.map((s) => (s in REASONS ? because(s, scalarParams(s, cel)) : because('RULE_NOT_MET', undefined, s)));
+  // A portal's blocking code (system.portal.blockingCodes) keeps the prober's own parameters.
+  const blocking = m.kind === 'system' ? m.portalBlocking : [];
+  const extra = m.kind === 'system' ? m.reasonParams : {};
+  return list.flatMap((s): FailReason[] => {
+    const probed = blocking.filter((b) => b.code === s);
+    if (probed.length) return probed;
+    return [s in REASONS ? because(s, scalarParams(s, m.cel, extra)) : because('RULE_NOT_MET', undefined, s)];
+  });
 }
 
 /** Run `pass` for one member: true, or the reasons it fails. */
@@ -100,7 +107,7 @@ function judge(rule: Rule, m: Member, vars: Record<string, unknown>): true | Fai
   if (ok === true) return true;
   if (rule.reason) {
     try {
-      const r = asReasons(rule.reason.run(vars), m.cel);
+      const r = asReasons(rule.reason.run(vars), m);
       if (r.length) return r;
     } catch (e) {
       return [because('RULE_NOT_MET', undefined, `reason expression failed: ${firstLine(e)}`)];
@@ -123,7 +130,7 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const failing: FailingMember[] = [];
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
-    const vars = { [varName]: m.cel };
+    const vars = { [varName]: m.cel, now };
     let inScope = true;
     let whereError: FailReason | null = null;
     if (rule.where) {

@@ -3,10 +3,14 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS, type Reason } from '@posture/protocol';
+import { IPV6_LEVELS, type Reason, type ReasonParams } from '@posture/protocol';
 import type { HostInput } from '../store/host-facts.js';
 import type { SystemRecord } from '../store/systems.js';
-import { because, vnTime, type FailReason } from './reasons.js';
+import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
+import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
+import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } from './baseline-level.js';
+import { portalCel, type PortalFacts } from '../portals/facts.js';
+import { because, reasonText, vnTime, type FailReason } from './reasons.js';
 
 export type { HostInput };
 
@@ -18,12 +22,18 @@ export interface HostMember {
   role: string;
   /** Silent longer than the stale window: fails every host rule. */
   stale: boolean;
+  /** The collector's verdict under the ministry's protection policy at evaluation time (false when stale). */
   protected: boolean;
+  /** The verdict in full (`protection.verdict`: per product, reasons as codes), computed on first read. */
+  protection: ProtectionView;
+  /** The agent's own verdict, when it differs from the collector's (shown beside it; null when they agree). */
+  agentVerdict: { protected: boolean | null; limitHours: number | null; reasons: string[] } | null;
   systems: string[];
   ipv6Readiness: string | null;
   /** The agent's codes for why the host is not IPv6 ready (shown in the portals' footnote). */
   ipv6ReasonCodes: Reason[];
   /** Why this host is not protected, when it is not. */
+  /** Why this host fails (stale, and the policy's verdict when not protected), as codes. */
   reasons: FailReason[];
   lastSeen: string;
   /** Baseline checks as reported (null: unknown). */
@@ -48,24 +58,45 @@ export interface SystemMember {
   planStatus: string;
   tags: string[];
   hosts: number;
+  /** Its hosts' baseline judged at its level (baseline-level.ts): what the report's footnotes name. */
+  baseline: SystemBaseline;
   /** Why this system is not classified and protected, when it is not. */
   reasons: FailReason[];
+  /** What blocks its portal's next IPv6 level, as the prober coded it (a rule's `reason:` names them by code). */
+  portalBlocking: Reason[];
+  /** Parameters of the portal codes that are not scalar `system.*` facts: portalLevel, portalAgeHours. */
+  reasonParams: ReasonParams;
   /** The view rule expressions read as `system`. */
   cel: Record<string, unknown>;
 }
 
-export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number): HostMember[] {
+const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };
+
+/**
+ * Members of the hosts population at `now`: stale or not, and protected or not under `policy`
+ * (the ministry's, from the collector config), judged from the product facts at `now`.
+ */
+export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY): HostMember[] {
   const members: HostMember[] = [];
+  const nowMs = now.getTime();
+  const renderer = new ReasonRenderer();
   for (const r of rows) {
     if (r.decommissionedAt) continue;
-    const silentMs = now.getTime() - Date.parse(r.receivedAt);
+    const silentMs = nowMs - Date.parse(r.receivedAt);
     const stale = silentMs > staleAfterMinutes * 60_000;
+    const facts = r.protection ?? UNKNOWN_PROTECTION;
+    // The cheap answer for every host; the full verdict (reasons) only where it is read.
+    const protectedNow = protectsAt(facts, nowMs, policy);
+    const disagrees = r.protected !== null && r.protected !== protectedNow;
+    const verdict = protectedNow ? null : verdictWithAgent(facts, r.protected, now, policy);
+    const view = new ProtectionView(!stale && protectedNow, facts.products !== null, r.products, r.protected === true, facts, r.protected, now, policy, renderer, verdict);
     const reasons: FailReason[] = [];
     if (stale) reasons.push(because('HOST_STALE', { lastSeen: vnTime(r.receivedAt), hours: Math.floor(silentMs / 360_000) / 10 }));
-    if (r.protected === null) {
-      const evidence = r.protectionReasons.join('; ');
-      reasons.push(r.protectionError ? because('PROTECTION_PROBE_FAILED', { error: r.protectionError }, evidence) : because('PROTECTION_PROBE_NOT_RUN', undefined, evidence));
-    } else if (!r.protected) reasons.push(...protectionReasons(r));
+    if (verdict) {
+      // Facts unread: what the agent said (uncoded text) is the evidence beside the collector's code.
+      const evidence = facts.products === null ? r.protectionReasons.join('; ') || undefined : undefined;
+      reasons.push(...verdict.reasons.map((x, i) => (i === 0 && evidence ? { ...x, evidence } : x)));
+    }
     const baseline: Record<string, string> = {};
     for (const c of r.baseline ?? []) baseline[c.id] = c.result;
     const level = r.ipv6Readiness === null ? -1 : IPV6_LEVELS.indexOf(r.ipv6Readiness as (typeof IPV6_LEVELS)[number]);
@@ -76,7 +107,9 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       hostname: r.hostname,
       role: r.role,
       stale,
-      protected: !stale && r.protected === true,
+      protected: !stale && protectedNow,
+      protection: view,
+      agentVerdict: disagrees ? { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons } : null,
       systems: r.systems,
       ipv6Readiness: r.ipv6Readiness,
       ipv6ReasonCodes: r.ipv6ReasonCodes,
@@ -91,7 +124,8 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
         os: r.os,
         stale,
         silentMinutes: BigInt(Math.max(0, Math.floor(silentMs / 60_000))),
-        protection: { protected: !stale && r.protected === true, known: r.protected !== null, reasons: r.protectionReasons, products: r.products },
+        collectedAt: new Date(r.protection ? r.protection.collectedMs : Date.parse(r.receivedAt)),
+        protection: view,
         ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons },
         baseline,
         systems: r.systems,
@@ -99,15 +133,6 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
     });
   }
   return members;
-}
-
-/**
- * Why a host is not protected: the agent's codes when it sent them, else one coded reason with
- * the agent's text as its evidence (older agents; text is never read for meaning).
- */
-function protectionReasons(r: HostInput): FailReason[] {
-  if (r.protectionReasonCodes.length) return r.protectionReasonCodes;
-  return [because('PROTECTION_NOT_PROTECTED', undefined, r.protectionReasons.join('; ') || undefined)];
 }
 
 interface SystemHosts {
@@ -118,40 +143,8 @@ interface SystemHosts {
   unit: string;
 }
 
-/**
- * Baseline of a system at its level: every reporting host must pass every check whose level is
- * at most the system's. A check reported as unknown, a host without baseline facts, or a system
- * with no reporting host is "unknown", which rules should count as failing.
- */
-function systemBaseline(level: number | null, hosts: HostMember[]): { result: 'pass' | 'fail' | 'unknown'; failing: FailReason[]; failingText: string[] } {
-  const reporting = hosts.filter((h) => !h.stale);
-  if (!level) return { result: 'unknown', failing: [because('BASELINE_LEVEL_UNKNOWN')], failingText: ['security level not determined: required checks unknown'] };
-  if (!reporting.length) return { result: 'unknown', failing: [because('BASELINE_NO_REPORTING_HOST', { level })], failingText: [`no reporting host: baseline checks of level ${level} cannot be verified`] };
-  const failing: FailReason[] = [];
-  const failingText: string[] = [];
-  let unknown = false;
-  let failed = false;
-  for (const h of reporting) {
-    if (h.baseline === null) {
-      unknown = true;
-      failing.push(because('BASELINE_FACTS_MISSING', { host: h.hostname }));
-      failingText.push(`${h.hostname}: baseline facts missing (probe failed or not run)`);
-      continue;
-    }
-    for (const c of h.baseline) {
-      if (c.level > level || c.result === 'pass') continue;
-      if (c.result === 'unknown') unknown = true;
-      else failed = true;
-      failing.push(because(c.result === 'fail' ? 'BASELINE_CHECK_FAILED' : 'BASELINE_CHECK_UNKNOWN', { host: h.hostname, check: c.id, checkLevel: c.level }));
-      // The agent's own reason for that check, when it sent one (rendered by the same catalogue).
-      if (c.reasonCode) failing.push(c.reasonCode);
-      failingText.push(`${h.hostname}: ${c.id} (${c.result})`);
-    }
-  }
-  return { result: failed ? 'fail' : unknown ? 'unknown' : 'pass', failing, failingText };
-}
-
-export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[]): SystemMember[] {
+/** `portals`: the newest outside probe of each portal (system id -> facts), for `system.portal.*`. */
+export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[], portals: ReadonlyMap<string, PortalFacts> = new Map(), now = new Date()): SystemMember[] {
   const by = new Map<string, SystemHosts>();
   for (const h of hosts) {
     for (const s of h.systems) {
@@ -175,12 +168,18 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
       if (!r.approved) reasons.push(r.proposedLevel ? because('SYSTEM_LEVEL_PENDING_APPROVAL', { proposedLevel: r.proposedLevel }) : because('SYSTEM_LEVEL_NOT_APPROVED'));
       if (!r.planDeployed) reasons.push(because('SYSTEM_PLAN_NOT_DEPLOYED'));
     }
-    if (r.level && base.result !== 'pass') reasons.push(...base.failing);
+    // One line per system: the checks themselves are named in the report's baseline footnote.
+    const summary = r.level ? baselineSummary(base) : null;
+    if (summary) reasons.push(summary);
+    const portal = portals.get(r.id);
     return {
       kind: 'system',
       ...r,
       hosts: h.hosts,
+      baseline: base,
       reasons,
+      portalBlocking: portal?.blocking ?? [],
+      reasonParams: portal ? { portalLevel: portal.level, portalAgeHours: Math.floor((now.getTime() - portal.probedAt) / 3_600_000) } : {},
       cel: {
         id: r.id,
         name: r.name,
@@ -195,7 +194,8 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
         reportingHosts: BigInt(h.reporting),
         ipv6ReadyHosts: BigInt(h.ipv6Ready),
         baseline: base.result,
-        baselineFailing: base.failingText,
+        baselineFailing: base.level === null ? ['security level not determined: required checks unknown'] : base.reason ? [reasonText(base.reason, 'en')] : shortfallTexts(base),
+        portal: portalCel(portal, now),
       },
     };
   };

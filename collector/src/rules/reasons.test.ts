@@ -30,7 +30,7 @@ const inRules = [
 describe('reason codes the collector writes', () => {
   it('finds the codes (the scan itself works)', () => {
     expect(emitted).toEqual(expect.arrayContaining(['HOST_STALE', 'SYSTEM_UNCLASSIFIED', 'PORTAL_NO_REPORTS', 'RULE_EVAL_FAILED']));
-    expect(inRules).toEqual(expect.arrayContaining(['PORTAL_NO_REPORTS', 'PORTAL_HOSTS_NOT_READY']));
+    expect(inRules).toEqual(expect.arrayContaining(['PORTAL_NOT_PROBED_NO_REPORTS', 'PORTAL_NOT_PROBED', 'PORTAL_PROBE_TOO_OLD', 'PORTAL_OUTSIDE_LEVEL']));
   });
 
   it.each([...emitted, ...inRules].map((c) => [c]))('%s is in the catalogue in Vietnamese and English with the same parameters', (code) => {

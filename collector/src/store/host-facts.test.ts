@@ -26,13 +26,38 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Passes at level 2 (30 days), fails at 3: its title is kept although `result` is pass. */
+const RETENTION = {
+  id: 'logging.retention',
+  title: { vi: 'Nhật ký lưu đủ', en: 'Logs kept' },
+  level: 2,
+  result: 'pass' as const,
+  evidence: 'journald: 30 days',
+  value: 30,
+  byLevel: [
+    { level: 2, result: 'pass' as const, threshold: 30 },
+    { level: 3, result: 'fail' as const, threshold: 90 },
+  ],
+};
+
 const withProbes = (r: Report, baselineOk: boolean): Report => ({
   ...r,
   probes: {
     ...r.probes,
     ipv6: { ok: true, durationMs: 1, facts: { enabled: true, disabledBy: null, addresses: [], defaultRoute: false, dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], listeners: [], outbound: null, readiness: 'address', reasons: ['no IPv6 default route'], unknown: [] } },
     baseline: baselineOk
-      ? { ok: true, durationMs: 1, facts: { checks: [{ id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'nft' } } }, { id: 'ssh.root_login', title: { vi: 'SSH', en: 'SSH' }, level: 1, result: 'pass', evidence: 'PermitRootLogin no' }] } }
+      ? {
+          ok: true,
+          durationMs: 1,
+          facts: {
+            checks: [
+              { id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty', reasonCode: { code: 'BASELINE_FAIL_FIREWALL_ACTIVE', params: { check: 'firewall.active' } } },
+              { id: 'time.synchronized', title: { vi: 'Đồng bộ', en: 'Synced' }, level: 2, result: 'unknown', evidence: 'timedatectl: exit 1', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'time.synchronized' } } },
+              { id: 'ssh.root_login', title: { vi: 'SSH root', en: 'SSH root' }, level: 1, result: 'pass', evidence: 'sshd -T: permitrootlogin no' },
+              RETENTION,
+            ],
+          },
+        }
       : { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'baseline timed out after 10000 ms' } },
   },
 });
@@ -50,8 +75,14 @@ describe('loadHostInputs', () => {
         products: ['clamav'],
         ipv6Readiness: 'address',
         ipv6Reasons: ['no IPv6 default route'],
-        // The agent's reason codes come through; a check without one has none.
-        baseline: [{ id: 'firewall.active', level: 1, result: 'fail', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'nft' } } }, { id: 'ssh.root_login', level: 1, result: 'pass' }],
+        baseline: [
+          // A check that does not pass at every level gets its title; a passing one does not.
+          // The agent's reason code comes through whatever the result; a check without one has none.
+          { id: 'firewall.active', level: 1, result: 'fail', title: { vi: 'Tường lửa', en: 'Firewall' }, reasonCode: { code: 'BASELINE_FAIL_FIREWALL_ACTIVE', params: { check: 'firewall.active' } } },
+          { id: 'time.synchronized', level: 2, result: 'unknown', title: { vi: 'Đồng bộ', en: 'Synced' }, reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'time.synchronized' } } },
+          { id: 'ssh.root_login', level: 1, result: 'pass' },
+          { id: 'logging.retention', level: 2, result: 'pass', value: 30, byLevel: RETENTION.byLevel, title: RETENTION.title },
+        ],
         protectionReasonCodes: [{ code: 'PROTECTION_PRODUCT_PROTECTS', params: { product: 'ClamAV' } }],
         protectionError: null,
       }),

@@ -1,11 +1,31 @@
 /**
- * What rules need of every host (the hosts table and host_rule_facts), in one query. The few facts that
- * have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
- * compact in host_rule_facts by triggers when a report is stored (store/db.ts), so the full
+ * What rules need of every host (the hosts table and host_rule_facts) in one query, and the
+ * titles of the baseline checks some host does not pass (baseline_check_titles) in another. The
+ * few facts that have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
+ * compact in host_rule_facts by triggers when a report is stored (store/db.ts), and the product
+ * facts the protection policy judges in hosts.protection_facts (store/hosts.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
-import type { Reason } from '@posture/protocol';
+import type { CheckResult, Reason } from '@posture/protocol';
 import type { DB } from './db.js';
+import type { ProtectionFacts } from '../policy/protection.js';
+
+/** One baseline check as rules read it (a subset of the report's BaselineCheck). */
+export interface BaselineCheckInput {
+  id: string;
+  /** Lowest level that requires the check. */
+  level: number;
+  /** The result at `level`. */
+  result: CheckResult;
+  /** Results at each level from `level` up, when the requirement grows with the level. */
+  byLevel?: { level: number; result: CheckResult; threshold: number }[];
+  /** The measured quantity the per-level thresholds compare. */
+  value?: number;
+  /** For a check that does not pass at every level (the report names it): the title hosts send for it. */
+  title?: { vi: string; en: string };
+  /** The agent's reason, when `result` is unknown (what could not be read). */
+  reasonCode?: Reason;
+}
 
 /** What the store knows of one host; rule tests write the same shape in YAML. */
 export interface HostInput {
@@ -15,7 +35,7 @@ export interface HostInput {
   role: string;
   os: string;
   systems: string[];
-  /** null when the protection probe failed or did not run. */
+  /** The AGENT's own verdict (its config's limits): a diagnostic, never counted; null when the probe failed or did not run. */
   protected: boolean | null;
   /** The agent's reasons as text: evidence only. */
   protectionReasons: string[];
@@ -24,12 +44,14 @@ export interface HostInput {
   /** Why `protected` is null: the probe's error code, or null when it did not run at all. */
   protectionError: string | null;
   products: string[];
+  /** Product facts of the latest report, judged by the ministry's policy at evaluation time; null: none stored (unknown). */
+  protection: ProtectionFacts | null;
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
   /** Why the host is not at the next IPv6 readiness level, as the agent's codes (empty: none sent). */
   ipv6ReasonCodes: Reason[];
   /** null when the baseline probe failed or did not run. */
-  baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown'; reasonCode?: Reason }[] | null;
+  baseline: BaselineCheckInput[] | null;
   receivedAt: string;
   decommissionedAt: string | null;
 }
@@ -47,18 +69,46 @@ type Raw = [
   receivedAt: string,
   decommissionedAt: string | null,
   /**
-   * JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result, reason code | null]] | null,
-   * [protection reason codes] | null, protection probe error code | null, [ipv6 reason codes] | null];
-   * null if never computed.
+   * JSON [os family, [product ids], [ipv6 reasons], [CheckTuple] | null, [protection reason codes] | null,
+   * protection probe error code | null, [ipv6 reason codes] | null]; null if never computed.
    */
   facts: string | null,
+  /** The latest report's product facts (policy/protection.ts), JSON; null when none were stored. */
+  protectionFacts: string | null,
 ];
 
 const SQL = `
-  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts, h.protection_facts
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
-type Result = 'pass' | 'fail' | 'unknown';
+/** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
+type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
+type Title = { vi: string; en: string };
+
+function checkInput(t: CheckTuple, titles: ReadonlyMap<string, Title>): BaselineCheckInput {
+  const [id, level, result, byLevel, value, reasonCode] = t;
+  // Most checks are the short form: two object shapes only, so loading 100,000 hosts stays fast.
+  if (t.length === 3) {
+    const title = result === 'pass' ? undefined : titles.get(id);
+    return title ? { id, level, result, title } : { id, level, result };
+  }
+  const c: BaselineCheckInput = { id, level, result };
+  if (byLevel) c.byLevel = byLevel.map(([l, r, threshold]) => ({ level: l, result: r, threshold }));
+  if (typeof value === 'number') c.value = value;
+  if (reasonCode) c.reasonCode = reasonCode;
+  // One title object per check id, shared by every host that does not pass it.
+  if (result !== 'pass' || c.byLevel?.some((b) => b.result !== 'pass')) {
+    const title = titles.get(id);
+    if (title) c.title = title;
+  }
+  return c;
+}
+
+/** The titles of the checks some host does not pass (baseline_check_titles, a few dozen rows). */
+function loadTitles(db: DB): Map<string, Title> {
+  const rows = db.prepare('SELECT check_id, title FROM baseline_check_titles').raw().all() as [string, string][];
+  return new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
+}
 
 /** Every host's rule inputs, or only those of `agentIds` (a page of a host list). */
 export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[] {
@@ -69,14 +119,15 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
         : []
       : db.prepare(SQL).raw().all()
   ) as Raw[];
+  const titles = loadTitles(db);
   const out = new Array<HostInput>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts] = rows[i]!;
     const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes] = (facts ? JSON.parse(facts) : [null, [], [], null, null, null, null]) as [
       string | null,
       string[] | null,
       string[] | null,
-      [string, number, Result, Reason | null | undefined][] | null,
+      CheckTuple[] | null,
       Reason[] | null | undefined,
       string | null | undefined,
       Reason[] | null | undefined,
@@ -93,10 +144,11 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[
       protectionReasonCodes: protectionCodes ?? [],
       protectionError: protectionError ?? null,
       products: products ?? [],
+      protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? [],
       ipv6ReasonCodes: ipv6Codes ?? [],
-      baseline: baseline ? baseline.map(([id, level, result, reasonCode]) => (reasonCode ? { id, level, result, reasonCode } : { id, level, result })) : null,
+      baseline: baseline ? baseline.map((t) => checkInput(t, titles)) : null,
       receivedAt,
       decommissionedAt,
     };

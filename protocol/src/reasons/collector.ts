@@ -1,8 +1,10 @@
 /**
  * Reasons the collector writes when it judges members of an indicator (rules/members.ts,
- * rules/evaluate.ts), for the portals of the report, and the parameters rule files give them.
- * A rule file's `reason:` expression names codes of this file; their parameters are the
- * member's scalar facts (system.hosts, system.ipv6ReadyHosts, ...).
+ * rules/evaluate.ts), among them the verdict of the ministry's protection policy
+ * (collector/src/policy/protection.ts), computed from the agents' product facts at evaluation
+ * time, for the portals of the report, and the parameters rule files give them. A rule file's
+ * `reason:` expression names codes of this file; their parameters are the member's scalar facts
+ * (system.hosts, system.ipv6ReadyHosts, ...).
  */
 import type { ReasonCatalogue } from './reason.js';
 
@@ -47,6 +49,79 @@ export const COLLECTOR_REASONS = {
     vi: 'Chưa xác định cấp độ nên chưa biết các kiểm tra cơ sở bắt buộc',
     en: 'Security level not determined: the required baseline checks are unknown',
   },
+  POLICY_PROTECTING: {
+    vi: '{product}: đang bảo vệ (đang chạy, bảo vệ thời gian thực bật, mẫu nhận diện trong giới hạn hoặc EDR không dùng mẫu)',
+    en: '{product}: protecting (running, real-time on, signatures within the limit or signatureless EDR)',
+  },
+  POLICY_NO_PRODUCT: {
+    vi: 'Không có sản phẩm phòng chống mã độc hoặc EDR nào trong báo cáo',
+    en: 'The report lists no anti-malware or EDR product',
+  },
+  POLICY_PROBE_FAILED: {
+    vi: 'agent không đọc được thông tin bảo vệ ({code})',
+    en: 'the agent could not read the protection facts ({code})',
+  },
+  POLICY_PROBE_MISSING: {
+    vi: 'báo cáo không có thông tin bảo vệ',
+    en: 'the report carries no protection facts',
+  },
+  POLICY_NOT_PROTECTION: {
+    vi: '{product}: không phải giải pháp phòng chống mã độc/EDR theo chính sách của Bộ',
+    en: '{product}: not an anti-malware or EDR product under the ministry policy',
+  },
+  POLICY_NOT_INSTALLED: {
+    vi: '{product}: chưa cài đặt',
+    en: '{product}: not installed',
+  },
+  POLICY_NOT_RUNNING: {
+    vi: '{product}: không chạy',
+    en: '{product}: not running',
+  },
+  POLICY_RUNNING_UNKNOWN: {
+    vi: '{product}: chưa rõ có đang chạy không',
+    en: '{product}: running state unknown',
+  },
+  POLICY_REALTIME_OFF: {
+    vi: '{product}: bảo vệ thời gian thực tắt',
+    en: '{product}: real-time protection off',
+  },
+  POLICY_REALTIME_UNKNOWN: {
+    vi: '{product}: chưa rõ bảo vệ thời gian thực',
+    en: '{product}: real-time protection unknown',
+  },
+  POLICY_SIGNATURES_OLD: {
+    vi: '{product}: mẫu nhận diện đã {ageHours} giờ tuổi lúc đánh giá (giới hạn {limitHours} giờ)',
+    en: '{product}: signatures {ageHours} h old at evaluation (limit {limitHours} h)',
+  },
+  POLICY_SIGNATURE_AGE_UNKNOWN: {
+    vi: '{product}: chưa rõ tuổi mẫu nhận diện',
+    en: '{product}: signature age unknown',
+  },
+  POLICY_VENDOR_FLAG_NOT_ACCEPTED: {
+    vi: '{product}: chỉ có cờ "cập nhật" của hãng, không có ngày; chính sách của Bộ không chấp nhận cờ này',
+    en: '{product}: only the vendor\'s "up to date" flag, no date; the ministry policy does not accept the flag',
+  },
+  POLICY_VENDOR_FLAG_EXPIRED: {
+    vi: '{product}: cờ "cập nhật" của hãng từ {hours} giờ trước, quá giới hạn {limitHours} giờ',
+    en: '{product}: the vendor\'s "up to date" flag is {hours} h old, past the {limitHours} h limit',
+  },
+  POLICY_VENDOR_FLAG_OUT_OF_DATE: {
+    vi: '{product}: hãng báo mẫu nhận diện đã cũ',
+    en: '{product}: the vendor flags the signatures as out of date',
+  },
+  POLICY_AGENT_DISAGREES: {
+    vi: 'Agent tự đánh giá được bảo vệ: {agent} (theo cấu hình của máy, giới hạn {agentLimitHours} giờ); theo chính sách của Bộ: {collector}',
+    en: 'The agent\'s own verdict, protected: {agent} (its config, limit {agentLimitHours} h); under the ministry policy: {collector}',
+  },
+  POLICY_IN_FORCE: {
+    vi: 'Chính sách bảo vệ: giới hạn tuổi mẫu nhận diện: {days} ngày ({hours} giờ), tính đến lúc đánh giá; chấp nhận cờ "cập nhật" của hãng khi không có ngày: {vendorFlag}; EDR không dùng mẫu: {signatureless}; không tính là bảo vệ: {never}',
+    en: 'Protection policy: signature age limit: {days} days ({hours} h), counted to the evaluation time; vendor "up to date" flag without a date accepted: {vendorFlag}; signatureless EDR: {signatureless}; never counted as protection: {never}',
+  },
+  // Baseline checks of a system judged at its level (collector/src/rules/baseline-level.ts).
+  BASELINE_LEVEL_NOT_MET: {
+    vi: 'Chưa đạt yêu cầu cơ bản của cấp độ {level}: {checks} kiểm tra chưa đạt hoặc chưa xác định trên {hosts}/{reporting} máy',
+    en: 'Baseline of level {level} not met: {checks} check(s) failing or unknown on {hosts}/{reporting} host(s)',
+  },
   BASELINE_NO_REPORTING_HOST: {
     vi: 'Không có máy chủ nào đang báo cáo: chưa kiểm chứng được các kiểm tra cơ sở của cấp độ {level}',
     en: 'No reporting host: the baseline checks of level {level} cannot be verified',
@@ -83,6 +158,23 @@ export const COLLECTOR_REASONS = {
     vi: '{host}: không rõ mức sẵn sàng IPv6 (probe IPv6 lỗi hoặc không chạy)',
     en: '{host}: IPv6 readiness unknown (the IPv6 probe failed or did not run)',
   },
+  // The ipv6_portals rule's reasons (rules/directive-2022.rules.yaml): the outside view decides.
+  PORTAL_NOT_PROBED_NO_REPORTS: {
+    vi: 'Chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: chưa có agent nào báo cáo',
+    en: 'No outside IPv6 probe of this portal yet (registry portal.urls and the collector’s portals section); only the hosts’ view exists: no agent reports for its hosts',
+  },
+  PORTAL_NOT_PROBED: {
+    vi: 'Chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: {ipv6ReadyHosts}/{hosts} máy chủ sẵn sàng IPv6',
+    en: 'No outside IPv6 probe of this portal yet (registry portal.urls and the collector’s portals section); only the hosts’ view exists: {ipv6ReadyHosts}/{hosts} hosts IPv6-ready',
+  },
+  PORTAL_PROBE_TOO_OLD: {
+    vi: 'Lần đo IPv6 từ bên ngoài gần nhất đã cách {portalAgeHours} giờ (quá 48 giờ không được tính): bộ dò cổng thông tin của collector có đang chạy không?',
+    en: 'The newest outside IPv6 probe is {portalAgeHours} h old (older than 48 h does not count): is the collector’s portal prober running?',
+  },
+  PORTAL_OUTSIDE_LEVEL: {
+    vi: 'Đo từ bên ngoài qua IPv6: mức {portalLevel}',
+    en: 'Outside view over IPv6: level {portalLevel}',
+  },
   RULE_NOT_MET: {
     vi: 'Không đáp ứng điều kiện của chỉ tiêu',
     en: 'Does not meet the indicator’s condition',
@@ -90,6 +182,14 @@ export const COLLECTOR_REASONS = {
   RULE_EVAL_FAILED: {
     vi: 'Không đánh giá được điều kiện của chỉ tiêu ({field}): dữ liệu agent chưa báo cáo được tính là chưa đạt',
     en: 'The indicator’s condition could not be evaluated ({field}): facts the agent did not report count as failing',
+  },
+  BASELINE_BELOW_LEVEL_MINIMUM: {
+    vi: '{value} < {threshold} (mức tối thiểu của cấp độ {level})',
+    en: '{value} < {threshold} (the minimum at level {level})',
+  },
+  BASELINE_RESULT_UNKNOWN: {
+    vi: 'không xác định được kết quả (agent không gửi lý do)',
+    en: 'result could not be determined (the agent sent no reason)',
   },
 } as const satisfies ReasonCatalogue;
 
