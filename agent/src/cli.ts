@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { hostname } from 'node:os';
 import type { EnrollResponse } from '@posture/protocol';
 import { access } from 'node:fs/promises';
-import { loadConfig, validateConfig, ConfigError, type AgentConfig } from './config.js';
+import { loadConfig, validateConfig, ConfigError } from './config.js';
 import { collectReport } from './collect.js';
 import { loadCredential, saveCredential } from './credential.js';
 import { AgentError, runDaemon, runOnce, senderOptions } from './daemon.js';

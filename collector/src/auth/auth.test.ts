@@ -70,7 +70,7 @@ afterAll(async () => {
 
 describe('enrollment', () => {
   it('stores secrets as salted scrypt hashes, never in clear or unsalted', () => {
-    const rows = sqlAll(c.db, 'SELECT id, secret_hash FROM units') as { id: string; secret_hash: string }[];
+    const rows = sqlAll<{ id: string; secret_hash: string }>(c.db, 'SELECT id, secret_hash FROM units');
     const a = rows.find((r) => r.id === 'TTCNTT')!.secret_hash;
     expect(a).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(a).not.toContain(TEST_UNITS[0]!.enrollmentSecret);

@@ -38,7 +38,7 @@ function query<T>(n: Node, sql: string, ...args: unknown[]): T[] {
   const db = new Database(join(n.f.dir, 'data', 'posture.sqlite'), { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    return sqlAll(db, sql, ...args) as T[];
+    return sqlAll<T>(db, sql, ...args);
   } finally {
     db.close();
   }

@@ -82,12 +82,12 @@ const viewer = { authorization: `Bearer ${TEST_TOKENS.viewer}` };
 async function hostView(agentId: string) {
   const res = await app.inject({ method: 'GET', url: `/api/v1/hosts/${agentId}`, headers: viewer });
   expect(res.statusCode).toBe(200);
-  return res.json() as { protected: boolean | null; evaluation: { protected: boolean; stale: boolean; reasons: string[]; reasonCodes: { code: string; params?: Record<string, unknown> }[]; agentVerdict: { protected: boolean | null; limitHours: number | null } | null; protection: { products: { key: string; protects: boolean; signatureAgeHours: number | null }[] } } };
+  return res.json<{ protected: boolean | null; evaluation: { protected: boolean; stale: boolean; reasons: string[]; reasonCodes: { code: string; params?: Record<string, unknown> }[]; agentVerdict: { protected: boolean | null; limitHours: number | null } | null; protection: { products: { key: string; protects: boolean; signatureAgeHours: number | null }[] } } }>();
 }
 async function indicator(unit: string, id = 'endpoint_protection') {
   const res = await app.inject({ method: 'GET', url: '/api/v1/report?format=json', headers: viewer });
   expect(res.statusCode).toBe(200);
-  const ind = (res.json() as { indicators: { id: string; units: { scope: string; pass: number; total: number; ratio: number | null; met: boolean | null }[] }[] }).indicators.find((i) => i.id === id)!;
+  const ind = (res.json<{ indicators: { id: string; units: { scope: string; pass: number; total: number; ratio: number | null; met: boolean | null }[] }[] }>()).indicators.find((i) => i.id === id)!;
   return ind.units.find((u) => u.scope === unit)!;
 }
 

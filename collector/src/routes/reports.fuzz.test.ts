@@ -115,7 +115,7 @@ describe('fuzzed reports', () => {
     expect(10_000 - accepted.length).toBeGreaterThan(1000);
     expect(c.reports.count()).toBe(new Set(accepted.map((a) => a.id)).size);
     const ids = new Set(accepted.map((a) => a.id));
-    const storedIds = new Set((sqlAll(c.db, 'SELECT report_id FROM reports') as { report_id: string }[]).map((r) => r.report_id));
+    const storedIds = new Set((sqlAll<{ report_id: string }>(c.db, 'SELECT report_id FROM reports')).map((r) => r.report_id));
     recordReliability({
       fault: '10,000 fuzzed reports (structure-aware mutations)',
       sent: 10_000,

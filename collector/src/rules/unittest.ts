@@ -211,11 +211,17 @@ function validate(doc: Document, lc: LineCounter, file: string, schema: TSchema,
       const parent = path.slice(0, -1);
       const allowed = Object.keys((e.schema as { properties?: Record<string, unknown> }).properties ?? {});
       const msg = `${at(keyNodeAt(doc, parent, key))}: unknown key "${key}" in ${parent.length ? `/${parent.join('/')}` : 'the file'}; allowed: ${allowed.join(', ')}`;
-      if (!seen.has(msg)) (seen.add(msg), problems.push(msg));
+      if (!seen.has(msg)) {
+        seen.add(msg);
+        problems.push(msg);
+      }
       continue;
     }
     const msg = `${at(nodeAt(doc, path))}: ${e.path || '/'}: ${e.message}`;
-    if (!seen.has(msg)) (seen.add(msg), problems.push(msg));
+    if (!seen.has(msg)) {
+        seen.add(msg);
+        problems.push(msg);
+      }
   }
   return problems;
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baselineContext } from '../../../../testing/baseline-context.js';
-import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
+import type { Fixture } from '../../../../testing/fixture-system.js';
 import type { CheckFamily } from './check.js';
 import { timeFamily } from './time.js';
 import { loggingFamily } from './logging.js';

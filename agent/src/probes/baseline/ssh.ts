@@ -189,8 +189,9 @@ export const sshFamily: CheckFamily = {
   name: 'ssh',
   ids: ALL_IDS,
   platforms: ['linux'],
-  async run({ system, param }) {
-    const limits = { maxIdleSeconds: param(IDS.idle, 'maxIdleSeconds'), maxAuthTries: param(IDS.tries, 'maxAuthTries') };
+  async run(ctx) {
+    const { system } = ctx;
+    const limits = { maxIdleSeconds: ctx.param(IDS.idle, 'maxIdleSeconds'), maxAuthTries: ctx.param(IDS.tries, 'maxAuthTries') };
     const values = new Map<string, string>();
     const matches: MatchBlock[] = [];
     const files: string[] = [];

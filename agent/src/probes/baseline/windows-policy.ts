@@ -11,7 +11,7 @@
  */
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { powershell } from '../common/powershell.js';
+import { powershell, valueText } from '../common/powershell.js';
 import { isObject, parseJson } from '../common/json.js';
 
 export const WINDOWS_POLICY_IDS = [
@@ -105,7 +105,7 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
   const access = sec?.access ?? fallback;
   const src = sec ? 'secedit /export /mergedpolicy' : fallback ? 'net accounts (by line position; secedit failed)' : '';
   const reg = (path: string) => sec?.registry.get(`machine\\${path}`.toLowerCase());
-  const noPolicy = (id: string) => unknown(id, `account policy unreadable: secedit exit ${String(r.seceditExit ?? '?')}${netAccounts === null ? ', net accounts failed' : ', net accounts not understood'} (run the agent as an administrator)`);
+  const noPolicy = (id: string) => unknown(id, `account policy unreadable: secedit exit ${valueText(r.seceditExit, '?')}${netAccounts === null ? ', net accounts failed' : ', net accounts not understood'} (run the agent as an administrator)`);
   const numeric = (id: string, key: string, ok: (v: number) => boolean, want: string) => {
     const v = access?.get(key);
     if (v === undefined) return noPolicy(id);
@@ -139,14 +139,14 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
   }
 
   const audit = typeof r.auditpol === 'string' && r.auditpolExit === 0 ? parseAuditpolBackup(r.auditpol) : null;
-  if (!audit) out.push(unknown('logging.audit', `auditpol /backup failed (exit ${String(r.auditpolExit ?? '?')}): run the agent as an administrator`));
+  if (!audit) out.push(unknown('logging.audit', `auditpol /backup failed (exit ${valueText(r.auditpolExit, '?')}): run the agent as an administrator`));
   else {
     const on = [...audit.values()].filter((v) => v > 0).length;
     const logon = audit.get(GUIDS.logon) ?? 0;
     out.push(logon > 0 ? pass('logging.audit', `auditpol: Logon ${LABEL[logon]}; ${on} subcategories audited`) : fail('logging.audit', `auditpol: Logon ${LABEL[logon]} (${on} subcategories audited): enable auditing of logons`));
   }
   for (const [id, what, subs] of AUDIT_RULES) {
-    if (!audit) { out.push(unknown(id, `auditpol /backup failed (exit ${String(r.auditpolExit ?? '?')}): run the agent as an administrator`)); continue; }
+    if (!audit) { out.push(unknown(id, `auditpol /backup failed (exit ${valueText(r.auditpolExit, '?')}): run the agent as an administrator`)); continue; }
     const got = subs.map((s) => ({ ...s, v: audit.get(s.guid) ?? 0 }));
     const bad = got.filter((s) => (s.v & s.want) !== s.want);
     const ev = got.map((s) => `${s.name}: ${LABEL[s.v]}`).join('; ');
@@ -166,11 +166,11 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
   }
   const ar = isObject(r.autorun) ? r.autorun : {};
   const noDrive = typeof ar.NoDriveTypeAutoRun === 'number' ? ar.NoDriveTypeAutoRun : null;
-  const arEv = `NoDriveTypeAutoRun = ${noDrive ?? 'unset'}, NoAutorun = ${String(ar.NoAutorun ?? 'unset')}`;
+  const arEv = `NoDriveTypeAutoRun = ${noDrive ?? 'unset'}, NoAutorun = ${valueText(ar.NoAutorun, 'unset')}`;
   out.push(noDrive === 255 || ar.NoAutorun === 1 ? pass('autorun.disabled', arEv) : fail('autorun.disabled', `${arEv}: set NoDriveTypeAutoRun 255 (all drives) by policy`));
 
   const d = isObject(r.defender) ? r.defender : null;
-  out.push(!d ? unknown('defender.tamper_protection', 'Get-MpComputerStatus returned nothing (Defender absent or another product is primary)') : d.IsTamperProtected === true ? pass('defender.tamper_protection', `IsTamperProtected True (AMRunningMode ${String(d.AMRunningMode ?? '?')})`) : fail('defender.tamper_protection', `IsTamperProtected ${String(d.IsTamperProtected)}: turn on tamper protection (Intune / Windows Security)`));
+  out.push(!d ? unknown('defender.tamper_protection', 'Get-MpComputerStatus returned nothing (Defender absent or another product is primary)') : d.IsTamperProtected === true ? pass('defender.tamper_protection', `IsTamperProtected True (AMRunningMode ${valueText(d.AMRunningMode, '?')})`) : fail('defender.tamper_protection', `IsTamperProtected ${String(d.IsTamperProtected)}: turn on tamper protection (Intune / Windows Security)`));
 
   const usb = typeof r.usbstor === 'number' ? r.usbstor : null;
   out.push(usb === null ? unknown('usb.storage', 'USBSTOR service Start value unreadable') : usb === 4 ? pass('usb.storage', 'USBSTOR Start = 4 (disabled)') : fail('usb.storage', `USBSTOR Start = ${usb}: USB mass storage loads on plug-in; set Start = 4 or deny removable storage by policy`));
