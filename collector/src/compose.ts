@@ -26,6 +26,7 @@ import { toLines } from './influx/line.js';
 import type { Point } from './influx/points.js';
 import { InfluxWriter } from './influx/writer.js';
 import { IngestBatcher } from './ingest/batcher.js';
+import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation } from './rules/engine.js';
 import { RuleManager } from './rules/manager.js';
@@ -66,6 +67,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   if (a?.email) sinks.push(new EmailSink({ ...a.email, to: a.email.to }));
   const dispatcher = new Dispatcher(s.notifications, sinks, log);
   const alertmanager = a?.alertmanager ? new AlertmanagerSink(a.alertmanager, log) : undefined;
+  let lastReport: LastReport | undefined;
   const engine: Engine = new Engine({
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
@@ -76,16 +78,21 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     },
     alertState: () => s.alerts.all(),
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
-    afterRecord: (r) => alertmanager?.push(toAmAlerts(s.alerts.active(), r.now, engine.resendIntervalMs(), (x) => generatorUrl(externalUrl, x))),
+    afterRecord: (r) => {
+      lastReport?.record(r);
+      alertmanager?.push(toAmAlerts(s.alerts.active(), r.now, engine.resendIntervalMs(), (x) => generatorUrl(externalUrl, x)));
+    },
     defaultIntervalMs: config.evaluationIntervalSeconds * 1000,
     resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
     log,
   });
+  lastReport = new LastReport(engine);
   const forwardUnit = config.upstream?.unit ?? null;
   const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;
   return {
     engine,
+    lastReport,
     dispatcher,
     alertmanager,
     influx,

@@ -1,7 +1,8 @@
 /**
- * GET /api/v1/report?format=json|markdown|csv|html&lang=vi|en&at=TIME: the appendix table,
- * evaluated now or, with `at`, from the stored indicator history.
- * GET /report?lang=vi|en&at=TIME: the same as a printable HTML page (Vietnamese by default).
+ * GET /api/v1/report?format=json|markdown|csv|html&lang=vi|en&at=TIME&fresh=1: the appendix
+ * table as of the last recorded evaluation (rendered once per evaluation), `fresh=1` evaluated
+ * now, or with `at` from the stored indicator history.
+ * GET /report?lang=vi|en&at=TIME&fresh=1: the same as a printable HTML page (Vietnamese by default).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Collector } from '../context.js';
@@ -13,14 +14,17 @@ interface ReportQuery {
   format?: string;
   lang?: string;
   at?: string;
+  fresh?: string;
 }
 
 function answer(c: Collector, reply: FastifyReply, q: ReportQuery, defaultFormat: Format) {
   try {
     const format = checkFormat(q.format ?? defaultFormat);
     const lang = checkLang(q.lang ?? 'vi');
-    const report = buildReport(c, q.at === undefined ? undefined : parseAt(q.at));
-    const { contentType, body } = render(report, format, lang);
+    if (q.fresh !== undefined && q.fresh !== '1' && q.fresh !== '0') throw new ApiFailure('QUERY_INVALID', `"fresh" must be 1 (evaluate now) or 0 (the last evaluation), got "${q.fresh}"`);
+    const fresh = q.fresh === '1';
+    const served = q.at === undefined && !fresh ? c.lastReport.rendered(format, lang) : undefined;
+    const { contentType, body } = served ?? render(buildReport(c, q.at === undefined ? undefined : parseAt(q.at), new Date(), fresh), format, lang);
     // The page has no scripts and no external assets: forbid both, allow its inline style.
     if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
     return reply.header('x-content-type-options', 'nosniff').type(contentType).send(body);
@@ -38,6 +42,6 @@ export function reportRoute(app: FastifyInstance, c: Collector): void {
     if (bad.length) throw new ApiFailure('QUERY_INVALID', `bad query parameter ${bad.map(([k]) => `"${k}"`).join(', ')}: allowed once each: ${allowed.join(', ')}`);
     return answer(c, reply, q as ReportQuery, defaultFormat);
   };
-  app.get('/api/v1/report', route(['format', 'lang', 'at'], 'json'));
-  app.get('/report', route(['lang', 'at'], 'html'));
+  app.get('/api/v1/report', route(['format', 'lang', 'at', 'fresh'], 'json'));
+  app.get('/report', route(['lang', 'at', 'fresh'], 'html'));
 }
