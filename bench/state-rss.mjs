@@ -17,9 +17,10 @@ import { toIngestRow } from '../collector/dist/ingest/rows.js';
 import { sha256 } from '../collector/dist/auth/secrets.js';
 import { freePort, waitUntil } from './lib/influxd.mjs';
 import { benchReport } from './lib/report.mjs';
+import { SMOKE, sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const HOSTS = Number(process.env.BENCH_HOSTS ?? 100_000);
+const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 100_000), 200);
 const TOKEN = 'pt_bench-viewer-token-0123456789abcdefghijklmnopq';
 const UNITS = Array.from({ length: 30 }, (_, i) => ({ id: `U${String(i).padStart(2, '0')}`, name: `Đơn vị ${i}` }));
 

@@ -30,7 +30,7 @@ import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation } from './rules/engine.js';
 import { RuleManager } from './rules/manager.js';
-import { hostMembers, systemMembers } from './rules/members.js';
+import { hostFactsFor, hostMembers, systemMembers } from './rules/members.js';
 import { loadHostInputs } from './store/host-facts.js';
 import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
 
@@ -72,7 +72,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
     members: (now) => {
-      const hosts = hostMembers(loadHostInputs(s.db), now, config.staleAfterMinutes);
+      const hosts = hostMembers(loadHostInputs(s.db, undefined, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes);
       const registry = s.systems.all();
       return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
     },

@@ -20,7 +20,10 @@ export interface HostInput {
   products: string[];
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
-  /** null when the baseline probe failed or did not run. */
+  /**
+   * null when the baseline probe failed or did not run, or when not loaded: a host that serves
+   * no system, while no host rule reads `host.baseline` (see HostFacts).
+   */
   baseline: { id: string; level: number; result: 'pass' | 'fail' | 'unknown' }[] | null;
   receivedAt: string;
   decommissionedAt: string | null;
@@ -40,39 +43,56 @@ type Raw = [
   decommissionedAt: string | null,
   /** JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]; null if never computed. */
   facts: string | null,
+  /** OS family alone, when `facts` was not loaded. */
+  os: string | null,
 ];
 
+/**
+ * Which compact facts to load for every host. A host that serves an information system always
+ * gets all of them (its system's baseline is judged from its checks); the others need the
+ * baseline checks, product ids and IPv6 reasons only when a host rule reads them, and parsing
+ * 60-odd checks for each of 100,000 workstations is most of an evaluation's time and memory.
+ */
+export type HostFacts = 'all' | 'serving-systems';
+
 const SQL = `
-  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at,
+    CASE WHEN @all OR h.systems <> '[]' THEN f.facts END,
+    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_extract(f.facts, '$[0]') END
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
+
+/** Shared by every host without any (frozen: nobody may add to it). */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+const list = (json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
 
 type Result = 'pass' | 'fail' | 'unknown';
 
-/** Every host's rule inputs, or only those of `agentIds` (a page of a host list). */
-export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[] {
+/** Every host's rule inputs, or only those of `agentIds` (a page of a host list: all facts). */
+export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: HostFacts = 'all'): HostInput[] {
+  const all = facts === 'all' || agentIds !== undefined ? 1 : 0;
   const rows = (
     agentIds
       ? agentIds.length
-        ? db.prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(agentIds))
+        ? db.prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`).raw().all({ all, ids: JSON.stringify(agentIds) })
         : []
-      : db.prepare(SQL).raw().all()
+      : db.prepare(SQL).raw().all({ all })
   ) as Raw[];
   const out: HostInput[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, osOnly] = rows[i]!;
+    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [osOnly, NONE, NONE, null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];
     out[i] = {
       agentId,
       unit,
       hostname,
       role,
       os: os ?? 'unknown',
-      systems: systems === '[]' ? [] : (JSON.parse(systems) as string[]),
+      systems: list(systems),
       protected: prot === null ? null : prot === 1,
-      protectionReasons: JSON.parse(reasons) as string[],
-      products: products ?? [],
+      protectionReasons: list(reasons),
+      products: products ?? NONE,
       ipv6Readiness,
-      ipv6Reasons: ipv6Reasons ?? [],
+      ipv6Reasons: ipv6Reasons ?? NONE,
       baseline: baseline ? baseline.map(([id, level, result]) => ({ id, level, result })) : null,
       receivedAt,
       decommissionedAt,
