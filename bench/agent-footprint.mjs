@@ -9,7 +9,12 @@
  * unit, and for comparison the same bundle with Node's defaults.
  * RSS is split into anonymous (private heap) and file-backed (pages of the node binary, shared
  * and reclaimable). Needs the built agent (npx tsc -b protocol agent).
- * Usage: node bench/agent-footprint.mjs [--runs N]
+ * Usage: node bench/agent-footprint.mjs [--runs N] [--compare DIR] [--clamd]
+ *   --compare DIR  also measure the collection cycle of the agent built in DIR (another checkout,
+ *                  e.g. main in a scratch worktree after `npx tsc -b protocol agent` there),
+ *                  interleaved with this one, and print after/before ratios
+ *   --clamd        run a real clamd (temp config, test database) with clamonacc on a tmpfs, so
+ *                  the ClamAV effective-state reads (socket requests, fanotify marks) are paid
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -20,6 +25,8 @@ import { SMOKE, sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = sized(Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5, 1);
+const COMPARE = process.argv.includes('--compare') ? resolve(process.argv[process.argv.indexOf('--compare') + 1]) : null;
+const WITH_CLAMD = process.argv.includes('--clamd');
 const TICK = 100; // USER_HZ on Linux
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,7 +96,7 @@ async function agent(bundle, nodeOptions) {
   p.stderr.on('data', (d) => (log += d));
   const queued = () => (log.match(/report queued/g) ?? []).length;
   const waitQueued = async (n) => {
-    // A cold first cycle under a loaded machine can take tens of seconds.
+    // A cold first cycle under a loaded machine can take tens of seconds (the baseline probe's apt simulation).
     for (let i = 0; i < 4000 && queued() < n; i++) await sleep(25);
     if (queued() < n) throw new Error(`agent did not collect: ${log.slice(-500)}`);
   };
@@ -137,6 +144,75 @@ async function perProbe() {
   return out;
 }
 
+/**
+ * One full collection cycle (every probe, as the daemon runs them), in this process, for the
+ * agent built under each root; roots interleaved run by run so machine noise hits all alike.
+ * CPU includes child processes (ss, clamd --version...); wall is the cycle's duration.
+ */
+async function cycles(roots) {
+  const agents = [];
+  for (const root of roots) {
+    const { collectReport } = await import(join(root, 'agent/dist/collect.js'));
+    const { validateConfig } = await import(join(root, 'agent/dist/config.js'));
+    const { LocalSystem } = await import(join(root, 'agent/dist/system.js'));
+    agents.push({ root, collectReport, config: validateConfig({ unit: 'TTCNTT', role: 'server' }, 'bench'), LocalSystem, cpu: [], wall: [], probe: { protection: [], ipv6: [] } });
+  }
+  for (const a of agents) await a.collectReport({ system: new a.LocalSystem(), config: a.config, agentId: 'a-bench' }); // warm
+  for (let i = 0; i < RUNS; i++) {
+    for (const a of agents) {
+      const before = await cpuMs(process.pid);
+      const t = performance.now();
+      const report = await a.collectReport({ system: new a.LocalSystem(), config: a.config, agentId: 'a-bench' });
+      a.wall.push(performance.now() - t);
+      for (const k of Object.keys(a.probe)) a.probe[k].push(report.probes[k]?.durationMs ?? NaN);
+      a.cpu.push((await cpuMs(process.pid)) - before);
+    }
+  }
+  return agents.map((a) => ({ root: a.root, cpu: median(a.cpu), wall: median(a.wall), protection: median(a.probe.protection), ipv6: median(a.probe.ipv6) }));
+}
+
+/** A real clamd + clamonacc watching a tmpfs (see --clamd); returns a stop function. */
+async function startClamav() {
+  const d = await mkdtemp(join(tmpdir(), 'posture-bench-clamav-'));
+  const mnt = join(d, `mnt-${process.pid}`);
+  await mkdir(join(d, 'db'), { recursive: true });
+  await mkdir(mnt);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', `posture-bench-${process.pid}`, mnt]);
+  await writeFile(join(d, 'db', 'bench.hdb'), '44d88612fea8a8f36de82e1278abb02f:68:Posture.Bench.EICAR\n');
+  const conf = join(d, 'clamd.conf');
+  await writeFile(conf, `LocalSocket ${join(d, 'clamd.sock')}\nDatabaseDirectory ${join(d, 'db')}\nTemporaryDirectory ${d}\nOnAccessMountPath ${mnt}\nOnAccessExcludeUname clamav\n`);
+  const clamd = spawn('/usr/sbin/clamd', ['-c', conf, '--foreground'], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise((r) => net.createConnection(join(d, 'clamd.sock')).on('connect', function () { this.destroy(); r(true); }).on('error', () => r(false)));
+    if (up) break;
+    await sleep(100);
+  }
+  const onacc = spawn('/usr/sbin/clamonacc', ['-c', conf, '--foreground', '--fdpass'], { stdio: 'ignore' });
+  // A bench that fails half-way must not leave clamd, clamonacc and the mount behind.
+  const leftover = () => {
+    for (const p of [onacc, clamd]) if (p.exitCode === null) p.kill('SIGKILL');
+    try {
+      execFileSync('umount', ['-l', mnt]);
+    } catch {
+      // already unmounted
+    }
+  };
+  process.once('exit', leftover);
+  process.once('SIGTERM', () => process.exit(143));
+  process.once('SIGINT', () => process.exit(130));
+  await sleep(3000);
+  return async () => {
+    process.removeListener('exit', leftover);
+    for (const p of [onacc, clamd]) {
+      p.kill('SIGTERM');
+      await new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)));
+    }
+    execFileSync('umount', ['-l', mnt]);
+    await rm(d, { recursive: true, force: true });
+  };
+}
+
+const stopClamav = WITH_CLAMD ? await startClamav() : null;
 const pkgDir = await mkdtemp(join(tmpdir(), 'posture-bench-pkg-'));
 execFileSync(process.execPath, [join(ROOT, 'agent/scripts/package.mjs'), '--out', pkgDir, 'bundle'], { stdio: 'ignore' });
 const bundle = join(pkgDir, 'posture-agent.cjs');
@@ -150,7 +226,9 @@ const bareIdle = await memKb(bare.pid, 'VmRSS');
 const bareAnon = await memKb(bare.pid, 'RssAnon');
 bare.kill();
 const probes = await perProbe();
+const cycle = await cycles(COMPARE ? [COMPARE, ROOT] : [ROOT]);
 await rm(pkgDir, { recursive: true, force: true });
+await stopClamav?.();
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 const line = (label, a, b) => `  ${label.padEnd(50)} ${a.padEnd(30)} ${b.padEnd(26)}`;
 console.log(`agent footprint, median of ${RUNS} (same-run baseline: Debian prometheus-node-exporter)`);
@@ -162,3 +240,11 @@ console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(n
 console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 80 ms (warm)`);
 console.log('  per probe (alone, in-process, CPU incl. children / wall):');
 for (const p of probes) console.log(`    ${p.probe.padEnd(12)} ${p.cpu.toFixed(0).padStart(5)} ms CPU  ${p.wall.toFixed(0).padStart(5)} ms wall`);
+console.log(`  full collection cycle (in-process, every probe, median of ${RUNS}${WITH_CLAMD ? ', clamd + clamonacc running' : ''}):`);
+for (const c of cycle) {
+  console.log(`    ${c.root === ROOT ? 'this checkout' : `before (${c.root})`}`.padEnd(52) + `${c.cpu.toFixed(0).padStart(5)} ms CPU  ${c.wall.toFixed(0).padStart(5)} ms wall  (protection ${c.protection.toFixed(1)} ms, ipv6 ${c.ipv6.toFixed(1)} ms)`);
+}
+if (cycle.length === 2) {
+  const [before, after] = cycle;
+  console.log(`    after / before: cycle CPU ${ratio(after.cpu, before.cpu)}, cycle wall ${ratio(after.wall, before.wall)}, protection ${ratio(after.protection, before.protection)}, ipv6 ${ratio(after.ipv6, before.ipv6)}   goal <= 1.5`);
+}

@@ -1,6 +1,6 @@
 // Time from a unit falling below its target to the alert in Alertmanager, end to end: reports
 // through the real API, the collector's evaluation loop, a real Alertmanager. The bound is the
-// evaluation interval + the rule's `for` + 5 s (issue 9's goal).
+// evaluation interval + the rule's `for` + 5 s: what the security team on duty was promised.
 // Run: npm run build && node bench/alert-latency.mjs [--interval 5] [--for 10] [--runs 3]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

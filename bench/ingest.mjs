@@ -8,6 +8,7 @@
 //   E  3,000 reports/s offered (open loop) against C's collector: sustained end-to-end rate
 // Usage: npm run build && node bench/ingest.mjs   (BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32 BENCH_AGENTS=500)
 import { fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,7 @@ function makeSource(agents) {
   const bytes = templates[0].json.length;
   let n = 0;
   const base = Date.now() - 20 * 60_000;
-  const id = () => `${crypto.randomUUID()}`;
+  const id = () => randomUUID();
   return {
     bytes,
     next() {

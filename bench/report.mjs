@@ -87,8 +87,9 @@ function time(fn) {
 }
 
 const base = time(() => c.engine.evaluateNow(now));
-const live = time(() => buildReport(c, undefined, now, true));
+// inventoryPoints takes the members an evaluation counted (one definition of every figure).
 const { members } = c.engine.evaluateNowWithMembers(now);
+const live = time(() => buildReport(c, undefined, now, true));
 // The first call renders and keeps the body; what GET /api/v1/report serves after is the median.
 const served = time(() => c.lastReport.rendered('json', 'vi'));
 const rows = [

@@ -42,10 +42,10 @@ export interface AgentProcess {
 /** `prefix` runs the agent through a wrapper that execs it (e.g. `ip netns exec <ns>`). */
 export function startAgentProcess(f: AgentFixture, env: Record<string, string> = {}, prefix: string[] = []): AgentProcess {
   const [cmd, ...args] = [...prefix, process.execPath, AGENT_BIN, '-c', f.configFile, 'run'];
-  const proc = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_AGENT_LOG_LEVEL: 'debug', ...env } });
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_AGENT_LOG_LEVEL: 'debug', ...env } });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return {
     proc,

@@ -65,10 +65,10 @@ export interface CollectorProcess {
  */
 export async function startCollectorProcess(f: CollectorFixture, opts: { healthy?: () => Promise<boolean>; prefix?: string[] } = {}): Promise<CollectorProcess> {
   const [cmd, ...args] = [...(opts.prefix ?? []), process.execPath, POSTURE_BIN, '-c', f.configFile, 'serve'];
-  const proc = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(`collector on ${f.url} (output: ${out.slice(-800)})`, async () => {
     if (proc.exitCode !== null) throw new Error(`collector exited with ${proc.exitCode}: ${out.slice(-800)}`);
     return opts.healthy ? opts.healthy() : (await fetch(`${f.url}/healthz`)).ok;

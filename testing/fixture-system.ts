@@ -1,53 +1,131 @@
 /**
- * A SystemReader that replays files and command outputs, for probe tests. Files are given by
- * path; directories are derived from the file paths (plus `dirs` for empty ones); a command
- * is keyed by `command arg1 arg2...` and answers a CommandResult, or stdout text (exit 0).
- * Anything not given is absent: a missing file reads null, a missing command is not-found.
+ * The one SystemReader that replays recorded outputs, for every probe test and benchmark: files,
+ * directories, modification times, commands, running processes, daemon sockets and a fixed clock.
+ * It lives here, outside the agent's sources, so that it never ships in the agent bundle.
+ *
+ * - Files are given by path; directories are derived from the file paths (plus `dirs`).
+ * - A command is keyed by `command arg1 arg2...` (exact), or matched by a list of
+ *   `{match, result}` (substring or RegExp over that line; first match wins). It answers a
+ *   CommandResult, or stdout text (exit 0).
+ * - A socket is keyed by its address and answers each request (the request text decides).
+ * - Anything not given is absent, as on a host without it: a missing file reads null, a missing
+ *   command is not-found, a missing socket is ENOENT.
  */
-import type { CommandResult, SystemReader } from '../agent/src/system.js';
+import type { CommandResult, ExchangeOptions, ExchangeResult, SystemReader } from '../agent/src/system.js';
+
+/** A command's recorded answer: stdout of a clean exit, or the full result. */
+export type Answer = string | CommandResult;
+/** One socket's recorded answers: reply text for a request, or the full result. */
+export type SocketAnswer = (request: string) => string | ExchangeResult;
 
 export interface Fixture {
   platform?: NodeJS.Platform;
   files?: Record<string, string>;
-  dirs?: string[];
-  commands?: Record<string, string | CommandResult>;
+  /**
+   * Directories: a list of (possibly empty) directory paths, or each directory with its entries
+   * (entries that are not files here exist in the listing only).
+   */
+  dirs?: string[] | Record<string, string[]>;
+  /** Exact command lines, or matchers tried in order (first match wins). */
+  commands?: Record<string, Answer> | { match: string | RegExp; result: Answer }[];
   /** Modification times of paths (files or dirs), for freshness checks. */
   mtimes?: Record<string, Date>;
+  /** Modification time and size of paths, when the size matters too. */
+  stats?: Record<string, { mtime: Date; size: number }>;
+  /**
+   * Running processes: comm name and argv, written under /proc/<pid>/comm and cmdline for
+   * probes that walk /proc. (`processes`, a plain name list, is the baseline tests' own field.)
+   */
+  running?: { comm: string; argv?: string[] }[];
+  /** Daemon sockets by address (`/run/clamav/clamd.ctl`, `127.0.0.1:3310`). */
+  sockets?: Record<string, SocketAnswer>;
   now?: Date;
 }
 
+/** What a probe ran: the argv form (never a shell) and the timeout it gave. */
+export interface RecordedCall {
+  command: string;
+  args: readonly string[];
+  timeoutMs: number | undefined;
+}
+
+/** A clean exit with this stdout. */
+export const ok = (stdout: string, code = 0, stderr = ''): CommandResult => ({ kind: 'ok', code, stdout, stderr });
+
+const answer = (r: Answer): CommandResult => (typeof r === 'string' ? ok(r) : r);
+
 export class FixtureSystem implements SystemReader {
   readonly platform: NodeJS.Platform;
-  /** Every command the probe ran, in order: tests assert what was (not) run. */
+  /** Every command the probe ran, in order, as one line: tests assert what was (not) run. */
   readonly ran: string[] = [];
+  /** The same commands with their argv and timeout. */
+  readonly calls: RecordedCall[] = [];
+  /** Every socket request: address and request text. */
+  readonly asked: { address: string; request: string; timeoutMs: number }[] = [];
+  private readonly files: Record<string, string>;
+  private readonly listed = new Map<string, string[]>();
+  private readonly emptyDirs: string[];
+
   constructor(private readonly f: Fixture) {
     this.platform = f.platform ?? 'linux';
+    this.files = { ...f.files };
+    this.emptyDirs = Array.isArray(f.dirs) ? f.dirs : [];
+    if (f.dirs && !Array.isArray(f.dirs)) for (const [d, entries] of Object.entries(f.dirs)) this.listed.set(d, entries);
+    (f.running ?? []).forEach((p, i) => {
+      const pid = String(1000 + i);
+      this.files[`/proc/${pid}/comm`] = `${p.comm}\n`;
+      this.files[`/proc/${pid}/cmdline`] = `${(p.argv ?? [p.comm]).join('\0')}\0`;
+    });
   }
+
   async readFile(path: string) {
-    return this.f.files?.[path] ?? null;
+    return this.files[path] ?? null;
   }
+
   async readHead(path: string, bytes: number) {
-    return this.f.files?.[path]?.slice(0, bytes) ?? null;
+    return this.files[path]?.slice(0, bytes) ?? null;
   }
+
   async readDir(path: string) {
     const prefix = path.endsWith('/') ? path : `${path}/`;
-    const names = Object.keys(this.f.files ?? {}).filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0]!);
-    const sub = (this.f.dirs ?? []).filter((d) => d.startsWith(prefix)).map((d) => d.slice(prefix.length).split('/')[0]!);
-    return names.length || sub.length || this.f.dirs?.includes(path) ? [...new Set([...names, ...sub])] : null;
+    const names = Object.keys(this.files).filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0]!);
+    const sub = this.emptyDirs.filter((d) => d.startsWith(prefix)).map((d) => d.slice(prefix.length).split('/')[0]!);
+    const given = this.listed.get(path) ?? [];
+    const known = names.length || sub.length || given.length || this.emptyDirs.includes(path) || this.listed.has(path);
+    return known ? [...new Set([...given, ...names, ...sub])] : null;
   }
+
   async stat(path: string) {
+    const s = this.f.stats?.[path];
+    if (s) return s;
     const m = this.f.mtimes?.[path];
-    if (m) return { mtime: m, size: this.f.files?.[path]?.length ?? 0 };
-    if (this.f.files?.[path] !== undefined) return { mtime: this.now(), size: this.f.files[path].length };
+    if (m) return { mtime: m, size: this.files[path]?.length ?? 0 };
+    if (this.files[path] !== undefined) return { mtime: this.now(), size: this.files[path].length };
     return (await this.readDir(path)) ? { mtime: this.now(), size: 0 } : null;
   }
-  async run(command: string, args: readonly string[]): Promise<CommandResult> {
+
+  async run(command: string, args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
     const key = [command, ...args].join(' ');
     this.ran.push(key);
-    const r = this.f.commands?.[key];
-    if (r === undefined) return { kind: 'not-found' };
-    return typeof r === 'string' ? { kind: 'ok', code: 0, stdout: r, stderr: '' } : r;
+    this.calls.push({ command, args, timeoutMs: opts.timeoutMs });
+    const c = this.f.commands;
+    if (Array.isArray(c)) {
+      for (const m of c) if (typeof m.match === 'string' ? key.includes(m.match) : m.match.test(key)) return answer(m.result);
+      return { kind: 'not-found' };
+    }
+    const r = c?.[key];
+    return r === undefined ? { kind: 'not-found' } : answer(r);
   }
+
+  async exchange(address: string, request: Uint8Array, opts: ExchangeOptions): Promise<ExchangeResult> {
+    const text = Buffer.from(request).toString('latin1');
+    this.asked.push({ address, request: text, timeoutMs: opts.timeoutMs });
+    const s = this.f.sockets?.[address];
+    if (!s) return { kind: 'failed', code: 'ENOENT', message: `connect ENOENT ${address}` };
+    const r = s(text);
+    return typeof r === 'string' ? { kind: 'ok', reply: r } : r;
+  }
+
   now() {
     return this.f.now ?? new Date('2026-11-20T08:00:00Z');
   }

@@ -30,7 +30,7 @@ export async function startTinyproxy(): Promise<Proxy> {
   try {
     proc = spawn('tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    throw new Error(`cannot start tinyproxy (apt-get install tinyproxy): ${(e as Error).message}`);
+    throw new Error(`cannot start tinyproxy (apt-get install tinyproxy): ${(e as Error).message}`, { cause: e });
   }
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));

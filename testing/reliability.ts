@@ -59,6 +59,6 @@ export function sh(cmd: string, args: string[]): string {
     return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed: ${err.stderr || err.message}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${err.stderr || err.message}`, { cause: e });
   }
 }

@@ -9,7 +9,7 @@ const openssl = async (args: string[]) => {
   try {
     await run('openssl', args);
   } catch (e) {
-    throw new Error(`openssl ${args[0]} failed (is the openssl package installed?): ${(e as Error).message}`);
+    throw new Error(`openssl ${args[0]} failed (is the openssl package installed?): ${(e as Error).message}`, { cause: e });
   }
 };
 

@@ -68,7 +68,7 @@ function sea() {
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/postject/dist/cli.js'), seaFile, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: 'pipe' });
   } catch (e) {
-    throw new Error(`postject failed: ${e.stderr?.toString() ?? e.message}`);
+    throw new Error(`postject failed: ${e.stderr?.toString() ?? e.message}`, { cause: e });
   }
   rmSync(blob);
   rmSync(cfg);

@@ -2,7 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { hostname } from 'node:os';
 import type { EnrollResponse } from '@posture/protocol';
-import { loadConfig, ConfigError, type AgentConfig } from './config.js';
+import { access } from 'node:fs/promises';
+import { loadConfig, validateConfig, ConfigError, type AgentConfig } from './config.js';
 import { collectReport } from './collect.js';
 import { loadCredential, saveCredential } from './credential.js';
 import { AgentError, runDaemon, runOnce, senderOptions } from './daemon.js';
@@ -14,6 +15,8 @@ import { LocalSystem } from './system.js';
 import { AGENT_VERSION } from './version.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_AGENT_CONFIG ?? '/etc/posture/agent.yaml';
+/** The unit shown by `collect --once` before any config exists (never sent: collect sends nothing). */
+const UNCONFIGURED_UNIT = 'not-configured';
 
 class CliError extends Error {
   constructor(message: string, readonly exitCode = 1) {
@@ -53,8 +56,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--once', 'collect one report (the only mode)', true)
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const config = await cfg();
-      const cred = await loadCredential(config.stateDir);
+      const file = program.opts<{ config: string }>().config;
+      // First use: a sysadmin sees what the agent finds before writing a config or enrolling.
+      // Only a missing file means defaults; a file that exists must be valid.
+      const missing = await access(file).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+      if (missing) console.error(`posture-agent: no config file at ${file}: collecting with the defaults (unit "${UNCONFIGURED_UNIT}"); nothing is sent. Write the config and enroll to report.`);
+      const config = missing ? validateConfig({ unit: UNCONFIGURED_UNIT }, `${file} (absent: defaults)`) : await cfg();
+      const cred = missing ? null : await loadCredential(config.stateDir);
       const report = await collectReport({ system: new LocalSystem(), config, agentId: cred?.agentId ?? 'not-enrolled' });
       console.log(opts.json ? JSON.stringify(report, null, 2) : summarize(report));
     });
@@ -96,8 +104,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('last successful send, spool depth, last error, dropped and rejected reports')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const config = await cfg();
-      const cred = await loadCredential(config.stateDir);
+      const file = program.opts<{ config: string }>().config;
+      // First use: a sysadmin sees what the agent finds before writing a config or enrolling.
+      // Only a missing file means defaults; a file that exists must be valid.
+      const missing = await access(file).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+      if (missing) console.error(`posture-agent: no config file at ${file}: collecting with the defaults (unit "${UNCONFIGURED_UNIT}"); nothing is sent. Write the config and enroll to report.`);
+      const config = missing ? validateConfig({ unit: UNCONFIGURED_UNIT }, `${file} (absent: defaults)`) : await cfg();
+      const cred = missing ? null : await loadCredential(config.stateDir);
       const state = await Spool.readState(config.stateDir);
       const spool = await Spool.peek(config.stateDir);
       const status = {

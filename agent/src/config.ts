@@ -69,8 +69,13 @@ export const AgentConfigSchema = Obj({
      * count as protecting.
      */
     trustVendorUpToDate: Type.Boolean({ default: true }),
-    /** Timeout of each command the probe runs (mdatp, falconctl, PowerShell...). */
+    /** Timeout of each command the probe runs (mdatp, falconctl, PowerShell...) and of each daemon request (clamd). */
     commandTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+    /**
+     * Paths that on-access scanning must cover for real-time protection to count (ClamAV's
+     * clamonacc watches only the paths it is given). Default: the root file system.
+     */
+    onAccessMustCover: Type.Array(Type.String({ pattern: '^/', minLength: 1, maxLength: 1024 }), { minItems: 1, maxItems: 16, default: ['/'] }),
     /**
      * Products this site knows by process name only (e.g. a BKAV, CMC or Viettel Linux agent):
      * reported as found, never as protecting (real-time and signature age stay unknown).
@@ -127,7 +132,7 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 /** Merge b over a: mappings merge key by key, everything else (lists too) replaces. */
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isMap(out[k]) && isMap(v) ? merge(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(b)) out[k] = isMap(out[k]) && isMap(v) ? merge(out[k], v) : v;
   return out;
 }
 

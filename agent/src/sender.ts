@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import type { EnrollRequest, EnrollResponse, Report } from '@posture/protocol';
+import { isRetryableStatus, retryAfterMs, type EnrollRequest, type Report } from '@posture/protocol';
 import { Transport } from './transport.js';
 
 export type SendResult =
@@ -28,14 +28,6 @@ export interface SenderOptions {
   connectTimeoutMs?: number;
   /** Timeout waiting for the collector's headers and between body chunks. */
   timeoutMs: number;
-}
-
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | null {
-  const v = Array.isArray(header) ? header[0] : header;
-  if (!v) return null;
-  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : Math.max(0, t - now);
 }
 
 /** OpenSSL and Node codes of certificate problems (not localised, stable across versions). */
@@ -111,7 +103,8 @@ export class Sender {
       if (status === 401) {
         return { kind: 'retryable', status, message: `${err.code ?? 'HTTP_401'}: ${message || 'credential refused'} (re-enroll: posture-agent enroll --secret ...; queued reports are kept)`, retryAfterMs: null };
       }
-      if (status === 408 || status === 429 || status >= 500) {
+      // Every 5xx, not only 502/503/504: the agent never drops a report it could resend.
+      if (isRetryableStatus(status, { anyServerError: true })) {
         return { kind: 'retryable', status, message: message || `HTTP ${status}`, retryAfterMs: retryAfterMs(res.headers['retry-after']) };
       }
       return { kind: 'rejected', status, code: err.code ?? `HTTP_${status}`, message: message || `HTTP ${status}` };
@@ -129,7 +122,7 @@ export class Sender {
     }
   }
 
-  enroll(req: EnrollRequest): Promise<SendResult & { body?: EnrollResponse | unknown }> {
+  enroll(req: EnrollRequest): Promise<SendResult & { body?: unknown }> {
     return this.post('api/v1/enroll', req, {});
   }
 

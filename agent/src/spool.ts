@@ -14,7 +14,7 @@
  */
 import { mkdir, readFile, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Report } from '@posture/protocol';
+import { backoffDelayMs, type Report } from '@posture/protocol';
 import type { SendResult } from './sender.js';
 import { overwriteInPlace, writeAtomic } from './spool-io.js';
 
@@ -65,11 +65,9 @@ export type DrainResult =
 const INITIAL: SpoolState = { dropped: 0, rejected: 0, lastSuccessAt: null, lastAttemptAt: null, lastError: null, failures: 0, nextAttemptAt: null, spoolError: null };
 const NAME = /^(\d{16})-([0-9a-f-]{36})\.json$/;
 
-/** Exponential backoff with full jitter; a Retry-After from the collector wins (capped). */
+/** The shared retry policy (protocol/src/retry.ts) with the spool's limits; a Retry-After from the collector wins (capped). */
 export function backoffMs(failures: number, limits: Pick<SpoolLimits, 'backoffMinMs' | 'backoffMaxMs'>, retryAfterMs: number | null, random = Math.random): number {
-  if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 0), limits.backoffMaxMs);
-  const ceiling = Math.min(limits.backoffMaxMs, limits.backoffMinMs * 2 ** Math.min(failures - 1, 30));
-  return Math.round(limits.backoffMinMs / 2 + random() * (ceiling - limits.backoffMinMs / 2));
+  return backoffDelayMs(failures, { initialMs: limits.backoffMinMs, maxMs: limits.backoffMaxMs }, retryAfterMs, random);
 }
 
 export class Spool {

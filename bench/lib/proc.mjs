@@ -22,7 +22,9 @@ export async function waitHttp(url, timeoutMs = 30_000) {
     try {
       const r = await fetch(url);
       if (r.status < 500) return;
-    } catch {}
+    } catch {
+      // not answering yet: try again
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${url}`);

@@ -3,12 +3,15 @@
  * port 0). openCollector() (compose.ts) opens the stores and makes the services; server.ts
  * adds listen, timers and signals.
  */
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { createGunzip } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { ApiError } from '@posture/protocol';
 import type { Collector } from './context.js';
-import { ApiFailure, type ErrorCode } from './errors.js';
+import { ApiFailure } from './errors.js';
+import { failureOf, type ThrownError } from './http-errors.js';
+import { compileRequestSchema, WIRE_SCHEMAS } from './ingest/validate.js';
 import { relayRoutes } from './routes/relay.js';
 import { installGuard } from './auth/guard.js';
 import { agentsRoutes } from './routes/agents.js';
@@ -19,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
+import { consoleRoutes } from './console/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,19 +33,15 @@ declare module 'fastify' {
 
 export { openCollector } from './compose.js';
 
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'BODY_INVALID_JSON',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'BODY_INVALID_JSON',
-};
-
-export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyInstance {
+export function build(c: Collector, opts: FastifyServerOptions & { https?: HttpsServerOptions } = {}): FastifyInstance {
   const app = Fastify({
     bodyLimit: c.config.limits.bodyBytes,
     // Reject, not strip, JSON keys that could pollute prototypes.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Path parameters are bounded by the routes' schemas (which name the parameter), not by the
+    // router's default of 100 characters (which answers an anonymous 404).
+    routerOptions: { maxParamLength: 1024 },
     ...(opts.loggerInstance ? {} : { logger: opts.logger ?? false }),
     ...opts,
   });
@@ -74,33 +74,22 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
     return gunzip;
   });
 
-  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
-    let failure: ApiFailure;
-    if (err instanceof ApiFailure) failure = err;
-    else if (err.code && FASTIFY_CODES[err.code]) {
-      const code = FASTIFY_CODES[err.code]!;
-      const msg =
-        code === 'BODY_TOO_LARGE'
-          ? req.url.startsWith('/api/v1/relay/')
-            ? `relay batch is larger than the limit of ${c.config.relay.bodyBytes} bytes (relay.bodyBytes); send fewer reports per batch`
-            : `request body is larger than the limit of ${c.config.limits.bodyBytes} bytes (limits.bodyBytes)`
-          : code === 'UNSUPPORTED_MEDIA_TYPE'
-            ? 'Content-Type must be application/json'
-            : `body is not valid JSON: ${err.message}`;
-      failure = new ApiFailure(code, msg);
-    } else if (err.statusCode === 400 && /JSON|Unexpected|prototype|constructor/i.test(err.message)) {
-      failure = new ApiFailure('BODY_INVALID_JSON', `body is not valid JSON: ${err.message}`);
-    } else if (err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR') {
-      failure = new ApiFailure('BODY_INVALID_JSON', 'body is not valid gzip data');
-    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      failure = new ApiFailure('BODY_INVALID_JSON', err.message);
-    } else {
+  // Schemas are compiled by our ajv instances (ingest/validate.ts): strict bodies without
+  // coercion, coerced query strings and paths; the protocol's schemas are known by $id to both
+  // validation and response serialization.
+  app.setValidatorCompiler(({ schema, httpPart }) => compileRequestSchema(schema, httpPart));
+  for (const s of WIRE_SCHEMAS) app.addSchema(s);
+
+  app.setErrorHandler((err: ThrownError, req, reply) => {
+    let failure = failureOf(err, req, c.config.limits.bodyBytes);
+    if (!failure) {
       // Never leak internals in a 5xx: log the error, answer with a generic message.
       req.log.error({ err }, 'internal error');
       failure = new ApiFailure('INTERNAL', 'internal error; the collector logged the details');
     }
-    if (req.url.startsWith('/api/v1/reports')) c.counters.rejected[failure.code] = (c.counters.rejected[failure.code] ?? 0) + 1;
-    if (req.url.startsWith('/api/v1/enroll') || req.url.startsWith('/api/v1/relay/enroll')) c.counters.enrollRejected[failure.code] = (c.counters.enrollRejected[failure.code] ?? 0) + 1;
+    const counts = req.routeOptions.config.counts;
+    if (counts === 'reports') c.metrics.reportRejected(failure.code);
+    if (counts === 'enrollments') c.metrics.enrollRejected(failure.code);
     const body: ApiError = { code: failure.code, message: failure.message, ...(failure.details?.length ? { details: failure.details } : {}) };
     if (failure.retryAfterS) void reply.header('retry-after', String(failure.retryAfterS));
     return reply.code(failure.status).send(body);
@@ -112,14 +101,8 @@ export function build(c: Collector, opts: FastifyServerOptions = {}): FastifyIns
   });
 
   const { enrollLimiter } = installGuard(app, c);
-  enrollRoute(app, c, enrollLimiter);
-  reportsRoute(app, c);
-  relayRoutes(app, c, enrollLimiter);
-  reportRoute(app, c);
-  healthRoutes(app, c);
-  rulesRoute(app, c);
-  systemsRoutes(app, c);
-  hostsRoutes(app, c);
-  agentsRoutes(app, c);
+  const deps = { c, enrollLimiter };
+  for (const routes of [enrollRoute, reportsRoute, relayRoutes, reportRoute, healthRoutes, rulesRoute, systemsRoutes, hostsRoutes, agentsRoutes]) void app.register(routes, deps);
+  consoleRoutes(app, c);
   return app;
 }

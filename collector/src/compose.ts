@@ -18,6 +18,7 @@ import { generatorUrl, noticeOf } from './alerts/notice.js';
 import type { NoticeSink } from './alerts/types.js';
 import { WebhookSink } from './alerts/webhook.js';
 import type { CollectorConfig } from './config.js';
+import { consoleData } from './console/data.js';
 import type { Collector, Services } from './context.js';
 import { Forwarder } from './federation/forwarder.js';
 import { indicatorPoints } from './influx/indicator-points.js';
@@ -25,6 +26,7 @@ import { inventoryPoints } from './influx/inventory.js';
 import { toLines } from './influx/line.js';
 import type { Point } from './influx/points.js';
 import { InfluxWriter } from './influx/writer.js';
+import { CollectorMetrics } from './metrics.js';
 import { IngestBatcher } from './ingest/batcher.js';
 import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
@@ -68,6 +70,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   const dispatcher = new Dispatcher(s.notifications, sinks, log);
   const alertmanager = a?.alertmanager ? new AlertmanagerSink(a.alertmanager, log) : undefined;
   let lastReport: LastReport | undefined;
+  // The engine's outputs reach `metrics` (made below, with the parts it reads) only once it runs.
   const engine: Engine = new Engine({
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
@@ -80,8 +83,11 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
     afterRecord: (r) => {
       lastReport?.record(r);
+      metrics.recordIndicators(r.observations);
+      metrics.recordAlerts(r.alerts.state);
       alertmanager?.push(toAmAlerts(s.alerts.active(), r.now, engine.resendIntervalMs(), (x) => generatorUrl(externalUrl, x)));
     },
+    evaluated: (ms) => metrics.observeEvaluation(ms),
     defaultIntervalMs: config.evaluationIntervalSeconds * 1000,
     resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
     log,
@@ -90,16 +96,9 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   const forwardUnit = config.upstream?.unit ?? null;
   const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;
-  return {
-    engine,
-    lastReport,
-    dispatcher,
-    alertmanager,
-    influx,
-    forwarder: config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined,
-    ingest,
-    counters: { accepted: 0, duplicate: 0, rejected: {}, enrolled: 0, enrollRejected: {} },
-  };
+  const forwarder = config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined;
+  const metrics = new CollectorMetrics({ outbox: s.outbox, agents: s.agents, ingest, influx, forwarder });
+  return { engine, lastReport, dispatcher, alertmanager, influx, forwarder, ingest, metrics };
 }
 
 /** Stores and services together (nothing started): what routes see; tests build apps on it. */
@@ -132,10 +131,13 @@ export function startServices(c: Collector): RunningServices {
   c.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
-  c.engine.afterEvaluation = (now, members) => {
-    if (!c.influx) return;
-    const points = inventoryPoints(c, members, now);
-    c.outbox.add(toLines(points), points.length, now);
+  c.engine.afterEvaluation = (now, members, ev) => {
+    if (c.influx) {
+      const points = inventoryPoints(c, members, now);
+      c.outbox.add(toLines(points), points.length, now);
+    }
+    // The console shows the evaluation just recorded (and keeps each host's verdict history).
+    consoleData(c).afterEvaluation(now, members, ev);
   };
   c.engine.start();
   c.dispatcher.start();

@@ -6,6 +6,7 @@ import type { Forwarder } from './federation/forwarder.js';
 import type { Point } from './influx/points.js';
 import type { InfluxWriter } from './influx/writer.js';
 import type { IngestBatcher } from './ingest/batcher.js';
+import type { CollectorMetrics } from './metrics.js';
 import type { LastReport } from './report/last.js';
 import type { Engine } from './rules/engine.js';
 import type { Stores } from './store/index.js';
@@ -26,8 +27,8 @@ export interface Services {
   readonly ingest: IngestBatcher;
   /** Present when influx.url is configured. */
   readonly influx: InfluxWriter | undefined;
-  /** Counters for /metrics. */
-  readonly counters: { accepted: number; duplicate: number; rejected: Record<string, number>; enrolled: number; enrollRejected: Record<string, number> };
+  /** Prometheus metrics (/metrics) and the ingest totals of the collector's own InfluxDB point. */
+  readonly metrics: CollectorMetrics;
 }
 
 export interface Collector extends Stores, Services {

@@ -21,6 +21,8 @@ export const ErrorCodes = {
   NOT_FOUND: 404,
   BODY_INVALID_JSON: 400,
   QUERY_INVALID: 400,
+  /** The HTTP request itself is broken (Content-Length, URL encoding, ...); the code in the message names what. */
+  REQUEST_MALFORMED: 400,
   REPORT_NO_HISTORY: 404,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_ENCODING: 415,

@@ -24,7 +24,7 @@ function httpsOptions(config: CollectorConfig): { https?: ServerOptions } {
     try {
       return readFileSync(f);
     } catch (e) {
-      throw new Error(`listen.tls.${key}: cannot read ${f}: ${(e as Error).message}`);
+      throw new Error(`listen.tls.${key}: cannot read ${f}: ${(e as Error).message}`, { cause: e });
     }
   };
   const https: ServerOptions = { cert: read('certFile', tls.certFile), key: read('keyFile', tls.keyFile) };

@@ -11,7 +11,7 @@ export const EnrollRequest = Type.Object(
     /** Lets a re-installed host keep one identity; empty when unknown. */
     machineId: Type.String({ maxLength: 128 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'EnrollRequest' },
 );
 export type EnrollRequest = Static<typeof EnrollRequest>;
 
@@ -22,7 +22,7 @@ export const EnrollResponse = Type.Object(
     /** Bearer credential for /api/v1/reports. Shown once; the collector keeps only its hash. */
     credential: Type.String({ maxLength: 256 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'EnrollResponse' },
 );
 export type EnrollResponse = Static<typeof EnrollResponse>;
 
@@ -35,7 +35,7 @@ export const ApiError = Type.Object(
     /** For validation errors: the JSON pointer of the failing field and why. */
     details: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'ApiError' },
 );
 export type ApiError = Static<typeof ApiError>;
 
@@ -45,6 +45,6 @@ export const ReportAck = Type.Object(
     /** false when this report id was already stored (a resend); it was not counted twice. */
     stored: Type.Boolean(),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'ReportAck' },
 );
 export type ReportAck = Static<typeof ReportAck>;

@@ -14,7 +14,7 @@ export const RelayEnrollRequest = Type.Object(
     /** Who the relay is, e.g. the unit collector's host name; shown in lists and logs. */
     name: Type.String({ minLength: 1, maxLength: 253 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'RelayEnrollRequest' },
 );
 export type RelayEnrollRequest = Static<typeof RelayEnrollRequest>;
 
@@ -25,7 +25,7 @@ export const RelayEnrollResponse = Type.Object(
     /** Bearer credential for /api/v1/relay/reports. Shown once; the collector keeps its hash. */
     credential: Type.String({ maxLength: 256 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'RelayEnrollResponse' },
 );
 export type RelayEnrollResponse = Static<typeof RelayEnrollResponse>;
 
@@ -37,7 +37,7 @@ export const RelayBatch = Type.Object(
   {
     reports: Type.Array(Type.Object({}, { additionalProperties: true }), { minItems: 1, maxItems: 5000 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'RelayBatch' },
 );
 export type RelayBatch = Static<typeof RelayBatch>;
 
@@ -59,6 +59,6 @@ export const RelayAck = Type.Object(
     /** One result per item, in the order of the batch. */
     results: Type.Array(RelayItemResult),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'RelayAck' },
 );
 export type RelayAck = Static<typeof RelayAck>;

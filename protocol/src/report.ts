@@ -126,6 +126,11 @@ export const ProtectionFacts = Obj({
   reasonCodes: Type.Optional(List(Reason, 32)),
   /** The signature age limit the verdict used. */
   maxSignatureAgeHours: Type.Number({ minimum: 0 }),
+  /**
+   * What could not be read, e.g. {field:'products'} when the list of products itself could not
+   * be read (service list, WMI): "no product" is then unknown, not absent (added after v0.1: optional).
+   */
+  unknown: Type.Optional(List(UnknownField, 16)),
 });
 export type ProtectionFacts = Static<typeof ProtectionFacts>;
 
@@ -165,8 +170,10 @@ export const Ipv6Facts = Obj({
   }),
   /** Names this host serves (from config), with their A and AAAA records. */
   services: List(Obj({ name: Str(253), a: List(Str(64), 32), aaaa: List(Str(64), 32), error: Maybe(Str(512)) }), 32),
-  /** Listening TCP sockets and whether they accept IPv6 connections. */
+  /** Listening sockets (TCP, and UDP: DNS, NTP, syslog...) and whether they accept IPv6. */
   listeners: List(Obj({
+    /** tcp or udp (added after v0.1: optional; absent means tcp). */
+    protocol: Type.Optional(Type.Union([Type.Literal('tcp'), Type.Literal('udp')])),
     port: Type.Integer({ minimum: 0, maximum: 65535 }),
     bind: Str(64),
     family: Type.Union([Type.Literal('dual-stack'), Type.Literal('ipv6'), Type.Literal('ipv4')]),
@@ -272,7 +279,7 @@ export const AgentHealth = Obj({
 });
 export type AgentHealth = Static<typeof AgentHealth>;
 
-export const Report = Obj(
+export const Report = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
     /** UUID, the idempotency key: a resend of the same id is acknowledged and not counted twice. */
@@ -283,6 +290,9 @@ export const Report = Obj(
     probes: Probes,
     agent: AgentHealth,
   },
-  'One agent report: the facts of one host at one time.',
+  // `$id` only names the schema for reuse by reference (the collector's routes say
+  // `Type.Ref(Report)`); it changes nothing on the wire. Only top-level schemas get one: ajv
+  // refuses a document in which one `$id` appears at two places.
+  { additionalProperties: false, description: 'One agent report: the facts of one host at one time.', $id: 'Report' },
 );
 export type Report = Static<typeof Report>;

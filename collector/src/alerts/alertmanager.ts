@@ -5,6 +5,7 @@
  * deduplicates by labels, so re-sending and several evaluators are harmless.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { retryUntil } from '@posture/protocol';
 import type { AlertRecord } from '../rules/alerting.js';
 import { postJson, type SendResult } from './types.js';
 
@@ -77,14 +78,17 @@ export class AlertmanagerSink {
     );
   }
 
-  /** Up to 3 tries with jittered backoff, inside one evaluation interval. */
-  private async sendOne(url: string, body: string): Promise<SendResult> {
-    let r: SendResult = { ok: false, retryable: true, error: 'not sent' };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      r = await postJson(url, body, {}, this.opts.timeoutMs);
-      if (r.ok || !r.retryable) return r;
-      await new Promise((res) => setTimeout(res, Math.min(r.ok ? 0 : (r.retryAfterMs ?? 250 * 2 ** attempt * (0.5 + Math.random())), 5000)));
-    }
-    return r;
+  /**
+   * Up to 3 tries with the shared retry policy, within 10 s: the next evaluation pushes the
+   * whole active set again, so a longer wait would only deliver stale alerts.
+   */
+  private sendOne(url: string, body: string): Promise<SendResult> {
+    return retryUntil<SendResult>(
+      async () => {
+        const r = await postJson(url, body, {}, this.opts.timeoutMs);
+        return r.ok ? { kind: 'done', value: r } : r.retryable ? { kind: 'retry', value: r, retryAfterMs: r.retryAfterMs } : { kind: 'final', value: r };
+      },
+      { policy: { initialMs: 500, maxMs: 5000 }, maxAttempts: 3, deadlineMs: 10_000 },
+    );
   }
 }

@@ -1,6 +1,6 @@
 /** The rules and alerting config keys: defaults filled, mistakes named by key. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, validateConfig } from '../config.js';
+import { type ConfigError, validateConfig } from '../config.js';
 
 const base = { dataDir: '/tmp/x', units: [{ id: 'A', name: 'Cục A' }] };
 const problems = (extra: Record<string, unknown>) => {

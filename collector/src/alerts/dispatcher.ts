@@ -4,6 +4,7 @@
  * evaluation. Rows survive restarts, so a resolve queued before a crash is still sent.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { backoffDelayMs } from '@posture/protocol';
 import type { NotificationStore } from '../store/notifications.js';
 import type { AlertNotice, NoticeSink } from './types.js';
 
@@ -79,8 +80,7 @@ export class Dispatcher {
             this.log.error({ sink: sink.name, id: row.id, attempts, err: r.error }, 'alert notice not delivered; giving up (kept in alert_notifications with failed_at)');
             continue;
           }
-          const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempts - 1)) * (0.5 + Math.random());
-          const delay = Math.max(backoff, r.retryAfterMs ?? 0);
+          const delay = backoffDelayMs(attempts, { initialMs: this.opts.baseDelayMs, maxMs: this.opts.maxDelayMs }, r.retryAfterMs);
           this.queue.retryAt(row.id, attempts, r.error, Date.now() + delay);
           if (attempts === 1 || attempts % 10 === 0) this.log.warn({ sink: sink.name, id: row.id, attempts, retryInMs: Math.round(delay), err: r.error }, 'alert notice delivery failed; will retry');
           // Keep order within a sink: do not send newer notices past one that is waiting.

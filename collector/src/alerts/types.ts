@@ -1,5 +1,6 @@
 /** What sinks receive, and what they answer: a tagged result, never a throw (OpenTelemetry's export-response is the model). */
 import { createHash } from 'node:crypto';
+import { isRetryableStatus, retryAfterMs } from '@posture/protocol';
 
 export interface AlertNotice {
   status: 'firing' | 'resolved';
@@ -42,17 +43,6 @@ export function fingerprint(labels: Record<string, string>): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** HTTP statuses worth retrying (as OpenTelemetry's is-export-retryable). */
-export const isRetryableStatus = (s: number) => s === 408 || s === 429 || s === 502 || s === 503 || s === 504;
-
-/** Retry-After in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const s = Number(header);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const d = Date.parse(header);
-  return Number.isNaN(d) ? undefined : Math.max(0, d - now);
-}
 
 /** POST JSON with a timeout; the answer as a SendResult. */
 export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
@@ -64,7 +54,8 @@ export async function postJson(url: string, body: string, headers: Record<string
     }
     const text = (await res.text()).slice(0, 300);
     const ra = retryAfterMs(res.headers.get('retry-after'));
-    return { ok: false, retryable: isRetryableStatus(res.status) || res.status >= 500, error: `HTTP ${res.status} from ${url}: ${text}`, ...(ra !== undefined ? { retryAfterMs: ra } : {}) };
+    // Notices are kept until delivered: a sink's 500 is retried like 502-504.
+    return { ok: false, retryable: isRetryableStatus(res.status, { anyServerError: true }), error: `HTTP ${res.status} from ${url}: ${text}`, ...(ra !== null ? { retryAfterMs: ra } : {}) };
   } catch (e) {
     return { ok: false, retryable: true, error: `cannot reach ${url}: ${(e as Error).message}` };
   }

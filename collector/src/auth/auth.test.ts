@@ -186,7 +186,7 @@ describe('read and admin APIs: tokens and roles', () => {
     it(`${method} ${url}`, async () => {
       for (const [name, headers] of Object.entries(who)) {
         if (method === 'PUT' && name === 'admin') c.systems.remove('thu-nghiem');
-        const res = await app.inject({ method: method as 'GET', url, remoteAddress: nextIp(), headers: headers(), ...(body ? { payload: body as object } : {}) });
+        const res = await app.inject({ method: method as 'GET', url, remoteAddress: nextIp(), headers: headers(), ...(body ? { payload: body } : {}) });
         expect({ who: name, status: res.statusCode }).toEqual({ who: name, status: expected[name] });
         if (res.statusCode === 401 || res.statusCode === 403) expect(res.json().code).toMatch(/^(AUTH_REQUIRED|TOKEN_INVALID|FORBIDDEN_ROLE)$/);
       }

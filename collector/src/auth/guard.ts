@@ -12,6 +12,7 @@
  *   /metrics                 viewer token, or public with auth.metricsPublic
  *   /api/v1/** GET, HEAD     viewer token (admin tokens pass too)
  *   /api/v1/** other methods admin token
+ *   /console/**              the console's own session cookie, CSRF token and role (console/routes.ts)
  *   everything else          viewer token
  *
  * Tokens come as `Authorization: Bearer <token>` or, for browsers opening /report, HTTP Basic
@@ -46,6 +47,8 @@ export function accessFor(path: string, method: string, metricsPublic: boolean):
   if (under('/api/v1/relay/enroll')) return 'public';
   if (under('/api/v1/relay')) return 'relay';
   if (under('/metrics')) return metricsPublic ? 'public' : 'viewer';
+  // Browsers carry a session cookie, not a bearer token: the console checks it on every page.
+  if (under('/console')) return 'public';
   if (under('/api/v1') && method !== 'GET' && method !== 'HEAD') return 'admin';
   return 'viewer';
 }

@@ -15,7 +15,7 @@ export const registerHosts: Register = (program, ctx) => {
       let rows = withStore(ctx, (c) => hostList(c, new Date(), Boolean(o.decommissioned)));
       if (o.unit) rows = rows.filter((h) => h.unit === o.unit);
       if (o.stale) rows = rows.filter((h) => h.stale);
-      printTable(rows as unknown as Record<string, unknown>[], ['id', 'unit', 'hostname', 'role', 'protected', 'stale', 'lastSeen', 'decommissionedAt'], Boolean(o.json));
+      printTable(rows, ['id', 'unit', 'hostname', 'role', 'protected', 'stale', 'lastSeen', 'decommissionedAt'], Boolean(o.json));
     });
   hosts
     .command('show <agentIdOrHostname>')

@@ -9,7 +9,7 @@ export const registerUnits: Register = (program, ctx) => {
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
       const rows = withStore(ctx, (c) => c.agents.units());
-      printTable(rows as unknown as Record<string, unknown>[], ['id', 'name', 'secret_source', 'secret_set_at', 'secret_expires_at'], Boolean(o.json));
+      printTable(rows, ['id', 'name', 'secret_source', 'secret_set_at', 'secret_expires_at'], Boolean(o.json));
     });
   units
     .command('rotate-secret <unit>')

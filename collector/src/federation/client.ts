@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
+import { isRetryableStatus, retryAfterMs } from '@posture/protocol';
 import type { CollectorConfig } from '../config.js';
 
 export type UpstreamConfig = NonNullable<CollectorConfig['upstream']>;
@@ -27,7 +28,7 @@ export class UpstreamClient {
     try {
       ca = cfg.caFile ? readFileSync(cfg.caFile) : undefined;
     } catch (e) {
-      throw new Error(`upstream.caFile: cannot read ${cfg.caFile}: ${(e as Error).message}; give the PEM of the CA that signed the ministry collector's certificate`);
+      throw new Error(`upstream.caFile: cannot read ${cfg.caFile}: ${(e as Error).message}; give the PEM of the CA that signed the ministry collector's certificate`, { cause: e });
     }
     this.dispatcher = new Agent({ connect: ca ? { ca } : {}, headersTimeout: cfg.timeoutMs, bodyTimeout: cfg.timeoutMs, connectTimeout: Math.min(cfg.timeoutMs, 10_000) });
   }
@@ -60,9 +61,10 @@ export class UpstreamClient {
       if (res.statusCode < 300) return { kind: 'ok', status: res.statusCode, body: parsed };
       const err = parsed as { code?: string; message?: string } | null;
       const message = err?.message ?? text.slice(0, 200);
-      if (res.statusCode === 429 || res.statusCode >= 500 || res.statusCode === 408) {
-        const ra = Number(res.headers['retry-after']);
-        return { kind: 'retry', status: res.statusCode, message, ...(Number.isFinite(ra) && ra > 0 ? { retryAfterMs: ra * 1000 } : {}) };
+      // Every 5xx too: the relay keeps the batch in its forward outbox until it is answered.
+      if (isRetryableStatus(res.statusCode, { anyServerError: true })) {
+        const ra = retryAfterMs(res.headers['retry-after']);
+        return { kind: 'retry', status: res.statusCode, message, ...(ra !== null && ra > 0 ? { retryAfterMs: ra } : {}) };
       }
       return { kind: 'refused', status: res.statusCode, code: err?.code ?? `HTTP_${res.statusCode}`, message };
     } catch (e) {

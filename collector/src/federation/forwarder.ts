@@ -9,7 +9,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
-import { RelayAck } from '@posture/protocol';
+import { backoffDelayMs, RelayAck } from '@posture/protocol';
 import type { ForwardOutbox, ForwardRow, ForwardSettlement } from '../store/forward-outbox.js';
 import { UpstreamClient, type UpstreamConfig } from './client.js';
 
@@ -78,11 +78,10 @@ export class Forwarder {
     }, ms);
   }
 
-  /** Full jitter: a random wait up to min(max, min * 2^n), so many units do not retry in step. */
+  /** The shared retry policy (jittered, so many units do not retry in step; Retry-After wins). */
   private backoff(retryAfterMs?: number): number {
     this.failuresInRow++;
-    const cap = Math.min(this.cfg.backoffMaxMs, this.cfg.backoffMinMs * 2 ** Math.min(this.failuresInRow - 1, 30));
-    return Math.max(retryAfterMs ?? 0, this.cfg.backoffMinMs / 2 + Math.random() * cap);
+    return backoffDelayMs(this.failuresInRow, { initialMs: this.cfg.backoffMinMs, maxMs: this.cfg.backoffMaxMs }, retryAfterMs);
   }
 
   private peek(): Row[] {

@@ -159,7 +159,7 @@ describe('hostile reports', () => {
       const { body, headers } = make();
       const res = await post(body, headers);
       expect(res.statusCode).toBe(status);
-      const err = res.json() as { message: string; details?: { path: string; message: string }[] };
+      const err = res.json<{ message: string; details?: { path: string; message: string }[] }>();
       expect([err.message, ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].join('\n')).toMatch(mentions);
       expect({ reports: c.reports.count(), outbox: c.outbox.pointCount() }).toEqual(before);
     });

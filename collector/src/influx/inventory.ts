@@ -51,11 +51,11 @@ export function inventoryPoints(c: Collector, { hosts, systems, verdicts }: Memb
       timestamp: ts,
     };
   });
-  const rejected = Object.values(c.counters.rejected).reduce((a, b) => a + b, 0);
+  const { accepted, duplicate, rejected } = c.metrics.ingestTotals();
   points.push({
     measurement: MEASUREMENTS.collector,
     tags: {},
-    fields: { accepted: c.counters.accepted, duplicate: c.counters.duplicate, rejected, outbox_depth: c.outbox.depth(), evaluation_ms: c.engine.lastEvaluationMs, agents: c.agents.count() },
+    fields: { accepted, duplicate, rejected, outbox_depth: c.outbox.depth(), evaluation_ms: c.engine.lastEvaluationMs, agents: c.agents.count() },
     timestamp: ts,
   });
   return points;

@@ -9,6 +9,7 @@
 import { InfluxDB } from 'influx';
 import type { FastifyBaseLogger } from 'fastify';
 import { Agent, request } from 'undici';
+import { backoffDelayMs } from '@posture/protocol';
 import type { Outbox, OutboxBatch } from '../store/outbox.js';
 import { legacyRow } from './line.js';
 import { provision, type ProvisionOptions } from './provision.js';
@@ -79,8 +80,9 @@ export class InfluxWriter {
     const tick = () => {
       this.running = this.flush().finally(() => {
         this.running = undefined;
-        // Back off while InfluxDB is failing: 1x, 2x, 4x ... up to 30 s.
-        const delay = Math.min(30_000, this.opts.flushIntervalMs * 2 ** Math.min(this.failures, 8));
+        // Back off while InfluxDB is failing: about 2x, 4x, 8x ... the interval, up to 30 s
+        // (the shared retry policy, jittered so that a restarted InfluxDB is not hit in step).
+        const delay = this.failures === 0 ? this.opts.flushIntervalMs : backoffDelayMs(this.failures, { initialMs: 2 * this.opts.flushIntervalMs, maxMs: Math.max(30_000, this.opts.flushIntervalMs) });
         if (this.timer !== undefined) this.timer = setTimeout(tick, delay);
       });
     };

@@ -13,7 +13,11 @@ import { problemsOf, storageProblems, validateReport } from './validate.js';
 
 export function acceptReport(c: Collector, body: unknown, agent: { id: string; unit: string }, json: string | null, now: Date): { report: Report; row: IngestRow } {
   if (!validateReport(body)) throw new ApiFailure('REPORT_INVALID', 'report does not match the report schema', problemsOf(validateReport.errors));
-  const report = body as Report;
+  return checkReport(c, body as Report, agent, json, now);
+}
+
+/** The checks after the schema (the route's body schema, or acceptReport's): agent, unit, clock, storability. */
+export function checkReport(c: Collector, report: Report, agent: { id: string; unit: string }, json: string | null, now: Date): { report: Report; row: IngestRow } {
   if (report.agentId !== agent.id) {
     throw new ApiFailure('AGENT_MISMATCH', `report claims agent "${report.agentId}" but the credential belongs to agent "${agent.id}"`, [{ path: '/agentId', message: `must be ${agent.id}` }]);
   }

@@ -1,25 +1,38 @@
 /**
- * Report validation with ajv against the protocol's schema: strict, no coercion, no removal of
- * unknown fields, every error named by its JSON pointer. Errors of the `anyOf` branch that the
- * document did not choose (probe `ok: true` vs `ok: false`) are dropped so the message points
- * at the real problem.
+ * Validation with ajv against the protocol's schemas, for the routes' schemas and for each
+ * relayed report. Bodies: strict, no coercion, no removal of unknown fields, every error named
+ * by its JSON pointer. Query strings and path parameters arrive as text, so there numbers and
+ * booleans are coerced ("10" -> 10) and defaults filled; unknown keys are still errors. Errors
+ * of the `anyOf` branch that the document did not choose (probe `ok: true` vs `ok: false`) are
+ * dropped so the message points at the real problem.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { EnrollRequest, RelayBatch, RelayEnrollRequest, Report } from '@posture/protocol';
+import type { TSchema } from '@sinclair/typebox';
+import { ApiError, EnrollRequest, EnrollResponse, RelayAck, RelayBatch, RelayEnrollRequest, RelayEnrollResponse, Report, ReportAck } from '@posture/protocol';
 import type { FieldProblem } from '../errors.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
-const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, removeAdditional: false, useDefaults: false });
-addFormats(ajv, ['date-time', 'uuid']);
+/** The protocol's top-level schemas, known to routes by `$id` (`refTo` in routes/schemas.ts). */
+export const WIRE_SCHEMAS: readonly TSchema[] = [Report, EnrollRequest, EnrollResponse, ApiError, ReportAck, RelayEnrollRequest, RelayEnrollResponse, RelayBatch, RelayAck];
 
-export const validateReport: ValidateFunction = ajv.compile(Report);
-export const validateEnroll: ValidateFunction = ajv.compile(EnrollRequest);
-export const validateRelayEnroll: ValidateFunction = ajv.compile(RelayEnrollRequest);
-export const validateRelayBatch: ValidateFunction = ajv.compile(RelayBatch);
+const bodyAjv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, removeAdditional: false, useDefaults: false });
+addFormats(bodyAjv, ['date-time', 'uuid']);
+for (const s of WIRE_SCHEMAS) bodyAjv.addSchema(s);
+
+// verbose: errors carry their schema, so a message can list the allowed parameters.
+const textAjv = new Ajv({ allErrors: true, strict: true, coerceTypes: true, removeAdditional: false, useDefaults: true, verbose: true });
+addFormats(textAjv, ['date-time', 'uuid']);
+
+/** The validator of one part of a request (fastify's validator compiler). */
+export function compileRequestSchema(schema: object, httpPart: string | undefined): ValidateFunction {
+  return httpPart === 'body' ? bodyAjv.compile(schema) : textAjv.compile(schema);
+}
+
+export const validateReport: ValidateFunction = bodyAjv.getSchema('Report')!;
 
 function describe(e: ErrorObject): string {
   switch (e.keyword) {
@@ -50,8 +63,10 @@ export function problemsOf(errors: ErrorObject[] | null | undefined): FieldProbl
     errors.filter((e) => e.keyword === 'const' && /\/anyOf\/\d+\/properties\/ok\/const$/.test(e.schemaPath)).map((e) => e.schemaPath.replace(/\/properties\/ok\/const$/, '/')),
   );
   const kept = errors.filter((e) => e.keyword !== 'anyOf' && ![...wrongBranches].some((b) => e.schemaPath.startsWith(b)));
+  // A missing or unknown field is named by its own pointer, not its parent's.
+  const child = (name: unknown) => `/${String(name).replace(/~/g, '~0').replace(/\//g, '~1')}`;
   const list = (kept.length ? kept : errors).map((e) => ({
-    path: e.instancePath + (e.keyword === 'required' || e.keyword === 'additionalProperties' ? '' : ''),
+    path: e.instancePath + (e.keyword === 'required' ? child(e.params.missingProperty) : e.keyword === 'additionalProperties' ? child(e.params.additionalProperty) : ''),
     message: describe(e),
   }));
   const seen = new Set<string>();
@@ -98,4 +113,54 @@ export function storageProblems(report: { probes: { host: { ok: boolean; facts?:
     problems.push({ path: '/probes/host/facts/hostname', message: 'must not contain control characters (newline, tab, ...) or backslashes' });
   }
   return problems;
+}
+
+/** The query-string or path parameter an error is about. */
+function parameterOf(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') return String(e.params.additionalProperty);
+  if (e.keyword === 'required') return String(e.params.missingProperty);
+  return decodeURIComponent(e.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** One sentence per error of a query string or path, naming the parameter and the fix. */
+function describeParameter(e: ErrorObject, name: string): string {
+  const schema = (e.parentSchema ?? {}) as { title?: string; properties?: Record<string, unknown>; type?: string; minimum?: number; maximum?: number };
+  const given = Array.isArray(e.data) ? ', given more than once' : `, got ${JSON.stringify(e.data) ?? 'nothing'}`;
+  if (schema.type === 'integer' && schema.minimum !== undefined && schema.maximum !== undefined && ['type', 'minimum', 'maximum'].includes(e.keyword)) {
+    return `"${name}" must be a whole number from ${schema.minimum} to ${schema.maximum}${given}`;
+  }
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const allowed = Object.keys(schema.properties ?? {});
+      return `"${name}" is not a parameter here; ${allowed.length ? `allowed once each: ${allowed.join(', ')}` : 'this route takes none'}`;
+    }
+    case 'required':
+      return `"${name}" is required`;
+    case 'enum':
+      return `unknown ${schema.title ?? name} ${JSON.stringify(e.data) ?? ''}: use ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'type':
+      return Array.isArray(e.data) ? `"${name}" is given more than once; give it once` : `"${name}" must be ${e.params.type === 'integer' ? 'a whole number' : String(e.params.type)}${given}`;
+    case 'maxLength':
+      return `"${name}" is longer than ${String(e.params.limit)} characters`;
+    case 'minimum':
+    case 'maximum':
+      return `"${name}" must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(e.params.limit)}${given}`;
+    default:
+      return `"${name}" ${e.message ?? `fails ${e.keyword}`}`;
+  }
+}
+
+/** Field problems of a query string or path (JSON pointer of the parameter) and the names involved. */
+export function parameterProblems(errors: readonly ErrorObject[]): { names: string[]; problems: FieldProblem[] } {
+  const names: string[] = [];
+  const problems: FieldProblem[] = [];
+  for (const e of errors) {
+    // A repeated parameter is an array: its type error says so, its enum error would only repeat it.
+    if (e.keyword === 'enum' && Array.isArray(e.data)) continue;
+    const name = parameterOf(e);
+    if (!names.includes(name)) names.push(name);
+    const p = { path: `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: describeParameter(e, name) };
+    if (!problems.some((q) => q.path === p.path && q.message === p.message)) problems.push(p);
+  }
+  return { names, problems: problems.slice(0, 20) };
 }

@@ -176,7 +176,7 @@ describe('the appendix report on a generated fleet', () => {
     for (const [id, exp] of Object.entries(EXPECTED)) {
       const rows = rowsOf(section(id));
       expect(rows.map((r) => r[0])).toEqual(['ministry', ...worstFirst(exp.per)]);
-      for (const [scope, name, actual, target, result] of rows.slice(1) as string[][]) {
+      for (const [scope, name, actual, target, result] of rows.slice(1)) {
         const { pass, total } = exp.per.get(scope!)!;
         const pct = (Math.round((pass / total) * 1000) / 10).toFixed(1).replace(/\.0$/, '').replace('.', ',');
         expect([name, actual, target, result]).toEqual([unitName.get(scope!), `${pct}% (${pass}/${total})`, `${exp.target * 100}%`, pass / total >= exp.target ? 'Đạt' : 'Chưa đạt']);

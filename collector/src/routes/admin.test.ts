@@ -26,7 +26,7 @@ const auth = { authorization: `Bearer ${ADMIN}` };
 
 async function enrollAndReport(unit: string, opts: { systems?: string[]; receivedAt?: Date } = {}) {
   const secret = TEST_UNITS.find((u) => u.id === unit)!.enrollmentSecret;
-  const a = (await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit, secret, hostname: 'h', machineId: '' } })).json() as { agentId: string; credential: string };
+  const a = (await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit, secret, hostname: 'h', machineId: '' } })).json<{ agentId: string; credential: string }>();
   const r = sampleReport({ agentId: a.agentId, unit, systems: opts.systems ?? [] });
   if (opts.receivedAt) c.storeReport(r, unit, pointsOfReport(r, unit), opts.receivedAt);
   else expect((await app.inject({ method: 'POST', url: '/api/v1/reports', payload: r, headers: { authorization: `Bearer ${a.credential}` } })).statusCode).toBe(201);
@@ -55,7 +55,7 @@ describe('systems registry API', () => {
     expect((await app.inject({ method: 'PUT', url: '/api/v1/systems/hh-email', payload: { ...rec, level: 3 }, headers: auth })).statusCode).toBe(200);
     const got = (await app.inject({ method: 'GET', url: '/api/v1/systems/hh-email', headers: auth })).json();
     expect(got).toMatchObject({ id: 'hh-email', level: 3, source: 'api', fourLayer: { socProvider: 'VNPT' } });
-    const list = (await app.inject({ method: 'GET', url: '/api/v1/systems', headers: auth })).json() as { systems: { id: string; source: string }[] };
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/systems', headers: auth })).json<{ systems: { id: string; source: string }[] }>();
     expect(list.systems.map((s) => [s.id, s.source])).toEqual([['cong-ttdt', 'file'], ['hh-email', 'api']]);
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/systems/hh-email', headers: auth })).statusCode).toBe(204);
     expect(c.audit.list({ subject: 'hh-email' }).map((a) => [a.action, a.actor])).toEqual([
@@ -85,7 +85,7 @@ describe('systems registry API', () => {
 
   it('lists systems that agents declare but the registry lacks as unclassified, in the denominator', async () => {
     await enrollAndReport('CHHVN', { systems: ['hh-vts', 'cong-ttdt'] });
-    const list = (await app.inject({ method: 'GET', url: '/api/v1/systems', headers: auth })).json() as { unclassified: { id: string; unit: string }[] };
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/systems', headers: auth })).json<{ unclassified: { id: string; unit: string }[] }>();
     expect(list.unclassified).toEqual([{ id: 'hh-vts', unit: 'CHHVN', hosts: 1 }]);
     const sc = c.engine.evaluateNow().indicators.find((i) => i.id === 'systems_classified')!;
     expect(sc.ministry.total).toBe(2);
@@ -95,7 +95,7 @@ describe('systems registry API', () => {
 describe('stale and decommissioned hosts', () => {
   it('lists a silent host as stale and counts it as not protected', async () => {
     const old = await enrollAndReport('TCDBVN', { receivedAt: new Date(Date.now() - 2 * 3600_000) });
-    const stale = (await app.inject({ method: 'GET', url: '/api/v1/hosts?stale=true', headers: auth })).json() as { hosts: { id: string; stale: boolean; protected: boolean }[] };
+    const stale = (await app.inject({ method: 'GET', url: '/api/v1/hosts?stale=true', headers: auth })).json<{ hosts: { id: string; stale: boolean; protected: boolean }[] }>();
     expect(stale.hosts.map((h) => h.id)).toEqual([old.agentId]);
     expect(stale.hosts[0]).toMatchObject({ stale: true, protected: false });
     const ep = c.engine.evaluateNow().indicators.find((i) => i.id === 'endpoint_protection')!;
@@ -103,9 +103,9 @@ describe('stale and decommissioned hosts', () => {
   });
 
   it('pages the host list in SQL and refuses a bad page size', async () => {
-    const all = (await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: auth })).json() as { total: number; hosts: { id: string }[] };
+    const all = (await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: auth })).json<{ total: number; hosts: { id: string }[] }>();
     expect(all.total).toBeGreaterThanOrEqual(2);
-    const p1 = (await app.inject({ method: 'GET', url: '/api/v1/hosts?limit=1&offset=1', headers: auth })).json() as { total: number; hosts: { id: string }[] };
+    const p1 = (await app.inject({ method: 'GET', url: '/api/v1/hosts?limit=1&offset=1', headers: auth })).json<{ total: number; hosts: { id: string }[] }>();
     expect(p1).toMatchObject({ total: all.total, limit: 1, offset: 1 });
     expect(p1.hosts.map((h) => h.id)).toEqual([all.hosts[1]!.id]);
     const bad = await app.inject({ method: 'GET', url: '/api/v1/hosts?limit=100000', headers: auth });
@@ -123,20 +123,20 @@ describe('stale and decommissioned hosts', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().decommissioned_at).toBeTruthy();
     expect(total()).toBe(before - 1);
-    const listed = (await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: auth })).json() as { hosts: { id: string }[] };
+    const listed = (await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: auth })).json<{ hosts: { id: string }[] }>();
     expect(listed.hosts.map((h) => h.id)).not.toContain(a.agentId);
-    const all = (await app.inject({ method: 'GET', url: '/api/v1/hosts?decommissioned=true', headers: auth })).json() as { hosts: { id: string; decommissionedAt: string }[] };
+    const all = (await app.inject({ method: 'GET', url: '/api/v1/hosts?decommissioned=true', headers: auth })).json<{ hosts: { id: string; decommissionedAt: string }[] }>();
     expect(all.hosts.find((h) => h.id === a.agentId)?.decommissionedAt).toBeTruthy();
     const again = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: sampleReport({ agentId: a.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${a.credential}` } });
     expect(again.json().code).toBe('AGENT_REVOKED');
-    const audit = (await app.inject({ method: 'GET', url: `/api/v1/audit?subject=${a.agentId}`, headers: auth })).json() as { records: { action: string; actor: string; detail: { reason: string } }[] };
+    const audit = (await app.inject({ method: 'GET', url: `/api/v1/audit?subject=${a.agentId}`, headers: auth })).json<{ records: { action: string; actor: string; detail: { reason: string } }[] }>();
     expect(audit.records).toEqual([expect.objectContaining({ action: 'host.decommission', actor: 'token:secteam', detail: expect.objectContaining({ reason: 'server retired, ticket 42', unit: 'TTCNTT' }) })]);
     expect((await app.inject({ method: 'POST', url: `/api/v1/hosts/${a.agentId}/decommission`, payload: { reason: 'again' }, headers: auth })).statusCode).toBe(409);
   });
 
   it('lists agents without credentials and revokes one with an audit record', async () => {
     const a = await enrollAndReport('CHHVN');
-    const list = (await app.inject({ method: 'GET', url: '/api/v1/agents?unit=CHHVN', headers: auth })).json() as { agents: Record<string, unknown>[] };
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/agents?unit=CHHVN', headers: auth })).json<{ agents: Record<string, unknown>[] }>();
     expect(list.agents.length).toBeGreaterThan(0);
     expect(JSON.stringify(list)).not.toMatch(/pa_|credential/);
     const res = await app.inject({ method: 'POST', url: `/api/v1/agents/${a.agentId}/revoke`, payload: { reason: 'laptop stolen' }, headers: auth });
@@ -153,7 +153,7 @@ describe('outbox bound', () => {
     const small = openCollector(validateConfig({ dataDir: d, units: TEST_UNITS, influx: { url: 'http://127.0.0.1:9', outboxMaxPoints: 10 } }, 'test'));
     const a2 = build(small);
     try {
-      const a = (await a2.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: 'TTCNTT', secret: TEST_UNITS[0]!.enrollmentSecret, hostname: 'h', machineId: '' } })).json() as { agentId: string; credential: string };
+      const a = (await a2.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: 'TTCNTT', secret: TEST_UNITS[0]!.enrollmentSecret, hostname: 'h', machineId: '' } })).json<{ agentId: string; credential: string }>();
       const statuses: number[] = [];
       for (let i = 0; i < 7; i++) {
         const res = await a2.inject({ method: 'POST', url: '/api/v1/reports', payload: sampleReport({ agentId: a.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${a.credential}` } });

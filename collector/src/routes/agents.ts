@@ -1,15 +1,39 @@
 /** Enrolled agents: list (viewer) and revoke (admin). Credentials are never shown, only kept hashed. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { revokeAgent } from '../admin/actions.js';
 import { actorOf } from '../auth/guard.js';
-import type { Collector } from '../context.js';
+import { errorResponses, IdParams, Key, Nullable, Query, Row, type RouteDeps } from './schemas.js';
 
-export function agentsRoutes(app: FastifyInstance, c: Collector): void {
-  app.get<{ Querystring: { unit?: string } }>('/api/v1/agents', async (req) => ({ agents: c.agents.list({ unit: req.query.unit }) }));
+const Agent = Row({ id: Type.String(), unit: Type.String(), hostname: Type.String(), revoked_at: Nullable(Type.String()) });
 
-  app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>('/api/v1/agents/:id/revoke', async (req, reply) => {
-    const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
-    revokeAgent(c, req.params.id, actorOf(req), reason);
-    return reply.code(200).send(c.agents.get(req.params.id));
-  });
-}
+export const agentsRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
+  app.get(
+    '/api/v1/agents',
+    {
+      schema: {
+        querystring: Query({ unit: Type.Optional(Key) }),
+        response: { 200: Type.Object({ agents: Type.Array(Row({ ...Agent.properties, machine_id: Type.String(), enrolled_at: Type.String(), last_seen: Nullable(Type.String()) })) }), ...errorResponses },
+      },
+    },
+    (req) => ({ agents: c.agents.list({ unit: req.query.unit }) }),
+  );
+
+  app.post(
+    '/api/v1/agents/:id/revoke',
+    {
+      schema: {
+        params: IdParams,
+        querystring: Query({}),
+        // The body is optional: a revoke without a reason is allowed.
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false })),
+        response: { 200: Agent, ...errorResponses },
+      },
+    },
+    (req) => {
+      revokeAgent(c, req.params.id, actorOf(req), req.body?.reason ?? '');
+      return c.agents.get(req.params.id)!;
+    },
+  );
+  done();
+};

@@ -1,37 +1,95 @@
 /** Hosts (latest state, stale flag), decommissioning, and the audit log. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { Report } from '@posture/protocol';
 import { decommissionHost, findHost, hostPage } from '../admin/actions.js';
 import { actorOf } from '../auth/guard.js';
-import type { Collector } from '../context.js';
-import { ApiFailure } from '../errors.js';
+import { errorResponses, IdParams, Key, Nullable, Query, refTo, Row, type RouteDeps } from './schemas.js';
 
-export function hostsRoutes(app: FastifyInstance, c: Collector): void {
-  app.get<{ Querystring: { unit?: string; stale?: string; decommissioned?: string; limit?: string; offset?: string } }>('/api/v1/hosts', async (req) => {
-    const q = req.query;
-    for (const k of ['stale', 'decommissioned'] as const) {
-      if (q[k] !== undefined && q[k] !== 'true' && q[k] !== 'false') throw new ApiFailure('REQUEST_INVALID', `query "${k}" must be true or false`);
-    }
-    const int = (k: 'limit' | 'offset', dflt: number, max: number) => {
-      const v = q[k] === undefined ? dflt : Number(q[k]);
-      if (!Number.isInteger(v) || v < 0 || v > max) throw new ApiFailure('REQUEST_INVALID', `query "${k}" must be a whole number from 0 to ${max}`);
-      return v;
-    };
-    const limit = int('limit', 1000, 10_000);
-    const offset = int('offset', 0, Number.MAX_SAFE_INTEGER);
-    const page = hostPage(c, { unit: q.unit, stale: q.stale === undefined ? undefined : q.stale === 'true', includeDecommissioned: q.decommissioned === 'true', limit, offset });
-    return { staleAfterMinutes: c.config.staleAfterMinutes, total: page.total, limit, offset, hosts: page.hosts };
-  });
+/** A host's stored row (store/hosts.ts). */
+const HostRow = Row({
+  agent_id: Type.String(),
+  unit: Type.String(),
+  hostname: Type.String(),
+  role: Type.String(),
+  systems: Type.Array(Type.String()),
+  protected: Nullable(Type.Boolean()),
+  protection_reasons: Type.Array(Type.String()),
+  ipv6_readiness: Nullable(Type.String()),
+  collected_at: Type.String(),
+  received_at: Type.String(),
+  decommissioned_at: Nullable(Type.String()),
+});
 
-  app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', async (req) => {
-    const h = findHost(c, req.params.id);
-    return { ...h, latestReport: c.hosts.latestReport(h.agent_id) ?? null };
-  });
+/** A listed host: what the indicators see of it (rules/members.ts), with its decommissioning. */
+const ListedHost = Row({
+  id: Type.String(),
+  unit: Type.String(),
+  hostname: Type.String(),
+  role: Type.String(),
+  stale: Type.Boolean(),
+  protected: Type.Boolean(),
+  systems: Type.Array(Type.String()),
+  ipv6Readiness: Nullable(Type.String()),
+  reasons: Type.Array(Type.String()),
+  lastSeen: Type.String(),
+  decommissionedAt: Nullable(Type.String()),
+});
 
-  app.post<{ Params: { id: string }; Body: { reason?: unknown } }>('/api/v1/hosts/:id/decommission', async (req) => {
-    const reason = req.body && typeof req.body === 'object' ? req.body.reason : undefined;
-    if (typeof reason !== 'string') throw new ApiFailure('REQUEST_INVALID', 'body must be {"reason": "<why>"}', [{ path: '/reason', message: 'must be string' }]);
-    return decommissionHost(c, req.params.id, reason, actorOf(req));
-  });
+export const hostsRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
+  app.get(
+    '/api/v1/hosts',
+    {
+      // This route answered bad parameters with 422 before the schema named them; clients rely on it.
+      config: { invalidQuery: 'REQUEST_INVALID' },
+      schema: {
+        querystring: Query({
+          unit: Type.Optional(Key),
+          stale: Type.Optional(Type.Boolean()),
+          decommissioned: Type.Optional(Type.Boolean()),
+          limit: Type.Integer({ minimum: 0, maximum: 10_000, default: 1000 }),
+          offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
+        }),
+        response: {
+          200: Type.Object({ staleAfterMinutes: Type.Number(), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), hosts: Type.Array(ListedHost) }),
+          ...errorResponses,
+        },
+      },
+    },
+    (req) => {
+      const { unit, stale, decommissioned, limit, offset } = req.query;
+      const page = hostPage(c, { unit, stale, includeDecommissioned: decommissioned === true, limit, offset });
+      return { staleAfterMinutes: c.config.staleAfterMinutes, total: page.total, limit, offset, hosts: page.hosts };
+    },
+  );
 
-  app.get<{ Querystring: { subject?: string } }>('/api/v1/audit', async (req) => ({ records: c.audit.list({ subject: req.query.subject }) }));
-}
+  app.get(
+    '/api/v1/hosts/:id',
+    { schema: { params: IdParams, querystring: Query({}), response: { 200: Row({ ...HostRow.properties, latestReport: Nullable(refTo(Report)) }), ...errorResponses } } },
+    (req) => {
+      const h = findHost(c, req.params.id);
+      return { ...h, latestReport: c.hosts.latestReport(h.agent_id) ?? null };
+    },
+  );
+
+  app.post(
+    '/api/v1/hosts/:id/decommission',
+    {
+      config: { invalidBody: { code: 'REQUEST_INVALID', message: 'body must be {"reason": "<why>"}' } },
+      schema: { params: IdParams, querystring: Query({}), body: Type.Object({ reason: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }), response: { 200: HostRow, ...errorResponses } },
+    },
+    (req) => decommissionHost(c, req.params.id, req.body.reason, actorOf(req)),
+  );
+
+  app.get(
+    '/api/v1/audit',
+    {
+      schema: {
+        querystring: Query({ subject: Type.Optional(Key) }),
+        response: { 200: Type.Object({ records: Type.Array(Row({ id: Type.Integer(), at: Type.String(), actor: Type.String(), action: Type.String(), subject: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })) }), ...errorResponses },
+      },
+    },
+    (req) => ({ records: c.audit.list({ subject: req.query.subject }) }),
+  );
+  done();
+};

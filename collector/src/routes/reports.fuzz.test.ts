@@ -68,14 +68,14 @@ function paths(v: J, p: (string | number)[] = [], out: (string | number)[][] = [
 function mutate(doc: Record<string, J>, rnd: () => number): Record<string, J> {
   const all = paths(doc).filter((p) => p.length > 0);
   const path = all[Math.floor(rnd() * all.length)]!;
-  let parent: Record<string | number, J> = doc as Record<string, J>;
+  let parent: Record<string | number, J> = doc;
   for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, J>;
   const key = path[path.length - 1]!;
   const op = Math.floor(rnd() * 5);
   if (op === 0) delete parent[key];
   else if (op === 1) parent[key] = pick(rnd);
   else if (op === 2 && parent[key] && typeof parent[key] === 'object' && !Array.isArray(parent[key])) (parent[key] as Record<string, J>)[['extra', '__proto__', 'constructor', 'x y'][Math.floor(rnd() * 4)]!] = 1;
-  else if (op === 3 && typeof parent[key] === 'string') parent[key] = (parent[key] as string) + HOSTILE[3];
+  else if (op === 3 && typeof parent[key] === 'string') parent[key] = `${parent[key]}${HOSTILE[3] as string}`;
   else if (op === 4 && typeof parent[key] === 'number') parent[key] = String(parent[key]);
   else parent[key] = pick(rnd);
   return doc;
@@ -90,7 +90,7 @@ describe('fuzzed reports', () => {
     for (const h of fleet) {
       const secret = TEST_UNITS.find((u) => u.id === h.unit)!.enrollmentSecret;
       const res = await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: h.unit, secret, hostname: h.hostname, machineId: '' } });
-      agents.push({ host: h, ...(res.json() as { agentId: string; credential: string }) });
+      agents.push({ host: h, ...(res.json<{ agentId: string; credential: string }>()) });
     }
     const statuses: Record<number, number> = {};
     const accepted: { id: string; body: string }[] = [];
@@ -105,7 +105,7 @@ describe('fuzzed reports', () => {
       expect(res.statusCode, body.slice(0, 300)).toBeLessThan(500);
       if (res.statusCode === 201) accepted.push({ id: String(doc.reportId), body });
       else if (res.statusCode >= 400) {
-        const err = res.json() as { code: string; message: string };
+        const err = res.json<{ code: string; message: string }>();
         expect(err.code).toMatch(/^[A-Z_]+$/);
         expect(err.message.length).toBeGreaterThan(5);
       }

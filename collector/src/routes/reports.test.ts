@@ -179,7 +179,7 @@ describe('POST /api/v1/reports', () => {
       if (h.authorization === '') delete h.authorization;
       const res = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: raw ? (body as string) : JSON.stringify(body), headers: h });
       expect(res.statusCode).toBe(tc.status);
-      const err = res.json() as { code: string; message: string; details?: { path: string; message: string }[] };
+      const err = res.json<{ code: string; message: string; details?: { path: string; message: string }[] }>();
       expect(err.code).toBe(tc.code);
       const text = [err.message, ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].join('\n');
       expect(text).toMatch(tc.mentions);

@@ -1,24 +1,33 @@
 /**
  * POST /api/v1/reports: an agent's report. The guard (auth/guard.ts) has already tied the
  * request to an agent by its credential; the unit comes from that agent, never from the body.
- * The report is validated, then persisted with its InfluxDB points (group commit) before 2xx.
+ * The body schema is the protocol's Report (validated before the handler runs); the handler
+ * checks what the schema cannot (agent, unit, clock), then persists the report with its
+ * InfluxDB points (group commit) before 2xx.
  */
-import type { FastifyInstance } from 'fastify';
-import type { ReportAck } from '@posture/protocol';
-import type { Collector } from '../context.js';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Report, ReportAck } from '@posture/protocol';
 import { ApiFailure } from '../errors.js';
-import { acceptReport, checkOutboxRoom } from '../ingest/accept.js';
+import { checkOutboxRoom, checkReport } from '../ingest/accept.js';
+import { errorResponses, NoQuery, refTo, type RouteDeps } from './schemas.js';
 
-export function reportsRoute(app: FastifyInstance, c: Collector): void {
-  app.post('/api/v1/reports', async (req, reply) => {
-    if (req.principal.kind !== 'agent') throw new ApiFailure('AUTH_REQUIRED', 'reports need an agent credential');
-    const { report, row } = acceptReport(c, req.body, req.principal.agent, req.rawJson, new Date());
-    // Outbox full: the agent spools the report and resends it.
-    checkOutboxRoom(c, row.n);
-    const stored = await c.ingest.submit(row);
-    if (stored) c.counters.accepted++;
-    else c.counters.duplicate++;
-    const ack: ReportAck = { reportId: report.reportId, stored };
-    return reply.code(stored ? 201 : 200).send(ack);
-  });
-}
+export const reportsRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
+  app.post(
+    '/api/v1/reports',
+    {
+      config: { counts: 'reports', invalidBody: { code: 'REPORT_INVALID', message: 'report does not match the report schema' } },
+      schema: { querystring: NoQuery, body: refTo(Report), response: { 200: refTo(ReportAck), 201: refTo(ReportAck), ...errorResponses } },
+    },
+    async (req, reply) => {
+      if (req.principal.kind !== 'agent') throw new ApiFailure('AUTH_REQUIRED', 'reports need an agent credential');
+      const { report, row } = checkReport(c, req.body, req.principal.agent, req.rawJson, new Date());
+      // Outbox full: the agent spools the report and resends it.
+      checkOutboxRoom(c, row.n);
+      const stored = await c.ingest.submit(row);
+      if (stored) c.metrics.reportAccepted();
+      else c.metrics.reportDuplicate();
+      return reply.code(stored ? 201 : 200).send({ reportId: report.reportId, stored });
+    },
+  );
+  done();
+};

@@ -101,7 +101,7 @@ export function compile(population: Population, source: string, types: readonly 
   const env = envs[population];
   let checked: { valid: boolean; type?: string; error?: Error & { node?: { pos?: number } } };
   try {
-    checked = env.check(source) as typeof checked;
+    checked = env.check(source);
   } catch (e) {
     checked = { valid: false, error: e as Error & { node?: { pos?: number } } };
   }
@@ -111,7 +111,7 @@ export function compile(population: Population, source: string, types: readonly 
   }
   if (!types.includes(checked.type)) return { message: `expression has type ${checked.type}, expected ${types.join(' or ')}`, offset: null };
   const fn = env.parse(source);
-  return { source, type: checked.type, run: (vars) => fn(vars) };
+  return { source, type: checked.type, run: (vars) => fn(vars) as unknown };
 }
 
 /** cel-js draws a caret under the failing column; use it when the error carries no node. */

@@ -88,6 +88,8 @@ export interface EngineDeps {
   record: (r: RecordedEvaluation) => void;
   /** After each recorded evaluation (outside the transaction): e.g. push alerts to Alertmanager. */
   afterRecord?: ((r: RecordedEvaluation) => void) | undefined;
+  /** Every evaluation, recorded or not, took `ms` (the evaluation-duration histogram). */
+  evaluated?: ((ms: number) => void) | undefined;
   /** Interval of groups that set none. */
   defaultIntervalMs?: number | undefined;
   /** How long a resolved alert stays listed (rules.resolvedResendMinutes). */
@@ -98,8 +100,11 @@ export interface EngineDeps {
 export class Engine {
   /** Duration of the last evaluation, for /metrics. */
   lastEvaluationMs = 0;
-  /** Called after each scheduled evaluation was recorded (e.g. to queue dashboard points). */
-  afterEvaluation: ((now: Date, members: Members) => void) | undefined;
+  /**
+   * Called after each scheduled evaluation was recorded (e.g. to queue dashboard points, or to
+   * hand the console the results it shows); `ev` holds the indicators of the groups that were due.
+   */
+  afterEvaluation: ((now: Date, members: Members, ev: Evaluation) => void) | undefined;
   readonly rules: RuleManager;
   readonly defaultIntervalMs: number;
   private readonly log: FastifyBaseLogger;
@@ -174,6 +179,7 @@ export class Engine {
       return evaluateRule(r, population, unitIds, now, v);
     });
     this.lastEvaluationMs = performance.now() - started;
+    this.deps.evaluated?.(this.lastEvaluationMs);
     const ev: Evaluation = { evaluatedAt: now.toISOString(), units, indicators };
     return { ev, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems, verdicts } satisfies Members };
   }
@@ -211,8 +217,8 @@ export class Engine {
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
       try {
-        const { members } = this.record(now, due);
-        this.afterEvaluation?.(now, members);
+        const { ev, members } = this.record(now, due);
+        this.afterEvaluation?.(now, members, ev);
       } catch (e) {
         this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
       }

@@ -114,7 +114,7 @@ export function parseRuleText(text: string, file: string, problems: RuleProblem[
     let intervalMs: number | null = null;
     if (g.interval !== undefined) {
       intervalMs = parseDuration(g.interval);
-      if (intervalMs === null || intervalMs < 1000) add(gAt('interval'), gname, null, 'interval', `"${String(g.interval)}" is not a duration of at least 1s (e.g. 30s, 5m, 1h)`);
+      if (intervalMs === null || intervalMs < 1000) add(gAt('interval'), gname, null, 'interval', `${JSON.stringify(g.interval)} is not a duration of at least 1s (e.g. 30s, 5m, 1h)`);
     }
     const rulesNode = gNode.get('rules', true);
     if (!isSeq(rulesNode)) {

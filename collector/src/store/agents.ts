@@ -123,8 +123,14 @@ export class AgentStore {
   list(filter: { id?: string; unit?: string | undefined; revoked?: boolean | undefined } = {}): AgentListRow[] {
     const where: string[] = [];
     const args: string[] = [];
-    if (filter.id) (where.push('a.id = ?'), args.push(filter.id));
-    if (filter.unit) (where.push('a.unit = ?'), args.push(filter.unit));
+    if (filter.id) {
+      where.push('a.id = ?');
+      args.push(filter.id);
+    }
+    if (filter.unit) {
+      where.push('a.unit = ?');
+      args.push(filter.unit);
+    }
     if (filter.revoked !== undefined) where.push(filter.revoked ? 'a.revoked_at IS NOT NULL' : 'a.revoked_at IS NULL');
     return this.db
       .prepare(
@@ -136,6 +142,17 @@ export class AgentStore {
 
   get(id: string): AgentListRow | undefined {
     return this.list({ id })[0];
+  }
+
+  /** A unit's agents counted in SQL: enrolled, revoked, and live ones whose host never reported. */
+  unitCounts(unit: string): { enrolled: number; revoked: number; neverReported: number } {
+    return this.db
+      .prepare(
+        `SELECT count(*) AS enrolled, coalesce(sum(a.revoked_at IS NOT NULL), 0) AS revoked,
+           coalesce(sum(a.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.agent_id = a.id)), 0) AS neverReported
+         FROM agents a WHERE a.unit = ?`,
+      )
+      .get(unit) as { enrolled: number; revoked: number; neverReported: number };
   }
 
   /** Revoke an agent's credential; false when it does not exist or was already revoked. */

@@ -79,7 +79,7 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (indicator, scope, evaluated_at)
   );
   `,
-  // Rules and alerts (issue 7): alert state per (indicator, scope), and the queue of alert
+  // Rules and alerts: alert state per (indicator, scope), and the queue of alert
   // notifications for the webhook and e-mail sinks, retried with backoff.
   `
   CREATE TABLE alert_state (
@@ -141,7 +141,7 @@ const MIGRATIONS: string[] = [
   `,
   // The report --at looks up the last evaluation at or before a time across all indicators.
   `CREATE INDEX indicator_results_at ON indicator_results(evaluated_at);`,
-  // Issue 6: scrypt enrollment secrets with expiry, API tokens, audit log, outbox point counts,
+  // Access control: scrypt enrollment secrets with expiry, API tokens, audit log, outbox point counts,
   // richer registry records (kept whole as JSON), host decommissioning.
   `
   ALTER TABLE units ADD COLUMN secret_expires_at TEXT;
@@ -175,7 +175,7 @@ const MIGRATIONS: string[] = [
   ALTER TABLE hosts ADD COLUMN decommission_reason TEXT;
   CREATE INDEX agents_unit ON agents(unit);
   `,
-  // Issue 9, federation. On a unit's collector: the forward outbox, filled in the transaction
+  // Federation. On a unit's collector: the forward outbox, filled in the transaction
   // that stores a report, emptied as the ministry's collector acknowledges; items the ministry
   // refused for good are kept aside for inspection. On the ministry's: relay credentials (one
   // unit each) and, per agent, the relay unit that created it (relayed agents have no usable

@@ -77,7 +77,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
         : []
       : db.prepare(SQL).raw().all({ all })
   ) as Raw[];
-  const out: HostInput[] = new Array(rows.length);
+  const out = new Array<HostInput>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, osOnly] = rows[i]!;
     const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [osOnly, NONE, NONE, null]) as [string | null, string[] | null, string[] | null, [string, number, Result][] | null];

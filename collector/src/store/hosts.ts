@@ -84,9 +84,13 @@ export class HostStore {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (!q.includeDecommissioned) where.push('decommissioned_at IS NULL');
-    if (q.unit) (where.push('unit = ?'), args.push(q.unit));
-    if (q.staleBefore) (where.push('received_at < ?'), args.push(q.staleBefore.toISOString()));
-    if (q.freshSince) (where.push('received_at >= ?'), args.push(q.freshSince.toISOString()));
+    const add = (clause: string, arg: string) => {
+      where.push(clause);
+      args.push(arg);
+    };
+    if (q.unit) add('unit = ?', q.unit);
+    if (q.staleBefore) add('received_at < ?', q.staleBefore.toISOString());
+    if (q.freshSince) add('received_at >= ?', q.freshSince.toISOString());
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM hosts ${w}`).get(...args) as { n: number }).n;
     const rows = (this.db.prepare(`SELECT ${COLS} FROM hosts ${w} ORDER BY unit, hostname, agent_id LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as RawHost[]).map(toHost);

@@ -8,9 +8,11 @@ import type { CollectorConfig } from '../config.js';
 import { AgentStore } from './agents.js';
 import { AlertStore } from './alerts.js';
 import { AuditLog } from './audit.js';
+import { ConsoleSessionStore } from './console-sessions.js';
 import { openDb, type DB } from './db.js';
 import { ForwardOutbox } from './forward-outbox.js';
 import { HostStore } from './hosts.js';
+import { HostVerdictLog } from './host-verdicts.js';
 import { IndicatorResultStore } from './indicator-results.js';
 import { IngestCommit } from './ingest-commit.js';
 import { NotificationStore } from './notifications.js';
@@ -48,6 +50,10 @@ export interface Stores {
   readonly notifications: NotificationStore;
   /** indicator_results */
   readonly indicatorResults: IndicatorResultStore;
+  /** console_sessions (the console's sign-ins) */
+  readonly consoleSessions: ConsoleSessionStore;
+  /** host_verdict_changes (each host's verdict history) */
+  readonly hostVerdicts: HostVerdictLog;
   /** The ingest transaction (reports, hosts, outbox, forward outbox), for tools that store reports directly. */
   readonly ingestCommit: IngestCommit;
   /** Run `fn` in one transaction: an action that changes several tables (e.g. decommission + revoke + audit). */
@@ -98,6 +104,8 @@ export function openStore(config: CollectorConfig, opts: OpenStoreOptions = {}):
     alerts: new AlertStore(db),
     notifications: new NotificationStore(db),
     indicatorResults: new IndicatorResultStore(db),
+    consoleSessions: new ConsoleSessionStore(db),
+    hostVerdicts: new HostVerdictLog(db),
     ingestCommit: new IngestCommit(db, { reports, hosts, outbox, forwardOutbox }, config.upstream?.unit ?? null),
     atomically: <T>(fn: () => T): T => db.transaction(fn)(),
     ping: () => void db.prepare('SELECT 1').get(),

@@ -123,6 +123,11 @@ export class SystemStore {
     })();
   }
 
+  /** Where each record came from, in one query (a registry page of 2,000 systems). */
+  sources(): Map<string, SystemSource> {
+    return new Map((this.db.prepare('SELECT id, source FROM systems').raw().all() as [string, SystemSource][]).map(([id, s]) => [id, s]));
+  }
+
   sourceOf(id: string): SystemSource | undefined {
     return (this.db.prepare('SELECT source FROM systems WHERE id = ?').get(id) as { source: SystemSource } | undefined)?.source;
   }

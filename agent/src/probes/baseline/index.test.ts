@@ -8,7 +8,7 @@ import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.
 import { baselineContext } from '../../../../testing/baseline-context.js';
 import type { ProbeContext } from '../../probe.js';
 import { baselineProbe, families, resolveMapping, runFamily } from './index.js';
-import { applyOverride, builtinMapping, MappingError, parseMapping } from './mapping.js';
+import { applyOverride, builtinMapping, type MappingError, parseMapping } from './mapping.js';
 import { BUILTIN_MAPPING_YAML } from './mapping.generated.js';
 
 const yamlText = readFileSync(new URL('./mapping.yaml', import.meta.url), 'utf8');
@@ -59,7 +59,7 @@ describe('mapping file', () => {
 
   it('a broken override file keeps the built-in mapping and says why', async () => {
     const r = await resolveMapping(async () => 'checks:\n  ssh.root_login: { level: nine }\n', '/etc/posture/levels.yaml');
-    expect(r.info).toMatchObject({ source: 'built-in', error: expect.stringMatching(/\/etc\/posture\/levels.yaml: invalid baseline mapping:\n  - line 2, checks.ssh.root_login.level: Expected integer[\s\S]*built-in mapping was used/) });
+    expect(r.info).toMatchObject({ source: 'built-in', error: expect.stringMatching(/\/etc\/posture\/levels.yaml: invalid baseline mapping:\n {2}- line 2, checks.ssh.root_login.level: Expected integer[\s\S]*built-in mapping was used/) });
     expect((await resolveMapping(async () => null, '/nope.yaml')).info.error).toMatch(/cannot read baseline.mappingFile/);
   });
 });

@@ -57,7 +57,7 @@ describe('posture-agent collect --once on this machine', () => {
 
   it('text: shows the IPv6 level and one line per check with its level and evidence', () => {
     const text = agent('collect', '--once');
-    expect(text).toMatch(/\[ipv6\] ok .*\n  readiness: (none|address|routed|dual-stack-services|ready);/);
+    expect(text).toMatch(/\[ipv6\] ok .*\n {2}readiness: (none|address|routed|dual-stack-services|ready);/);
     for (const id of ['firewall.inbound_default_deny', 'time.synchronized', 'logging.system', 'updates.security_pending', 'ssh.root_login', 'password.min_length', 'protection.endpoint']) {
       expect(text).toMatch(new RegExp(`(PASS|FAIL|UNKNOWN) +L[1-5] ${id.replace('.', '\\.')}: .+ — .+`));
     }

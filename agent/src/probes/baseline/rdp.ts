@@ -5,7 +5,7 @@
  */
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { jsonRows, powershell } from '../common/powershell.js';
+import { jsonRows, powershell, valueText } from '../common/powershell.js';
 
 const ID = 'rdp.nla';
 
@@ -15,7 +15,7 @@ export const WINDOWS_RDP =
 export function judgeRdp(json: string): CheckOutcome {
   const r = jsonRows(json, 'Terminal Server registry')[0];
   if (!r) return unknown(ID, 'Terminal Server registry values not returned');
-  const ev = `fDenyTSConnections=${String(r.fDenyTSConnections ?? 'unset')}, RDP-Tcp UserAuthentication=${String(r.UserAuthentication ?? 'unset')}`;
+  const ev = `fDenyTSConnections=${valueText(r.fDenyTSConnections, 'unset')}, RDP-Tcp UserAuthentication=${valueText(r.UserAuthentication, 'unset')}`;
   if (r.fDenyTSConnections === 1) return pass(ID, `Remote Desktop off (${ev})`);
   return r.UserAuthentication === 1 ? pass(ID, `Remote Desktop on with NLA (${ev})`) : fail(ID, `Remote Desktop on without NLA (${ev}): require Network Level Authentication`);
 }

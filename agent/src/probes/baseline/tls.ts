@@ -3,8 +3,10 @@
  * is valid now and for `minDaysLeft` more days. The listeners come from the kernel's socket
  * table (/proc/net/tcp, tcp6); each is asked for its certificate with a real TLS handshake
  * (what a client gets, whatever file the service's config names, and after a renewal that the
- * service has not reloaded). Ports that do not speak TLS are skipped. The handshake is
- * injectable (`BaselineContext.peerCertificate`) so tests replay certificates.
+ * service has not reloaded). Only the ports where TLS is the protocol from the first byte are
+ * asked (TLS_PORTS): a ClientHello sent to sshd or PostgreSQL every cycle would fill their logs
+ * with protocol errors on every server of the ministry. The handshake is injectable
+ * (`BaselineContext.peerCertificate`) so tests replay certificates.
  */
 import { connect } from 'node:tls';
 import type { SystemReader } from '../../system.js';
@@ -13,6 +15,8 @@ import { fail, pass, unknown } from './check.js';
 
 const ID = 'tls.certificates_valid';
 const MAX_PORTS = 24;
+/** Implicit-TLS ports: HTTPS, SMTPS, LDAPS, DNS over TLS, IMAPS, POP3S, WinRM-HTTPS, Kubernetes API, common HTTPS alternates. */
+export const TLS_PORTS: ReadonlySet<number> = new Set([443, 465, 636, 853, 993, 995, 5986, 6443, 8443, 9443]);
 
 export interface PeerCertificate { subject: string; notAfter: Date; notBefore: Date }
 export type PeerCertificateReader = (host: string, port: number, timeoutMs: number) => Promise<PeerCertificate | null>;
@@ -57,11 +61,11 @@ export const tlsFamily: CheckFamily = {
   platforms: ['linux'],
   async run(ctx: BaselineContext) {
     const minDays = ctx.param(ID, 'minDaysLeft');
-    const listeners = (await tcpListeners(ctx.system)).slice(0, MAX_PORTS);
+    const listeners = (await tcpListeners(ctx.system)).filter((l) => TLS_PORTS.has(l.port)).slice(0, MAX_PORTS);
     const reader = ctx.peerCertificate ?? realPeerCertificate;
     const certs = await Promise.all(listeners.map(async (l) => ({ ...l, cert: await reader(l.host, l.port, 1500) })));
     const tls = certs.filter((c) => c.cert !== null);
-    if (!listeners.length) return [pass(ID, 'no TCP service listening')];
+    if (!listeners.length) return [pass(ID, `no service listening on a TLS port (${[...TLS_PORTS].join(', ')})`)];
     if (!tls.length) return [pass(ID, `no TLS service among ${listeners.length} listening port(s) (${listeners.map((l) => l.port).join(', ')})`)];
     const now = ctx.system.now().getTime();
     const days = (d: Date) => Math.floor((d.getTime() - now) / 86_400_000);

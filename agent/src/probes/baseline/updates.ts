@@ -10,7 +10,7 @@ import type { SystemReader } from '../../system.js';
 import { aptConfigDump, DPKG_STATUS, installedCached, LISTS, securityPending, type SecurityPending } from './apt-lists.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
-import { jsonRows, powershell } from '../common/powershell.js';
+import { jsonRows, powershell, valueText } from '../common/powershell.js';
 
 const PENDING = 'updates.security_pending';
 const AUTO = 'updates.automatic';
@@ -104,7 +104,7 @@ export const WINDOWS_AU =
 export function windowsAutoUpdate(json: string): CheckOutcome {
   const r = jsonRows(json, 'WindowsUpdate AU policy')[0];
   if (!r) return pass(AUTO, 'no Windows Update policy set: Windows installs updates automatically by default');
-  const ev = `WindowsUpdate\\AU policy: NoAutoUpdate=${String(r.NoAutoUpdate ?? 'unset')}, AUOptions=${String(r.AUOptions ?? 'unset')}`;
+  const ev = `WindowsUpdate\\AU policy: NoAutoUpdate=${valueText(r.NoAutoUpdate, 'unset')}, AUOptions=${valueText(r.AUOptions, 'unset')}`;
   if (r.NoAutoUpdate === 1) return fail(AUTO, `${ev}: automatic updates are disabled by policy`);
   return r.AUOptions === undefined || r.AUOptions === null || r.AUOptions === 4 ? pass(AUTO, ev) : fail(AUTO, `${ev}: updates are not installed automatically (AUOptions 4 does)`);
 }

@@ -4,14 +4,16 @@
  * fixture's addresses; they are exercised for real in netns.integration.test.ts.
  *  - testdata/linux-dualstack: /proc/net files and `ss -H -t -l -n -p` recorded in a network
  *    namespace (kernel 6.18, iproute2 6.1) with listeners on *:443, [::]:8443, 198.51.100.2:8080
- *    and 127.0.0.1:5432.
+ *    and 127.0.0.1:5432; `ss-tu.txt` (`ss -H -t -u -l -n -p`), `udp`, `udp6` recorded in a
+ *    second namespace with the same TCP listeners plus UDP 198.51.100.2:53, [::]:123 (IPv6-only)
+ *    and *:514 (dual-stack).
  *  - testdata/windows-server-2019: see its README (reconstructed, not recorded).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Ipv6Facts } from '@posture/protocol';
 import { FixtureSystem } from '../../../../testing/fixture-system.js';
-import { collectLinux, hexToIpv6, parseSs, scopeOf } from './linux.js';
+import { collectLinux, hexToIpv6, parseListeners, parseSs, scopeOf } from './linux.js';
 import { collectWindows, disabledByRegistry, parseDnsServers, WINDOWS_COMMANDS } from './windows.js';
 import { readinessOf, type ReadinessInput } from './readiness.js';
 
@@ -22,12 +24,16 @@ const linuxFiles = (dir: string) => ({
   '/etc/resolv.conf': 'search example.gov.vn\nnameserver 198.51.100.1\nnameserver 2001:db8:46::1\n',
   ...Object.fromEntries(['if_inet6', 'ipv6_route', 'tcp', 'tcp6'].map((f) => [`/proc/net/${f}`, data(`${dir}/${f}`)])),
 });
-const readiness = (local: Omit<ReadinessInput, 'dns' | 'services' | 'outbound'>, over: Partial<ReadinessInput> = {}) =>
-  readinessOf({ dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], outbound: { target: '[2001:db8::1]:443', reachable: true, error: null, ms: 3 }, ...local, ...over });
+/** The level and reason texts (the codes are checked once, below: one code per reason). */
+const readiness = (local: Omit<ReadinessInput, 'dns' | 'services' | 'outbound'>, over: Partial<ReadinessInput> = {}) => {
+  const { reasonCodes, ...r } = readinessOf({ dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], outbound: { target: '[2001:db8::1]:443', reachable: true, error: null, ms: 3 }, ...local, ...over });
+  expect(reasonCodes.length).toBe(r.reasons.length);
+  return r;
+};
 
 describe('Linux (recorded in a namespace)', () => {
   it('reads addresses by scope, the default route, resolvers and listeners with processes from ss', async () => {
-    const f = await collectLinux(new FixtureSystem({ files: linuxFiles('linux-dualstack'), commands: { 'ss -H -t -l -n -p': data('linux-dualstack/ss.txt') } }));
+    const f = await collectLinux(new FixtureSystem({ files: linuxFiles('linux-dualstack'), commands: { 'ss -H -t -u -l -n -p': data('linux-dualstack/ss-tu.txt') } }));
     expect(f.enabled).toBe(true);
     expect(f.addresses.filter((a) => a.interface === 'eth0').map((a) => [a.address, a.scope])).toEqual([
       ['fd12:3456::2', 'ula'],
@@ -37,20 +43,27 @@ describe('Linux (recorded in a namespace)', () => {
     expect(f.defaultRoute).toBe(true);
     expect(f.resolvers).toEqual(['198.51.100.1', '2001:db8:46::1']);
     expect(f.listeners).toEqual([
+      { protocol: 'udp', port: 53, bind: '198.51.100.2', family: 'ipv4', process: 'node' },
+      { protocol: 'udp', port: 123, bind: '::', family: 'ipv6', process: 'node' },
+      { protocol: 'udp', port: 514, bind: '::', family: 'dual-stack', process: 'node' },
       { port: 5432, bind: '127.0.0.1', family: 'ipv4', process: 'node' },
       { port: 8080, bind: '198.51.100.2', family: 'ipv4', process: 'node' },
-      { port: 443, bind: '::', family: 'dual-stack', process: 'node' },
       { port: 8443, bind: '::', family: 'ipv6', process: 'node' },
+      { port: 443, bind: '::', family: 'dual-stack', process: 'node' },
     ]);
     expect(f.unknown).toEqual([]);
-    expect(readiness(f)).toEqual({ readiness: 'routed', reasons: ['TCP 198.51.100.2:8080 (node) listens on IPv4 only'] });
+    expect(readiness(f)).toEqual({ readiness: 'routed', reasons: ['UDP 198.51.100.2:53 (node) listens on IPv4 only', 'TCP 198.51.100.2:8080 (node) listens on IPv4 only'] });
+  });
+
+  it('the TCP-only ss recording of the first namespace still parses (no Netid column)', () => {
+    expect(parseSs(data('linux-dualstack/ss.txt')).map((l) => `${l.bind}:${l.port}/${l.family}`)).toEqual(['127.0.0.1:5432/ipv4', '198.51.100.2:8080/ipv4', ':::443/dual-stack', ':::8443/ipv6']);
   });
 
   it('without ss, reads /proc/net/tcp* and says what it could not know', async () => {
     const f = await collectLinux(new FixtureSystem({ files: linuxFiles('linux-dualstack') }));
     // /proc cannot tell the per-socket V6ONLY flag: both :: sockets follow bindv6only=0.
     expect(f.listeners.map((l) => `${l.bind}:${l.port}/${l.family}/${l.process}`).sort()).toEqual(['127.0.0.1:5432/ipv4/null', '198.51.100.2:8080/ipv4/null', ':::443/dual-stack/null', ':::8443/dual-stack/null']);
-    expect(f.unknown).toEqual([{ field: 'listeners.process', reason: 'ss (iproute2) not installed: listeners read from /proc/net/tcp*, dual-stack inferred from net.ipv6.bindv6only' }]);
+    expect(f.unknown).toEqual([{ field: 'listeners.process', reason: 'ss (iproute2) not installed: listeners read from /proc/net/tcp* and udp*, dual-stack inferred from net.ipv6.bindv6only', reasonCode: { code: 'IPV6_LISTENERS_FROM_PROC', params: { why: 'ss (iproute2) not installed' } } }]);
   });
 
   it('IPv6 disabled by sysctl, or absent from the kernel', async () => {
@@ -66,14 +79,16 @@ describe('Linux (recorded in a namespace)', () => {
       { port: 53, bind: '127.0.0.53', family: 'ipv4', process: null },
       { port: 22, bind: 'fe80::1', family: 'ipv6', process: null },
       { port: 25, bind: '::ffff:192.0.2.1', family: 'ipv4', process: null },
+      // A UDP socket is read too; readiness does not count DHCPv4 (68) as a service.
+      { protocol: 'udp', port: 68, bind: '::', family: 'dual-stack', process: null },
     ]);
     expect(hexToIpv6('20010db8000000000000000000000001')).toBe('2001:db8::1');
     expect(['2001:0:4136:e378::1', '2002:c000:204::1', 'fd00::1', '::1'].map(scopeOf)).toEqual(['other', 'global', 'ula', 'loopback']);
   });
 });
 
-describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection JSON)', () => {
-  const files = ['addresses', 'routes', 'listeners', 'processes', 'dns'] as const;
+describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection / Get-NetUDPEndpoint JSON)', () => {
+  const files = ['addresses', 'routes', 'listeners', 'udpListeners', 'processes', 'dns'] as const;
   const PS = 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command';
   const commands = (over: Record<string, string> = {}) =>
     Object.fromEntries(
@@ -87,7 +102,9 @@ describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection JSON)'
     expect(f.defaultRoute).toBe(true);
     expect(f.resolvers).toEqual(['2001:db8:c0a8:10::53']);
     expect(f.listeners).toContainEqual({ port: 3389, bind: '::', family: 'ipv6', process: 'svchost' });
-    expect(readiness(f)).toEqual({ readiness: 'routed', reasons: ['TCP 0.0.0.0:1433 (sqlservr) listens on IPv4 only', 'TCP 192.0.2.25:139 (System) listens on IPv4 only'] });
+    expect(f.listeners).toContainEqual({ protocol: 'udp', port: 3389, bind: '::', family: 'ipv6', process: 'svchost' });
+    // NetBIOS datagrams are IPv4 by nature; the ephemeral UDP socket (59124) is not a service.
+    expect(readiness(f)).toEqual({ readiness: 'routed', reasons: ['TCP 0.0.0.0:1433 (sqlservr) listens on IPv4 only', 'TCP 192.0.2.25:139 (System) listens on IPv4 only', 'UDP 192.0.2.25:137 (System) listens on IPv4 only', 'UDP 192.0.2.25:138 (System) listens on IPv4 only'] });
   });
 
   it('DisabledComponents 0xFF turns IPv6 off; a missing default route stops at address', async () => {
@@ -100,7 +117,9 @@ describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection JSON)'
 
   it('one broken output loses only its own facts', async () => {
     const f = await collectWindows(new FixtureSystem({ platform: 'win32', commands: commands({ listeners: 'Get-NetTCPConnection : Access is denied.' }) }));
-    expect(f.listeners).toEqual([]);
+    // The TCP listeners are lost; the UDP ones (another cmdlet) are kept.
+    expect(f.listeners.filter((l) => l.protocol !== 'udp')).toEqual([]);
+    expect(f.listeners.filter((l) => l.protocol === 'udp').length).toBe(9);
     expect(f.addresses.length).toBe(3);
     expect(f.unknown).toEqual([{ field: 'listeners', reason: expect.stringMatching(/^Get-NetTCPConnection: output is not JSON/) }]);
     expect(parseDnsServers('{"InterfaceAlias":"Ethernet0","ServerAddresses":"2001:db8::53"}')).toEqual(['2001:db8::53']);
@@ -121,4 +140,29 @@ describe('readiness ladder', () => {
     ['service name without AAAA and no outbound target', {}, { services: [svc([])], outbound: null }, 'dual-stack-services', ['service name dichvucong.example.gov.vn has no AAAA record', 'no ipv6.outboundTarget configured: outbound IPv6 not verified']],
     ['everything in place', {}, { services: [svc(['2001:db8::10'])] }, 'ready', []],
   ])('%s', (_n, local, over, level, reasons) => expect(readiness({ ...base, ...local }, over)).toEqual({ readiness: level, reasons }));
+});
+
+describe('UDP listeners (a DNS server listens on UDP too)', () => {
+  const base = { enabled: true, disabledBy: null, addresses: [{ interface: 'eth0', address: '2001:db8::2', prefixLength: 64, scope: 'global' as const }], defaultRoute: true, unknown: [] };
+  it('reads UDP servers from ss (UNCONN), not connected client sockets', () => {
+    const text = 'UNCONN 0 0 198.51.100.2:53 0.0.0.0:* users:(("named",pid=7,fd=512))\nUNCONN 0 0 [::]:123 [::]:* users:(("chronyd",pid=9,fd=7))\nESTAB 0 0 198.51.100.2:40000 198.51.100.1:53 users:(("dig",pid=3,fd=5))\n';
+    expect(parseSs(text)).toEqual([
+      { protocol: 'udp', port: 53, bind: '198.51.100.2', family: 'ipv4', process: 'named' },
+      { protocol: 'udp', port: 123, bind: '::', family: 'ipv6', process: 'chronyd' },
+    ]);
+  });
+  it('a DNS server on UDP IPv4 only keeps the host at routed, even when TCP 53 listens on IPv6', () => {
+    const r = readiness({ ...base, listeners: [{ protocol: 'udp', port: 53, bind: '198.51.100.2', family: 'ipv4', process: 'named' }, { port: 53, bind: '::', family: 'dual-stack', process: 'named' }] });
+    expect(r).toEqual({ readiness: 'routed', reasons: ['UDP 198.51.100.2:53 (named) listens on IPv4 only'] });
+  });
+  it('DHCPv4 clients and ephemeral UDP sockets are not services', () => {
+    const r = readiness({ ...base, listeners: [{ protocol: 'udp', port: 68, bind: '0.0.0.0', family: 'ipv4', process: 'dhclient' }, { protocol: 'udp', port: 51234, bind: '0.0.0.0', family: 'ipv4', process: 'node' }] });
+    expect(r.readiness).toBe('ready');
+  });
+  it('without ss, reads bound UDP sockets from the recorded /proc/net/udp{,6} (state 07, no peer)', () => {
+    const f = parseListeners(data('linux-dualstack/udp'), data('linux-dualstack/udp6'), false, true);
+    expect(f.map((l) => `${l.protocol}/${l.bind}:${l.port}/${l.family}`).sort()).toEqual(['udp/198.51.100.2:53/ipv4', 'udp/:::123/dual-stack', 'udp/:::514/dual-stack']);
+    const connected = '  sl  local_address rem_address   st\n   1: 0200A8C0:9C40 0100A8C0:0035 01 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n';
+    expect(parseListeners(connected, '', false, true)).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@
  * reasons for the next level. See README.md.
  */
 import type { Ipv6Facts } from '@posture/protocol';
+import { reason } from '@posture/protocol';
 import type { Probe } from '../../probe.js';
 import { ProbeFailure } from '../../probe.js';
 import { collectLinux } from './linux.js';
@@ -36,14 +37,15 @@ export const ipv6Probe: Probe<'ipv6'> = {
       config.ipv6.outboundTarget ? connectV6(config.ipv6.outboundTarget, NET_TIMEOUT_MS) : Promise.resolve(null),
       config.ipv6.queryResolvers ? ipv6ResolverReachable(resolvers, NET_TIMEOUT_MS) : Promise.resolve(null),
     ]);
-    if (!dnsCheck) unknown.push({ field: 'dns.ipv6ResolverReachable', reason: 'not checked: ipv6.queryResolvers is false in the agent config' });
-    else if (dnsCheck.reachable === null) unknown.push({ field: 'dns.ipv6ResolverReachable', reason: `no IPv6 resolver configured (resolvers: ${resolvers.join(', ') || 'none'})` });
-    const base: Omit<Ipv6Facts, 'readiness' | 'reasons'> = {
+    if (!dnsCheck) unknown.push({ field: 'dns.ipv6ResolverReachable', reason: 'not checked: ipv6.queryResolvers is false in the agent config', reasonCode: reason('IPV6_RESOLVERS_NOT_CHECKED') });
+    else if (dnsCheck.reachable === null) unknown.push({ field: 'dns.ipv6ResolverReachable', reason: `no IPv6 resolver configured (resolvers: ${resolvers.join(', ') || 'none'})`, reasonCode: reason('IPV6_NO_IPV6_RESOLVER') });
+    const base: Omit<Ipv6Facts, 'readiness' | 'reasons' | 'reasonCodes'> = {
       ...facts,
       dns: { resolvers, ipv6ResolverReachable: dnsCheck?.reachable ?? null, queried: (dnsCheck?.details ?? []).map((d) => ({ ...d, detail: d.detail.slice(0, 256) })) },
       services,
       outbound,
-      unknown: unknown.slice(0, 16),
+      // Every unknown carries a code; a Windows query failure has one per query.
+      unknown: unknown.slice(0, 16).map((u) => (u.reasonCode ? u : { ...u, reasonCode: reason('IPV6_WINDOWS_QUERY_FAILED', { what: u.field }) })),
     };
     return { ...base, ...readinessOf(base) };
   },

@@ -3,6 +3,7 @@
  * installed (it shows per-socket dual-stack state and the owning process, which /proc/net/tcp6
  * cannot: there the system default net.ipv6.bindv6only stands in for the socket's flag).
  */
+import { reason } from '@posture/protocol';
 import type { SystemReader } from '../../system.js';
 import type { ReadinessInput } from './readiness.js';
 
@@ -73,31 +74,37 @@ function tcp4Address(hex: string): string {
 }
 
 export interface Listener {
+  /** Absent for TCP (the wire format before UDP was read); 'udp' for UDP sockets. */
+  protocol?: 'udp';
   port: number;
   bind: string;
   family: 'dual-stack' | 'ipv6' | 'ipv4';
   process: string | null;
 }
 
-/** Listening sockets (state 0A) from /proc/net/tcp and /proc/net/tcp6. */
-export function parseListeners(tcp: string, tcp6: string, bindV6Only: boolean): Listener[] {
+/**
+ * Listening sockets from /proc/net/tcp{,6} (state 0A = LISTEN), or with `udp`, bound UDP
+ * sockets from /proc/net/udp{,6} (state 07 with no remote address: a server waiting for datagrams).
+ */
+export function parseListeners(tcp: string, tcp6: string, bindV6Only: boolean, udp = false): Listener[] {
   const rows = (text: string) =>
     text
       .split('\n')
       .slice(1)
       .map((l) => l.trim().split(/\s+/))
-      .filter((f) => f.length > 4 && f[3] === '0A');
+      .filter((f) => f.length > 4 && (udp ? f[3] === '07' && /^0+:0000$/.test(f[2]!) : f[3] === '0A'));
+  const proto = udp ? { protocol: 'udp' as const } : {};
   const out: Listener[] = [];
   for (const f of rows(tcp6)) {
     const [addr, port] = f[1]!.split(':');
     const bind = tcp6Address(addr!);
     // A socket on :: accepts IPv4 too unless IPV6_V6ONLY; /proc does not show the per-socket
     // flag, so the system default (net.ipv6.bindv6only) is used.
-    out.push({ port: parseInt(port!, 16), bind, family: bind === '::' && !bindV6Only ? 'dual-stack' : 'ipv6', process: null });
+    out.push({ ...proto, port: parseInt(port!, 16), bind, family: bind === '::' && !bindV6Only ? 'dual-stack' : 'ipv6', process: null });
   }
   for (const f of rows(tcp)) {
     const [addr, port] = f[1]!.split(':');
-    out.push({ port: parseInt(port!, 16), bind: tcp4Address(addr!), family: 'ipv4', process: null });
+    out.push({ ...proto, port: parseInt(port!, 16), bind: tcp4Address(addr!), family: 'ipv4', process: null });
   }
   return out;
 }
@@ -110,7 +117,11 @@ export function parseSs(text: string): Listener[] {
   const out: Listener[] = [];
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
-    if (f[0] !== 'LISTEN' || f.length < 5) continue;
+    // With -t and -u together ss prints the Netid column first (tcp, udp).
+    if (f[0] === 'tcp' || f[0] === 'udp') f.shift();
+    // TCP servers are LISTEN; UDP servers are UNCONN (bound, no peer); ESTAB is a client.
+    const udp = f[0] === 'UNCONN';
+    if ((f[0] !== 'LISTEN' && !udp) || f.length < 5) continue;
     const local = f[3]!;
     const cut = local.lastIndexOf(':');
     const port = Number(local.slice(cut + 1));
@@ -125,7 +136,7 @@ export function parseSs(text: string): Listener[] {
       bind = host.slice(1, host.indexOf(']')).replace(/%.*$/, '');
       family = bind.startsWith('::ffff:') ? 'ipv4' : 'ipv6';
     } else [bind, family] = [host.replace(/%.*$/, ''), 'ipv4'];
-    out.push({ port, bind, family, process: proc });
+    out.push({ ...(udp ? { protocol: 'udp' as const } : {}), port, bind, family, process: proc });
   }
   return out;
 }
@@ -144,7 +155,7 @@ export type LocalIpv6Facts = Pick<ReadinessInput, 'enabled' | 'disabledBy' | 'ad
 
 export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts> {
   const unknown: LocalIpv6Facts['unknown'] = [];
-  const [disableAll, ifInet6, route, tcp, tcp6, v6only, resolv, ss] = await Promise.all([
+  const [disableAll, ifInet6, route, tcp, tcp6, v6only, resolv, ss, udp, udp6] = await Promise.all([
     system.readFile('/proc/sys/net/ipv6/conf/all/disable_ipv6'),
     system.readFile('/proc/net/if_inet6'),
     system.readFile('/proc/net/ipv6_route'),
@@ -152,7 +163,10 @@ export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts
     system.readFile('/proc/net/tcp6'),
     system.readFile('/proc/sys/net/ipv6/bindv6only'),
     system.readFile('/etc/resolv.conf'),
-    system.run('ss', ['-H', '-t', '-l', '-n', '-p'], { timeoutMs: 5000 }),
+    // One ss for TCP and UDP (UDP servers such as DNS count as much as TCP ones).
+    system.run('ss', ['-H', '-t', '-u', '-l', '-n', '-p'], { timeoutMs: 5000 }),
+    system.readFile('/proc/net/udp'),
+    system.readFile('/proc/net/udp6'),
   ]);
   let enabled: boolean | null;
   let disabledBy: string | null = null;
@@ -163,15 +177,16 @@ export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts
     enabled = false;
     disabledBy = 'net.ipv6.conf.all.disable_ipv6=1';
   } else enabled = ifInet6 !== null ? true : null;
-  if (enabled === null) unknown.push({ field: 'enabled', reason: '/proc/net/if_inet6 unreadable' });
-  if (route === null) unknown.push({ field: 'defaultRoute', reason: '/proc/net/ipv6_route unreadable' });
+  if (enabled === null) unknown.push({ field: 'enabled', reason: '/proc/net/if_inet6 unreadable', reasonCode: reason('IPV6_KERNEL_UNREADABLE', { file: '/proc/net/if_inet6' }) });
+  if (route === null) unknown.push({ field: 'defaultRoute', reason: '/proc/net/ipv6_route unreadable', reasonCode: reason('IPV6_KERNEL_UNREADABLE', { file: '/proc/net/ipv6_route' }) });
 
   let listeners: Listener[];
   if (ss.kind === 'ok' && ss.code === 0) listeners = parseSs(ss.stdout);
   else {
-    listeners = parseListeners(tcp ?? '', tcp6 ?? '', v6only?.trim() === '1');
+    const v6 = v6only?.trim() === '1';
+    listeners = [...parseListeners(tcp ?? '', tcp6 ?? '', v6), ...parseListeners(udp ?? '', udp6 ?? '', v6, true)];
     const why = ss.kind === 'not-found' ? 'ss (iproute2) not installed' : `ss failed (${ss.kind === 'ok' ? `exit ${ss.code}` : ss.kind})`;
-    unknown.push({ field: 'listeners.process', reason: `${why}: listeners read from /proc/net/tcp*, dual-stack inferred from net.ipv6.bindv6only` });
+    unknown.push({ field: 'listeners.process', reason: `${why}: listeners read from /proc/net/tcp* and udp*, dual-stack inferred from net.ipv6.bindv6only`, reasonCode: reason('IPV6_LISTENERS_FROM_PROC', { why }) });
   }
   return {
     enabled,

@@ -42,8 +42,8 @@ function startInNs(ns: string, script: string): Promise<ChildProcess> {
   return new Promise((res, rej) => {
     let err = '';
     const timer = setTimeout(() => rej(new Error(`process in ${ns} not ready after 10 s: ${err}`)), 10_000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) {
         clearTimeout(timer);
         res(child);
@@ -52,6 +52,11 @@ function startInNs(ns: string, script: string): Promise<ChildProcess> {
     child.once('exit', (code) => rej(new Error(`process in ${ns} exited with ${code}: ${err}`)));
   });
 }
+
+const UDP_PORT = 18053;
+/** A UDP server (as a DNS or syslog server is): bound, waiting for datagrams. */
+const udpListener = (type: 'udp4' | 'udp6', host: string, port: number) =>
+  `require('dgram').createSocket('${type}').bind(${port}, '${host}', () => console.log('ready'))`;
 
 const tcpListener = (host: string, port: number) =>
   `require('net').createServer((s) => s.end()).listen(${port}, '${host}', () => console.log('ready'))`;
@@ -171,6 +176,23 @@ describe('ipv6 probe in network namespaces', () => {
     expect(f.listeners).toContainEqual({ port: V4ONLY_PORT, bind: '198.51.100.2', family: 'ipv4', process: 'node' });
     expect(f.readiness).toBe('routed');
     expect(f.reasons).toEqual([`TCP 198.51.100.2:${V4ONLY_PORT} (node) listens on IPv4 only`]);
+  });
+
+  it('a UDP service on IPv4 only (as a DNS server often is) keeps the host at routed; on :: it counts as dual-stack', async () => {
+    const udp4 = await startInNs(NS.v6, udpListener('udp4', '198.51.100.2', UDP_PORT));
+    const f = probeIn(NS.v6, `[${UP6}]:${TARGET_PORT}`);
+    udp4.kill('SIGKILL');
+    await new Promise((r) => udp4.once('exit', r));
+    expect(f.listeners).toContainEqual({ protocol: 'udp', port: UDP_PORT, bind: '198.51.100.2', family: 'ipv4', process: 'node' });
+    expect(f.readiness).toBe('routed');
+    expect(f.reasons).toEqual([`UDP 198.51.100.2:${UDP_PORT} (node) listens on IPv4 only`]);
+    expect(f.reasonCodes).toEqual([{ code: 'IPV6_LISTENER_IPV4_ONLY', params: { protocol: 'UDP', bind: '198.51.100.2', port: UDP_PORT, process: 'node' } }]);
+    const udp6 = await startInNs(NS.v6, udpListener('udp6', '::', UDP_PORT));
+    const g = probeIn(NS.v6, `[${UP6}]:${TARGET_PORT}`);
+    udp6.kill('SIGKILL');
+    await new Promise((r) => udp6.once('exit', r));
+    expect(g.listeners).toContainEqual({ protocol: 'udp', port: UDP_PORT, bind: '::', family: 'dual-stack', process: 'node' });
+    expect(g.readiness).toBe('ready');
   });
 
   it('dual-stack services, a served name with AAAA, IPv6 DNS and outbound IPv6 make the host ready', () => {

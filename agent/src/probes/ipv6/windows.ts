@@ -5,7 +5,7 @@
  * the parsers accept all of these.
  */
 import type { SystemReader } from '../../system.js';
-import { jsonRows, powershell } from '../common/powershell.js';
+import { jsonRows, powershell, valueText } from '../common/powershell.js';
 import { scopeOf, type Listener, type LocalIpv6Facts } from './linux.js';
 
 
@@ -14,6 +14,8 @@ export const WINDOWS_COMMANDS = {
   addresses: 'Get-NetIPAddress -AddressFamily IPv6 | Select-Object InterfaceAlias,IPAddress,PrefixLength,AddressState,PrefixOrigin | ConvertTo-Json',
   routes: "Get-NetRoute -AddressFamily IPv6 -DestinationPrefix '::/0' -ErrorAction SilentlyContinue | Select-Object InterfaceAlias,DestinationPrefix,NextHop,RouteMetric | ConvertTo-Json",
   listeners: 'Get-NetTCPConnection -State Listen | Select-Object LocalAddress,LocalPort,OwningProcess | ConvertTo-Json',
+  // UDP servers (DNS, NTP, RDP's UDP transport, NetBIOS) count as much as TCP ones.
+  udpListeners: 'Get-NetUDPEndpoint | Select-Object LocalAddress,LocalPort,OwningProcess | ConvertTo-Json',
   processes: 'Get-Process | Select-Object Id,ProcessName | ConvertTo-Json',
   dns: 'Get-DnsClientServerAddress -AddressFamily IPv6 | Select-Object InterfaceAlias,ServerAddresses | ConvertTo-Json',
   disabledComponents: "(Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters' -ErrorAction SilentlyContinue).DisabledComponents",
@@ -22,43 +24,43 @@ export const WINDOWS_COMMANDS = {
 
 /** NetIPAddress.AddressState: 0 Invalid, 1 Tentative, 2 Duplicate, 3 Deprecated, 4 Preferred. */
 const ADDRESS_STATES = ['Invalid', 'Tentative', 'Duplicate', 'Deprecated', 'Preferred'];
-const enumName = (v: unknown, names: readonly string[]) => (typeof v === 'number' ? names[v] ?? String(v) : String(v ?? ''));
+const enumName = (v: unknown, names: readonly string[]) => (typeof v === 'number' ? names[v] ?? String(v) : valueText(v));
 
 export function parseNetIPAddress(text: string): LocalIpv6Facts['addresses'] {
   return jsonRows(text, 'Get-NetIPAddress')
     .filter((r) => ['Preferred', 'Deprecated'].includes(enumName(r.AddressState, ADDRESS_STATES)))
     .map((r) => {
-      const address = String(r.IPAddress ?? '').replace(/%.*$/, '').toLowerCase();
-      return { interface: String(r.InterfaceAlias ?? '').slice(0, 64), address, prefixLength: Number(r.PrefixLength ?? 0), scope: scopeOf(address) };
+      const address = valueText(r.IPAddress).replace(/%.*$/, '').toLowerCase();
+      return { interface: valueText(r.InterfaceAlias).slice(0, 64), address, prefixLength: Number(r.PrefixLength ?? 0), scope: scopeOf(address) };
     })
     .filter((a) => a.address.includes(':') && a.prefixLength >= 0 && a.prefixLength <= 128);
 }
 
 /** A default route (::/0) on a non-loopback interface. Get-NetRoute lists only active routes. */
 export function parseNetRoute(text: string): boolean {
-  return jsonRows(text, 'Get-NetRoute').some((r) => r.DestinationPrefix === '::/0' && !/loopback/i.test(String(r.InterfaceAlias ?? '')));
+  return jsonRows(text, 'Get-NetRoute').some((r) => r.DestinationPrefix === '::/0' && !/loopback/i.test(valueText(r.InterfaceAlias)));
 }
 
 /**
  * Windows opens IPv6 sockets IPv6-only by default (IPV6_V6ONLY on), so `::` is 'ipv6', and a
  * service is dual-stack when it also listens on 0.0.0.0 (IIS, RDP, SMB do both).
  */
-export function parseNetTCPConnection(text: string, processes: ReadonlyMap<number, string>): Listener[] {
+export function parseNetTCPConnection(text: string, processes: ReadonlyMap<number, string>, udp = false): Listener[] {
   const seen = new Set<string>();
   const out: Listener[] = [];
-  for (const r of jsonRows(text, 'Get-NetTCPConnection')) {
-    const bind = String(r.LocalAddress ?? '').replace(/%.*$/, '');
+  for (const r of jsonRows(text, udp ? 'Get-NetUDPEndpoint' : 'Get-NetTCPConnection')) {
+    const bind = valueText(r.LocalAddress).replace(/%.*$/, '');
     const port = Number(r.LocalPort);
     if (!bind || !Number.isInteger(port) || seen.has(`${bind} ${port}`)) continue;
     seen.add(`${bind} ${port}`);
     const family: Listener['family'] = bind.includes(':') && !bind.startsWith('::ffff:') ? 'ipv6' : 'ipv4';
-    out.push({ port, bind, family, process: processes.get(Number(r.OwningProcess)) ?? null });
+    out.push({ ...(udp ? { protocol: 'udp' as const } : {}), port, bind, family, process: processes.get(Number(r.OwningProcess)) ?? null });
   }
   return out;
 }
 
 export function parseProcesses(text: string): Map<number, string> {
-  return new Map(jsonRows(text, 'Get-Process').map((r) => [Number(r.Id), String(r.ProcessName ?? '').slice(0, 128)]));
+  return new Map(jsonRows(text, 'Get-Process').map((r) => [Number(r.Id), valueText(r.ProcessName).slice(0, 128)]));
 }
 
 /** IPv6 DNS servers; fec0:0:0:ffff::1-3 are Windows' placeholders when none is configured. */
@@ -114,7 +116,7 @@ export async function collectWindows(system: SystemReader): Promise<LocalIpv6Fac
     disabledBy,
     addresses: (addresses ?? []).slice(0, 256),
     defaultRoute: parse('routes', parseNetRoute, null),
-    listeners: parse('listeners', (t) => parseNetTCPConnection(t, processes), []).slice(0, 512),
+    listeners: [...parse('listeners', (t) => parseNetTCPConnection(t, processes), []), ...parse('udpListeners', (t) => parseNetTCPConnection(t, processes, true), [])].slice(0, 512),
     resolvers: parse('dns', parseDnsServers, []),
     unknown,
   };

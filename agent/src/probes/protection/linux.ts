@@ -1,6 +1,7 @@
 /** Linux detectors, one line per product, plus the products a site declares in its config. */
 import type { AgentConfig } from '../../config.js';
 import type { ProductDetector } from './product.js';
+import { detectBitdefender } from './products/bitdefender.js';
 import { detectClamav } from './products/clamav.js';
 import { detectEset } from './products/eset.js';
 import { detectFalcon } from './products/falcon.js';
@@ -19,6 +20,7 @@ export const linuxDetectors: readonly ProductDetector[] = [
   detectKesl,
   detectSophos,
   detectTrendMicro,
+  detectBitdefender,
   detectWazuh,
 ];
 

@@ -1,4 +1,4 @@
-/** Test helpers: read recorded outputs from testdata/, run the probe over a ReplaySystem. */
+/** Test helpers: read recorded outputs from testdata/, run the probe over a FixtureSystem. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FormatRegistry } from '@sinclair/typebox';
@@ -6,8 +6,8 @@ import { expect } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import { ProtectionFacts } from '@posture/protocol';
 import { validateConfig } from '../../config.js';
-import { ReplaySystem, type ReplaySpec } from '../common/replay.js';
-import { MP_PIPELINE } from './windows/defender.js';
+import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
+import { MP_PROPS as MP_PROPS_READ } from './windows/defender.js';
 import { protectionProbe } from './index.js';
 
 // The collector validates date-time with ajv-formats; TypeBox needs the format declared.
@@ -17,7 +17,7 @@ if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => /^\
 export const fx = (path: string): string => readFileSync(fileURLToPath(new URL(`./testdata/${path}`, import.meta.url)), 'utf8');
 
 /** Properties our Get-MpComputerStatus pipeline selects, in its order. */
-const MP_PROPS = MP_PIPELINE.replace(/^.*Select-Object /, '').split(',');
+const MP_PROPS: readonly string[] = MP_PROPS_READ;
 
 /**
  * What `Get-MpComputerStatus | Select-Object ... | ConvertTo-Json -Compress` prints on Windows
@@ -44,8 +44,8 @@ export function formatListToMpJson(text: string, dateOrder: 'dmy' | 'mdy'): stri
 }
 
 /** Run the probe on a replayed machine; the facts must always satisfy the wire schema. */
-export async function collect(spec: ReplaySpec, protection: Record<string, unknown> = {}) {
-  const system = new ReplaySystem(spec);
+export async function collect(spec: Fixture, protection: Record<string, unknown> = {}) {
+  const system = new FixtureSystem(spec);
   const config = validateConfig({ unit: 'test-unit', protection }, 'test');
   const facts = await protectionProbe.collect({ system, config, signal: new AbortController().signal, earlier: {} });
   if (!Value.Check(ProtectionFacts, facts)) {

@@ -5,19 +5,19 @@
  * fields that matter; JSON cut anywhere must lose the verdict.
  */
 import { describe, expect, it } from 'vitest';
-import { ok, type ReplaySpec } from '../common/replay.js';
+import { ok, type Fixture } from '../../../../testing/fixture-system.js';
 import { collect, formatListToMpJson, fx } from './testkit.js';
 
 interface Machine {
   name: string;
   output: string;
   json: boolean;
-  spec: (output: string) => ReplaySpec;
+  spec: (output: string) => Fixture;
 }
 
-const linux = (now: string, extra: Partial<ReplaySpec>): ReplaySpec => ({ platform: 'linux', now: new Date(now), ...extra });
+const linux = (now: string, extra: Partial<Fixture>): Fixture => ({ platform: 'linux', now: new Date(now), ...extra });
 const proc = (...comms: string[]) => comms.map((comm) => ({ comm }));
-const win = (now: string, wsc: string, mp: string): ReplaySpec => ({
+const win = (now: string, wsc: string, mp: string): Fixture => ({
   platform: 'win32',
   now: new Date(now),
   commands: [
@@ -32,31 +32,31 @@ const machines: Machine[] = [
     name: f,
     output: fx(f),
     json: false,
-    spec: (o: string) => linux('2024-01-01T00:00:00Z', { files: { '/opt/CrowdStrike/falconctl': '' }, processes: proc('falcon-sensor'), commands: [{ match: 'falconctl', result: ok(o) }] }),
+    spec: (o: string) => linux('2024-01-01T00:00:00Z', { files: { '/opt/CrowdStrike/falconctl': '' }, running: proc('falcon-sensor'), commands: [{ match: 'falconctl', result: ok(o) }] }),
   })),
   {
     name: 'mdatp health 101.23062 (passive flag flipped to active)',
     output: fx('linux/mdatp-health-101.23062.0010.json').replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}').replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}'),
     json: true,
-    spec: (o) => linux('2023-08-09T13:39:13Z', { processes: proc('wdavdaemon'), commands: [{ match: 'mdatp health', result: ok(o) }] }),
+    spec: (o) => linux('2023-08-09T13:39:13Z', { running: proc('wdavdaemon'), commands: [{ match: 'mdatp health', result: ok(o) }] }),
   },
   {
     name: 'sentinelctl control status',
     output: fx('linux/sentinelone-30.1.1.10/control-status.txt'),
     json: false,
-    spec: (o) => linux('2024-01-01T00:00:00Z', { files: { '/opt/sentinelone/bin/sentinelctl': '' }, processes: proc('s1-agent'), commands: [{ match: 'control status', result: ok(o) }, { match: 'engines status', result: ok(fx('linux/sentinelone-30.1.1.10/engines-status.txt')) }] }),
+    spec: (o) => linux('2024-01-01T00:00:00Z', { files: { '/opt/sentinelone/bin/sentinelctl': '' }, running: proc('s1-agent'), commands: [{ match: 'control status', result: ok(o) }, { match: 'engines status', result: ok(fx('linux/sentinelone-30.1.1.10/engines-status.txt')) }] }),
   },
   {
     name: 'ESET upd --list-modules',
     output: fx('linux/eset-eea-12.0.13.0/upd-list-modules.txt'),
     json: false,
-    spec: (o) => linux('2025-09-10T10:10:10Z', { files: { '/opt/eset/eea/bin/upd': '' }, processes: proc('startd', 'oaeventd'), commands: [{ match: '--list-modules', result: ok(o) }] }),
+    spec: (o) => linux('2025-09-10T10:10:10Z', { files: { '/opt/eset/eea/bin/upd': '' }, running: proc('startd', 'oaeventd'), commands: [{ match: '--list-modules', result: ok(o) }] }),
   },
   {
     name: 'kesl-control --app-info (file monitoring set running)',
     output: fx('linux/kesl-10.1.0.5960-app-info.txt').replace('Available and stopped', 'Available and running'),
     json: false,
-    spec: (o) => linux('2018-08-24T04:11:00Z', { files: { '/opt/kaspersky/kesl/bin/kesl-control': '' }, processes: proc('kesl'), commands: [{ match: 'kesl-control', result: ok(o) }] }),
+    spec: (o) => linux('2018-08-24T04:11:00Z', { files: { '/opt/kaspersky/kesl/bin/kesl-control': '' }, running: proc('kesl'), commands: [{ match: 'kesl-control', result: ok(o) }] }),
   },
   {
     name: 'ClamAV daily.cvd header',
@@ -66,7 +66,7 @@ const machines: Machine[] = [
       linux('2020-04-17T11:58:59Z', {
         files: { '/usr/sbin/clamd': '', '/var/lib/clamav/daily.cvd': o },
         dirs: { '/var/lib/clamav': ['daily.cvd'] },
-        processes: proc('clamd', 'clamonacc'),
+        running: proc('clamd', 'clamonacc'),
       }),
   },
   { name: 'Get-MpComputerStatus 4.18.2209.7', output: MP_2209, json: true, spec: (o) => win('2022-10-19T09:18:29Z', JSON.stringify({ __error: 'Invalid namespace' }), o) },

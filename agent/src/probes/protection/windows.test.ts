@@ -4,20 +4,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../system.js';
-import { ok, type ReplaySpec } from '../common/replay.js';
+import { ok, type Fixture } from '../../../../testing/fixture-system.js';
 import { decodeProductState } from './windows/securitycenter.js';
 import { KNOWN_SERVICES, SERVICES_PIPELINE } from './windows/services.js';
 import { collect, expectCase, formatListToMpJson, fx, type ExpectedProduct } from './testkit.js';
 
-const psError = (message: string) => ok(JSON.stringify({ __error: message }));
-const SERVER_WSC = psError('Invalid namespace ');
+/** What our catch block prints for a failed cmdlet (testdata/windows/ps-errors.json, sources in testdata/README.md). */
+const PS_ERRORS = JSON.parse(fx('windows/ps-errors.json')) as Record<string, unknown>;
+const psError = (name: string) => ok(JSON.stringify(PS_ERRORS[name] ?? (() => { throw new Error(`no recorded error ${name}`); })()));
+const SERVER_WSC = psError('wsc-invalid-namespace-en');
+const MP_STOPPED = psError('mp-0x800106ba-en');
 const wsc = (...items: { displayName: string; productState: unknown; pathToSignedProductExe?: string }[]) => ok(JSON.stringify(items.length === 1 ? items[0] : items));
 const mp = (file: string, order: 'dmy' | 'mdy') => ok(formatListToMpJson(fx(`windows/${file}`), order));
 const MP_2209 = () => mp('mpstatus-4.18.2209.7-docs.txt', 'dmy');
-const NO_SERVICES = ok(JSON.stringify({ services: [], processes: [] }));
+/** The service query's answer; productType 3 = server, 1 = workstation. */
+const services = (productType: number, svc: unknown[] = [], processes: string[] = []) => ok(JSON.stringify({ services: svc, processes, productType }));
+const NO_SERVICES = services(3);
+const WORKSTATION = services(1);
 const realmjoin = JSON.parse(fx('windows/realmjoin-win10-avproducts.json')).AvProducts.Installed[0] as { Name: string; State: number; Details: unknown };
 
-function windows(now: string, w: CommandResult, m: CommandResult, s: CommandResult = NO_SERVICES): ReplaySpec {
+function windows(now: string, w: CommandResult, m: CommandResult, s: CommandResult = NO_SERVICES): Fixture {
   return {
     platform: 'win32',
     now: new Date(now),
@@ -31,7 +37,7 @@ function windows(now: string, w: CommandResult, m: CommandResult, s: CommandResu
 
 interface Case {
   name: string;
-  spec: ReplaySpec;
+  spec: Fixture;
   protection?: Record<string, unknown>;
   protected: boolean;
   product?: ExpectedProduct;
@@ -39,6 +45,8 @@ interface Case {
 }
 
 const OCT_2022 = '2022-10-19T09:18:29Z';
+/** The real 4.18.2209.7 output with some properties set (named in each case). */
+const mpWith = (set: Record<string, unknown>) => ok(JSON.stringify({ ...(JSON.parse(formatListToMpJson(fx('windows/mpstatus-4.18.2209.7-docs.txt'), 'dmy')) as object), ...set }));
 const APEX = 'C:\\Program Files (x86)\\Trend Micro\\Security Agent\\PccNTMon.exe';
 const cases: Case[] = [
   {
@@ -62,10 +70,59 @@ const cases: Case[] = [
     reason: /real-time protection off/,
   },
   {
-    name: 'EDR block mode is not real-time protection by Defender',
-    spec: windows(OCT_2022, SERVER_WSC, ok(formatListToMpJson(fx('windows/mpstatus-4.18.2209.7-docs.txt').replace(': Normal', ': EDR Block Mode'), 'dmy'))),
+    name: 'EDR Block Mode with ForceDefenderPassiveMode=1 (real output, mode and policy set): Defender passive, not real-time',
+    spec: windows(OCT_2022, SERVER_WSC, mpWith({ AMRunningMode: 'EDR Block Mode', ForceDefenderPassiveMode: 1 })),
     protected: false,
     product: { id: 'defender', realTime: false, protects: false },
+    reason: /real-time protection off/,
+  },
+  {
+    name: 'EDR Block Mode, ForceDefenderPassiveMode not set (real output, mode set): Defender active, its toggle decides',
+    spec: windows(OCT_2022, SERVER_WSC, mpWith({ AMRunningMode: 'EDR Block Mode', ForceDefenderPassiveMode: null })),
+    protected: true,
+    product: { id: 'defender', realTime: true, protects: true },
+  },
+  {
+    name: 'AntivirusSignature* missing (real 4.18.2209.7 output, those fields removed): AntispywareSignature* date the definitions',
+    spec: windows(OCT_2022, SERVER_WSC, mpWith({ AntivirusSignatureLastUpdated: null, AntivirusSignatureAge: null, AntivirusSignatureVersion: null })),
+    protected: true,
+    product: { id: 'defender', realTime: true, protects: true, signatureAgeHours: 24 },
+  },
+  {
+    name: 'AntivirusSignature* and AntispywareSignature* missing: signature age unknown',
+    spec: windows(OCT_2022, SERVER_WSC, mpWith({ AntivirusSignatureLastUpdated: null, AntivirusSignatureAge: null, AntispywareSignatureLastUpdated: null, AntispywareSignatureAge: null })),
+    protected: false,
+    product: { id: 'defender', protects: false, signatureAgeHours: null, unknown: ['signatureAgeHours'] },
+  },
+  ...(['fr', 'ru', 'vi'] as const).map((lang) => ({
+    name: `Windows Server, no Security Center and no Defender, errors in ${lang} (ids decide): no product found, nothing guessed`,
+    spec: windows(OCT_2022, psError(`wsc-invalid-namespace-${lang}`), psError(lang === 'vi' ? 'mp-not-recognized-en' : `mp-not-recognized-${lang}`), NO_SERVICES),
+    protected: false,
+    reason: /no anti-malware or EDR product found[\s\S]*no Security Center \(Windows Server\)/,
+  })),
+  {
+    name: 'a workstation whose Security Center namespace is missing (Vietnamese error): protection unknown, not "no product"',
+    spec: windows(OCT_2022, psError('wsc-invalid-namespace-vi'), psError('mp-not-recognized-en'), WORKSTATION),
+    protected: false,
+    reason: /protection unknown: Security Center failed \(0x8004100E/,
+  },
+  {
+    name: 'Windows Server whose service list cannot be read (Russian access denied): protection unknown, not "no product"',
+    spec: windows(OCT_2022, SERVER_WSC, psError('mp-not-recognized-ru'), psError('svc-access-denied-ru')),
+    protected: false,
+    reason: /protection unknown: service list failed \(0x80041003/,
+  },
+  ...(['es', 'vi'] as const).map((lang) => ({
+    name: `Defender installed with its service stopped, 0x800106BA in ${lang}`,
+    spec: windows(OCT_2022, SERVER_WSC, psError(`mp-0x800106ba-${lang}`)),
+    protected: false,
+    product: { id: 'defender', running: false, realTime: false, protects: false },
+  })),
+  {
+    name: 'Sophos Anti-Virus and Sophos Intercept X registered side by side: two products, two ids',
+    spec: windows(OCT_2022, wsc({ displayName: 'Sophos Anti-Virus', productState: 266240 }, { displayName: 'Sophos Intercept X', productState: 262144 }), MP_STOPPED, services(1, [{ Name: 'SAVService', DisplayName: 'Sophos Anti-Virus', State: 'Running', StartMode: 'Auto' }, { Name: 'Sophos Endpoint Defense Service', DisplayName: 'Sophos Endpoint Defense Service', State: 'Stopped', StartMode: 'Auto' }])),
+    protected: true,
+    product: { id: 'sophos-interceptx', running: false, realTime: false, protects: false },
   },
   {
     name: 'Defender 4.18.2104.14 with real-time protection off (real)',
@@ -89,19 +146,19 @@ const cases: Case[] = [
   },
   {
     name: 'Defender 393472 (off) next to a third-party AV: Defender stopped (real state value)',
-    spec: windows(OCT_2022, wsc({ displayName: 'Windows Defender', productState: 393472 }), psError('Operation failed with the following error: 0x800106ba')),
+    spec: windows(OCT_2022, wsc({ displayName: 'Windows Defender', productState: 393472 }), MP_STOPPED),
     protected: false,
     product: { id: 'defender', running: false, realTime: false, protects: false },
   },
   {
     name: 'third-party AV 266240 (on, up to date): the vendor flag stands in for the age (real state value)',
-    spec: windows(OCT_2022, wsc({ displayName: 'Company Product X', productState: 266240 }), psError('Operation failed with the following error: 0x800106ba')),
+    spec: windows(OCT_2022, wsc({ displayName: 'Company Product X', productState: 266240 }), MP_STOPPED),
     protected: true,
     product: { id: 'company-product-x', running: true, realTime: true, protects: true, signatureAgeHours: null, unknown: ['signatureDate'] },
   },
   {
     name: 'the same with trustVendorUpToDate: false',
-    spec: windows(OCT_2022, wsc({ displayName: 'Company Product X', productState: 266240 }), psError('0x800106ba')),
+    spec: windows(OCT_2022, wsc({ displayName: 'Company Product X', productState: 266240 }), MP_STOPPED),
     protection: { trustVendorUpToDate: false },
     protected: false,
     product: { id: 'company-product-x', protects: false },
@@ -109,14 +166,14 @@ const cases: Case[] = [
   },
   {
     name: 'third-party AV 266256 (on, out of date) (real state value)',
-    spec: windows(OCT_2022, wsc({ displayName: 'Kaspersky Endpoint Security for Windows', productState: 266256 }), psError('0x800106ba')),
+    spec: windows(OCT_2022, wsc({ displayName: 'Kaspersky Endpoint Security for Windows', productState: 266256 }), MP_STOPPED),
     protected: false,
     product: { id: 'kaspersky', realTime: true, protects: false },
     reason: /signatures out of date \(vendor flag\)/,
   },
   {
     name: 'BKAV 397312 (on, up to date) on a workstation (real state value) with BkavService.exe',
-    spec: windows(OCT_2022, wsc({ displayName: 'Bkav Pro Internet Security', productState: 397312 }), psError('0x800106ba'), ok(JSON.stringify({ services: [], processes: ['BkavService'] }))),
+    spec: windows(OCT_2022, wsc({ displayName: 'Bkav Pro Internet Security', productState: 397312 }), MP_STOPPED, services(1, [], ['BkavService'])),
     protected: true,
     product: { id: 'bkav', running: true, realTime: true, protects: true },
   },
@@ -129,19 +186,19 @@ const cases: Case[] = [
   },
   {
     name: 'the same registration with its exe present is installed and protecting',
-    spec: { ...windows(OCT_2022, wsc({ displayName: 'Trend Micro Apex One Antivirus', productState: 266240, pathToSignedProductExe: APEX }), psError('0x800106ba')), stats: { [APEX]: { mtime: new Date(OCT_2022), size: 1 } } },
+    spec: { ...windows(OCT_2022, wsc({ displayName: 'Trend Micro Apex One Antivirus', productState: 266240, pathToSignedProductExe: APEX }), MP_STOPPED), stats: { [APEX]: { mtime: new Date(OCT_2022), size: 1 } } },
     protected: true,
     product: { id: 'trendmicro', running: true, realTime: true, protects: true },
   },
   {
     name: 'Security Center still says Kaspersky is on, but its AVP service is stopped',
-    spec: windows(OCT_2022, wsc({ displayName: 'Kaspersky Endpoint Security for Windows', productState: 266240 }), psError('0x800106ba'), ok(JSON.stringify({ services: { Name: 'AVP.KES.12.1.0', DisplayName: 'Kaspersky Endpoint Security Service', State: 'Stopped', StartMode: 'Auto' }, processes: [] }))),
+    spec: windows(OCT_2022, wsc({ displayName: 'Kaspersky Endpoint Security for Windows', productState: 266240 }), MP_STOPPED, ok(JSON.stringify({ services: { Name: 'AVP.KES.12.1.0', DisplayName: 'Kaspersky Endpoint Security Service', State: 'Stopped', StartMode: 'Auto' }, processes: [], productType: 1 }))),
     protected: false,
     product: { id: 'kaspersky', running: false, realTime: false, protects: false },
   },
   {
     name: 'malformed productState',
-    spec: windows(OCT_2022, wsc({ displayName: 'Company Product X', productState: 'abc' }), psError('0x800106ba')),
+    spec: windows(OCT_2022, wsc({ displayName: 'Company Product X', productState: 'abc' }), MP_STOPPED),
     protected: false,
     product: { id: 'company-product-x', running: null, realTime: null, protects: false, unknown: ['productState', 'running'] },
   },
@@ -155,15 +212,15 @@ const cases: Case[] = [
     name: 'PowerShell missing',
     spec: { platform: 'win32', now: new Date(OCT_2022) },
     protected: false,
-    reason: /Security Center not readable: powershell\.exe not found/,
+    reason: /protection unknown: Security Center: powershell\.exe not found/,
   },
   {
     name: 'Windows Server with Falcon running, ESET stopped, CMC processes: found, never protecting by guess',
     spec: windows(
       OCT_2022,
       SERVER_WSC,
-      psError("The term 'Get-MpComputerStatus' is not recognized as the name of a cmdlet"),
-      ok(JSON.stringify({ services: [{ Name: 'CSFalconService', DisplayName: 'CrowdStrike Falcon Sensor Service', State: 'Running', StartMode: 'Auto' }, { Name: 'ekrn', DisplayName: 'ESET Service', State: 'Stopped', StartMode: 'Auto' }], processes: ['CMCNECore'] })),
+      psError('mp-not-recognized-en'),
+      services(3, [{ Name: 'CSFalconService', DisplayName: 'CrowdStrike Falcon Sensor Service', State: 'Running', StartMode: 'Auto' }, { Name: 'ekrn', DisplayName: 'ESET Service', State: 'Stopped', StartMode: 'Auto' }], ['CMCNECore']),
     ),
     protected: false,
     product: { id: 'falcon', running: true, realTime: null, protects: false, unknown: ['realTime'] },
@@ -180,6 +237,24 @@ describe('protection probe on Windows (recorded outputs)', () => {
       expect(call.args.at(-1)).toMatch(/ConvertTo-Json/);
       expect(call.timeoutMs).toBeGreaterThan(0);
     }
+  });
+
+  it('branches on error ids, never on the message: the same error in four languages gives the same facts', async () => {
+    const facts = await Promise.all(['en', 'fr', 'ru', 'vi'].map(async (lang) => (await collect(windows(OCT_2022, psError(`wsc-invalid-namespace-${lang}`), MP_2209(), WORKSTATION))).facts));
+    const shape = (f: (typeof facts)[number]) => ({ protected: f.protected, products: f.products.map((p) => [p.id, p.protects]), codes: f.reasonCodes?.map((r) => r.code), unknown: f.unknown?.map((u) => [u.field, u.reasonCode?.code]) });
+    for (const f of facts) expect(shape(f)).toEqual(shape(facts[0]!));
+    expect(facts[0]!.unknown).toEqual([expect.objectContaining({ field: 'products', reasonCode: { code: 'PROTECTION_ENUMERATION_FAILED', params: { source: 'SecurityCenter2 (0x8004100E)' } } })]);
+  });
+
+  it('gives both Sophos registrations in Security Center distinct ids', async () => {
+    const { facts } = await collect(windows(OCT_2022, wsc({ displayName: 'Sophos Anti-Virus', productState: 266240 }, { displayName: 'Sophos Intercept X', productState: 266240 }), MP_STOPPED));
+    expect(facts.products.map((p) => p.id).sort()).toEqual(['defender', 'sophos-av', 'sophos-interceptx']);
+  });
+
+  it('emits reason codes for every verdict and every unknown field', async () => {
+    const { facts } = await collect(windows(OCT_2022, SERVER_WSC, mpWith({ AMRunningMode: 'EDR Block Mode', ForceDefenderPassiveMode: 1 })));
+    expect(facts.reasonCodes).toEqual(expect.arrayContaining([{ code: 'PROTECTION_REALTIME_OFF', params: { product: 'Microsoft Defender Antivirus' } }, expect.objectContaining({ code: 'PROTECTION_DEFENDER_PASSIVE' }), { code: 'PROTECTION_NO_SECURITY_CENTER' }]));
+    for (const p of facts.products) for (const u of p.unknown) expect(u.reasonCode?.code).toMatch(/^PROTECTION_/);
   });
 
   it('decodes the productState values seen in the field', () => {

@@ -47,6 +47,19 @@ export function confValue(conf: string | null, key: string): string | null {
   return confValues(conf, key).at(-1) ?? null;
 }
 
+/**
+ * The socket clamd listens on per its config: LocalSocket, else TCPSocket on TCPAddr (the first
+ * one; clamd's default is every address, asked here on loopback).
+ */
+export function socketOf(conf: string | null): string | null {
+  const local = confValue(conf, 'LocalSocket');
+  if (local) return local;
+  const port = confValue(conf, 'TCPSocket');
+  if (!port || !/^\d+$/.test(port)) return null;
+  const addr = confValues(conf, 'TCPAddr')[0] ?? '127.0.0.1';
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
 /** The config file given on a clamd/clamonacc command line (`-c FILE`, `--config-file=FILE`). */
 export function configFromArgs(argv: readonly string[]): string | null {
   for (let i = 1; i < argv.length; i++) {
@@ -88,37 +101,35 @@ export async function findClamdConfig(system: SystemReader, processes: ProcessTa
 
 export interface ClamDatabase {
   dir: string;
-  /** Build time of the newest official container, else modification time of the newest plain file. */
-  date: Date | null;
-  version: string | null;
+  /** The official containers found, with their header's version and build time. */
+  containers: { file: string; version: string; built: Date }[];
+  /** The newest official container (its build time is the database's date). */
+  newest: { file: string; version: string; built: Date } | null;
   evidence: string;
 }
 
-/** Read the signature database: official containers first, plain signature files otherwise. */
+/**
+ * Read the signature database on disk: the header of every official container (daily, main,
+ * bytecode .cvd/.cld/.cud). Plain signature files (.hdb, .ndb, ... written by a site or copied
+ * in) carry no build date: their modification time says when the file was touched, not how old
+ * the signatures are, so they never date the database.
+ */
 export async function readDatabase(system: SystemReader, dir: string): Promise<ClamDatabase> {
   const entries = await system.readDir(dir);
-  if (entries === null) return { dir, date: null, version: null, evidence: `database directory ${dir} does not exist or cannot be read` };
-  let built: Date | null = null;
-  let version: string | null = null;
+  if (entries === null) return { dir, containers: [], newest: null, evidence: `database directory ${dir} does not exist or cannot be read` };
+  const containers: ClamDatabase['containers'] = [];
   const bad: string[] = [];
-  for (const f of entries.filter((x) => CONTAINER.test(x)).sort()) {
-    const head = await system.readHead(`${dir}/${f}`, 512);
-    const h = head ? parseCvdHeader(head) : null;
-    if (!h) bad.push(f);
-    else if (!built || h.built > built) {
-      built = h.built;
-      version = `${f.replace(CONTAINER, '')} ${h.version}`;
-    }
-  }
-  const badNote = bad.length ? `; unreadable headers: ${bad.join(', ')}` : '';
-  if (built) return { dir, date: built, version, evidence: `database ${dir}: newest CVD/CLD header build time ${built.toISOString()} (${version})${badNote}` };
-  // No official container: a site-maintained database. Its age is the newest file's mtime.
-  const plain = entries.filter((x) => PLAIN.test(x)).sort();
-  const stats = await Promise.all(plain.map(async (f) => ({ f, s: await system.stat(`${dir}/${f}`) })));
-  let newest: { f: string; mtime: Date } | null = null;
-  for (const { f, s } of stats) if (s && s.size > 0 && (!newest || s.mtime > newest.mtime)) newest = { f, mtime: s.mtime };
-  if (newest) {
-    return { dir, date: newest.mtime, version: null, evidence: `database ${dir}: no CVD/CLD, newest signature file ${newest.f} modified ${newest.mtime.toISOString()}${badNote}` };
-  }
-  return { dir, date: null, version: null, evidence: `database ${dir}: no signature file found${badNote}` };
+  const names = entries.filter((x) => CONTAINER.test(x)).sort();
+  const heads = await Promise.all(names.map((f) => system.readHead(`${dir}/${f}`, 512)));
+  names.forEach((f, i) => {
+    const h = heads[i] ? parseCvdHeader(heads[i]!) : null;
+    if (h) containers.push({ file: f, version: h.version, built: h.built });
+    else bad.push(f);
+  });
+  const newest = containers.reduce<ClamDatabase['newest']>((a, c) => (!a || c.built > a.built ? c : a), null);
+  const badNote = bad.length ? `; not a ClamAV database header: ${bad.join(', ')}` : '';
+  const plain = entries.filter((x) => PLAIN.test(x));
+  const plainNote = plain.length ? `; ${plain.length} plain signature file(s) (${plain.slice(0, 4).join(', ')}) without build date` : '';
+  if (newest) return { dir, containers, newest, evidence: `database ${dir}: newest official header ${newest.file} version ${newest.version} built ${newest.built.toISOString()}${badNote}${plainNote}` };
+  return { dir, containers, newest, evidence: `database ${dir}: no official ClamAV database (CVD/CLD/CUD)${badNote}${plainNote}` };
 }

@@ -1,74 +1,94 @@
 /**
- * ClamAV on Linux.
+ * ClamAV on Linux, read from the running engine (see README.md, "ClamAV: effective state").
  * - Installed: a clamd/clamscan binary, or a clamd process.
- * - Running: a clamd process that answers PING on its socket (clamdscan with clamd's config).
- *   Its config is the `-c` argument on its command line (/proc/<pid>/cmdline), else the
- *   distribution default, so a clamd started with a non-default config is read the way it runs.
- * - Real-time: ClamAV scans files as they are opened only through clamonacc (on-access, fanotify)
- *   talking to a running clamd. clamd alone scans on demand: realTime=false, which is not
- *   protecting. clamonacc without clamd cannot scan: realTime=false too.
- * - Signatures: the database clamd reports as loaded (`clamdscan --version`), else the build time
- *   in the newest CVD/CLD header of DatabaseDirectory; for a database of plain signature files
- *   (.hdb, .ndb, ...) the newest file's modification time.
+ * - Running: a clamd process, alive in the kernel (not stopped), that replies to VERSION and
+ *   scans a test stream on its own socket within the deadline (clamd-query.ts). Its config is
+ *   the `-c` argument on its command line (/proc/<pid>/cmdline), else the distribution default.
+ * - Real-time: clamonacc alive, holding fanotify marks, covering `protection.onAccessMustCover`
+ *   and sending to that clamd (clamonacc.ts). clamd alone scans on demand: realTime=false.
+ * - Signatures: the official database clamd reports as loaded (VERSION), dated by the matching
+ *   CVD/CLD header on disk (exact UTC) or else by the date in the reply. When clamd does not
+ *   answer, the newest official header on disk. Plain signature files have no build date and
+ *   never date the database (their mtime is when someone touched them).
  */
 import type { ProtectionProduct } from '@posture/protocol';
+import { reason, type Reason } from '@posture/protocol';
 import type { ProductContext, Unknowns } from '../product.js';
-import { ageHours, describeFailure, product } from '../product.js';
-import { confValue, confValues, findClamdConfig, readDatabase } from './clamav-db.js';
+import { ageHours, product } from '../product.js';
+import { confValue, findClamdConfig, readDatabase, socketOf } from './clamav-db.js';
 import { askClamd } from './clamd-query.js';
+import { processState, readOnAccess } from './clamonacc.js';
 
 const BINARIES = ['/usr/sbin/clamd', '/usr/local/sbin/clamd', '/usr/bin/clamscan', '/usr/local/bin/clamscan', '/usr/bin/clamdscan'];
 
 export async function detectClamav(ctx: ProductContext): Promise<ProtectionProduct | null> {
   const { system, processes, now } = ctx;
   const present = (await Promise.all(BINARIES.map(async (b) => ((await system.stat(b)) ? b : null)))).filter((b): b is string => b !== null);
-  const clamdRunning = processes.has('clamd');
-  if (!present.length && !clamdRunning) return null;
+  const clamdPids = processes.pids('clamd');
+  if (!present.length && !clamdPids.length) return null;
 
   const evidence: string[] = [];
   const unknown: Unknowns = [];
+  const causes: Reason[] = [];
   if (present.length) evidence.push(`binaries: ${present.join(', ')}`);
-  evidence.push(clamdRunning ? `process clamd running (pid ${processes.pids('clamd').join(', ')})` : 'no clamd process');
+  evidence.push(clamdPids.length ? `process clamd running (pid ${clamdPids.join(', ')})` : 'no clamd process');
 
   const conf = await findClamdConfig(system, processes);
   evidence.push(`config: ${conf.how}`);
-  const socket = confValue(conf.text, 'LocalSocket') ?? confValue(conf.text, 'TCPSocket');
-  if (socket) evidence.push(`clamd listens on ${socket}`);
+  const socket = socketOf(conf.text);
 
-  const onacc = processes.has('clamonacc');
-  const onAccessPaths = [...confValues(conf.text, 'OnAccessIncludePath'), ...confValues(conf.text, 'OnAccessMountPath')].join(', ');
-  if (onacc) evidence.push(`process clamonacc running: on-access scanning${onAccessPaths ? ` of ${onAccessPaths}` : ''}`);
-  else if (onAccessPaths) evidence.push(`OnAccess paths (${onAccessPaths}) configured but clamonacc is not running: scanning is on demand only; start it (Debian: systemctl enable --now clamav-clamonacc)`);
-  else evidence.push('no clamonacc process and no OnAccess paths configured: scanning is on demand only; set OnAccessIncludePath in clamd.conf and run clamonacc for real-time protection');
-  if (onacc && !clamdRunning) evidence.push('clamonacc runs without clamd: it cannot scan');
-  if (processes.has('freshclam')) evidence.push('freshclam daemon running (signature updates)');
-
-  let running: boolean | null = clamdRunning;
+  let running: boolean | null = false;
   let loaded: { version: string; date: Date } | null = null;
-  if (clamdRunning) {
-    const answer = await askClamd(system, conf.file, ctx.commandTimeoutMs);
+  let engine: string | null = null;
+  if (clamdPids.length) {
+    const state = await processState(system, clamdPids[0]!);
+    if (state === 'T' || state === 't' || state === 'Z') evidence.push(`clamd pid ${clamdPids[0]} kernel state ${state} (${state === 'Z' ? 'zombie' : 'stopped'})`);
+    const answer = await askClamd(system, socket, ctx.commandTimeoutMs);
     evidence.push(...answer.evidence);
-    if (answer.answered === false) running = false;
-    loaded = answer.loaded;
+    running = answer.answered;
+    engine = answer.version?.engine ?? null;
+    loaded = answer.version?.database ?? null;
+    if (answer.answered === false) causes.push(reason('PROTECTION_ENGINE_NOT_ANSWERING', { product: 'ClamAV', detail: answer.problem ?? '' }));
+    if (answer.answered === null) unknown.push({ field: 'running', reason: answer.problem ?? 'clamd not asked', reasonCode: reason('PROTECTION_ENGINE_NOT_ASKED', { product: 'ClamAV', detail: answer.problem ?? '' }) });
   }
+
+  const onAccess = await readOnAccess(system, processes, ctx.mustCover);
+  evidence.push(...onAccess.evidence);
+  if (onAccess.socket && socket && onAccess.socket !== socket) evidence.push(`clamonacc sends files to ${onAccess.socket}, not to the clamd asked on ${socket}`);
+  let realTime: boolean | null = running === true ? onAccess.covers : running === false ? false : null;
+  if (realTime === true && onAccess.socket && socket && onAccess.socket !== socket) realTime = null;
+  if (realTime === null) unknown.push({ field: 'realTime', reason: onAccess.problem ?? 'clamd could not be asked', reasonCode: reason('PROTECTION_FIELD_UNKNOWN', { product: 'ClamAV', field: 'realTime' }) });
+  if (onAccess.covers === false && onAccess.problem && running === true) causes.push(reason('PROTECTION_ONACCESS_INCOMPLETE', { product: 'ClamAV', detail: onAccess.problem }));
+  if (processes.has('freshclam')) evidence.push('freshclam daemon running (signature updates)');
 
   const dbDir = confValue(conf.text, 'DatabaseDirectory') ?? '/var/lib/clamav';
   const db = await readDatabase(system, dbDir);
   evidence.push(db.evidence);
-  // What clamd scans with is what it loaded; the files may be newer than its last reload.
-  const sigDate = loaded?.date ?? db.date;
-  const sigVersion = loaded ? `daily ${loaded.version} (loaded)` : db.version;
-  if (!sigDate) unknown.push({ field: 'signatureDate', reason: db.evidence });
+  let sigDate: Date | null = null;
+  let sigVersion: string | null = null;
+  if (loaded) {
+    // What clamd scans with is what it loaded; the files may be newer (not reloaded yet) or forged.
+    const header = db.containers.find((c) => c.version === loaded.version && /^daily\./.test(c.file));
+    sigDate = header?.built ?? loaded.date;
+    sigVersion = `daily ${loaded.version} (loaded)`;
+    evidence.push(`signatures: clamd has loaded daily ${loaded.version}${header ? `, built ${header.built.toISOString()} per ${header.file}` : ` of ${loaded.date.toISOString()} (its reply, host local time)`}`);
+  } else if (running === true) {
+    const why = `clamd has loaded no official database (VERSION names none): ${db.evidence}`;
+    unknown.push({ field: 'signatureDate', reason: why, reasonCode: reason('PROTECTION_NO_OFFICIAL_DATABASE', { product: 'ClamAV', dir: dbDir }) });
+  } else if (db.newest) {
+    sigDate = db.newest.built;
+    sigVersion = `${db.newest.file.replace(/\.\w+$/, '')} ${db.newest.version} (on disk; clamd not asked)`;
+  } else {
+    unknown.push({ field: 'signatureDate', reason: db.evidence, reasonCode: reason('PROTECTION_NO_OFFICIAL_DATABASE', { product: 'ClamAV', dir: dbDir }) });
+  }
 
-  let version: string | null = null;
+  let version = engine;
   const clamd = present.find((b) => b.endsWith('/clamd'));
-  if (clamd) {
+  if (!version && clamd) {
     const v = await system.run(clamd, ['--version'], { timeoutMs: ctx.commandTimeoutMs });
     if (v.kind === 'ok' && v.code === 0) version = v.stdout.match(/ClamAV ([\d.]+)/)?.[1] ?? null;
-    if (!version) unknown.push({ field: 'version', reason: v.kind === 'ok' && v.code === 0 ? 'clamd --version printed no version' : describeFailure(`${clamd} --version`, v) });
-  } else {
-    unknown.push({ field: 'version', reason: 'no clamd binary to ask' });
   }
+  if (!version) unknown.push({ field: 'version', reason: clamd ? 'neither clamd nor clamd --version told its version' : 'no clamd binary to ask' });
 
   return product(
     {
@@ -78,13 +98,14 @@ export async function detectClamav(ctx: ProductContext): Promise<ProtectionProdu
       version,
       installed: true,
       running,
-      realTime: running === true && onacc,
+      realTime,
       signatureVersion: sigVersion,
       signatureDate: sigDate ? sigDate.toISOString() : null,
       signatureAgeHours: sigDate ? ageHours(sigDate, now) : null,
       antiMalware: true,
       evidence,
       unknown,
+      causes,
     },
     ctx,
   );

@@ -4,9 +4,8 @@
  * 0xF000 state (0x0000 off, 0x1000 on, 0x2000 snoozed, 0x3000 expired), 0x00F0 signatures
  * (0x00 up to date, 0x10 out of date), 0x0F00 owner (0x100 Windows). It gives a flag, not a date.
  */
-import type { ProtectionProduct } from '@posture/protocol';
 import { asArray, isObject, numOf, strOf } from '../../common/json.js';
-import type { ProductContext, ProductFacts, Unknowns } from '../product.js';
+import type { FoundProduct, ProductContext, ProductFacts, Unknowns } from '../product.js';
 import { product } from '../product.js';
 
 export const WSC_PIPELINE =
@@ -43,6 +42,8 @@ const KNOWN: readonly [RegExp, string, string][] = [
   [/\bcmc\b/i, 'cmc', 'CMC Cyber Security'],
   [/viettel/i, 'viettel', 'Viettel Cyber Security'],
   [/trend micro|apex one|officescan/i, 'trendmicro', 'Trend Micro'],
+  [/sophos anti-?virus/i, 'sophos-av', 'Sophos'],
+  [/sophos.*intercept|intercept x/i, 'sophos-interceptx', 'Sophos'],
   [/sophos/i, 'sophos', 'Sophos'],
   [/crowdstrike|falcon/i, 'falcon', 'CrowdStrike'],
   [/sentinel ?one|sentinel agent/i, 'sentinelone', 'SentinelOne'],
@@ -67,14 +68,26 @@ async function exeMissing(ctx: ProductContext, path: string | null): Promise<boo
   return (await ctx.system.stat(path)) === null;
 }
 
-/** One product per AntiVirusProduct instance; malformed instances become unknown entries. */
-export async function wscProducts(value: unknown, ctx: ProductContext): Promise<ProtectionProduct[]> {
+const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+
+/**
+ * One product per AntiVirusProduct instance; malformed instances become unknown entries. Two
+ * registrations with different names that map to one id (one vendor, two products) get
+ * distinct ids: the second is suffixed with its name, so neither hides the other.
+ */
+export async function wscProducts(value: unknown, ctx: ProductContext): Promise<FoundProduct[]> {
   const items = asArray(value);
+  const idNames = new Map<string, string>();
   const missing = await Promise.all(items.map((raw) => exeMissing(ctx, isObject(raw) ? strOf(raw.pathToSignedProductExe) : null)));
-  return items.map((raw, i): ProtectionProduct => {
+  return items.map((raw, i): FoundProduct => {
     const o = isObject(raw) ? raw : {};
     const displayName = strOf(o.displayName) ?? `Security Center product #${i + 1}`;
-    const { id, vendor } = productIdOf(displayName);
+    const known = productIdOf(displayName);
+    const vendor = known.vendor;
+    let id = known.id;
+    const holder = idNames.get(id);
+    if (holder !== undefined && holder !== displayName) id = `${id}-${slugOf(displayName)}`.slice(0, 64).replace(/-+$/, '');
+    if (!idNames.has(id)) idNames.set(id, displayName);
     const stateNum = numOf(o.productState);
     const d = stateNum === null ? null : decodeProductState(stateNum);
     const unknown: Unknowns = [];

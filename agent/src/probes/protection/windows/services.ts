@@ -5,9 +5,8 @@
  * not say whether real-time scanning is on or how old the signatures are: those stay unknown, so
  * such a product never counts as protecting by guess.
  */
-import type { ProtectionProduct } from '@posture/protocol';
 import { asArray, isObject, strOf } from '../../common/json.js';
-import type { ProductContext, Unknowns } from '../product.js';
+import type { FoundProduct, ProductContext, Unknowns } from '../product.js';
 import { product } from '../product.js';
 
 interface Known {
@@ -24,7 +23,10 @@ export const KNOWN_SERVICES: readonly Known[] = [
   { match: /^ekrn$/i, id: 'eset', name: 'ESET Security', vendor: 'ESET' },
   { match: /^ntrtscan$/i, id: 'trendmicro', name: 'Trend Micro Apex One', vendor: 'Trend Micro' },
   { match: /^ds_agent$/i, id: 'trendmicro', name: 'Trend Micro Deep Security Agent', vendor: 'Trend Micro' },
-  { match: /^(SAVService|Sophos Endpoint Defense Service|SEDService)$/i, id: 'sophos', name: 'Sophos Endpoint', vendor: 'Sophos' },
+  // Two registrations of one vendor, two products: the classic anti-virus and Intercept X's
+  // endpoint defense can run (and fail) separately, so they keep separate ids.
+  { match: /^SAVService$/i, id: 'sophos-av', name: 'Sophos Anti-Virus', vendor: 'Sophos' },
+  { match: /^(Sophos Endpoint Defense Service|SEDService)$/i, id: 'sophos-interceptx', name: 'Sophos Intercept X (Endpoint Defense)', vendor: 'Sophos' },
   { match: /^CSFalconService$/i, id: 'falcon', name: 'CrowdStrike Falcon', vendor: 'CrowdStrike', signatureless: true },
   { match: /^SentinelAgent$/i, id: 'sentinelone', name: 'SentinelOne', vendor: 'SentinelOne', signatureless: true },
   { match: /^BkavService$/i, id: 'bkav', name: 'Bkav', vendor: 'Bkav' },
@@ -40,7 +42,15 @@ export const KNOWN_PROCESSES: readonly Known[] = [
 const SERVICE_RE = "'^(AVP(\\..+)?|ekrn|ntrtscan|ds_agent|SAVService|Sophos Endpoint Defense Service|SEDService|CSFalconService|SentinelAgent|BkavService|SepMasterService)$'";
 export const SERVICES_PIPELINE =
   `[pscustomobject]@{ services = @(Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -match ${SERVICE_RE} } | Select-Object Name,DisplayName,State,StartMode); ` +
-  'processes = @(Get-Process -Name BkavService,CMCNECore,cmcepagent -ErrorAction SilentlyContinue | Select-Object -ExpandProperty ProcessName -Unique) }';
+  'processes = @(Get-Process -Name BkavService,CMCNECore,cmcepagent -ErrorAction SilentlyContinue | Select-Object -ExpandProperty ProcessName -Unique); ' +
+  // 1 workstation, 2 domain controller, 3 server: only a workstation must have Security Center.
+  'productType = (Get-CimInstance -ClassName Win32_OperatingSystem).ProductType }';
+
+/** Win32_OperatingSystem.ProductType from the service query: 1 workstation, 2/3 server, null unknown. */
+export function productTypeOf(value: unknown): number | null {
+  const t = isObject(value) ? value.productType : null;
+  return typeof t === 'number' && [1, 2, 3].includes(t) ? t : null;
+}
 
 interface Seen {
   known: Known;
@@ -49,7 +59,7 @@ interface Seen {
 }
 
 /** Products seen through services and processes, one per product id. */
-export function serviceProducts(value: unknown, ctx: ProductContext): ProtectionProduct[] {
+export function serviceProducts(value: unknown, ctx: ProductContext): FoundProduct[] {
   const o = isObject(value) ? value : {};
   const byId = new Map<string, Seen>();
   const note = (known: Known, running: boolean, line: string) => {
