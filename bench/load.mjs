@@ -46,7 +46,8 @@ try {
   writeFileSync(cfgFile, stringify(cfg));
   const col = start(node, ['collector/bin/posture.js', '-c', cfgFile, 'serve'], { env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
   const url = `http://127.0.0.1:${cport}`;
-  await waitHttp(`${url}/healthz`);
+  // A shared, loaded machine can take more than the default 30 s to start a collector with InfluxDB.
+  await waitHttp(`${url}/healthz`, 120_000);
   const secrets = new Map(cfg.units.map((u) => [u.id, u.enrollmentSecret]));
   const cfleet = buildFleet({ hosts: HOSTS, units: [...secrets.keys()], shares: { protected: 0.88, stale: 0, ipv6Ready: 0.3 }, seed: 1, systemsPerUnit: 4 });
   const state = join(dir, 'creds.json');
