@@ -3,11 +3,31 @@ import type { Collector } from '../collector/src/context.js';
 import type { SystemRecord } from '../collector/src/store/systems.js';
 import { sampleReport } from './reports.js';
 import type { HostInput } from '../collector/src/rules/members.js';
+import type { ProtectionFacts } from '../collector/src/policy/protection.js';
+
+/**
+ * The product facts a host reported at `receivedAt`: ClamAV with signatures `ageHours` old,
+ * running and real-time on when `running`; no facts (probe failed) when `running` is null.
+ */
+export function clamavFacts(running: boolean | null, collectedAt: string, ageHours = 5): ProtectionFacts {
+  const collectedMs = Date.parse(collectedAt);
+  if (running === null) return { collectedMs, products: null, failure: 'PROBE_TIMEOUT', agentProtected: null, agentLimitHours: null };
+  return {
+    collectedMs,
+    products: [{ key: 'clamav', id: 'clamav', name: 'ClamAV', antiMalware: true, installed: true, running, realTime: running, signatureless: false, signatureMs: collectedMs - ageHours * 3_600_000, signatureAgeHours: ageHours, signatureUpToDate: null }],
+    failure: null,
+    agentProtected: running,
+    agentLimitHours: 168,
+  };
+}
 
 let n = 0;
+/** A host; its product facts follow `protected` (ClamAV running or not; null: probe failed) unless `protection` is given. */
 export function host(unit: string, o: Partial<HostInput> = {}): HostInput {
   n++;
+  const receivedAt = o.receivedAt ?? '2022-06-01T00:00:00.000Z';
   return {
+    protection: clamavFacts(o.protected === undefined ? true : o.protected, receivedAt),
     agentId: `a-${unit}-${n}`,
     unit,
     hostname: o.hostname ?? `${unit.toLowerCase()}-h${n}`,

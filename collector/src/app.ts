@@ -33,6 +33,12 @@ declare module 'fastify' {
 
 export { openCollector } from './compose.js';
 
+/** The charset parameter of a Content-Type, lower-cased; null when there is none. */
+export function charsetOf(contentType: string | undefined): string | null {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return m ? m[1]!.toLowerCase() : null;
+}
+
 export function build(c: Collector, opts: FastifyServerOptions & { https?: HttpsServerOptions } = {}): FastifyInstance {
   const app = Fastify({
     bodyLimit: c.config.limits.bodyBytes,
@@ -51,7 +57,15 @@ export function build(c: Collector, opts: FastifyServerOptions & { https?: Https
   // kept: the state store keeps each host's latest report exactly as it was sent, without a
   // second JSON.stringify on the ingest path.
   app.decorateRequest<string | null>('rawJson', null);
+  // Only JSON bodies: fastify's default text/plain parser would hand a string to the schema
+  // check ("must be object"); without it, any other type is a 415 that names it.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const charset = charsetOf(req.headers['content-type']);
+    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new ApiFailure('UNSUPPORTED_MEDIA_TYPE', `Content-Type "${req.headers['content-type']}": charset ${charset} is not supported; send application/json in UTF-8 (no charset, or charset=utf-8)`), undefined);
+      return;
+    }
     try {
       const text = body as string;
       const parsed: unknown = secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });

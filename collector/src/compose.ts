@@ -28,6 +28,7 @@ import type { Point } from './influx/points.js';
 import { InfluxWriter } from './influx/writer.js';
 import { CollectorMetrics } from './metrics.js';
 import { IngestBatcher } from './ingest/batcher.js';
+import { policyReason } from './policy/protection.js';
 import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation } from './rules/engine.js';
@@ -75,7 +76,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
     members: (now) => {
-      const hosts = hostMembers(loadHostInputs(s.db, undefined, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes);
+      const hosts = hostMembers(loadHostInputs(s.db, undefined, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection);
       const registry = s.systems.all();
       return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
     },
@@ -92,7 +93,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
     log,
   });
-  lastReport = new LastReport(engine);
+  lastReport = new LastReport(engine, policyReason(config.protection));
   const forwardUnit = config.upstream?.unit ?? null;
   const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;

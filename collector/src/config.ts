@@ -102,6 +102,22 @@ export const CollectorConfigSchema = Obj({
   relay: Obj({
     bodyBytes: Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024, default: 32 * 1024 * 1024 }),
   }),
+  /**
+   * The ministry's protection policy (policy/protection.ts): the collector judges every host
+   * from its product facts with these, at evaluation time; the agents' own limits are only
+   * their local diagnostic. Here, not in the rule files: one verdict per host, the same for
+   * every rule file, the host API and the report (whose footnote states it).
+   */
+  protection: Obj({
+    /** Signatures older than this at evaluation time do not protect (168 h = 7 days). */
+    maxSignatureAgeHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 365, default: 168 }),
+    /** Accept a vendor "up to date" flag without a date (Windows Security Center), while the report is younger than the limit. */
+    acceptVendorUpToDateFlag: Type.Boolean({ default: true }),
+    /** EDR products without a local signature database: exempt from the age limit. Only these. */
+    signaturelessProducts: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: ['falcon', 'sentinelone'], maxItems: 100 }),
+    /** Products that never count as protection, whatever the agent says (log and integrity agents). */
+    neverProtects: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: ['wazuh', 'ossec'], maxItems: 100 }),
+  }),
   /** A host silent longer than this counts as not protected (stale). */
   staleAfterMinutes: Type.Integer({ minimum: 1, default: 60 }),
   /** How often indicators are evaluated and written as time series. */
@@ -154,12 +170,20 @@ export const CollectorConfigSchema = Obj({
   limits: Obj({
     /** Enrollment attempts per source address per minute (burst of the same size). */
     enrollPerMinute: Type.Integer({ minimum: 1, default: 10 }),
-    /** Failed authentications per source address per minute before it gets 429. */
-    authFailuresPerMinute: Type.Integer({ minimum: 1, default: 30 }),
+    /**
+     * Failed authentications per source address per minute before that address's FAILING
+     * attempts get 429. High: a unit behind NAT is one address. A good credential is never
+     * refused for its address's failures.
+     */
+    authFailuresPerMinute: Type.Integer({ minimum: 1, default: 600 }),
+    /** Failed authentications per presented credential (or token) per minute before it gets 429. */
+    authFailuresPerCredentialPerMinute: Type.Integer({ minimum: 1, default: 10 }),
     /** Largest accepted request body, after decompression. */
     bodyBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
-    /** Reports whose collectedAt is further than this from the collector's clock are refused. */
+    /** Reports collected longer ago than this are refused (CLOCK_SKEW); younger spooled reports are stored as history. */
     clockSkewMinutes: Type.Integer({ minimum: 1, default: 24 * 60 }),
+    /** Reports collected further than this AHEAD of the collector's clock are refused (CLOCK_SKEW). */
+    futureSkewMinutes: Type.Number({ minimum: 0, maximum: 24 * 60, default: 5 }),
   }),
 });
 export type CollectorConfig = Readonly<Static<typeof CollectorConfigSchema>>;
@@ -185,7 +209,7 @@ const deepFreeze = <T>(o: T): T => {
 /** Validate a parsed config; relative paths are resolved against `baseDir`. */
 export function validateConfig(raw: unknown, file: string, baseDir = process.cwd()): CollectorConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['the file must contain a YAML mapping']);
-  const withSections = { listen: {}, limits: {}, auth: {}, relay: {}, ...(raw as Record<string, unknown>) };
+  const withSections = { listen: {}, limits: {}, auth: {}, relay: {}, protection: {}, ...(raw as Record<string, unknown>) };
   const filled = Value.Default(CollectorConfigSchema, Value.Clone(withSections)) as Static<typeof CollectorConfigSchema>;
   const problems = [...Value.Errors(CollectorConfigSchema, filled)].map((e) => {
     const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';

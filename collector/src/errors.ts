@@ -31,6 +31,8 @@ export const ErrorCodes = {
   ENROLL_INVALID: 422,
   REQUEST_INVALID: 422,
   CONFLICT: 409,
+  /** An agent reused one of its report ids for a report with other content. */
+  REPORT_ID_CONFLICT: 409,
   CLOCK_SKEW: 422,
   RULES_INVALID: 422,
   RATE_LIMITED: 429,

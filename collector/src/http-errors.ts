@@ -77,7 +77,7 @@ export function failureOf(err: ThrownError, req: FastifyRequest, defaultBodyByte
       return new ApiFailure(code, `request body is larger than the limit of ${limit} bytes (${config.bodyLimitSetting ?? 'limits.bodyBytes'})${hint}`);
     }
     case 'UNSUPPORTED_MEDIA_TYPE':
-      return new ApiFailure(code, 'Content-Type must be application/json');
+      return new ApiFailure(code, `Content-Type ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : '(none)'} is not supported; send application/json (UTF-8)`);
     case 'BODY_INVALID_JSON':
       return new ApiFailure(code, `body is not valid JSON: ${err.message}`);
     case 'REQUEST_MALFORMED':

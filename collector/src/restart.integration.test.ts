@@ -32,8 +32,9 @@ async function enroll(unit = 'TTCNTT') {
 
 async function send(a: { agentId: string; credential: string }, unit = 'TTCNTT') {
   const r = sampleReport({ agentId: a.agentId, unit });
-  const res = await fetch(`${fx.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.credential}` }, body: JSON.stringify(r) });
-  return { id: r.reportId, status: res.status };
+  const body = JSON.stringify(r);
+  const res = await fetch(`${fx.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.credential}` }, body });
+  return { id: r.reportId, status: res.status, body };
 }
 
 describe('collector restart', () => {
@@ -41,23 +42,25 @@ describe('collector restart', () => {
     let proc = await startCollectorProcess(fx);
     const a = await enroll();
     const acked: string[] = [];
+    const bodies: string[] = [];
     for (let i = 0; i < 5; i++) {
       const s = await send(a);
       expect(s.status).toBe(201);
       acked.push(s.id);
+      bodies.push(s.body);
     }
     expect(await proc.stop()).toBe(0);
 
     proc = await startCollectorProcess(fx);
-    // The credential still works after a restart, and a resend of an old id is not counted twice.
+    // The credential still works after a restart, and a resend of an old report is not counted twice.
     const again = await fetch(`${fx.url}/api/v1/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${a.credential}` },
-      body: JSON.stringify({ ...sampleReport({ agentId: a.agentId, unit: 'TTCNTT' }), reportId: acked[0] }),
+      body: bodies[0],
     });
     expect(again.status).toBe(200);
     // Under load, then SIGKILL: every acknowledged report must be in the store.
-    const inflight = await Promise.all(Array.from({ length: 40 }, () => send(a).catch(() => ({ id: '', status: 0 }))));
+    const inflight = await Promise.all(Array.from({ length: 40 }, () => send(a).catch(() => ({ id: '', status: 0, body: '' }))));
     for (const s of inflight) if (s.status === 201) acked.push(s.id);
     await proc.kill();
 

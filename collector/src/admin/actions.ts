@@ -7,6 +7,7 @@ import type { Stores } from '../store/index.js';
 import { loadHostInputs } from '../store/host-facts.js';
 import { ApiFailure } from '../errors.js';
 import { hostMembers, systemMembers, type HostMember, type SystemMember } from '../rules/members.js';
+import type { ProtectionVerdict } from '../policy/protection.js';
 import type { HostRow } from '../store/hosts.js';
 import { validateSystem, RegistryError, type SystemRecord } from '../store/systems.js';
 
@@ -75,7 +76,7 @@ export function deleteSystem(c: Stores, id: string, actor: string): void {
 }
 
 /** A host as the APIs list it: its member facts without the CEL view (which holds BigInts). */
-export type ListedHost = Omit<HostMember, 'cel'> & { decommissionedAt: string | null };
+export type ListedHost = Omit<HostMember, 'cel' | 'protection'> & { protection: ProtectionVerdict; decommissionedAt: string | null };
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
@@ -83,11 +84,16 @@ function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
   // hostMembers skips decommissioned rows; list them with their flags all the same.
   return rows.flatMap((r) => {
     const input = inputs.get(r.agent_id);
-    const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes)[0];
+    const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes, c.config.protection)[0];
     if (!member) return [];
-    const { cel: _cel, ...listed } = member;
-    return [{ ...listed, decommissionedAt: r.decommissioned_at }];
+    const { cel: _cel, protection, ...listed } = member;
+    return [{ ...listed, protection: protection.verdict, decommissionedAt: r.decommissioned_at }];
   });
+}
+
+/** One host as the indicators see it now (the collector's verdict, and the agent's where it differs). */
+export function listedHost(c: Stores, row: HostRow, now = new Date()): ListedHost | null {
+  return asListed(c, [row], now)[0] ?? null;
 }
 
 export function hostList(c: Stores, now = new Date(), includeDecommissioned = false): ListedHost[] {
@@ -117,5 +123,5 @@ export function hostPage(c: Stores, q: HostQuery, now = new Date()): { total: nu
 
 /** Systems that agents declare but the registry lacks: unclassified, in the 70% denominator. */
 export function unclassifiedSystems(c: Stores, now = new Date()): SystemMember[] {
-  return systemMembers(c.systems.all(), hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes)).filter((s) => !s.registered);
+  return systemMembers(c.systems.all(), hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes, c.config.protection)).filter((s) => !s.registered);
 }

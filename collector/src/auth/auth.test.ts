@@ -143,7 +143,7 @@ describe('reports: agent credentials', () => {
     expect(c.hosts.get(agentB.agentId)?.unit).toBe('CHHVN');
   });
 
-  it('blocks a source after repeated failed authentications, and only that source', async () => {
+  it('limits failures per address (10 here): the failing attempts get 429, a good credential from that address still passes', async () => {
     const ip = nextIp();
     const post = (cred: string, from = ip) =>
       app.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: from, payload: sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${cred}` } });
@@ -151,10 +151,23 @@ describe('reports: agent credentials', () => {
     for (let i = 0; i < 11; i++) statuses.push((await post(`pa_guess${i}`)).statusCode);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
-    const good = await post(agentA.credential);
-    expect(good.statusCode).toBe(429);
-    expect(good.json().code).toBe('RATE_LIMITED');
-    expect((await post(agentA.credential, nextIp())).statusCode).toBe(201);
+    const refused = await post('pa_guess-more');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().code).toBe('RATE_LIMITED');
+    expect(refused.json().message).toContain(ip);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await post(agentA.credential)).statusCode).toBe(201);
+  });
+
+  it('limits failures per presented credential (default 10 a minute), from any address', async () => {
+    const post = (cred: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: nextIp(), payload: sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${cred}` } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await post('pa_the-same-wrong-credential')).statusCode);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+    expect((await post('pa_another-wrong-one')).statusCode).toBe(401);
+    expect((await post(agentA.credential)).statusCode).toBe(201);
   });
 });
 

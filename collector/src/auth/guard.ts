@@ -19,6 +19,7 @@
  * with the token as the password. An agent credential is not an API token: it opens nothing but
  * /api/v1/reports; a relay credential opens nothing but /api/v1/relay/reports.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
@@ -67,17 +68,31 @@ export function presentedToken(header: string | undefined): string | null | unde
   return null;
 }
 
+/**
+ * Failed authentications are limited per presented credential and, with a much higher bound,
+ * per source address; only FAILING attempts are refused with 429: a good credential is looked
+ * up first and always let through, so one misconfigured agent behind a unit's NAT never locks
+ * out its neighbours. (Guessing a 256-bit credential is hopeless anyway; the limits keep the
+ * log and the lookups bounded.)
+ */
 export function installGuard(app: FastifyInstance, c: Collector): { enrollLimiter: TokenBuckets } {
-  const failures = new TokenBuckets(c.config.limits.authFailuresPerMinute, c.config.limits.authFailuresPerMinute);
+  const { authFailuresPerMinute: perAddress, authFailuresPerCredentialPerMinute: perCredential } = c.config.limits;
+  const addressFailures = new TokenBuckets(perAddress, perAddress);
+  const credentialFailures = new TokenBuckets(perCredential, perCredential);
+  /** The bucket key of a presented credential: a digest, so the map never holds secrets or long headers. */
+  const credentialKey = (token: string | null | undefined) => (token ? createHash('sha256').update(token).digest('base64').slice(0, 22) : null);
   const enrollLimiter = new TokenBuckets(c.config.limits.enrollPerMinute, c.config.limits.enrollPerMinute);
   const anonymous: Principal = { kind: 'anonymous' };
   // A non-null reference value is refused by fastify; the hook sets it on every request.
   app.decorateRequest<Principal | null>('principal', null);
 
   const refuse = (req: FastifyRequest, failure: ApiFailure): never => {
-    const wait = failures.take(req.ip);
+    const key = credentialKey(presentedToken(req.headers.authorization));
+    const byCredential = key ? credentialFailures.take(key) : 0;
+    const byAddress = addressFailures.take(req.ip);
     req.log.warn({ ip: req.ip, url: req.url.split('?')[0], code: failure.code }, 'authentication failed');
-    if (wait) throw new ApiFailure('RATE_LIMITED', `too many failed authentications from ${req.ip}; retry in ${wait} s`, undefined, wait);
+    if (byCredential) throw new ApiFailure('RATE_LIMITED', `too many failed authentications with this credential; retry in ${byCredential} s (${failure.message})`, undefined, byCredential);
+    if (byAddress) throw new ApiFailure('RATE_LIMITED', `too many failed authentications from ${req.ip}; retry in ${byAddress} s (${failure.message})`, undefined, byAddress);
     throw failure;
   };
 
@@ -89,8 +104,6 @@ export function installGuard(app: FastifyInstance, c: Collector): { enrollLimite
       req.principal = anonymous;
       return;
     }
-    const blocked = failures.blockedFor(req.ip);
-    if (blocked) throw new ApiFailure('RATE_LIMITED', `too many failed authentications from ${req.ip}; retry in ${blocked} s`, undefined, blocked);
     const token = presentedToken(req.headers.authorization);
 
     if (access === 'agent' || access === 'relay') {

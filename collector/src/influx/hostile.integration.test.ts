@@ -91,7 +91,6 @@ const stored: [string, () => Report][] = [
   ['hostname __proto__', () => everywhere('__proto__', '__proto__')],
   ['hostname constructor', () => everywhere('constructor', 'constructor')],
   ['a line-protocol comment', () => everywhere('#comment', '#comment')],
-  ['an empty hostname (tag absent)', () => everywhere('x', '')],
   ['a 253-character multi-byte hostname', () => everywhere('ệ'.repeat(128), 'ệ'.repeat(253))],
   ['SQL injection', () => everywhere("' OR 1=1; DROP TABLE hosts; --", "x'; DROP TABLE hosts; --")],
   ['InfluxQL injection', () => everywhere('\'; DROP DATABASE "posture_hostile"; SELECT \'', 'a"; DROP DATABASE x')],
@@ -106,6 +105,8 @@ const set = (f: (r: Record<string, unknown> & Report) => void) => (): Raw => {
 };
 const hostFacts = (r: Report) => (r.probes.host as { facts: Record<string, unknown> }).facts;
 const refused: [string, () => Raw, number, RegExp][] = [
+  ['an empty hostname', set((r) => (hostFacts(r).hostname = '')), 422, /hostname is blank/],
+  ['a hostname of spaces', set((r) => (hostFacts(r).hostname = '   ')), 422, /hostname is blank/],
   ['a newline in the hostname tag', set((r) => (hostFacts(r).hostname = 'a\nb')), 422, /hostname.*control characters/],
   ['line-protocol injection in the hostname tag with a newline', set((r) => (hostFacts(r).hostname = LP_INJECTION)), 422, /hostname/],
   ['a backslash in the hostname tag', set((r) => (hostFacts(r).hostname = 'abc\\')), 422, /hostname.*backslash/],

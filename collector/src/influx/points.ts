@@ -5,6 +5,7 @@
  */
 import type { Report } from '@posture/protocol';
 import { IPV6_LEVELS } from '@posture/protocol';
+import { productKeys } from '../policy/protection.js';
 
 /** A point as stored in the outbox (JSON) and handed to node-influx's writePoints. */
 export interface Point {
@@ -43,7 +44,8 @@ export const INFLUX_SCHEMA = {
     },
   },
   protection_product: {
-    tags: ['unit', 'agent_id', 'hostname', 'product'],
+    // product_key only on a repeat of an id on one host (sophos#2): the first keeps its series.
+    tags: ['unit', 'agent_id', 'hostname', 'product', 'product_key'],
     fields: { installed: 'boolean', protects: 'boolean', running: 'boolean', real_time: 'boolean', signature_age_h: 'number', version: 'string' },
   },
   indicator: {
@@ -69,8 +71,9 @@ export const INFLUX_SCHEMA = {
  */
 export const systemsField = (systems: readonly string[]): string => `,${systems.join(',')},`;
 
-export function pointsOfReport(report: Report, unit: string): Point[] {
-  const ts = Date.parse(report.collectedAt);
+/** The points of one report; `collectedMs` is its collectedAt as parsed once at ingest. */
+export function pointsOfReport(report: Report, unit: string, collectedMs = Date.parse(report.collectedAt)): Point[] {
+  const ts = collectedMs;
   const { host, membership, protection, ipv6, baseline } = report.probes;
   const hostname = host.ok ? host.facts.hostname : '';
   // InfluxDB has no empty tag values: an unknown hostname is an absent tag (reads back as "").
@@ -111,13 +114,15 @@ export function pointsOfReport(report: Report, unit: string): Point[] {
   }
   const points: Point[] = [{ measurement: MEASUREMENTS.host, tags, fields, timestamp: ts }];
   if (protection?.ok) {
-    for (const p of protection.facts.products) {
+    const keys = productKeys(protection.facts.products.map((p) => p.id));
+    for (const [i, p] of protection.facts.products.entries()) {
+      const key = keys[i]!;
       const pf: Point['fields'] = { installed: p.installed, protects: p.protects };
       if (p.running !== null) pf.running = p.running;
       if (p.realTime !== null) pf.real_time = p.realTime;
       if (p.signatureAgeHours !== null) pf.signature_age_h = p.signatureAgeHours;
       if (p.version) pf.version = p.version;
-      points.push({ measurement: MEASUREMENTS.product, tags: { unit, agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id }, fields: pf, timestamp: ts });
+      points.push({ measurement: MEASUREMENTS.product, tags: { unit, agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id, ...(key !== p.id ? { product_key: key } : {}) }, fields: pf, timestamp: ts });
     }
   }
   return points;

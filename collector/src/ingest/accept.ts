@@ -9,6 +9,7 @@ import { ApiFailure } from '../errors.js';
 import { pointsOfReport } from '../influx/points.js';
 import type { IngestRow } from '../store/hosts.js';
 import { toIngestRow } from './rows.js';
+import { clockProblem, clockSkewMessage, parseInstant } from './instant.js';
 import { problemsOf, storageProblems, validateReport } from './validate.js';
 
 export function acceptReport(c: Collector, body: unknown, agent: { id: string; unit: string }, json: string | null, now: Date): { report: Report; row: IngestRow } {
@@ -27,18 +28,29 @@ export function checkReport(c: Collector, report: Report, agent: { id: string; u
       { path: '/probes/membership/facts/unit', message: `must be ${agent.unit}` },
     ]);
   }
-  const skewMs = Math.abs(Date.parse(report.collectedAt) - now.getTime());
-  if (skewMs > c.config.limits.clockSkewMinutes * 60_000) {
-    throw new ApiFailure('CLOCK_SKEW', `collectedAt ${report.collectedAt} is ${Math.round(skewMs / 60_000)} min from the collector's clock (limit ${c.config.limits.clockSkewMinutes} min); check the host's time synchronisation`, [
-      { path: '/collectedAt', message: 'too far from the collector clock' },
+  const host = report.probes.host;
+  if (host.ok && host.facts.hostname.trim() === '') {
+    throw new ApiFailure('REPORT_INVALID', 'hostname is blank; the agent must report the host\'s name (set "hostname" in the agent config if the OS gives none)', [{ path: '/probes/host/facts/hostname', message: 'must not be blank' }]);
+  }
+  // The one parse of collectedAt: from here on the report's time is an instant.
+  const collectedMs = parseInstant(report.collectedAt);
+  if (collectedMs === null) throw new ApiFailure('REPORT_INVALID', `collectedAt ${report.collectedAt} names no instant`, [{ path: '/collectedAt', message: 'must be an RFC 3339 date-time' }]);
+  const clock = clockProblem(collectedMs, now.getTime(), c.config.limits.futureSkewMinutes * 60_000, c.config.limits.clockSkewMinutes * 60_000);
+  if (clock) {
+    throw new ApiFailure('CLOCK_SKEW', clockSkewMessage(clock, report.collectedAt), [
+      { path: '/collectedAt', message: clock.kind === 'future' ? `${Math.round(clock.offsetMs / 1000)} s ahead of the collector clock` : `${Math.round(-clock.offsetMs / 1000)} s behind the collector clock` },
     ]);
   }
-  const points = pointsOfReport(report, agent.unit);
-  const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now, json });
+  const points = pointsOfReport(report, agent.unit, collectedMs);
+  const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now, json, collectedMs });
   const unstorable = storageProblems(report, row.report);
   if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);
   return { report, row };
 }
+
+/** The REPORT_ID_CONFLICT message: what happened and what to fix. */
+export const reportIdConflict = (reportId: string): string =>
+  `report id ${reportId} was already stored from this agent with other content; the first report is kept. Each report needs a new id: check that the agent's state directory was not copied or restored from another machine or an older backup`;
 
 /** InfluxDB has been unreachable long enough to fill the outbox: refuse rather than drop (senders resend). */
 export function checkOutboxRoom(c: Collector, points: number): void {

@@ -37,12 +37,17 @@ afterAll(async () => {
 });
 
 describe('IngestBatcher', () => {
-  it('commits what queued together in one transaction and stores a duplicate id once', async () => {
+  it('commits what queued together in one transaction; a resend is a duplicate, the id reused for other content a conflict', async () => {
     const commits = c.ingest.stats.commits;
     const first = row();
-    const results = await Promise.all([c.ingest.submit(first), ...Array.from({ length: 20 }, () => c.ingest.submit(row())), c.ingest.submit({ ...row(), report_id: first.report_id })]);
-    expect(results.filter(Boolean)).toHaveLength(21);
-    expect(results.at(-1)).toBe(false);
+    const results = await Promise.all([
+      c.ingest.submit(first),
+      ...Array.from({ length: 20 }, () => c.ingest.submit(row())),
+      c.ingest.submit({ ...first }),
+      c.ingest.submit({ ...row(), report_id: first.report_id }),
+    ]);
+    expect(results.filter((r) => r === 'stored')).toHaveLength(21);
+    expect(results.slice(-2)).toEqual(['duplicate', 'conflict']);
     // The first report goes alone (nothing waits behind an idle thread); the rest share a commit.
     expect(c.ingest.stats.commits - commits).toBeLessThanOrEqual(3);
     expect(c.reports.count()).toBe(21);
@@ -54,6 +59,6 @@ describe('IngestBatcher', () => {
     const pending = c.ingest.submit(row());
     await worker.terminate();
     await expect(pending).rejects.toThrow(/commit thread exited/);
-    expect(await c.ingest.submit(row())).toBe(true);
+    expect(await c.ingest.submit(row())).toBe('stored');
   });
 });

@@ -11,10 +11,11 @@ import { Worker } from 'node:worker_threads';
 import type { Outbox, OutboxBatch } from '../store/outbox.js';
 import type { CommitRequest, CommitResult, CommitThreadData } from './commit-thread.js';
 import type { IngestRow } from '../store/hosts.js';
+import type { IngestOutcome } from '../store/reports.js';
 
 interface Pending {
   row: IngestRow;
-  resolve: (stored: boolean) => void;
+  resolve: (outcome: IngestOutcome) => void;
   reject: (e: unknown) => void;
 }
 
@@ -64,8 +65,8 @@ export class IngestBatcher {
     return w;
   }
 
-  /** Resolves true when stored, false when the report id was already stored (a resend). */
-  submit(row: IngestRow): Promise<boolean> {
+  /** Resolves with what storing did: stored, duplicate (a resend), conflict (this agent's id reused for other content). */
+  submit(row: IngestRow): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
       this.pump();
@@ -114,7 +115,7 @@ export class IngestBatcher {
     }
     batch.forEach((p, i) => {
       const r = m.results[i];
-      if (typeof r === 'boolean') p.resolve(r);
+      if (typeof r === 'string') p.resolve(r);
       else p.reject(new Error(`storing report ${p.row.report_id} failed: ${r?.error ?? 'no result'}`));
     });
     this.pump();

@@ -10,16 +10,16 @@ import { ForwardOutbox } from '../store/forward-outbox.js';
 import { HostStore, type IngestRow } from '../store/hosts.js';
 import { IngestCommit } from '../store/ingest-commit.js';
 import { Outbox } from '../store/outbox.js';
-import { ReportStore } from '../store/reports.js';
+import { ReportStore, type IngestOutcome } from '../store/reports.js';
 
 export interface CommitRequest {
   rows: IngestRow[];
   /** Outbox rows InfluxDB has acknowledged: deleted in the same transaction (no fsync of their own). */
   remove?: { from: number; to: number } | undefined;
 }
-/** Per row: stored (true), a resend (false), or the error that kept it out. */
+/** Per row: what storing it did (store/reports.ts), or the error that kept it out. */
 export interface CommitResult {
-  results: (boolean | { error: string })[];
+  results: (IngestOutcome | { error: string })[];
   /** Points added to the outbox. */
   points: number;
   /** Outbox rows deleted for `remove`. */
@@ -42,19 +42,19 @@ parentPort!.on('message', ({ rows, remove }: CommitRequest) => {
   let removed = 0;
   try {
     const done = ingest.commit(rows, remove);
-    results = done.stored;
+    results = done.outcomes;
     removed = done.removed;
   } catch {
     // One bad row must not fail its neighbours: each alone, in its own transaction.
     removed = remove ? ingest.commit([], remove).removed : 0;
     results = rows.map((r) => {
       try {
-        return ingest.commit([r]).stored[0]!;
+        return ingest.commit([r]).outcomes[0]!;
       } catch (e) {
         return { error: (e as Error).message };
       }
     });
   }
-  const points = rows.reduce((n, r, i) => n + (results[i] === true ? r.n : 0), 0);
+  const points = rows.reduce((n, r, i) => n + (results[i] === 'stored' ? r.n : 0), 0);
   parentPort!.postMessage({ results, points, removed } satisfies CommitResult);
 });

@@ -1,8 +1,10 @@
 /** An accepted report as the row the ingest transaction stores (store/ingest-commit.ts). */
+import { createHash } from 'node:crypto';
 import type { Report } from '@posture/protocol';
 import { toLines } from '../influx/line.js';
 import type { Point } from '../influx/points.js';
 import type { IngestRow } from '../store/hosts.js';
+import { protectionFactsOf } from '../policy/protection.js';
 
 /** One accepted report on its way to the store. */
 export interface IngestItem {
@@ -12,10 +14,14 @@ export interface IngestItem {
   receivedAt: Date;
   /** The report's JSON as received, when at hand (kept as the host's latest report). */
   json?: string | null | undefined;
+  /** collectedAt as parsed once at the boundary (ingest/instant.ts); parsed here when absent. */
+  collectedMs?: number | undefined;
 }
 
-export function toIngestRow({ report, unit, points, receivedAt, json }: IngestItem): IngestRow {
+export function toIngestRow({ report, unit, points, receivedAt, json, collectedMs }: IngestItem): IngestRow {
   const { host, membership, protection, ipv6 } = report.probes;
+  const collected_ms = collectedMs ?? Date.parse(report.collectedAt);
+  const text = json ?? JSON.stringify(report);
   const hostFacts = host.ok ? host.facts : null;
   return {
     report_id: report.reportId,
@@ -30,8 +36,11 @@ export function toIngestRow({ report, unit, points, receivedAt, json }: IngestIt
     ),
     ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
     collected_at: report.collectedAt,
+    collected_ms,
     received_at: receivedAt.toISOString(),
-    report: json ?? JSON.stringify(report),
+    report: text,
+    content_hash: createHash('sha256').update(text).digest('base64'),
+    protection_facts: JSON.stringify(protectionFactsOf(report, collected_ms)),
     lines: points.length ? toLines(points) : '',
     n: points.length,
   };

@@ -3,7 +3,9 @@
  * directive's table, the per-unit tables worst first, and the footnotes. Vietnamese by default.
  */
 import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
+import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';
+import { REASONS, renderReason } from '@posture/protocol';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -39,6 +41,12 @@ function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): string
     const items = ind.failing.slice(0, MAX_LISTED).map((f) => `<li>${esc(unitName(f.unit))} / <b>${esc(f.name)}</b>: ${esc(reasons(f.reasons, lang))}</li>`);
     if (ind.failing.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${ind.failing.length - MAX_LISTED}</li>`);
     notes.push(`<p><b>${esc(t.failing)}:</b></p><ul class="footnote failing">${items.join('')}</ul>`);
+  }
+  const baseline = ind.id === BASELINE_INDICATOR ? (r.baselineNotMet ?? []) : [];
+  if (baseline.length) {
+    const items = baseline.slice(0, MAX_LISTED).map((n) => `<li data-system="${esc(n.id)}">${esc(baselineNoteText(n, lang))}</li>`);
+    if (baseline.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${baseline.length - MAX_LISTED}</li>`);
+    notes.push(`<p><b>${esc(t.baseline)}:</b></p><ul class="footnote baseline">${items.join('')}</ul>`);
   }
   return `<section class="indicator" id="ind-${esc(ind.id)}">
 <h2>${ind.tt ? `${ind.tt}. ` : ''}${esc(ind.title[lang])}</h2>
@@ -83,6 +91,7 @@ ${r.source === 'history' ? `<p class="meta">${esc(t.fromHistory)}</p>` : ''}
 <h2>${esc(t.perUnit)}</h2>
 ${r.indicators.map((ind) => unitTable(ind, r, lang)).join('\n')}
 ${portals}
+${r.protectionPolicy ? `<p class="meta" id="protection-policy">${esc(renderReason(r.protectionPolicy, lang, REASONS))}</p>` : ''}
 </body></html>
 `;
 }

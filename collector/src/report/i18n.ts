@@ -7,14 +7,14 @@ export const T = {
     met: 'Đạt', notMet: 'Chưa đạt', noData: 'Chưa có dữ liệu', unit: 'Đơn vị', ministry: 'Toàn Bộ', due: 'Thời hạn',
     below: 'Đơn vị chưa đạt mục tiêu', failing: 'Chưa đạt', title: 'Phụ lục: tình hình thực hiện các chỉ tiêu',
     at: 'Số liệu tại', requested: 'tính đến', fromHistory: 'Số liệu lấy từ lịch sử đánh giá đã lưu; danh sách chi tiết không được lưu theo thời điểm.',
-    portals: 'Cổng thông tin chưa sẵn sàng IPv6', portalHosts: 'máy chủ sẵn sàng', perUnit: 'Chi tiết theo đơn vị', none: 'Không có', more: 'và',
+    portals: 'Cổng thông tin chưa sẵn sàng IPv6', baseline: 'Hệ thống chưa đạt yêu cầu cơ bản theo cấp độ', portalHosts: 'máy chủ sẵn sàng', perUnit: 'Chi tiết theo đơn vị', none: 'Không có', more: 'và',
   },
   en: {
     tt: 'No.', indicator: 'Indicator', basis: 'Legal basis', target: 'Target', actual: 'Actual', result: 'Result',
     met: 'Met', notMet: 'Not met', noData: 'No data', unit: 'Unit', ministry: 'Ministry-wide', due: 'Due',
     below: 'Units below target', failing: 'Not meeting', title: 'Appendix: status of the indicators',
     at: 'Status at', requested: 'as of', fromHistory: 'Figures from the stored evaluation history; member lists are not kept per time.',
-    portals: 'Portals not IPv6 ready', portalHosts: 'hosts ready', perUnit: 'Per unit', none: 'None', more: 'and',
+    portals: 'Portals not IPv6 ready', baseline: 'Systems whose hosts do not meet the baseline of their level', portalHosts: 'hosts ready', perUnit: 'Per unit', none: 'None', more: 'and',
   },
 } as const;
 
@@ -62,6 +62,9 @@ const REASONS_VI: [RegExp, string][] = [
   [/^(.+): IPv6 readiness (.+)$/, '$1: mức sẵn sàng IPv6 $2'],
   [/^(.+): stale$/, '$1: quá hạn báo cáo'],
   [/^does not meet the condition$/, 'không đáp ứng điều kiện'],
+  // rules/members.ts renders these from the codes BASELINE_LEVEL_NOT_MET and BASELINE_NO_REPORTING_HOST (protocol/src/reasons/collector.ts).
+  [/^Baseline of level (\d+) not met: (\d+) check\(s\) failing or unknown on (\d+)\/(\d+) host\(s\)$/, 'chưa đạt yêu cầu cơ bản của cấp độ $1: $2 kiểm tra chưa đạt hoặc chưa xác định trên $3/$4 máy'],
+  [/^No reporting host: the baseline checks of level (\d+) cannot be verified$/, 'không có máy chủ nào đang báo cáo: chưa kiểm chứng được các kiểm tra cơ sở của cấp độ $1'],
 ];
 
 export function reason(text: string, lang: Lang): string {

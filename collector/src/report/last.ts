@@ -8,25 +8,35 @@
  */
 import type { Engine, RecordedEvaluation } from '../rules/engine.js';
 import { render, type Format } from './render.js';
+import type { Reason } from '@posture/protocol';
+import { BASELINE_INDICATOR, baselineNotes, type BaselineNote } from './baseline-footnotes.js';
 import { PORTAL_INDICATOR, liveReport, portalStatus, type AppendixReport, type Lang, type PortalStatus } from './model.js';
 
 export class LastReport {
   private portals: PortalStatus[] | undefined;
+  private baseline: BaselineNote[] = [];
   private bodies = new Map<string, { contentType: string; body: string }>();
   private bodiesOf: string | undefined;
 
-  constructor(private readonly engine: Engine) {}
+  /** `protectionPolicy`: the policy's footnote (policyReason of the config's protection policy). */
+  constructor(
+    private readonly engine: Engine,
+    private readonly protectionPolicy: Reason | null = null,
+  ) {}
 
   /** After each recorded evaluation (compose.ts wires it). */
   record(r: RecordedEvaluation): void {
     this.portals = portalStatus(r.members.systems, r.members.hosts, r.members.verdicts.get(PORTAL_INDICATOR));
+    // Only when the baseline rule was evaluated: a group on another interval keeps the last notes.
+    const v = r.members.verdicts.get(BASELINE_INDICATOR);
+    if (v) this.baseline = baselineNotes(r.members.systems, v);
   }
 
   /** The report of the last recorded evaluation, or undefined before the first one. */
   report(): AppendixReport | undefined {
     const last = this.engine.last();
     if (!last || !this.portals) return undefined;
-    return liveReport(last, this.portals);
+    return liveReport(last, this.portals, this.protectionPolicy, this.baseline);
   }
 
   /** The same, rendered (once per evaluation, format and language). */

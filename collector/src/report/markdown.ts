@@ -4,7 +4,9 @@
  * portals not IPv6 ready).
  */
 import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
+import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import type { AppendixReport, Lang } from './model.js';
+import { REASONS, renderReason } from '@posture/protocol';
 
 export type { Lang } from './model.js';
 export { percent } from './i18n.js';
@@ -31,10 +33,17 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
       for (const f of ind.failing.slice(0, MAX_LISTED)) out.push(`- ${cell(r.units.find((u) => u.id === f.unit)?.name ?? f.unit)} / ${cell(f.name)}: ${cell(reasons(f.reasons, lang))}`);
       if (ind.failing.length > MAX_LISTED) out.push(`- … (+${ind.failing.length - MAX_LISTED})`);
     }
+    const notes = ind.id === BASELINE_INDICATOR ? (r.baselineNotMet ?? []) : [];
+    if (notes.length) {
+      out.push('', `${t.baseline}:`);
+      for (const n of notes.slice(0, MAX_LISTED)) out.push(`- ${cell(baselineNoteText(n, lang))}`);
+      if (notes.length > MAX_LISTED) out.push(`- … (+${notes.length - MAX_LISTED})`);
+    }
   }
   if (r.portalsNotReady?.length) {
     out.push('', `## ${t.portals}`, '');
     for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${t.portalHosts}; ${cell(reasons(p.reasons, lang))}`);
   }
+  if (r.protectionPolicy) out.push('', `_${cell(renderReason(r.protectionPolicy, lang, REASONS))}_`);
   return out.join('\n') + '\n';
 }

@@ -7,6 +7,8 @@
 import { VERDICT, type Evaluation } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evaluate.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
+import type { Reason } from '@posture/protocol';
+import type { BaselineNote } from './baseline-footnotes.js';
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
@@ -55,6 +57,10 @@ export interface AppendixReport {
   indicators: IndicatorSection[];
   /** Portals (systems tagged portal) not IPv6 ready; null when not known (history). */
   portalsNotReady: PortalStatus[] | null;
+  /** The protection policy the collector judged hosts with (POLICY_IN_FORCE); null when not known (history). */
+  protectionPolicy: Reason | null;
+  /** Indicator 11: systems whose hosts do not meet the baseline of the system's level, with the checks; null when not known (history). */
+  baselineNotMet: BaselineNote[] | null;
 }
 
 /** Worst first; no-data scopes last; ties by id for a stable order. */
@@ -107,7 +113,7 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdi
 }
 
 /** The report of a live evaluation, with its failing members and portals. */
-export function liveReport(ev: Evaluation, portals: PortalStatus[]): AppendixReport {
+export function liveReport(ev: Evaluation, portals: PortalStatus[], protectionPolicy: Reason | null = null, baseline: BaselineNote[] = []): AppendixReport {
   const names = new Map(ev.units.map((u) => [u.id, u.name]));
   return {
     evaluatedAt: ev.evaluatedAt,
@@ -116,6 +122,8 @@ export function liveReport(ev: Evaluation, portals: PortalStatus[]): AppendixRep
     units: ev.units,
     indicators: [...ev.indicators].sort(byTt).map((i) => section(i, names, i.failing)),
     portalsNotReady: portals.filter((p) => !p.ready),
+    protectionPolicy,
+    baselineNotMet: baseline,
   };
 }
 
@@ -174,5 +182,7 @@ export function historyReport(rows: HistoryRow[], requestedAt: string, current: 
     units: current.units,
     indicators: indicators.sort(byTt).map((i) => section(i, names, [])),
     portalsNotReady: null,
+    protectionPolicy: null,
+    baselineNotMet: null,
   };
 }

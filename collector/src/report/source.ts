@@ -3,6 +3,8 @@
  * indicator history (`indicator_results`) as it was at a past time.
  */
 import type { Collector } from '../context.js';
+import { policyReason } from '../policy/protection.js';
+import { BASELINE_INDICATOR, baselineNotes } from './baseline-footnotes.js';
 import { PORTAL_INDICATOR, historyReport, liveReport, portalStatus, type AppendixReport } from './model.js';
 
 export class ReportError extends Error {
@@ -32,7 +34,7 @@ export function parseAt(value: string): Date {
 /** A live report evaluated now over the current state (nothing recorded). */
 export function freshReport(c: Collector, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)));
+  return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR)), policyReason(c.config.protection), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
 }
 
 /**

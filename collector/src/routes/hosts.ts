@@ -2,7 +2,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Report } from '@posture/protocol';
-import { decommissionHost, findHost, hostPage } from '../admin/actions.js';
+import { decommissionHost, findHost, hostPage, listedHost } from '../admin/actions.js';
 import { actorOf } from '../auth/guard.js';
 import { errorResponses, IdParams, Key, Nullable, Query, refTo, Row, type RouteDeps } from './schemas.js';
 
@@ -68,7 +68,9 @@ export const hostsRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c },
     { schema: { params: IdParams, querystring: Query({}), response: { 200: Row({ ...HostRow.properties, latestReport: Nullable(refTo(Report)) }), ...errorResponses } } },
     (req) => {
       const h = findHost(c, req.params.id);
-      return { ...h, latestReport: c.hosts.latestReport(h.agent_id) ?? null };
+      // `protected` of the row is the agent's own verdict; `evaluation` (the collector's, with
+      // the agent's beside it where they differ) is what the indicators count.
+      return { ...h, evaluation: listedHost(c, h), latestReport: c.hosts.latestReport(h.agent_id) ?? null };
     },
   );
 

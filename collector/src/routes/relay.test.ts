@@ -175,3 +175,22 @@ describe('unit collector config and forward outbox', () => {
     }
   });
 });
+
+describe('relayed reports: idempotency per agent', () => {
+  it('the same report id from two agents: both stored; the same id with other content from one agent: refused REPORT_ID_CONFLICT', async () => {
+    const a = sampleReport({ agentId: 'a-relayed-same-id-1', unit: CHHVN.id, hostname: 'same-id-1' });
+    const b = { ...sampleReport({ agentId: 'a-relayed-same-id-2', unit: CHHVN.id, hostname: 'same-id-2' }), reportId: a.reportId };
+    const reused = { ...sampleReport({ agentId: 'a-relayed-same-id-1', unit: CHHVN.id, hostname: 'same-id-1-again' }), reportId: a.reportId };
+    const res = await relayPost([a, b]);
+    expect(res.json<RelayAck>().results.map((r) => r.status)).toEqual(['stored', 'stored']);
+    expect(m.db.prepare('SELECT count(*) FROM reports WHERE report_id = ?').pluck().get(a.reportId)).toBe(2);
+    const again = await relayPost([a, reused]);
+    const results = again.json<RelayAck>().results;
+    expect(results.map((r) => [r.status, r.code ?? null])).toEqual([
+      ['duplicate', null],
+      ['refused', 'REPORT_ID_CONFLICT'],
+    ]);
+    expect(results[1]!.reason).toContain(a.reportId);
+    expect(m.hosts.get('a-relayed-same-id-1')!.hostname).toBe('same-id-1');
+  });
+});

@@ -12,7 +12,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { RelayAck, RelayBatch, RelayEnrollRequest, RelayEnrollResponse, type RelayItemResult } from '@posture/protocol';
 import { ApiFailure } from '../errors.js';
-import { acceptReport, checkOutboxRoom } from '../ingest/accept.js';
+import { acceptReport, checkOutboxRoom, reportIdConflict } from '../ingest/accept.js';
 import type { IngestRow } from '../store/hosts.js';
 import type { BindOutcome, NewRelayedAgent } from '../store/relays.js';
 import { requireUnitSecret, takeEnrollToken } from './enroll.js';
@@ -91,12 +91,17 @@ export const relayRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c, e
       // The whole batch waits (503) rather than part of it: the relay keeps it and resends.
       checkOutboxRoom(c, accepted.reduce((n, a) => n + a.row.n, 0));
       c.relays.addAgents([...newAgents.values()], now);
-      const stored = await Promise.all(accepted.map((a) => c.ingest.submit(a.row)));
+      const outcomes = await Promise.all(accepted.map((a) => c.ingest.submit(a.row)));
       accepted.forEach((a, k) => {
-        if (stored[k]) c.metrics.reportAccepted();
-        else {
+        const outcome = outcomes[k];
+        if (outcome === 'stored') c.metrics.reportAccepted();
+        else if (outcome === 'duplicate') {
           c.metrics.reportDuplicate();
           results[a.i]!.status = 'duplicate';
+        } else {
+          c.metrics.reportRejected('REPORT_ID_CONFLICT');
+          req.log.error({ relayId: relay.id, agentId: a.row.agent_id, reportId: a.row.report_id }, 'relayed report id reused with other content; refused');
+          results[a.i] = { reportId: a.row.report_id, status: 'refused', code: 'REPORT_ID_CONFLICT', reason: reportIdConflict(a.row.report_id) };
         }
       });
       return reply.code(200).send({ results });

@@ -167,7 +167,7 @@ describe('POST /api/v1/reports', () => {
       make: () => ({ body: sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT', collectedAt: new Date(Date.now() + 3 * 86400_000) }) }),
       status: 422,
       code: 'CLOCK_SKEW',
-      mentions: /from the collector's clock/,
+      mentions: /72 h 0 min ahead of the collector's clock .*fix its time synchronisation/,
     },
   ];
 

@@ -8,7 +8,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Report, ReportAck } from '@posture/protocol';
 import { ApiFailure } from '../errors.js';
-import { checkOutboxRoom, checkReport } from '../ingest/accept.js';
+import { checkOutboxRoom, checkReport, reportIdConflict } from '../ingest/accept.js';
 import { errorResponses, NoQuery, refTo, type RouteDeps } from './schemas.js';
 
 export const reportsRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
@@ -23,7 +23,12 @@ export const reportsRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }
       const { report, row } = checkReport(c, req.body, req.principal.agent, req.rawJson, new Date());
       // Outbox full: the agent spools the report and resends it.
       checkOutboxRoom(c, row.n);
-      const stored = await c.ingest.submit(row);
+      const outcome = await c.ingest.submit(row);
+      if (outcome === 'conflict') {
+        req.log.error({ agentId: report.agentId, reportId: report.reportId }, 'report id reused with other content; refused');
+        throw new ApiFailure('REPORT_ID_CONFLICT', reportIdConflict(report.reportId), [{ path: '/reportId', message: 'already used by this agent for another report' }]);
+      }
+      const stored = outcome === 'stored';
       if (stored) c.metrics.reportAccepted();
       else c.metrics.reportDuplicate();
       return reply.code(stored ? 201 : 200).send({ reportId: report.reportId, stored });

@@ -5,6 +5,9 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 
+/** cel-js's name for CEL's timestamp type. */
+const TIMESTAMP = 'google.protobuf.Timestamp';
+
 /** The facts of a host, as `host.*` in expressions over the `hosts` population. */
 export const HOST_SCHEMA = {
   id: 'string',
@@ -18,14 +21,30 @@ export const HOST_SCHEMA = {
   stale: 'bool',
   /** Minutes since the last report was received. */
   silentMinutes: 'int',
+  /** When the latest report was collected (compare with `now`: `now - host.collectedAt > duration("24h")`). */
+  collectedAt: TIMESTAMP,
   protection: {
-    /** At least one product installed, running, real-time on, fresh signatures. */
+    /**
+     * The collector's verdict under the ministry's protection policy (collector config
+     * `protection`) at evaluation time: at least one protection product installed, running,
+     * real-time on, signatures younger than the limit NOW. False when stale.
+     */
     protected: 'bool',
     /** False when the protection probe failed or did not run (unknown counts as failing). */
     known: 'bool',
+    /** The policy's reasons (English; codes in the host API). */
     reasons: 'list<string>',
     /** Ids of the products found, e.g. clamav, mdatp. */
     products: 'list<string>',
+    /**
+     * The product facts, for stricter rules: maps with key, id, name, antiMalware, installed,
+     * running, realTime, signatureless, protects (under the policy, now), and when known
+     * signatureAgeHours (double, at evaluation time), signatureDate (timestamp),
+     * signatureUpToDate. Test optional ones with has(): `has(p.signatureAgeHours) && p.signatureAgeHours < 72.0`.
+     */
+    items: 'list<map<string, dyn>>',
+    /** The agent's own verdict with its own config: a diagnostic, never the count. */
+    agentProtected: 'bool',
   },
   ipv6: {
     /** none | address | routed | dual-stack-services | ready | unknown */
@@ -60,7 +79,7 @@ export const SYSTEM_SCHEMA = {
   reportingHosts: 'int',
   /** Of those, hosts whose IPv6 readiness is "ready". */
   ipv6ReadyHosts: 'int',
-  /** pass: every reporting host passes every baseline check its level requires; fail; unknown. */
+  /** pass: every reporting host passes every baseline check its level requires (at that level: byLevel); fail; unknown (rules/baseline-level.ts). */
   baseline: 'string',
   /** "hostname: check id (result)" for each required check not passed. */
   baselineFailing: 'list<string>',
@@ -74,6 +93,8 @@ function makeEnv(population: Population): Environment {
   const env = new Environment({ limits: LIMITS });
   if (population === 'hosts') env.registerVariable({ name: 'host', schema: HOST_SCHEMA });
   else env.registerVariable({ name: 'system', schema: SYSTEM_SCHEMA });
+  // The evaluation time: the time helper of rules (timestamps minus it give durations).
+  env.registerVariable('now', TIMESTAMP);
   return env;
 }
 

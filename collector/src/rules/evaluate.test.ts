@@ -8,7 +8,7 @@ import { evaluateRule, isPastDue, type IndicatorResult } from './evaluate.js';
 import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './format.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
-import { host, system } from '../../../testing/fleet.js';
+import { clamavFacts, host, system } from '../../../testing/fleet.js';
 
 const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
 const rule = (id: string): Rule => RULES.get(id)!;
@@ -49,11 +49,11 @@ describe('endpoint_protection (90%)', () => {
   it('lists every failing host with its reason: stale, not running, unknown', () => {
     const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.join('; ')}`).sort();
     expect(reasons).toEqual([
-      'A ClamAV: not running',
+      'A ClamAV: not running; ClamAV: real-time protection off',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
       'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B unknown: protection probe failed: PROBE_TIMEOUT',
+      'B unknown: the agent could not read the protection facts (PROBE_TIMEOUT)',
     ]);
   });
 
@@ -62,7 +62,9 @@ describe('endpoint_protection (90%)', () => {
     expect(isPastDue('2022-12-31', new Date('2022-12-31T17:00:00.001Z'))).toBe(true);
     expect(isPastDue(null, new Date('2099-01-01T00:00:00Z'))).toBe(false);
     const later = new Date('2023-01-02T00:00:00Z');
-    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: '2023-01-01T23:59:00.000Z' }));
+    // Reported again just before `later`, with the same facts (signatures 5 h old then).
+    const again = '2023-01-01T23:59:00.000Z';
+    const fresh = fleet.map((h) => (h.receivedAt === STALE_AT ? h : { ...h, receivedAt: again, protection: clamavFacts(h.protected, again) }));
     const past = run('endpoint_protection', fresh, [], later);
     expect(past.pastDue).toBe(true);
     expect(unit(past, 'A')).toMatchObject({ met: true, overdue: false });
@@ -115,15 +117,27 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
 
   it('says why each system fails', () => {
     const why = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.join(' | ')]));
-    expect(why.s2).toBe(`baseline fail: ${fleet[0]!.hostname}: audit.enabled (fail)`);
-    expect(why.s3).toBe('baseline unknown: no reporting host: baseline checks of level 2 cannot be verified');
+    // One summary line per system (the checks themselves are in system.baseline, named by the report's footnote).
+    expect(why.s2).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(why.s3).toBe('No reporting host: the baseline checks of level 2 cannot be verified');
     expect(why.s4).toBe('declared by agents but not in the registry: unclassified');
     expect(why.s5).toBe('security level not determined');
-    expect(why.s6).toBe(`baseline unknown: ${fleet[1]!.hostname}: audit.enabled (unknown)`);
-    expect(why.s7).toBe(`baseline unknown: ${fleet[2]!.hostname}: baseline facts missing (probe failed or not run)`);
-    expect(why.s8).toBe('baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
-    expect(why.s9).toBe('protection plan of the level not deployed | baseline unknown: no reporting host: baseline checks of level 1 cannot be verified');
+    expect(why.s6).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(why.s7).toBe('Baseline of level 1 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(why.s8).toBe('No reporting host: the baseline checks of level 1 cannot be verified');
+    expect(why.s9).toBe('protection plan of the level not deployed | No reporting host: the baseline checks of level 1 cannot be verified');
     expect(why.s1).toBeUndefined();
+  });
+
+  it('keeps per system the hosts and checks that fail at its level, and the results as rule expressions read them', () => {
+    const members = systemMembers(registry, hostMembers(fleet, NOW, 60));
+    const of = (id: string) => members.find((m) => m.id === id)!;
+    expect(of('s1').baseline).toMatchObject({ result: 'pass', level: 2, hosts: [] });
+    expect(of('s2').baseline).toEqual({ result: 'fail', level: 3, reportingHosts: 1, hosts: [{ hostname: fleet[0]!.hostname, checks: [{ id: 'audit.enabled', result: 'fail', checkLevel: 3 }] }] });
+    expect(of('s6').baseline.hosts[0]!.checks).toEqual([{ id: 'audit.enabled', result: 'unknown', checkLevel: 3, detail: { code: 'BASELINE_RESULT_UNKNOWN' } }]);
+    expect(of('s7').baseline).toMatchObject({ result: 'unknown', hosts: [{ hostname: fleet[2]!.hostname, missing: { code: 'BASELINE_FACTS_MISSING', params: { host: fleet[2]!.hostname } }, checks: [] }] });
+    expect(of('s2').cel).toMatchObject({ baseline: 'fail', baselineFailing: [`${fleet[0]!.hostname}: audit.enabled (fail)`] });
+    expect(of('s6').cel).toMatchObject({ baseline: 'unknown', baselineFailing: [`${fleet[1]!.hostname}: audit.enabled (unknown)`] });
   });
 });
 
@@ -166,5 +180,51 @@ describe('expressions that cannot be evaluated', () => {
       { scope: 's2', pass: 0, total: 1, ratio: 0, met: false, overdue: false },
     ]);
     expect(res.failing[0]!.reasons[0]).toMatch(/^unknown: cannot evaluate "host.baseline\["firewall.active"\] == "pass"": No such key: firewall.active/);
+  });
+});
+
+describe('stricter rules from the product facts and the time helper', () => {
+  it('servers need signatures at most 72 h old NOW; a report older than 30 min fails `now - host.collectedAt`', () => {
+    const problems: RuleProblem[] = [];
+    const [g] = parseRuleText(
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - indicator: strict_servers',
+        '        title: {vi: t, en: t}',
+        '        basis: b',
+        '        population: hosts',
+        '        pass: >-',
+        '          host.protection.protected && now - host.collectedAt <= duration("30m") && (host.role != "server" || host.protection.items.exists(p,',
+        '          p.protects && has(p.signatureAgeHours) && p.signatureAgeHours <= 72.0))',
+        '        by: [unit]',
+        '        target: 1',
+      ].join('\n') + '\n',
+      'strict.rules.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
+    const hosts = hostMembers(
+      [
+        // Server, signatures 5 h old at a report 10 min ago: 5 h 10 min now. Passes.
+        host('A', { role: 'server', receivedAt: at(10), protection: clamavFacts(true, at(10), 5) }),
+        // Server, 71 h at a report 20 min ago: 71 h 20 min. Passes.
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71) }),
+        // Server, 71 h 50 min at a report 20 min ago: 72 h 10 min now. Fails (protected under the 168 h policy).
+        host('A', { role: 'server', receivedAt: at(20), protection: clamavFacts(true, at(20), 71 + 50 / 60) }),
+        // Workstation, 100 h: the 72 h rule is for servers. Passes.
+        host('A', { receivedAt: at(5), protection: clamavFacts(true, at(5), 100) }),
+        // Workstation reported 40 min ago: fails the 30-minute freshness.
+        host('A', { receivedAt: at(40), protection: clamavFacts(true, at(40), 1) }),
+      ],
+      NOW,
+      60,
+    );
+    expect(hosts.map((h) => h.protected)).toEqual([true, true, true, true, true]);
+    const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
+    expect(unit(res, 'A')).toMatchObject({ pass: 3, total: 5 });
+    expect(res.failing.map((f) => f.id)).toEqual([hosts[2]!.id, hosts[4]!.id]);
   });
 });

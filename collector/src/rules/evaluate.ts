@@ -99,7 +99,7 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const failing: FailingMember[] = [];
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
-    const vars = { [varName]: m.cel };
+    const vars = { [varName]: m.cel, now };
     let inScope = true;
     let whereError: string | null = null;
     if (rule.where) {

@@ -3,11 +3,14 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS } from '@posture/protocol';
+import { IPV6_LEVELS, REASONS, renderReason, type Reason } from '@posture/protocol';
 import type { HostFacts, HostInput } from '../store/host-facts.js';
 import { readsHostDetail } from './cel.js';
 import type { Rule } from './format.js';
 import type { SystemRecord } from '../store/systems.js';
+import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
+import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
+import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } from './baseline-level.js';
 
 export type { HostInput };
 
@@ -19,11 +22,18 @@ export interface HostMember {
   role: string;
   /** Silent longer than the stale window: fails every host rule. */
   stale: boolean;
+  /** The collector's verdict under the ministry's protection policy at evaluation time (false when stale). */
   protected: boolean;
+  /** The verdict in full (`protection.verdict`: per product, reasons as codes), computed on first read. */
+  protection: ProtectionView;
+  /** The agent's own verdict, when it differs from the collector's (shown beside it; null when they agree). */
+  agentVerdict: { protected: boolean | null; limitHours: number | null; reasons: string[] } | null;
   systems: string[];
   ipv6Readiness: string | null;
   /** Why this host is not protected, when it is not. */
   reasons: string[];
+  /** The same as codes (the stale reason and the policy's). */
+  reasonCodes: Reason[];
   lastSeen: string;
   /** Baseline checks as reported (null: unknown). */
   baseline: HostInput['baseline'];
@@ -43,6 +53,8 @@ export interface SystemMember {
   planDeployed: boolean;
   tags: string[];
   hosts: number;
+  /** Its hosts' baseline judged at its level (baseline-level.ts): what the report's footnotes name. */
+  baseline: SystemBaseline;
   /** Why this system is not classified and protected, when it is not. */
   reasons: string[];
   /** The view rule expressions read as `system`. */
@@ -55,16 +67,36 @@ export function hostFactsFor(rules: readonly Rule[]): HostFacts {
   return readsHostDetail(sources) ? 'all' : 'serving-systems';
 }
 
-export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number): HostMember[] {
+const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };
+
+/**
+ * Members of the hosts population at `now`: stale or not, and protected or not under `policy`
+ * (the ministry's, from the collector config), judged from the product facts at `now`.
+ */
+export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY): HostMember[] {
   const members: HostMember[] = [];
+  const nowMs = now.getTime();
+  const renderer = new ReasonRenderer();
   for (const r of rows) {
     if (r.decommissionedAt) continue;
-    const silentMs = now.getTime() - Date.parse(r.receivedAt);
+    const silentMs = nowMs - Date.parse(r.receivedAt);
     const stale = silentMs > staleAfterMinutes * 60_000;
+    const facts = r.protection ?? UNKNOWN_PROTECTION;
+    // The cheap answer for every host; the full verdict (reasons) only where it is read.
+    const protectedNow = protectsAt(facts, nowMs, policy);
+    const disagrees = r.protected !== null && r.protected !== protectedNow;
+    const verdict = protectedNow ? null : verdictWithAgent(facts, r.protected, now, policy);
+    const view = new ProtectionView(!stale && protectedNow, facts.products !== null, r.products, r.protected === true, facts, r.protected, now, policy, renderer, verdict);
+    const reasonCodes: Reason[] = [];
     const reasons: string[] = [];
-    if (stale) reasons.push(`stale: no report since ${r.receivedAt}`);
-    if (r.protected === null) reasons.push(...r.protectionReasons.map((x) => `unknown: ${x}`));
-    else if (!r.protected) reasons.push(...r.protectionReasons);
+    if (stale) {
+      reasonCodes.push({ code: 'HOST_STALE', params: { lastSeen: r.receivedAt, hours: Math.floor(silentMs / 3_600_000) } });
+      reasons.push(`stale: no report since ${r.receivedAt}`);
+    }
+    if (verdict) {
+      reasonCodes.push(...verdict.reasons);
+      reasons.push(...(facts.products === null ? view.reasons.map((x) => `unknown: ${x}`) : view.reasons));
+    }
     const baseline: Record<string, string> = {};
     for (const c of r.baseline ?? []) baseline[c.id] = c.result;
     const level = r.ipv6Readiness === null ? -1 : IPV6_LEVELS.indexOf(r.ipv6Readiness as (typeof IPV6_LEVELS)[number]);
@@ -75,10 +107,13 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       hostname: r.hostname,
       role: r.role,
       stale,
-      protected: !stale && r.protected === true,
+      protected: !stale && protectedNow,
+      protection: view,
+      agentVerdict: disagrees ? { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons } : null,
       systems: r.systems,
       ipv6Readiness: r.ipv6Readiness,
       reasons,
+      reasonCodes,
       lastSeen: r.receivedAt,
       baseline: r.baseline,
       cel: {
@@ -89,7 +124,8 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
         os: r.os,
         stale,
         silentMinutes: BigInt(Math.max(0, Math.floor(silentMs / 60_000))),
-        protection: { protected: !stale && r.protected === true, known: r.protected !== null, reasons: r.protectionReasons, products: r.products },
+        collectedAt: new Date(r.protection ? r.protection.collectedMs : Date.parse(r.receivedAt)),
+        protection: view,
         ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons },
         baseline,
         systems: r.systems,
@@ -105,33 +141,6 @@ interface SystemHosts {
   ipv6Ready: number;
   members: HostMember[];
   unit: string;
-}
-
-/**
- * Baseline of a system at its level: every reporting host must pass every check whose level is
- * at most the system's. A check reported as unknown, a host without baseline facts, or a system
- * with no reporting host is "unknown", which rules should count as failing.
- */
-function systemBaseline(level: number | null, hosts: HostMember[]): { result: 'pass' | 'fail' | 'unknown'; failing: string[] } {
-  const reporting = hosts.filter((h) => !h.stale);
-  if (!level) return { result: 'unknown', failing: ['security level not determined: required checks unknown'] };
-  if (!reporting.length) return { result: 'unknown', failing: [`no reporting host: baseline checks of level ${level} cannot be verified`] };
-  const failing: string[] = [];
-  let unknown = false;
-  for (const h of reporting) {
-    if (h.baseline === null) {
-      unknown = true;
-      failing.push(`${h.hostname}: baseline facts missing (probe failed or not run)`);
-      continue;
-    }
-    for (const c of h.baseline) {
-      if (c.level > level || c.result === 'pass') continue;
-      if (c.result === 'unknown') unknown = true;
-      failing.push(`${h.hostname}: ${c.id} (${c.result})`);
-    }
-  }
-  const anyFail = failing.length > 0 && (!unknown || failing.some((f) => f.endsWith('(fail)')));
-  return { result: anyFail ? 'fail' : unknown ? 'unknown' : 'pass', failing };
 }
 
 export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[]): SystemMember[] {
@@ -157,11 +166,14 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
       if (!r.approved) reasons.push('no approval decision for the level');
       if (!r.planDeployed) reasons.push('protection plan of the level not deployed');
     }
-    if (r.level && base.result !== 'pass') reasons.push(...base.failing.map((f) => `baseline ${base.result}: ${f}`));
+    // One line per system: the checks themselves are named in the report's baseline footnote.
+    const summary = r.level ? baselineSummary(base) : null;
+    if (summary) reasons.push(renderReason(summary, 'en', REASONS));
     return {
       kind: 'system',
       ...r,
       hosts: h.hosts,
+      baseline: base,
       reasons,
       cel: {
         id: r.id,
@@ -176,7 +188,7 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
         reportingHosts: BigInt(h.reporting),
         ipv6ReadyHosts: BigInt(h.ipv6Ready),
         baseline: base.result,
-        baselineFailing: base.failing,
+        baselineFailing: base.level === null ? ['security level not determined: required checks unknown'] : base.reason ? [renderReason(base.reason, 'en', REASONS)] : shortfallTexts(base),
       },
     };
   };

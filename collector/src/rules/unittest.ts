@@ -18,6 +18,7 @@ import { parseDuration } from './duration.js';
 import { Engine, type RecordedEvaluation } from './engine.js';
 import { RuleManager } from './manager.js';
 import { hostMembers, systemMembers } from './members.js';
+import { DEFAULT_PROTECTION_POLICY, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import type { ScopedObservation } from './observe.js';
 
 const Closed = { additionalProperties: false } as const;
@@ -30,11 +31,37 @@ const HostFixtureSchema = Type.Object(
     hostname: Type.Optional(Str),
     role: Type.Optional(Str),
     os: Type.Optional(Str),
+    /**
+     * true (default): one product installed, running, real-time on, with signatures
+     * `signature_age` old at the last report; false: that product is not running; null: the
+     * protection probe failed. The collector judges it with the policy at each evaluation.
+     */
     protected: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    /** Signature age at the last report, e.g. 6d (default 1h). */
+    signature_age: Type.Optional(Str),
+    /** The agent's own verdict (default: `protected`); only shown, never counted. */
+    agent_protected: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
     reasons: Type.Optional(Type.Array(Str)),
     products: Type.Optional(Type.Array(Str)),
     ipv6: Type.Optional(Type.Union([Str, Type.Null()])),
-    baseline: Type.Optional(Type.Union([Type.Record(Str, Type.Object({ level: Type.Integer(), result: Result }, Closed)), Type.Null()])),
+    baseline: Type.Optional(
+      Type.Union([
+        Type.Record(
+          Str,
+          Type.Object(
+            {
+              level: Type.Integer(),
+              result: Result,
+              // Per-level results of a check whose threshold grows with the level, as agents report them.
+              byLevel: Type.Optional(Type.Array(Type.Object({ level: Type.Integer(), result: Result, threshold: Type.Number() }, Closed))),
+              value: Type.Optional(Type.Number()),
+            },
+            Closed,
+          ),
+        ),
+        Type.Null(),
+      ]),
+    ),
     systems: Type.Optional(Type.Array(Str)),
     last_report: Type.Optional(Str),
     decommissioned: Type.Optional(Type.Boolean()),
@@ -92,6 +119,18 @@ const TestFileSchema = Type.Object(
     /** Unit ids, or {id, name} to see display names in annotations. */
     units: Type.Array(Type.Union([Str, Type.Object({ id: Str, name: Str }, Closed)])),
     stale_after: Type.Optional(Str),
+    /** The collector's protection policy (keys of the collector config's `protection`); default the config's defaults. */
+    protection: Type.Optional(
+      Type.Object(
+        {
+          maxSignatureAgeHours: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          acceptVendorUpToDateFlag: Type.Optional(Type.Boolean()),
+          signaturelessProducts: Type.Optional(Type.Array(Str)),
+          neverProtects: Type.Optional(Type.Array(Str)),
+        },
+        Closed,
+      ),
+    ),
     /** How long a resolved alert stays listed (the collector's rules.resolvedResendMinutes). */
     resolved_keep: Type.Optional(Str),
     tests: Type.Array(TestCaseSchema, { minItems: 1 }),
@@ -119,11 +158,11 @@ function nodeAt(doc: Document, path: string[]): Node | null {
   for (const seg of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
-      if (!pair) return (node as Node) ?? null;
+      if (!pair) return (node) ?? null;
       node = pair.value ?? pair.key;
     } else if (isSeq(node)) {
       const item = node.items[Number(seg)];
-      if (item === undefined) return node as Node;
+      if (item === undefined) return node;
       node = item;
     } else return (node as Node) ?? null;
   }
@@ -175,6 +214,20 @@ const dur = (s: string, where: string): number => {
   return neg ? -ms : ms;
 };
 
+function protectionFixture(h: HostFixture, collectedMs: number, where: string): ProtectionFacts {
+  const agentProtected = h.agent_protected !== undefined ? h.agent_protected : h.protected === undefined ? true : h.protected;
+  if (h.protected === null) return { collectedMs, products: null, failure: 'PROBE_TIMEOUT', agentProtected, agentLimitHours: null };
+  const running = h.protected !== false;
+  const ageHours = dur(h.signature_age ?? '1h', `${where}.signature_age`) / 3_600_000;
+  return {
+    collectedMs,
+    products: [{ key: 'clamav', id: 'clamav', name: 'ClamAV', antiMalware: true, installed: true, running, realTime: running, signatureless: false, signatureMs: null, signatureAgeHours: ageHours, signatureUpToDate: null }],
+    failure: null,
+    agentProtected,
+    agentLimitHours: 168,
+  };
+}
+
 function fleet(fx: HostFixture[], at: number, t0: number, where: string): HostInput[] {
   const out: HostInput[] = [];
   fx.forEach((h, i) => {
@@ -188,12 +241,13 @@ function fleet(fx: HostFixture[], at: number, t0: number, where: string): HostIn
         role: h.role ?? 'workstation',
         os: h.os ?? 'linux',
         systems: h.systems ?? [],
-        protected: h.protected === undefined ? true : h.protected,
+        protected: h.agent_protected !== undefined ? h.agent_protected : h.protected === undefined ? true : h.protected,
+        protection: protectionFixture(h, received, `${where}.hosts[${i}]`),
         protectionReasons: h.reasons ?? [],
         products: h.products ?? [],
         ipv6Readiness: h.ipv6 === undefined ? 'none' : h.ipv6,
         ipv6Reasons: [],
-        baseline: h.baseline === null ? null : Object.entries(h.baseline ?? {}).map(([id, c]) => ({ id, level: c.level, result: c.result })),
+        baseline: h.baseline === null ? null : Object.entries(h.baseline ?? {}).map(([id, c]) => ({ id, level: c.level, result: c.result, ...(c.byLevel ? { byLevel: c.byLevel } : {}), ...(c.value !== undefined ? { value: c.value } : {}) })),
         receivedAt: new Date(received).toISOString(),
         decommissionedAt: h.decommissioned ? new Date(t0).toISOString() : null,
       });
@@ -223,6 +277,7 @@ export function runRuleTestFile(file: string): TestOutcome {
   if (idle.length) throw new RuleTestFileError(file, idle);
   const manager = new RuleManager(spec.rule_files.map((f) => resolve(dirname(file), f)));
   const staleMin = dur(spec.stale_after ?? '60m', `${file}: stale_after`) / 60_000;
+  const policy: ProtectionPolicy = { ...DEFAULT_PROTECTION_POLICY, ...(spec.protection ?? {}) };
   const keepMs = dur(spec.resolved_keep ?? '15m', `${file}: resolved_keep`);
   const units = spec.units.map((u) => (typeof u === 'string' ? { id: u, name: u } : u));
   const failures: string[] = [];
@@ -243,7 +298,7 @@ export function runRuleTestFile(file: string): TestOutcome {
       rules: manager,
       units: () => units,
       members: (now) => {
-        const hosts = hostMembers(fleet(hostsFx, now.getTime(), t0, `${file}: ${where}`), now, staleMin);
+        const hosts = hostMembers(fleet(hostsFx, now.getTime(), t0, `${file}: ${where}`), now, staleMin, policy);
         return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
       },
       alertState: () => state,

@@ -5,10 +5,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { migrateToInstants } from './migrate-instants.js';
 
 export type DB = Database.Database;
 
-const MIGRATIONS: string[] = [
+/** SQL, or a step that needs code (parsing every stored timestamp once, in JS). */
+const MIGRATIONS: (string | ((db: DB) => void))[] = [
   `
   CREATE TABLE units (
     id TEXT PRIMARY KEY,
@@ -113,7 +115,7 @@ const MIGRATIONS: string[] = [
   -- when a host's report is stored, so evaluation never re-parses 100,000 full reports.
   CREATE TABLE host_rule_facts (
     agent_id TEXT PRIMARY KEY,
-    facts TEXT NOT NULL              -- JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result]] | null]
+    facts TEXT NOT NULL              -- JSON [os family, [product ids], [ipv6 reasons], [[check id, level, result, ...]] | null] (see host-facts.ts)
   );
   CREATE VIEW host_rule_facts_of AS SELECT h.agent_id AS agent_id, json_array(
       json_extract(h.report, '$.probes.host.facts.os.family'),
@@ -205,9 +207,73 @@ const MIGRATIONS: string[] = [
   );
   ALTER TABLE agents ADD COLUMN via_relay TEXT;  -- the relay id that first posted this agent's report
   `,
+  // Instants and per-agent idempotency: see migrate-instants.ts.
+  migrateToInstants,
+  // Baseline checks judged at the system's level: host_rule_facts also keeps each check's
+  // per-level results ([[level, result, threshold]]), its measured value and, for an unknown
+  // result, the agent's reason code (a failure's code is the check id's; its value is kept).
+  // Titles, the same on every host, are kept once per check in baseline_check_titles (the
+  // title the last host that did not pass it sent), not 100,000 times.
+  `
+  DROP TRIGGER host_rule_facts_ins;
+  DROP TRIGGER host_rule_facts_upd;
+  DROP VIEW host_rule_facts_of;
+  CREATE VIEW host_rule_facts_of AS SELECT h.agent_id AS agent_id, json_array(
+      json_extract(h.report, '$.probes.host.facts.os.family'),
+      (SELECT json_group_array(json_extract(p.value, '$.id')) FROM json_each(h.report, '$.probes.protection.facts.products') p),
+      json_extract(h.report, '$.probes.ipv6.facts.reasons'),
+      CASE WHEN json_extract(h.report, '$.probes.baseline.ok') THEN
+        -- [id, level, result] for most checks; the longer form only where there is more to keep.
+        (SELECT json_group_array(CASE
+            WHEN json_type(c.value, '$.byLevel') IS NULL AND json_type(c.value, '$.value') IS NULL AND json_extract(c.value, '$.result') <> 'unknown'
+              THEN json_array(json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result'))
+            ELSE json_array(
+              json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result'),
+              CASE WHEN json_type(c.value, '$.byLevel') = 'array' THEN
+                json((SELECT json_group_array(json_array(json_extract(b.value, '$.level'), json_extract(b.value, '$.result'), json_extract(b.value, '$.threshold')))
+                      FROM json_each(c.value, '$.byLevel') b))
+              END,
+              json_extract(c.value, '$.value'),
+              CASE WHEN json_extract(c.value, '$.result') = 'unknown' THEN json_extract(c.value, '$.reasonCode') END)
+            END)
+         FROM json_each(h.report, '$.probes.baseline.facts.checks') c)
+      END) AS facts
+    FROM hosts h;
+  CREATE TABLE baseline_check_titles (
+    check_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL              -- JSON {vi, en}
+  );
+  CREATE VIEW baseline_titles_of AS SELECT h.agent_id AS agent_id, json_extract(c.value, '$.id') AS check_id, json_extract(c.value, '$.title') AS title
+    FROM hosts h, json_each(h.report, '$.probes.baseline.facts.checks') c
+    WHERE json_extract(h.report, '$.probes.baseline.ok')
+      AND (json_extract(c.value, '$.result') <> 'pass'
+           OR EXISTS (SELECT 1 FROM json_each(c.value, '$.byLevel') b WHERE json_extract(b.value, '$.result') <> 'pass'));
+  CREATE TRIGGER host_rule_facts_ins AFTER INSERT ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+    INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE agent_id = NEW.agent_id AND title IS NOT NULL
+      ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title;
+  END;
+  CREATE TRIGGER host_rule_facts_upd AFTER UPDATE OF report ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+    INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE agent_id = NEW.agent_id AND title IS NOT NULL
+      ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title;
+  END;
+  INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE true
+    ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE title IS NOT NULL
+    ON CONFLICT(check_id) DO UPDATE SET title = excluded.title;
+  `,
 ];
 
-export function openDb(dataDir: string): DB {
+/** The schema version a store has once every migration ran. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The schema version of a store written before reports were keyed by agent and instant (migrate-instants.ts). */
+export const BEFORE_INSTANTS = MIGRATIONS.indexOf(migrateToInstants);
+
+/** Open (and migrate) the store; `upTo` stops at an older schema version (tests of migrations). */
+export function openDb(dataDir: string, upTo = SCHEMA_VERSION): DB {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, 'posture.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -215,9 +281,11 @@ export function openDb(dataDir: string): DB {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
+  for (let v = version; v < upTo; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

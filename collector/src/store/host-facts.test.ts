@@ -27,13 +27,38 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Passes at level 2 (30 days), fails at 3: its title is kept although `result` is pass. */
+const RETENTION = {
+  id: 'logging.retention',
+  title: { vi: 'Nhật ký lưu đủ', en: 'Logs kept' },
+  level: 2,
+  result: 'pass' as const,
+  evidence: 'journald: 30 days',
+  value: 30,
+  byLevel: [
+    { level: 2, result: 'pass' as const, threshold: 30 },
+    { level: 3, result: 'fail' as const, threshold: 90 },
+  ],
+};
+
 const withProbes = (r: Report, baselineOk: boolean): Report => ({
   ...r,
   probes: {
     ...r.probes,
     ipv6: { ok: true, durationMs: 1, facts: { enabled: true, disabledBy: null, addresses: [], defaultRoute: false, dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], listeners: [], outbound: null, readiness: 'address', reasons: ['no IPv6 default route'], unknown: [] } },
     baseline: baselineOk
-      ? { ok: true, durationMs: 1, facts: { checks: [{ id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty' }] } }
+      ? {
+          ok: true,
+          durationMs: 1,
+          facts: {
+            checks: [
+              { id: 'firewall.active', title: { vi: 'Tường lửa', en: 'Firewall' }, level: 1, result: 'fail', evidence: 'nft list ruleset: empty', reasonCode: { code: 'BASELINE_FAIL_FIREWALL_ACTIVE', params: { check: 'firewall.active' } } },
+              { id: 'time.synchronized', title: { vi: 'Đồng bộ', en: 'Synced' }, level: 2, result: 'unknown', evidence: 'timedatectl: exit 1', reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'time.synchronized' } } },
+              { id: 'ssh.root_login', title: { vi: 'SSH root', en: 'SSH root' }, level: 1, result: 'pass', evidence: 'sshd -T: permitrootlogin no' },
+              RETENTION,
+            ],
+          },
+        }
       : { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'baseline timed out after 10000 ms' } },
   },
 });
@@ -45,7 +70,21 @@ describe('loadHostInputs', () => {
     const first = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:05:00Z') }), true);
     expect(c.storeReport(first, 'A', [], new Date('2026-01-01T00:05:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)).toEqual([
-      expect.objectContaining({ agentId, os: 'linux', products: ['clamav'], ipv6Readiness: 'address', ipv6Reasons: ['no IPv6 default route'], baseline: [{ id: 'firewall.active', level: 1, result: 'fail' }] }),
+      expect.objectContaining({
+        agentId,
+        os: 'linux',
+        products: ['clamav'],
+        ipv6Readiness: 'address',
+        ipv6Reasons: ['no IPv6 default route'],
+        baseline: [
+          // A check that does not pass at every level gets its title; a passing one does not.
+          // Only an unknown result keeps its reason code (a failure's code is its id's).
+          { id: 'firewall.active', level: 1, result: 'fail', title: { vi: 'Tường lửa', en: 'Firewall' } },
+          { id: 'time.synchronized', level: 2, result: 'unknown', title: { vi: 'Đồng bộ', en: 'Synced' }, reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'time.synchronized' } } },
+          { id: 'ssh.root_login', level: 1, result: 'pass' },
+          { id: 'logging.retention', level: 2, result: 'pass', value: 30, byLevel: RETENTION.byLevel, title: RETENTION.title },
+        ],
+      }),
     ]);
     const second = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:10:00Z') }), false);
     expect(c.storeReport(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
@@ -54,7 +93,7 @@ describe('loadHostInputs', () => {
 });
 
 describe('loadHostInputs serving-systems', () => {
-  it('loads baseline, products and IPv6 reasons only for hosts that serve a system, the OS for all', () => {
+  it('loads baseline checks and IPv6 reasons only for hosts that serve a system, OS and product ids for all', () => {
     for (const [hostname, systems] of [['a-A-ws', []], ['a-A-srv', ['cong-ttdt']]] as const) {
       const { agentId } = c.agents.enroll('A', hostname, '');
       const r = withProbes(sampleReport({ agentId, hostname, unit: 'A', systems: [...systems], collectedAt: new Date('2026-01-02T00:00:00Z') }), true);
@@ -63,7 +102,8 @@ describe('loadHostInputs serving-systems', () => {
     const all = new Map(loadHostInputs(c.db).map((h) => [h.hostname, h]));
     const lean = new Map(loadHostInputs(c.db, undefined, 'serving-systems').map((h) => [h.hostname, h]));
     expect(lean.get('a-A-srv')).toEqual(all.get('a-A-srv'));
-    expect(lean.get('a-A-ws')).toMatchObject({ os: all.get('a-A-ws')!.os, baseline: null, products: [], ipv6Reasons: [] });
+    expect(lean.get('a-A-ws')).toMatchObject({ os: all.get('a-A-ws')!.os, products: all.get('a-A-ws')!.products, protection: all.get('a-A-ws')!.protection, baseline: null, ipv6Reasons: [] });
+    expect(all.get('a-A-ws')!.products.length).toBeGreaterThan(0);
     expect(all.get('a-A-ws')!.baseline).not.toBeNull();
     // A page of a host list gets everything, whatever is asked.
     const page = loadHostInputs(c.db, [all.get('a-A-ws')!.agentId], 'serving-systems');

@@ -12,6 +12,8 @@ export interface HostRow {
   protection_reasons: string[];
   ipv6_readiness: string | null;
   collected_at: string;
+  /** The collection instant, epoch ms: the order of a host's reports. */
+  collected_ms: number;
   received_at: string;
   decommissioned_at: string | null;
 }
@@ -41,8 +43,13 @@ export interface IngestRow {
   reasons: string;
   ipv6: string | null;
   collected_at: string;
+  collected_ms: number;
   received_at: string;
   report: string;
+  /** sha256 of the report JSON: a resent id with other content is a conflict, not a duplicate. */
+  content_hash: string;
+  /** The product facts the protection policy judges at evaluation time (policy/protection.ts), JSON. */
+  protection_facts: string;
   /** The report's points as line protocol, and how many. */
   lines: string;
   n: number;
@@ -50,23 +57,26 @@ export interface IngestRow {
 
 // Never `SELECT *`: the report column holds each host's latest full report (2-4 KB), kept on
 // disk for `posture hosts show` and never loaded for lists, so 100,000 hosts stay small in RAM.
-const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, received_at, decommissioned_at';
+const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
 
 export class HostStore {
   private readonly upsertHost;
 
   constructor(private readonly db: DB) {
-    // A late (older) report must not overwrite a newer state: keep the newest collected_at.
+    // The host's state follows its newest report by collection INSTANT (epoch ms, never the
+    // text: "+07:00" and "Z" do not sort as time); an older one (a spool draining) is history:
+    // stored and sent to InfluxDB, but it never replaces a newer state.
     this.upsertHost = db.prepare(`
       INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness,
-                         last_report_id, collected_at, received_at, report)
-      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @received_at, @report)
+                         last_report_id, collected_at, collected_ms, received_at, report, protection_facts)
+      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @collected_ms, @received_at, @report, @protection_facts)
       ON CONFLICT(agent_id) DO UPDATE SET
         unit = excluded.unit, hostname = excluded.hostname, role = excluded.role, systems = excluded.systems,
         protected = excluded.protected, protection_reasons = excluded.protection_reasons,
         ipv6_readiness = excluded.ipv6_readiness, last_report_id = excluded.last_report_id,
-        collected_at = excluded.collected_at, received_at = excluded.received_at, report = excluded.report
-      WHERE excluded.collected_at >= hosts.collected_at`);
+        collected_at = excluded.collected_at, collected_ms = excluded.collected_ms, received_at = excluded.received_at,
+        report = excluded.report, protection_facts = excluded.protection_facts
+      WHERE excluded.collected_ms >= hosts.collected_ms`);
   }
 
   /** The host's latest state from a newly stored report (inside the ingest transaction). */

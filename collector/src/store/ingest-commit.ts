@@ -10,7 +10,7 @@ import type { DB } from './db.js';
 import type { ForwardOutbox } from './forward-outbox.js';
 import type { HostStore, IngestRow } from './hosts.js';
 import type { Outbox } from './outbox.js';
-import type { ReportStore } from './reports.js';
+import type { IngestOutcome, ReportStore } from './reports.js';
 
 export class IngestCommit {
   constructor(
@@ -20,26 +20,28 @@ export class IngestCommit {
     private readonly forwardUnit: string | null = null,
   ) {}
 
-  private store(row: IngestRow): boolean {
+  private store(row: IngestRow): IngestOutcome {
     const { reports, hosts, outbox, forwardOutbox } = this.stores;
-    if (!reports.insert(row.report_id, row.agent_id, row.collected_at, row.received_at)) return false;
+    const outcome = reports.insert(row);
+    if (outcome !== 'stored') return outcome;
     hosts.upsertLatest(row);
     outbox.addLinesInTransaction(row.lines, row.n, row.received_at);
     if (this.forwardUnit !== null && row.unit === this.forwardUnit) forwardOutbox.add(row.report_id, row.report, row.received_at);
-    return true;
+    return 'stored';
   }
 
   /**
-   * Store `rows` in ONE transaction; per row, true when stored, false when its id was already
-   * stored (a resend). `removeOutbox`: outbox rows InfluxDB acknowledged, deleted in the same
+   * Store `rows` in ONE transaction; per row, `stored` true when stored, and `outcomes` what
+   * storing did (stored, duplicate: a resend, conflict: this agent's id reused for other content). `removeOutbox`: outbox rows InfluxDB acknowledged, deleted in the same
    * transaction (they need no fsync of their own); `removed` says how many went.
    */
-  commit(rows: readonly IngestRow[], removeOutbox?: { from: number; to: number }): { stored: boolean[]; removed: number } {
+  commit(rows: readonly IngestRow[], removeOutbox?: { from: number; to: number }): { stored: boolean[]; outcomes: IngestOutcome[]; removed: number } {
     const { outbox } = this.stores;
     return outbox.tracked(() =>
       this.db.transaction(() => {
         const removed = removeOutbox ? outbox.removeRange(removeOutbox.from, removeOutbox.to) : 0;
-        return { stored: rows.map((r) => this.store(r)), removed };
+        const outcomes = rows.map((r) => this.store(r));
+        return { stored: outcomes.map((o) => o === 'stored'), outcomes, removed };
       })(),
     );
   }

@@ -122,7 +122,7 @@ export async function readDatabase(system: SystemReader, dir: string): Promise<C
   const names = entries.filter((x) => CONTAINER.test(x)).sort();
   const heads = await Promise.all(names.map((f) => system.readHead(`${dir}/${f}`, 512)));
   names.forEach((f, i) => {
-    const h = heads[i] ? parseCvdHeader(heads[i]!) : null;
+    const h = heads[i] ? parseCvdHeader(heads[i]) : null;
     if (h) containers.push({ file: f, version: h.version, built: h.built });
     else bad.push(f);
   });
