@@ -4,7 +4,8 @@
 # tests' tools (openssl for a test CA, systemd-analyze, ansible-lint, tinyproxy,
 # prometheus-node-exporter as the bench baseline), the baseline probe's real daemons and
 # cross-check (openssh-server, chrony, pamtester, auditd, aide; openscap-scanner + ssg-debian for
-# bench/openscap-agreement.mjs) and npm packages.
+# bench/openscap-agreement.mjs), the portal prober's test internet (nsd as the authoritative name
+# server, unbound as the resolver, nginx as the portals' web server) and npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One package per line, each named for what calls it (apt's --no-install-recommends skips
@@ -33,6 +34,9 @@ pamtester
 util-linux
 auditd
 aide
+nsd
+unbound
+nginx
 "
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

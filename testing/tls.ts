@@ -26,14 +26,17 @@ export async function makeCa(dir: string, name: string): Promise<TestCa> {
   return { certFile, keyFile };
 }
 
-/** A leaf certificate signed by `ca`: a server cert for 127.0.0.1/::1/localhost, or a client cert. */
-export async function issue(dir: string, ca: TestCa, name: string, kind: 'server' | 'client', sans = 'IP:127.0.0.1,IP:::1,DNS:localhost'): Promise<{ certFile: string; keyFile: string }> {
+/**
+ * A leaf certificate signed by `ca`: a server cert for 127.0.0.1/::1/localhost, or a client cert.
+ * `days` -1 makes one that expired a day ago (openssl's lowest).
+ */
+export async function issue(dir: string, ca: TestCa, name: string, kind: 'server' | 'client', sans = 'IP:127.0.0.1,IP:::1,DNS:localhost', days = 1): Promise<{ certFile: string; keyFile: string }> {
   const keyFile = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const certFile = join(dir, `${name}.pem`);
   const ext = join(dir, `${name}.ext`);
   await writeFile(ext, kind === 'server' ? `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n` : 'extendedKeyUsage=clientAuth\n');
   await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`, '-keyout', keyFile, '-out', csr]);
-  await openssl(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', certFile]);
+  await openssl(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', String(days), '-extfile', ext, '-out', certFile]);
   return { certFile, keyFile };
 }

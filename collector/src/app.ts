@@ -23,6 +23,7 @@ import { reportRoute } from './routes/report.js';
 import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
 import { consoleRoutes } from './console/routes.js';
+import { portalsRoutes } from './routes/portals.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -118,5 +119,6 @@ export function build(c: Collector, opts: FastifyServerOptions & { https?: Https
   const deps = { c, enrollLimiter };
   for (const routes of [enrollRoute, reportsRoute, relayRoutes, reportRoute, healthRoutes, rulesRoute, systemsRoutes, hostsRoutes, agentsRoutes]) void app.register(routes, deps);
   consoleRoutes(app, c);
+  portalsRoutes(app, c);
   return app;
 }

@@ -1,4 +1,4 @@
-/** posture: serve | report | agents | hosts | systems | tokens | units | upstream | relays  (each group in cli/<name>.ts) */
+/** posture: serve | report | agents | hosts | systems | tokens | units | upstream | relays | portals  (each group in cli/<name>.ts) */
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { openCollector } from './app.js';
@@ -15,6 +15,7 @@ import { registerSystems } from './cli/systems.js';
 import { registerTokens } from './cli/tokens.js';
 import { registerUnits } from './cli/units.js';
 import { registerUpstream } from './cli/upstream.js';
+import { registerPortals } from './cli/portals.js';
 
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
@@ -75,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTokens(program, ctx);
   registerUnits(program, ctx);
   registerUpstream(program, ctx);
+  registerPortals(program, ctx);
 
   try {
     await program.parseAsync(argv);

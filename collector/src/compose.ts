@@ -36,6 +36,8 @@ import { RuleManager } from './rules/manager.js';
 import { hostFactsFor, hostMembers, systemMembers } from './rules/members.js';
 import { loadHostInputs } from './store/host-facts.js';
 import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
+// Portal prober (src/portals/): its runner (points through the outbox).
+import { portalRunnerFor } from './portals/scheduler.js';
 
 export { openStore };
 
@@ -78,7 +80,8 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     members: (now) => {
       const hosts = hostMembers(loadHostInputs(s.db, undefined, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection);
       const registry = s.systems.all();
-      return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
+      // system.portal.*: the newest outside probe of each portal.
+      return { hosts, systems: systemMembers(registry, hosts, s.portals.latestFacts(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
     },
     alertState: () => s.alerts.all(),
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
@@ -93,13 +96,14 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
     log,
   });
-  lastReport = new LastReport(engine, policyReason(config.protection));
+  lastReport = new LastReport(engine, policyReason(config.protection), () => new Map([...s.portals.latest()].map(([id, row]) => [id, row.result])));
   const forwardUnit = config.upstream?.unit ?? null;
   const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;
+  const portalRunner = portalRunnerFor(s, log.child({ component: 'portals' }));
   const forwarder = config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined;
   const metrics = new CollectorMetrics({ outbox: s.outbox, agents: s.agents, ingest, influx, forwarder });
-  return { engine, lastReport, dispatcher, alertmanager, influx, forwarder, ingest, metrics };
+  return { engine, lastReport, portalRunner, dispatcher, alertmanager, influx, forwarder, ingest, metrics };
 }
 
 /** Stores and services together (nothing started): what routes see; tests build apps on it. */
@@ -142,9 +146,12 @@ export function startServices(c: Collector): RunningServices {
   };
   c.engine.start();
   c.dispatcher.start();
+  // The portal prober's own schedule (the outside view of systems tagged portal).
+  if (c.config.portals) c.portalRunner.start(c.config.portals.intervalMinutes * 60_000);
   return {
     async stopEvaluation() {
       c.engine.stop();
+      await c.portalRunner.stop();
       await c.dispatcher.stop();
       await c.alertmanager?.settle();
     },

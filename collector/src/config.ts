@@ -118,6 +118,32 @@ export const CollectorConfigSchema = Obj({
     /** Products that never count as protection, whatever the agent says (log and integrity agents). */
     neverProtects: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: ['wazuh', 'ossec'], maxItems: 100 }),
   }),
+  /**
+   * The portal prober (src/portals/): IPv6 readiness of systems tagged `portal`, measured from
+   * outside. Absent: the collector does not probe on its own (`posture portals probe` still does).
+   */
+  portals: Type.Optional(
+    Obj({
+      /** How often every portal is probed. */
+      intervalMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 }),
+      /** Recursive resolvers ("2001:db8::53", "192.0.2.53:5353", "[2001:db8::53]:5353"); absent: the system's. */
+      resolvers: Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { default: [], maxItems: 8 }),
+      /** PEM bundle the portals' certificates must chain to (relative to the config file); absent: Node's Mozilla roots. */
+      caFile: Type.Optional(Type.String({ minLength: 1 })),
+      /** Portals probed at once. */
+      concurrency: Type.Integer({ minimum: 1, maximum: 64, default: 8 }),
+      /** Bound of one network operation (DNS query, connect, page fetch). */
+      checkTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+      /** Bound of one whole portal. */
+      portalTimeoutMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 30_000 }),
+      /** Least similarity of the page over IPv6 to the page over IPv4 (Internet.nl: within 10%). */
+      minSimilarity: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+      /** An IPv6 address the prober must have a route to (nothing is sent); default a public resolver's (2001:4860:4860::8888). */
+      routeProbe6: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f:.]{2,45}$' })),
+      /** Results kept per portal (older ones are pruned). */
+      historyDays: Type.Integer({ minimum: 1, maximum: 3650, default: 400 }),
+    }),
+  ),
   /** A host silent longer than this counts as not protected (stale). */
   staleAfterMinutes: Type.Integer({ minimum: 1, default: 60 }),
   /** How often indicators are evaluated and written as time series. */
@@ -243,6 +269,7 @@ export function validateConfig(raw: unknown, file: string, baseDir = process.cwd
     if (up.caFile) up.caFile = resolve(baseDir, up.caFile);
     up.credentialFile = up.credentialFile ? resolve(baseDir, up.credentialFile) : resolve(filled.dataDir, 'upstream.credential');
   }
+  if (filled.portals?.caFile) filled.portals.caFile = resolve(baseDir, filled.portals.caFile);
   const tls = filled.listen.tls;
   if (tls) filled.listen.tls = { ...tls, certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile), ...(tls.clientCaFile ? { clientCaFile: resolve(baseDir, tls.clientCaFile) } : {}) };
   return deepFreeze(filled);

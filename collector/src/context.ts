@@ -9,6 +9,7 @@ import type { IngestBatcher } from './ingest/batcher.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { LastReport } from './report/last.js';
 import type { Engine } from './rules/engine.js';
+import type { PortalRunner } from './portals/scheduler.js';
 import type { Stores } from './store/index.js';
 
 export type { Stores };
@@ -27,6 +28,8 @@ export interface Services {
   readonly ingest: IngestBatcher;
   /** Present when influx.url is configured. */
   readonly influx: InfluxWriter | undefined;
+  /** The portal prober's runner (scheduled by startServices when `portals` is configured). */
+  readonly portalRunner: PortalRunner;
   /** Prometheus metrics (/metrics) and the ingest totals of the collector's own InfluxDB point. */
   readonly metrics: CollectorMetrics;
 }

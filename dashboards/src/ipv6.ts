@@ -1,7 +1,8 @@
 /**
  * IPv6: readiness level of hosts by unit (none, address, routed, dual-stack services, ready),
- * the hosts with their level, and the status of the portals (systems tagged `portal`), which
- * the directive wants on IPv6 first.
+ * the hosts with their level, the portals (systems tagged `portal`, which the directive wants on
+ * IPv6 first) as the public sees them over IPv6 (the collector's portal prober: level and each
+ * criterion), and the portals' hosts' view.
  */
 import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
 import * as common from '@grafana/grafana-foundation-sdk/common';
@@ -62,8 +63,8 @@ const portalNames = (c: Ctx) =>
 
 const portals = (c: Ctx) =>
   new table.PanelBuilder()
-    .title(c.t({ vi: 'Cổng thông tin: tình trạng IPv6', en: 'Portals: IPv6 status' }))
-    .description(c.t({ vi: 'Một cổng sẵn sàng khi mọi máy chủ phục vụ cổng đều ở mức "ready".', en: 'A portal is ready when every host serving it is at level "ready".' }))
+    .title(c.t({ vi: 'Cổng thông tin: máy chủ sẵn sàng IPv6 (agent)', en: 'Portals: hosts IPv6-ready (agents)' }))
+    .description(c.t({ vi: 'Góc nhìn từ máy chủ (agent): mọi máy chủ phục vụ cổng ở mức "ready". Chỉ tiêu ipv6_portals tính theo phép đo từ bên ngoài (bảng trên).', en: 'The hosts\' view (agents): every host serving the portal at level "ready". The ipv6_portals indicator counts the outside view (table above).' }))
     .withTarget(q('A', portalsQuery).table())
     .withTransformation(merge)
     .withTransformation(rename(portalNames(c)))
@@ -72,7 +73,8 @@ const portals = (c: Ctx) =>
 
 const portalsNotReady = (c: Ctx) =>
   new table.PanelBuilder()
-    .title(c.t({ vi: 'Cổng thông tin chưa sẵn sàng IPv6', en: 'Portals not IPv6 ready' }))
+    .title(c.t({ vi: 'Cổng thông tin có máy chủ chưa sẵn sàng IPv6 (agent)', en: 'Portals with hosts not IPv6-ready (agents)' }))
+    .description(c.t({ vi: 'Góc nhìn từ máy chủ. Cổng chưa sẵn sàng theo chỉ tiêu (đo từ bên ngoài): bảng "IPv6 đo từ bên ngoài", cột Sẵn sàng.', en: 'The hosts\' view. Portals not ready for the indicator (outside view): the "measured from outside" table, column Ready.' }))
     .withTarget(q('A', portalsQuery).table())
     .withTransformation(merge)
     .withTransformation(keepWhere('ipv6_ready', false))
@@ -80,7 +82,43 @@ const portalsNotReady = (c: Ctx) =>
     .span(10)
     .height(8);
 
+// The portal prober (collector src/portals/): measurements portal and portal_check.
+const outsideQuery = `SELECT last("level") AS "level", last("level_no") AS "level_no", last("ready") AS "ready", last("checks_pass") AS "checks_pass", last("checks_fail") AS "checks_fail", last("checks_unreachable") AS "checks_unreachable", last("blocking") AS "blocking", last("probe_ms") AS "probe_ms" FROM "portal" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system"`;
+
+const portalsOutside = (c: Ctx) =>
+  new table.PanelBuilder()
+    .title(c.t({ vi: 'Cổng thông tin: IPv6 đo từ bên ngoài', en: 'Portals: IPv6 measured from outside' }))
+    .description(
+      c.t({
+        vi: 'Như người dân dùng mạng chỉ có IPv6: máy chủ tên miền, web, cùng nội dung, chứng thư số, mã HTTP, máy chủ thư (tiêu chí Internet.nl). Chỉ tiêu ipv6_portals tính cổng ở mức "ready".',
+        en: 'As a citizen on an IPv6-only network sees it: name servers, web, same content, certificate, HTTP status, mail (Internet.nl criteria). The ipv6_portals indicator counts portals at level "ready".',
+      }),
+    )
+    .withTarget(q('A', outsideQuery).table())
+    .withTransformation(merge)
+    .withTransformation(sortBy('level_no'))
+    .withTransformation(
+      rename(
+        c.lang === 'vi'
+          ? { Time: 'Đo lúc', unit: 'Đơn vị', system: 'Mã hệ thống', level: 'Mức', level_no: 'Mức (-1..4)', ready: 'Sẵn sàng', checks_pass: 'Tiêu chí đạt', checks_fail: 'Không đạt', checks_unreachable: 'Không đo được', blocking: 'Vướng (mã lý do)', probe_ms: 'Thời gian đo (ms)' }
+          : { Time: 'Probed at', unit: 'Unit', system: 'System id', level: 'Level', level_no: 'Level (-1..4)', ready: 'Ready', checks_pass: 'Criteria passed', checks_fail: 'Failed', checks_unreachable: 'Not measured', blocking: 'Blocking (reason codes)', probe_ms: 'Probe time (ms)' },
+      ),
+    )
+    .span(24)
+    .height(8);
+
+/** One row per portal, one column per criterion (Grafana's grouping-to-matrix of the last status). */
+const portalCriteria = (c: Ctx) =>
+  new table.PanelBuilder()
+    .title(c.t({ vi: 'Cổng thông tin: từng tiêu chí IPv6', en: 'Portals: each IPv6 criterion' }))
+    .description(c.t({ vi: 'pass: đạt, fail: không đạt, unreachable: không đo được, n/a: không áp dụng.', en: 'pass, fail, unreachable (could not be measured), n/a (does not apply).' }))
+    .withTarget(q('A', `SELECT last("status") AS "status" FROM "portal_check" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system", "criterion"`).table())
+    .withTransformation(merge)
+    .withTransformation({ id: 'groupingToMatrix', options: { columnField: 'criterion', rowField: 'system', valueField: 'status' } })
+    .span(24)
+    .height(8);
+
 export function ipv6(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);
-  return c.dashboard('posture-ipv6', { vi: 'Posture: Sẵn sàng IPv6', en: 'Posture: IPv6 readiness' }).withPanel(byUnit(c)).withPanel(hosts(c)).withPanel(portals(c)).withPanel(portalsNotReady(c)).build();
+  return c.dashboard('posture-ipv6', { vi: 'Posture: Sẵn sàng IPv6', en: 'Posture: IPv6 readiness' }).withPanel(byUnit(c)).withPanel(hosts(c)).withPanel(portalsOutside(c)).withPanel(portalCriteria(c)).withPanel(portals(c)).withPanel(portalsNotReady(c)).build();
 }

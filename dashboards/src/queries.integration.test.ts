@@ -117,7 +117,9 @@ async function unknownReferences(where: string, query: string): Promise<string[]
 
 beforeAll(async () => {
   influx = await startInfluxd();
-  fx = await collectorFixture({ influx: { url: influx.url, database: DB, flushIntervalMs: 100 }, evaluationIntervalSeconds: 1 });
+  // portals: the prober runs at start; the fleet's portals have no portal.urls, so each gets a
+  // "not configured" result, which is enough to fill the portal and portal_check measurements.
+  fx = await collectorFixture({ influx: { url: influx.url, database: DB, flushIntervalMs: 100 }, evaluationIntervalSeconds: 1, portals: { resolvers: ['127.0.0.1:9'], checkTimeoutMs: 500 } });
   const registry = await writeRegistry(fx.dir);
   // The fixture wrote the config without a registry: add it (relative paths resolve to the config's dir).
   const { readFile, writeFile } = await import('node:fs/promises');
@@ -135,13 +137,14 @@ beforeAll(async () => {
       const ind = await run(`SELECT last("total") FROM "indicator" WHERE "scope" = 'ministry' AND "indicator" = 'endpoint_protection'`);
       const col = await run(`SELECT count("rejected") FROM "collector" WHERE "rejected" > 0`);
       const sys = await run(`SELECT count("hosts") FROM "system" WHERE "hosts" > 0`);
-      seen = JSON.stringify([ind[0]?.values[0], col[0]?.values[0], sys[0]?.values[0]]);
-      return ind[0]?.values[0]?.[1] === 24 && Number(col[0]?.values[0]?.[1] ?? 0) >= 3 && Number(sys[0]?.values[0]?.[1] ?? 0) > 0;
+      const portal = await run(`SELECT count("status") FROM "portal_check"`);
+      seen = JSON.stringify([ind[0]?.values[0], col[0]?.values[0], sys[0]?.values[0], portal[0]?.values[0]]);
+      return ind[0]?.values[0]?.[1] === 24 && Number(col[0]?.values[0]?.[1] ?? 0) >= 3 && Number(sys[0]?.values[0]?.[1] ?? 0) > 0 && Number(portal[0]?.values[0]?.[1] ?? 0) > 0;
     },
     30_000,
     250,
   ).catch((e: Error) => {
-    throw new Error(`${e.message}; last seen [indicator total, collector rejected count, systems with hosts]: ${seen}; collector output: ${collector.output().slice(-1500)}`);
+    throw new Error(`${e.message}; last seen [indicator total, collector rejected count, systems with hosts, portal checks]: ${seen}; collector output: ${collector.output().slice(-1500)}`);
   });
 }, 90_000);
 

@@ -22,6 +22,9 @@ export const MEASUREMENTS = {
   indicator: 'indicator',
   system: 'system',
   collector: 'collector',
+  // The portal prober's outside view (src/portals/points.ts).
+  portal: 'portal',
+  portalCheck: 'portal_check',
 } as const;
 
 type FieldType = 'number' | 'boolean' | 'string';
@@ -61,6 +64,16 @@ export const INFLUX_SCHEMA = {
   collector: {
     tags: [],
     fields: { accepted: 'number', duplicate: 'number', rejected: 'number', outbox_depth: 'number', evaluation_ms: 'number', agents: 'number' },
+  },
+  // One point per portal per probe run; `blocking` is the comma-separated reason codes.
+  portal: {
+    tags: ['unit', 'system'],
+    fields: { level: 'string', level_no: 'number', ready: 'boolean', probe_ms: 'number', checks_pass: 'number', checks_fail: 'number', checks_unreachable: 'number', blocking: 'string' },
+  },
+  // One point per criterion per portal per run; similarity only on web_same_content.
+  portal_check: {
+    tags: ['unit', 'system', 'criterion'],
+    fields: { status: 'string', pass: 'boolean', check_ms: 'number', similarity: 'number' },
   },
 } as const satisfies Record<(typeof MEASUREMENTS)[keyof typeof MEASUREMENTS], { tags: readonly string[]; fields: Record<string, FieldType> }>;
 

@@ -6,6 +6,7 @@ import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from
 import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';
 import { REASONS, renderReason } from '@posture/protocol';
+import { PORTAL_T, portalHeader, portalRows } from './portals.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -73,9 +74,16 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
     (ind) =>
       `<tr data-indicator="${esc(ind.id)}"><td class="num">${ind.tt || '—'}</td><td>${esc(ind.title[lang])}</td><td>${esc(ind.basis)}</td><td class="num">${esc(percent(ind.target, lang))}</td><td class="num">${esc(actual(ind.ministry, lang))}</td>${resultCell(ind.ministry, lang)}</tr>`,
   );
+  const pt = PORTAL_T[lang];
+  const prows = portalRows(r, lang);
+  const criteria = prows.length
+    ? `<section id="portal-criteria"><h2>${esc(pt.title)}</h2><p class="meta">${esc(pt.note)}</p><table class="portals"><thead><tr>${portalHeader(lang).map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${prows
+        .map((p) => `<tr>${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>${prows.some((p) => p.blocking.length) ? `<p><b>${esc(pt.blocking)}:</b></p><ul class="footnote">${prows.filter((p) => p.blocking.length).map((p) => `<li><b>${esc(p.portal)}</b>: ${esc(p.blocking.join('; '))}</li>`).join('')}</ul>` : ''}</section>`
+    : '';
   const portals = r.portalsNotReady?.length
     ? `<section id="portals"><h2>${esc(t.portals)}</h2><ul class="footnote">${r.portalsNotReady
-        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}; ${esc(reasons(p.reasons, lang))}</li>`)
+        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${esc(reasons(p.reasons, lang))}` : ''}</li>`)
         .join('')}</ul></section>`
     : '';
   const meta = `${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`;
@@ -90,6 +98,7 @@ ${r.source === 'history' ? `<p class="meta">${esc(t.fromHistory)}</p>` : ''}
 <tbody>${summary.join('\n')}</tbody></table>
 <h2>${esc(t.perUnit)}</h2>
 ${r.indicators.map((ind) => unitTable(ind, r, lang)).join('\n')}
+${criteria}
 ${portals}
 ${r.protectionPolicy ? `<p class="meta" id="protection-policy">${esc(renderReason(r.protectionPolicy, lang, REASONS))}</p>` : ''}
 </body></html>

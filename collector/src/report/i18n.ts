@@ -65,6 +65,11 @@ const REASONS_VI: [RegExp, string][] = [
   // rules/members.ts renders these from the codes BASELINE_LEVEL_NOT_MET and BASELINE_NO_REPORTING_HOST (protocol/src/reasons/collector.ts).
   [/^Baseline of level (\d+) not met: (\d+) check\(s\) failing or unknown on (\d+)\/(\d+) host\(s\)$/, 'chưa đạt yêu cầu cơ bản của cấp độ $1: $2 kiểm tra chưa đạt hoặc chưa xác định trên $3/$4 máy'],
   [/^No reporting host: the baseline checks of level (\d+) cannot be verified$/, 'không có máy chủ nào đang báo cáo: chưa kiểm chứng được các kiểm tra cơ sở của cấp độ $1'],
+  // The ipv6_portals rule's reasons (rules/directive.rules.yaml).
+  [/^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: no agent reports for its hosts$/, 'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: chưa có agent nào báo cáo'],
+  [/^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: (\d+)\/(\d+) hosts IPv6-ready$/, 'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: $1/$2 máy chủ sẵn sàng IPv6'],
+  [/^outside view over IPv6: level (.+)$/, 'đo từ bên ngoài qua IPv6: mức $1'],
+  [/^the newest outside IPv6 probe is (\d+) h old \(older than 48 h does not count\): is the collector's portal prober running\?$/, 'lần đo IPv6 từ bên ngoài gần nhất đã cách $1 giờ (quá 48 giờ không được tính): bộ dò cổng thông tin của collector có đang chạy không?'],
 ];
 
 export function reason(text: string, lang: Lang): string {

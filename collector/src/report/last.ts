@@ -10,6 +10,7 @@ import type { Engine, RecordedEvaluation } from '../rules/engine.js';
 import { render, type Format } from './render.js';
 import type { Reason } from '@posture/protocol';
 import { BASELINE_INDICATOR, baselineNotes, type BaselineNote } from './baseline-footnotes.js';
+import type { PortalResult } from '../portals/types.js';
 import { PORTAL_INDICATOR, liveReport, portalStatus, type AppendixReport, type Lang, type PortalStatus } from './model.js';
 
 export class LastReport {
@@ -22,11 +23,13 @@ export class LastReport {
   constructor(
     private readonly engine: Engine,
     private readonly protectionPolicy: Reason | null = null,
+    /** The newest outside probe of each portal (store/portals), read when an evaluation is recorded. */
+    private readonly outside: () => ReadonlyMap<string, PortalResult> = () => new Map(),
   ) {}
 
   /** After each recorded evaluation (compose.ts wires it). */
   record(r: RecordedEvaluation): void {
-    this.portals = portalStatus(r.members.systems, r.members.hosts, r.members.verdicts.get(PORTAL_INDICATOR));
+    this.portals = portalStatus(r.members.systems, r.members.hosts, r.members.verdicts.get(PORTAL_INDICATOR), this.outside());
     // Only when the baseline rule was evaluated: a group on another interval keeps the last notes.
     const v = r.members.verdicts.get(BASELINE_INDICATOR);
     if (v) this.baseline = baselineNotes(r.members.systems, v);

@@ -7,6 +7,7 @@ import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from
 import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import type { AppendixReport, Lang } from './model.js';
 import { REASONS, renderReason } from '@posture/protocol';
+import { PORTAL_T, portalHeader, portalRows } from './portals.js';
 
 export type { Lang } from './model.js';
 export { percent } from './i18n.js';
@@ -40,9 +41,22 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
       if (notes.length > MAX_LISTED) out.push(`- … (+${notes.length - MAX_LISTED})`);
     }
   }
+  if (r.portals?.length) {
+    // Every portal's outside criteria (report/portals.ts), then what blocks the ones not ready.
+    const pt = PORTAL_T[lang];
+    const rows = portalRows(r, lang);
+    const header = portalHeader(lang);
+    out.push('', `## ${pt.title}`, '', `_${pt.note}_`, '', `| ${header.map(cell).join(' | ')} |`, `|${'---|'.repeat(header.length)}`);
+    for (const p of rows) out.push(`| ${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map(cell).join(' | ')} |`);
+    const blocked = rows.filter((p) => p.blocking.length);
+    if (blocked.length) {
+      out.push('', `${pt.blocking}:`);
+      for (const p of blocked) out.push(`- ${cell(p.portal)}: ${cell(p.blocking.join('; '))}`);
+    }
+  }
   if (r.portalsNotReady?.length) {
     out.push('', `## ${t.portals}`, '');
-    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.readyHosts}/${p.hosts} ${t.portalHosts}; ${cell(reasons(p.reasons, lang))}`);
+    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`);
   }
   if (r.protectionPolicy) out.push('', `_${cell(renderReason(r.protectionPolicy, lang, REASONS))}_`);
   return out.join('\n') + '\n';

@@ -9,6 +9,7 @@ import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evalu
 import type { HostMember, SystemMember } from '../rules/members.js';
 import type { Reason } from '@posture/protocol';
 import type { BaselineNote } from './baseline-footnotes.js';
+import type { CheckStatus, Criterion, PortalLevel, PortalResult } from '../portals/types.js';
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
@@ -35,7 +36,17 @@ export interface IndicatorSection {
   failing: FailingMember[];
 }
 
-/** A system tagged `portal` whose hosts are not all IPv6 "ready". */
+/** The portal prober's newest result for a portal (what the public gets over IPv6). */
+export interface PortalOutside {
+  probedAt: string;
+  level: PortalLevel;
+  ready: boolean;
+  checks: { criterion: Criterion; status: CheckStatus }[];
+  /** What blocks the next level (codes; rendered in the report's language). */
+  blocking: Reason[];
+}
+
+/** A system tagged `portal`: ready when its outside view is (as ipv6_portals counts it), with its hosts' view beside. */
 export interface PortalStatus {
   id: string;
   name: string;
@@ -43,7 +54,10 @@ export interface PortalStatus {
   hosts: number;
   readyHosts: number;
   ready: boolean;
+  /** The hosts' view: which hosts are not IPv6 ready. */
   reasons: string[];
+  /** null: never probed from outside (then never ready). */
+  outside: PortalOutside | null;
 }
 
 export interface AppendixReport {
@@ -61,6 +75,8 @@ export interface AppendixReport {
   protectionPolicy: Reason | null;
   /** Indicator 11: systems whose hosts do not meet the baseline of the system's level, with the checks; null when not known (history). */
   baselineNotMet: BaselineNote[] | null;
+  /** Every portal with its outside criteria; null when not known (history). */
+  portals: PortalStatus[] | null;
 }
 
 /** Worst first; no-data scopes last; ties by id for a stable order. */
@@ -96,9 +112,10 @@ export const PORTAL_INDICATOR = 'ipv6_portals';
 /**
  * `verdicts`: the evaluation's verdicts of PORTAL_INDICATOR per system (same index as
  * `systems`): when that rule is in force, "ready" is its verdict, so the footnote and the
- * indicator row cannot disagree; the hosts give the counts and reasons.
+ * indicator row cannot disagree; without it, the outside view's level decides. `outside`: the
+ * portal prober's newest result per system; the hosts give their counts and reasons beside it.
  */
-export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdicts?: Uint8Array): PortalStatus[] {
+export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdicts?: Uint8Array, outside: ReadonlyMap<string, PortalResult> = new Map()): PortalStatus[] {
   return systems
     .map((s, i) => ({ s, verdict: verdicts?.[i] }))
     .filter(({ s }) => s.tags.includes('portal'))
@@ -108,7 +125,10 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdi
       const reasons = serving.length
         ? notReady.map((h) => `${h.hostname}: ${h.stale ? 'stale' : `IPv6 readiness ${h.ipv6Readiness ?? 'unknown'}`}`)
         : ['no agent reports serving this portal'];
-      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready: verdict === undefined || verdict === VERDICT.outOfScope ? serving.length > 0 && notReady.length === 0 : verdict === VERDICT.pass, reasons };
+      const o = outside.get(s.id);
+      const view: PortalOutside | null = o ? { probedAt: new Date(o.probedAt).toISOString(), level: o.level, ready: o.ready, checks: o.checks.map((c) => ({ criterion: c.criterion, status: c.status })), blocking: o.blocking } : null;
+      const ready = verdict === undefined || verdict === VERDICT.outOfScope ? (view?.ready ?? false) : verdict === VERDICT.pass;
+      return { id: s.id, name: s.name, unit: s.unit, hosts: serving.length, readyHosts: serving.length - notReady.length, ready, reasons, outside: view };
     });
 }
 
@@ -124,6 +144,7 @@ export function liveReport(ev: Evaluation, portals: PortalStatus[], protectionPo
     portalsNotReady: portals.filter((p) => !p.ready),
     protectionPolicy,
     baselineNotMet: baseline,
+    portals,
   };
 }
 
@@ -184,5 +205,6 @@ export function historyReport(rows: HistoryRow[], requestedAt: string, current: 
     portalsNotReady: null,
     protectionPolicy: null,
     baselineNotMet: null,
+    portals: null,
   };
 }

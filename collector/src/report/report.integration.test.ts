@@ -107,8 +107,12 @@ describe('the appendix report on a generated fleet', () => {
     expect(sc.failing.map((f) => f.id).sort()).toEqual(systemMembers.filter((s) => !s.pass).map((s) => s.id).sort());
     expect(sc.failing.find((f) => f.id === 'hh-ais')!.reasons.join()).toMatch(/not in the registry/);
     expect(sc.failing.find((f) => f.id === 'bgtvt-dvc')!.reasons.join()).toMatch(/protection plan/);
-    // Portals: every host serving hh-cong-ttdt is ready; the two TTCNTT portals are not.
-    expect(r.portalsNotReady!.map((p) => p.id).sort()).toEqual(['bgtvt-cong-ttdt', 'bgtvt-dvc']);
+    // Portals: every host serving hh-cong-ttdt is ready, the two TTCNTT portals' are not; but no
+    // portal was probed from outside, so none is ready (ipv6_portals counts the outside view).
+    expect(r.portalsNotReady!.map((p) => p.id).sort()).toEqual(['bgtvt-cong-ttdt', 'bgtvt-dvc', 'hh-cong-ttdt']);
+    const hh = r.portals!.find((p) => p.id === 'hh-cong-ttdt')!;
+    expect([hh.hosts, hh.readyHosts, hh.outside]).toEqual([hh.hosts, hh.hosts, null]);
+    expect(r.indicators.find((i) => i.id === 'ipv6_portals')!.failing.find((f) => f.id === 'hh-cong-ttdt')!.reasons[0]).toMatch(/^no outside IPv6 probe of this portal yet .* only the hosts' view exists: \d+\/\d+ hosts IPv6-ready$/);
   });
 
   it('Markdown and CSV carry the same figures, Vietnamese format by default', async () => {

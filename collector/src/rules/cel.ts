@@ -83,6 +83,25 @@ export const SYSTEM_SCHEMA = {
   baseline: 'string',
   /** "hostname: check id (result)" for each required check not passed. */
   baselineFailing: 'list<string>',
+  /** The outside view over IPv6, from the portal prober (src/portals/facts.ts). */
+  portal: {
+    /** An outside probe result exists. */
+    probed: 'bool',
+    /** none | address | reachable | web | ready | unknown (also when never probed). */
+    level: 'string',
+    /** 0 (none) .. 4 (ready); -1 when unknown or never probed. */
+    levelNo: 'int',
+    /** Level ready: web, name servers and mail over IPv6 as the public sees them. */
+    ready: 'bool',
+    /** Minutes since the newest probe; -1 when never probed. */
+    ageMinutes: 'int',
+    /** Criterion (ns_aaaa, web_same_content, ...) -> pass | fail | unreachable | n/a. */
+    checks: 'map<string, string>',
+    /** What blocks the next level, in English (the report renders the codes in Vietnamese). */
+    blocking: 'list<string>',
+    /** Reason codes (PORTAL_...) of `blocking`. */
+    blockingCodes: 'list<string>',
+  },
 } as const;
 
 export type Population = 'hosts' | 'systems';

@@ -9,6 +9,7 @@ import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './for
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
 import { clamavFacts, host, system } from '../../../testing/fleet.js';
+import type { PortalFacts } from '../portals/facts.js';
 
 const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
 const rule = (id: string): Rule => RULES.get(id)!;
@@ -16,10 +17,10 @@ const NOW = new Date('2022-06-01T00:30:00.000Z');
 const STALE_AT = '2022-05-31T20:00:00.000Z'; // 4.5 h before NOW; the window below is 60 min
 const UNITS = ['A', 'B', 'C'];
 
-const run = (id: string, inputs: HostInput[], registry = [system('x', 'A')].slice(0, 0), now = NOW): IndicatorResult => {
+const run = (id: string, inputs: HostInput[], registry = [system('x', 'A')].slice(0, 0), now = NOW, portals: ReadonlyMap<string, PortalFacts> = new Map()): IndicatorResult => {
   const hosts = hostMembers(inputs, now, 60);
   const r = rule(id);
-  return evaluateRule(r, r.population === 'hosts' ? hosts : systemMembers(registry, hosts), UNITS, now);
+  return evaluateRule(r, r.population === 'hosts' ? hosts : systemMembers(registry, hosts, portals, now), UNITS, now);
 };
 const unit = (res: IndicatorResult, id: string) => res.units.find((u) => u.scope === id)!;
 
@@ -142,24 +143,31 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
 });
 
 describe('ipv6_portals (100%)', () => {
-  it('only portals count; a portal with no hosts or a stale host fails', () => {
+  it('counts the outside view: a probed ready portal passes; the hosts alone never do, and the reason says so', () => {
     const fleet = [
-      host('A', { systems: ['p1'], ipv6Readiness: 'ready' }),
-      host('A', { systems: ['p1'], ipv6Readiness: 'ready' }),
+      host('A', { systems: ['p1'], ipv6Readiness: 'routed' }),
       host('B', { systems: ['p2'], ipv6Readiness: 'ready' }),
       host('B', { systems: ['p2'], ipv6Readiness: 'ready', receivedAt: STALE_AT }),
     ];
-    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('internal', 'C')];
-    const res = run('ipv6_portals', fleet, registry);
+    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('p4', 'C', { tags: ['portal'] }), system('p5', 'C', { tags: ['portal'] }), system('internal', 'C')];
+    const at = NOW.getTime() - 600_000;
+    const portals = new Map<string, PortalFacts>([
+      ['p1', { probedAt: at, level: 'ready', ready: true, checks: {}, blocking: [] }],
+      ['p5', { probedAt: NOW.getTime() - 49 * 3600_000, level: 'ready', ready: true, checks: {}, blocking: [] }],
+      ['p4', { probedAt: at, level: 'reachable', ready: false, checks: { tls: 'fail' }, blocking: [{ code: 'PORTAL_TLS_EXPIRED', params: { name: 'www.p4.test', address: '2001:db8::4', notAfter: '2022-05-01' } }] }],
+    ]);
+    const res = run('ipv6_portals', fleet, registry, NOW, portals);
     expect(res.units.map((u) => [u.scope, u.pass, u.total, u.met])).toEqual([
       ['A', 1, 1, true],
       ['B', 0, 1, false],
-      ['C', 0, 1, false],
+      ['C', 0, 3, false],
     ]);
-    expect(res.failing.map((f) => [f.id, f.reasons[0]])).toEqual([
-      ['p2', '1/2 hosts IPv6-ready (stale hosts count as not ready)'],
-      ['p3', "no agent reports for this portal's hosts"],
-    ]);
+    expect(Object.fromEntries(res.failing.map((f) => [f.id, f.reasons]))).toEqual({
+      p2: ["no outside IPv6 probe of this portal yet (registry portal.urls and the collector's portals section); only the hosts' view exists: 1/2 hosts IPv6-ready"],
+      p3: ["no outside IPv6 probe of this portal yet (registry portal.urls and the collector's portals section); only the hosts' view exists: no agent reports for its hosts"],
+      p4: ['outside view over IPv6: level reachable', 'www.p4.test [2001:db8::4]: the certificate over IPv6 expired on 2022-05-01'],
+      p5: ["the newest outside IPv6 probe is 49 h old (older than 48 h does not count): is the collector's portal prober running?"],
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import type { SystemRecord } from '../store/systems.js';
 import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
 import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } from './baseline-level.js';
+import { portalCel, type PortalFacts } from '../portals/facts.js';
 
 export type { HostInput };
 
@@ -143,7 +144,8 @@ interface SystemHosts {
   unit: string;
 }
 
-export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[]): SystemMember[] {
+/** `portals`: the newest outside probe of each portal (system id -> facts), for `system.portal.*`. */
+export function systemMembers(registry: readonly SystemRecord[], hosts: readonly HostMember[], portals: ReadonlyMap<string, PortalFacts> = new Map(), now = new Date()): SystemMember[] {
   const by = new Map<string, SystemHosts>();
   for (const h of hosts) {
     for (const s of h.systems) {
@@ -189,6 +191,7 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
         ipv6ReadyHosts: BigInt(h.ipv6Ready),
         baseline: base.result,
         baselineFailing: base.level === null ? ['security level not determined: required checks unknown'] : base.reason ? [renderReason(base.reason, 'en', REASONS)] : shortfallTexts(base),
+        portal: portalCel(portals.get(r.id), now),
       },
     };
   };

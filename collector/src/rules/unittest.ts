@@ -20,6 +20,9 @@ import { RuleManager } from './manager.js';
 import { hostMembers, systemMembers } from './members.js';
 import { DEFAULT_PROTECTION_POLICY, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import type { ScopedObservation } from './observe.js';
+import type { PortalFacts } from '../portals/facts.js';
+
+const PORTAL_LEVEL_NAMES = ['none', 'address', 'reachable', 'web', 'ready', 'unknown'] as const;
 
 const Closed = { additionalProperties: false } as const;
 const Str = Type.String();
@@ -102,6 +105,21 @@ const EvalStepSchema = Type.Object(
   },
   Closed,
 );
+const CheckStatusSchema = Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('unreachable'), Type.Literal('n/a')]);
+/** The newest outside probe of a portal (src/portals/), as `system.portal.*` sees it. */
+const PortalFixtureSchema = Type.Object(
+  {
+    system: Str,
+    level: Type.Union(PORTAL_LEVEL_NAMES.map((l) => Type.Literal(l))),
+    /** Offset from the test's start, e.g. -1h (default: at the start). */
+    probed: Type.Optional(Str),
+    /** Criterion -> pass | fail | unreachable | n/a. */
+    checks: Type.Optional(Type.Record(Str, CheckStatusSchema)),
+    /** Reason codes blocking the next level. */
+    blocking: Type.Optional(Type.Array(Str)),
+  },
+  Closed,
+);
 const TestCaseSchema = Type.Object(
   {
     name: Str,
@@ -109,6 +127,7 @@ const TestCaseSchema = Type.Object(
     hosts: Type.Optional(Type.Array(HostFixtureSchema)),
     /** Registry records, checked against the registry's own schema. */
     systems: Type.Optional(Type.Array(Type.Unknown())),
+    portals: Type.Optional(Type.Array(PortalFixtureSchema)),
     evals: Type.Array(EvalStepSchema, { minItems: 1 }),
   },
   Closed,
@@ -290,6 +309,12 @@ export function runRuleTestFile(file: string): TestOutcome {
       if (errs.length) throw new Error(`${file}: ${where}.systems[${i}]: ${errs.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
       return rec as SystemRecord;
     });
+    const portals = new Map<string, PortalFacts>(
+      (t.portals ?? []).map((p, i) => {
+        const probedAt = t0 + (p.probed ? dur(p.probed, `${file}: ${where}.portals[${i}].probed`) : 0);
+        return [p.system, { probedAt, level: p.level, ready: p.level === 'ready', checks: p.checks ?? {}, blocking: (p.blocking ?? []).map((code) => ({ code })) }];
+      }),
+    );
     let state: AlertRecord[] = [];
     let last: RecordedEvaluation | undefined;
     let hostsFx = t.hosts ?? [];
@@ -299,7 +324,7 @@ export function runRuleTestFile(file: string): TestOutcome {
       units: () => units,
       members: (now) => {
         const hosts = hostMembers(fleet(hostsFx, now.getTime(), t0, `${file}: ${where}`), now, staleMin, policy);
-        return { hosts, systems: systemMembers(registry, hosts), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
+        return { hosts, systems: systemMembers(registry, hosts, portals, now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
       },
       alertState: () => state,
       record: (r) => {

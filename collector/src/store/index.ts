@@ -21,6 +21,7 @@ import { RelayStore } from './relays.js';
 import { ReportStore } from './reports.js';
 import { SystemStore } from './systems.js';
 import { TokenStore } from './tokens.js';
+import { PortalStore } from './portals.js';
 
 export interface Stores {
   readonly config: CollectorConfig;
@@ -54,6 +55,8 @@ export interface Stores {
   readonly consoleSessions: ConsoleSessionStore;
   /** host_verdict_changes (each host's verdict history) */
   readonly hostVerdicts: HostVerdictLog;
+  /** portal_probes (the portal prober's results with history) */
+  readonly portals: PortalStore;
   /** The ingest transaction (reports, hosts, outbox, forward outbox), for tools that store reports directly. */
   readonly ingestCommit: IngestCommit;
   /** Run `fn` in one transaction: an action that changes several tables (e.g. decommission + revoke + audit). */
@@ -106,6 +109,7 @@ export function openStore(config: CollectorConfig, opts: OpenStoreOptions = {}):
     indicatorResults: new IndicatorResultStore(db),
     consoleSessions: new ConsoleSessionStore(db),
     hostVerdicts: new HostVerdictLog(db),
+    portals: new PortalStore(db),
     ingestCommit: new IngestCommit(db, { reports, hosts, outbox, forwardOutbox }, config.upstream?.unit ?? null),
     atomically: <T>(fn: () => T): T => db.transaction(fn)(),
     ping: () => void db.prepare('SELECT 1').get(),

@@ -60,6 +60,20 @@ export const SystemRecord = Closed({
   /** Servers of the system, for operators (agents declare membership themselves). */
   components: Type.Optional(Type.Array(Closed({ hostname: Type.Optional(Text(253)), ip: Type.Optional(Text(64)), role: Type.Optional(Text(64)) }), { maxItems: 256 })),
   notes: Type.Optional(Type.String({ maxLength: 2048 })),
+  /**
+   * Portal prober (collector/src/portals/): where the public reaches a system tagged `portal`.
+   * List www and the bare domain both when both are published.
+   */
+  portal: Type.Optional(
+    Closed({
+      /** e.g. ["https://www.mt.gov.vn/", "https://mt.gov.vn/"] */
+      urls: Type.Array(Type.String({ pattern: '^https?://[^\\s/?#]+(?:[/?#]\\S*)?$', maxLength: 2048 }), { minItems: 1, maxItems: 8 }),
+      /** The zone whose name servers and MX are checked; default: the first URL's host without "www.". */
+      domain: Type.Optional(Type.String({ pattern: '^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$' })),
+      /** Check the domain's MX over IPv6 (default true). */
+      mail: Type.Optional(Type.Boolean()),
+    }),
+  ),
 });
 export type SystemRecord = Static<typeof SystemRecord>;
 

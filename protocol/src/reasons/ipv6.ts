@@ -62,4 +62,73 @@ export const IPV6_REASONS = {
     vi: 'Truy vấn Windows {what} thất bại',
     en: 'The Windows query {what} failed',
   },
+  // The portal prober (collector/src/portals/): what a citizen on an IPv6-only network gets.
+  PORTAL_NOT_CONFIGURED: {
+    vi: 'Hệ thống gắn nhãn portal nhưng sổ đăng ký chưa có địa chỉ (portal.urls)',
+    en: 'Tagged portal but the registry has no address for it (portal.urls)',
+  },
+  PORTAL_UNREACHABLE: {
+    vi: 'Bộ dò không ra được Internet, không đo được: {detail}',
+    en: 'The prober cannot reach the Internet, nothing was measured: {detail}',
+  },
+  PORTAL_TIMEOUT: {
+    vi: 'Kiểm tra {check} dừng sau {ms} ms (quá thời gian cho phép)',
+    en: 'Check {check} stopped after {ms} ms (time limit)',
+  },
+  PORTAL_DNS_FAILED: {
+    vi: 'Tra cứu {type} của {name} thất bại ({error})',
+    en: 'The {type} lookup of {name} failed ({error})',
+  },
+  PORTAL_NS_FEW_AAAA: {
+    vi: '{count}/{total} máy chủ tên miền có bản ghi AAAA; cần ít nhất 2',
+    en: '{count}/{total} name servers have an AAAA record; at least 2 needed',
+  },
+  PORTAL_NS_NOT_ANSWERING: {
+    vi: '{count} máy chủ tên miền trả lời qua IPv6 cổng 53; cần ít nhất 2 (không trả lời: {failing})',
+    en: '{count} name servers answer over IPv6 on port 53; at least 2 needed (not answering: {failing})',
+  },
+  PORTAL_WEB_NO_AAAA: {
+    vi: '{name} không có bản ghi AAAA',
+    en: '{name} has no AAAA record',
+  },
+  PORTAL_WEB_UNREACHABLE: {
+    vi: '{name} [{address}] cổng {port} không kết nối được qua IPv6 ({error})',
+    en: '{name} [{address}] port {port} is not reachable over IPv6 ({error})',
+  },
+  PORTAL_WEB_PORTS_DIFFER: {
+    vi: '{name}: cổng mở qua IPv4 là {v4}, qua IPv6 là {v6}',
+    en: '{name}: ports open over IPv4 {v4}, over IPv6 {v6}',
+  },
+  PORTAL_WEB_CONTENT_DIFFERS: {
+    vi: '{name}: trang qua IPv6 giống trang qua IPv4 {percent}% (cần ít nhất {min}%)',
+    en: '{name}: the page over IPv6 is {percent}% similar to the page over IPv4 (at least {min}% needed)',
+  },
+  PORTAL_WEB_FETCH_FAILED: {
+    vi: '{url}: không tải được trang qua {family} ({error})',
+    en: '{url}: the page could not be fetched over {family} ({error})',
+  },
+  PORTAL_HTTP_STATUS: {
+    vi: '{url}: mã trạng thái HTTP {status} qua IPv6',
+    en: '{url}: HTTP status {status} over IPv6',
+  },
+  PORTAL_TLS_INVALID: {
+    vi: '{name} [{address}]: chứng thư số qua IPv6 không hợp lệ ({error})',
+    en: '{name} [{address}]: the certificate over IPv6 is not valid ({error})',
+  },
+  PORTAL_TLS_EXPIRED: {
+    vi: '{name} [{address}]: chứng thư số qua IPv6 đã hết hạn ngày {notAfter}',
+    en: '{name} [{address}]: the certificate over IPv6 expired on {notAfter}',
+  },
+  PORTAL_MX_NO_AAAA: {
+    vi: 'Máy chủ thư {mx} không có bản ghi AAAA',
+    en: 'Mail server {mx} has no AAAA record',
+  },
+  PORTAL_MX_UNREACHABLE: {
+    vi: 'Máy chủ thư {mx} [{address}] cổng 25 không kết nối được qua IPv6 ({error})',
+    en: 'Mail server {mx} [{address}] port 25 is not reachable over IPv6 ({error})',
+  },
+  PORTAL_MX_NO_GREETING: {
+    vi: 'Máy chủ thư {mx} [{address}] không gửi lời chào SMTP 220 ({error})',
+    en: 'Mail server {mx} [{address}] gave no SMTP 220 greeting ({error})',
+  },
 } as const satisfies ReasonCatalogue;
