@@ -21,9 +21,10 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SMOKE, sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const RUNS = sized(Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5, 1);
 const COMPARE = process.argv.includes('--compare') ? resolve(process.argv[process.argv.indexOf('--compare') + 1]) : null;
 const WITH_CLAMD = process.argv.includes('--clamd');
 const TICK = 100; // USER_HZ on Linux

@@ -13,9 +13,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SMOKE, sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const N = Number(process.argv[process.argv.indexOf('--reports') + 1]) || 1000;
+const N = sized(Number(process.argv[process.argv.indexOf('--reports') + 1]) || 1000, 20);
 const { collectReport } = await import(join(ROOT, 'agent/dist/collect.js'));
 const { validateConfig } = await import(join(ROOT, 'agent/dist/config.js'));
 const { LocalSystem } = await import(join(ROOT, 'agent/dist/system.js'));

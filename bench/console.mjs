@@ -20,8 +20,9 @@ import { openCollector } from '../collector/dist/compose.js';
 import { validateConfig } from '../collector/dist/config.js';
 import { consoleData } from '../collector/dist/console/data.js';
 import { ASSET_PATHS } from '../collector/dist/console/assets.js';
+import { sized } from './lib/smoke.mjs';
 
-const HOSTS = 100_000, SYSTEMS = 2_000, UNITS = 30, RUNS = 15, COLD_RUNS = 5, DAYS = 14;
+const HOSTS = sized(100_000, 300), SYSTEMS = sized(2_000, 20), UNITS = 30, RUNS = sized(15, 1), COLD_RUNS = sized(5, 1), DAYS = sized(14, 2);
 const now = Date.now();
 const units = Array.from({ length: UNITS }, (_, i) => ({ id: `U${String(i).padStart(2, '0')}`, name: `Đơn vị số ${i}` }));
 let seed = 42;

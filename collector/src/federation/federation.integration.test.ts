@@ -66,7 +66,7 @@ async function converged(unit: string, from: Node): Promise<void> {
 interface ScopeRow { scope: string; pass: number; total: number; ratio: number | null }
 type Appendix = { indicators: { id: string; ministry: ScopeRow; units: ScopeRow[] }[] };
 async function appendix(n: Node): Promise<Appendix> {
-  const res = await fetch(`${n.f.url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
+  const res = await fetch(`${n.f.url}/api/v1/report?format=json&fresh=1`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as Appendix;
 }

@@ -31,10 +31,18 @@ export function parseAt(value: string): Date {
   return d;
 }
 
-/** The report now (live), or at `at` from the stored history. */
-export function buildReport(c: Collector, at?: Date, now = new Date()): AppendixReport {
+/** A live report evaluated now over the current state (nothing recorded). */
+export function freshReport(c: Collector, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  if (!at) return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]))), policyReason(c.config.protection), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
+  return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]))), policyReason(c.config.protection), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
+}
+
+/**
+ * The report at `at` from the stored history; without `at`, the last recorded evaluation
+ * (c.lastReport) or, before there is one or when `fresh`, a new evaluation.
+ */
+export function buildReport(c: Collector, at?: Date, now = new Date(), fresh = false): AppendixReport {
+  if (!at) return (!fresh && c.lastReport.report()) || freshReport(c, now);
   const iso = at.toISOString();
   // One evaluation writes every indicator and scope under the same evaluated_at: take the last
   // evaluation at or before the requested time, whole.
@@ -47,5 +55,6 @@ export function buildReport(c: Collector, at?: Date, now = new Date()): Appendix
         : `no indicator history at all: the collector records one evaluation every evaluationIntervalSeconds while "posture serve" runs`,
     );
   }
-  return historyReport(c.indicatorResults.at(last), iso, ev);
+  // Only the indicators' titles, basis and due dates are taken from the current evaluation.
+  return historyReport(c.indicatorResults.at(last), iso, c.engine.last() ?? c.engine.evaluateNow(now));
 }

@@ -1,7 +1,8 @@
 /**
- * GET /api/v1/report?format=json|markdown|csv|html&lang=vi|en&at=TIME: the appendix table,
- * evaluated now or, with `at`, from the stored indicator history.
- * GET /report?lang=vi|en&at=TIME: the same as a printable HTML page (Vietnamese by default).
+ * GET /api/v1/report?format=json|markdown|csv|html&lang=vi|en&at=TIME&fresh=1: the appendix
+ * table as of the last recorded evaluation (rendered once per evaluation), `fresh=1` evaluated
+ * now, or with `at` from the stored indicator history.
+ * GET /report?lang=vi|en&at=TIME&fresh=1: the same as a printable HTML page (Vietnamese by default).
  */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
@@ -18,12 +19,16 @@ const lang = Type.Optional(StringEnum(LANGS, 'language'));
 const at = Type.Optional(Type.String({ maxLength: 40 }));
 /** The rendered table: JSON, markdown, CSV or HTML by `format`, sent as rendered. */
 const Rendered = Type.String({ description: 'the report as rendered' });
+/** 1: evaluate now (not recorded); 0 or absent: the last recorded evaluation. */
+const fresh = Type.Optional(StringEnum(['0', '1'] as const, 'fresh'));
 
-function answer(c: Collector, reply: FastifyReply, q: { format?: Format | undefined; lang?: Lang | undefined; at?: string | undefined }, defaultFormat: Format) {
+function answer(c: Collector, reply: FastifyReply, q: { format?: Format | undefined; lang?: Lang | undefined; at?: string | undefined; fresh?: '0' | '1' | undefined }, defaultFormat: Format) {
   try {
     const format = q.format ?? defaultFormat;
-    const report = buildReport(c, q.at === undefined ? undefined : parseAt(q.at));
-    const { contentType, body } = render(report, format, q.lang ?? 'vi');
+    const lang = q.lang ?? 'vi';
+    const fresh = q.fresh === '1';
+    const served = q.at === undefined && !fresh ? c.lastReport.rendered(format, lang) : undefined;
+    const { contentType, body } = served ?? render(buildReport(c, q.at === undefined ? undefined : parseAt(q.at), new Date(), fresh), format, lang);
     // The page has no scripts and no external assets: forbid both, allow its inline style.
     if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
     reply.header('x-content-type-options', 'nosniff').type(contentType);
@@ -35,9 +40,9 @@ function answer(c: Collector, reply: FastifyReply, q: { format?: Format | undefi
 }
 
 export const reportRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
-  app.get('/api/v1/report', { schema: { querystring: Query({ format: Type.Optional(StringEnum(FORMATS, 'format')), lang, at }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) =>
+  app.get('/api/v1/report', { schema: { querystring: Query({ format: Type.Optional(StringEnum(FORMATS, 'format')), lang, at, fresh }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) =>
     answer(c, reply, req.query, 'json'),
   );
-  app.get('/report', { schema: { querystring: Query({ lang, at }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'html'));
+  app.get('/report', { schema: { querystring: Query({ lang, at, fresh }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'html'));
   done();
 };

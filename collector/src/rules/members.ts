@@ -4,7 +4,9 @@
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
 import { IPV6_LEVELS, REASONS, renderReason, type Reason } from '@posture/protocol';
-import type { HostInput } from '../store/host-facts.js';
+import type { HostFacts, HostInput } from '../store/host-facts.js';
+import { readsHostDetail } from './cel.js';
+import type { Rule } from './format.js';
 import type { SystemRecord } from '../store/systems.js';
 import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
@@ -58,6 +60,12 @@ export interface SystemMember {
   reasons: string[];
   /** The view rule expressions read as `system`. */
   cel: Record<string, unknown>;
+}
+
+/** Which host facts the store must load for these rules (store/host-facts.ts HostFacts). */
+export function hostFactsFor(rules: readonly Rule[]): HostFacts {
+  const sources = rules.filter((r) => r.population === 'hosts').flatMap((r) => [r.where?.source, r.pass.source, r.reason?.source].filter((x): x is string => x !== undefined));
+  return readsHostDetail(sources) ? 'all' : 'serving-systems';
 }
 
 const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };

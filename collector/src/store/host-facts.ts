@@ -44,7 +44,10 @@ export interface HostInput {
   protection: ProtectionFacts | null;
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
-  /** null when the baseline probe failed or did not run. */
+  /**
+   * null when the baseline probe failed or did not run, or when not loaded: a host that serves
+   * no system, while no host rule reads `host.baseline` (see HostFacts).
+   */
   baseline: BaselineCheckInput[] | null;
   receivedAt: string;
   decommissionedAt: string | null;
@@ -66,11 +69,28 @@ type Raw = [
   facts: string | null,
   /** The latest report's product facts (policy/protection.ts), JSON; null when none were stored. */
   protectionFacts: string | null,
+  /** JSON [os family, [product ids]] alone, when `facts` was not loaded (HostFacts). */
+  osProducts: string | null,
 ];
 
+/**
+ * Which compact facts to load for every host. A host that serves an information system always
+ * gets all of them (its system's baseline is judged from its checks); the others need the
+ * baseline checks and IPv6 reasons only when a host rule reads them (OS and product ids are
+ * always loaded: the protection verdict shows them), and parsing
+ * 60-odd checks for each of 100,000 workstations is most of an evaluation's time and memory.
+ */
+export type HostFacts = 'all' | 'serving-systems';
+
 const SQL = `
-  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts, h.protection_facts
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at,
+    CASE WHEN @all OR h.systems <> '[]' THEN f.facts END, h.protection_facts,
+    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[3]', '$[2]') END
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
+
+/** Shared by every host without any (frozen: nobody may add to it). */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+const list = (json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
 
 /** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
 type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
@@ -101,33 +121,34 @@ function loadTitles(db: DB): Map<string, Title> {
   return new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
 }
 
-/** Every host's rule inputs, or only those of `agentIds` (a page of a host list). */
-export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[] {
+/** Every host's rule inputs, or only those of `agentIds` (a page of a host list: all facts). */
+export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: HostFacts = 'all'): HostInput[] {
+  const all = facts === 'all' || agentIds !== undefined ? 1 : 0;
   const rows = (
     agentIds
       ? agentIds.length
-        ? db.prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(agentIds))
+        ? db.prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`).raw().all({ all, ids: JSON.stringify(agentIds) })
         : []
-      : db.prepare(SQL).raw().all()
+      : db.prepare(SQL).raw().all({ all })
   ) as Raw[];
   const titles = loadTitles(db);
   const out = new Array<HostInput>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : [null, [], [], null]) as [string | null, string[] | null, string[] | null, CheckTuple[] | null];
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, osProducts] = rows[i]!;
+    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : osProducts ? [...(JSON.parse(osProducts) as [string | null, string[] | null]), NONE, null] : [null, NONE, NONE, null]) as [string | null, string[] | null, string[] | null, CheckTuple[] | null];
     out[i] = {
       agentId,
       unit,
       hostname,
       role,
       os: os ?? 'unknown',
-      systems: systems === '[]' ? [] : (JSON.parse(systems) as string[]),
+      systems: list(systems),
       protected: prot === null ? null : prot === 1,
-      protectionReasons: JSON.parse(reasons) as string[],
-      products: products ?? [],
+      protectionReasons: list(reasons),
+      products: products ?? NONE,
       protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness,
-      ipv6Reasons: ipv6Reasons ?? [],
+      ipv6Reasons: ipv6Reasons ?? NONE,
       baseline: baseline ? baseline.map((t) => checkInput(t, titles)) : null,
       receivedAt,
       decommissionedAt,
