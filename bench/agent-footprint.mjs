@@ -21,7 +21,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = sized(Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5, 1);

@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const N = sized(Number(process.argv[process.argv.indexOf('--reports') + 1]) || 1000, 20);

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { buildFleet, reportOf } from '../collector/dist/simulate/fleet.js';
 import { freePort } from './lib/influxd.mjs';
 import { start, stop, waitHttp } from './lib/proc.mjs';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { SMOKE } from './lib/smoke.mjs';
 
 const { values: a } = parseArgs({ options: { interval: { type: 'string', default: '5' }, for: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, smoke: { type: 'boolean' } } });
 if (SMOKE) Object.assign(a, { interval: '1', for: '1', runs: '1' });

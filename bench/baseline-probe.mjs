@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { LocalSystem } from '../agent/dist/system.js';
 import { cpuMs, cycle, linuxFamilies, median } from './lib/baseline-cycle.mjs';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const runs = sized(Number(process.argv.slice(2).find((x) => /^\d+$/.test(x)) ?? 7), 1);
 const warmSystem = new LocalSystem();

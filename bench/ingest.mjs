@@ -20,7 +20,7 @@ import { validateReport } from '../collector/dist/ingest/validate.js';
 import { freePort, startInfluxd, waitUntil } from './lib/influxd.mjs';
 import { closedLoop, openLoop } from './lib/load.mjs';
 import { benchReport } from './lib/report.mjs';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SECONDS = sized(Number(process.env.BENCH_SECONDS ?? 5), 1);

@@ -11,7 +11,7 @@ import { buildFleet } from '../collector/dist/simulate/fleet.js';
 import { simulate } from '../collector/dist/simulate/run.js';
 import { freePort, startInfluxd } from './lib/influxd.mjs';
 import { cpuSeconds, influxCount, rssMB, start, stop, waitHttp } from './lib/proc.mjs';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { SMOKE } from './lib/smoke.mjs';
 
 const { values: a } = parseArgs({ options: { hosts: { type: 'string', default: '5000' }, step: { type: 'string', default: '8' }, rates: { type: 'string', default: '250,500,1000,2000,3000,4000,6000,8000' }, smoke: { type: 'boolean' } } });
 if (SMOKE) Object.assign(a, { hosts: '100', step: '1', rates: '50' });

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { SMOKE } from './lib/smoke.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const TESTS = [

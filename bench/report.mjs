@@ -18,7 +18,7 @@ import { pointsOfReport } from '../collector/dist/influx/points.js';
 import { buildReport } from '../collector/dist/report/source.js';
 import { render } from '../collector/dist/report/render.js';
 import { sampleReport } from '../collector/dist/simulate/sample-report.js';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 20_000), 200);
 const UNITS = 30;

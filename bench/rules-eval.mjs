@@ -15,7 +15,7 @@ import { hostFactsFor, hostMembers, systemMembers } from '../collector/dist/rule
 import { evaluateRule } from '../collector/dist/rules/evaluate.js';
 import { loadHostInputs } from '../collector/dist/store/host-facts.js';
 import { openDb } from '../collector/dist/store/db.js';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { sized } from './lib/smoke.mjs';
 import { DEFAULT_PROTECTION_POLICY, protectsAt } from '../collector/dist/policy/protection.js';
 
 const todayArg = process.argv.indexOf('--today');

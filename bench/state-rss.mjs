@@ -17,7 +17,7 @@ import { toIngestRow } from '../collector/dist/ingest/rows.js';
 import { sha256 } from '../collector/dist/auth/secrets.js';
 import { freePort, waitUntil } from './lib/influxd.mjs';
 import { benchReport } from './lib/report.mjs';
-import { SMOKE, sized } from './lib/smoke.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 100_000), 200);
