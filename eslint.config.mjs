@@ -5,7 +5,27 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'URL', 'Buffer', 'performance', 'fetch', 'AbortController', 'AbortSignal', 'TextEncoder', 'TextDecoder', 'structuredClone', 'queueMicrotask', 'globalThis'].map((g) => [g, 'readonly']),
+  [
+    'process',
+    'console',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'URL',
+    'Buffer',
+    'performance',
+    'fetch',
+    'AbortController',
+    'AbortSignal',
+    'TextEncoder',
+    'TextDecoder',
+    'structuredClone',
+    'queueMicrotask',
+    'globalThis',
+    'URLSearchParams',
+  ].map((g) => [g, 'readonly']),
 );
 
 export default tseslint.config(
@@ -47,5 +67,10 @@ export default tseslint.config(
     files: ['vitest.config.ts', '**/*.mjs', '**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { parserOptions: { project: false }, globals: nodeGlobals },
+  },
+  {
+    // The console's one script runs in the browser, not in Node.
+    files: ['collector/src/console/assets/*.js'],
+    languageOptions: { globals: Object.fromEntries(['document', 'window', 'HTMLFormElement', 'HTMLSelectElement', 'Event'].map((g) => [g, 'readonly'])) },
   },
 );

@@ -11,7 +11,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['{protocol,agent,collector,dashboards,rules}/**/*.test.ts'],
+    include: ['{protocol,agent,collector,dashboards,rules}/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -13,9 +13,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const N = Number(process.argv[process.argv.indexOf('--reports') + 1]) || 1000;
+const N = sized(Number(process.argv[process.argv.indexOf('--reports') + 1]) || 1000, 20);
 const { collectReport } = await import(join(ROOT, 'agent/dist/collect.js'));
 const { validateConfig } = await import(join(ROOT, 'agent/dist/config.js'));
 const { LocalSystem } = await import(join(ROOT, 'agent/dist/system.js'));
@@ -34,7 +35,13 @@ await writeFile(join(dir, 'collector.yaml'), `listen: {host: 127.0.0.1, port: ${
 const collector = spawn(process.execPath, [join(ROOT, 'collector/bin/posture.js'), '-c', join(dir, 'collector.yaml'), 'serve'], { stdio: 'ignore', env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
 const url = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 200; i++) {
-  if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+  if (
+    await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    break;
   await new Promise((r) => setTimeout(r, 50));
 }
 try {

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../collector/dist/store/db.js';
 import { loadHostInputs } from '../collector/dist/store/host-facts.js';
+import { sized } from './lib/smoke.mjs';
 
-const HOSTS = Number(process.argv[2] ?? 20_000);
+const HOSTS = sized(Number(process.argv.slice(2).find((x) => /^\d+$/.test(x)) ?? 20_000), 200);
 const dir = mkdtempSync(join(tmpdir(), 'posture-bench-facts-'));
 try {
   writeFileSync(join(dir, 'agent.yaml'), `unit: U\nrole: server\nstateDir: ${join(dir, 'state')}\n`);

@@ -20,12 +20,16 @@ import { validateReport } from '../collector/dist/ingest/validate.js';
 import { freePort, startInfluxd, waitUntil } from './lib/influxd.mjs';
 import { closedLoop, openLoop } from './lib/load.mjs';
 import { benchReport } from './lib/report.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const AGENTS = Number(process.env.BENCH_AGENTS ?? 500);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = sized(Number(process.env.BENCH_SECONDS ?? 5), 1);
+const CONNECTIONS = sized(Number(process.env.BENCH_CONNECTIONS ?? 32), 4);
+const AGENTS = sized(Number(process.env.BENCH_AGENTS ?? 500), 20);
+const ROUNDS = sized(Number(process.env.BENCH_ROUNDS ?? 3), 1);
+/** Offered rates of phases D and E. */
+const D_RATE = sized(1000, 50);
+const E_RATE = sized(3000, 100);
 const UNITS = [
   { id: 'TTCNTT', name: 'Trung tâm Công nghệ thông tin', enrollmentSecret: 'bench-secret-ttcntt-0000' },
   { id: 'CHHVN', name: 'Cục Hàng hải Việt Nam', enrollmentSecret: 'bench-secret-chhvn-00000' },
@@ -144,17 +148,17 @@ async function main() {
   const drained = (performance.now() - t0) / 1000;
   const written = await metric(seedC.url, 'posture_influx_points_written_total');
   const e2e = { ...c, perSecond: (c.statuses[201] ?? 0) / drained };
-  const d = await openLoop(seedC.url, '/api/v1/reports', srcC.next, { rate: 1000, seconds: SECONDS });
+  const d = await openLoop(seedC.url, '/api/v1/reports', srcC.next, { rate: D_RATE, seconds: SECONDS });
   // E: sustained 3,000 reports/s offered (open loop, as many agents arrive), end to end.
   const tE = performance.now();
-  const eRun = await openLoop(seedC.url, '/api/v1/reports', srcC.next, { rate: 3000, seconds: SECONDS, connections: 256 });
+  const eRun = await openLoop(seedC.url, '/api/v1/reports', srcC.next, { rate: E_RATE, seconds: SECONDS, connections: sized(256, 8) });
   const offeredEnd = (performance.now() - tE) / 1000;
   await waitUntil('outbox drained', async () => (await metric(seedC.url, 'posture_outbox_points')) === 0, 300_000);
   const eDrained = (performance.now() - tE) / 1000;
   // Sustained means: every offered report accepted and in InfluxDB at >= 95% of the offered rate
   // (the load generator shares the machine and can itself fall behind by a few percent).
   const eRate = (eRun.statuses[201] ?? 0) / eDrained;
-  const eKept = (eRun.statuses[201] ?? 0) === 3000 * SECONDS && eRate >= 0.95 * 3000;
+  const eKept = (eRun.statuses[201] ?? 0) === E_RATE * SECONDS && eRate >= 0.95 * E_RATE;
   rows.push(['C collector end to end (C accepted / time until InfluxDB wrote all)', e2e]);
 
   await c0.stop();
@@ -167,14 +171,22 @@ async function main() {
   console.log(`${'phase'.padEnd(64)} ${'wall/s'.padStart(8)} ${'vs A'.padStart(7)} ${'cpu/s'.padStart(8)} ${'vs A'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}  statuses`);
   for (const [name, r] of rows) {
     const pct = (x, y) => (fmt((x / y) * 100, 1) + '%').padStart(7);
-    console.log(`${name.padEnd(64)} ${fmt(r.perSecond).padStart(8)} ${pct(r.perSecond, a.perSecond)} ${fmt(r.perCpuSecond).padStart(8)} ${pct(r.perCpuSecond, a.perCpuSecond)} ${fmt(r.p50, 1).padStart(7)} ${fmt(r.p99, 1).padStart(7)}  ${JSON.stringify(r.statuses)}`);
+    console.log(
+      `${name.padEnd(64)} ${fmt(r.perSecond).padStart(8)} ${pct(r.perSecond, a.perSecond)} ${fmt(r.perCpuSecond).padStart(8)} ${pct(r.perCpuSecond, a.perCpuSecond)} ${fmt(r.p50, 1).padStart(7)} ${fmt(r.p99, 1).padStart(7)}  ${JSON.stringify(r.statuses)}`,
+    );
   }
   console.log(`B vs A per round (wall/cpu): ${roundRatios}`);
   console.log(`B group commit: ${fmt(accepted)} reports in ${fmt(commits)} SQLite commits (${fmt(accepted / commits, 1)} per commit)`);
-  console.log(`C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`);
-  console.log(`D fixed 1,000 reports/s for ${SECONDS} s (end-to-end config): p50 ${fmt(d.p50, 1)} ms, p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms, statuses ${JSON.stringify(d.statuses)}`);
-  console.log(`E offered 3,000 reports/s for ${SECONDS} s: ${fmt(eRun.statuses[201] ?? 0)} accepted, all sent by ${fmt(offeredEnd, 1)} s, all in InfluxDB by ${fmt(eDrained, 2)} s (${fmt((eDrained - offeredEnd) * 1000)} ms after the last send) -> ${fmt(eRate)} reports/s end to end; p50 ${fmt(eRun.p50, 1)} ms, p99 ${fmt(eRun.p99, 1)} ms, statuses ${JSON.stringify(eRun.statuses)}`);
-  console.log(`goals: B >= 25% of A (cpu) -> ${b.perCpuSecond / a.perCpuSecond >= 0.25 ? 'met' : 'NOT met'}, (wall) -> ${b.perSecond / a.perSecond >= 0.25 ? 'met' : 'NOT met'}; C >= 3,000/s (wall, closed loop) -> ${e2e.perSecond >= 3000 ? 'met' : 'NOT met'}, (E, 3,000/s offered and kept up with) -> ${eKept ? 'met' : 'NOT met'}; D p99 < 50 ms -> ${d.p99 < 50 ? 'met' : 'NOT met'}`);
+  console.log(
+    `C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`,
+  );
+  console.log(`D fixed ${fmt(D_RATE)} reports/s for ${SECONDS} s (end-to-end config): p50 ${fmt(d.p50, 1)} ms, p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms, statuses ${JSON.stringify(d.statuses)}`);
+  console.log(
+    `E offered ${fmt(E_RATE)} reports/s for ${SECONDS} s: ${fmt(eRun.statuses[201] ?? 0)} accepted, all sent by ${fmt(offeredEnd, 1)} s, all in InfluxDB by ${fmt(eDrained, 2)} s (${fmt((eDrained - offeredEnd) * 1000)} ms after the last send) -> ${fmt(eRate)} reports/s end to end; p50 ${fmt(eRun.p50, 1)} ms, p99 ${fmt(eRun.p99, 1)} ms, statuses ${JSON.stringify(eRun.statuses)}`,
+  );
+  console.log(
+    `goals: B >= 25% of A (cpu) -> ${b.perCpuSecond / a.perCpuSecond >= 0.25 ? 'met' : 'NOT met'}, (wall) -> ${b.perSecond / a.perSecond >= 0.25 ? 'met' : 'NOT met'}; C >= 3,000/s (wall, closed loop) -> ${e2e.perSecond >= 3000 ? 'met' : 'NOT met'}, (E, 3,000/s offered and kept up with) -> ${eKept ? 'met' : 'NOT met'}; D p99 < 50 ms -> ${d.p99 < 50 ? 'met' : 'NOT met'}`,
+  );
   await rm(seedA.dir, { recursive: true, force: true });
   await rm(seedC.dir, { recursive: true, force: true });
 }

@@ -11,8 +11,10 @@ import { buildFleet } from '../collector/dist/simulate/fleet.js';
 import { simulate } from '../collector/dist/simulate/run.js';
 import { freePort, startInfluxd } from './lib/influxd.mjs';
 import { cpuSeconds, influxCount, rssMB, start, stop, waitHttp } from './lib/proc.mjs';
+import { SMOKE } from './lib/smoke.mjs';
 
-const { values: a } = parseArgs({ options: { hosts: { type: 'string', default: '5000' }, step: { type: 'string', default: '8' }, rates: { type: 'string', default: '250,500,1000,2000,3000,4000,6000,8000' } } });
+const { values: a } = parseArgs({ options: { hosts: { type: 'string', default: '5000' }, step: { type: 'string', default: '8' }, rates: { type: 'string', default: '250,500,1000,2000,3000,4000,6000,8000' }, smoke: { type: 'boolean' } } });
+if (SMOKE) Object.assign(a, { hosts: '100', step: '1', rates: '50' });
 const HOSTS = Number(a.hosts);
 const STEP = Number(a.step);
 const dir = mkdtempSync(join(tmpdir(), 'posture-bench-load-'));
@@ -30,7 +32,7 @@ try {
   const baseCpu = cpuSeconds(base.pid) - c0;
   await stop(base);
   const ceilRate = ceiling.accepted / ceiling.seconds;
-  console.log(`baseline node:http+ajv: ${ceilRate.toFixed(0)} reports/s (p50 ${ceiling.p50Ms.toFixed(1)} ms, p99 ${ceiling.p99Ms.toFixed(1)} ms, server CPU ${(baseCpu / ceiling.seconds * 100).toFixed(0)}%)`);
+  console.log(`baseline node:http+ajv: ${ceilRate.toFixed(0)} reports/s (p50 ${ceiling.p50Ms.toFixed(1)} ms, p99 ${ceiling.p99Ms.toFixed(1)} ms, server CPU ${((baseCpu / ceiling.seconds) * 100).toFixed(0)}%)`);
 
   // 2. The collector, end to end, with a real InfluxDB.
   const influx = await startInfluxd();
@@ -44,7 +46,8 @@ try {
   writeFileSync(cfgFile, stringify(cfg));
   const col = start(node, ['collector/bin/posture.js', '-c', cfgFile, 'serve'], { env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
   const url = `http://127.0.0.1:${cport}`;
-  await waitHttp(`${url}/healthz`);
+  // A shared, loaded machine can take more than the default 30 s to start a collector with InfluxDB.
+  await waitHttp(`${url}/healthz`, 120_000);
   const secrets = new Map(cfg.units.map((u) => [u.id, u.enrollmentSecret]));
   const cfleet = buildFleet({ hosts: HOSTS, units: [...secrets.keys()], shares: { protected: 0.88, stale: 0, ipv6Ready: 0.3 }, seed: 1, systemsPerUnit: 4 });
   const state = join(dir, 'creds.json');
@@ -70,7 +73,7 @@ try {
   }
   console.log(`\nsustained with p99 < 100 ms: ${best.toFixed(0)} reports/s = ${(best / ceilRate).toFixed(2)} x the bare node:http+ajv ceiling (${ceilRate.toFixed(0)}/s)`);
   console.log(`hosts carried at a 5-minute interval: ${Math.floor(best * 300).toLocaleString('en')}`);
-  console.log('(load generator, collector and InfluxDB share this machine\'s cores)');
+  console.log("(load generator, collector and InfluxDB share this machine's cores)");
   await stop(col);
   await influx.stop();
 } finally {

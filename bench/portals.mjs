@@ -10,10 +10,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { SMOKE } from './lib/smoke.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'protocol', 'collector'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 // vite-node (installed with vitest) runs the TypeScript driver, which uses testing/portal-net.ts.
-const r = spawnSync(process.execPath, [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'bench/lib/portals.ts'), '--', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'bench/lib/portals.ts'), '--', ...(SMOKE ? ['3', '2', '1'] : process.argv.slice(2))], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -17,8 +17,9 @@ import { LocalSystem } from '../agent/dist/system.js';
 import { validateConfig } from '../agent/dist/config.js';
 import { protectionProbe } from '../agent/dist/probes/protection/index.js';
 import { linuxProcessTable } from '../agent/dist/probes/common/processes.js';
+import { sized } from './lib/smoke.mjs';
 
-const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 40);
+const N = sized(Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 40), 2);
 const withClamd = process.argv.includes('--clamd');
 let clamd;
 let dir;

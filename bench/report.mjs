@@ -3,8 +3,9 @@
  * Benchmark: the appendix report in every format (Markdown, CSV, JSON, HTML with its inline SVG
  * charts, Word .docx) on a large fleet with 100 days of stored evaluations (trend lines and the
  * comparison with the previous quarter), as ratios against the baseline measured in the same
- * run: the plain Markdown report (buildReport + render markdown). Also the dashboard inventory
- * points and a plain evaluation, against the same baseline.
+ * run: the plain Markdown report evaluated anew (buildReport fresh + render markdown). Also what
+ * GET /api/v1/report serves between evaluations (the last recorded evaluation, rendered once),
+ * the dashboard inventory points and a plain evaluation, against the same baseline.
  *
  *   npm run build && node bench/report.mjs            # 20,000 hosts, 30 units, 600 systems
  *   BENCH_HOSTS=50000 node bench/report.mjs
@@ -19,12 +20,13 @@ import { pointsOfReport } from '../collector/dist/influx/points.js';
 import { buildReport } from '../collector/dist/report/source.js';
 import { render } from '../collector/dist/report/render.js';
 import { sampleReport } from '../collector/dist/simulate/sample-report.js';
+import { sized } from './lib/smoke.mjs';
 
-const HOSTS = Number(process.env.BENCH_HOSTS ?? 20_000);
+const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 20_000), 200);
 const UNITS = 30;
 const SYSTEMS = 600;
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const HISTORY_DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 100);
+const RUNS = sized(Number(process.env.BENCH_RUNS ?? 7), 1);
+const HISTORY_DAYS = sized(Number(process.env.BENCH_HISTORY_DAYS ?? 100), 5);
 const LEVELS = ['none', 'address', 'routed', 'dual-stack-services', 'ready'];
 
 const dir = mkdtempSync(join(tmpdir(), 'posture-bench-report-'));
@@ -78,7 +80,7 @@ for (let k = 0; k < 3; k++) c.engine.evaluateAndRecord(new Date(now.getTime() - 
 console.log(`fleet: ${HOSTS} hosts, ${UNITS} units, ${SYSTEMS} registered systems (+ declared ones), ${HISTORY_DAYS} days of stored evaluations; filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 const D2022 = '2224-QD-BGTVT';
-const opts = { directive: D2022 };
+const opts = { directive: D2022, fresh: true };
 const FORMATS = ['markdown', 'csv', 'json', 'html', 'docx'];
 // Warm up every path once (JIT), so the first format timed is not the slowest by accident.
 for (const f of FORMATS) await render(buildReport(c, opts, now), f, 'vi');
@@ -100,10 +102,13 @@ async function timeAll(cases) {
 const built = buildReport(c, opts, now);
 const { members } = c.engine.evaluateNowWithMembers(now);
 const endToEnd = await timeAll([
-  ['baseline: Markdown report (buildReport + render markdown)', () => render(buildReport(c, opts, now), 'markdown', 'vi')],
-  ...FORMATS.slice(1).map((f) => [`${f} report (buildReport + render${f === 'html' ? ', with SVG charts' : ''})`, () => render(buildReport(c, opts, now), f, 'vi')]),
-  ['buildReport() alone (evaluation, portals, trend, comparison)', () => buildReport(c, opts, now)],
-  ['buildReport(at) from history', () => buildReport(c, { ...opts, at: new Date(now.getTime() - 400_000) }, now)],
+  ['baseline: Markdown report (buildReport fresh + render markdown)', () => render(buildReport(c, opts, now), 'markdown', 'vi')],
+  ...FORMATS.slice(1).map((f) => [`${f} report (buildReport fresh + render${f === 'html' ? ', with SVG charts' : ''})`, () => render(buildReport(c, opts, now), f, 'vi')]),
+  ['buildReport(fresh) alone (evaluation, portals, trend, comparison)', () => buildReport(c, opts, now)],
+  ['buildReport() from the last recorded evaluation', () => buildReport(c, { directive: D2022 }, now)],
+  // The first call renders and keeps the body; what GET /api/v1/report serves after is the median.
+  ['served json body (last evaluation, rendered once)', () => c.lastReport.rendered(`json/vi/${D2022}`, async () => ({ ...(await render(buildReport(c, { directive: D2022 }, now), 'json', 'vi')), fileName: 'x' }))],
+  ['buildReport(at) from history', () => buildReport(c, { ...opts, fresh: false, at: new Date(now.getTime() - 400_000) }, now)],
   ['engine.evaluateNow()', () => c.engine.evaluateNow(now)],
   ['inventoryPoints() per evaluation (system + collector points)', () => inventoryPoints(c, members, now)],
 ]);

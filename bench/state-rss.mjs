@@ -17,13 +17,20 @@ import { toIngestRow } from '../collector/dist/ingest/rows.js';
 import { sha256 } from '../collector/dist/auth/secrets.js';
 import { freePort, waitUntil } from './lib/influxd.mjs';
 import { benchReport } from './lib/report.mjs';
+import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const HOSTS = Number(process.env.BENCH_HOSTS ?? 100_000);
+const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 100_000), 200);
 const TOKEN = 'pt_bench-viewer-token-0123456789abcdefghijklmnopq';
 const UNITS = Array.from({ length: 30 }, (_, i) => ({ id: `U${String(i).padStart(2, '0')}`, name: `Đơn vị ${i}` }));
 
-const status = (pid) => Object.fromEntries(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').filter((l) => /^Vm(RSS|HWM)/.test(l)).map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]));
+const status = (pid) =>
+  Object.fromEntries(
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .filter((l) => /^Vm(RSS|HWM)/.test(l))
+      .map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]),
+  );
 
 async function setup(hosts) {
   const dir = await mkdtemp(join(tmpdir(), 'posture-rss-'));
@@ -63,11 +70,13 @@ async function measure(s) {
     return { ms: performance.now() - t, bytes };
   };
   const report = await get('/api/v1/report?format=json');
+  // The report serves the last evaluation, rendered on the first call after it: time both.
+  const reportAgain = await get('/api/v1/report?format=json');
   const afterReport = status(proc.pid);
   const hosts = await get('/api/v1/hosts?limit=10000');
   const afterHosts = status(proc.pid);
   await new Promise((r) => (proc.once('exit', r), proc.kill('SIGTERM')));
-  return { afterStart, afterReport, afterHosts, report, hosts };
+  return { afterStart, afterReport, afterHosts, report, reportAgain, hosts };
 }
 
 const mb = (x) => `${x.toFixed(0)} MB`;
@@ -77,11 +86,15 @@ const e = await measure(empty);
 const f = await measure(full);
 console.log(`\nstate RSS benchmark: ${HOSTS.toLocaleString('en-US')} hosts in ${UNITS.length} units (seeded in ${full.seedSeconds.toFixed(1)} s), node ${process.version}`);
 console.log(`${'moment'.padEnd(44)} ${'empty store'.padStart(12)} ${`${HOSTS / 1000}k hosts`.padStart(12)} ${'ratio'.padStart(7)}`);
-for (const [name, k] of [['after start (first evaluation done)', 'afterStart'], ['after GET /api/v1/report', 'afterReport'], ['after GET /api/v1/hosts?limit=10000', 'afterHosts']]) {
+for (const [name, k] of [
+  ['after start (first evaluation done)', 'afterStart'],
+  ['after GET /api/v1/report', 'afterReport'],
+  ['after GET /api/v1/hosts?limit=10000', 'afterHosts'],
+]) {
   console.log(`${('RSS ' + name).padEnd(44)} ${mb(e[k].VmRSS).padStart(12)} ${mb(f[k].VmRSS).padStart(12)} ${(f[k].VmRSS / e[k].VmRSS).toFixed(2).padStart(7)}`);
 }
 console.log(`${'peak RSS (VmHWM)'.padEnd(44)} ${mb(e.afterHosts.VmHWM).padStart(12)} ${mb(f.afterHosts.VmHWM).padStart(12)} ${(f.afterHosts.VmHWM / e.afterHosts.VmHWM).toFixed(2).padStart(7)}`);
-console.log(`report API ${f.report.ms.toFixed(0)} ms (${(f.report.bytes / 1024).toFixed(0)} KiB); hosts API ${f.hosts.ms.toFixed(0)} ms (${(f.hosts.bytes / 1048576).toFixed(1)} MiB)`);
+console.log(`report API ${f.report.ms.toFixed(0)} ms first, ${f.reportAgain.ms.toFixed(0)} ms again (${(f.report.bytes / 1024).toFixed(0)} KiB; goal <= 50 ms); hosts API ${f.hosts.ms.toFixed(0)} ms (${(f.hosts.bytes / 1048576).toFixed(1)} MiB)`);
 console.log(`goal: peak RSS <= 400 MB with ${HOSTS.toLocaleString('en-US')} hosts -> ${f.afterHosts.VmHWM <= 400 ? 'met' : 'NOT met'}`);
 await rm(empty.dir, { recursive: true, force: true });
 await rm(full.dir, { recursive: true, force: true });

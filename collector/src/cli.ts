@@ -21,10 +21,7 @@ import { registerPortals } from './cli/portals.js';
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('posture')
-    .description('Posture collector: ingest, indicators, alerts, reports')
-    .option('-c, --config <file>', 'collector config file', DEFAULT_CONFIG)
-    .exitOverride();
+  const program = new Command('posture').description('Posture collector: ingest, indicators, alerts, reports').option('-c, --config <file>', 'collector config file', DEFAULT_CONFIG).exitOverride();
   let loaded: ReturnType<typeof loadConfig> | undefined;
   const cfg = () => (loaded ??= loadConfig(program.opts<{ config: string }>().config));
   const ctx = { config: cfg };
@@ -68,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       const c = openCollector(cfg(), null, { syncAuth: false });
       let body: string | Buffer;
       try {
-        body = (await render(buildReport(c, { at, compare, directive: opts.directive }), format, lang)).body;
+        body = (await render(buildReport(c, { at, compare, directive: opts.directive, fresh: true }), format, lang)).body;
       } finally {
         c.db.close();
       }

@@ -28,10 +28,11 @@ import type { Point } from './influx/points.js';
 import { InfluxWriter } from './influx/writer.js';
 import { CollectorMetrics } from './metrics.js';
 import { IngestBatcher } from './ingest/batcher.js';
+import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation } from './rules/engine.js';
 import { RuleManager } from './rules/manager.js';
-import { hostMembers, systemMembers } from './rules/members.js';
+import { hostFactsFor, hostMembers, systemMembers } from './rules/members.js';
 import { loadHostInputs } from './store/host-facts.js';
 import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
 // Portal prober (src/portals/): its runner (points through the outbox).
@@ -72,12 +73,15 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   if (a?.email) sinks.push(new EmailSink({ ...a.email, to: a.email.to }));
   const dispatcher = new Dispatcher(s.notifications, sinks, log);
   const alertmanager = a?.alertmanager ? new AlertmanagerSink(a.alertmanager, log) : undefined;
+  // Assigned once the engine exists (the report reads it); the engine's output closure refers to it first.
+  // eslint-disable-next-line prefer-const
+  let lastReport: LastReport | undefined;
   // The engine's outputs reach `metrics` (made below, with the parts it reads) only once it runs.
   const engine: Engine = new Engine({
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name, ...(u.shortName ? { shortName: u.shortName } : {}) })),
     members: (now) => {
-      const hosts = hostMembers(loadHostInputs(s.db), now, config.staleAfterMinutes, config.protection);
+      const hosts = hostMembers(loadHostInputs(s.db, undefined, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection);
       const registry = s.systems.all();
       // system.portal.*: the newest outside probe of each portal.
       return { hosts, systems: systemMembers(registry, hosts, s.portals.latestFacts(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
@@ -85,6 +89,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     alertState: () => s.alerts.all(),
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
     afterRecord: (r) => {
+      lastReport?.record(r);
       metrics.recordIndicators(r.observations);
       metrics.recordAlerts(r.alerts.state);
       alertmanager?.push(toAmAlerts(s.alerts.active(), r.now, engine.resendIntervalMs(), (x) => generatorUrl(externalUrl, x)));
@@ -94,13 +99,14 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
     log,
   });
+  lastReport = new LastReport(engine, () => new Map([...s.portals.latest()].map(([id, row]) => [id, row.result])));
   const forwardUnit = config.upstream?.unit ?? null;
   const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;
   const portalRunner = portalRunnerFor(s, log.child({ component: 'portals' }));
   const forwarder = config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined;
   const metrics = new CollectorMetrics({ outbox: s.outbox, agents: s.agents, ingest, influx, forwarder });
-  return { engine, portalRunner, dispatcher, alertmanager, influx, forwarder, ingest, metrics };
+  return { engine, lastReport, portalRunner, dispatcher, alertmanager, influx, forwarder, ingest, metrics };
 }
 
 /** Stores and services together (nothing started): what routes see; tests build apps on it. */

@@ -7,6 +7,7 @@ import type { Point } from './influx/points.js';
 import type { InfluxWriter } from './influx/writer.js';
 import type { IngestBatcher } from './ingest/batcher.js';
 import type { CollectorMetrics } from './metrics.js';
+import type { LastReport } from './report/last.js';
 import type { Engine } from './rules/engine.js';
 import type { PortalRunner } from './portals/scheduler.js';
 import type { Stores } from './store/index.js';
@@ -15,6 +16,8 @@ export type { Stores };
 
 export interface Services {
   readonly engine: Engine;
+  /** The live report as of the last recorded evaluation (what GET /api/v1/report serves). */
+  readonly lastReport: LastReport;
   /** Delivers queued alert notices to the webhook and e-mail sinks. */
   readonly dispatcher: Dispatcher;
   /** Present when alerting.alertmanager is configured. */

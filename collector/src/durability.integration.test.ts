@@ -196,7 +196,7 @@ describe('durability under load', () => {
 function storedReports(): { ids: Set<string>; times: Map<string, Set<number>> } {
   const c = openCollector(loadConfig(fx.configFile), null, { syncAuth: false });
   try {
-    const rows = sqlAll(c.db, 'SELECT report_id, agent_id, collected_at FROM reports') as { report_id: string; agent_id: string; collected_at: string }[];
+    const rows = sqlAll<{ report_id: string; agent_id: string; collected_at: string }>(c.db, 'SELECT report_id, agent_id, collected_at FROM reports');
     const times = new Map<string, Set<number>>();
     for (const r of rows) {
       if (!times.has(r.agent_id)) times.set(r.agent_id, new Set());

@@ -48,8 +48,8 @@ describe('end to end: agent -> collector -> InfluxDB -> report', () => {
     const reportId = /report ([0-9a-f-]{36}) accepted/.exec(run.stdout)?.[1];
     expect(reportId).toBeDefined();
 
-    // The state store: the report API evaluates over it.
-    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
+    // The state store: the report API evaluates over it on request (fresh=1).
+    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json&fresh=1&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
       indicators: { id: string; ministry: { total: number }; units: { scope: string; total: number }[]; failing: { unit: string; name: string }[] }[];
     };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!;

@@ -165,7 +165,7 @@ export class ConsoleData {
       seen.add(at);
       for (const r of this.c.indicatorResults.at(at)) {
         let byScope = out.get(r.indicator);
-        if (!byScope) out.set(r.indicator, (byScope = new Map()));
+        if (!byScope) out.set(r.indicator, (byScope = new Map<string, TrendPoint[]>()));
         let pts = byScope.get(r.scope);
         if (!pts) byScope.set(r.scope, (pts = []));
         pts.push({ at, pass: r.pass, total: r.total });
@@ -255,7 +255,7 @@ function index(ev: Evaluation, members: Members): EvaluationView {
     for (const f of ind.failing) {
       ids.set(f.id, f.reasons);
       let u = failingByUnit.get(f.unit);
-      if (!u) failingByUnit.set(f.unit, (u = new Map()));
+      if (!u) failingByUnit.set(f.unit, (u = new Map<string, FailingMember[]>()));
       let list = u.get(ind.id);
       if (!list) u.set(ind.id, (list = []));
       list.push(f);

@@ -39,7 +39,7 @@ const ingest = new IngestCommit(db, { reports: new ReportStore(db), hosts: new H
 
 parentPort!.on('message', ({ rows, remove }: CommitRequest) => {
   let results: CommitResult['results'];
-  let removed = 0;
+  let removed: number;
   try {
     const done = ingest.commit(rows, remove);
     results = done.outcomes;

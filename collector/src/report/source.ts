@@ -9,6 +9,7 @@ import { BASELINE_INDICATOR, baselineNotes } from './baseline-footnotes.js';
 import { chooseDirective, directivesOf } from './directive.js';
 import { historyReport } from './history.js';
 import { PORTAL_INDICATOR, liveReport, portalStatus, type AppendixReport, type ReportFrame } from './model.js';
+import type { LiveBase } from './last.js';
 import { ReportError } from './source-error.js';
 import { applyComparison, applyTrend, previousQuarterEnd } from './trend.js';
 
@@ -38,36 +39,50 @@ export interface ReportOptions {
   directive?: string | undefined;
   /** How many days of history the trend lines show. */
   trendDays?: number;
+  /** Live only: evaluate now (not recorded) instead of serving the last recorded evaluation. */
+  fresh?: boolean;
 }
 
-/** The report now (live), or at `opts.at` from the stored history. */
-export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Date()): AppendixReport {
+/** A live evaluation of the current state (nothing recorded), with what the footnotes need from its members. */
+export function freshBase(c: Collector, now = new Date()): LiveBase {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  const history = c.indicatorResults;
-  const reportAt = opts.at ?? now;
-  const frame: ReportFrame = {
-    directive: chooseDirective(directivesOf(c.engine.rules.groups), reportAt, opts.directive ?? c.config.report?.directive),
-    filing: c.config.report?.filing
-      ? { documentNumber: c.config.report.filing.documentNumber, documentDate: c.config.report.filing.documentDate ?? null, issuer: c.config.report.filing.issuer ?? null }
-      : null,
+  const outside = new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]));
+  return {
+    ev,
+    portals: portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), outside),
+    baseline: baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)),
+  };
+}
+
+/** The directive, filing header and unit names a report is framed by (config and rule files). */
+function reportFrame(c: Collector, reportAt: Date, directive: string | undefined): ReportFrame {
+  return {
+    directive: chooseDirective(directivesOf(c.engine.rules.groups), reportAt, directive ?? c.config.report?.directive),
+    filing: c.config.report?.filing ? { documentNumber: c.config.report.filing.documentNumber, documentDate: c.config.report.filing.documentDate ?? null, issuer: c.config.report.filing.issuer ?? null } : null,
     units: c.config.units.map((u) => ({ id: u.id, name: u.name, shortName: u.shortName ?? u.name })),
   };
+}
+
+/**
+ * The live report (the last recorded evaluation, c.lastReport; a new evaluation before there is
+ * one or when `fresh`), or the report at `opts.at` from the stored history; then the trend and
+ * the comparison from the stored history.
+ */
+export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Date()): AppendixReport {
+  const history = c.indicatorResults;
+  const frame = reportFrame(c, opts.at ?? now, opts.directive);
   let report: AppendixReport;
   if (!opts.at) {
-    const outside = new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]));
-    report = liveReport(
-      ev,
-      portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), outside),
-      frame,
-      policyReason(c.config.protection),
-      baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)),
-    );
-  }
-  else {
+    const base = (!opts.fresh && c.lastReport.base()) || freshBase(c, now);
+    report = liveReport(base.ev, base.portals, frame, policyReason(c.config.protection), base.baseline);
+  } else {
     const iso = opts.at.toISOString();
+    // One evaluation writes every indicator and scope under the same evaluated_at: take the last
+    // evaluation at or before the requested time, whole.
     const { last, first } = history.lastAtOrBefore(opts.at);
     if (!last) throw noHistory(first, iso, 'at');
-    report = historyReport(history.at(last), iso, ev, frame);
+    // Only the indicators' titles, basis and due dates are taken from the current evaluation.
+    report = historyReport(history.at(last), iso, c.engine.last() ?? c.engine.evaluateNow(now), frame);
   }
   report = applyTrend(report, history.ministrySeries(report.evaluatedAt, opts.trendDays ?? 400));
   if (opts.compare === 'none') return report;

@@ -1,8 +1,9 @@
 /**
- * GET /api/v1/report?format=json|markdown|csv|html|docx&lang=vi|en&at=TIME&compare=TIME|none&directive=ID:
- * the appendix table, evaluated now or, with `at`, from the stored indicator history; compared
- * with the evaluation at `compare` (default: the end of the previous quarter, when stored);
- * measured against a directive's rule file (default: the latest issued by the report date).
+ * GET /api/v1/report?format=json|markdown|csv|html|docx&lang=vi|en&at=TIME&compare=TIME|none&directive=ID&fresh=1:
+ * the appendix table as of the last recorded evaluation (rendered once per evaluation), `fresh=1`
+ * evaluated now, or with `at` from the stored indicator history; compared with the evaluation at
+ * `compare` (default: the end of the previous quarter, when stored); measured against a
+ * directive's rule file (default: the latest issued by the report date).
  * GET /report?...: the same, a printable HTML page by default (Vietnamese), or `format=docx`.
  */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
@@ -10,9 +11,10 @@ import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
+import type { RenderedReport } from '../report/last.js';
 import { LANGS, type Lang } from '../report/model.js';
 import { FORMATS, fileName, render, type Format } from '../report/render.js';
-import { ReportError, buildReport, parseAt } from '../report/source.js';
+import { ReportError, buildReport, parseAt, type ReportOptions } from '../report/source.js';
 import { errorResponses, Query, StringEnum, type RouteDeps } from './schemas.js';
 
 const lang = Type.Optional(StringEnum(LANGS, 'language'));
@@ -21,6 +23,8 @@ const at = Type.Optional(Type.String({ maxLength: 40 }));
 const compare = Type.Optional(Type.String({ maxLength: 40 }));
 const directive = Type.Optional(Type.String({ maxLength: 64 }));
 const format = Type.Optional(StringEnum(FORMATS, 'format'));
+/** 1: evaluate now (not recorded); 0 or absent: the last recorded evaluation. */
+const fresh = Type.Optional(StringEnum(['0', '1'] as const, 'fresh'));
 /** The rendered table: JSON, markdown, CSV, HTML or the .docx bytes by `format`, sent as rendered. */
 const Rendered = Type.Union([Type.String(), Type.Unsafe<Buffer>({ description: 'the .docx bytes' })], { description: 'the report as rendered' });
 
@@ -30,20 +34,31 @@ interface ReportQuery {
   at?: string | undefined;
   compare?: string | undefined;
   directive?: string | undefined;
+  fresh?: '0' | '1' | undefined;
 }
 
 async function answer(c: Collector, reply: FastifyReply, q: ReportQuery, defaultFormat: Format) {
   try {
     const f = q.format ?? defaultFormat;
-    const report = buildReport(c, {
+    const l = q.lang ?? 'vi';
+    const opts: ReportOptions = {
       at: q.at === undefined ? undefined : parseAt(q.at),
       compare: q.compare === undefined ? undefined : q.compare === 'none' ? 'none' : parseAt(q.compare, 'compare'),
       directive: q.directive,
-    });
-    const { contentType, body } = await render(report, f, q.lang ?? 'vi');
+      fresh: q.fresh === '1',
+    };
+    const make = async (): Promise<RenderedReport> => {
+      const report = buildReport(c, opts);
+      return { ...(await render(report, f, l)), fileName: fileName(report, f) };
+    };
+    // The last evaluation's report, rendered once per evaluation; a comparison with an explicit
+    // date is computed per request (any date may be asked: not worth keeping).
+    const cacheable = opts.at === undefined && !opts.fresh && opts.compare === undefined;
+    const served = cacheable ? c.lastReport.rendered(`${f}/${l}/${q.directive ?? ''}`, make) : undefined;
+    const { contentType, body, fileName: name } = await (served ?? make());
     // The page has no scripts and no external assets: forbid both, allow its inline style.
     if (f === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
-    if (f === 'docx') reply.header('content-disposition', `attachment; filename="${fileName(report, f)}"`);
+    if (f === 'docx') reply.header('content-disposition', `attachment; filename="${name}"`);
     reply.header('x-content-type-options', 'nosniff').type(contentType);
     return body;
   } catch (e) {
@@ -53,7 +68,7 @@ async function answer(c: Collector, reply: FastifyReply, q: ReportQuery, default
 }
 
 export const reportRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
-  const querystring = Query({ format, lang, at, compare, directive });
+  const querystring = Query({ format, lang, at, compare, directive, fresh });
   app.get('/api/v1/report', { schema: { querystring, response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'json'));
   app.get('/report', { schema: { querystring, response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'html'));
   done();

@@ -48,7 +48,7 @@ const open = (): Collector =>
       'test',
     ),
   );
-const notices = (c: Collector) => (sqlAll(c.db, 'SELECT sink, payload FROM alert_notifications ORDER BY id') as { sink: string; payload: string }[]).map((r) => [r.sink, (JSON.parse(r.payload) as { status: string }).status]);
+const notices = (c: Collector) => sqlAll<{ sink: string; payload: string }>(c.db, 'SELECT sink, payload FROM alert_notifications ORDER BY id').map((r) => [r.sink, (JSON.parse(r.payload) as { status: string }).status]);
 const stateOf = (c: Collector, scope: string) => c.alerts.all().find((a) => a.scope === scope)?.state ?? 'inactive';
 
 beforeAll(async () => {
@@ -156,7 +156,7 @@ describe('engine + SQLite: restart keeps state, no duplicate fire, no lost resol
     c.engine.evaluateAndRecord(at(50));
     expect(stateOf(c, 'unit:A')).toBe('firing');
     await c.dispatcher.deliverDue();
-    const rows = sqlAll(c.db, 'SELECT attempts, next_at, last_error FROM alert_notifications') as { attempts: number; next_at: number; last_error: string }[];
+    const rows = sqlAll<{ attempts: number; next_at: number; last_error: string }>(c.db, 'SELECT attempts, next_at, last_error FROM alert_notifications');
     expect(rows.length).toBe(2);
     // Order is kept per sink: the first failed and waits; the second was not tried past it.
     expect(rows.map((r) => r.attempts)).toEqual([1, 0]);

@@ -167,3 +167,14 @@ function caretOffset(message: string | undefined): number | null {
 }
 
 export const isProblem = (x: CompiledExpr | CelProblem): x is CelProblem => !('run' in x);
+
+/**
+ * Whether any of these host expressions may read the facts that are loaded only for hosts
+ * serving a system (store/host-facts.ts HostFacts): the baseline checks, product ids, OS and
+ * IPv6 reasons. A word match on the source, so it errs towards loading: `host["baseline"]`
+ * and a comment mentioning products count too.
+ */
+export function readsHostDetail(sources: readonly string[]): boolean {
+  // host.protection.reasons and host.ipv6.readiness have columns of their own: they do not count.
+  return sources.some((s) => /\b(baseline|products|os)\b|\bipv6\W+reasons\b/.test(s));
+}

@@ -37,6 +37,28 @@ export interface Members {
   verdicts: ReadonlyMap<string, Uint8Array>;
 }
 
+/** How one indicator judged each member of its population, kept after the evaluation. */
+export interface KeptVerdicts {
+  /** Member ids (host agent ids or system ids), same index as `verdicts`; shared by the indicators of one evaluation. */
+  ids: readonly string[];
+  /** VERDICT per member. */
+  verdicts: Uint8Array;
+}
+
+/**
+ * The last recorded result of every indicator in force, kept compact (member ids and
+ * verdicts, never the members' facts): what the report and the console serve between
+ * evaluations. Groups evaluated on different intervals each replace their own indicators.
+ */
+export interface LastEvaluation {
+  /** The latest recorded evaluation (ISO time). */
+  evaluatedAt: string;
+  units: { id: string; name: string }[];
+  /** In rule-file order of the rules in force; each as of the evaluation of its group. */
+  indicators: IndicatorResult[];
+  verdicts: ReadonlyMap<string, KeptVerdicts>;
+}
+
 /** What the engine counts: hosts and systems as of `now`, and the systems' display names. */
 export interface MemberSource {
   (now: Date): { hosts: HostMember[]; systems: SystemMember[]; systemNames: ReadonlyMap<string, string> };
@@ -90,6 +112,8 @@ export class Engine {
   private readonly resolvedKeepMs: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly nextAt = new Map<string, number>();
+  private readonly kept = new Map<string, { result: IndicatorResult; verdicts: KeptVerdicts }>();
+  private lastAt: string | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.rules = deps.rules;
@@ -100,6 +124,35 @@ export class Engine {
 
   private selected(groups?: ReadonlySet<string>): Rule[] {
     return this.rules.groups.filter((g) => !groups || groups.has(g.name)).flatMap((g) => g.rules);
+  }
+
+  /**
+   * The last recorded result of each indicator in force, or undefined before the first
+   * recorded evaluation (then evaluate on request).
+   */
+  last(): LastEvaluation | undefined {
+    if (this.lastAt === undefined) return undefined;
+    const indicators: IndicatorResult[] = [];
+    const verdicts = new Map<string, KeptVerdicts>();
+    for (const r of this.rules.rules) {
+      const k = this.kept.get(r.indicator);
+      if (!k) continue;
+      indicators.push(k.result);
+      verdicts.set(r.indicator, k.verdicts);
+    }
+    return { evaluatedAt: this.lastAt, units: this.deps.units(), indicators, verdicts };
+  }
+
+  private keep(ev: Evaluation, members: Members): void {
+    const hostIds = members.hosts.map((h) => h.id);
+    const systemIds = members.systems.map((s) => s.id);
+    for (const result of ev.indicators) {
+      this.kept.set(result.id, { result, verdicts: { ids: result.population === 'hosts' ? hostIds : systemIds, verdicts: members.verdicts.get(result.id)! } });
+    }
+    // Results of retired rules are not served.
+    const inForce = new Set(this.rules.rules.map((r) => r.indicator));
+    for (const id of this.kept.keys()) if (!inForce.has(id)) this.kept.delete(id);
+    this.lastAt = ev.evaluatedAt;
   }
 
   /** Evaluate the rules in force (or those of `groups`) without recording anything. */
@@ -147,6 +200,7 @@ export class Engine {
     const alerts = advance(prev, observations, new Set(rules.map((r) => r.indicator)), retired, now, this.resolvedKeepMs);
     const recorded: RecordedEvaluation = { now, ev, members, rules, observations, alerts, ruleOf };
     this.deps.record(recorded);
+    this.keep(ev, members);
     for (const t of alerts.transitions) this.log.info({ indicator: t.alert.indicator, scope: t.alert.scope, state: t.transition, value: t.alert.value }, `alert ${t.transition}`);
     this.deps.afterRecord?.(recorded);
     return recorded;

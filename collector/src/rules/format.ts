@@ -102,7 +102,7 @@ export function parseRuleText(text: string, file: string, problems: RuleProblem[
     const k = String((p.key as { value?: unknown }).value);
     if (k !== 'groups' && k !== 'directive') add(start(p.key), null, null, k, 'unknown key: a rule file has "directive" (optional) and "groups"');
   }
-  const directive = parseDirective(root.get('directive', true) as Node | undefined, (n, field, msg) => add(start(n ?? root), null, null, field, msg));
+  const directive = parseDirective(root.get('directive', true), (n, field, msg) => add(start(n ?? root), null, null, field, msg));
   const groupsNode = root.get('groups', true);
   if (!isSeq(groupsNode)) {
     add(start(groupsNode ?? root), null, null, 'groups', 'expected a list of groups');

@@ -4,7 +4,9 @@
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
 import { IPV6_LEVELS, type Reason, type ReasonParams } from '@posture/protocol';
-import type { HostInput } from '../store/host-facts.js';
+import type { HostFacts, HostInput } from '../store/host-facts.js';
+import { readsHostDetail } from './cel.js';
+import type { Rule } from './format.js';
 import type { SystemRecord } from '../store/systems.js';
 import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
 import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
@@ -68,6 +70,12 @@ export interface SystemMember {
   reasonParams: ReasonParams;
   /** The view rule expressions read as `system`. */
   cel: Record<string, unknown>;
+}
+
+/** Which host facts the store must load for these rules (store/host-facts.ts HostFacts). */
+export function hostFactsFor(rules: readonly Rule[]): HostFacts {
+  const sources = rules.filter((r) => r.population === 'hosts').flatMap((r) => [r.where?.source, r.pass.source, r.reason?.source].filter((x): x is string => x !== undefined));
+  return readsHostDetail(sources) ? 'all' : 'serving-systems';
 }
 
 const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };
@@ -201,7 +209,18 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
   };
   const known = new Set(registry.map((r) => r.id));
   const members = registry.map((r) =>
-    make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), planStatus: r.protectionPlan?.status ?? 'unspecified', tags: r.tags, proposedLevel: r.proposedLevel }),
+    make({
+      id: r.id,
+      name: r.name,
+      unit: r.ownerUnit,
+      registered: true,
+      level: r.level ?? null,
+      approved: Boolean(r.approval),
+      planDeployed: Boolean(r.protectionPlan?.deployed),
+      planStatus: r.protectionPlan?.status ?? 'unspecified',
+      tags: r.tags,
+      proposedLevel: r.proposedLevel,
+    }),
   );
   for (const [id, e] of by) {
     if (known.has(id)) continue;

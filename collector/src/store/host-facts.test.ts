@@ -14,6 +14,7 @@ import type { Collector } from '../context.js';
 import { seedHosts } from '../../../testing/fleet.js';
 import { sampleReport } from '../../../testing/reports.js';
 import { loadHostInputs } from './host-facts.js';
+import { compile, isProblem, readsHostDetail } from '../rules/cel.js';
 
 let dir: string;
 let c: Collector;
@@ -44,7 +45,23 @@ const withProbes = (r: Report, baselineOk: boolean): Report => ({
   ...r,
   probes: {
     ...r.probes,
-    ipv6: { ok: true, durationMs: 1, facts: { enabled: true, disabledBy: null, addresses: [], defaultRoute: false, dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], listeners: [], outbound: null, readiness: 'address', reasons: ['no IPv6 default route'], unknown: [] } },
+    ipv6: {
+      ok: true,
+      durationMs: 1,
+      facts: {
+        enabled: true,
+        disabledBy: null,
+        addresses: [],
+        defaultRoute: false,
+        dns: { resolvers: [], ipv6ResolverReachable: null },
+        services: [],
+        listeners: [],
+        outbound: null,
+        readiness: 'address',
+        reasons: ['no IPv6 default route'],
+        unknown: [],
+      },
+    },
     baseline: baselineOk
       ? {
           ok: true,
@@ -95,5 +112,44 @@ describe('loadHostInputs', () => {
     third.probes = { ...third.probes, protection: { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'protection timed out' } } };
     expect(c.storeReport(third, 'A', [], new Date('2026-01-01T00:15:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)[0]).toMatchObject({ protected: null, protectionReasonCodes: [], protectionError: 'PROBE_TIMEOUT' });
+  });
+});
+
+describe('loadHostInputs serving-systems', () => {
+  it('loads baseline checks and IPv6 reasons only for hosts that serve a system, OS and product ids for all', () => {
+    for (const [hostname, systems] of [
+      ['a-A-ws', []],
+      ['a-A-srv', ['cong-ttdt']],
+    ] as const) {
+      const { agentId } = c.agents.enroll('A', hostname, '');
+      const r = withProbes(sampleReport({ agentId, hostname, unit: 'A', systems: [...systems], collectedAt: new Date('2026-01-02T00:00:00Z') }), true);
+      expect(c.storeReport(r, 'A', [], new Date('2026-01-02T00:00:00Z'))).toBe(true);
+    }
+    const all = new Map(loadHostInputs(c.db).map((h) => [h.hostname, h]));
+    const lean = new Map(loadHostInputs(c.db, undefined, 'serving-systems').map((h) => [h.hostname, h]));
+    expect(lean.get('a-A-srv')).toEqual(all.get('a-A-srv'));
+    expect(lean.get('a-A-ws')).toMatchObject({ os: all.get('a-A-ws')!.os, products: all.get('a-A-ws')!.products, protection: all.get('a-A-ws')!.protection, baseline: null, ipv6Reasons: [] });
+    expect(all.get('a-A-ws')!.products.length).toBeGreaterThan(0);
+    expect(all.get('a-A-ws')!.baseline).not.toBeNull();
+    // A page of a host list gets everything, whatever is asked.
+    const page = loadHostInputs(c.db, [all.get('a-A-ws')!.agentId], 'serving-systems');
+    expect(page[0]!.baseline).toEqual(all.get('a-A-ws')!.baseline);
+  });
+});
+
+describe('readsHostDetail', () => {
+  it.each([
+    ['host.baseline["ssh.root_login"] == "pass"', true],
+    ['"clamav" in host.protection.products', true],
+    ['host.os == "linux"', true],
+    ['host.ipv6.reasons.size() == 0', true],
+    ['host["baseline"].size() > 0', true],
+    ['host.protection.protected', false],
+    ['!host.protection.known ? ["unknown: " + host.protection.reasons.join("; ")] : host.protection.reasons', false],
+    ['host.ipv6.readiness == "ready" && host.role in ["server"]', false],
+  ])('%s -> %s', (source, reads) => {
+    // Every case is a valid host expression: the scan is tried on what rules can really say.
+    expect(compile('hosts', source, ['bool', 'list<string>'])).not.toSatisfy(isProblem);
+    expect(readsHostDetail([source])).toBe(reads);
   });
 });

@@ -48,9 +48,12 @@ export interface HostInput {
   protection: ProtectionFacts | null;
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
-  /** Why the host is not at the next IPv6 readiness level, as the agent's codes (empty: none sent). */
+  /** Why the host is not at the next IPv6 readiness level, as the agent's codes (empty: none sent, or not loaded like ipv6Reasons). */
   ipv6ReasonCodes: Reason[];
-  /** null when the baseline probe failed or did not run. */
+  /**
+   * null when the baseline probe failed or did not run, or when not loaded: a host that serves
+   * no system, while no host rule reads `host.baseline` (see HostFacts).
+   */
   baseline: BaselineCheckInput[] | null;
   receivedAt: string;
   decommissionedAt: string | null;
@@ -75,11 +78,35 @@ type Raw = [
   facts: string | null,
   /** The latest report's product facts (policy/protection.ts), JSON; null when none were stored. */
   protectionFacts: string | null,
+  /** JSON of `facts` without the IPv6 reasons, their codes and the baseline checks, when `facts` was not loaded (HostFacts). */
+  lightFacts: string | null,
 ];
 
+/**
+ * Which compact facts to load for every host. A host that serves an information system always
+ * gets all of them (its system's baseline is judged from its checks); the others need the
+ * baseline checks and IPv6 reasons only when a host rule reads them (OS and product ids are
+ * always loaded: the protection verdict shows them), and parsing
+ * 60-odd checks for each of 100,000 workstations is most of an evaluation's time and memory.
+ */
+export type HostFacts = 'all' | 'serving-systems';
+
 const SQL = `
-  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at, f.facts, h.protection_facts
+  SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at,
+    CASE WHEN @all OR h.systems <> '[]' THEN f.facts END, h.protection_facts,
+    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[6]', '$[3]', '$[2]') END
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
+
+/** Shared by every host without any (frozen: nobody may add to it). */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+const list = (json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
+const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
+
+/** host_rule_facts.facts, parsed (store/db.ts writes it; rows stored before reason codes have the first four). */
+type FactsTuple = [os: string | null, products: string[] | null, ipv6Reasons: string[] | null, baseline: CheckTuple[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null, ipv6Codes?: Reason[] | null];
+/** The same without elements 2, 3 and 6 (the SQL's json_remove). */
+type LightTuple = [os: string | null, products: string[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null];
+const lightTuple = ([os, products, protectionCodes, protectionError]: LightTuple): FactsTuple => [os, products, NONE, null, protectionCodes, protectionError, null];
 
 /** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
 type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
@@ -110,44 +137,40 @@ function loadTitles(db: DB): Map<string, Title> {
   return new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
 }
 
-/** Every host's rule inputs, or only those of `agentIds` (a page of a host list). */
-export function loadHostInputs(db: DB, agentIds?: readonly string[]): HostInput[] {
+/** Every host's rule inputs, or only those of `agentIds` (a page of a host list: all facts). */
+export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: HostFacts = 'all'): HostInput[] {
+  const all = facts === 'all' || agentIds !== undefined ? 1 : 0;
   const rows = (
     agentIds
       ? agentIds.length
-        ? db.prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(agentIds))
+        ? db
+            .prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`)
+            .raw()
+            .all({ all, ids: JSON.stringify(agentIds) })
         : []
-      : db.prepare(SQL).raw().all()
+      : db.prepare(SQL).raw().all({ all })
   ) as Raw[];
   const titles = loadTitles(db);
   const out = new Array<HostInput>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes] = (facts ? JSON.parse(facts) : [null, [], [], null, null, null, null]) as [
-      string | null,
-      string[] | null,
-      string[] | null,
-      CheckTuple[] | null,
-      Reason[] | null | undefined,
-      string | null | undefined,
-      Reason[] | null | undefined,
-    ];
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, lightFacts] = rows[i]!;
+    const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes] = (facts ? JSON.parse(facts) : lightFacts ? lightTuple(JSON.parse(lightFacts) as LightTuple) : [null, NONE, NONE, null, null, null, null]) as FactsTuple;
     out[i] = {
       agentId,
       unit,
       hostname,
       role,
       os: os ?? 'unknown',
-      systems: systems === '[]' ? [] : (JSON.parse(systems) as string[]),
+      systems: list(systems),
       protected: prot === null ? null : prot === 1,
-      protectionReasons: JSON.parse(reasons) as string[],
-      protectionReasonCodes: protectionCodes ?? [],
+      protectionReasons: list(reasons),
+      protectionReasonCodes: protectionCodes ?? NO_REASONS,
       protectionError: protectionError ?? null,
-      products: products ?? [],
+      products: products ?? NONE,
       protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness,
-      ipv6Reasons: ipv6Reasons ?? [],
-      ipv6ReasonCodes: ipv6Codes ?? [],
+      ipv6Reasons: ipv6Reasons ?? NONE,
+      ipv6ReasonCodes: ipv6Codes ?? NO_REASONS,
       baseline: baseline ? baseline.map((t) => checkInput(t, titles)) : null,
       receivedAt,
       decommissionedAt,
