@@ -65,7 +65,13 @@ async function nodeExporter() {
   });
   const url = `http://127.0.0.1:${port}/metrics`;
   for (let i = 0; i < 100; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await sleep(50);
   }
   await sleep(1500);
@@ -183,7 +189,15 @@ async function startClamav() {
   await writeFile(conf, `LocalSocket ${join(d, 'clamd.sock')}\nDatabaseDirectory ${join(d, 'db')}\nTemporaryDirectory ${d}\nOnAccessMountPath ${mnt}\nOnAccessExcludeUname clamav\n`);
   const clamd = spawn('/usr/sbin/clamd', ['-c', conf, '--foreground'], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
-    const up = await new Promise((r) => net.createConnection(join(d, 'clamd.sock')).on('connect', function () { this.destroy(); r(true); }).on('error', () => r(false)));
+    const up = await new Promise((r) =>
+      net
+        .createConnection(join(d, 'clamd.sock'))
+        .on('connect', function () {
+          this.destroy();
+          r(true);
+        })
+        .on('error', () => r(false)),
+    );
     if (up) break;
     await sleep(100);
   }
@@ -242,7 +256,9 @@ console.log('  per probe (alone, in-process, CPU incl. children / wall):');
 for (const p of probes) console.log(`    ${p.probe.padEnd(12)} ${p.cpu.toFixed(0).padStart(5)} ms CPU  ${p.wall.toFixed(0).padStart(5)} ms wall`);
 console.log(`  full collection cycle (in-process, every probe, median of ${RUNS}${WITH_CLAMD ? ', clamd + clamonacc running' : ''}):`);
 for (const c of cycle) {
-  console.log(`    ${c.root === ROOT ? 'this checkout' : `before (${c.root})`}`.padEnd(52) + `${c.cpu.toFixed(0).padStart(5)} ms CPU  ${c.wall.toFixed(0).padStart(5)} ms wall  (protection ${c.protection.toFixed(1)} ms, ipv6 ${c.ipv6.toFixed(1)} ms)`);
+  console.log(
+    `    ${c.root === ROOT ? 'this checkout' : `before (${c.root})`}`.padEnd(52) + `${c.cpu.toFixed(0).padStart(5)} ms CPU  ${c.wall.toFixed(0).padStart(5)} ms wall  (protection ${c.protection.toFixed(1)} ms, ipv6 ${c.ipv6.toFixed(1)} ms)`,
+  );
 }
 if (cycle.length === 2) {
   const [before, after] = cycle;

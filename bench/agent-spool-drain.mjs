@@ -35,7 +35,13 @@ await writeFile(join(dir, 'collector.yaml'), `listen: {host: 127.0.0.1, port: ${
 const collector = spawn(process.execPath, [join(ROOT, 'collector/bin/posture.js'), '-c', join(dir, 'collector.yaml'), 'serve'], { stdio: 'ignore', env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
 const url = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 200; i++) {
-  if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+  if (
+    await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    break;
   await new Promise((r) => setTimeout(r, 50));
 }
 try {

@@ -27,7 +27,9 @@ try {
   await waitHttp(`http://127.0.0.1:${amPort}/-/ready`);
   writeFileSync(
     join(dir, 'r.rules.yaml'),
-    stringify({ groups: [{ name: 'bench', rules: [{ indicator: 'endpoint_protection', title: { vi: 'Bảo vệ', en: 'Protected' }, basis: 'QĐ 2224/QĐ-BGTVT', population: 'hosts', pass: 'host.protection.protected', by: ['unit'], target: 0.9, for: `${FOR}s` }] }] }),
+    stringify({
+      groups: [{ name: 'bench', rules: [{ indicator: 'endpoint_protection', title: { vi: 'Bảo vệ', en: 'Protected' }, basis: 'QĐ 2224/QĐ-BGTVT', population: 'hosts', pass: 'host.protection.protected', by: ['unit'], target: 0.9, for: `${FOR}s` }] }],
+    }),
   );
   const port = await freePort();
   writeFileSync(
@@ -44,7 +46,8 @@ try {
   const col = start(node, ['collector/bin/posture.js', '-c', join(dir, 'collector.yaml'), 'serve'], { env: { ...process.env, POSTURE_LOG_LEVEL: 'warn' } });
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/healthz`);
-  const post = (path, body, cred) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cred ? { authorization: `Bearer ${cred}` } : {}) }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const post = (path, body, cred) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cred ? { authorization: `Bearer ${cred}` } : {}) }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
   const hosts = buildFleet({ hosts: 10, units: ['CHHVN'], shares: { protected: 1, stale: 0, ipv6Ready: 0 }, seed: 1, systemsPerUnit: 1 });
   const creds = [];
   for (const h of hosts) creds.push((await post('/api/v1/enroll', { unit: 'CHHVN', secret: SECRET, hostname: h.hostname, machineId: h.machineId })).body);
@@ -54,7 +57,7 @@ try {
       if (r.status !== 201) throw new Error(`report refused: ${r.status} ${JSON.stringify(r.body)}`);
     }
   };
-  const firing = async () => ((await (await fetch(`http://127.0.0.1:${amPort}/api/v2/alerts?active=true`)).json()).some((x) => x.labels.unit === 'CHHVN'));
+  const firing = async () => (await (await fetch(`http://127.0.0.1:${amPort}/api/v2/alerts?active=true`)).json()).some((x) => x.labels.unit === 'CHHVN');
   const bound = INTERVAL + FOR + 5;
   console.log(`evaluation interval ${INTERVAL} s, for ${FOR} s: bound ${bound} s`);
   let cycle = 0;

@@ -17,7 +17,11 @@ const runs = sized(Number(process.argv.slice(2).find((x) => /^\d+$/.test(x)) ?? 
 const warmSystem = new LocalSystem();
 const withoutUpdates = linuxFamilies.filter((f) => f.name !== 'updates');
 await cycle(linuxFamilies, warmSystem); // warm-up: page cache, and the warm reader's apt comparison
-const cold = [], warm = [], base = [], sim = [], per = Object.fromEntries(linuxFamilies.map((f) => [f.name, []]));
+const cold = [],
+  warm = [],
+  base = [],
+  sim = [],
+  per = Object.fromEntries(linuxFamilies.map((f) => [f.name, []]));
 for (let i = 0; i < runs; i++) {
   cold.push((await cycle(linuxFamilies, new LocalSystem())).cpuMs);
   warm.push((await cycle(linuxFamilies, warmSystem)).cpuMs);

@@ -22,7 +22,12 @@ import { consoleData } from '../collector/dist/console/data.js';
 import { ASSET_PATHS } from '../collector/dist/console/assets.js';
 import { sized } from './lib/smoke.mjs';
 
-const HOSTS = sized(100_000, 300), SYSTEMS = sized(2_000, 20), UNITS = 30, RUNS = sized(15, 1), COLD_RUNS = sized(5, 1), DAYS = sized(14, 2);
+const HOSTS = sized(100_000, 300),
+  SYSTEMS = sized(2_000, 20),
+  UNITS = 30,
+  RUNS = sized(15, 1),
+  COLD_RUNS = sized(5, 1),
+  DAYS = sized(14, 2);
 const now = Date.now();
 const units = Array.from({ length: UNITS }, (_, i) => ({ id: `U${String(i).padStart(2, '0')}`, name: `Đơn vị số ${i}` }));
 let seed = 42;
@@ -34,7 +39,14 @@ const config = validateConfig(
   'bench',
 );
 const c = openCollector(config);
-const checks = [['firewall.active', 1], ['time.synced', 1], ['audit.enabled', 2], ['updates.pending', 2], ['ssh.root_login', 3], ['disk.encryption', 4]];
+const checks = [
+  ['firewall.active', 1],
+  ['time.synced', 1],
+  ['audit.enabled', 2],
+  ['updates.pending', 2],
+  ['ssh.root_login', 3],
+  ['disk.encryption', 4],
+];
 
 console.error('filling the store ...');
 c.db.transaction(() => {
@@ -55,7 +67,20 @@ c.db.transaction(() => {
       },
     };
     a.run(id, unit, `hash-${id}`, `h${i}`, '', at);
-    h.run(id, unit, `h${i}`, rnd() < 0.8 ? 'workstation' : 'server', JSON.stringify(i % 25 === 0 ? [`s${i % SYSTEMS}`] : []), prot === null ? null : prot ? 1 : 0, JSON.stringify(reasons), ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)], id, at, at, JSON.stringify(report));
+    h.run(
+      id,
+      unit,
+      `h${i}`,
+      rnd() < 0.8 ? 'workstation' : 'server',
+      JSON.stringify(i % 25 === 0 ? [`s${i % SYSTEMS}`] : []),
+      prot === null ? null : prot ? 1 : 0,
+      JSON.stringify(reasons),
+      ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)],
+      id,
+      at,
+      at,
+      JSON.stringify(report),
+    );
   }
   // 14 days of history: every indicator, the ministry and every unit, every 5 minutes.
   const ins = c.db.prepare('INSERT INTO indicator_results (evaluated_at, indicator, scope, pass, total, target) VALUES (?, ?, ?, ?, ?, ?)');
@@ -67,7 +92,10 @@ c.db.transaction(() => {
 })();
 c.systems.replaceAll(
   Array.from({ length: SYSTEMS }, (_, i) => ({
-    id: `s${i}`, name: `Hệ thống ${i}`, ownerUnit: units[i % UNITS].id, tags: i % 10 === 0 ? ['portal'] : [],
+    id: `s${i}`,
+    name: `Hệ thống ${i}`,
+    ownerUnit: units[i % UNITS].id,
+    tags: i % 10 === 0 ? ['portal'] : [],
     ...(rnd() < 0.85 ? { level: 1 + Math.floor(rnd() * 4) } : {}),
     ...(rnd() < 0.8 ? { approval: { number: `${i}/QĐ`, date: '2025-01-01' } } : {}),
     protectionPlan: { deployed: rnd() < 0.75 },
@@ -81,10 +109,21 @@ const base = `http://127.0.0.1:${app.server.address().port}`;
 
 // Sign in as a browser does: the sign-in form's cookie and hidden token, then the session cookie.
 const form = await fetch(`${base}/console/login`);
-const loginCookie = form.headers.getSetCookie().find((s) => s.startsWith('pc_login=')).split(';')[0];
+const loginCookie = form.headers
+  .getSetCookie()
+  .find((s) => s.startsWith('pc_login='))
+  .split(';')[0];
 const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())[1];
-const signed = await fetch(`${base}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie, origin: base }, body: new URLSearchParams({ _csrf: csrf, token: TOKEN, next: '/console' }) });
-const session = signed.headers.getSetCookie().find((s) => s.startsWith('pc_session=')).split(';')[0];
+const signed = await fetch(`${base}/console/login`, {
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie, origin: base },
+  body: new URLSearchParams({ _csrf: csrf, token: TOKEN, next: '/console' }),
+});
+const session = signed.headers
+  .getSetCookie()
+  .find((s) => s.startsWith('pc_session='))
+  .split(';')[0];
 if (signed.status !== 303 || !session) throw new Error(`sign-in failed: HTTP ${signed.status}`);
 
 const data = consoleData(c);
@@ -114,7 +153,11 @@ async function measure(path, cold) {
 }
 
 const health = await measure('/healthz', false);
-const pages = [['overview', '/console'], ['unit page', '/console/units/U07'], ['registry', '/console/systems']];
+const pages = [
+  ['overview', '/console'],
+  ['unit page', '/console/units/U07'],
+  ['registry', '/console/systems'],
+];
 const rows = [];
 for (const [name, path] of pages) rows.push({ name, path, warm: await measure(path, false), cold: await measure(path, true) });
 const evalStart = performance.now();
@@ -126,7 +169,10 @@ for (const p of [ASSET_PATHS.css, ASSET_PATHS.js]) assets.push([p.split('/').pop
 console.log(`console: ${HOSTS} hosts, ${SYSTEMS} systems, ${UNITS} units, ${DAYS} days of indicator history; median of ${RUNS} (warm) and ${COLD_RUNS} (cold) requests`);
 console.log(`baseline: GET /healthz ${health.ms.toFixed(2)} ms wall, ${health.cpuMs.toFixed(2)} ms CPU`);
 console.log(`${'page'.padEnd(12)} ${'warm wall'.padStart(10)} ${'warm CPU'.padStart(9)} ${'x base'.padStart(7)} ${'cold wall'.padStart(10)} ${'cold CPU'.padStart(9)} ${'HTML bytes'.padStart(11)}`);
-for (const r of rows) console.log(`${r.name.padEnd(12)} ${r.warm.ms.toFixed(1).padStart(10)} ${r.warm.cpuMs.toFixed(1).padStart(9)} ${(r.warm.cpuMs / health.cpuMs).toFixed(0).padStart(7)} ${r.cold.ms.toFixed(0).padStart(10)} ${r.cold.cpuMs.toFixed(0).padStart(9)} ${String(r.warm.bytes).padStart(11)}`);
+for (const r of rows)
+  console.log(
+    `${r.name.padEnd(12)} ${r.warm.ms.toFixed(1).padStart(10)} ${r.warm.cpuMs.toFixed(1).padStart(9)} ${(r.warm.cpuMs / health.cpuMs).toFixed(0).padStart(7)} ${r.cold.ms.toFixed(0).padStart(10)} ${r.cold.cpuMs.toFixed(0).padStart(9)} ${String(r.warm.bytes).padStart(11)}`,
+  );
 console.log(`one evaluation of every rule over the fleet (what "cold" adds): ${evalMs.toFixed(0)} ms`);
 console.log(`assets (once per browser, cached a day): ${assets.map(([n, b]) => `${n} ${b} bytes`).join(', ')}`);
 await app.close();

@@ -171,14 +171,22 @@ async function main() {
   console.log(`${'phase'.padEnd(64)} ${'wall/s'.padStart(8)} ${'vs A'.padStart(7)} ${'cpu/s'.padStart(8)} ${'vs A'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}  statuses`);
   for (const [name, r] of rows) {
     const pct = (x, y) => (fmt((x / y) * 100, 1) + '%').padStart(7);
-    console.log(`${name.padEnd(64)} ${fmt(r.perSecond).padStart(8)} ${pct(r.perSecond, a.perSecond)} ${fmt(r.perCpuSecond).padStart(8)} ${pct(r.perCpuSecond, a.perCpuSecond)} ${fmt(r.p50, 1).padStart(7)} ${fmt(r.p99, 1).padStart(7)}  ${JSON.stringify(r.statuses)}`);
+    console.log(
+      `${name.padEnd(64)} ${fmt(r.perSecond).padStart(8)} ${pct(r.perSecond, a.perSecond)} ${fmt(r.perCpuSecond).padStart(8)} ${pct(r.perCpuSecond, a.perCpuSecond)} ${fmt(r.p50, 1).padStart(7)} ${fmt(r.p99, 1).padStart(7)}  ${JSON.stringify(r.statuses)}`,
+    );
   }
   console.log(`B vs A per round (wall/cpu): ${roundRatios}`);
   console.log(`B group commit: ${fmt(accepted)} reports in ${fmt(commits)} SQLite commits (${fmt(accepted / commits, 1)} per commit)`);
-  console.log(`C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`);
+  console.log(
+    `C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`,
+  );
   console.log(`D fixed ${fmt(D_RATE)} reports/s for ${SECONDS} s (end-to-end config): p50 ${fmt(d.p50, 1)} ms, p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms, statuses ${JSON.stringify(d.statuses)}`);
-  console.log(`E offered ${fmt(E_RATE)} reports/s for ${SECONDS} s: ${fmt(eRun.statuses[201] ?? 0)} accepted, all sent by ${fmt(offeredEnd, 1)} s, all in InfluxDB by ${fmt(eDrained, 2)} s (${fmt((eDrained - offeredEnd) * 1000)} ms after the last send) -> ${fmt(eRate)} reports/s end to end; p50 ${fmt(eRun.p50, 1)} ms, p99 ${fmt(eRun.p99, 1)} ms, statuses ${JSON.stringify(eRun.statuses)}`);
-  console.log(`goals: B >= 25% of A (cpu) -> ${b.perCpuSecond / a.perCpuSecond >= 0.25 ? 'met' : 'NOT met'}, (wall) -> ${b.perSecond / a.perSecond >= 0.25 ? 'met' : 'NOT met'}; C >= 3,000/s (wall, closed loop) -> ${e2e.perSecond >= 3000 ? 'met' : 'NOT met'}, (E, 3,000/s offered and kept up with) -> ${eKept ? 'met' : 'NOT met'}; D p99 < 50 ms -> ${d.p99 < 50 ? 'met' : 'NOT met'}`);
+  console.log(
+    `E offered ${fmt(E_RATE)} reports/s for ${SECONDS} s: ${fmt(eRun.statuses[201] ?? 0)} accepted, all sent by ${fmt(offeredEnd, 1)} s, all in InfluxDB by ${fmt(eDrained, 2)} s (${fmt((eDrained - offeredEnd) * 1000)} ms after the last send) -> ${fmt(eRate)} reports/s end to end; p50 ${fmt(eRun.p50, 1)} ms, p99 ${fmt(eRun.p99, 1)} ms, statuses ${JSON.stringify(eRun.statuses)}`,
+  );
+  console.log(
+    `goals: B >= 25% of A (cpu) -> ${b.perCpuSecond / a.perCpuSecond >= 0.25 ? 'met' : 'NOT met'}, (wall) -> ${b.perSecond / a.perSecond >= 0.25 ? 'met' : 'NOT met'}; C >= 3,000/s (wall, closed loop) -> ${e2e.perSecond >= 3000 ? 'met' : 'NOT met'}, (E, 3,000/s offered and kept up with) -> ${eKept ? 'met' : 'NOT met'}; D p99 < 50 ms -> ${d.p99 < 50 ? 'met' : 'NOT met'}`,
+  );
   await rm(seedA.dir, { recursive: true, force: true });
   await rm(seedC.dir, { recursive: true, force: true });
 }

@@ -32,7 +32,7 @@ try {
   const baseCpu = cpuSeconds(base.pid) - c0;
   await stop(base);
   const ceilRate = ceiling.accepted / ceiling.seconds;
-  console.log(`baseline node:http+ajv: ${ceilRate.toFixed(0)} reports/s (p50 ${ceiling.p50Ms.toFixed(1)} ms, p99 ${ceiling.p99Ms.toFixed(1)} ms, server CPU ${(baseCpu / ceiling.seconds * 100).toFixed(0)}%)`);
+  console.log(`baseline node:http+ajv: ${ceilRate.toFixed(0)} reports/s (p50 ${ceiling.p50Ms.toFixed(1)} ms, p99 ${ceiling.p99Ms.toFixed(1)} ms, server CPU ${((baseCpu / ceiling.seconds) * 100).toFixed(0)}%)`);
 
   // 2. The collector, end to end, with a real InfluxDB.
   const influx = await startInfluxd();
@@ -73,7 +73,7 @@ try {
   }
   console.log(`\nsustained with p99 < 100 ms: ${best.toFixed(0)} reports/s = ${(best / ceilRate).toFixed(2)} x the bare node:http+ajv ceiling (${ceilRate.toFixed(0)}/s)`);
   console.log(`hosts carried at a 5-minute interval: ${Math.floor(best * 300).toLocaleString('en')}`);
-  console.log('(load generator, collector and InfluxDB share this machine\'s cores)');
+  console.log("(load generator, collector and InfluxDB share this machine's cores)");
   await stop(col);
   await influx.stop();
 } finally {

@@ -28,21 +28,40 @@ if (!existsSync(SRC)) throw new Error(`${SRC} missing: install ssg-debian and op
 const OVERLAP = {
   apt_conf_disallow_unauthenticated: 'packages.signed_sources',
   apt_sources_list_official: 'packages.official_sources',
-  file_owner_etc_passwd: 'files.passwd', file_groupowner_etc_passwd: 'files.passwd', file_permissions_etc_passwd: 'files.passwd',
-  file_owner_etc_group: 'files.group', file_groupowner_etc_group: 'files.group', file_permissions_etc_group: 'files.group',
-  file_owner_etc_shadow: 'files.shadow', file_groupowner_etc_shadow: 'files.shadow', file_permissions_etc_shadow: 'files.shadow',
-  file_owner_etc_gshadow: 'files.gshadow', file_groupowner_etc_gshadow: 'files.gshadow', file_permissions_etc_gshadow: 'files.gshadow',
-  package_telnetd_removed: 'services.telnet_server', 'package_telnetd-ssl_removed': 'services.telnet_server', 'package_inetutils-telnetd_removed': 'services.telnet_server',
+  file_owner_etc_passwd: 'files.passwd',
+  file_groupowner_etc_passwd: 'files.passwd',
+  file_permissions_etc_passwd: 'files.passwd',
+  file_owner_etc_group: 'files.group',
+  file_groupowner_etc_group: 'files.group',
+  file_permissions_etc_group: 'files.group',
+  file_owner_etc_shadow: 'files.shadow',
+  file_groupowner_etc_shadow: 'files.shadow',
+  file_permissions_etc_shadow: 'files.shadow',
+  file_owner_etc_gshadow: 'files.gshadow',
+  file_groupowner_etc_gshadow: 'files.gshadow',
+  file_permissions_etc_gshadow: 'files.gshadow',
+  package_telnetd_removed: 'services.telnet_server',
+  'package_telnetd-ssl_removed': 'services.telnet_server',
+  'package_inetutils-telnetd_removed': 'services.telnet_server',
   package_nis_removed: 'services.nis',
   service_rsyslog_enabled: 'logging.system',
-  rsyslog_files_permissions: 'logging.file_permissions', rsyslog_files_ownership: 'logging.file_permissions', rsyslog_files_groupownership: 'logging.file_permissions',
-  partition_for_var_log: 'fs.var_log_separate', partition_for_var_log_audit: 'fs.var_log_audit_separate',
+  rsyslog_files_permissions: 'logging.file_permissions',
+  rsyslog_files_ownership: 'logging.file_permissions',
+  rsyslog_files_groupownership: 'logging.file_permissions',
+  partition_for_var_log: 'fs.var_log_separate',
+  partition_for_var_log_audit: 'fs.var_log_audit_separate',
   service_auditd_enabled: 'logging.audit',
-  sshd_allow_only_protocol2: 'ssh.weak_crypto', sshd_disable_empty_passwords: 'ssh.empty_passwords', sshd_disable_root_login: 'ssh.root_login',
-  sshd_set_idle_timeout: 'ssh.idle_timeout', sshd_set_keepalive_0: 'ssh.idle_timeout',
-  sudo_remove_nopasswd: 'sudo.nopasswd', sudo_remove_no_authenticate: 'sudo.nopasswd',
-  sysctl_fs_protected_hardlinks: 'kernel.protected_links', sysctl_fs_protected_symlinks: 'kernel.protected_links',
-  sysctl_fs_suid_dumpable: 'kernel.suid_dumpable', sysctl_kernel_randomize_va_space: 'kernel.aslr',
+  sshd_allow_only_protocol2: 'ssh.weak_crypto',
+  sshd_disable_empty_passwords: 'ssh.empty_passwords',
+  sshd_disable_root_login: 'ssh.root_login',
+  sshd_set_idle_timeout: 'ssh.idle_timeout',
+  sshd_set_keepalive_0: 'ssh.idle_timeout',
+  sudo_remove_nopasswd: 'sudo.nopasswd',
+  sudo_remove_no_authenticate: 'sudo.nopasswd',
+  sysctl_fs_protected_hardlinks: 'kernel.protected_links',
+  sysctl_fs_protected_symlinks: 'kernel.protected_links',
+  sysctl_fs_suid_dumpable: 'kernel.suid_dumpable',
+  sysctl_kernel_randomize_va_space: 'kernel.aslr',
 };
 
 const HARDEN = `set -e
@@ -73,7 +92,10 @@ try {
   // --smoke: the machine as found only (one OpenSCAP evaluation instead of two).
   const hardened = SMOKE ? null : JSON.parse(execFileSync('unshare', ['-m', 'bash', join(dir, 'harden.sh'), hdir, ...runner, hdir, runs], { encoding: 'utf8', maxBuffer: 64 << 20 }));
 
-  for (const [name, r] of [['as found', asFound], ['hardened (private mount namespace)', hardened]].filter(([, r]) => r !== null)) {
+  for (const [name, r] of [
+    ['as found', asFound],
+    ['hardened (private mount namespace)', hardened],
+  ].filter(([, r]) => r !== null)) {
     const byCheck = new Map();
     for (const [rule, res] of Object.entries(r.rules)) {
       const check = OVERLAP[rule];
@@ -83,7 +105,9 @@ try {
       if (res === 'fail') e.oscap = 'fail';
       byCheck.set(check, e);
     }
-    const skipped = Object.entries(r.rules).filter(([rule, res]) => OVERLAP[rule] && !['pass', 'fail'].includes(res)).map(([rule, res]) => `${rule}=${res}`);
+    const skipped = Object.entries(r.rules)
+      .filter(([rule, res]) => OVERLAP[rule] && !['pass', 'fail'].includes(res))
+      .map(([rule, res]) => `${rule}=${res}`);
     let agree = 0;
     const evaluated = Object.values(r.rules).filter((x) => ['pass', 'fail', 'error'].includes(x)).length;
     console.log(`\n${name}: ${evaluated} OpenSCAP rules evaluated (pass/fail/error) in ${PROFILE.split('_profile_')[1]}, ${byCheck.size} Posture checks overlap`);
@@ -91,7 +115,9 @@ try {
       const p = r.probe.outcomes[check]?.result ?? 'missing';
       const same = p === e.oscap;
       if (same) agree++;
-      console.log(`  ${same ? 'agree   ' : 'DISAGREE'} ${check.padEnd(28)} posture ${p.padEnd(7)} openscap ${e.oscap.padEnd(4)} (${e.rules.join(', ')})${same ? '' : `\n           posture evidence: ${r.probe.outcomes[check]?.evidence.slice(0, 200)}`}`);
+      console.log(
+        `  ${same ? 'agree   ' : 'DISAGREE'} ${check.padEnd(28)} posture ${p.padEnd(7)} openscap ${e.oscap.padEnd(4)} (${e.rules.join(', ')})${same ? '' : `\n           posture evidence: ${r.probe.outcomes[check]?.evidence.slice(0, 200)}`}`,
+      );
     }
     if (skipped.length) console.log(`  not compared (OpenSCAP gave no pass/fail): ${skipped.join(', ')}`);
     console.log(`  agreement: ${agree}/${byCheck.size} = ${((100 * agree) / byCheck.size).toFixed(1)}%`);

@@ -41,7 +41,11 @@ const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.
 const seconds = ((Date.now() - t0) / 1000).toFixed(0);
 let rows = [];
 try {
-  rows = readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  rows = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 } catch {
   // no rows: reported below with the test output
 }

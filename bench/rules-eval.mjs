@@ -23,13 +23,23 @@ const todayRoot = todayArg > 0 ? process.argv[todayArg + 1] : undefined;
 
 // As the engine does: each rule also records every member's verdict (for the dashboards' inventory).
 const verdictsFor = (r, hosts, systems) => new Uint8Array(r.population === 'hosts' ? hosts.length : systems.length);
-const HOSTS = sized(100_000, 1000), SYSTEMS = sized(2_000, 20), UNITS = 30, RUNS = sized(5, 1);
+const HOSTS = sized(100_000, 1000),
+  SYSTEMS = sized(2_000, 20),
+  UNITS = 30,
+  RUNS = sized(5, 1);
 const now = new Date('2026-03-01T00:00:00Z');
 const units = Array.from({ length: UNITS }, (_, i) => `U${String(i).padStart(2, '0')}`);
 // Deterministic pseudo-random fleet (mulberry32) so runs compare.
 let seed = 42;
 const rnd = () => ((seed = (seed + 0x6d2b79f5) | 0), (((seed ^ (seed >>> 15)) * (1 | seed)) >>> 0) / 4294967296);
-const checks = [['firewall.active', 1], ['time.synced', 1], ['audit.enabled', 2], ['updates.pending', 2], ['ssh.root_login', 3], ['disk.encryption', 4]];
+const checks = [
+  ['firewall.active', 1],
+  ['time.synced', 1],
+  ['audit.enabled', 2],
+  ['updates.pending', 2],
+  ['ssh.root_login', 3],
+  ['disk.encryption', 4],
+];
 const HOUR = 3_600_000;
 const inputs = Array.from({ length: HOSTS }, (_, i) => {
   const receivedAt = new Date(now.getTime() - (rnd() < 0.03 ? 5 * HOUR : 60_000)).toISOString();
@@ -42,35 +52,51 @@ const inputs = Array.from({ length: HOSTS }, (_, i) => {
     ? { collectedMs, products: null, failure: 'PROBE_TIMEOUT', agentProtected: null, agentLimitHours: null }
     : {
         collectedMs,
-        products: [{ key: 'defender', id: 'defender', name: 'Microsoft Defender Antivirus', antiMalware: true, installed: true, running: rnd() < 0.97, realTime: rnd() < 0.97, signatureless: false,
-          signatureMs: flagOnly ? null : collectedMs - age * HOUR, signatureAgeHours: flagOnly ? null : Math.round(age * 10) / 10, signatureUpToDate: flagOnly ? true : null }],
+        products: [
+          {
+            key: 'defender',
+            id: 'defender',
+            name: 'Microsoft Defender Antivirus',
+            antiMalware: true,
+            installed: true,
+            running: rnd() < 0.97,
+            realTime: rnd() < 0.97,
+            signatureless: false,
+            signatureMs: flagOnly ? null : collectedMs - age * HOUR,
+            signatureAgeHours: flagOnly ? null : Math.round(age * 10) / 10,
+            signatureUpToDate: flagOnly ? true : null,
+          },
+        ],
         failure: null,
         agentProtected: true,
         agentLimitHours: 168,
       };
   return {
-  agentId: `a-${i}`,
-  unit: units[i % UNITS],
-  hostname: `h${i}`,
-  role: rnd() < 0.8 ? 'workstation' : 'server',
-  os: rnd() < 0.7 ? 'windows' : 'linux',
-  systems: i % 25 === 0 ? [`s${i % SYSTEMS}`] : [],
-  // The agents' own verdicts agree with the policy here, so that today's code (which counts
-  // them) and this one count the same hosts as failing: the comparison is of the work, not of
-  // how many footnotes each writes.
-  protected: failed ? null : protectsAt(protection, now.getTime(), DEFAULT_PROTECTION_POLICY),
-  protectionReasons: ['Defender: protecting'],
-  products: ['defender'],
-  ipv6Readiness: ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)],
-  ipv6Reasons: [],
-  baseline: checks.map(([id, level]) => ({ id, level, result: rnd() < 0.9 ? 'pass' : rnd() < 0.5 ? 'fail' : 'unknown' })),
-  receivedAt,
-  decommissionedAt: null,
-  protection,
+    agentId: `a-${i}`,
+    unit: units[i % UNITS],
+    hostname: `h${i}`,
+    role: rnd() < 0.8 ? 'workstation' : 'server',
+    os: rnd() < 0.7 ? 'windows' : 'linux',
+    systems: i % 25 === 0 ? [`s${i % SYSTEMS}`] : [],
+    // The agents' own verdicts agree with the policy here, so that today's code (which counts
+    // them) and this one count the same hosts as failing: the comparison is of the work, not of
+    // how many footnotes each writes.
+    protected: failed ? null : protectsAt(protection, now.getTime(), DEFAULT_PROTECTION_POLICY),
+    protectionReasons: ['Defender: protecting'],
+    products: ['defender'],
+    ipv6Readiness: ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)],
+    ipv6Reasons: [],
+    baseline: checks.map(([id, level]) => ({ id, level, result: rnd() < 0.9 ? 'pass' : rnd() < 0.5 ? 'fail' : 'unknown' })),
+    receivedAt,
+    decommissionedAt: null,
+    protection,
   };
 });
 const registry = Array.from({ length: SYSTEMS }, (_, i) => ({
-  id: `s${i}`, name: `System ${i}`, ownerUnit: units[i % UNITS], tags: i % 10 === 0 ? ['portal'] : [],
+  id: `s${i}`,
+  name: `System ${i}`,
+  ownerUnit: units[i % UNITS],
+  tags: i % 10 === 0 ? ['portal'] : [],
   ...(rnd() < 0.85 ? { level: 1 + Math.floor(rnd() * 4) } : {}),
   ...(rnd() < 0.8 ? { approval: { number: `${i}/QĐ`, date: '2025-01-01' } } : {}),
   protectionPlan: { deployed: rnd() < 0.75 },
@@ -118,12 +144,36 @@ db.transaction(() => {
   const un = db.prepare('INSERT INTO units (id, name) VALUES (?, ?)');
   for (const u of units) un.run(u, u);
   const a = db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const hrow = db.prepare(`INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, collected_ms, received_at, report, protection_facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const hrow = db.prepare(
+    `INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, collected_ms, received_at, report, protection_facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   for (const h of inputs) {
     a.run(h.agentId, h.unit, `hash-${h.agentId}`, h.hostname, '', h.receivedAt);
-    const report = { probes: { host: { ok: true, facts: { os: { family: h.os } } }, protection: { ok: true, facts: { products: [{ id: 'defender' }] } }, ipv6: { ok: true, facts: { reasons: [] } }, baseline: { ok: true, facts: { checks: h.baseline.map((c) => ({ ...c, title: { vi: c.id, en: c.id }, evidence: 'bench' })) } } } };
+    const report = {
+      probes: {
+        host: { ok: true, facts: { os: { family: h.os } } },
+        protection: { ok: true, facts: { products: [{ id: 'defender' }] } },
+        ipv6: { ok: true, facts: { reasons: [] } },
+        baseline: { ok: true, facts: { checks: h.baseline.map((c) => ({ ...c, title: { vi: c.id, en: c.id }, evidence: 'bench' })) } },
+      },
+    };
     reports.push(JSON.stringify(report));
-    hrow.run(h.agentId, h.unit, h.hostname, h.role, JSON.stringify(h.systems), h.protected === null ? null : h.protected ? 1 : 0, '[]', h.ipv6Readiness, h.agentId, h.receivedAt, Date.parse(h.receivedAt), h.receivedAt, JSON.stringify(report), JSON.stringify(h.protection));
+    hrow.run(
+      h.agentId,
+      h.unit,
+      h.hostname,
+      h.role,
+      JSON.stringify(h.systems),
+      h.protected === null ? null : h.protected ? 1 : 0,
+      '[]',
+      h.ipv6Readiness,
+      h.agentId,
+      h.receivedAt,
+      Date.parse(h.receivedAt),
+      h.receivedAt,
+      JSON.stringify(report),
+      JSON.stringify(h.protection),
+    );
   }
 })();
 // What the engine loads: every fact only for hosts serving a system unless a host rule reads more.
@@ -141,10 +191,11 @@ const fromStore = time(() => {
 });
 // What the host_rule_facts triggers add to ingest: re-store 20,000 reports with and without them.
 const RESTORED = Math.min(20_000, HOSTS);
-const storeReports = () => db.transaction(() => {
-  const up = db.prepare('UPDATE hosts SET report = ? WHERE agent_id = ?');
-  for (let i = 0; i < RESTORED; i++) up.run(reports[i], inputs[i].agentId);
-})();
+const storeReports = () =>
+  db.transaction(() => {
+    const up = db.prepare('UPDATE hosts SET report = ? WHERE agent_id = ?');
+    for (let i = 0; i < RESTORED; i++) up.run(reports[i], inputs[i].agentId);
+  })();
 const withTriggers = time(storeReports);
 for (const t of ['host_rule_facts_ins', 'host_rule_facts_upd', 'host_rule_facts_del']) db.exec(`DROP TRIGGER ${t}`);
 const withoutTriggers = time(storeReports);
@@ -171,7 +222,8 @@ if (todayRoot) {
   // falls on both alike; medians of 2 x RUNS.
   todayFull();
   mineFull();
-  const mine = [], theirs = [];
+  const mine = [],
+    theirs = [];
   for (let i = 0; i < 2 * RUNS; i++) {
     let t = performance.now();
     todayFull();

@@ -5,7 +5,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = import.meta.dirname;
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.mjs') && n !== 'run.mjs').sort()) {
+for (const f of readdirSync(dir)
+  .filter((n) => n.endsWith('.mjs') && n !== 'run.mjs')
+  .sort()) {
   console.log(`\n== ${f}`);
   execFileSync(process.execPath, [join(dir, f), ...process.argv.slice(2)], { stdio: 'inherit' });
 }

@@ -24,7 +24,13 @@ const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 100_000), 200);
 const TOKEN = 'pt_bench-viewer-token-0123456789abcdefghijklmnopq';
 const UNITS = Array.from({ length: 30 }, (_, i) => ({ id: `U${String(i).padStart(2, '0')}`, name: `Đơn vị ${i}` }));
 
-const status = (pid) => Object.fromEntries(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').filter((l) => /^Vm(RSS|HWM)/.test(l)).map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]));
+const status = (pid) =>
+  Object.fromEntries(
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .filter((l) => /^Vm(RSS|HWM)/.test(l))
+      .map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]),
+  );
 
 async function setup(hosts) {
   const dir = await mkdtemp(join(tmpdir(), 'posture-rss-'));
@@ -80,7 +86,11 @@ const e = await measure(empty);
 const f = await measure(full);
 console.log(`\nstate RSS benchmark: ${HOSTS.toLocaleString('en-US')} hosts in ${UNITS.length} units (seeded in ${full.seedSeconds.toFixed(1)} s), node ${process.version}`);
 console.log(`${'moment'.padEnd(44)} ${'empty store'.padStart(12)} ${`${HOSTS / 1000}k hosts`.padStart(12)} ${'ratio'.padStart(7)}`);
-for (const [name, k] of [['after start (first evaluation done)', 'afterStart'], ['after GET /api/v1/report', 'afterReport'], ['after GET /api/v1/hosts?limit=10000', 'afterHosts']]) {
+for (const [name, k] of [
+  ['after start (first evaluation done)', 'afterStart'],
+  ['after GET /api/v1/report', 'afterReport'],
+  ['after GET /api/v1/hosts?limit=10000', 'afterHosts'],
+]) {
   console.log(`${('RSS ' + name).padEnd(44)} ${mb(e[k].VmRSS).padStart(12)} ${mb(f[k].VmRSS).padStart(12)} ${(f[k].VmRSS / e[k].VmRSS).toFixed(2).padStart(7)}`);
 }
 console.log(`${'peak RSS (VmHWM)'.padEnd(44)} ${mb(e.afterHosts.VmHWM).padStart(12)} ${mb(f.afterHosts.VmHWM).padStart(12)} ${(f.afterHosts.VmHWM / e.afterHosts.VmHWM).toFixed(2).padStart(7)}`);

@@ -19,7 +19,10 @@ const DEFAULT_CONFIG = process.env.POSTURE_AGENT_CONFIG ?? '/etc/posture/agent.y
 const UNCONFIGURED_UNIT = 'not-configured';
 
 class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }
@@ -33,9 +36,12 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const cfg = async () => loadConfig(program.opts<{ config: string }>().config);
 
-  program.command('version').description('print the agent version').action(() => {
-    console.log(AGENT_VERSION);
-  });
+  program
+    .command('version')
+    .description('print the agent version')
+    .action(() => {
+      console.log(AGENT_VERSION);
+    });
 
   program
     .command('config')
@@ -59,7 +65,10 @@ export async function main(argv: string[]): Promise<number> {
       const file = program.opts<{ config: string }>().config;
       // First use: a sysadmin sees what the agent finds before writing a config or enrolling.
       // Only a missing file means defaults; a file that exists must be valid.
-      const missing = await access(file).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+      const missing = await access(file).then(
+        () => false,
+        (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+      );
       if (missing) console.error(`posture-agent: no config file at ${file}: collecting with the defaults (unit "${UNCONFIGURED_UNIT}"); nothing is sent. Write the config and enroll to report.`);
       const config = missing ? validateConfig({ unit: UNCONFIGURED_UNIT }, `${file} (absent: defaults)`) : await cfg();
       const cred = missing ? null : await loadCredential(config.stateDir);
@@ -107,7 +116,10 @@ export async function main(argv: string[]): Promise<number> {
       const file = program.opts<{ config: string }>().config;
       // First use: a sysadmin sees what the agent finds before writing a config or enrolling.
       // Only a missing file means defaults; a file that exists must be valid.
-      const missing = await access(file).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+      const missing = await access(file).then(
+        () => false,
+        (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+      );
       if (missing) console.error(`posture-agent: no config file at ${file}: collecting with the defaults (unit "${UNCONFIGURED_UNIT}"); nothing is sent. Write the config and enroll to report.`);
       const config = missing ? validateConfig({ unit: UNCONFIGURED_UNIT }, `${file} (absent: defaults)`) : await cfg();
       const cred = missing ? null : await loadCredential(config.stateDir);

@@ -20,10 +20,7 @@ import { registerPortals } from './cli/portals.js';
 const DEFAULT_CONFIG = process.env.POSTURE_CONFIG ?? '/etc/posture/collector.yaml';
 
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('posture')
-    .description('Posture collector: ingest, indicators, alerts, reports')
-    .option('-c, --config <file>', 'collector config file', DEFAULT_CONFIG)
-    .exitOverride();
+  const program = new Command('posture').description('Posture collector: ingest, indicators, alerts, reports').option('-c, --config <file>', 'collector config file', DEFAULT_CONFIG).exitOverride();
   let loaded: ReturnType<typeof loadConfig> | undefined;
   const cfg = () => (loaded ??= loadConfig(program.opts<{ config: string }>().config));
   const ctx = { config: cfg };

@@ -67,7 +67,7 @@ describe('collector restart', () => {
     const c = openCollector(loadConfig(fx.configFile));
     try {
       expect(c.agents.count()).toBe(1);
-      const ids = new Set((sqlAll<{ report_id: string }>(c.db, 'SELECT report_id FROM reports')).map((r) => r.report_id));
+      const ids = new Set(sqlAll<{ report_id: string }>(c.db, 'SELECT report_id FROM reports').map((r) => r.report_id));
       for (const id of acked) expect(ids.has(id)).toBe(true);
       expect(ids.size).toBe(acked.length);
       expect(c.hosts.get(a.agentId)?.unit).toBe('TTCNTT');

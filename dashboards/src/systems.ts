@@ -14,8 +14,7 @@ import { BY_SYSTEM, BY_UNIT, Ctx, merge, q, reduceLast, rename, type Lang } from
 const latest = (fields: string) => `SELECT ${fields} FROM "system" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system"`;
 
 /** Systems whose latest value of `field` matches `cond`, counted as `alias`. */
-const countWhere = (refId: string, field: string, cond: string, alias: string) =>
-  q(refId, `SELECT count("${field}") AS "${alias}" FROM (${latest(`last("${field}") AS "${field}"`)})${cond ? ` WHERE "${field}" ${cond}` : ''}`);
+const countWhere = (refId: string, field: string, cond: string, alias: string) => q(refId, `SELECT count("${field}") AS "${alias}" FROM (${latest(`last("${field}") AS "${field}"`)})${cond ? ` WHERE "${field}" ${cond}` : ''}`);
 
 const byLevel = (c: Ctx) => {
   const p = new bargauge.PanelBuilder()
@@ -55,7 +54,18 @@ const status = (c: Ctx) =>
 
 const names = (c: Ctx) =>
   c.lang === 'vi'
-    ? { Time: 'Cập nhật', unit: 'Đơn vị', system: 'Mã hệ thống', level: 'Cấp độ (0: chưa xác định)', registered: 'Có trong danh mục', name: 'Tên hệ thống', approved: 'Đã phê duyệt', plan_deployed: 'Đã triển khai phương án', classified: 'Đạt chỉ tiêu', hosts: 'Số máy' }
+    ? {
+        Time: 'Cập nhật',
+        unit: 'Đơn vị',
+        system: 'Mã hệ thống',
+        level: 'Cấp độ (0: chưa xác định)',
+        registered: 'Có trong danh mục',
+        name: 'Tên hệ thống',
+        approved: 'Đã phê duyệt',
+        plan_deployed: 'Đã triển khai phương án',
+        classified: 'Đạt chỉ tiêu',
+        hosts: 'Số máy',
+      }
     : { Time: 'Updated', unit: 'Unit', system: 'System id', level: 'Level (0: not determined)', registered: 'In registry', name: 'Name', approved: 'Approved', plan_deployed: 'Plan deployed', classified: 'Meets indicator', hosts: 'Hosts' };
 
 const COLUMNS = ['name', 'level', 'registered', 'approved', 'plan_deployed', 'classified', 'hosts'];
@@ -81,11 +91,5 @@ const unclassified = (c: Ctx) =>
 
 export function systems(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);
-  return c
-    .dashboard('posture-systems', { vi: 'Posture: Hệ thống thông tin', en: 'Posture: Information systems' })
-    .withPanel(byLevel(c))
-    .withPanel(status(c))
-    .withPanel(registry(c))
-    .withPanel(unclassified(c))
-    .build();
+  return c.dashboard('posture-systems', { vi: 'Posture: Hệ thống thông tin', en: 'Posture: Information systems' }).withPanel(byLevel(c)).withPanel(status(c)).withPanel(registry(c)).withPanel(unclassified(c)).build();
 }

@@ -49,7 +49,12 @@ beforeAll(async () => {
       {
         dataDir: dir,
         units: [...TEST_UNITS, EXPIRED_UNIT],
-        auth: { tokens: [{ name: 'secteam', role: 'admin', sha256: sha256(ADMIN) }, { name: 'grafana', role: 'viewer', sha256: sha256(VIEWER) }] },
+        auth: {
+          tokens: [
+            { name: 'secteam', role: 'admin', sha256: sha256(ADMIN) },
+            { name: 'grafana', role: 'viewer', sha256: sha256(VIEWER) },
+          ],
+        },
         limits: { enrollPerMinute: 5, authFailuresPerMinute: 10 },
       },
       'test',
@@ -145,8 +150,7 @@ describe('reports: agent credentials', () => {
 
   it('limits failures per address (10 here): the failing attempts get 429, a good credential from that address still passes', async () => {
     const ip = nextIp();
-    const post = (cred: string, from = ip) =>
-      app.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: from, payload: sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${cred}` } });
+    const post = (cred: string, from = ip) => app.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: from, payload: sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${cred}` } });
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await post(`pa_guess${i}`)).statusCode);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
@@ -160,8 +164,7 @@ describe('reports: agent credentials', () => {
   });
 
   it('limits failures per presented credential (default 10 a minute), from any address', async () => {
-    const post = (cred: string) =>
-      app.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: nextIp(), payload: sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${cred}` } });
+    const post = (cred: string) => app.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: nextIp(), payload: sampleReport({ agentId: agentA.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${cred}` } });
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await post('pa_the-same-wrong-credential')).statusCode);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));

@@ -52,9 +52,7 @@ describe('posture rules', () => {
   });
 
   it('test: a misspelled key fails naming the file, line and key, instead of asserting nothing', async () => {
-    const lines = (await readFile(join(ROOT, 'rules/tests/directive.test.yaml'), 'utf8'))
-      .replace('[../directive.rules.yaml]', `[${JSON.stringify(join(ROOT, 'rules/directive.rules.yaml'))}]`)
-      .split('\n');
+    const lines = (await readFile(join(ROOT, 'rules/tests/directive.test.yaml'), 'utf8')).replace('[../directive.rules.yaml]', `[${JSON.stringify(join(ROOT, 'rules/directive.rules.yaml'))}]`).split('\n');
     const at = lines.findIndex((l) => /^\s+expect:/.test(l));
     lines[at] = lines[at]!.replace('expect:', 'expectt:');
     const f = join(dir, 'typo.test.yaml');

@@ -55,15 +55,25 @@ async function send(n: Node, unit: { id: string; enrollmentSecret: string }, hos
 
 /** Wait until the ministry holds every report the unit collector stored for `unit`. */
 async function converged(unit: string, from: Node): Promise<void> {
-  await waitFor(`the ministry to hold every ${unit} report of the unit collector`, async () => {
-    const refused = new Set(query<{ report_id: string }>(from, 'SELECT report_id FROM forward_refused').map((r) => r.report_id));
-    const want = [...reportIdsOf(from, unit)].filter((id) => !refused.has(id));
-    const got = reportIdsOf(ministry, unit);
-    return want.length > 0 && want.every((id) => got.has(id)) && count(from, 'SELECT 1 FROM forward_outbox') === 0;
-  }, 30_000, 200);
+  await waitFor(
+    `the ministry to hold every ${unit} report of the unit collector`,
+    async () => {
+      const refused = new Set(query<{ report_id: string }>(from, 'SELECT report_id FROM forward_refused').map((r) => r.report_id));
+      const want = [...reportIdsOf(from, unit)].filter((id) => !refused.has(id));
+      const got = reportIdsOf(ministry, unit);
+      return want.length > 0 && want.every((id) => got.has(id)) && count(from, 'SELECT 1 FROM forward_outbox') === 0;
+    },
+    30_000,
+    200,
+  );
 }
 
-interface ScopeRow { scope: string; pass: number; total: number; ratio: number | null }
+interface ScopeRow {
+  scope: string;
+  pass: number;
+  total: number;
+  ratio: number | null;
+}
 type Appendix = { indicators: { id: string; ministry: ScopeRow; units: ScopeRow[] }[] };
 async function appendix(n: Node): Promise<Appendix> {
   const res = await fetch(`${n.f.url}/api/v1/report?format=json&fresh=1`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
@@ -72,8 +82,7 @@ async function appendix(n: Node): Promise<Appendix> {
 }
 const unitRows = (a: Appendix, unit: string) => a.indicators.map((i) => ({ indicator: i.id, ...i.units.find((u) => u.scope === unit)! }));
 
-const unitCollector = (unit: { id: string; name: string }) =>
-  collectorFixture({ units: [{ id: unit.id, name: unit.name }], upstream: { url: ministry.f.url, intervalMs: 100, backoffMinMs: 100, backoffMaxMs: 800, batchSize: 25 } });
+const unitCollector = (unit: { id: string; name: string }) => collectorFixture({ units: [{ id: unit.id, name: unit.name }], upstream: { url: ministry.f.url, intervalMs: 100, backoffMinMs: 100, backoffMaxMs: 800, batchSize: 25 } });
 
 beforeAll(async () => {
   ministry = { f: await collectorFixture() };
@@ -82,7 +91,10 @@ beforeAll(async () => {
   // secrets are the ministry's; a unit collector gets its own).
   unitA = { f: await unitCollector(CHHVN) };
   unitB = { f: await unitCollector(TCDBVN) };
-  for (const [n, u] of [[unitA, CHHVN], [unitB, TCDBVN]] as const) {
+  for (const [n, u] of [
+    [unitA, CHHVN],
+    [unitB, TCDBVN],
+  ] as const) {
     const cfg = parse(await readFile(n.f.configFile, 'utf8')) as { units: { enrollmentSecret?: string }[] };
     cfg.units[0]!.enrollmentSecret = u.enrollmentSecret;
     await writeFile(n.f.configFile, stringify(cfg));

@@ -30,7 +30,7 @@ const reportIds = (n: Node) => {
   const db = new Database(join(n.f.dir, 'data', 'posture.sqlite'), { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    return new Set((sqlAll<{ report_id: string }>(db, 'SELECT report_id FROM reports')).map((r) => r.report_id));
+    return new Set(sqlAll<{ report_id: string }>(db, 'SELECT report_id FROM reports').map((r) => r.report_id));
   } finally {
     db.close();
   }

@@ -203,7 +203,12 @@ describe('hostile reports', () => {
   it('created the retention policy (default) and the downsampling continuous queries at start', async () => {
     const rps = await influx.query(DB, `SHOW RETENTION POLICIES ON "${DB}"`);
     const rows = rps.results[0]!.series![0]!.values.map((v) => ({ name: v[0], duration: v[1], default: v[4] }));
-    expect(rows).toEqual(expect.arrayContaining([{ name: 'posture_90d', duration: '2160h0m0s', default: true }, { name: 'posture_long', duration: '0s', default: false }]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { name: 'posture_90d', duration: '2160h0m0s', default: true },
+        { name: 'posture_long', duration: '0s', default: false },
+      ]),
+    );
     const cqs = await influx.query(DB, 'SHOW CONTINUOUS QUERIES');
     const ours = cqs.results[0]!.series!.find((s) => s.name === DB)!.values.map((v) => v[0]);
     expect(ours.sort()).toEqual(['posture_collector_1h', 'posture_host_1h', 'posture_indicator_1h', 'posture_portal_1h', 'posture_portal_check_1h', 'posture_protection_product_1h', 'posture_system_1h']);

@@ -115,7 +115,7 @@ describe('idempotency per agent', () => {
     expect(second.json()).toEqual({ reportId: ra.reportId, stored: true });
     expect(c.reports.count()).toBe(before + 2);
     const rep = await app.inject({ method: 'GET', url: '/api/v1/report?format=json', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
-    const units = (rep.json<{ indicators: { id: string; units: { scope: string; pass: number; total: number }[] }[] }>()).indicators.find((i) => i.id === 'endpoint_protection')!.units;
+    const units = rep.json<{ indicators: { id: string; units: { scope: string; pass: number; total: number }[] }[] }>().indicators.find((i) => i.id === 'endpoint_protection')!.units;
     expect(units.find((u) => u.scope === 'CHHVN')).toMatchObject({ pass: 2, total: 2 });
     // A resend of the same content: 200, not counted again.
     const resend = await post(b, rb);
@@ -195,10 +195,13 @@ describe('content types, hostnames, repeated products', () => {
     ];
     expect((await post(a, r)).statusCode).toBe(201);
     const v = await app.inject({ method: 'GET', url: `/api/v1/hosts/${a.agentId}`, headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
-    const products = (v.json<{ evaluation: { protected: boolean; protection: { products: { key: string; protects: boolean }[] } } }>()).evaluation;
+    const products = v.json<{ evaluation: { protected: boolean; protection: { products: { key: string; protects: boolean }[] } } }>().evaluation;
     expect(products.protection.products).toEqual([expect.objectContaining({ key: 'sophos', protects: false }), expect.objectContaining({ key: 'sophos#2', protects: true })]);
     expect(products.protected).toBe(true);
-    const lines = (c.db.prepare('SELECT points FROM outbox').pluck().all() as string[]).join('\n').split('\n').filter((l) => l.startsWith('protection_product,') && l.includes(`agent_id=${a.agentId}`));
+    const lines = (c.db.prepare('SELECT points FROM outbox').pluck().all() as string[])
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('protection_product,') && l.includes(`agent_id=${a.agentId}`));
     expect(lines).toHaveLength(2);
     expect(lines[0]).not.toContain('product_key=');
     expect(lines[1]).toContain('product_key=sophos#2');

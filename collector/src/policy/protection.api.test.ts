@@ -30,9 +30,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-policy-'));
   // The ministry's policy: 7 days, vendor flags without a date NOT accepted (stricter than the
   // default), the stale window 3 days (larger than the silences below).
-  c = openCollector(
-    validateConfig({ dataDir: dir, units: TEST_UNITS, auth: TEST_AUTH, staleAfterMinutes: 3 * 24 * 60, limits: { enrollPerMinute: 100_000 }, protection: { maxSignatureAgeHours: 168, acceptVendorUpToDateFlag: false } }, 'test'),
-  );
+  c = openCollector(validateConfig({ dataDir: dir, units: TEST_UNITS, auth: TEST_AUTH, staleAfterMinutes: 3 * 24 * 60, limits: { enrollPerMinute: 100_000 }, protection: { maxSignatureAgeHours: 168, acceptVendorUpToDateFlag: false } }, 'test'));
   app = build(c);
 });
 
@@ -61,8 +59,21 @@ async function enroll(unit: string): Promise<{ agentId: string; credential: stri
 }
 
 const clamav = (o: Partial<ProtectionProduct>): ProtectionProduct => ({
-  id: 'clamav', name: 'ClamAV', vendor: 'Cisco Talos', version: '1.4.6', installed: true, running: true, realTime: true,
-  signatureVersion: 'daily 27093', signatureDate: null, signatureAgeHours: null, antiMalware: true, protects: true, evidence: ['clamd answers PING'], unknown: [], ...o,
+  id: 'clamav',
+  name: 'ClamAV',
+  vendor: 'Cisco Talos',
+  version: '1.4.6',
+  installed: true,
+  running: true,
+  realTime: true,
+  signatureVersion: 'daily 27093',
+  signatureDate: null,
+  signatureAgeHours: null,
+  antiMalware: true,
+  protects: true,
+  evidence: ['clamd answers PING'],
+  unknown: [],
+  ...o,
 });
 
 /** A report whose protection facts are `products`, with the agent's own verdict `agentProtected` under its limit. */
@@ -82,12 +93,22 @@ const viewer = { authorization: `Bearer ${TEST_TOKENS.viewer}` };
 async function hostView(agentId: string) {
   const res = await app.inject({ method: 'GET', url: `/api/v1/hosts/${agentId}`, headers: viewer });
   expect(res.statusCode).toBe(200);
-  return res.json<{ protected: boolean | null; evaluation: { protected: boolean; stale: boolean; reasons: string[]; reasonCodes: { code: string; params?: Record<string, unknown> }[]; agentVerdict: { protected: boolean | null; limitHours: number | null } | null; protection: { products: { key: string; protects: boolean; signatureAgeHours: number | null }[] } } }>();
+  return res.json<{
+    protected: boolean | null;
+    evaluation: {
+      protected: boolean;
+      stale: boolean;
+      reasons: string[];
+      reasonCodes: { code: string; params?: Record<string, unknown> }[];
+      agentVerdict: { protected: boolean | null; limitHours: number | null } | null;
+      protection: { products: { key: string; protects: boolean; signatureAgeHours: number | null }[] };
+    };
+  }>();
 }
 async function indicator(unit: string, id = 'endpoint_protection') {
   const res = await app.inject({ method: 'GET', url: '/api/v1/report?format=json', headers: viewer });
   expect(res.statusCode).toBe(200);
-  const ind = (res.json<{ indicators: { id: string; units: { scope: string; pass: number; total: number; ratio: number | null; met: boolean | null }[] }[] }>()).indicators.find((i) => i.id === id)!;
+  const ind = res.json<{ indicators: { id: string; units: { scope: string; pass: number; total: number; ratio: number | null; met: boolean | null }[] }[] }>().indicators.find((i) => i.id === id)!;
   return ind.units.find((u) => u.scope === unit)!;
 }
 

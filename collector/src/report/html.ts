@@ -77,13 +77,23 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
   const pt = PORTAL_T[lang];
   const prows = portalRows(r, lang);
   const criteria = prows.length
-    ? `<section id="portal-criteria"><h2>${esc(pt.title)}</h2><p class="meta">${esc(pt.note)}</p><table class="portals"><thead><tr>${portalHeader(lang).map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${prows
-        .map((p) => `<tr>${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`)
-        .join('')}</tbody></table>${prows.some((p) => p.blocking.length) ? `<p><b>${esc(pt.blocking)}:</b></p><ul class="footnote">${prows.filter((p) => p.blocking.length).map((p) => `<li><b>${esc(p.portal)}</b>: ${esc(p.blocking.join('; '))}</li>`).join('')}</ul>` : ''}</section>`
+    ? `<section id="portal-criteria"><h2>${esc(pt.title)}</h2><p class="meta">${esc(pt.note)}</p><table class="portals"><thead><tr>${portalHeader(lang)
+        .map((h) => `<th>${esc(h)}</th>`)
+        .join('')}</tr></thead><tbody>${prows.map((p) => `<tr>${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>${
+        prows.some((p) => p.blocking.length)
+          ? `<p><b>${esc(pt.blocking)}:</b></p><ul class="footnote">${prows
+              .filter((p) => p.blocking.length)
+              .map((p) => `<li><b>${esc(p.portal)}</b>: ${esc(p.blocking.join('; '))}</li>`)
+              .join('')}</ul>`
+          : ''
+      }</section>`
     : '';
   const portals = r.portalsNotReady?.length
     ? `<section id="portals"><h2>${esc(t.portals)}</h2><ul class="footnote">${r.portalsNotReady
-        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${esc(reasons(p.reasons, lang))}` : ''}</li>`)
+        .map(
+          (p) =>
+            `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${esc(reasons(p.reasons, lang))}` : ''}</li>`,
+        )
         .join('')}</ul></section>`
     : '';
   const meta = `${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`;

@@ -56,7 +56,10 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
   }
   if (r.portalsNotReady?.length) {
     out.push('', `## ${t.portals}`, '');
-    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`);
+    for (const p of r.portalsNotReady)
+      out.push(
+        `- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`,
+      );
   }
   if (r.protectionPolicy) out.push('', `_${cell(renderReason(r.protectionPolicy, lang, REASONS))}_`);
   return out.join('\n') + '\n';

@@ -122,9 +122,7 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdi
     .map(({ s, verdict }) => {
       const serving = hosts.filter((h) => h.systems.includes(s.id));
       const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
-      const reasons = serving.length
-        ? notReady.map((h) => `${h.hostname}: ${h.stale ? 'stale' : `IPv6 readiness ${h.ipv6Readiness ?? 'unknown'}`}`)
-        : ['no agent reports serving this portal'];
+      const reasons = serving.length ? notReady.map((h) => `${h.hostname}: ${h.stale ? 'stale' : `IPv6 readiness ${h.ipv6Readiness ?? 'unknown'}`}`) : ['no agent reports serving this portal'];
       const o = outside.get(s.id);
       const view: PortalOutside | null = o ? { probedAt: new Date(o.probedAt).toISOString(), level: o.level, ready: o.ready, checks: o.checks.map((c) => ({ criterion: c.criterion, status: c.status })), blocking: o.blocking } : null;
       const ready = verdict === undefined || verdict === VERDICT.outOfScope ? (view?.ready ?? false) : verdict === VERDICT.pass;

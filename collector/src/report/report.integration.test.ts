@@ -72,8 +72,16 @@ afterAll(async () => {
 describe('the appendix report on a generated fleet', () => {
   it('the spec matches the literal figures of the test (85,7% / 90,9% / 33,3%, 50% / 25% / 33,3%)', () => {
     expect(sent).toHaveLength(24);
-    expect([...endpoint.values()]).toEqual([{ pass: 6, total: 7 }, { pass: 10, total: 11 }, { pass: 2, total: 6 }]);
-    expect([...classified.values()]).toEqual([{ pass: 2, total: 4 }, { pass: 1, total: 4 }, { pass: 1, total: 3 }]);
+    expect([...endpoint.values()]).toEqual([
+      { pass: 6, total: 7 },
+      { pass: 10, total: 11 },
+      { pass: 2, total: 6 },
+    ]);
+    expect([...classified.values()]).toEqual([
+      { pass: 2, total: 4 },
+      { pass: 1, total: 4 },
+      { pass: 1, total: 3 },
+    ]);
   });
 
   it('JSON: per-unit numbers recomputed from the fleet, worst first, footnotes', async () => {
@@ -100,11 +108,21 @@ describe('the appendix report on a generated fleet', () => {
       expect(ind.belowTarget.map((u) => u.scope)).toEqual(worstFirst(exp.per).filter((u) => exp.per.get(u)!.pass / exp.per.get(u)!.total < exp.target));
     }
     const ep = r.indicators.find((i) => i.id === 'endpoint_protection')!;
-    expect(ep.failing.map((f) => f.name).sort()).toEqual(hosts.filter((h) => !h.protected).map((h) => h.hostname).sort());
+    expect(ep.failing.map((f) => f.name).sort()).toEqual(
+      hosts
+        .filter((h) => !h.protected)
+        .map((h) => h.hostname)
+        .sort(),
+    );
     // The collector's own reasons (its policy), one of the generated fleet's three failure modes.
     expect(ep.failing.every((f) => f.reasons.some((x) => /: (not running|real-time protection off|signatures [\d.]+ h old at evaluation \(limit 168 h\))/.test(x)))).toBe(true);
     const sc = r.indicators.find((i) => i.id === 'systems_classified')!;
-    expect(sc.failing.map((f) => f.id).sort()).toEqual(systemMembers.filter((s) => !s.pass).map((s) => s.id).sort());
+    expect(sc.failing.map((f) => f.id).sort()).toEqual(
+      systemMembers
+        .filter((s) => !s.pass)
+        .map((s) => s.id)
+        .sort(),
+    );
     expect(sc.failing.find((f) => f.id === 'hh-ais')!.reasons.join()).toMatch(/not in the registry/);
     expect(sc.failing.find((f) => f.id === 'bgtvt-dvc')!.reasons.join()).toMatch(/protection plan/);
     // Portals: every host serving hh-cong-ttdt is ready, the two TTCNTT portals' are not; but no
@@ -121,7 +139,11 @@ describe('the appendix report on a generated fleet', () => {
     expect(md).toContain('| Tổng cục Đường bộ Việt Nam | 33,3% (2/6) | 90% | Chưa đạt |');
     expect(md).toContain('Đơn vị chưa đạt mục tiêu: Tổng cục Đường bộ Việt Nam: 33,3%, Trung tâm Công nghệ thông tin: 85,7%.');
     const csv = await (await get(`${fx.url}/api/v1/report?format=csv&lang=en`)).text();
-    const rows = csv.replace(/^\ufeff/, '').trim().split('\r\n').map((l) => l.split(','));
+    const rows = csv
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(rows[0]).toEqual(['tt', 'indicator', 'title', 'basis', 'scope', 'unit', 'pass', 'total', 'ratio', 'actual', 'target', 'met', 'result', 'evaluated_at']);
     const ep = rows.filter((r) => r[1] === 'endpoint_protection');
     expect(ep.map((r) => r[4])).toEqual(['ministry', ...worstFirst(endpoint)]);
@@ -176,8 +198,7 @@ describe('the appendix report on a generated fleet', () => {
     const dom = await dumpDom(`${browserUrl}/report`);
     expect(dom).toMatch(/<html lang="vi">/);
     const section = (id: string) => dom.slice(dom.indexOf(`id="ind-${id}"`), dom.indexOf('</section>', dom.indexOf(`id="ind-${id}"`)));
-    const rowsOf = (html: string) =>
-      [...html.matchAll(/<tr class="(?:unit|ministry)" data-scope="([^"]+)"><td>([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="[a-z]+">([^<]+)<\/td><\/tr>/g)].map((m) => m.slice(1));
+    const rowsOf = (html: string) => [...html.matchAll(/<tr class="(?:unit|ministry)" data-scope="([^"]+)"><td>([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="[a-z]+">([^<]+)<\/td><\/tr>/g)].map((m) => m.slice(1));
     for (const [id, exp] of Object.entries(EXPECTED)) {
       const rows = rowsOf(section(id));
       expect(rows.map((r) => r[0])).toEqual(['ministry', ...worstFirst(exp.per)]);

@@ -34,7 +34,12 @@ export function parseAt(value: string): Date {
 /** A live report evaluated now over the current state (nothing recorded). */
 export function freshReport(c: Collector, now = new Date()): AppendixReport {
   const { ev, members } = c.engine.evaluateNowWithMembers(now);
-  return liveReport(ev, portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]))), policyReason(c.config.protection), baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)));
+  return liveReport(
+    ev,
+    portalStatus(members.systems, members.hosts, members.verdicts.get(PORTAL_INDICATOR), new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]))),
+    policyReason(c.config.protection),
+    baselineNotes(members.systems, members.verdicts.get(BASELINE_INDICATOR)),
+  );
 }
 
 /**

@@ -40,9 +40,7 @@ function answer(c: Collector, reply: FastifyReply, q: { format?: Format | undefi
 }
 
 export const reportRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
-  app.get('/api/v1/report', { schema: { querystring: Query({ format: Type.Optional(StringEnum(FORMATS, 'format')), lang, at, fresh }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) =>
-    answer(c, reply, req.query, 'json'),
-  );
+  app.get('/api/v1/report', { schema: { querystring: Query({ format: Type.Optional(StringEnum(FORMATS, 'format')), lang, at, fresh }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'json'));
   app.get('/report', { schema: { querystring: Query({ lang, at, fresh }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'html'));
   done();
 };

@@ -90,7 +90,7 @@ describe('fuzzed reports', () => {
     for (const h of fleet) {
       const secret = TEST_UNITS.find((u) => u.id === h.unit)!.enrollmentSecret;
       const res = await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: h.unit, secret, hostname: h.hostname, machineId: '' } });
-      agents.push({ host: h, ...(res.json<{ agentId: string; credential: string }>()) });
+      agents.push({ host: h, ...res.json<{ agentId: string; credential: string }>() });
     }
     const statuses: Record<number, number> = {};
     const accepted: { id: string; body: string }[] = [];
@@ -115,7 +115,7 @@ describe('fuzzed reports', () => {
     expect(10_000 - accepted.length).toBeGreaterThan(1000);
     expect(c.reports.count()).toBe(new Set(accepted.map((a) => a.id)).size);
     const ids = new Set(accepted.map((a) => a.id));
-    const storedIds = new Set((sqlAll<{ report_id: string }>(c.db, 'SELECT report_id FROM reports')).map((r) => r.report_id));
+    const storedIds = new Set(sqlAll<{ report_id: string }>(c.db, 'SELECT report_id FROM reports').map((r) => r.report_id));
     recordReliability({
       fault: '10,000 fuzzed reports (structure-aware mutations)',
       sent: 10_000,
@@ -123,7 +123,9 @@ describe('fuzzed reports', () => {
       stored: storedIds.size,
       lost: [...ids].filter((id) => !storedIds.has(id)).length,
       duplicated: accepted.length - ids.size + (c.reports.count() - storedIds.size),
-      note: `refused with a coded 4xx: ${10_000 - accepted.length}; 5xx: ${Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, k]) => n + k, 0)}`,
+      note: `refused with a coded 4xx: ${10_000 - accepted.length}; 5xx: ${Object.entries(statuses)
+        .filter(([s]) => Number(s) >= 500)
+        .reduce((n, [, k]) => n + k, 0)}`,
     });
     // An accepted report is stored exactly as sent (the latest per host).
     const last = new Map<string, string>();

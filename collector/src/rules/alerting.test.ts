@@ -48,7 +48,7 @@ const open = (): Collector =>
       'test',
     ),
   );
-const notices = (c: Collector) => (sqlAll<{ sink: string; payload: string }>(c.db, 'SELECT sink, payload FROM alert_notifications ORDER BY id')).map((r) => [r.sink, (JSON.parse(r.payload) as { status: string }).status]);
+const notices = (c: Collector) => sqlAll<{ sink: string; payload: string }>(c.db, 'SELECT sink, payload FROM alert_notifications ORDER BY id').map((r) => [r.sink, (JSON.parse(r.payload) as { status: string }).status]);
 const stateOf = (c: Collector, scope: string) => c.alerts.all().find((a) => a.scope === scope)?.state ?? 'inactive';
 
 beforeAll(async () => {

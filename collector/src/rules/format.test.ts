@@ -23,11 +23,7 @@ const CASES: [name: string, text: string, expected: string[]][] = [
   ['duplicate key', 'groups: []\ngroups: []\n', ['f.rules.yaml:2:1: YAML syntax: Map keys must be unique']],
   ['unknown top-level key', 'group: []\n', ['f.rules.yaml:1:1: field "group": unknown key: a rule file has only "groups"', 'f.rules.yaml:1:1: field "groups": expected a list of groups']],
   ['bad interval', 'groups:\n  - name: g\n    interval: soon\n    rules: []\n', ['f.rules.yaml:3:15: group "g" field "interval": "soon" is not a duration of at least 1s (e.g. 30s, 5m, 1h)']],
-  [
-    'unknown rule key',
-    rule(ok + '        expr: x\n'),
-    ['f.rules.yaml:11:9: group "g" rule "ep" field "expr": unknown key (a rule has indicator, tt, title, basis, population, where, pass, reason, by, target, due, for, labels, annotations)'],
-  ],
+  ['unknown rule key', rule(ok + '        expr: x\n'), ['f.rules.yaml:11:9: group "g" rule "ep" field "expr": unknown key (a rule has indicator, tt, title, basis, population, where, pass, reason, by, target, due, for, labels, annotations)']],
   ['CEL unknown field', rule('        pass: host.protection.protect\n        target: 0.9\n'), ['f.rules.yaml:9:31: group "g" rule "ep" field "pass": CEL: No such key: protect']],
   ['CEL wrong type', rule('        pass: host.role\n        target: 0.9\n'), ['f.rules.yaml:9:15: group "g" rule "ep" field "pass": CEL: expression has type string, expected bool']],
   ['CEL syntax', rule('        pass: host.role ==\n        target: 0.9\n'), ['f.rules.yaml:9:27: group "g" rule "ep" field "pass": CEL: Unexpected token: EOF']],

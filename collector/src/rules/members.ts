@@ -196,9 +196,7 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
     };
   };
   const known = new Set(registry.map((r) => r.id));
-  const members = registry.map((r) =>
-    make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), tags: r.tags }),
-  );
+  const members = registry.map((r) => make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), tags: r.tags }));
   for (const [id, e] of by) {
     if (known.has(id)) continue;
     members.push(make({ id, name: id, unit: e.unit, registered: false, level: null, approved: false, planDeployed: false, tags: [] }));

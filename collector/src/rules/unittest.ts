@@ -177,7 +177,7 @@ function nodeAt(doc: Document, path: string[]): Node | null {
   for (const seg of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
-      if (!pair) return (node) ?? null;
+      if (!pair) return node ?? null;
       node = pair.value ?? pair.key;
     } else if (isSeq(node)) {
       const item = node.items[Number(seg)];
@@ -204,7 +204,10 @@ function validate(doc: Document, lc: LineCounter, file: string, schema: TSchema,
   };
   const seen = new Set<string>();
   for (const e of Value.Errors(schema, value)) {
-    const path = e.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const path = e.path
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     // An unknown key: name it where it is written, with the keys allowed there.
     if (e.type === ValueErrorType.ObjectAdditionalProperties) {
       const key = path[path.length - 1] ?? '';
@@ -219,9 +222,9 @@ function validate(doc: Document, lc: LineCounter, file: string, schema: TSchema,
     }
     const msg = `${at(nodeAt(doc, path))}: ${e.path || '/'}: ${e.message}`;
     if (!seen.has(msg)) {
-        seen.add(msg);
-        problems.push(msg);
-      }
+      seen.add(msg);
+      problems.push(msg);
+    }
   }
   return problems;
 }
@@ -287,7 +290,10 @@ export function runRuleTestFile(file: string): TestOutcome {
   const lc = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true, lineCounter: lc, prettyErrors: false });
   if (doc.errors.length) {
-    throw new RuleTestFileError(file, doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new RuleTestFileError(
+      file,
+      doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: YAML syntax: ${e.message.split('\n')[0]}`),
+    );
   }
   const raw: unknown = doc.toJS();
   const problems = validate(doc, lc, file, TestFileSchema, raw);

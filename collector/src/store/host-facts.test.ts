@@ -45,7 +45,23 @@ const withProbes = (r: Report, baselineOk: boolean): Report => ({
   ...r,
   probes: {
     ...r.probes,
-    ipv6: { ok: true, durationMs: 1, facts: { enabled: true, disabledBy: null, addresses: [], defaultRoute: false, dns: { resolvers: [], ipv6ResolverReachable: null }, services: [], listeners: [], outbound: null, readiness: 'address', reasons: ['no IPv6 default route'], unknown: [] } },
+    ipv6: {
+      ok: true,
+      durationMs: 1,
+      facts: {
+        enabled: true,
+        disabledBy: null,
+        addresses: [],
+        defaultRoute: false,
+        dns: { resolvers: [], ipv6ResolverReachable: null },
+        services: [],
+        listeners: [],
+        outbound: null,
+        readiness: 'address',
+        reasons: ['no IPv6 default route'],
+        unknown: [],
+      },
+    },
     baseline: baselineOk
       ? {
           ok: true,
@@ -94,7 +110,10 @@ describe('loadHostInputs', () => {
 
 describe('loadHostInputs serving-systems', () => {
   it('loads baseline checks and IPv6 reasons only for hosts that serve a system, OS and product ids for all', () => {
-    for (const [hostname, systems] of [['a-A-ws', []], ['a-A-srv', ['cong-ttdt']]] as const) {
+    for (const [hostname, systems] of [
+      ['a-A-ws', []],
+      ['a-A-srv', ['cong-ttdt']],
+    ] as const) {
       const { agentId } = c.agents.enroll('A', hostname, '');
       const r = withProbes(sampleReport({ agentId, hostname, unit: 'A', systems: [...systems], collectedAt: new Date('2026-01-02T00:00:00Z') }), true);
       expect(c.storeReport(r, 'A', [], new Date('2026-01-02T00:00:00Z'))).toBe(true);

@@ -127,7 +127,10 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
   const rows = (
     agentIds
       ? agentIds.length
-        ? db.prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`).raw().all({ all, ids: JSON.stringify(agentIds) })
+        ? db
+            .prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`)
+            .raw()
+            .all({ all, ids: JSON.stringify(agentIds) })
         : []
       : db.prepare(SQL).raw().all({ all })
   ) as Raw[];
@@ -135,7 +138,12 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
   const out = new Array<HostInput>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, osProducts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : osProducts ? [...(JSON.parse(osProducts) as [string | null, string[] | null]), NONE, null] : [null, NONE, NONE, null]) as [string | null, string[] | null, string[] | null, CheckTuple[] | null];
+    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : osProducts ? [...(JSON.parse(osProducts) as [string | null, string[] | null]), NONE, null] : [null, NONE, NONE, null]) as [
+      string | null,
+      string[] | null,
+      string[] | null,
+      CheckTuple[] | null,
+    ];
     out[i] = {
       agentId,
       unit,

@@ -26,7 +26,7 @@ const expectCheck = (o: { result: string; evidence: string } | undefined, result
   expect(o?.result).toBe(result);
   expect(o?.evidence).toMatch(evidence);
 };
-const NO_SYSTEMD = { kind: 'ok' as const, code: 1, stdout: '', stderr: 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\n' };
+const NO_SYSTEMD = { kind: 'ok' as const, code: 1, stdout: '', stderr: "System has not been booted with systemd as init system (PID 1). Can't operate.\n" };
 const CHRONY_OK = 'Reference ID    : C0000201 (192.0.2.1)\nStratum         : 3\nRef time (UTC)  : Fri Nov 20 07:59:01 2026\nSystem time     : 0.000021140 seconds slow of NTP time\nLast offset     : -0.000004521 seconds\nLeap status     : Normal\n';
 const CHRONY_NOSYNC = 'Reference ID    : 00000000 ()\nStratum         : 0\nRef time (UTC)  : Thu Jan 01 00:00:00 1970\nSystem time     : 0.000000000 seconds fast of NTP time\nLeap status     : Not synchronised\n';
 
@@ -36,7 +36,12 @@ describe('time.synchronized', () => {
     ['timedatectl NTP off', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=no\nNTPSynchronized=no\n' } }, 'fail', /timedatectl set-ntp true/],
     ['chrony synchronised (no systemd)', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD, 'chronyc -n tracking': CHRONY_OK } }, 'pass', /reference 192.0.2.1, stratum 3, leap status Normal/],
     ['chrony without source', { commands: { 'chronyc -n tracking': CHRONY_NOSYNC } }, 'fail', /no usable time source/],
-    ['ntpd with a system peer', { commands: { 'ntpq -pn': '     remote           refid      st t when poll reach   delay   offset  jitter\n==========\n*192.0.2.10      .GPS.            1 u   33   64  377    0.512    0.021   0.011\n' } }, 'pass', /system peer 192.0.2.10/],
+    [
+      'ntpd with a system peer',
+      { commands: { 'ntpq -pn': '     remote           refid      st t when poll reach   delay   offset  jitter\n==========\n*192.0.2.10      .GPS.            1 u   33   64  377    0.512    0.021   0.011\n' } },
+      'pass',
+      /system peer 192.0.2.10/,
+    ],
     ['a daemon runs but its state is unreadable', { processes: ['chronyd'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD } }, 'unknown', /chronyd running/],
     ['nothing', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD } }, 'fail', /no time synchronisation running/],
     ['w32tm synchronised (recorded)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.synced.txt') } }, 'pass', /stratum 5, reference 0xA83DD74A, source time.windows.com/],
@@ -97,7 +102,12 @@ describe('updates', () => {
 
 describe('password policy', () => {
   const debian = (over: Record<string, string> = {}): Fixture => ({
-    files: { '/etc/login.defs': 'PASS_MAX_DAYS\t99999\nPASS_MIN_DAYS\t0\n', '/etc/pam.d/common-password': 'password\t[success=1 default=ignore]\tpam_unix.so obscure yescrypt\n', '/etc/pam.d/common-auth': 'auth\t[success=1 default=ignore]\tpam_unix.so nullok\n', ...over },
+    files: {
+      '/etc/login.defs': 'PASS_MAX_DAYS\t99999\nPASS_MIN_DAYS\t0\n',
+      '/etc/pam.d/common-password': 'password\t[success=1 default=ignore]\tpam_unix.so obscure yescrypt\n',
+      '/etc/pam.d/common-auth': 'auth\t[success=1 default=ignore]\tpam_unix.so nullok\n',
+      ...over,
+    },
   });
   it('Debian defaults fail all three, saying why', async () => {
     const r = await run(passwordFamily, debian());
@@ -111,7 +121,10 @@ describe('password policy', () => {
     expectCheck((await run(passwordFamily, debian(arg)))['password.min_length'], 'fail', /minlen 6 \(module argument/);
   });
   it('pam_faillock deny=5 passes', async () => {
-    const r = await run(passwordFamily, debian({ '/etc/pam.d/common-auth': 'auth required pam_faillock.so preauth\nauth [success=1 default=ignore] pam_unix.so\nauth [default=die] pam_faillock.so authfail\n', '/etc/security/faillock.conf': 'deny = 5\nunlock_time = 900\n' }));
+    const r = await run(
+      passwordFamily,
+      debian({ '/etc/pam.d/common-auth': 'auth required pam_faillock.so preauth\nauth [success=1 default=ignore] pam_unix.so\nauth [default=die] pam_faillock.so authfail\n', '/etc/security/faillock.conf': 'deny = 5\nunlock_time = 900\n' }),
+    );
     expectCheck(r['password.lockout'], 'pass', /deny=5/);
   });
   it('pam_faillock deny=0 disables lockout', async () => {
@@ -121,9 +134,18 @@ describe('password policy', () => {
 });
 
 describe('encryption, rdp, protection', () => {
-  it('recorded lsblk of this VM: / on a plain disk fails', async () => expectCheck((await run(encryptionFamily, { commands: { 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT': data('lsblk.vm-plain.json') } }))['encryption.disk'], 'fail', /\/ on vda\(disk\): no dm-crypt/));
+  it('recorded lsblk of this VM: / on a plain disk fails', async () =>
+    expectCheck((await run(encryptionFamily, { commands: { 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT': data('lsblk.vm-plain.json') } }))['encryption.disk'], 'fail', /\/ on vda\(disk\): no dm-crypt/));
   it('LUKS under LVM passes', async () => {
-    const luks = { blockdevices: [{ name: 'nvme0n1', type: 'disk', children: [{ name: 'nvme0n1p3', type: 'part', fstype: 'crypto_LUKS', children: [{ name: 'nvme0n1p3_crypt', type: 'crypt', fstype: 'LVM2_member', children: [{ name: 'vg-root', type: 'lvm', fstype: 'ext4', mountpoint: '/' }] }] }] }] };
+    const luks = {
+      blockdevices: [
+        {
+          name: 'nvme0n1',
+          type: 'disk',
+          children: [{ name: 'nvme0n1p3', type: 'part', fstype: 'crypto_LUKS', children: [{ name: 'nvme0n1p3_crypt', type: 'crypt', fstype: 'LVM2_member', children: [{ name: 'vg-root', type: 'lvm', fstype: 'ext4', mountpoint: '/' }] }] }],
+        },
+      ],
+    };
     expectCheck((await run(encryptionFamily, { commands: { 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT': JSON.stringify(luks) } }))['encryption.disk'], 'pass', /nvme0n1p3_crypt\(crypt LVM2_member\) > vg-root\(lvm ext4\)/);
   });
   it('no block device on / (container) is unknown', async () => expectCheck((await run(encryptionFamily, { commands: { 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT': '{"blockdevices":[]}' } }))['encryption.disk'], 'unknown', /container/));
@@ -145,7 +167,8 @@ describe('logging.retention', () => {
   const RSYSLOG = '/var/log/syslog\n/var/log/mail.log\n/var/log/kern.log\n{\n\trotate 4\n\tweekly\n\tmissingok\n\tcompress\n\tsharedscripts\n\tpostrotate\n\t\t/usr/lib/rsyslog/rsyslog-rotate\n\tendscript\n}\n';
   const rsyslog = (text: string, extra: Record<string, string> = {}) => ({ processes: ['rsyslogd'], files: { '/etc/logrotate.conf': DEBIAN_CONF, '/etc/logrotate.d/rsyslog': text, ...extra } });
   const check = async (fx: Fixture & { processes?: string[] }) => (await run(logRetentionFamily, fx))['logging.retention'];
-  it('Debian default rsyslog rotation keeps 28 days: short of a month', async () => expectCheck(await check(rsyslog(RSYSLOG)), 'fail', /^\/var\/log\/syslog in \/etc\/logrotate.d\/rsyslog: rotate 4, weekly = at least 28 days kept; required 30: raise rotate/));
+  it('Debian default rsyslog rotation keeps 28 days: short of a month', async () =>
+    expectCheck(await check(rsyslog(RSYSLOG)), 'fail', /^\/var\/log\/syslog in \/etc\/logrotate.d\/rsyslog: rotate 4, weekly = at least 28 days kept; required 30: raise rotate/));
   it('rotate 13 weekly passes; maxage caps it; a .dpkg-old copy is ignored', async () => {
     expectCheck(await check(rsyslog(RSYSLOG.replace('rotate 4', 'rotate 13'), { '/etc/logrotate.d/rsyslog.dpkg-old': RSYSLOG.replace('rotate 4', 'rotate 1') })), 'pass', /at least 91 days/);
     expectCheck(await check(rsyslog(RSYSLOG.replace('rotate 4', 'rotate 13\n\tmaxage 14'))), 'fail', /maxage 14 = at least 14 days/);

@@ -16,15 +16,29 @@ import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
 
 const IDS = {
-  root: 'ssh.root_login', empty: 'ssh.empty_passwords', crypto: 'ssh.weak_crypto', password: 'ssh.password_auth',
-  idle: 'ssh.idle_timeout', tries: 'ssh.max_auth_tries', log: 'ssh.log_level', banner: 'ssh.banner', loaded: 'ssh.config_loaded',
+  root: 'ssh.root_login',
+  empty: 'ssh.empty_passwords',
+  crypto: 'ssh.weak_crypto',
+  password: 'ssh.password_auth',
+  idle: 'ssh.idle_timeout',
+  tries: 'ssh.max_auth_tries',
+  log: 'ssh.log_level',
+  banner: 'ssh.banner',
+  loaded: 'ssh.config_loaded',
 } as const;
 const CONFIG = '/etc/ssh/sshd_config';
 
 /** OpenSSH >= 7.0 defaults for the keys these checks read. */
 const DEFAULTS: Record<string, string> = {
-  permitrootlogin: 'prohibit-password', permitemptypasswords: 'no', passwordauthentication: 'yes', kbdinteractiveauthentication: 'yes',
-  clientaliveinterval: '0', clientalivecountmax: '3', maxauthtries: '6', loglevel: 'INFO', banner: 'none',
+  permitrootlogin: 'prohibit-password',
+  permitemptypasswords: 'no',
+  passwordauthentication: 'yes',
+  kbdinteractiveauthentication: 'yes',
+  clientaliveinterval: '0',
+  clientalivecountmax: '3',
+  maxauthtries: '6',
+  loglevel: 'INFO',
+  banner: 'none',
 };
 
 /** Broken or deprecated algorithms (OpenSSH release notes, RFC 9142); hmac-sha1 is not broken as an HMAC. */
@@ -38,7 +52,10 @@ export interface SshdSettings {
   variants?: { label: string; values: Map<string, string>; user: string }[];
 }
 
-export interface MatchBlock { criteria: string; values: Map<string, string> }
+export interface MatchBlock {
+  criteria: string;
+  values: Map<string, string>;
+}
 
 /** Parse sshd_config text, following `Include` (globs of a directory's *.conf) recursively. */
 export async function readSshdConfig(system: SystemReader, path: string, values = new Map<string, string>(), depth = 0, matches: MatchBlock[] = [], files: string[] = []): Promise<void> {
@@ -66,7 +83,12 @@ export async function readSshdConfig(system: SystemReader, path: string, values 
         const full = pattern.startsWith('/') ? pattern : `/etc/ssh/${pattern}`;
         const slash = full.lastIndexOf('/');
         const [dir, glob] = [full.slice(0, slash), full.slice(slash + 1)];
-        const rx = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+        const rx = new RegExp(
+          `^${glob
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replaceAll('*', '.*')
+            .replaceAll('?', '.')}$`,
+        );
         const names = glob.includes('*') || glob.includes('?') ? ((await system.readDir(dir)) ?? []).filter((n) => rx.test(n)).sort() : [glob];
         for (const n of names) await readSshdConfig(system, `${dir}/${n}`, values, depth + 1, matches, files);
       }
@@ -91,7 +113,12 @@ export function weakAlgorithms(values: ReadonlyMap<string, string>): string[] {
 }
 
 type Get = (k: string) => string;
-interface SshRule { id: string; ok(get: Get, values: ReadonlyMap<string, string>): boolean; shown(get: Get): string; fix: string }
+interface SshRule {
+  id: string;
+  ok(get: Get, values: ReadonlyMap<string, string>): boolean;
+  shown(get: Get): string;
+  fix: string;
+}
 
 const ROOT_OK = ['no', 'prohibit-password', 'without-password', 'forced-commands-only'];
 const LOG_OK = ['info', 'verbose'];
@@ -110,7 +137,11 @@ function rules(limits: { maxIdleSeconds: number; maxAuthTries: number }): SshRul
     },
     {
       id: IDS.idle,
-      ok: (g) => { const i = Number(g('clientaliveinterval')); const n = Number(g('clientalivecountmax')); return i > 0 && n >= 0 && i * Math.max(n, 1) <= limits.maxIdleSeconds; },
+      ok: (g) => {
+        const i = Number(g('clientaliveinterval'));
+        const n = Number(g('clientalivecountmax'));
+        return i > 0 && n >= 0 && i * Math.max(n, 1) <= limits.maxIdleSeconds;
+      },
       shown: (g) => `clientaliveinterval ${g('clientaliveinterval')}, clientalivecountmax ${g('clientalivecountmax')}`,
       fix: `set ClientAliveInterval (seconds) x ClientAliveCountMax <= ${limits.maxIdleSeconds}, interval > 0`,
     },
@@ -125,9 +156,15 @@ function rules(limits: { maxIdleSeconds: number; maxAuthTries: number }): SshRul
  * failing connection is named.
  */
 export function judgeSshd(s: SshdSettings, limits = { maxIdleSeconds: 900, maxAuthTries: 4 }): CheckOutcome[] {
-  const getter = (values: ReadonlyMap<string, string>): Get => (k) => (values.get(k) ?? DEFAULTS[k] ?? '?').toLowerCase();
+  const getter =
+    (values: ReadonlyMap<string, string>): Get =>
+    (k) =>
+      (values.get(k) ?? DEFAULTS[k] ?? '?').toLowerCase();
   // For evidence: a value sshd would take from its defaults says so.
-  const shown = (values: ReadonlyMap<string, string>): Get => (k) => `${getter(values)(k)}${values.has(k) ? '' : ' (default)'}`;
+  const shown =
+    (values: ReadonlyMap<string, string>): Get =>
+    (k) =>
+      `${getter(values)(k)}${values.has(k) ? '' : ' (default)'}`;
   const all = [{ label: 'all connections', values: s.values, user: 'root' }, ...(s.variants ?? [])];
   return rules(limits).map((r) => {
     // Root login is a question about root's connections; the others about any connection.
@@ -139,13 +176,28 @@ export function judgeSshd(s: SshdSettings, limits = { maxIdleSeconds: 900, maxAu
       return bad ? fail(r.id, `weak (${bad.label}): ${weak.join('; ')}${src}`) : pass(r.id, `no protocol 1 or weak cipher/MAC/key exchange configured${s.values.has('ciphers') ? '' : ' (OpenSSH defaults)'}${src}`);
     }
     if (bad) return fail(r.id, `${r.shown(shown(bad.values))} for ${bad.label}${src}: ${r.fix}`);
-    return pass(r.id, `${r.shown(shown(s.values))}${all.length > 1 ? ` (also for ${all.slice(1).map((v) => v.label).join(', ')})` : ''}${src}`);
+    return pass(
+      r.id,
+      `${r.shown(shown(s.values))}${
+        all.length > 1
+          ? ` (also for ${all
+              .slice(1)
+              .map((v) => v.label)
+              .join(', ')})`
+          : ''
+      }${src}`,
+    );
   });
 }
 
 /** `sshd -T` output to a key -> value map (keys lowercase, as sshd prints them). */
 export function parseSshdT(out: string): Map<string, string> {
-  return new Map(out.split('\n').flatMap((l) => { const m = l.match(/^(\S+)\s+(.*)$/); return m ? [[m[1]!.toLowerCase(), m[2]!] as [string, string]] : []; }));
+  return new Map(
+    out.split('\n').flatMap((l) => {
+      const m = l.match(/^(\S+)\s+(.*)$/);
+      return m ? [[m[1]!.toLowerCase(), m[2]!] as [string, string]] : [];
+    }),
+  );
 }
 
 /**
@@ -154,7 +206,15 @@ export function parseSshdT(out: string): Map<string, string> {
  */
 export function connectionSpecs(matches: readonly MatchBlock[]): { label: string; spec: string; user: string }[] {
   const base = { user: 'root', host: 'localhost', addr: '127.0.0.1', laddr: '127.0.0.1', lport: '22' };
-  const specs = [{ label: 'root', user: 'root', spec: Object.entries(base).map(([k, v]) => `${k}=${v}`).join(',') }];
+  const specs = [
+    {
+      label: 'root',
+      user: 'root',
+      spec: Object.entries(base)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    },
+  ];
   for (const m of matches.slice(0, 8)) {
     const c = { ...base };
     const words = m.criteria.split(/\s+/);
@@ -166,7 +226,13 @@ export function connectionSpecs(matches: readonly MatchBlock[]): { label: string
       else if (k === 'localport') c.lport = v;
       else if (k === 'localaddress') c.laddr = v.replace(/\/\d+$/, '');
     }
-    specs.push({ label: `Match ${m.criteria}`, user: c.user, spec: Object.entries(c).map(([k, v]) => `${k}=${v}`).join(',') });
+    specs.push({
+      label: `Match ${m.criteria}`,
+      user: c.user,
+      spec: Object.entries(c)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    });
   }
   return specs;
 }

@@ -15,10 +15,29 @@ import { powershell, valueText } from '../common/powershell.js';
 import { isObject, parseJson } from '../common/json.js';
 
 export const WINDOWS_POLICY_IDS = [
-  'password.min_length', 'password.max_age', 'password.lockout', 'password.min_age', 'password.history', 'password.complexity', 'password.hashing',
-  'accounts.guest_disabled', 'accounts.no_empty_passwords',
-  'logging.audit', 'audit.rules_logins', 'audit.rules_identity', 'audit.rules_privilege', 'audit.rules_time', 'audit.policy_change',
-  'smb.v1_disabled', 'smb.signing', 'uac.enabled', 'autorun.disabled', 'defender.tamper_protection', 'usb.storage', 'rdp.idle_timeout', 'session.lock',
+  'password.min_length',
+  'password.max_age',
+  'password.lockout',
+  'password.min_age',
+  'password.history',
+  'password.complexity',
+  'password.hashing',
+  'accounts.guest_disabled',
+  'accounts.no_empty_passwords',
+  'logging.audit',
+  'audit.rules_logins',
+  'audit.rules_identity',
+  'audit.rules_privilege',
+  'audit.rules_time',
+  'audit.policy_change',
+  'smb.v1_disabled',
+  'smb.signing',
+  'uac.enabled',
+  'autorun.disabled',
+  'defender.tamper_protection',
+  'usb.storage',
+  'rdp.idle_timeout',
+  'session.lock',
 ] as const;
 
 export const WINDOWS_POLICY_SCRIPT = [
@@ -44,7 +63,10 @@ export function parseSecedit(text: string): { access: Map<string, number>; regis
   for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
     const line = raw.trim();
     const sec = line.match(/^\[(.+)\]$/);
-    if (sec) { section = sec[1]!; continue; }
+    if (sec) {
+      section = sec[1]!;
+      continue;
+    }
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
     const key = line.slice(0, eq).trim();
@@ -73,23 +95,49 @@ export function parseAuditpolBackup(text: string): Map<string, number> {
  * that is not a number is Never/Unlimited/Không bao giờ/Jamais: no limit.
  */
 export function netAccountsByPosition(text: string): Map<string, number> | null {
-  const values = text.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.slice(l.lastIndexOf(':') + 1).trim());
+  const values = text
+    .split(/\r?\n/)
+    .filter((l) => l.includes(':'))
+    .map((l) => l.slice(l.lastIndexOf(':') + 1).trim());
   if (values.length < 6) return null;
   const num = (v: string, none: number) => (/^\d+$/.test(v) ? Number(v) : none);
   return new Map([
-    ['MinimumPasswordAge', num(values[1]!, 0)], ['MaximumPasswordAge', num(values[2]!, -1)], ['MinimumPasswordLength', num(values[3]!, 0)],
-    ['PasswordHistorySize', num(values[4]!, 0)], ['LockoutBadCount', num(values[5]!, 0)],
+    ['MinimumPasswordAge', num(values[1]!, 0)],
+    ['MaximumPasswordAge', num(values[2]!, -1)],
+    ['MinimumPasswordLength', num(values[3]!, 0)],
+    ['PasswordHistorySize', num(values[4]!, 0)],
+    ['LockoutBadCount', num(values[5]!, 0)],
   ]);
 }
 
 const GUIDS = {
-  logon: '{0cce9215-69ae-11d9-bed3-505054503030}', credentialValidation: '{0cce923f-69ae-11d9-bed3-505054503030}', accountLockout: '{0cce9217-69ae-11d9-bed3-505054503030}',
-  userAccountMgmt: '{0cce9235-69ae-11d9-bed3-505054503030}', securityGroupMgmt: '{0cce9237-69ae-11d9-bed3-505054503030}',
-  sensitivePrivilege: '{0cce9228-69ae-11d9-bed3-505054503030}', securityStateChange: '{0cce9210-69ae-11d9-bed3-505054503030}', auditPolicyChange: '{0cce922f-69ae-11d9-bed3-505054503030}',
+  logon: '{0cce9215-69ae-11d9-bed3-505054503030}',
+  credentialValidation: '{0cce923f-69ae-11d9-bed3-505054503030}',
+  accountLockout: '{0cce9217-69ae-11d9-bed3-505054503030}',
+  userAccountMgmt: '{0cce9235-69ae-11d9-bed3-505054503030}',
+  securityGroupMgmt: '{0cce9237-69ae-11d9-bed3-505054503030}',
+  sensitivePrivilege: '{0cce9228-69ae-11d9-bed3-505054503030}',
+  securityStateChange: '{0cce9210-69ae-11d9-bed3-505054503030}',
+  auditPolicyChange: '{0cce922f-69ae-11d9-bed3-505054503030}',
 };
 const AUDIT_RULES: [string, string, { guid: string; name: string; want: number }[]][] = [
-  ['audit.rules_logins', 'logons', [{ guid: GUIDS.logon, name: 'Logon', want: 3 }, { guid: GUIDS.credentialValidation, name: 'Credential Validation', want: 3 }, { guid: GUIDS.accountLockout, name: 'Account Lockout', want: 2 }]],
-  ['audit.rules_identity', 'account and group changes', [{ guid: GUIDS.userAccountMgmt, name: 'User Account Management', want: 3 }, { guid: GUIDS.securityGroupMgmt, name: 'Security Group Management', want: 1 }]],
+  [
+    'audit.rules_logins',
+    'logons',
+    [
+      { guid: GUIDS.logon, name: 'Logon', want: 3 },
+      { guid: GUIDS.credentialValidation, name: 'Credential Validation', want: 3 },
+      { guid: GUIDS.accountLockout, name: 'Account Lockout', want: 2 },
+    ],
+  ],
+  [
+    'audit.rules_identity',
+    'account and group changes',
+    [
+      { guid: GUIDS.userAccountMgmt, name: 'User Account Management', want: 3 },
+      { guid: GUIDS.securityGroupMgmt, name: 'Security Group Management', want: 1 },
+    ],
+  ],
   ['audit.rules_privilege', 'privilege use', [{ guid: GUIDS.sensitivePrivilege, name: 'Sensitive Privilege Use', want: 3 }]],
   ['audit.rules_time', 'clock changes (event 4616)', [{ guid: GUIDS.securityStateChange, name: 'Security State Change', want: 1 }]],
   ['audit.policy_change', 'audit policy changes', [{ guid: GUIDS.auditPolicyChange, name: 'Audit Policy Change', want: 1 }]],
@@ -135,7 +183,11 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
   if (!sec) out.push(noPolicy('accounts.no_empty_passwords'));
   else {
     const v = reg('System\\CurrentControlSet\\Control\\Lsa\\LimitBlankPasswordUse');
-    out.push(v === '0' ? fail('accounts.no_empty_passwords', 'LimitBlankPasswordUse = 0: accounts with a blank password can log on over the network; set it to 1') : pass('accounts.no_empty_passwords', `LimitBlankPasswordUse = ${v ?? 'unset (1 by default)'}: blank passwords only at the console`));
+    out.push(
+      v === '0'
+        ? fail('accounts.no_empty_passwords', 'LimitBlankPasswordUse = 0: accounts with a blank password can log on over the network; set it to 1')
+        : pass('accounts.no_empty_passwords', `LimitBlankPasswordUse = ${v ?? 'unset (1 by default)'}: blank passwords only at the console`),
+    );
   }
 
   const audit = typeof r.auditpol === 'string' && r.auditpolExit === 0 ? parseAuditpolBackup(r.auditpol) : null;
@@ -146,7 +198,10 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
     out.push(logon > 0 ? pass('logging.audit', `auditpol: Logon ${LABEL[logon]}; ${on} subcategories audited`) : fail('logging.audit', `auditpol: Logon ${LABEL[logon]} (${on} subcategories audited): enable auditing of logons`));
   }
   for (const [id, what, subs] of AUDIT_RULES) {
-    if (!audit) { out.push(unknown(id, `auditpol /backup failed (exit ${valueText(r.auditpolExit, '?')}): run the agent as an administrator`)); continue; }
+    if (!audit) {
+      out.push(unknown(id, `auditpol /backup failed (exit ${valueText(r.auditpolExit, '?')}): run the agent as an administrator`));
+      continue;
+    }
     const got = subs.map((s) => ({ ...s, v: audit.get(s.guid) ?? 0 }));
     const bad = got.filter((s) => (s.v & s.want) !== s.want);
     const ev = got.map((s) => `${s.name}: ${LABEL[s.v]}`).join('; ');
@@ -154,8 +209,20 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
   }
 
   const smb = isObject(r.smb) ? r.smb : null;
-  out.push(!smb ? unknown('smb.v1_disabled', 'Get-SmbServerConfiguration returned nothing') : smb.EnableSMB1Protocol === false ? pass('smb.v1_disabled', 'EnableSMB1Protocol False') : fail('smb.v1_disabled', `EnableSMB1Protocol ${String(smb.EnableSMB1Protocol)}: Set-SmbServerConfiguration -EnableSMB1Protocol $false`));
-  out.push(!smb ? unknown('smb.signing', 'Get-SmbServerConfiguration returned nothing') : smb.RequireSecuritySignature === true ? pass('smb.signing', 'RequireSecuritySignature True') : fail('smb.signing', `RequireSecuritySignature ${String(smb.RequireSecuritySignature)}: require SMB signing (Set-SmbServerConfiguration -RequireSecuritySignature $true)`));
+  out.push(
+    !smb
+      ? unknown('smb.v1_disabled', 'Get-SmbServerConfiguration returned nothing')
+      : smb.EnableSMB1Protocol === false
+        ? pass('smb.v1_disabled', 'EnableSMB1Protocol False')
+        : fail('smb.v1_disabled', `EnableSMB1Protocol ${String(smb.EnableSMB1Protocol)}: Set-SmbServerConfiguration -EnableSMB1Protocol $false`),
+  );
+  out.push(
+    !smb
+      ? unknown('smb.signing', 'Get-SmbServerConfiguration returned nothing')
+      : smb.RequireSecuritySignature === true
+        ? pass('smb.signing', 'RequireSecuritySignature True')
+        : fail('smb.signing', `RequireSecuritySignature ${String(smb.RequireSecuritySignature)}: require SMB signing (Set-SmbServerConfiguration -RequireSecuritySignature $true)`),
+  );
 
   if (!sec) out.push(noPolicy('uac.enabled'));
   else {
@@ -170,21 +237,41 @@ export function judgeWindowsPolicy(json: string, ctx: Pick<BaselineContext, 'par
   out.push(noDrive === 255 || ar.NoAutorun === 1 ? pass('autorun.disabled', arEv) : fail('autorun.disabled', `${arEv}: set NoDriveTypeAutoRun 255 (all drives) by policy`));
 
   const d = isObject(r.defender) ? r.defender : null;
-  out.push(!d ? unknown('defender.tamper_protection', 'Get-MpComputerStatus returned nothing (Defender absent or another product is primary)') : d.IsTamperProtected === true ? pass('defender.tamper_protection', `IsTamperProtected True (AMRunningMode ${valueText(d.AMRunningMode, '?')})`) : fail('defender.tamper_protection', `IsTamperProtected ${String(d.IsTamperProtected)}: turn on tamper protection (Intune / Windows Security)`));
+  out.push(
+    !d
+      ? unknown('defender.tamper_protection', 'Get-MpComputerStatus returned nothing (Defender absent or another product is primary)')
+      : d.IsTamperProtected === true
+        ? pass('defender.tamper_protection', `IsTamperProtected True (AMRunningMode ${valueText(d.AMRunningMode, '?')})`)
+        : fail('defender.tamper_protection', `IsTamperProtected ${String(d.IsTamperProtected)}: turn on tamper protection (Intune / Windows Security)`),
+  );
 
   const usb = typeof r.usbstor === 'number' ? r.usbstor : null;
-  out.push(usb === null ? unknown('usb.storage', 'USBSTOR service Start value unreadable') : usb === 4 ? pass('usb.storage', 'USBSTOR Start = 4 (disabled)') : fail('usb.storage', `USBSTOR Start = ${usb}: USB mass storage loads on plug-in; set Start = 4 or deny removable storage by policy`));
+  out.push(
+    usb === null
+      ? unknown('usb.storage', 'USBSTOR service Start value unreadable')
+      : usb === 4
+        ? pass('usb.storage', 'USBSTOR Start = 4 (disabled)')
+        : fail('usb.storage', `USBSTOR Start = ${usb}: USB mass storage loads on plug-in; set Start = 4 or deny removable storage by policy`),
+  );
 
   const rdp = isObject(r.rdp) ? r.rdp : {};
   const idleMs = typeof rdp.MaxIdleTime === 'number' ? rdp.MaxIdleTime : null;
   const maxIdle = ctx.param('rdp.idle_timeout', 'maxIdleSeconds');
-  out.push(idleMs !== null && idleMs > 0 && idleMs <= maxIdle * 1000 ? pass('rdp.idle_timeout', `Terminal Services MaxIdleTime = ${idleMs / 1000} s`) : fail('rdp.idle_timeout', `Terminal Services MaxIdleTime = ${idleMs === null ? 'unset (never)' : `${idleMs / 1000} s`}; required 1..${maxIdle} s by policy`));
+  out.push(
+    idleMs !== null && idleMs > 0 && idleMs <= maxIdle * 1000
+      ? pass('rdp.idle_timeout', `Terminal Services MaxIdleTime = ${idleMs / 1000} s`)
+      : fail('rdp.idle_timeout', `Terminal Services MaxIdleTime = ${idleMs === null ? 'unset (never)' : `${idleMs / 1000} s`}; required 1..${maxIdle} s by policy`),
+  );
 
   if (!sec) out.push(noPolicy('session.lock'));
   else {
     const t = reg('Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\System\\InactivityTimeoutSecs');
     const maxLock = ctx.param('session.lock', 'maxSeconds');
-    out.push(t !== undefined && Number(t) > 0 && Number(t) <= maxLock ? pass('session.lock', `InactivityTimeoutSecs = ${t}`) : fail('session.lock', `InactivityTimeoutSecs = ${t ?? 'unset'}: lock the session after at most ${maxLock} s idle (Interactive logon: Machine inactivity limit)`));
+    out.push(
+      t !== undefined && Number(t) > 0 && Number(t) <= maxLock
+        ? pass('session.lock', `InactivityTimeoutSecs = ${t}`)
+        : fail('session.lock', `InactivityTimeoutSecs = ${t ?? 'unset'}: lock the session after at most ${maxLock} s idle (Interactive logon: Machine inactivity limit)`),
+    );
   }
   return out;
 }
