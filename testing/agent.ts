@@ -29,7 +29,10 @@ export async function agentFixture(config: Record<string, unknown>): Promise<Age
 /** Ids of the reports waiting in the agent's spool, oldest first. */
 export async function spooledIds(stateDir: string): Promise<string[]> {
   const names = await readdir(join(stateDir, 'spool', 'queue')).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith('.json')).sort().map((n) => n.slice(17, 53));
+  return names
+    .filter((n) => n.endsWith('.json'))
+    .sort()
+    .map((n) => n.slice(17, 53));
 }
 
 export interface AgentProcess {

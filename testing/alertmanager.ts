@@ -50,10 +50,14 @@ receivers:
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  await waitFor(`alertmanager on ${url} (stderr: ${err.slice(-500)})`, async () => {
-    if (proc.exitCode !== null) throw new Error(`alertmanager exited with ${proc.exitCode}: ${err.slice(-800)}`);
-    return (await fetch(`${url}/-/ready`)).ok;
-  }, 30_000);
+  await waitFor(
+    `alertmanager on ${url} (stderr: ${err.slice(-500)})`,
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`alertmanager exited with ${proc.exitCode}: ${err.slice(-800)}`);
+      return (await fetch(`${url}/-/ready`)).ok;
+    },
+    30_000,
+  );
   return {
     url,
     alerts: async () => (await (await fetch(`${url}/api/v2/alerts`)).json()) as Awaited<ReturnType<Alertmanager['alerts']>>,

@@ -88,7 +88,9 @@ export class FixtureSystem implements SystemReader {
 
   async readDir(path: string) {
     const prefix = path.endsWith('/') ? path : `${path}/`;
-    const names = Object.keys(this.files).filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0]!);
+    const names = Object.keys(this.files)
+      .filter((p) => p.startsWith(prefix))
+      .map((p) => p.slice(prefix.length).split('/')[0]!);
     const sub = this.emptyDirs.filter((d) => d.startsWith(prefix)).map((d) => d.slice(prefix.length).split('/')[0]!);
     const given = this.listed.get(path) ?? [];
     const known = names.length || sub.length || given.length || this.emptyDirs.includes(path) || this.listed.has(path);

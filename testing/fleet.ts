@@ -14,7 +14,9 @@ export function clamavFacts(running: boolean | null, collectedAt: string, ageHou
   if (running === null) return { collectedMs, products: null, failure: 'PROBE_TIMEOUT', agentProtected: null, agentLimitHours: null };
   return {
     collectedMs,
-    products: [{ key: 'clamav', id: 'clamav', name: 'ClamAV', antiMalware: true, installed: true, running, realTime: running, signatureless: false, signatureMs: collectedMs - ageHours * 3_600_000, signatureAgeHours: ageHours, signatureUpToDate: null }],
+    products: [
+      { key: 'clamav', id: 'clamav', name: 'ClamAV', antiMalware: true, installed: true, running, realTime: running, signatureless: false, signatureMs: collectedMs - ageHours * 3_600_000, signatureAgeHours: ageHours, signatureUpToDate: null },
+    ],
     failure: null,
     agentProtected: running,
     agentLimitHours: 168,

@@ -48,7 +48,10 @@ export async function pdfPages(pdf: string, prefix: string, opts: { dpi?: number
   // Pages of an earlier, longer rendering would otherwise be listed as this one's.
   for (const f of await readdir(dir)) if (f.startsWith(`${base}-`) && f.endsWith('.png')) await rm(join(dir, f), { force: true });
   await run('/usr/bin/pdftoppm', ['-png', '-r', String(opts.dpi ?? 70), ...(opts.gray ? ['-gray'] : []), pdf, prefix], 'poppler-utils');
-  return (await readdir(dir)).filter((f) => f.startsWith(`${base}-`) && f.endsWith('.png')).sort().map((f) => join(dir, f));
+  return (await readdir(dir))
+    .filter((f) => f.startsWith(`${base}-`) && f.endsWith('.png'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** The PDF's text, laid out as on the page. */

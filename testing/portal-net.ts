@@ -106,9 +106,7 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
     const addrs = new Map<string, PortalAddresses>();
     portals.forEach((p, i) => addrs.set(p.name, addressesOf(i)));
     // One `ip -batch` for every service address (hundreds for the bench's 100 portals).
-    const batch = [...NS1, ...NS2, NS3, ...RESOLVER, ...[...addrs.values()].flatMap((a) => [a.web4, a.web6, a.mail4, a.mail6])].map((x) =>
-      x.includes(':') ? `addr add ${x}/128 dev lo nodad` : `addr add ${x}/32 dev lo`,
-    );
+    const batch = [...NS1, ...NS2, NS3, ...RESOLVER, ...[...addrs.values()].flatMap((a) => [a.web4, a.web6, a.mail4, a.mail6])].map((x) => (x.includes(':') ? `addr add ${x}/128 dev lo nodad` : `addr add ${x}/32 dev lo`));
     writeFileSync(join(dir, 'addrs.batch'), batch.join('\n') + '\n');
     sh('ip', ['-n', inet, '-batch', join(dir, 'addrs.batch')]);
 
@@ -153,24 +151,27 @@ export async function createPortalNet(dir: string, portals: PortalSpec[], opts: 
     start('nginx', ['nginx', '-p', ngDir, '-c', join(ngDir, 'nginx.conf'), '-g', 'daemon off;']);
 
     // SMTP on every portal's MX addresses (both families; DNS decides what is published).
-    const smtp = start('smtp', ['node', join(ROOT, 'testing/portal-net/smtp-listener.mjs'), ...portals.flatMap((p) => [`mail.${p.name}.test=${addrs.get(p.name)!.mail4}`, ...(p.mxV6Closed ? [] : [`mail.${p.name}.test=${addrs.get(p.name)!.mail6}`])])]);
+    const smtp = start('smtp', [
+      'node',
+      join(ROOT, 'testing/portal-net/smtp-listener.mjs'),
+      ...portals.flatMap((p) => [`mail.${p.name}.test=${addrs.get(p.name)!.mail4}`, ...(p.mxV6Closed ? [] : [`mail.${p.name}.test=${addrs.get(p.name)!.mail6}`])]),
+    ]);
     let smtpReady = false;
     smtp.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) smtpReady = true;
     });
 
     const listening = () => inInet(['ss', '-Hlntu']);
-    await waitFor('the test internet (nsd, unbound, nginx, smtp)', () => {
-      const ss = listening();
-      const first = addrs.values().next().value;
-      return Promise.resolve(
-        smtpReady &&
-          ss.includes(`${NS3}:53`) &&
-          ss.includes(`[${RESOLVER[0]}]:53`) &&
-          (!first || ss.includes(`${first.web4}:443`)) &&
-          children.every((c) => c.exitCode === null),
-      );
-    }, 30_000, 200);
+    await waitFor(
+      'the test internet (nsd, unbound, nginx, smtp)',
+      () => {
+        const ss = listening();
+        const first = addrs.values().next().value;
+        return Promise.resolve(smtpReady && ss.includes(`${NS3}:53`) && ss.includes(`[${RESOLVER[0]}]:53`) && (!first || ss.includes(`${first.web4}:443`)) && children.every((c) => c.exitCode === null));
+      },
+      30_000,
+      200,
+    );
     return {
       inet,
       probe,

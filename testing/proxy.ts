@@ -39,7 +39,15 @@ export async function startTinyproxy(): Promise<Proxy> {
   await Promise.race([
     waitFor(`tinyproxy on 127.0.0.1:${port}`, async () => {
       if (proc.exitCode !== null) throw new Error(`tinyproxy exited ${proc.exitCode}: ${out}`);
-      return new Promise((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true); }).once('error', () => r(false)));
+      return new Promise((r) =>
+        net
+          .connect(port, '127.0.0.1')
+          .once('connect', function (this: net.Socket) {
+            this.destroy();
+            r(true);
+          })
+          .once('error', () => r(false)),
+      );
     }),
     spawnError.then((e) => Promise.reject(new Error(`cannot start tinyproxy (apt-get install tinyproxy): ${e.message}`))),
   ]);

@@ -32,7 +32,10 @@ export function parseLayer(file: string, text: string): Layer {
   const lc = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, lineCounter: lc, prettyErrors: false });
   if (doc.errors.length) {
-    throw new ConfigError(file, doc.errors.map((e) => `${file}:${lc.linePos(e.pos[0]).line}: YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `${file}:${lc.linePos(e.pos[0]).line}: YAML syntax: ${e.message.split('\n')[0]}`),
+    );
   }
   return {
     file,

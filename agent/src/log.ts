@@ -20,7 +20,9 @@ export function createLog(level: Level = (process.env.POSTURE_AGENT_LOG_LEVEL as
     (l: Level) =>
     (msg: string, fields: Record<string, unknown> = {}) => {
       if (ORDER[l] < min) return;
-      const kv = Object.entries(fields).map(([k, v]) => ` ${k}=${fmt(v)}`).join('');
+      const kv = Object.entries(fields)
+        .map(([k, v]) => ` ${k}=${fmt(v)}`)
+        .join('');
       write(`${new Date().toISOString()} ${l} ${msg}${kv}\n`);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };

@@ -112,11 +112,17 @@ describe('agent packaging', () => {
         posture_agent_enroll_secret: TEST_UNITS[1]!.enrollmentSecret,
       };
       const playbook = join(dir, 'play.yml');
-      await writeFile(playbook, stringify([{ name: 'test', hosts: 'localhost', connection: 'local', gather_facts: false, vars, pre_tasks: [{ name: 'bin dir', 'ansible.builtin.file': { path: join(host, 'bin'), state: 'directory', mode: '0755' } }], roles: ['posture_agent'] }]));
+      await writeFile(
+        playbook,
+        stringify([
+          { name: 'test', hosts: 'localhost', connection: 'local', gather_facts: false, vars, pre_tasks: [{ name: 'bin dir', 'ansible.builtin.file': { path: join(host, 'bin'), state: 'directory', mode: '0755' } }], roles: ['posture_agent'] },
+        ]),
+      );
       const env = { ...process.env, ANSIBLE_ROLES_PATH: join(ROOT, 'deploy/ansible/roles'), ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false' };
-      const play = () => run('ansible-playbook', ['-i', 'localhost,', playbook], { env }).catch((e: { stdout: string; stderr: string }) => {
-        throw new Error(`ansible-playbook failed:\n${e.stdout}\n${e.stderr}`);
-      });
+      const play = () =>
+        run('ansible-playbook', ['-i', 'localhost,', playbook], { env }).catch((e: { stdout: string; stderr: string }) => {
+          throw new Error(`ansible-playbook failed:\n${e.stdout}\n${e.stderr}`);
+        });
       const first = await play();
       expect(first.stdout).toMatch(/localhost\s+: ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0/);
       expect(first.stdout).not.toContain(TEST_UNITS[1]!.enrollmentSecret);

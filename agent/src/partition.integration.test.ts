@@ -89,10 +89,28 @@ describe('network partition between agent and collector (IPv6 only, namespaces)'
     await waitFor('reports over IPv6', async () => stored().length >= 2, 20_000, 100);
 
     const beforeReplies = stored().length;
-    await fault('replies lost', 4000, () => net!.partition('replies'), () => net!.heal(), /timeout|UND_ERR|ETIMEDOUT|ECONNRESET/i);
+    await fault(
+      'replies lost',
+      4000,
+      () => net!.partition('replies'),
+      () => net!.heal(),
+      /timeout|UND_ERR|ETIMEDOUT|ECONNRESET/i,
+    );
     const dupsAfterReplies = metric('posture_reports_duplicate_total');
-    await fault('both directions dropped', 3000, () => net!.partition('both'), () => net!.heal(), /timeout|UND_ERR|ETIMEDOUT/i);
-    await fault('link down', 2500, () => net!.link(false), () => net!.link(true), /ENETUNREACH|EHOSTUNREACH|EADDRNOTAVAIL|timeout|UND_ERR/i);
+    await fault(
+      'both directions dropped',
+      3000,
+      () => net!.partition('both'),
+      () => net!.heal(),
+      /timeout|UND_ERR|ETIMEDOUT/i,
+    );
+    await fault(
+      'link down',
+      2500,
+      () => net!.link(false),
+      () => net!.link(true),
+      /ENETUNREACH|EHOSTUNREACH|EADDRNOTAVAIL|timeout|UND_ERR/i,
+    );
 
     expect(await agent.stop()).toBe(0);
     // A report queued by the last cycle after its drain goes with one more run.
@@ -110,8 +128,14 @@ describe('network partition between agent and collector (IPv6 only, namespaces)'
     const left = await spooledIds(af.stateDir);
     const ids = stored();
     expect(made.length).toBeGreaterThanOrEqual(6);
-    expect(made.filter((id) => !ids.includes(id)), 'reports made but not stored').toEqual([]);
-    expect(ids.filter((id) => !made.includes(id)), 'stored reports the agent never made').toEqual([]);
+    expect(
+      made.filter((id) => !ids.includes(id)),
+      'reports made but not stored',
+    ).toEqual([]);
+    expect(
+      ids.filter((id) => !made.includes(id)),
+      'stored reports the agent never made',
+    ).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
     expect(metric('posture_reports_accepted_total')).toBe(ids.length);
     // Fault 1 really hit the ambiguous case: reports stored whose 201 never reached the agent,

@@ -52,7 +52,11 @@ describe('scheduler', () => {
     const { log } = quietLog();
     const started: number[] = [];
     const t0 = Date.now();
-    const s = new Scheduler(async () => void started.push(Date.now() - t0), log, () => 0.9);
+    const s = new Scheduler(
+      async () => void started.push(Date.now() - t0),
+      log,
+      () => 0.9,
+    );
     s.afterSplay(0.2); // 0.9 * 200 ms
     s.afterSplay(0.2); // already waiting: not doubled
     await sleep(400);

@@ -31,10 +31,7 @@ beforeAll(async () => {
   await mkdir(af.stateDir, { recursive: true });
   sh('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'posture-test-spool', af.stateDir]);
   mounted = true;
-  await writeFile(
-    af.configFile,
-    stringify({ unit: 'TTCNTT', role: 'server', stateDir: af.stateDir, collector: { url: fx.url, timeoutMs: 2000 }, schedule: { cron: '* * * * * *', splaySeconds: 0 }, spool: { backoffMinMs: 100, backoffMaxMs: 300 } }),
-  );
+  await writeFile(af.configFile, stringify({ unit: 'TTCNTT', role: 'server', stateDir: af.stateDir, collector: { url: fx.url, timeoutMs: 2000 }, schedule: { cron: '* * * * * *', splaySeconds: 0 }, spool: { backoffMinMs: 100, backoffMaxMs: 300 } }));
   const e = await runNode(AGENT_BIN, ['-c', af.configFile, 'enroll', '--secret', TEST_UNITS[0]!.enrollmentSecret]);
   expect(e.code, e.stderr).toBe(0);
 }, 30_000);
@@ -87,10 +84,7 @@ describe('agent spool on a full disk', () => {
     expect((agent1Output.match(/spool cannot write/g) ?? []).length).toBeLessThanOrEqual(4 * produced);
     collector = await startCollectorProcess(fx);
     // Back in the ordinary schedule (every minute): only the spool's reports are sent now.
-    await writeFile(
-      af.configFile,
-      stringify({ unit: 'TTCNTT', role: 'server', stateDir: af.stateDir, collector: { url: fx.url, timeoutMs: 2000 }, schedule: { cron: '0 0 1 1 *', splaySeconds: 0 }, spool: { backoffMinMs: 100, backoffMaxMs: 300 } }),
-    );
+    await writeFile(af.configFile, stringify({ unit: 'TTCNTT', role: 'server', stateDir: af.stateDir, collector: { url: fx.url, timeoutMs: 2000 }, schedule: { cron: '0 0 1 1 *', splaySeconds: 0 }, spool: { backoffMinMs: 100, backoffMaxMs: 300 } }));
     agent = startAgentProcess(af);
     const dataDir = join(fx.dir, 'data');
     await waitFor('every kept report stored', async () => kept.every((id) => storedReportIds(dataDir).includes(id)), 30_000, 50);

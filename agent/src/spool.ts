@@ -125,7 +125,10 @@ export class Spool {
    */
   static async peek(stateDir: string, limit = 5): Promise<{ dir: string; depth: number; rejected: { file: string; reason: string }[] }> {
     const s = new Spool(stateDir, { maxReports: 1, maxBytes: 1, backoffMinMs: 1, backoffMaxMs: 1, keepRejected: 0 });
-    const depth = await s.names().then((n) => n.length, () => 0);
+    const depth = await s.names().then(
+      (n) => n.length,
+      () => 0,
+    );
     const rejected = await s.rejectedReasons(limit).catch(() => []);
     return { dir: s.dir, depth, rejected };
   }

@@ -8,11 +8,7 @@ import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises
 import { createConnection } from 'node:net';
 
 /** Outcome of running a command: absent binary and timeout are facts, not exceptions. */
-export type CommandResult =
-  | { kind: 'ok'; code: number; stdout: string; stderr: string }
-  | { kind: 'not-found' }
-  | { kind: 'timeout'; afterMs: number }
-  | { kind: 'failed'; message: string };
+export type CommandResult = { kind: 'ok'; code: number; stdout: string; stderr: string } | { kind: 'not-found' } | { kind: 'timeout'; afterMs: number } | { kind: 'failed'; message: string };
 
 /**
  * Outcome of one request to a local daemon's socket. A daemon whose process exists but that
@@ -114,19 +110,14 @@ export class LocalSystem implements SystemReader {
   run(command: string, args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
     const timeoutMs = opts.timeoutMs ?? 5000;
     return new Promise((resolve) => {
-      execFile(
-        command,
-        args,
-        { timeout: timeoutMs, maxBuffer: MAX_OUTPUT, windowsHide: true, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
-        (err, stdout, stderr) => {
-          if (!err) return resolve({ kind: 'ok', code: 0, stdout, stderr });
-          const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: number | string };
-          if (e.code === 'ENOENT') return resolve({ kind: 'not-found' });
-          if (e.killed && e.signal === 'SIGTERM') return resolve({ kind: 'timeout', afterMs: timeoutMs });
-          if (typeof e.code === 'number') return resolve({ kind: 'ok', code: e.code, stdout, stderr });
-          resolve({ kind: 'failed', message: e.message });
-        },
-      );
+      execFile(command, args, { timeout: timeoutMs, maxBuffer: MAX_OUTPUT, windowsHide: true, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+        if (!err) return resolve({ kind: 'ok', code: 0, stdout, stderr });
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: number | string };
+        if (e.code === 'ENOENT') return resolve({ kind: 'not-found' });
+        if (e.killed && e.signal === 'SIGTERM') return resolve({ kind: 'timeout', afterMs: timeoutMs });
+        if (typeof e.code === 'number') return resolve({ kind: 'ok', code: e.code, stdout, stderr });
+        resolve({ kind: 'failed', message: e.message });
+      });
     });
   }
 

@@ -40,8 +40,7 @@ export class TransportError extends Error {
 }
 
 const codeOf = (e: unknown): string => (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' ? e.code : 'ERR_TRANSPORT');
-const asTransportError = (e: unknown): TransportError =>
-  e instanceof TransportError ? e : new TransportError(codeOf(e), e instanceof Error ? e.message : String(e));
+const asTransportError = (e: unknown): TransportError => (e instanceof TransportError ? e : new TransportError(codeOf(e), e instanceof Error ? e.message : String(e)));
 
 /** Opens a CONNECT tunnel through the proxy to host:port; resolves the raw socket. */
 function tunnel(proxy: URL, host: string, port: number, opts: TransportOptions): Promise<Socket> {

@@ -24,7 +24,11 @@ export async function cycle(fams = linuxFamilies, system = new LocalSystem()) {
   const c0 = cpuMs();
   const t0 = performance.now();
   const ctx = {
-    system, config, earlier: {}, role: 'server', processes: await linuxProcessNames(system),
+    system,
+    config,
+    earlier: {},
+    role: 'server',
+    processes: await linuxProcessNames(system),
     param: (id, key) => mapping.checks.get(id).params[key],
     thresholds: (id) => Object.values(mapping.checks.get(id)?.minByLevel ?? {}).sort((a, b) => a - b),
   };

@@ -25,12 +25,16 @@ for (const m of xml.matchAll(/<rule-result[^>]*idref="xccdf_org\.ssgproject\.con
 
 const warmSystem = new LocalSystem();
 const first = await cycle(undefined, warmSystem);
-const cold = [], warm = [];
+const cold = [],
+  warm = [];
 for (let i = 0; i < runs; i++) {
   cold.push((await cycle(undefined, new LocalSystem())).cpuMs);
   warm.push((await cycle(undefined, warmSystem)).cpuMs);
 }
-console.log(JSON.stringify({
-  oscap, rules,
-  probe: { coldCpuMs: median(cold), warmCpuMs: median(warm), outcomes: Object.fromEntries(first.outcomes.map((o) => [o.id, { result: o.result, evidence: o.evidence }])) },
-}));
+console.log(
+  JSON.stringify({
+    oscap,
+    rules,
+    probe: { coldCpuMs: median(cold), warmCpuMs: median(warm), outcomes: Object.fromEntries(first.outcomes.map((o) => [o.id, { result: o.result, evidence: o.evidence }])) },
+  }),
+);

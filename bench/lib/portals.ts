@@ -31,14 +31,20 @@ const dir = mkdtempSync(join(tmpdir(), 'posture-portals-bench-'));
 const net = await createPortalNet(dir, portals);
 try {
   const targets = portals.map((p) => ({ systemId: `portal-${p.name}`, unit: 'TTCNTT', name: p.name, urls: [`https://www.${p.name}.test/`, `https://${p.name}.test/`], domain: `${p.name}.test`, mail: true }));
-  const worker = spawnSync(net.probeExec[0]!, [...net.probeExec.slice(1), process.execPath, join(root, 'bench/lib/portals-worker.mjs'), JSON.stringify({ targets, resolvers: net.resolvers, caFile: net.caFile, concurrency, rounds })], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const worker = spawnSync(net.probeExec[0]!, [...net.probeExec.slice(1), process.execPath, join(root, 'bench/lib/portals-worker.mjs'), JSON.stringify({ targets, resolvers: net.resolvers, caFile: net.caFile, concurrency, rounds })], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (worker.status !== 0) throw new Error(`worker failed: ${worker.stderr}`);
   const rows = JSON.parse(worker.stdout) as { baseline: { wall: number; cpu: number }; prober: { wall: number; cpu: number }; levels: [string, string][] }[];
   const wrong = rows.flatMap((r) => r.levels.filter(([id, level]) => expected.get(id) !== level).map(([id, level]) => `${id}: ${level} (expected ${expected.get(id)})`));
 
   // The same portals through the real collector's CLI (node start, store, points, JSON out).
   writeFileSync(join(dir, 'systems.yaml'), stringify({ systems: targets.map((t) => ({ id: t.systemId, name: t.name, ownerUnit: 'TTCNTT', tags: ['portal'], portal: { urls: t.urls } })) }));
-  writeFileSync(join(dir, 'collector.yaml'), stringify({ dataDir: join(dir, 'data'), units: [{ id: 'TTCNTT', name: 'Trung tâm CNTT' }], registryFile: 'systems.yaml', portals: { resolvers: net.resolvers, caFile: net.caFile, concurrency, checkTimeoutMs: 3000, portalTimeoutMs: 20_000 } }));
+  writeFileSync(
+    join(dir, 'collector.yaml'),
+    stringify({ dataDir: join(dir, 'data'), units: [{ id: 'TTCNTT', name: 'Trung tâm CNTT' }], registryFile: 'systems.yaml', portals: { resolvers: net.resolvers, caFile: net.caFile, concurrency, checkTimeoutMs: 3000, portalTimeoutMs: 20_000 } }),
+  );
   // Twice: the first run meets the resolver's cold cache (Unbound keeps answers 5 s here).
   const cliRun = () => {
     const t0 = performance.now();

@@ -10,7 +10,12 @@ export function benchReport(agentId, unit, i, at = new Date()) {
     unit,
     index: i,
     hostname: `srv-${unit.toLowerCase()}-${String(i).padStart(5, '0')}`,
-    host: { machineId: agentId.replace(/[^0-9a-f]/g, '').padEnd(32, '0').slice(0, 32) },
+    host: {
+      machineId: agentId
+        .replace(/[^0-9a-f]/g, '')
+        .padEnd(32, '0')
+        .slice(0, 32),
+    },
     protected: prot,
     protectionReasons: [prot ? 'ClamAV: protecting' : 'ClamAV: real-time protection off (clamonacc not running)'],
     systems: [`${unit.toLowerCase()}-portal`],

@@ -181,9 +181,7 @@ export const CollectorConfigSchema = Obj({
     Obj({
       /** Base URL of this collector's UI/API, used in generatorURL and links in messages. */
       externalUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
-      alertmanager: Type.Optional(
-        Obj({ urls: Type.Array(Type.String({ pattern: '^https?://' }), { minItems: 1, maxItems: 10 }), timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }) }),
-      ),
+      alertmanager: Type.Optional(Obj({ urls: Type.Array(Type.String({ pattern: '^https?://' }), { minItems: 1, maxItems: 10 }), timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }) })),
       webhook: Type.Optional(
         Obj({
           url: Type.String({ pattern: '^https?://' }),
@@ -303,6 +301,10 @@ export function loadConfig(file: string): CollectorConfig {
     throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
   }
   const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => `YAML syntax at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+  if (doc.errors.length)
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `YAML syntax at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
   return validateConfig(doc.toJS(), file, dirname(resolve(file)));
 }

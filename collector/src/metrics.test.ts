@@ -50,8 +50,7 @@ const scrape = async () => {
   expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
   return parseExposition(res.body);
 };
-const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).map((s) => s.value);
+const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) => samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).map((s) => s.value);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-metrics-'));

@@ -81,12 +81,5 @@ const collectorCounters = (c: Ctx) =>
 
 export function agents(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);
-  return c
-    .dashboard('posture-agents', { vi: 'Posture: Tình trạng agent', en: 'Posture: Agent health' })
-    .withPanel(lastSeen(c))
-    .withPanel(versions(c))
-    .withPanel(collectTime(c))
-    .withPanel(spool(c))
-    .withPanel(collectorCounters(c))
-    .build();
+  return c.dashboard('posture-agents', { vi: 'Posture: Tình trạng agent', en: 'Posture: Agent health' }).withPanel(lastSeen(c)).withPanel(versions(c)).withPanel(collectTime(c)).withPanel(spool(c)).withPanel(collectorCounters(c)).build();
 }

@@ -21,8 +21,7 @@ class Expr implements cog.Builder<cog.Dataquery> {
 
 const EXPR_UID = '__expr__';
 
-export const ALERT_QUERY = (indicator: string) =>
-  `SELECT last("ratio") AS "ratio" FROM "indicator" WHERE "indicator" = '${indicator}' AND $timeFilter GROUP BY "scope", "unit"`;
+export const ALERT_QUERY = (indicator: string) => `SELECT last("ratio") AS "ratio" FROM "indicator" WHERE "indicator" = '${indicator}' AND $timeFilter GROUP BY "scope", "unit"`;
 
 /** The provisioning file (provisioning/alerting/posture.yaml) as an object. */
 export function alertRules(lang: Lang): { apiVersion: 1; groups: unknown[] } {
@@ -39,9 +38,7 @@ export function alertRules(lang: Lang): { apiVersion: 1; groups: unknown[] } {
       )
       .withQuery(new alerting.QueryBuilder('B').datasourceUid(EXPR_UID).model(new Expr({ refId: 'B', type: 'reduce', expression: 'A', reducer: 'last', datasource: { type: '__expr__', uid: EXPR_UID } })))
       .withQuery(
-        new alerting.QueryBuilder('C')
-          .datasourceUid(EXPR_UID)
-          .model(new Expr({ refId: 'C', type: 'threshold', expression: 'B', conditions: [{ evaluator: { type: 'lt', params: [ind.target] } }], datasource: { type: '__expr__', uid: EXPR_UID } })),
+        new alerting.QueryBuilder('C').datasourceUid(EXPR_UID).model(new Expr({ refId: 'C', type: 'threshold', expression: 'B', conditions: [{ evaluator: { type: 'lt', params: [ind.target] } }], datasource: { type: '__expr__', uid: EXPR_UID } })),
       )
       .forDuration('30m')
       .noDataState('NoData')

@@ -15,11 +15,9 @@ import { UNIT_NAME, BY_HOST_SYSTEM, BY_UNIT, Ctx, badFrom, keepWhere, merge, q, 
 const latestHost = (fields: string) => `SELECT ${fields} FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY "unit", "hostname", "agent_id"`;
 
 /** A count where any is bad: green at 0, red from 1. */
-const badCount = (title: string, query: string, height: number) =>
-  new stat.PanelBuilder().title(title).withTarget(q('A', query)).reduceOptions(reduceLast()).thresholds(badFrom(1)).noValue('0').span(6).height(height);
+const badCount = (title: string, query: string, height: number) => new stat.PanelBuilder().title(title).withTarget(q('A', query)).reduceOptions(reduceLast()).thresholds(badFrom(1)).noValue('0').span(6).height(height);
 
-const counts = (c: Ctx) =>
-  badCount(c.t({ vi: 'Máy chưa được bảo vệ', en: 'Hosts not protected' }), `SELECT count("protected") AS "unprotected" FROM (${latestHost('last("protected") AS "protected"')}) WHERE "protected" = false`, 6);
+const counts = (c: Ctx) => badCount(c.t({ vi: 'Máy chưa được bảo vệ', en: 'Hosts not protected' }), `SELECT count("protected") AS "unprotected" FROM (${latestHost('last("protected") AS "protected"')}) WHERE "protected" = false`, 6);
 
 const unprotected = (c: Ctx) =>
   new table.PanelBuilder()

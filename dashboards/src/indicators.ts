@@ -53,7 +53,9 @@ interface RuleLike {
  */
 export function loadIndicators(dir = RULES_DIR): readonly IndicatorRef[] {
   if (!existsSync(dir)) return BUILTIN;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.rules.yaml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.rules.yaml'))
+    .sort();
   if (!files.length) return BUILTIN;
   const out: IndicatorRef[] = [];
   for (const f of files) {

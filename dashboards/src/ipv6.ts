@@ -33,9 +33,7 @@ const byUnit = (c: Ctx) => {
   for (const l of LEVELS) {
     p.withTarget(q(String.fromCharCode(65 + l.level), `SELECT count("ipv6_level") AS "${l.name}" FROM (${latestLevel}) WHERE "ipv6_level" = ${l.level} GROUP BY ${UNIT_NAME}`).table());
   }
-  return p
-    .withTransformation({ id: 'joinByField', options: { byField: 'unit_name', mode: 'outer' } })
-    .withTransformation(rename(Object.fromEntries(LEVELS.map((l) => [l.name, c.t(l.label)])), ['unit']));
+  return p.withTransformation({ id: 'joinByField', options: { byField: 'unit_name', mode: 'outer' } }).withTransformation(rename(Object.fromEntries(LEVELS.map((l) => [l.name, c.t(l.label)])), ['unit']));
 };
 
 const hosts = (c: Ctx) =>
@@ -67,7 +65,12 @@ const PORTAL_HIDDEN = ['unit', 'name'];
 const portals = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Cổng thông tin: máy chủ sẵn sàng IPv6 (agent)', en: 'Portals: hosts IPv6-ready (agents)' }))
-    .description(c.t({ vi: 'Góc nhìn từ máy chủ (agent): mọi máy chủ phục vụ cổng ở mức "ready". Chỉ tiêu ipv6_portals tính theo phép đo từ bên ngoài (bảng trên).', en: 'The hosts\' view (agents): every host serving the portal at level "ready". The ipv6_portals indicator counts the outside view (table above).' }))
+    .description(
+      c.t({
+        vi: 'Góc nhìn từ máy chủ (agent): mọi máy chủ phục vụ cổng ở mức "ready". Chỉ tiêu ipv6_portals tính theo phép đo từ bên ngoài (bảng trên).',
+        en: 'The hosts\' view (agents): every host serving the portal at level "ready". The ipv6_portals indicator counts the outside view (table above).',
+      }),
+    )
     .withTarget(q('A', portalsQuery).table())
     .withTransformation(merge)
     .withTransformation(rename(portalNames(c), PORTAL_HIDDEN))
@@ -77,7 +80,12 @@ const portals = (c: Ctx) =>
 const portalsNotReady = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Cổng thông tin có máy chủ chưa sẵn sàng IPv6 (agent)', en: 'Portals with hosts not IPv6-ready (agents)' }))
-    .description(c.t({ vi: 'Góc nhìn từ máy chủ. Cổng chưa sẵn sàng theo chỉ tiêu (đo từ bên ngoài): bảng "IPv6 đo từ bên ngoài", cột Sẵn sàng.', en: 'The hosts\' view. Portals not ready for the indicator (outside view): the "measured from outside" table, column Ready.' }))
+    .description(
+      c.t({
+        vi: 'Góc nhìn từ máy chủ. Cổng chưa sẵn sàng theo chỉ tiêu (đo từ bên ngoài): bảng "IPv6 đo từ bên ngoài", cột Sẵn sàng.',
+        en: 'The hosts\' view. Portals not ready for the indicator (outside view): the "measured from outside" table, column Ready.',
+      }),
+    )
     .withTarget(q('A', portalsQuery).table())
     .withTransformation(merge)
     .withTransformation(keepWhere('ipv6_ready', false))
@@ -103,8 +111,32 @@ const portalsOutside = (c: Ctx) =>
     .withTransformation(
       rename(
         c.lang === 'vi'
-          ? { Time: 'Đo lúc', unit: 'Đơn vị', system: 'Mã hệ thống', level: 'Mức', level_no: 'Mức (-1..4)', ready: 'Sẵn sàng', checks_pass: 'Tiêu chí đạt', checks_fail: 'Không đạt', checks_unreachable: 'Không đo được', blocking: 'Vướng (mã lý do)', probe_ms: 'Thời gian đo (ms)' }
-          : { Time: 'Probed at', unit: 'Unit', system: 'System id', level: 'Level', level_no: 'Level (-1..4)', ready: 'Ready', checks_pass: 'Criteria passed', checks_fail: 'Failed', checks_unreachable: 'Not measured', blocking: 'Blocking (reason codes)', probe_ms: 'Probe time (ms)' },
+          ? {
+              Time: 'Đo lúc',
+              unit: 'Đơn vị',
+              system: 'Mã hệ thống',
+              level: 'Mức',
+              level_no: 'Mức (-1..4)',
+              ready: 'Sẵn sàng',
+              checks_pass: 'Tiêu chí đạt',
+              checks_fail: 'Không đạt',
+              checks_unreachable: 'Không đo được',
+              blocking: 'Vướng (mã lý do)',
+              probe_ms: 'Thời gian đo (ms)',
+            }
+          : {
+              Time: 'Probed at',
+              unit: 'Unit',
+              system: 'System id',
+              level: 'Level',
+              level_no: 'Level (-1..4)',
+              ready: 'Ready',
+              checks_pass: 'Criteria passed',
+              checks_fail: 'Failed',
+              checks_unreachable: 'Not measured',
+              blocking: 'Blocking (reason codes)',
+              probe_ms: 'Probe time (ms)',
+            },
       ),
     )
     .span(24)
@@ -123,5 +155,13 @@ const portalCriteria = (c: Ctx) =>
 
 export function ipv6(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);
-  return c.dashboard('posture-ipv6', { vi: 'Posture: Sẵn sàng IPv6', en: 'Posture: IPv6 readiness' }).withPanel(byUnit(c)).withPanel(hosts(c)).withPanel(portalsOutside(c)).withPanel(portalCriteria(c)).withPanel(portals(c)).withPanel(portalsNotReady(c)).build();
+  return c
+    .dashboard('posture-ipv6', { vi: 'Posture: Sẵn sàng IPv6', en: 'Posture: IPv6 readiness' })
+    .withPanel(byUnit(c))
+    .withPanel(hosts(c))
+    .withPanel(portalsOutside(c))
+    .withPanel(portalCriteria(c))
+    .withPanel(portals(c))
+    .withPanel(portalsNotReady(c))
+    .build();
 }

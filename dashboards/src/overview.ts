@@ -91,27 +91,23 @@ const indicatorTable = (c: Ctx, title: string, query: string, transformations: d
         ['unit'],
       ),
     )
-    .overrideByName(c.t({ vi: 'Thực tế', en: 'Actual' }), [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 1 }])
+    .overrideByName(c.t({ vi: 'Thực tế', en: 'Actual' }), [
+      { id: 'unit', value: 'percentunit' },
+      { id: 'decimals', value: 1 },
+    ])
     .overrideByName(c.t({ vi: 'Mục tiêu', en: 'Target' }), [{ id: 'unit', value: 'percentunit' }])
     .overrideByName(c.t({ vi: 'Chỉ tiêu', en: 'Indicator' }), [indicatorNames(c)])
     .span(24);
 };
 
 const summary = (c: Ctx) =>
-  indicatorTable(
-    c,
-    c.t({ vi: 'Các chỉ tiêu so với mục tiêu (toàn Bộ)', en: 'Indicators against their targets (ministry-wide)' }),
-    `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'ministry' AND $timeFilter GROUP BY "indicator"`,
-    [],
-  ).height(5);
+  indicatorTable(c, c.t({ vi: 'Các chỉ tiêu so với mục tiêu (toàn Bộ)', en: 'Indicators against their targets (ministry-wide)' }), `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'ministry' AND $timeFilter GROUP BY "indicator"`, []).height(5);
 
 const belowTarget = (c: Ctx) =>
-  indicatorTable(
-    c,
-    c.t({ vi: 'Đơn vị chưa đạt mục tiêu', en: 'Units below target' }),
-    `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY "indicator", ${UNIT_NAME}`,
-    [keepWhere('met', false), sortBy('ratio')],
-  ).height(8);
+  indicatorTable(c, c.t({ vi: 'Đơn vị chưa đạt mục tiêu', en: 'Units below target' }), `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY "indicator", ${UNIT_NAME}`, [
+    keepWhere('met', false),
+    sortBy('ratio'),
+  ]).height(8);
 
 export function overview(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);

@@ -51,8 +51,7 @@ const variableQueries = (() => {
  */
 const ALL = { unit: '(CHHVN|TCDBVN|TTCNTT)', system: '.*' };
 const ONE = { unit: 'CHHVN', system: 'hh-cong-ttdt' };
-const substitute = (q: string, v: { unit: string; system: string }) =>
-  q.replaceAll('$timeFilter', 'time > now() - 1h').replaceAll('$__interval', '1s').replaceAll('$unit', v.unit).replaceAll('$system', v.system).replaceAll('$stale', '15m');
+const substitute = (q: string, v: { unit: string; system: string }) => q.replaceAll('$timeFilter', 'time > now() - 1h').replaceAll('$__interval', '1s').replaceAll('$unit', v.unit).replaceAll('$system', v.system).replaceAll('$stale', '15m');
 
 /** The column aliases of the outermost SELECT: what the panel's fields are named. */
 function outerColumns(q: string): string[] {
@@ -177,7 +176,9 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
     const series = await run(substitute(q, ONE));
     expect(series.map((s) => s.tags?.unit)).toEqual(expect.arrayContaining(['CHHVN']));
     expect(new Set(series.map((s) => s.tags?.unit))).toEqual(new Set(['CHHVN']));
-    const expected = fleetHosts().filter((h) => h.unit === 'CHHVN' && h.systems.includes('hh-cong-ttdt')).map((h) => h.hostname);
+    const expected = fleetHosts()
+      .filter((h) => h.unit === 'CHHVN' && h.systems.includes('hh-cong-ttdt'))
+      .map((h) => h.hostname);
     expect(series.map((s) => s.tags?.hostname).sort()).toEqual(expected.sort());
   });
 
@@ -185,7 +186,9 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
     const bars = panelQueries.find((p) => p.file === 'vi/overview.json' && p.panel === '12. Theo đơn vị (thấp nhất trước)')!;
     const series = await run(substitute(bars.target.query, ALL));
     expect(series.map((s) => [s.tags?.unit, s.tags?.unit_name]).sort()).toEqual(TEST_UNITS.map((u) => [u.id, u.name]).sort());
-    const overview = JSON.parse(readFileSync(join(DEFAULT_OUT, 'dashboards/vi/overview.json'), 'utf8')) as { panels: { title: string; options?: { reduceOptions?: unknown }; fieldConfig?: { defaults?: { displayName?: string } }; targets?: { alias?: string }[] }[] };
+    const overview = JSON.parse(readFileSync(join(DEFAULT_OUT, 'dashboards/vi/overview.json'), 'utf8')) as {
+      panels: { title: string; options?: { reduceOptions?: unknown }; fieldConfig?: { defaults?: { displayName?: string } }; targets?: { alias?: string }[] }[];
+    };
     expect(overview.panels.find((p) => p.title === bars.panel)!.fieldConfig!.defaults!.displayName).toBe('${__data.fields.unit_name}');
     expect(overview.panels.find((p) => p.title === '12. Diễn biến theo thời gian')!.targets![1]!.alias).toBe('$tag_unit_name');
     const registry = panelQueries.find((p) => p.file === 'vi/systems.json' && p.panel === 'Danh mục hệ thống thông tin')!;
@@ -199,7 +202,12 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
   it('stale hosts are the ones whose last report is older than $stale', async () => {
     const q = panelQueries.find((p) => p.file === 'en/endpoints.json' && p.panel.startsWith('Stale hosts ('))!.target.query;
     const series = await run(substitute(q, ALL));
-    expect(series.map((s) => s.tags?.hostname).sort()).toEqual(fleetHosts().filter((h) => h.ageMinutes > 15).map((h) => h.hostname).sort());
+    expect(series.map((s) => s.tags?.hostname).sort()).toEqual(
+      fleetHosts()
+        .filter((h) => h.ageMinutes > 15)
+        .map((h) => h.hostname)
+        .sort(),
+    );
   });
 
   it('every measurement, tag and field a query names is one the collector writes', async () => {
@@ -221,14 +229,9 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
   });
 
   it('the check above names a field, a tag or a measurement the collector does not write', async () => {
-    expect(await unknownReferences('bad', `SELECT last("protection_state") AS "x" FROM "host" WHERE "unit" =~ /^$unit$/ AND $timeFilter`)).toEqual([
-      'bad: "protection_state" is neither a field nor a tag of host',
-    ]);
+    expect(await unknownReferences('bad', `SELECT last("protection_state") AS "x" FROM "host" WHERE "unit" =~ /^$unit$/ AND $timeFilter`)).toEqual(['bad: "protection_state" is neither a field nor a tag of host']);
     expect(await unknownReferences('bad', `SELECT last("ratio") AS "ratio" FROM "indicator" WHERE "department" = 'x'`)).toEqual(['bad: "department" is neither a field nor a tag of indicator']);
-    expect(await unknownReferences('bad', `SELECT last("ratio") FROM "indicators"`)).toEqual([
-      'bad: measurement "indicators" is not written by the collector',
-      'bad: "ratio" is neither a field nor a tag of indicators',
-    ]);
+    expect(await unknownReferences('bad', `SELECT last("ratio") FROM "indicators"`)).toEqual(['bad: measurement "indicators" is not written by the collector', 'bad: "ratio" is neither a field nor a tag of indicators']);
   });
 
   it('template variable queries list the fleet units and systems', async () => {

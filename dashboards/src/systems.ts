@@ -17,8 +17,7 @@ const latest = (fields: string) => `SELECT ${fields} FROM "system" WHERE ${BY_UN
 const latestNamed = (fields: string) => `SELECT ${fields} FROM "system" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY ${UNIT_NAME}, ${SYSTEM_NAME}`;
 
 /** Systems whose latest value of `field` matches `cond`, counted as `alias`. */
-const countWhere = (refId: string, field: string, cond: string, alias: string) =>
-  q(refId, `SELECT count("${field}") AS "${alias}" FROM (${latest(`last("${field}") AS "${field}"`)})${cond ? ` WHERE "${field}" ${cond}` : ''}`);
+const countWhere = (refId: string, field: string, cond: string, alias: string) => q(refId, `SELECT count("${field}") AS "${alias}" FROM (${latest(`last("${field}") AS "${field}"`)})${cond ? ` WHERE "${field}" ${cond}` : ''}`);
 
 const byLevel = (c: Ctx) => {
   const p = new bargauge.PanelBuilder()
@@ -58,8 +57,30 @@ const status = (c: Ctx) =>
 
 const names = (c: Ctx) =>
   c.lang === 'vi'
-    ? { Time: 'Cập nhật', unit_name: 'Đơn vị', system: 'Mã hệ thống', level: 'Cấp độ (0: chưa xác định)', registered: 'Có trong danh mục', system_name: 'Tên hệ thống', approved: 'Đã phê duyệt', plan_deployed: 'Đã triển khai phương án', classified: 'Đạt chỉ tiêu', hosts: 'Số máy' }
-    : { Time: 'Updated', unit_name: 'Unit', system: 'System id', level: 'Level (0: not determined)', registered: 'In registry', system_name: 'Name', approved: 'Approved', plan_deployed: 'Plan deployed', classified: 'Meets indicator', hosts: 'Hosts' };
+    ? {
+        Time: 'Cập nhật',
+        unit_name: 'Đơn vị',
+        system: 'Mã hệ thống',
+        level: 'Cấp độ (0: chưa xác định)',
+        registered: 'Có trong danh mục',
+        system_name: 'Tên hệ thống',
+        approved: 'Đã phê duyệt',
+        plan_deployed: 'Đã triển khai phương án',
+        classified: 'Đạt chỉ tiêu',
+        hosts: 'Số máy',
+      }
+    : {
+        Time: 'Updated',
+        unit_name: 'Unit',
+        system: 'System id',
+        level: 'Level (0: not determined)',
+        registered: 'In registry',
+        system_name: 'Name',
+        approved: 'Approved',
+        plan_deployed: 'Plan deployed',
+        classified: 'Meets indicator',
+        hosts: 'Hosts',
+      };
 /** The unit id and the name field stand behind the name tags. */
 const HIDDEN = ['unit', 'name'];
 
@@ -86,11 +107,5 @@ const unclassified = (c: Ctx) =>
 
 export function systems(lang: Lang): dashboard.Dashboard {
   const c = new Ctx(lang);
-  return c
-    .dashboard('posture-systems', { vi: 'Posture: Hệ thống thông tin', en: 'Posture: Information systems' })
-    .withPanel(byLevel(c))
-    .withPanel(status(c))
-    .withPanel(registry(c))
-    .withPanel(unclassified(c))
-    .build();
+  return c.dashboard('posture-systems', { vi: 'Posture: Hệ thống thông tin', en: 'Posture: Information systems' }).withPanel(byLevel(c)).withPanel(status(c)).withPanel(registry(c)).withPanel(unclassified(c)).build();
 }

@@ -13,12 +13,10 @@ import { Reason } from './reasons/reason.js';
 export const SCHEMA_VERSION = 1 as const;
 
 /** Closed object: unknown fields are rejected, not ignored. */
-const Obj = <T extends Parameters<typeof Type.Object>[0]>(props: T, description?: string) =>
-  Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
+const Obj = <T extends Parameters<typeof Type.Object>[0]>(props: T, description?: string) => Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
 
 /** Bounded string. Short identifiers default to 256 characters. */
-export const Str = (maxLength = 256, extra: Record<string, unknown> = {}) =>
-  Type.String({ maxLength, ...extra });
+export const Str = (maxLength = 256, extra: Record<string, unknown> = {}) => Type.String({ maxLength, ...extra });
 /** Bounded array. */
 const List = <T extends TSchema>(item: T, maxItems: number) => Type.Array(item, { maxItems });
 /** A value the OS did not tell us: null, with the reason in the sibling `unknown` list. */
@@ -48,12 +46,7 @@ export type ProbeError = Static<typeof ProbeError>;
 
 // ---------------------------------------------------------------- host
 
-export const OsFamily = Type.Union([
-  Type.Literal('linux'),
-  Type.Literal('windows'),
-  Type.Literal('darwin'),
-  Type.Literal('other'),
-]);
+export const OsFamily = Type.Union([Type.Literal('linux'), Type.Literal('windows'), Type.Literal('darwin'), Type.Literal('other')]);
 export const HostRole = Type.Union([Type.Literal('server'), Type.Literal('workstation')]);
 export type HostRole = Static<typeof HostRole>;
 
@@ -136,23 +129,11 @@ export type ProtectionFacts = Static<typeof ProtectionFacts>;
 
 // ---------------------------------------------------------------- ipv6
 
-export const Ipv6Readiness = Type.Union([
-  Type.Literal('none'),
-  Type.Literal('address'),
-  Type.Literal('routed'),
-  Type.Literal('dual-stack-services'),
-  Type.Literal('ready'),
-]);
+export const Ipv6Readiness = Type.Union([Type.Literal('none'), Type.Literal('address'), Type.Literal('routed'), Type.Literal('dual-stack-services'), Type.Literal('ready')]);
 export type Ipv6Readiness = Static<typeof Ipv6Readiness>;
 export const IPV6_LEVELS: readonly Ipv6Readiness[] = ['none', 'address', 'routed', 'dual-stack-services', 'ready'];
 
-export const Ipv6Scope = Type.Union([
-  Type.Literal('global'),
-  Type.Literal('ula'),
-  Type.Literal('link-local'),
-  Type.Literal('loopback'),
-  Type.Literal('other'),
-]);
+export const Ipv6Scope = Type.Union([Type.Literal('global'), Type.Literal('ula'), Type.Literal('link-local'), Type.Literal('loopback'), Type.Literal('other')]);
 
 export const Ipv6Facts = Obj({
   /** IPv6 enabled in the kernel (null when unknown). */
@@ -171,14 +152,17 @@ export const Ipv6Facts = Obj({
   /** Names this host serves (from config), with their A and AAAA records. */
   services: List(Obj({ name: Str(253), a: List(Str(64), 32), aaaa: List(Str(64), 32), error: Maybe(Str(512)) }), 32),
   /** Listening sockets (TCP, and UDP: DNS, NTP, syslog...) and whether they accept IPv6. */
-  listeners: List(Obj({
-    /** tcp or udp (added after v0.1: optional; absent means tcp). */
-    protocol: Type.Optional(Type.Union([Type.Literal('tcp'), Type.Literal('udp')])),
-    port: Type.Integer({ minimum: 0, maximum: 65535 }),
-    bind: Str(64),
-    family: Type.Union([Type.Literal('dual-stack'), Type.Literal('ipv6'), Type.Literal('ipv4')]),
-    process: Maybe(Str(128)),
-  }), 512),
+  listeners: List(
+    Obj({
+      /** tcp or udp (added after v0.1: optional; absent means tcp). */
+      protocol: Type.Optional(Type.Union([Type.Literal('tcp'), Type.Literal('udp')])),
+      port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      bind: Str(64),
+      family: Type.Union([Type.Literal('dual-stack'), Type.Literal('ipv6'), Type.Literal('ipv4')]),
+      process: Maybe(Str(128)),
+    }),
+    512,
+  ),
   /** Outbound TCP connect over IPv6 to a configured target (never ICMP). */
   outbound: Maybe(Obj({ target: Str(300), reachable: Type.Boolean(), error: Maybe(Str(512)), ms: Maybe(Type.Number({ minimum: 0 })) })),
   readiness: Ipv6Readiness,
@@ -216,25 +200,32 @@ export const BaselineCheck = Obj({
    * The result at each level from `level` to 5 when the requirement grows with the level
    * (e.g. logs kept 1/3/6/12 months at levels 2/3/4/5); `result` is the one at `level` (optional).
    */
-  byLevel: Type.Optional(List(Obj({
-    level: Type.Integer({ minimum: 1, maximum: 5 }),
-    result: CheckResult,
-    /** The minimum `value` this level requires. */
-    threshold: Type.Number(),
-  }), 5)),
+  byLevel: Type.Optional(
+    List(
+      Obj({
+        level: Type.Integer({ minimum: 1, maximum: 5 }),
+        result: CheckResult,
+        /** The minimum `value` this level requires. */
+        threshold: Type.Number(),
+      }),
+      5,
+    ),
+  ),
 });
 export type BaselineCheck = Static<typeof BaselineCheck>;
 
 export const BaselineFacts = Obj({
   checks: List(BaselineCheck, 128),
   /** Which check-to-level mapping was applied (added after v0.1: optional). */
-  mapping: Type.Optional(Obj({
-    /** "built-in", or the override file named by baseline.mappingFile. */
-    source: Str(1024),
-    legalBasis: Str(512),
-    /** Why the override file was not applied (the built-in mapping was used instead). */
-    error: Maybe(Str(2048)),
-  })),
+  mapping: Type.Optional(
+    Obj({
+      /** "built-in", or the override file named by baseline.mappingFile. */
+      source: Str(1024),
+      legalBasis: Str(512),
+      /** Why the override file was not applied (the built-in mapping was used instead). */
+      error: Maybe(Str(2048)),
+    }),
+  ),
 });
 export type BaselineFacts = Static<typeof BaselineFacts>;
 
@@ -252,11 +243,7 @@ export type MembershipFacts = Static<typeof MembershipFacts>;
 // ---------------------------------------------------------------- report
 
 /** Result of one probe: facts, or an error; always with its duration. */
-const ProbeResult = <T extends TSchema>(facts: T) =>
-  Type.Union([
-    Obj({ ok: Type.Literal(true), durationMs: Type.Number({ minimum: 0 }), facts }),
-    Obj({ ok: Type.Literal(false), durationMs: Type.Number({ minimum: 0 }), error: ProbeError }),
-  ]);
+const ProbeResult = <T extends TSchema>(facts: T) => Type.Union([Obj({ ok: Type.Literal(true), durationMs: Type.Number({ minimum: 0 }), facts }), Obj({ ok: Type.Literal(false), durationMs: Type.Number({ minimum: 0 }), error: ProbeError })]);
 
 export const Probes = Obj({
   host: ProbeResult(HostFacts),

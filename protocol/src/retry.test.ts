@@ -75,7 +75,11 @@ describe('retryUntil', () => {
 
   it('retries until done, waiting by the policy', async () => {
     const c = clock();
-    const outcomes: AttemptOutcome<string>[] = [{ kind: 'retry', value: 'a' }, { kind: 'retry', value: 'b' }, { kind: 'done', value: 'ok' }];
+    const outcomes: AttemptOutcome<string>[] = [
+      { kind: 'retry', value: 'a' },
+      { kind: 'retry', value: 'b' },
+      { kind: 'done', value: 'ok' },
+    ];
     const r = await retryUntil(async (n) => outcomes[n - 1]!, { policy, deadlineMs: 10_000, ...c });
     expect([r, c.slept]).toEqual(['ok', [100, 200]]);
   });

@@ -65,25 +65,16 @@ export function zoneFile(p: PortalSpec, a: PortalAddresses): string {
   return lines.join('\n') + '\n';
 }
 
-export const NIC_ZONE = [
-  '$ORIGIN nic.test.',
-  '$TTL 60',
-  '@ IN SOA ns1 hostmaster 1 3600 600 86400 60',
-  '@ IN NS ns1',
-  '@ IN NS ns2',
-  `ns1 IN A ${NS1[1]}`,
-  `ns1 IN AAAA ${NS1[0]}`,
-  `ns2 IN A ${NS2[1]}`,
-  `ns2 IN AAAA ${NS2[0]}`,
-  `ns3 IN A ${NS3}`,
-].join('\n') + '\n';
+export const NIC_ZONE =
+  ['$ORIGIN nic.test.', '$TTL 60', '@ IN SOA ns1 hostmaster 1 3600 600 86400 60', '@ IN NS ns1', '@ IN NS ns2', `ns1 IN A ${NS1[1]}`, `ns1 IN AAAA ${NS1[0]}`, `ns2 IN A ${NS2[1]}`, `ns2 IN AAAA ${NS2[0]}`, `ns3 IN A ${NS3}`].join('\n') + '\n';
 
 /** The page of a portal; the nonce and CSRF token change on every request ($request_id). */
 const page = (name: string) =>
   `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="csrf-token" content="$request_id"><title>Cổng thông tin ${name}</title><script nonce="$request_id">window.t=1</script></head>` +
   `<body><h1>Cổng thông tin điện tử ${name}</h1><p>Tin tức, văn bản, thủ tục hành chính và dịch vụ công trực tuyến của đơn vị.</p>` +
   `<form method="post"><input type="hidden" name="csrf_token" value="$request_id"><input name="q"><button>Tìm kiếm</button></form></body></html>`;
-const DEFAULT_SITE = '<!doctype html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed and working. Further configuration is required.</p></body></html>';
+const DEFAULT_SITE =
+  '<!doctype html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed and working. Further configuration is required.</p></body></html>';
 
 const ERROR_PAGE = (status: number) => `<!doctype html><html><head><title>${status} Service Temporarily Unavailable</title></head><body><h1>${status}</h1><p>Máy chủ đang bảo trì.</p></body></html>`;
 

@@ -85,7 +85,12 @@ export type ListedHost = Omit<HostMember, 'cel' | 'protection' | 'reasons'> & { 
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
-  const inputs = new Map(loadHostInputs(c.db, rows.map((r) => r.agent_id)).map((h) => [h.agentId, h]));
+  const inputs = new Map(
+    loadHostInputs(
+      c.db,
+      rows.map((r) => r.agent_id),
+    ).map((h) => [h.agentId, h]),
+  );
   // hostMembers skips decommissioned rows; list them with their flags all the same.
   return rows.flatMap((r) => {
     const input = inputs.get(r.agent_id);

@@ -42,10 +42,7 @@ const started: Alertmanager[] = [];
 
 const collector = (name: string): Collector => {
   const c = openCollector(
-    validateConfig(
-      { dataDir: join(dir, name), units: [{ id: 'CHHVN', name: 'Cục Hàng hải Việt Nam' }], rules: { files: [join(dir, 'r.rules.yaml')] }, alerting: { alertmanager: { urls: [`http://127.0.0.1:${amPort}`], timeoutMs: 1000 } } },
-      'test',
-    ),
+    validateConfig({ dataDir: join(dir, name), units: [{ id: 'CHHVN', name: 'Cục Hàng hải Việt Nam' }], rules: { files: [join(dir, 'r.rules.yaml')] }, alerting: { alertmanager: { urls: [`http://127.0.0.1:${amPort}`], timeoutMs: 1000 } } }, 'test'),
   );
   opened.push(c);
   return c;
@@ -101,7 +98,10 @@ describe('Alertmanager down, and several evaluators', () => {
     const alerts = (await am.alerts()).filter((x) => x.labels.alertname === 'endpoint_protection');
     expect(alerts.map((x) => `${x.labels.scope}:${x.labels.unit ?? ''}`).sort()).toEqual(['ministry:', 'unit:CHHVN']);
     // Counted in alerts, not reports: what fired during the outage against what Alertmanager holds.
-    const firing = a.alerts.all().filter((x) => x.state === 'firing').map((x) => x.scope);
+    const firing = a.alerts
+      .all()
+      .filter((x) => x.state === 'firing')
+      .map((x) => x.scope);
     const held = alerts.map((x) => (x.labels.scope === 'ministry' ? 'ministry' : `unit:${x.labels.unit}`));
     recordReliability({
       fault: 'Alertmanager down while an alert fires (then two evaluators)',

@@ -59,7 +59,15 @@ beforeAll(async () => {
   await writeFile(join(dir, 'r.rules.yaml'), RULES);
   c = openCollector(
     validateConfig(
-      { dataDir: join(dir, 'data'), units: [{ id: 'CHHVN', name: 'Cục Hàng hải Việt Nam' }, { id: 'TTCNTT', name: 'Trung tâm CNTT' }], rules: { files: [join(dir, 'r.rules.yaml')] }, alerting: { alertmanager: { urls: [am.url] } } },
+      {
+        dataDir: join(dir, 'data'),
+        units: [
+          { id: 'CHHVN', name: 'Cục Hàng hải Việt Nam' },
+          { id: 'TTCNTT', name: 'Trung tâm CNTT' },
+        ],
+        rules: { files: [join(dir, 'r.rules.yaml')] },
+        alerting: { alertmanager: { urls: [am.url] } },
+      },
       'test',
     ),
   );

@@ -21,12 +21,8 @@ describe('rules and alerting config', () => {
   });
 
   it('names unknown keys, bad URLs, short secrets and bad languages', () => {
-    expect(problems({ alerting: { alertmanager: { url: 'http://am:9093' } } })).toEqual(
-      expect.arrayContaining(['unknown key "alerting.alertmanager.url": remove it or check its spelling']),
-    );
-    expect(problems({ alerting: { webhook: { url: 'soc/hook', secret: 'short' } } })).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^key "alerting\.webhook\.url": /), expect.stringMatching(/^key "alerting\.webhook\.secret": .*16/)]),
-    );
+    expect(problems({ alerting: { alertmanager: { url: 'http://am:9093' } } })).toEqual(expect.arrayContaining(['unknown key "alerting.alertmanager.url": remove it or check its spelling']));
+    expect(problems({ alerting: { webhook: { url: 'soc/hook', secret: 'short' } } })).toEqual(expect.arrayContaining([expect.stringMatching(/^key "alerting\.webhook\.url": /), expect.stringMatching(/^key "alerting\.webhook\.secret": .*16/)]));
     expect(problems({ alerting: { email: { host: 'smtp', from: 'p@x.vn', to: ['soc@x.vn'], lang: 'fr' } } })).toEqual(expect.arrayContaining([expect.stringMatching(/^key "alerting\.email\.lang": /)]));
     expect(problems({ rules: { files: [] } })).toEqual(expect.arrayContaining([expect.stringMatching(/^key "rules\.files": .*1/)]));
   });

@@ -75,7 +75,16 @@ afterAll(async () => {
 });
 
 const email = (extra: Partial<EmailOptions> = {}): EmailOptions => ({
-  host: '127.0.0.1', port, secure: false, user: 'posture', password: 'smtp-pass', from: 'posture@mt.gov.vn', to: ['soc@mt.gov.vn', 'truc-ca@mt.gov.vn'], lang: 'vi', timeoutMs: 5000, ...extra,
+  host: '127.0.0.1',
+  port,
+  secure: false,
+  user: 'posture',
+  password: 'smtp-pass',
+  from: 'posture@mt.gov.vn',
+  to: ['soc@mt.gov.vn', 'truc-ca@mt.gov.vn'],
+  lang: 'vi',
+  timeoutMs: 5000,
+  ...extra,
 });
 
 describe('e-mail sink over SMTP', () => {
@@ -113,9 +122,24 @@ describe('e-mail sink over SMTP', () => {
   });
 
   const notice: AlertNotice = {
-    status: 'firing', labels: { alertname: 'endpoint_protection' }, annotations: {}, startsAt: '2026-02-01T03:00:00.000Z', endsAt: null, generatorURL: 'https://posture.mt.gov.vn/x', fingerprint: 'f',
-    indicator: 'endpoint_protection', title: { vi: 'Tỷ lệ thiết bị đầu cuối được cài đặt giải pháp bảo vệ', en: 'Endpoints with a protection solution installed' }, basis: 'QĐ 2224',
-    scopeKind: 'unit', scopeId: 'CHHVN', scopeName: 'Cục Hàng hải Việt Nam', value: 0.5, pass: 1, total: 2, target: 0.9, due: null,
+    status: 'firing',
+    labels: { alertname: 'endpoint_protection' },
+    annotations: {},
+    startsAt: '2026-02-01T03:00:00.000Z',
+    endsAt: null,
+    generatorURL: 'https://posture.mt.gov.vn/x',
+    fingerprint: 'f',
+    indicator: 'endpoint_protection',
+    title: { vi: 'Tỷ lệ thiết bị đầu cuối được cài đặt giải pháp bảo vệ', en: 'Endpoints with a protection solution installed' },
+    basis: 'QĐ 2224',
+    scopeKind: 'unit',
+    scopeId: 'CHHVN',
+    scopeName: 'Cục Hàng hải Việt Nam',
+    value: 0.5,
+    pass: 1,
+    total: 2,
+    target: 0.9,
+    due: null,
   };
 
   it('English on request', async () => {

@@ -43,7 +43,6 @@ export function fingerprint(labels: Record<string, string>): string {
   return h.digest('hex').slice(0, 16);
 }
 
-
 /** POST JSON with a timeout; the answer as a SendResult. */
 export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
   try {

@@ -145,4 +145,5 @@ export function installGuard(app: FastifyInstance, c: Collector): { enrollLimite
 }
 
 /** The audit actor of a request. */
-export const actorOf = (req: FastifyRequest): string => (req.principal?.kind === 'token' ? `token:${req.principal.name}` : req.principal?.kind === 'agent' ? `agent:${req.principal.agent.id}` : req.principal?.kind === 'relay' ? `relay:${req.principal.relay.id}` : 'anonymous');
+export const actorOf = (req: FastifyRequest): string =>
+  req.principal?.kind === 'token' ? `token:${req.principal.name}` : req.principal?.kind === 'agent' ? `agent:${req.principal.agent.id}` : req.principal?.kind === 'relay' ? `relay:${req.principal.relay.id}` : 'anonymous';

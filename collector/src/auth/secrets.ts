@@ -36,9 +36,7 @@ export function verifySecretSync(secret: string, stored: string): boolean {
 export function verifySecret(secret: string, stored: string): Promise<boolean> {
   const s = parse(stored);
   if (!s) return Promise.resolve(false);
-  return new Promise((resolve, reject) =>
-    scrypt(secret, s.salt, s.hash.length, s.opts, (err, key) => (err ? reject(err) : resolve(timingSafeEqual(key, s.hash)))),
-  );
+  return new Promise((resolve, reject) => scrypt(secret, s.salt, s.hash.length, s.opts, (err, key) => (err ? reject(err) : resolve(timingSafeEqual(key, s.hash)))));
 }
 
 /** A new random bearer value with a prefix that says what it is (pa_ agent, pt_ API token, pr_ relay, pe_ enrollment secret). */

@@ -22,7 +22,12 @@ describe('posture rules', () => {
     const r = await runNode(POSTURE_BIN, ['rules', 'check', join(ROOT, 'rules')]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
-      [`${join(ROOT, 'rules/directive-2022.rules.yaml')}: SUCCESS: 1 group(s), 3 rule(s)`, `${join(ROOT, 'rules/directive-2024.rules.yaml')}: SUCCESS: 1 group(s), 2 rule(s)`, `${join(ROOT, 'rules/supporting.rules.yaml')}: SUCCESS: 1 group(s), 1 rule(s)`, ''].join('\n'),
+      [
+        `${join(ROOT, 'rules/directive-2022.rules.yaml')}: SUCCESS: 1 group(s), 3 rule(s)`,
+        `${join(ROOT, 'rules/directive-2024.rules.yaml')}: SUCCESS: 1 group(s), 2 rule(s)`,
+        `${join(ROOT, 'rules/supporting.rules.yaml')}: SUCCESS: 1 group(s), 1 rule(s)`,
+        '',
+      ].join('\n'),
     );
     expect(r.code).toBe(0);
   });

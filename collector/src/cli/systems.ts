@@ -32,7 +32,11 @@ export function applySetOptions(id: string, base: Partial<SystemRecord> | undefi
     rec.protectionPlan = { ...(rec.protectionPlan as object | undefined), deployed: o.plan === 'full', status: o.plan };
   }
   if (o.planDate !== undefined) rec.protectionPlan = { deployed: false, ...(rec.protectionPlan as object | undefined), date: o.planDate };
-  if (o.tags !== undefined) rec.tags = o.tags.split(',').map((t) => t.trim()).filter(Boolean);
+  if (o.tags !== undefined)
+    rec.tags = o.tags
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
   if (o.legalBasis !== undefined) rec.legalBasis = o.legalBasis;
   for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
   return rec;

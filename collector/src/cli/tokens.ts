@@ -29,17 +29,15 @@ export const registerTokens: Register = (program, ctx) => {
       const rows = withStore(ctx, (c) => c.tokens.list());
       printTable(rows as unknown as Record<string, unknown>[], ['name', 'role', 'source', 'created_at', 'expires_at', 'revoked_at'], Boolean(o.json));
     });
-  tokens
-    .command('revoke <name>')
-    .action((name: string) => {
-      const ok = withStore(ctx, (c) => {
-        const done = c.tokens.revoke(name);
-        if (done) c.audit.record(cliActor(), 'token.revoke', name);
-        return done;
-      });
-      if (!ok) throw new ApiFailure('NOT_FOUND', `no live token named "${name}"; see "posture tokens list"`);
-      process.stdout.write(`token "${name}" revoked\n`);
+  tokens.command('revoke <name>').action((name: string) => {
+    const ok = withStore(ctx, (c) => {
+      const done = c.tokens.revoke(name);
+      if (done) c.audit.record(cliActor(), 'token.revoke', name);
+      return done;
     });
+    if (!ok) throw new ApiFailure('NOT_FOUND', `no live token named "${name}"; see "posture tokens list"`);
+    process.stdout.write(`token "${name}" revoked\n`);
+  });
   tokens
     .command('hash')
     .description('read a token on stdin and print the sha256 to put under auth.tokens in the config')

@@ -3,7 +3,7 @@ import { ApiFailure } from '../errors.js';
 import { cliActor, expiresIn, printTable, withStore, type Register } from './common.js';
 
 export const registerUnits: Register = (program, ctx) => {
-  const units = program.command('units').description("units and their enrollment secrets");
+  const units = program.command('units').description('units and their enrollment secrets');
   units
     .command('list')
     .option('--json', 'print JSON')

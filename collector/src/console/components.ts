@@ -43,8 +43,7 @@ const shortDate = (iso: string, lang: Lang): string => {
   return lang === 'vi' ? w.slice(0, 5) : w.slice(5, 10);
 };
 
-export const reasonList = (reasons: readonly StoredReason[], lang: Lang): Html =>
-  reasons.length ? html`<ul class="reasons">${reasons.map((r) => html`<li>${agentText(reasonText(r, lang), 400)}</li>`)}</ul>` : html`<span class="none">—</span>`;
+export const reasonList = (reasons: readonly StoredReason[], lang: Lang): Html => (reasons.length ? html`<ul class="reasons">${reasons.map((r) => html`<li>${agentText(reasonText(r, lang), 400)}</li>`)}</ul>` : html`<span class="none">—</span>`);
 
 /** "Showing 200 of 1,234" and links to the previous and next pages. */
 export function pager(lang: Lang, total: number, offset: number, limit: number, href: (offset: number) => string): Html {
@@ -65,6 +64,10 @@ export const badge = (text: string, kind: 'ok' | 'bad' | 'warn' | 'muted'): Html
 
 /** Query string from the defined params. */
 export const qs = (params: Record<string, string | number | undefined>): string => {
-  const s = new URLSearchParams(Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '').map(([k, v]): [string, string] => [k, String(v)])).toString();
+  const s = new URLSearchParams(
+    Object.entries(params)
+      .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '')
+      .map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
   return s ? `?${s}` : '';
 };

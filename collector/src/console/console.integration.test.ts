@@ -258,7 +258,9 @@ describe('console in a real browser', () => {
     await page.goto(`${fx.url}/console`);
     expect(await page.locator('#ind-systems_classified tr[data-unit="TCDBVN"] td.num').textContent()).toContain(`${pct(2, total)} (2/${total})`);
     // The appendix report (the API) counts the same at its evaluation.
-    const report = (await (await fetch(`${fx.url}/api/v1/report?format=json&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as { indicators: { id: string; units: { scope?: string; unit?: string; pass: number; total: number }[] }[] };
+    const report = (await (await fetch(`${fx.url}/api/v1/report?format=json&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
+      indicators: { id: string; units: { scope?: string; unit?: string; pass: number; total: number }[] }[];
+    };
     const ind11 = report.indicators.find((i) => i.id === 'systems_classified')!;
     expect(JSON.stringify(ind11)).toContain('TCDBVN');
     const api = await (await fetch(`${fx.url}/api/v1/systems/db-camera`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json();

@@ -60,7 +60,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-console-'));
   c = openCollector(
     validateConfig(
-      { dataDir: join(dir, 'data'), units: TEST_UNITS, staleAfterMinutes: 60, auth: { tokens: [{ name: 'secteam', role: 'admin', sha256: sha256(ADMIN) }, { name: 'auditor', role: 'viewer', sha256: sha256(VIEWER) }] } },
+      {
+        dataDir: join(dir, 'data'),
+        units: TEST_UNITS,
+        staleAfterMinutes: 60,
+        auth: {
+          tokens: [
+            { name: 'secteam', role: 'admin', sha256: sha256(ADMIN) },
+            { name: 'auditor', role: 'viewer', sha256: sha256(VIEWER) },
+          ],
+        },
+      },
       'test',
     ),
   );
@@ -110,7 +120,9 @@ describe('console sign-in and sessions', () => {
   it('marks the cookies Secure when the collector serves HTTPS', async () => {
     // listen.tls is read by server.ts when it listens; the console only needs to know it is set.
     const tlsDir = await mkdtemp(join(tmpdir(), 'posture-console-tls-'));
-    const tc = openCollector(validateConfig({ dataDir: join(tlsDir, 'data'), listen: { tls: { certFile: 'cert.pem', keyFile: 'key.pem' } }, units: TEST_UNITS, auth: { tokens: [{ name: 'secteam', role: 'admin', sha256: sha256(ADMIN) }] } }, 'test', tlsDir));
+    const tc = openCollector(
+      validateConfig({ dataDir: join(tlsDir, 'data'), listen: { tls: { certFile: 'cert.pem', keyFile: 'key.pem' } }, units: TEST_UNITS, auth: { tokens: [{ name: 'secteam', role: 'admin', sha256: sha256(ADMIN) }] } }, 'test', tlsDir),
+    );
     const tapp = build(tc);
     try {
       const form = await tapp.inject({ method: 'GET', url: '/console/login' });
@@ -198,7 +210,7 @@ describe('console changes', () => {
 });
 
 describe('console overview', () => {
-  it('draws each scope\'s trend from the stored indicator results (one sample per day)', async () => {
+  it("draws each scope's trend from the stored indicator results (one sample per day)", async () => {
     await host('TTCNTT', new Date());
     const day = 86400_000;
     for (const ago of [3, 2, 2, 1]) c.engine.evaluateAndRecord(new Date(Date.now() - ago * day + (ago === 2 ? 1 : 0)));

@@ -84,15 +84,13 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
       });
 
       /** A page for signed-in people; others are sent to sign in and come back. */
-      const page =
-        (render: (ctx: PageContext, req: FastifyRequest) => Html | undefined) =>
-        async (req: FastifyRequest, reply: FastifyReply) => {
-          const session = sessionOf(req, data);
-          if (!session) return reply.redirect(`/console/login?next=${encodeURIComponent(req.url)}`, 303);
-          const ctx = ctxOf(req, session);
-          const out = render(ctx, req);
-          return out ? send(reply, out) : send(reply, errorPage(ctx, WORDS[ctx.lang].notFound, req.url.split('?')[0]!), 404);
-        };
+      const page = (render: (ctx: PageContext, req: FastifyRequest) => Html | undefined) => async (req: FastifyRequest, reply: FastifyReply) => {
+        const session = sessionOf(req, data);
+        if (!session) return reply.redirect(`/console/login?next=${encodeURIComponent(req.url)}`, 303);
+        const ctx = ctxOf(req, session);
+        const out = render(ctx, req);
+        return out ? send(reply, out) : send(reply, errorPage(ctx, WORDS[ctx.lang].notFound, req.url.split('?')[0]!), 404);
+      };
 
       const forbidden = (reply: FastifyReply, ctx: PageContext, message: string) => send(reply, errorPage(ctx, WORDS[ctx.lang].forbidden, message), 403);
 
@@ -177,9 +175,18 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
 
       // ---- pages
 
-      scope.get('/', page((ctx) => overviewPage(ctx, data)));
-      scope.get('/units/:id', page((ctx, req) => unitPage(ctx, data, param(req, 'id'))));
-      scope.get('/hosts/:id', page((ctx, req) => hostPage(ctx, data, param(req, 'id'))));
+      scope.get(
+        '/',
+        page((ctx) => overviewPage(ctx, data)),
+      );
+      scope.get(
+        '/units/:id',
+        page((ctx, req) => unitPage(ctx, data, param(req, 'id'))),
+      );
+      scope.get(
+        '/hosts/:id',
+        page((ctx, req) => hostPage(ctx, data, param(req, 'id'))),
+      );
       scope.get(
         '/systems',
         page((ctx, req) => {
@@ -191,7 +198,10 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
         '/systems/:id',
         page((ctx, req) => systemPage(ctx, data, param(req, 'id'), one(query(req).saved) ? { flash: { kind: 'flash', text: WORDS[ctx.lang].saved } } : {})),
       );
-      scope.get('/alerts', page((ctx) => alertsPage(ctx, data)));
+      scope.get(
+        '/alerts',
+        page((ctx) => alertsPage(ctx, data)),
+      );
       scope.get(
         '/admin',
         page((ctx, req) => {

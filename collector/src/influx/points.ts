@@ -38,11 +38,22 @@ export const INFLUX_SCHEMA = {
   host: {
     tags: ['unit', 'unit_name', 'agent_id', 'hostname', 'role', 'os'],
     fields: {
-      collect_ms: 'number', spool_depth: 'number', dropped: 'number', probe_errors: 'number',
-      agent_version: 'string', uptime_s: 'number', os_release: 'string',
-      protected: 'boolean', products: 'number', min_signature_age_h: 'number', protection_reason: 'string',
-      ipv6_readiness: 'string', ipv6_level: 'number',
-      baseline_pass: 'number', baseline_fail: 'number', baseline_unknown: 'number',
+      collect_ms: 'number',
+      spool_depth: 'number',
+      dropped: 'number',
+      probe_errors: 'number',
+      agent_version: 'string',
+      uptime_s: 'number',
+      os_release: 'string',
+      protected: 'boolean',
+      products: 'number',
+      min_signature_age_h: 'number',
+      protection_reason: 'string',
+      ipv6_readiness: 'string',
+      ipv6_level: 'number',
+      baseline_pass: 'number',
+      baseline_fail: 'number',
+      baseline_unknown: 'number',
       systems: 'string',
     },
   },
@@ -140,7 +151,12 @@ export function pointsOfReport(report: Report, unit: string, collectedMs = Date.
       if (p.realTime !== null) pf.real_time = p.realTime;
       if (p.signatureAgeHours !== null) pf.signature_age_h = p.signatureAgeHours;
       if (p.version) pf.version = p.version;
-      points.push({ measurement: MEASUREMENTS.product, tags: { unit, ...(unitName ? { unit_name: unitName } : {}), agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id, ...(key !== p.id ? { product_key: key } : {}) }, fields: pf, timestamp: ts });
+      points.push({
+        measurement: MEASUREMENTS.product,
+        tags: { unit, ...(unitName ? { unit_name: unitName } : {}), agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id, ...(key !== p.id ? { product_key: key } : {}) },
+        fields: pf,
+        timestamp: ts,
+      });
     }
   }
   return points;

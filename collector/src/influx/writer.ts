@@ -139,10 +139,7 @@ export class InfluxWriter {
       this.stats.writeErrors++;
       this.stats.lastError = (e as Error).message;
       if (this.failures === 1 || this.failures % 10 === 0) {
-        this.log.warn(
-          { err: (e as Error).message, outboxPoints: this.outbox.pointCount(), outboxMaxPoints: this.outbox.maxPoints, failures: this.failures },
-          'InfluxDB write failed; points stay in the outbox and will be retried',
-        );
+        this.log.warn({ err: (e as Error).message, outboxPoints: this.outbox.pointCount(), outboxMaxPoints: this.outbox.maxPoints, failures: this.failures }, 'InfluxDB write failed; points stay in the outbox and will be retried');
       }
     }
   }

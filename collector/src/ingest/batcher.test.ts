@@ -40,12 +40,7 @@ describe('IngestBatcher', () => {
   it('commits what queued together in one transaction; a resend is a duplicate, the id reused for other content a conflict', async () => {
     const commits = c.ingest.stats.commits;
     const first = row();
-    const results = await Promise.all([
-      c.ingest.submit(first),
-      ...Array.from({ length: 20 }, () => c.ingest.submit(row())),
-      c.ingest.submit({ ...first }),
-      c.ingest.submit({ ...row(), report_id: first.report_id }),
-    ]);
+    const results = await Promise.all([c.ingest.submit(first), ...Array.from({ length: 20 }, () => c.ingest.submit(row())), c.ingest.submit({ ...first }), c.ingest.submit({ ...row(), report_id: first.report_id })]);
     expect(results.filter((r) => r === 'stored')).toHaveLength(21);
     expect(results.slice(-2)).toEqual(['duplicate', 'conflict']);
     // The first report goes alone (nothing waits behind an idle thread); the rest share a commit.

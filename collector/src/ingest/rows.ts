@@ -31,9 +31,7 @@ export function toIngestRow({ report, unit, points, receivedAt, json, collectedM
     role: membership.ok ? membership.facts.role : (hostFacts?.role ?? 'server'),
     systems: JSON.stringify(membership.ok ? membership.facts.systems : []),
     protected: protection?.ok ? (protection.facts.protected ? 1 : 0) : null,
-    reasons: JSON.stringify(
-      protection?.ok ? protection.facts.reasons : [protection ? `protection probe failed: ${protection.error.code} ${protection.error.message}` : 'protection probe did not run'],
-    ),
+    reasons: JSON.stringify(protection?.ok ? protection.facts.reasons : [protection ? `protection probe failed: ${protection.error.code} ${protection.error.message}` : 'protection probe did not run']),
     ipv6: ipv6?.ok ? ipv6.facts.readiness : null,
     collected_at: report.collectedAt,
     collected_ms,

@@ -59,9 +59,7 @@ function describe(e: ErrorObject): string {
 export function problemsOf(errors: ErrorObject[] | null | undefined): FieldProblem[] {
   if (!errors?.length) return [];
   // Branches of an anyOf whose `ok` literal did not match are not what the sender meant.
-  const wrongBranches = new Set(
-    errors.filter((e) => e.keyword === 'const' && /\/anyOf\/\d+\/properties\/ok\/const$/.test(e.schemaPath)).map((e) => e.schemaPath.replace(/\/properties\/ok\/const$/, '/')),
-  );
+  const wrongBranches = new Set(errors.filter((e) => e.keyword === 'const' && /\/anyOf\/\d+\/properties\/ok\/const$/.test(e.schemaPath)).map((e) => e.schemaPath.replace(/\/properties\/ok\/const$/, '/')));
   const kept = errors.filter((e) => e.keyword !== 'anyOf' && ![...wrongBranches].some((b) => e.schemaPath.startsWith(b)));
   // A missing or unknown field is named by its own pointer, not its parent's.
   const child = (name: unknown) => `/${String(name).replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -70,12 +68,14 @@ export function problemsOf(errors: ErrorObject[] | null | undefined): FieldProbl
     message: describe(e),
   }));
   const seen = new Set<string>();
-  return list.filter((p) => {
-    const k = `${p.path} ${p.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  }).slice(0, 20);
+  return list
+    .filter((p) => {
+      const k = `${p.path} ${p.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .slice(0, 20);
 }
 
 /**
@@ -119,7 +119,9 @@ export function storageProblems(report: { probes: { host: { ok: boolean; facts?:
 function parameterOf(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return String(e.params.additionalProperty);
   if (e.keyword === 'required') return String(e.params.missingProperty);
-  return decodeURIComponent(e.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+  return decodeURIComponent(e.instancePath.split('/')[1] ?? '')
+    .replace(/~1/g, '/')
+    .replace(/~0/g, '~');
 }
 
 /** One sentence per error of a query string or path, naming the parameter and the fix. */

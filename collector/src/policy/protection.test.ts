@@ -5,8 +5,18 @@ import { DEFAULT_PROTECTION_POLICY, judgeProtection, productKeys, protectsAt, ty
 const H = 3_600_000;
 const T = Date.parse('2026-11-30T00:00:00Z');
 const product = (o: Partial<ProductFact> = {}): ProductFact => ({
-  key: 'clamav', id: 'clamav', name: 'ClamAV', antiMalware: true, installed: true, running: true, realTime: true, signatureless: false,
-  signatureMs: null, signatureAgeHours: null, signatureUpToDate: null, ...o,
+  key: 'clamav',
+  id: 'clamav',
+  name: 'ClamAV',
+  antiMalware: true,
+  installed: true,
+  running: true,
+  realTime: true,
+  signatureless: false,
+  signatureMs: null,
+  signatureAgeHours: null,
+  signatureUpToDate: null,
+  ...o,
 });
 const facts = (products: ProductFact[] | null, collectedMs = T): ProtectionFacts => ({ collectedMs, products, failure: products ? null : 'PROBE_TIMEOUT', agentProtected: true, agentLimitHours: 168 });
 const codes = (f: ProtectionFacts, nowMs: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY) => judgeProtection(f, new Date(nowMs), policy).reasons.map((r) => r.code);
@@ -57,22 +67,34 @@ describe('protectsAt, the fast path of evaluation', () => {
   it('gives the same answer as judgeProtection over every combination of facts, times and policies', () => {
     const tri = [true, false, null] as const;
     const sig: Partial<ProductFact>[] = [
-      {}, { signatureMs: T - 100 * H }, { signatureMs: T - 200 * H }, { signatureMs: T + 100 * H }, { signatureAgeHours: 160 }, { signatureAgeHours: 10 },
-      { signatureUpToDate: true }, { signatureUpToDate: false }, { signatureless: true }, { id: 'falcon' }, { id: 'wazuh', signatureMs: T },
+      {},
+      { signatureMs: T - 100 * H },
+      { signatureMs: T - 200 * H },
+      { signatureMs: T + 100 * H },
+      { signatureAgeHours: 160 },
+      { signatureAgeHours: 10 },
+      { signatureUpToDate: true },
+      { signatureUpToDate: false },
+      { signatureless: true },
+      { id: 'falcon' },
+      { id: 'wazuh', signatureMs: T },
     ];
     const policies: ProtectionPolicy[] = [DEFAULT_PROTECTION_POLICY, { ...DEFAULT_PROTECTION_POLICY, acceptVendorUpToDateFlag: false, maxSignatureAgeHours: 72 }];
     let cases = 0;
-    for (const running of tri) for (const realTime of tri) for (const s of sig) for (const installed of [true, false]) {
-      const one = product({ running, realTime, installed, ...s });
-      for (const f of [facts([one]), facts([product({ running: false }), one]), facts(null), facts([])]) {
-        for (const dt of [0, 5 * H, 50 * H, 170 * H]) {
-          for (const policy of policies) {
-            cases++;
-            expect(protectsAt(f, T + dt, policy), JSON.stringify({ f, dt, policy })).toBe(judgeProtection(f, new Date(T + dt), policy).protected);
+    for (const running of tri)
+      for (const realTime of tri)
+        for (const s of sig)
+          for (const installed of [true, false]) {
+            const one = product({ running, realTime, installed, ...s });
+            for (const f of [facts([one]), facts([product({ running: false }), one]), facts(null), facts([])]) {
+              for (const dt of [0, 5 * H, 50 * H, 170 * H]) {
+                for (const policy of policies) {
+                  cases++;
+                  expect(protectsAt(f, T + dt, policy), JSON.stringify({ f, dt, policy })).toBe(judgeProtection(f, new Date(T + dt), policy).protected);
+                }
+              }
+            }
           }
-        }
-      }
-    }
     expect(cases).toBe(3 * 3 * 11 * 2 * 4 * 4 * 2);
   });
 });

@@ -51,7 +51,10 @@ describe('bounded operations against silent peers', () => {
   });
 
   it('SMTP-like: connected, no greeting -> ETIMEDOUT with connected true', async () => {
-    const { value } = await within(1500, withConnection('127.0.0.1', port, 300, (s) => new Promise((resolve) => s.once('data', resolve))));
+    const { value } = await within(
+      1500,
+      withConnection('127.0.0.1', port, 300, (s) => new Promise((resolve) => s.once('data', resolve))),
+    );
     expect(value).toMatchObject({ ok: false, error: 'ETIMEDOUT', connected: true });
   });
 
@@ -65,7 +68,10 @@ describe('bounded operations against silent peers', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
     const [tcp, http, tls] = await Promise.all([
-      within(1000, withConnection('127.0.0.1', port, 5000, (s) => new Promise((resolve) => s.once('data', resolve)), ac.signal)),
+      within(
+        1000,
+        withConnection('127.0.0.1', port, 5000, (s) => new Promise((resolve) => s.once('data', resolve)), ac.signal),
+      ),
       within(1000, fetchAt(new URL(`http://www.example.test:${port}/`), '127.0.0.1', 5000, 1 << 20, ac.signal)),
       within(1000, checkTls('www.example.test', '127.0.0.1', port, undefined, 5000, Date.now(), ac.signal)),
     ]);
@@ -78,7 +84,10 @@ describe('bounded operations against silent peers', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const p = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
-    const { value } = await within(1000, withConnection('127.0.0.1', p, 5000, () => Promise.resolve(true)));
+    const { value } = await within(
+      1000,
+      withConnection('127.0.0.1', p, 5000, () => Promise.resolve(true)),
+    );
     expect(value).toMatchObject({ ok: false, error: 'ECONNREFUSED', connected: false });
   });
 });

@@ -55,7 +55,10 @@ export async function checkMail(domain: string, enabled: boolean, r: BoundedReso
     ];
   }
   // "0 ." is a null MX (RFC 7505): the domain says it takes no mail.
-  const hosts = mx.value!.map((x) => ({ priority: Number(x.split(' ')[0]), host: x.split(' ')[1]!.replace(/\.$/, '') })).filter((x) => x.host !== '').slice(0, MAX_MX);
+  const hosts = mx
+    .value!.map((x) => ({ priority: Number(x.split(' ')[0]), host: x.split(' ')[1]!.replace(/\.$/, '') }))
+    .filter((x) => x.host !== '')
+    .slice(0, MAX_MX);
   if (!hosts.length) {
     const ev = { domain, mx: mx.value, note: 'null MX: the domain takes no mail' };
     return [
@@ -100,6 +103,12 @@ export async function checkMail(domain: string, enabled: boolean, r: BoundedReso
   const ms = Date.now() - t0;
   return [
     { criterion: 'mail_aaaa', status: aaaaReasons.length ? 'fail' : 'pass', reasons: aaaaReasons, evidence, ms },
-    { criterion: 'mail_reachable', status: reachReasons.length ? (localRoute ? 'unreachable' : 'fail') : 'pass', reasons: localRoute && reachReasons.length ? [reason('PORTAL_UNREACHABLE', { detail: 'no IPv6 route from the prober' }), ...reachReasons] : reachReasons, evidence, ms },
+    {
+      criterion: 'mail_reachable',
+      status: reachReasons.length ? (localRoute ? 'unreachable' : 'fail') : 'pass',
+      reasons: localRoute && reachReasons.length ? [reason('PORTAL_UNREACHABLE', { detail: 'no IPv6 route from the prober' }), ...reachReasons] : reachReasons,
+      evidence,
+      ms,
+    },
   ];
 }

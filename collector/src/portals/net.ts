@@ -122,8 +122,7 @@ export class BoundedResolver {
 export const isNoRecord = (code: string | undefined) => code === 'ENODATA' || code === 'ENOTFOUND';
 
 /** Answers that mean the prober could not ask at all (no route, resolver silent or refusing). */
-export const isNoNetwork = (code: string | undefined) =>
-  code === 'ETIMEOUT' || code === 'ECONNREFUSED' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EADDRNOTAVAIL';
+export const isNoNetwork = (code: string | undefined) => code === 'ETIMEOUT' || code === 'ECONNREFUSED' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EADDRNOTAVAIL';
 
 /**
  * Does this machine have a route to `address` over IPv6? A UDP connect() asks the kernel for a

@@ -35,7 +35,7 @@ const PORTALS: { spec: PortalSpec; expected: Row; what: string }[] = [
   { spec: { name: 'dropped6', v6Dropped: true }, what: 'AAAA present, a firewall drops IPv6 silently', expected: row('address', [P, P, P, F, F, F, F, F, P, P]) },
   { spec: { name: 'wrongname6', v6CertWrongName: true }, what: "the hosting provider's certificate over IPv6 (other name)", expected: row('reachable', [P, P, P, P, P, P, F, P, P, P]) },
   { spec: { name: 'status503v6', v6Status: 503 }, what: 'HTTP 503 error page over IPv6', expected: row('address', [P, P, P, P, P, F, P, F, P, P]) },
-  { spec: { name: 'mxclosed6', mxV6Closed: true }, what: "MX has AAAA but port 25 closed over IPv6", expected: row('web', [P, P, P, P, P, P, P, P, P, F]) },
+  { spec: { name: 'mxclosed6', mxV6Closed: true }, what: 'MX has AAAA but port 25 closed over IPv6', expected: row('web', [P, P, P, P, P, P, P, P, P, F]) },
 ];
 
 /**
@@ -99,11 +99,18 @@ describe('portal prober in a test internet (integration)', () => {
   let configFile: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'posture-portals-'));
-    net = await createPortalNet(dir, PORTALS.map((p) => p.spec));
+    net = await createPortalNet(
+      dir,
+      PORTALS.map((p) => p.spec),
+    );
     // One more: a portal on a host name below its zone, given as its domain (the NS check walks up to the zone).
-    configFile = writeCollector(dir, net, PORTALS.map((p) => p.spec.name), 18080, [
-      { id: 'portal-host-only', name: 'Cổng dịch vụ công', ownerUnit: 'TTCNTT', tags: ['portal'], portal: { urls: ['https://www.dual.test/'], domain: 'www.dual.test', mail: false } },
-    ]);
+    configFile = writeCollector(
+      dir,
+      net,
+      PORTALS.map((p) => p.spec.name),
+      18080,
+      [{ id: 'portal-host-only', name: 'Cổng dịch vụ công', ownerUnit: 'TTCNTT', tags: ['portal'], portal: { urls: ['https://www.dual.test/'], domain: 'www.dual.test', mail: false } }],
+    );
   }, 120_000);
   afterAll(async () => {
     await net?.destroy();
@@ -141,7 +148,11 @@ describe('portal prober in a test internet (integration)', () => {
     const expired = results.find((x) => x.systemId === 'portal-expiredv6')!;
     expect(expired.checks.find((k) => k.criterion === 'tls')!.reasons[0]!.code).toBe('PORTAL_TLS_EXPIRED');
     expect(JSON.stringify(ev('mail_reachable'))).toContain('"code":220');
-    const code = (id: string, c: Criterion) => results.find((x) => x.systemId === `portal-${id}`)!.checks.find((k) => k.criterion === c)!.reasons.map((x) => [x.code, x.params?.error ?? x.params?.status]);
+    const code = (id: string, c: Criterion) =>
+      results
+        .find((x) => x.systemId === `portal-${id}`)!
+        .checks.find((k) => k.criterion === c)!
+        .reasons.map((x) => [x.code, x.params?.error ?? x.params?.status]);
     expect(code('wrongname6', 'tls')).toContainEqual(['PORTAL_TLS_INVALID', 'ERR_TLS_CERT_ALTNAME_INVALID']);
     expect(code('status503v6', 'http_status')).toContainEqual(['PORTAL_HTTP_STATUS', 503]);
     expect(code('mxclosed6', 'mail_reachable')).toEqual([['PORTAL_MX_UNREACHABLE', 'ECONNREFUSED']]);
@@ -172,10 +183,15 @@ describe('portal prober in a test internet (integration)', () => {
         },
       });
       // The schedule's first run starts at once; wait for results newer than the collector's start.
-      await waitFor('a scheduled portal probe', () => {
-        const list = JSON.parse(curl('/api/v1/portals')) as { portals: { probedAt: string | null; systemId: string }[] };
-        return Promise.resolve(list.portals.length === PORTALS.length + 1 && list.portals.every((p) => p.probedAt !== null && Date.parse(p.probedAt) >= before));
-      }, 60_000, 500);
+      await waitFor(
+        'a scheduled portal probe',
+        () => {
+          const list = JSON.parse(curl('/api/v1/portals')) as { portals: { probedAt: string | null; systemId: string }[] };
+          return Promise.resolve(list.portals.length === PORTALS.length + 1 && list.portals.every((p) => p.probedAt !== null && Date.parse(p.probedAt) >= before));
+        },
+        60_000,
+        500,
+      );
       const list = JSON.parse(curl('/api/v1/portals')) as { portals: { systemId: string; level: string; ready: boolean; blocking: { code: string; vi: string }[] }[] };
       expect(list.portals.find((p) => p.systemId === 'portal-dual')!.ready).toBe(true);
       expect(list.portals.find((p) => p.systemId === 'portal-mxnoaaaa')!.blocking[0]!.vi).toMatch(/Máy chủ thư mail\.mxnoaaaa\.test không có bản ghi AAAA/);
@@ -183,11 +199,16 @@ describe('portal prober in a test internet (integration)', () => {
       expect(Date.parse(one.history[0]!.probedAt)).toBeGreaterThanOrEqual(before); // newest first: the scheduled run
       expect(one.latest.checks).toHaveLength(10);
       // Evaluation every second: the rule reads system.portal.ready.
-      await waitFor('ipv6_portals evaluated with the portal results', () => {
-        const rep = JSON.parse(curl('/api/v1/report?directive=2224-QD-BGTVT&format=json')) as { indicators: { id: string; ministry: { pass: number; total: number } }[] };
-        const ind = rep.indicators.find((i) => i.id === 'ipv6_portals');
-        return Promise.resolve(ind?.ministry.total === PORTALS.length + 1 && ind.ministry.pass === 2);
-      }, 30_000, 500);
+      await waitFor(
+        'ipv6_portals evaluated with the portal results',
+        () => {
+          const rep = JSON.parse(curl('/api/v1/report?directive=2224-QD-BGTVT&format=json')) as { indicators: { id: string; ministry: { pass: number; total: number } }[] };
+          const ind = rep.indicators.find((i) => i.id === 'ipv6_portals');
+          return Promise.resolve(ind?.ministry.total === PORTALS.length + 1 && ind.ministry.pass === 2);
+        },
+        30_000,
+        500,
+      );
       // The report lists each portal's criteria, in Vietnamese by default and in English.
       const md = curl('/api/v1/report?directive=2224-QD-BGTVT&format=markdown');
       expect(md).toContain('## Cổng thông tin: tiêu chí IPv6 đo từ bên ngoài');

@@ -11,8 +11,7 @@ import { readiness } from './readiness.js';
 import { CRITERIA, type CheckResult, type Criterion, type PortalResult, type PortalTarget, type ProbeOptions } from './types.js';
 import { checkWeb } from './web.js';
 
-const allAs = (status: CheckResult['status'], reasons: CheckResult['reasons'], evidence: Record<string, unknown>, only?: readonly Criterion[]): CheckResult[] =>
-  (only ?? CRITERIA).map((criterion) => ({ criterion, status, reasons, evidence, ms: 0 }));
+const allAs = (status: CheckResult['status'], reasons: CheckResult['reasons'], evidence: Record<string, unknown>, only?: readonly Criterion[]): CheckResult[] => (only ?? CRITERIA).map((criterion) => ({ criterion, status, reasons, evidence, ms: 0 }));
 
 /** The family's checks, or "unreachable: time limit" for each of them when the portal's time runs out. */
 function bounded(family: readonly Criterion[], work: Promise<CheckResult[]>, deadline: Promise<number>): Promise<CheckResult[]> {

@@ -32,7 +32,7 @@ export function readiness(checks: readonly CheckResult[]): { level: PortalLevel;
   for (let next = 1; next < PORTAL_LEVELS.length; next++) {
     const needed = LEVEL_CRITERIA[next]!;
     if (!needed.every((k) => passes(by.get(k)))) {
-      const blocking = dedupe(needed.flatMap((k) => (passes(by.get(k)) ? [] : by.get(k)?.reasons ?? [])));
+      const blocking = dedupe(needed.flatMap((k) => (passes(by.get(k)) ? [] : (by.get(k)?.reasons ?? []))));
       // web_aaaa itself unmeasured: the level is not known, not "none".
       if (next === 1 && by.get('web_aaaa')?.status === 'unreachable') return { level: 'unknown', ready: false, blocking };
       return { level: PORTAL_LEVELS[level]!, ready: false, blocking };

@@ -54,7 +54,7 @@ export function checkTls(name: string, address: string, port: number, ca: string
       const identity = cert.subject ? checkServerIdentity(name, cert) : undefined;
       const chainError = s.authorized ? undefined : ((s.authorizationError as unknown as Error | string | null) ?? undefined);
       const chainCode = typeof chainError === 'string' ? chainError : chainError ? codeOf(chainError) : undefined;
-      const error = expired ? 'CERT_HAS_EXPIRED' : chainCode ?? (identity ? codeOf(identity) : undefined) ?? (Number.isFinite(notBefore) && notBefore > now ? 'CERT_NOT_YET_VALID' : undefined);
+      const error = expired ? 'CERT_HAS_EXPIRED' : (chainCode ?? (identity ? codeOf(identity) : undefined) ?? (Number.isFinite(notBefore) && notBefore > now ? 'CERT_NOT_YET_VALID' : undefined));
       finish({
         ok: !error,
         ...(error ? { error } : {}),

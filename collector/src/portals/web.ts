@@ -40,7 +40,10 @@ async function probeName(name: string, r: BoundedResolver, opts: ProbeOptions): 
   const six = ev.aaaa.slice(0, MAX_ADDRESSES);
   const four = ev.a.slice(0, 1);
   const jobs: Promise<void>[] = [];
-  for (const [addrs, into] of [[six, ev.ports6], [four, ev.ports4]] as const) {
+  for (const [addrs, into] of [
+    [six, ev.ports6],
+    [four, ev.ports4],
+  ] as const) {
     for (const address of addrs)
       for (const port of PORTS)
         jobs.push(
@@ -121,7 +124,11 @@ export async function checkWeb(urls: readonly URL[], r: BoundedResolver, opts: P
       const v6connect = v6addr ? e.ports6[portKey(v6addr, port)] : undefined;
       const v4addr = e.a[0];
       const [v6, v4] = await Promise.all([
-        !v6addr ? Promise.resolve<Fetched | undefined>(undefined) : v6connect && !v6connect.ok ? Promise.resolve<Fetched>({ ok: false, error: v6connect.error ?? 'EUNKNOWN', ms: 0 }) : fetchAt(u, v6addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal),
+        !v6addr
+          ? Promise.resolve<Fetched | undefined>(undefined)
+          : v6connect && !v6connect.ok
+            ? Promise.resolve<Fetched>({ ok: false, error: v6connect.error ?? 'EUNKNOWN', ms: 0 })
+            : fetchAt(u, v6addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal),
         v4addr ? fetchAt(u, v4addr, opts.checkTimeoutMs, opts.maxPageBytes, opts.signal) : Promise.resolve<Fetched | undefined>(undefined),
       ]);
       const similarity = v6?.ok && v4?.ok ? pageSimilarity(v4.body ?? '', v6.body ?? '') : undefined;
@@ -129,7 +136,11 @@ export async function checkWeb(urls: readonly URL[], r: BoundedResolver, opts: P
     }),
   );
   const brief = (f: Fetched | undefined) => (f ? { ok: f.ok, status: f.status, bytes: f.bytes, truncated: f.truncated, location: f.location, error: f.error, ms: f.ms } : undefined);
-  const pageEvidence = { minSimilarity: opts.minSimilarity, method: 'Dice coefficient of word 3-shingles after stripping nonces/CSRF tokens', pages: pages.map((p) => ({ url: p.url, ipv6: p.v6addr, ipv4: p.v4addr, similarity: p.similarity === undefined ? null : Math.round(p.similarity * 1000) / 1000, fetch6: brief(p.v6), fetch4: brief(p.v4) })) };
+  const pageEvidence = {
+    minSimilarity: opts.minSimilarity,
+    method: 'Dice coefficient of word 3-shingles after stripping nonces/CSRF tokens',
+    pages: pages.map((p) => ({ url: p.url, ipv6: p.v6addr, ipv4: p.v4addr, similarity: p.similarity === undefined ? null : Math.round(p.similarity * 1000) / 1000, fetch6: brief(p.v6), fetch4: brief(p.v4) })),
+  };
   const sameReasons: Reason[] = [];
   const sameStatuses: CheckStatus[] = [];
   for (const p of pages) {

@@ -6,20 +6,7 @@
  * their short names. Failing-member lists and charts stay in the HTML/PDF report: the filed
  * appendix carries the figures and the footnotes, as the directive's own appendix does.
  */
-import {
-  AlignmentType,
-  Document,
-  FootnoteReferenceRun,
-  Packer,
-  PageOrientation,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-  type ParagraphChild,
-} from 'docx';
+import { AlignmentType, Document, FootnoteReferenceRun, Packer, PageOrientation, Paragraph, Table, TableCell, TableRow, TextRun, WidthType, type ParagraphChild } from 'docx';
 import { directiveLine, dueText, filingLine, footnotes } from './filed.js';
 import { T, actual, change, percent, status, when } from './i18n.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';

@@ -52,7 +52,10 @@ export function historyReport(rows: HistoryRow[], requestedAt: string, current: 
     compareNote: null,
     filing: frame.filing,
     units: frame.units,
-    indicators: indicators.filter(measured(frame)).sort(byTt).map((i) => section(i, units, [])),
+    indicators: indicators
+      .filter(measured(frame))
+      .sort(byTt)
+      .map((i) => section(i, units, [])),
     portalsNotReady: null,
     protectionPolicy: null,
     baselineNotMet: null,

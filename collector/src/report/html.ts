@@ -42,8 +42,7 @@ nav.formats { font-family: sans-serif; font-size: 10pt; text-align: right; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } tr, svg.chart { page-break-inside: avoid; } nav.formats { display: none; } }
 `;
 
-const resultCell = (s: ScopeRow, lang: Lang) =>
-  `<td class="${s.met === null ? 'nodata' : s.met ? 'met' : 'notmet'}">${esc(status(s, lang))}${s.overdue ? ` (${esc(T[lang].overdue)})` : ''}</td>`;
+const resultCell = (s: ScopeRow, lang: Lang) => `<td class="${s.met === null ? 'nodata' : s.met ? 'met' : 'notmet'}">${esc(status(s, lang))}${s.overdue ? ` (${esc(T[lang].overdue)})` : ''}</td>`;
 
 const marks = (notes: Footnote[], id: string) =>
   notes
@@ -88,7 +87,10 @@ ${notes.join('\n')}
 
 /** Links to the other languages and formats of the same report (screen only, not printed). */
 function nav(r: AppendixReport, lang: Lang): string {
-  const q = [r.requestedAt ? `at=${encodeURIComponent(r.requestedAt)}` : '', r.directive ? `directive=${encodeURIComponent(r.directive.id)}` : ''].filter(Boolean).map((x) => `&amp;${x}`).join('');
+  const q = [r.requestedAt ? `at=${encodeURIComponent(r.requestedAt)}` : '', r.directive ? `directive=${encodeURIComponent(r.directive.id)}` : '']
+    .filter(Boolean)
+    .map((x) => `&amp;${x}`)
+    .join('');
   const other: Lang = lang === 'vi' ? 'en' : 'vi';
   const links = [
     `<a href="/report?lang=${other}${q}" hreflang="${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a>`,
@@ -110,13 +112,23 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
   const pt = PORTAL_T[lang];
   const prows = portalRows(r, lang);
   const criteria = prows.length
-    ? `<section id="portal-criteria"><h2>${esc(pt.title)}</h2><p class="meta">${esc(pt.note)}</p><table class="portals"><thead><tr>${portalHeader(lang).map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${prows
-        .map((p) => `<tr>${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`)
-        .join('')}</tbody></table>${prows.some((p) => p.blocking.length) ? `<p><b>${esc(pt.blocking)}:</b></p><ul class="footnote">${prows.filter((p) => p.blocking.length).map((p) => `<li><b>${esc(p.portal)}</b>: ${esc(p.blocking.join('; '))}</li>`).join('')}</ul>` : ''}</section>`
+    ? `<section id="portal-criteria"><h2>${esc(pt.title)}</h2><p class="meta">${esc(pt.note)}</p><table class="portals"><thead><tr>${portalHeader(lang)
+        .map((h) => `<th>${esc(h)}</th>`)
+        .join('')}</tr></thead><tbody>${prows.map((p) => `<tr>${[p.portal, p.unit, p.level, ...p.cells, p.hosts, p.probedAt].map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>${
+        prows.some((p) => p.blocking.length)
+          ? `<p><b>${esc(pt.blocking)}:</b></p><ul class="footnote">${prows
+              .filter((p) => p.blocking.length)
+              .map((p) => `<li><b>${esc(p.portal)}</b>: ${esc(p.blocking.join('; '))}</li>`)
+              .join('')}</ul>`
+          : ''
+      }</section>`
     : '';
   const portals = r.portalsNotReady?.length
     ? `<section id="portals"><h2>${esc(t.portals)}</h2><ul class="footnote">${r.portalsNotReady
-        .map((p) => `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${p.reasons.map((x) => reasonHtml(x, lang)).join('; ')}` : ''}</li>`)
+        .map(
+          (p) =>
+            `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${p.reasons.map((x) => reasonHtml(x, lang)).join('; ')}` : ''}</li>`,
+        )
         .join('')}</ul></section>`
     : '';
   const meta = `${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`;

@@ -31,7 +31,10 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
   if (r.source === 'history') out.push(`_${t.fromHistory}_`, '');
   out.push(`| ${t.tt} | ${t.indicator} | ${t.basis} | ${t.target} | ${t.actual} |${cmp ? ` ${t.change} |` : ''} ${t.result} |`, `|---|---|---|---|---|${cmp ? '---|' : ''}---|`);
   for (const ind of r.indicators) {
-    const fn = notes.filter((n) => n.indicator === ind.id).map((n) => ` (${n.n})`).join('');
+    const fn = notes
+      .filter((n) => n.indicator === ind.id)
+      .map((n) => ` (${n.n})`)
+      .join('');
     const due = dueText(ind, lang);
     out.push(
       `| ${ind.tt || '—'} | ${cell(ind.title[lang])} | ${cell(ind.basis)} | ${percent(ind.target, lang)}${due ? ` (${due})` : ''} | ${actual(ind.ministry, lang)}${fn} |${cmp ? ` ${change(ind.ministry.changePoints, lang)} |` : ''} ${status(ind.ministry, lang)} |`,
@@ -47,9 +50,7 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
     out.push(`| ${t.unit} | ${t.actual} |${cmp ? ` ${t.previous} | ${t.change} |` : ''} ${t.target} | ${t.result} |`, `|---|---|${cmp ? '---|---|' : ''}---|---|`);
     for (const u of [ind.ministry, ...ind.units]) {
       const name = u.scope === 'ministry' ? `**${t.ministry}**` : cell(u.shortName);
-      out.push(
-        `| ${name} | ${actual(u, lang)} |${cmp ? ` ${percent(u.previous?.ratio ?? null, lang)} | ${change(u.changePoints, lang)} |` : ''} ${percent(ind.target, lang)} | ${status(u, lang)}${u.overdue ? ` (${t.overdue})` : ''} |`,
-      );
+      out.push(`| ${name} | ${actual(u, lang)} |${cmp ? ` ${percent(u.previous?.ratio ?? null, lang)} | ${change(u.changePoints, lang)} |` : ''} ${percent(ind.target, lang)} | ${status(u, lang)}${u.overdue ? ` (${t.overdue})` : ''} |`);
     }
     if (ind.failing.length) {
       out.push('', `${t.failing}:`);
@@ -78,7 +79,10 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
   }
   if (r.portalsNotReady?.length) {
     out.push('', `## ${t.portals}`, '');
-    for (const p of r.portalsNotReady) out.push(`- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`);
+    for (const p of r.portalsNotReady)
+      out.push(
+        `- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`,
+      );
   }
   if (r.protectionPolicy) out.push('', `_${cell(renderReason(r.protectionPolicy, lang, REASONS))}_`);
   return out.join('\n') + '\n';

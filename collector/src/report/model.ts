@@ -216,7 +216,10 @@ export function liveReport(ev: Evaluation, portals: PortalStatus[], frame: Repor
     compareNote: null,
     filing: frame.filing,
     units: frame.units,
-    indicators: ev.indicators.filter(measured(frame)).sort(byTt).map((i) => section(i, units, i.failing)),
+    indicators: ev.indicators
+      .filter(measured(frame))
+      .sort(byTt)
+      .map((i) => section(i, units, i.failing)),
     portalsNotReady: portals.filter((p) => !p.ready),
     protectionPolicy,
     baselineNotMet: baseline,

@@ -54,7 +54,9 @@ const EXPECTED: Record<string, { target: number; per: Map<string, { pass: number
   systems_classified: { target: 0.7, per: classified },
 };
 // Chỉ thị 09/CT-TTg: every operating system (registered or only declared) with an approved level.
-const approved = new Map(unitIds.map((u) => [u, { pass: systemMembers.filter((s) => s.unit === u && FLEET_REGISTRY.find((x) => x.id === s.id)?.approval && FLEET_REGISTRY.find((x) => x.id === s.id)?.level).length, total: systemMembers.filter((s) => s.unit === u).length }]));
+const approved = new Map(
+  unitIds.map((u) => [u, { pass: systemMembers.filter((s) => s.unit === u && FLEET_REGISTRY.find((x) => x.id === s.id)?.approval && FLEET_REGISTRY.find((x) => x.id === s.id)?.level).length, total: systemMembers.filter((s) => s.unit === u).length }]),
+);
 const worstFirst = (per: Map<string, { pass: number; total: number }>) => [...per].sort(([a, x], [b, y]) => x.pass / x.total - y.pass / y.total || a.localeCompare(b)).map(([u]) => u);
 
 beforeAll(async () => {
@@ -76,11 +78,19 @@ beforeAll(async () => {
     return r.indicators?.find((i) => i.id === 'endpoint_protection')?.ministry.total === n;
   };
   // First the TTCNTT hosts alone, then the rest: --compare reads the evaluation in between.
-  sent = await sendFleet(fx.url, hosts.filter((h) => h.unit === 'TTCNTT'));
+  sent = await sendFleet(
+    fx.url,
+    hosts.filter((h) => h.unit === 'TTCNTT'),
+  );
   await waitFor('an evaluation of the TTCNTT hosts in the history', inHistory(sent.length));
   midFleet = new Date().toISOString();
   await new Promise((r) => setTimeout(r, 50));
-  sent.push(...(await sendFleet(fx.url, hosts.filter((h) => h.unit !== 'TTCNTT'))));
+  sent.push(
+    ...(await sendFleet(
+      fx.url,
+      hosts.filter((h) => h.unit !== 'TTCNTT'),
+    )),
+  );
   // Wait until an evaluation after the whole fleet reached the history (one runs every second).
   await waitFor('an evaluation of the whole fleet in the history', inHistory(hosts.length));
 }, 60_000);
@@ -93,8 +103,16 @@ afterAll(async () => {
 describe('the appendix report on a generated fleet', () => {
   it('the spec matches the literal figures of the test (85,7% / 90,9% / 33,3%, 50% / 25% / 33,3%)', () => {
     expect(sent).toHaveLength(24);
-    expect([...endpoint.values()]).toEqual([{ pass: 6, total: 7 }, { pass: 10, total: 11 }, { pass: 2, total: 6 }]);
-    expect([...classified.values()]).toEqual([{ pass: 2, total: 4 }, { pass: 1, total: 4 }, { pass: 1, total: 3 }]);
+    expect([...endpoint.values()]).toEqual([
+      { pass: 6, total: 7 },
+      { pass: 10, total: 11 },
+      { pass: 2, total: 6 },
+    ]);
+    expect([...classified.values()]).toEqual([
+      { pass: 2, total: 4 },
+      { pass: 1, total: 4 },
+      { pass: 1, total: 3 },
+    ]);
   });
 
   it('JSON: per-unit numbers recomputed from the fleet, worst first, footnotes', async () => {
@@ -123,13 +141,23 @@ describe('the appendix report on a generated fleet', () => {
       expect(ind.belowTarget.map((u) => u.scope)).toEqual(worstFirst(exp.per).filter((u) => exp.per.get(u)!.pass / exp.per.get(u)!.total < exp.target));
     }
     const ep = r.indicators.find((i) => i.id === 'endpoint_protection')!;
-    expect(ep.failing.map((f) => f.name).sort()).toEqual(hosts.filter((h) => !h.protected).map((h) => h.hostname).sort());
+    expect(ep.failing.map((f) => f.name).sort()).toEqual(
+      hosts
+        .filter((h) => !h.protected)
+        .map((h) => h.hostname)
+        .sort(),
+    );
     // The collector's own reasons (its policy), as codes: one of the generated fleet's three failure modes.
     expect(ep.failing.every((f) => f.reasonCodes.some((x) => ['POLICY_NOT_RUNNING', 'POLICY_REALTIME_OFF', 'POLICY_SIGNATURES_OLD'].includes(x.code) && x.params?.product === 'ClamAV'))).toBe(true);
     // The reasons are still strings (the first API's shape), in the reader's language.
     expect(ep.failing.every((f) => f.reasons.some((x) => /^ClamAV: (không chạy|bảo vệ thời gian thực tắt|mẫu nhận diện đã [\d,]+ giờ tuổi lúc đánh giá \(giới hạn 168 giờ\))$/.test(x)))).toBe(true);
     const sc = r.indicators.find((i) => i.id === 'systems_classified')!;
-    expect(sc.failing.map((f) => f.id).sort()).toEqual(systemMembers.filter((s) => !s.pass).map((s) => s.id).sort());
+    expect(sc.failing.map((f) => f.id).sort()).toEqual(
+      systemMembers
+        .filter((s) => !s.pass)
+        .map((s) => s.id)
+        .sort(),
+    );
     expect(sc.failing.find((f) => f.id === 'hh-ais')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_UNCLASSIFIED']);
     expect(sc.failing.find((f) => f.id === 'bgtvt-dvc')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_PLAN_NOT_DEPLOYED']);
     expect(sc.failing.find((f) => f.id === 'bgtvt-csdl')!.reasonCodes.map((x) => x.code)).toEqual(['SYSTEM_LEVEL_NOT_APPROVED', 'SYSTEM_PLAN_NOT_DEPLOYED', 'BASELINE_NO_REPORTING_HOST']);
@@ -221,7 +249,11 @@ describe('the appendix report on a generated fleet', () => {
     expect(md).toMatch(/\(\d+\) Các đơn vị chưa đạt mục tiêu: Tổng cục ĐBVN: 33,3%; TTCNTT: 85,7%\./);
     expect(md).toMatch(/\(\d+\) Các đơn vị chưa trình phê duyệt hồ sơ: Cục HHVN \(1 hệ thống\); TTCNTT \(1 hệ thống\)\./);
     const csv = await (await get(`${fx.url}/api/v1/report?format=csv&lang=en&directive=${D2022}`)).text();
-    const rows = csv.replace(/^\ufeff/, '').trim().split('\r\n').map((l) => l.split(','));
+    const rows = csv
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(rows[0]).toEqual(['tt', 'indicator', 'title', 'basis', 'scope', 'unit', 'pass', 'total', 'ratio', 'actual', 'target', 'met', 'result', 'evaluated_at']);
     const ep = rows.filter((r) => r[1] === 'endpoint_protection');
     expect(ep.map((r) => r[4])).toEqual(['ministry', ...worstFirst(endpoint)]);
@@ -277,7 +309,9 @@ describe('the appendix report on a generated fleet', () => {
     expect(dom).toMatch(/<html lang="vi">/);
     const section = (id: string) => dom.slice(dom.indexOf(`id="ind-${id}"`), dom.indexOf('</section>', dom.indexOf(`id="ind-${id}"`)));
     const rowsOf = (html: string) =>
-      [...html.matchAll(/<tr class="(?:unit|ministry)" data-scope="([^"]+)"><td>([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<br><small>hạn 31\/12\/2022<\/small><\/td><td class="[a-z]+">([^<]+)<\/td><\/tr>/g)].map((m) => m.slice(1));
+      [...html.matchAll(/<tr class="(?:unit|ministry)" data-scope="([^"]+)"><td>([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<br><small>hạn 31\/12\/2022<\/small><\/td><td class="[a-z]+">([^<]+)<\/td><\/tr>/g)].map((m) =>
+        m.slice(1),
+      );
     for (const [id, exp] of Object.entries(EXPECTED)) {
       const rows = rowsOf(section(id));
       expect(rows.map((r) => r[0])).toEqual(['ministry', ...worstFirst(exp.per)]);

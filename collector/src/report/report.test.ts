@@ -157,7 +157,21 @@ describe('report renderers', () => {
   });
 
   it('bar chart: one bar per unit, hatched below target and solid when met (grayscale), the target as a dashed line at its value', () => {
-    const r = liveReport({ ...ev, indicators: [indicator({ units: [{ scope: 'A', pass: 9, total: 10, ratio: 0.9, met: true, overdue: false }, { scope: 'B', pass: 1, total: 2, ratio: 0.5, met: false, overdue: true }] })] }, [], frame);
+    const r = liveReport(
+      {
+        ...ev,
+        indicators: [
+          indicator({
+            units: [
+              { scope: 'A', pass: 9, total: 10, ratio: 0.9, met: true, overdue: false },
+              { scope: 'B', pass: 1, total: 2, ratio: 0.5, met: false, overdue: true },
+            ],
+          }),
+        ],
+      },
+      [],
+      frame,
+    );
     const svg = barChart(r.indicators[0]!, 'vi');
     // Plot from x=150 over 410 px: 50% ends at 355, the 90% target at 519.
     expect(svg).toMatch(/<rect class="notmet" x="150" y="\d+" width="205" [^>]*fill="url\(#hatch-endpoint_protection\)"/);

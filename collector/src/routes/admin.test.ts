@@ -56,7 +56,10 @@ describe('systems registry API', () => {
     const got = (await app.inject({ method: 'GET', url: '/api/v1/systems/hh-email', headers: auth })).json();
     expect(got).toMatchObject({ id: 'hh-email', level: 3, source: 'api', fourLayer: { socProvider: 'VNPT' } });
     const list = (await app.inject({ method: 'GET', url: '/api/v1/systems', headers: auth })).json<{ systems: { id: string; source: string }[] }>();
-    expect(list.systems.map((s) => [s.id, s.source])).toEqual([['cong-ttdt', 'file'], ['hh-email', 'api']]);
+    expect(list.systems.map((s) => [s.id, s.source])).toEqual([
+      ['cong-ttdt', 'file'],
+      ['hh-email', 'api'],
+    ]);
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/systems/hh-email', headers: auth })).statusCode).toBe(204);
     expect(c.audit.list({ subject: 'hh-email' }).map((a) => [a.action, a.actor])).toEqual([
       ['system.delete', 'token:secteam'],

@@ -63,16 +63,12 @@ export const hostsRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c },
     },
   );
 
-  app.get(
-    '/api/v1/hosts/:id',
-    { schema: { params: IdParams, querystring: Query({}), response: { 200: Row({ ...HostRow.properties, latestReport: Nullable(refTo(Report)) }), ...errorResponses } } },
-    (req) => {
-      const h = findHost(c, req.params.id);
-      // `protected` of the row is the agent's own verdict; `evaluation` (the collector's, with
-      // the agent's beside it where they differ) is what the indicators count.
-      return { ...h, evaluation: listedHost(c, h), latestReport: c.hosts.latestReport(h.agent_id) ?? null };
-    },
-  );
+  app.get('/api/v1/hosts/:id', { schema: { params: IdParams, querystring: Query({}), response: { 200: Row({ ...HostRow.properties, latestReport: Nullable(refTo(Report)) }), ...errorResponses } } }, (req) => {
+    const h = findHost(c, req.params.id);
+    // `protected` of the row is the agent's own verdict; `evaluation` (the collector's, with
+    // the agent's beside it where they differ) is what the indicators count.
+    return { ...h, evaluation: listedHost(c, h), latestReport: c.hosts.latestReport(h.agent_id) ?? null };
+  });
 
   app.post(
     '/api/v1/hosts/:id/decommission',
@@ -88,7 +84,10 @@ export const hostsRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c },
     {
       schema: {
         querystring: Query({ subject: Type.Optional(Key) }),
-        response: { 200: Type.Object({ records: Type.Array(Row({ id: Type.Integer(), at: Type.String(), actor: Type.String(), action: Type.String(), subject: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })) }), ...errorResponses },
+        response: {
+          200: Type.Object({ records: Type.Array(Row({ id: Type.Integer(), at: Type.String(), actor: Type.String(), action: Type.String(), subject: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })) }),
+          ...errorResponses,
+        },
       },
     },
     (req) => ({ records: c.audit.list({ subject: req.query.subject }) }),

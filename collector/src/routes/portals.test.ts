@@ -47,7 +47,20 @@ beforeAll(async () => {
     ].join('\n'),
   );
   c = openCollector(
-    validateConfig({ dataDir: join(dir, 'data'), units: TEST_UNITS, registryFile, auth: { tokens: [{ name: 'a', role: 'admin', sha256: sha256(ADMIN) }, { name: 'v', role: 'viewer', sha256: sha256(VIEWER) }] } }, 'test'),
+    validateConfig(
+      {
+        dataDir: join(dir, 'data'),
+        units: TEST_UNITS,
+        registryFile,
+        auth: {
+          tokens: [
+            { name: 'a', role: 'admin', sha256: sha256(ADMIN) },
+            { name: 'v', role: 'viewer', sha256: sha256(VIEWER) },
+          ],
+        },
+      },
+      'test',
+    ),
   );
   app = build(c);
   c.portals.add([result('cong-ttdt', Date.parse('2026-11-30T01:00:00Z'), false)]);

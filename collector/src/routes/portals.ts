@@ -56,21 +56,17 @@ export function portalSummaries(c: Pick<Stores, 'portals' | 'systems'>): Summary
 export function portalsRoutes(app: FastifyInstance, c: Collector): void {
   app.get('/api/v1/portals', { schema: { querystring: NoQuery, response: { 200: ListReply } } }, async () => ({ portals: portalSummaries(c) }));
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof HistoryQuery> }>(
-    '/api/v1/portals/:id',
-    { schema: { params: IdParams, querystring: HistoryQuery } },
-    async (req) => {
-      const history = c.portals.history(req.params.id, req.query.limit ?? 100);
-      if (!history.length) {
-        const known = c.systems.get(req.params.id);
-        throw new ApiFailure('NOT_FOUND', known ? `system ${req.params.id} has no portal probe yet (is it tagged portal with portal.urls? run POST /api/v1/portals/probe)` : `no system ${req.params.id} in the registry`);
-      }
-      return {
-        latest: { ...history[0]!.result, blocking: history[0]!.result.blocking.map(render), checks: history[0]!.result.checks.map((k) => ({ ...k, reasons: k.reasons.map(render) })) },
-        history: history.map((h) => ({ probedAt: new Date(h.probedAt).toISOString(), level: h.level, ready: h.ready })),
-      };
-    },
-  );
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof HistoryQuery> }>('/api/v1/portals/:id', { schema: { params: IdParams, querystring: HistoryQuery } }, async (req) => {
+    const history = c.portals.history(req.params.id, req.query.limit ?? 100);
+    if (!history.length) {
+      const known = c.systems.get(req.params.id);
+      throw new ApiFailure('NOT_FOUND', known ? `system ${req.params.id} has no portal probe yet (is it tagged portal with portal.urls? run POST /api/v1/portals/probe)` : `no system ${req.params.id} in the registry`);
+    }
+    return {
+      latest: { ...history[0]!.result, blocking: history[0]!.result.blocking.map(render), checks: history[0]!.result.checks.map((k) => ({ ...k, reasons: k.reasons.map(render) })) },
+      history: history.map((h) => ({ probedAt: new Date(h.probedAt).toISOString(), level: h.level, ready: h.ready })),
+    };
+  });
 
   app.post<{ Querystring: Static<typeof ProbeQuery> }>('/api/v1/portals/probe', { schema: { querystring: ProbeQuery } }, async (req) => {
     const id = req.query.system;

@@ -25,8 +25,7 @@ const enrollRelay = (unit: string, secret: string) => app.inject({ method: 'POST
 const enrollAgent = async (unit: { id: string; enrollmentSecret: string }) =>
   (await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { unit: unit.id, secret: unit.enrollmentSecret, hostname: 'direct', machineId: '' } })).json<{ agentId: string; credential: string }>();
 const reportStored = (id: string) => sqlGet(m.db, 'SELECT 1 FROM reports WHERE report_id = ?', id) !== undefined;
-const relayPost = (reports: unknown[], credential = relay.credential) =>
-  app.inject({ method: 'POST', url: '/api/v1/relay/reports', payload: { reports }, headers: { authorization: `Bearer ${credential}` } });
+const relayPost = (reports: unknown[], credential = relay.credential) => app.inject({ method: 'POST', url: '/api/v1/relay/reports', payload: { reports }, headers: { authorization: `Bearer ${credential}` } });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-relay-'));

@@ -89,7 +89,10 @@ export const relayRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c, e
         }
       });
       // The whole batch waits (503) rather than part of it: the relay keeps it and resends.
-      checkOutboxRoom(c, accepted.reduce((n, a) => n + a.row.n, 0));
+      checkOutboxRoom(
+        c,
+        accepted.reduce((n, a) => n + a.row.n, 0),
+      );
       c.relays.addAgents([...newAgents.values()], now);
       const outcomes = await Promise.all(accepted.map((a) => c.ingest.submit(a.row)));
       accepted.forEach((a, k) => {

@@ -33,8 +33,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const post = (payload: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url: '/api/v1/reports', payload: payload as object, headers: { authorization: `Bearer ${agentA.credential}`, ...headers } });
+const post = (payload: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url: '/api/v1/reports', payload: payload as object, headers: { authorization: `Bearer ${agentA.credential}`, ...headers } });
 
 describe('POST /api/v1/reports', () => {
   it('stores a valid report once and acknowledges a resend without counting it again', async () => {

@@ -69,14 +69,7 @@ export interface AlertStep {
  * recovered; alerts of indicators no longer in any rule file are resolved when `retired` lists
  * them. Resolved alerts older than `resolvedKeepMs` go back to inactive.
  */
-export function advance(
-  prev: readonly AlertRecord[],
-  observations: readonly Observation[],
-  indicators: ReadonlySet<string>,
-  retired: ReadonlySet<string>,
-  now: Date,
-  resolvedKeepMs: number,
-): AlertStep {
+export function advance(prev: readonly AlertRecord[], observations: readonly Observation[], indicators: ReadonlySet<string>, retired: ReadonlySet<string>, now: Date, resolvedKeepMs: number): AlertStep {
   const key = (a: { indicator: string; scope: string }) => `${a.indicator}\u0000${a.scope}`;
   const before = new Map(prev.map((a) => [key(a), a]));
   const after = new Map(before);

@@ -46,4 +46,3 @@ export function parseDirective(node: Node | undefined, bad: (n: unknown, field: 
   if (!ok) return null;
   return { id: d.id as string, title: { vi: t!.vi as string, en: t!.en as string }, issued: d.issued as string, basis: (d.basis as string).trim() };
 }
-

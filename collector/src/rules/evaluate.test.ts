@@ -152,12 +152,15 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
 
 describe('ipv6_portals (100%)', () => {
   it('counts the outside view: a probed ready portal passes; the hosts alone never do, and the reason says so', () => {
-    const fleet = [
-      host('A', { systems: ['p1'], ipv6Readiness: 'routed' }),
-      host('B', { systems: ['p2'], ipv6Readiness: 'ready' }),
-      host('B', { systems: ['p2'], ipv6Readiness: 'ready', receivedAt: STALE_AT }),
+    const fleet = [host('A', { systems: ['p1'], ipv6Readiness: 'routed' }), host('B', { systems: ['p2'], ipv6Readiness: 'ready' }), host('B', { systems: ['p2'], ipv6Readiness: 'ready', receivedAt: STALE_AT })];
+    const registry = [
+      system('p1', 'A', { tags: ['portal'] }),
+      system('p2', 'B', { tags: ['portal'] }),
+      system('p3', 'C', { tags: ['portal'] }),
+      system('p4', 'C', { tags: ['portal'] }),
+      system('p5', 'C', { tags: ['portal'] }),
+      system('internal', 'C'),
     ];
-    const registry = [system('p1', 'A', { tags: ['portal'] }), system('p2', 'B', { tags: ['portal'] }), system('p3', 'C', { tags: ['portal'] }), system('p4', 'C', { tags: ['portal'] }), system('p5', 'C', { tags: ['portal'] }), system('internal', 'C')];
     const at = NOW.getTime() - 600_000;
     const portals = new Map<string, PortalFacts>([
       ['p1', { probedAt: at, level: 'ready', ready: true, checks: {}, blocking: [] }],

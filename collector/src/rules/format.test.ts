@@ -38,11 +38,7 @@ const CASES: [name: string, text: string, expected: string[]][] = [
     ['f.rules.yaml:10:17: group "g" rule "ep" field "reason": "NO_SUCH_REASON" is not a reason code of the catalogue; use one of protocol/src/reasons/ (e.g. RULE_NOT_MET) or add one to collector.ts there, in both languages'],
   ],
   ['bad interval', 'groups:\n  - name: g\n    interval: soon\n    rules: []\n', ['f.rules.yaml:3:15: group "g" field "interval": "soon" is not a duration of at least 1s (e.g. 30s, 5m, 1h)']],
-  [
-    'unknown rule key',
-    rule(ok + '        expr: x\n'),
-    ['f.rules.yaml:11:9: group "g" rule "ep" field "expr": unknown key (a rule has indicator, tt, title, basis, population, where, pass, reason, by, target, due, for, labels, annotations)'],
-  ],
+  ['unknown rule key', rule(ok + '        expr: x\n'), ['f.rules.yaml:11:9: group "g" rule "ep" field "expr": unknown key (a rule has indicator, tt, title, basis, population, where, pass, reason, by, target, due, for, labels, annotations)']],
   ['CEL unknown field', rule('        pass: host.protection.protect\n        target: 0.9\n'), ['f.rules.yaml:9:31: group "g" rule "ep" field "pass": CEL: No such key: protect']],
   ['CEL wrong type', rule('        pass: host.role\n        target: 0.9\n'), ['f.rules.yaml:9:15: group "g" rule "ep" field "pass": CEL: expression has type string, expected bool']],
   ['CEL syntax', rule('        pass: host.role ==\n        target: 0.9\n'), ['f.rules.yaml:9:27: group "g" rule "ep" field "pass": CEL: Unexpected token: EOF']],

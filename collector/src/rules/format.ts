@@ -97,7 +97,7 @@ export function parseRuleText(text: string, file: string, problems: RuleProblem[
     add(0, null, null, null, 'the file must be a mapping with a "groups:" list');
     return [];
   }
-  const start = (n: unknown) => ((n as Node | null)?.range?.[0] ?? 0);
+  const start = (n: unknown) => (n as Node | null)?.range?.[0] ?? 0;
   for (const p of root.items) {
     const k = String((p.key as { value?: unknown }).value);
     if (k !== 'groups' && k !== 'directive') add(start(p.key), null, null, k, 'unknown key: a rule file has "directive" (optional) and "groups"');
@@ -170,8 +170,7 @@ function parseRule(node: Node, file: string, group: string, directive: string | 
   const tt = r.tt ?? 0;
   if (!Number.isInteger(tt) || (tt as number) < 0) bad('tt', 'must be a whole number >= 0 (the row of the appendix table; 0 for supporting indicators)');
   const title = r.title as { vi?: unknown; en?: unknown } | undefined;
-  if (!title || typeof title !== 'object' || typeof title.vi !== 'string' || typeof title.en !== 'string' || !title.vi || !title.en || Object.keys(title).length !== 2)
-    bad('title', 'required: {vi: "...", en: "..."} (both, and nothing else)');
+  if (!title || typeof title !== 'object' || typeof title.vi !== 'string' || typeof title.en !== 'string' || !title.vi || !title.en || Object.keys(title).length !== 2) bad('title', 'required: {vi: "...", en: "..."} (both, and nothing else)');
   if (typeof r.basis !== 'string' || !r.basis.trim()) bad('basis', 'required: the legal basis text (decision, decree, circular)');
   const population = r.population;
   if (population !== 'hosts' && population !== 'systems') {

@@ -72,8 +72,15 @@ export class ProtectionView {
     const v = this.verdict;
     return (this.facts.products ?? []).map((p, i) => {
       const item: Record<string, unknown> = {
-        key: p.key, id: p.id, name: p.name, antiMalware: p.antiMalware, installed: p.installed,
-        running: p.running === true, realTime: p.realTime === true, signatureless: p.signatureless, protects: v.products[i]!.protects,
+        key: p.key,
+        id: p.id,
+        name: p.name,
+        antiMalware: p.antiMalware,
+        installed: p.installed,
+        running: p.running === true,
+        realTime: p.realTime === true,
+        signatureless: p.signatureless,
+        protects: v.products[i]!.protects,
       };
       const age = v.products[i]!.signatureAgeHours;
       if (age !== null) item.signatureAgeHours = age;

@@ -21,7 +21,19 @@ let c: Collector;
 beforeAll(async () => {
   influx = await startInfluxd();
   dir = await mkdtemp(join(tmpdir(), 'posture-indicator-'));
-  c = openCollector(validateConfig({ dataDir: dir, units: [{ id: 'A', name: 'Cục A' }, { id: 'B', name: 'Cục B' }], influx: { url: influx.url, database: 'posture_ind' } }, 'test'));
+  c = openCollector(
+    validateConfig(
+      {
+        dataDir: dir,
+        units: [
+          { id: 'A', name: 'Cục A' },
+          { id: 'B', name: 'Cục B' },
+        ],
+        influx: { url: influx.url, database: 'posture_ind' },
+      },
+      'test',
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -39,9 +51,7 @@ describe('indicator measurement', () => {
     expect(c.outbox.depth()).toBe(0);
     expect(sqlGet(c.db, 'SELECT count(*) AS n FROM outbox_rejected')).toEqual({ n: 0 });
     const r = await influx.query('posture_ind', `SELECT "pass", "total", "ratio", "target", "met" FROM "indicator" WHERE "indicator" = 'endpoint_protection' GROUP BY "scope", "unit"`);
-    const series = Object.fromEntries(
-      r.results[0]!.series!.map((s) => [`${s.tags!.scope}:${s.tags!.unit ?? ''}`, Object.fromEntries(s.columns.map((col, i) => [col, s.values[0]![i]]))]),
-    );
+    const series = Object.fromEntries(r.results[0]!.series!.map((s) => [`${s.tags!.scope}:${s.tags!.unit ?? ''}`, Object.fromEntries(s.columns.map((col, i) => [col, s.values[0]![i]]))]));
     expect(Object.keys(series).sort()).toEqual(['ministry:', 'unit:A', 'unit:B']);
     expect(series['unit:A']).toMatchObject({ pass: 3, total: 4, ratio: 0.75, target: 0.9, met: false });
     expect(series['ministry:']).toMatchObject({ pass: 3, total: 4, ratio: 0.75, met: false });

@@ -20,7 +20,13 @@ export function expandRuleFiles(paths: readonly string[]): string[] {
     } catch {
       // Missing: keep it so the loader reports "cannot read the file" with its name.
     }
-    if (isDir) out.push(...readdirSync(p).filter((f) => f.endsWith('.rules.yaml')).sort().map((f) => join(p, f)));
+    if (isDir)
+      out.push(
+        ...readdirSync(p)
+          .filter((f) => f.endsWith('.rules.yaml'))
+          .sort()
+          .map((f) => join(p, f)),
+      );
     else out.push(p);
   }
   return out;

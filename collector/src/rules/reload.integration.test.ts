@@ -44,7 +44,10 @@ describe('POST /api/v1/rules/reload', () => {
       const body = bad.json<{ code: string; message: string; details: { path: string; message: string }[] }>();
       expect(body.code).toBe('RULES_INVALID');
       expect(body.message).toMatch(/the previous rules \(loaded .*\) stay in force/);
-      const line = BROKEN(good).split('\n').findIndex((l) => l.includes('protectd')) + 1;
+      const line =
+        BROKEN(good)
+          .split('\n')
+          .findIndex((l) => l.includes('protectd')) + 1;
       expect(body.details).toEqual([{ path: `${file}:${line}:31`, message: `${file}:${line}:31: group "directive-2022" rule "endpoint_protection" field "pass": CEL: No such key: protectd` }]);
       // Old rules still evaluate.
       expect(c.engine.evaluateNow().indicators.map((i) => i.id)).toContain('endpoint_protection');

@@ -42,7 +42,12 @@ export function compileTemplate(text: string, labelNames: ReadonlySet<string>): 
       if (!key) return { message: 'use {{ $labels.NAME }} with a label name', offset: m.index };
       if (!labelNames.has(key)) return { message: `unknown label "${key}" (known: ${[...labelNames].sort().join(', ')})`, offset: m.index };
     } else if (key || !(name! in TEMPLATE_VARS)) {
-      return { message: `unknown template variable "$${name}${key ? '.' + key : ''}" (known: $labels.NAME, ${Object.keys(TEMPLATE_VARS).map((v) => '$' + v).join(', ')})`, offset: m.index };
+      return {
+        message: `unknown template variable "$${name}${key ? '.' + key : ''}" (known: $labels.NAME, ${Object.keys(TEMPLATE_VARS)
+          .map((v) => '$' + v)
+          .join(', ')})`,
+        offset: m.index,
+      };
     }
   }
   // Any "{{" left after removing the valid parts is malformed.

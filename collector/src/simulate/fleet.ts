@@ -59,8 +59,7 @@ export function buildFleet(opts: { hosts: number; units: readonly string[]; shar
     const stale = rnd() < opts.shares.stale;
     const prot = rnd() < unitShare.get(unit)!;
     const r = rnd();
-    const ipv6: Ipv6Readiness =
-      role === 'server' ? (r < opts.shares.ipv6Ready ? 'ready' : r < 0.7 ? 'routed' : 'none') : r < 0.3 ? 'address' : 'none';
+    const ipv6: Ipv6Readiness = role === 'server' ? (r < opts.shares.ipv6Ready ? 'ready' : r < 0.7 ? 'routed' : 'none') : r < 0.3 ? 'address' : 'none';
     const systems = role === 'server' ? [systemIdsOf(unit, opts.systemsPerUnit)[Math.floor(rnd() * opts.systemsPerUnit)]!] : [];
     hosts.push({
       index: i,
@@ -83,9 +82,7 @@ function productOf(h: VirtualHost, now: Date, variant: number): ProtectionProduc
   // Unprotected hosts fail for varied, realistic reasons.
   const why = h.protected ? 'ok' : (['stopped', 'old-signatures', 'realtime-off', 'passive'] as const)[variant % 4]!;
   const age = why === 'old-signatures' ? 400 + variant : 3 + (variant % 40);
-  const base = windows
-    ? { id: h.os === 'windows-server' ? 'defender' : variant % 3 === 0 ? 'kaspersky' : 'defender', vendor: 'Microsoft' }
-    : { id: variant % 2 ? 'clamav' : 'mdatp', vendor: variant % 2 ? 'Cisco Talos' : 'Microsoft' };
+  const base = windows ? { id: h.os === 'windows-server' ? 'defender' : variant % 3 === 0 ? 'kaspersky' : 'defender', vendor: 'Microsoft' } : { id: variant % 2 ? 'clamav' : 'mdatp', vendor: variant % 2 ? 'Cisco Talos' : 'Microsoft' };
   const name = { defender: 'Microsoft Defender Antivirus', kaspersky: 'Kaspersky Endpoint Security', clamav: 'ClamAV', mdatp: 'Microsoft Defender for Endpoint' }[base.id]!;
   const running = why !== 'stopped';
   const realTime = running && why !== 'realtime-off' && why !== 'passive';

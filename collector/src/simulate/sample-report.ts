@@ -59,10 +59,7 @@ function ipv6Facts(i: number, o: NonNullable<SampleReportOptions['ipv6']>): Ipv6
   return {
     enabled: level > 0,
     disabledBy: level > 0 ? null : 'net.ipv6.conf.all.disable_ipv6=1',
-    addresses: [
-      ...(level > 0 ? [{ interface: 'eth0', address: global, prefixLength: 64, scope: 'global' as const }] : []),
-      { interface: 'eth0', address: 'fe80::5054:ff:fe12:3456', prefixLength: 64, scope: 'link-local' as const },
-    ],
+    addresses: [...(level > 0 ? [{ interface: 'eth0', address: global, prefixLength: 64, scope: 'global' as const }] : []), { interface: 'eth0', address: 'fe80::5054:ff:fe12:3456', prefixLength: 64, scope: 'link-local' as const }],
     defaultRoute: level >= 2,
     dns: { resolvers: ['2001:db8::53', '10.0.0.53'], ipv6ResolverReachable: level >= 2 },
     services: level >= 3 ? [{ name: 'www.mt.gov.vn', a: ['203.0.113.10'], aaaa: ['2001:db8::10'], error: null }] : [],

@@ -30,8 +30,7 @@ export interface UnitConfigLike {
 export type SecretCheck = 'ok' | 'unknown-unit' | 'denied' | 'expired';
 
 /** Normalise an expiry (date or date-time) to an ISO instant; a bare date lasts the whole day (UTC). */
-export const expiryInstant = (s: string | undefined): string | null =>
-  s ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T23:59:59.999Z` : s).toISOString() : null;
+export const expiryInstant = (s: string | undefined): string | null => (s ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T23:59:59.999Z` : s).toISOString() : null);
 
 export class AgentStore {
   private readonly byHash;
@@ -78,9 +77,7 @@ export class AgentStore {
   /** A new random enrollment secret for `unit` (shown once), replacing the old one at once. */
   rotateSecret(unit: string, expiresAt: Date | null, now = new Date()): { ok: true; secret: string } | { ok: false; code: 'UNKNOWN_UNIT' } {
     const secret = newToken('pe');
-    const r = this.db
-      .prepare("UPDATE units SET secret_hash = ?, secret_expires_at = ?, secret_set_at = ?, secret_source = 'cli' WHERE id = ?")
-      .run(hashSecret(secret), expiresAt?.toISOString() ?? null, now.toISOString(), unit);
+    const r = this.db.prepare("UPDATE units SET secret_hash = ?, secret_expires_at = ?, secret_set_at = ?, secret_source = 'cli' WHERE id = ?").run(hashSecret(secret), expiresAt?.toISOString() ?? null, now.toISOString(), unit);
     if (r.changes !== 1) return { ok: false, code: 'UNKNOWN_UNIT' };
     return { ok: true, secret };
   }
@@ -91,9 +88,7 @@ export class AgentStore {
 
   /** Whether `secret` is the unit's current, unexpired enrollment secret (scrypt off the event loop). */
   async checkSecret(unit: string, secret: string, now = new Date()): Promise<SecretCheck> {
-    const row = this.db.prepare('SELECT secret_hash, secret_expires_at FROM units WHERE id = ?').get(unit) as
-      | { secret_hash: string | null; secret_expires_at: string | null }
-      | undefined;
+    const row = this.db.prepare('SELECT secret_hash, secret_expires_at FROM units WHERE id = ?').get(unit) as { secret_hash: string | null; secret_expires_at: string | null } | undefined;
     if (!row) return 'unknown-unit';
     if (!row.secret_hash) return 'denied';
     if (!(await verifySecret(secret, row.secret_hash))) return 'denied';
@@ -110,9 +105,7 @@ export class AgentStore {
   enroll(unit: string, hostname: string, machineId: string): { agentId: string; credential: string } {
     const agentId = `a-${randomUUID()}`;
     const credential = newToken('pa');
-    this.db
-      .prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(agentId, unit, sha256(credential), hostname, machineId, new Date().toISOString());
+    this.db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)').run(agentId, unit, sha256(credential), hostname, machineId, new Date().toISOString());
     return { agentId, credential };
   }
 

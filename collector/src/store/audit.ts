@@ -24,9 +24,7 @@ export class AuditLog {
 
   list(filter: { subject?: string | undefined; limit?: number } = {}): AuditRecord[] {
     const rows = (
-      filter.subject
-        ? this.db.prepare('SELECT * FROM audit WHERE subject = ? ORDER BY id DESC LIMIT ?').all(filter.subject, filter.limit ?? 1000)
-        : this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(filter.limit ?? 1000)
+      filter.subject ? this.db.prepare('SELECT * FROM audit WHERE subject = ? ORDER BY id DESC LIMIT ?').all(filter.subject, filter.limit ?? 1000) : this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(filter.limit ?? 1000)
     ) as (Omit<AuditRecord, 'detail'> & { detail: string })[];
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }

@@ -45,10 +45,7 @@ export class HostVerdictLog {
 
   private loadLast(): Map<string, string> {
     const m = new Map<string, string>();
-    const rows = this.db
-      .prepare('SELECT agent_id, protected, stale, reasons FROM host_verdict_changes WHERE id IN (SELECT max(id) FROM host_verdict_changes GROUP BY agent_id)')
-      .raw()
-      .all() as [string, number, number, string][];
+    const rows = this.db.prepare('SELECT agent_id, protected, stale, reasons FROM host_verdict_changes WHERE id IN (SELECT max(id) FROM host_verdict_changes GROUP BY agent_id)').raw().all() as [string, number, number, string][];
     for (const [id, p, s, r] of rows) m.set(id, signature({ protected: p === 1, stale: s === 1, reasons: JSON.parse(r) as StoredReason[] }));
     return m;
   }
@@ -76,10 +73,7 @@ export class HostVerdictLog {
   /** When each host's current verdict began (its last change), for many hosts in one query. */
   since(agentIds: readonly string[]): Map<string, string> {
     if (!agentIds.length) return new Map();
-    const rows = this.db
-      .prepare('SELECT agent_id, max(at) FROM host_verdict_changes WHERE agent_id IN (SELECT value FROM json_each(?)) GROUP BY agent_id')
-      .raw()
-      .all(JSON.stringify(agentIds)) as [string, string][];
+    const rows = this.db.prepare('SELECT agent_id, max(at) FROM host_verdict_changes WHERE agent_id IN (SELECT value FROM json_each(?)) GROUP BY agent_id').raw().all(JSON.stringify(agentIds)) as [string, string][];
     return new Map(rows);
   }
 

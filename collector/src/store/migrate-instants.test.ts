@@ -33,7 +33,9 @@ beforeAll(async () => {
   for (const id of ['a-old', 'a-other']) before.prepare("INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, 'TTCNTT', ?, 'h', '', '2026-11-01T00:00:00Z')").run(id, `hash-${id}`);
   before.prepare('INSERT INTO reports (report_id, agent_id, collected_at, received_at) VALUES (?, ?, ?, ?)').run(old.reportId, 'a-old', old.collectedAt, new Date(T).toISOString());
   before
-    .prepare(`INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, received_at, report) VALUES ('a-old', 'TTCNTT', 'old-state', 'server', '[]', 1, '[]', NULL, ?, ?, ?, ?)`)
+    .prepare(
+      `INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, received_at, report) VALUES ('a-old', 'TTCNTT', 'old-state', 'server', '[]', 1, '[]', NULL, ?, ?, ?, ?)`,
+    )
     .run(old.reportId, old.collectedAt, new Date(T).toISOString(), JSON.stringify(old));
   before.close();
   db = openDb(dir);
@@ -79,8 +81,22 @@ describe('migration to instants', () => {
 
 function rowOf(r: typeof old, agentId: string) {
   return {
-    report_id: r.reportId, agent_id: agentId, unit: 'TTCNTT', hostname: 'x', role: 'server', systems: '[]', protected: 1, reasons: '[]', ipv6: null,
-    collected_at: r.collectedAt, collected_ms: Date.parse(r.collectedAt), received_at: new Date(T).toISOString(), report: JSON.stringify(r),
-    content_hash: 'something-else', protection_facts: '{}', lines: '', n: 0,
+    report_id: r.reportId,
+    agent_id: agentId,
+    unit: 'TTCNTT',
+    hostname: 'x',
+    role: 'server',
+    systems: '[]',
+    protected: 1,
+    reasons: '[]',
+    ipv6: null,
+    collected_at: r.collectedAt,
+    collected_ms: Date.parse(r.collectedAt),
+    received_at: new Date(T).toISOString(),
+    report: JSON.stringify(r),
+    content_hash: 'something-else',
+    protection_facts: '{}',
+    lines: '',
+    n: 0,
   };
 }

@@ -68,8 +68,6 @@ export class PortalStore {
 
   /** Remove results older than `before` (ms), keeping each portal's newest. */
   prune(before: number): number {
-    return this.db
-      .prepare('DELETE FROM portal_probes WHERE probed_at < ? AND id NOT IN (SELECT max(id) FROM portal_probes GROUP BY system_id)')
-      .run(before).changes;
+    return this.db.prepare('DELETE FROM portal_probes WHERE probed_at < ? AND id NOT IN (SELECT max(id) FROM portal_probes GROUP BY system_id)').run(before).changes;
   }
 }

@@ -23,11 +23,7 @@ export interface NewRelayedAgent {
   relayId: string;
 }
 
-export type BindOutcome =
-  | { ok: true; create: NewRelayedAgent | null }
-  | { ok: false; code: 'AGENT_OTHER_UNIT'; agentUnit: string }
-  | { ok: false; code: 'AGENT_NOT_RELAYED' }
-  | { ok: false; code: 'AGENT_REVOKED'; revokedAt: string };
+export type BindOutcome = { ok: true; create: NewRelayedAgent | null } | { ok: false; code: 'AGENT_OTHER_UNIT'; agentUnit: string } | { ok: false; code: 'AGENT_NOT_RELAYED' } | { ok: false; code: 'AGENT_REVOKED'; revokedAt: string };
 
 export class RelayStore {
   private readonly byHash;

@@ -40,9 +40,7 @@ export class TokenStore {
   create(name: string, role: Role, expiresAt: Date | null, now = new Date()): { ok: true; token: string } | { ok: false; code: 'NAME_TAKEN' } {
     const token = newToken('pt');
     try {
-      this.db
-        .prepare("INSERT INTO api_tokens (name, role, token_hash, source, created_at, expires_at) VALUES (?, ?, ?, 'cli', ?, ?)")
-        .run(name, role, sha256(token), now.toISOString(), expiresAt?.toISOString() ?? null);
+      this.db.prepare("INSERT INTO api_tokens (name, role, token_hash, source, created_at, expires_at) VALUES (?, ?, ?, 'cli', ?, ?)").run(name, role, sha256(token), now.toISOString(), expiresAt?.toISOString() ?? null);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return { ok: false, code: 'NAME_TAKEN' };
       throw e;

@@ -111,7 +111,7 @@ export const COLLECTOR_REASONS = {
   },
   POLICY_AGENT_DISAGREES: {
     vi: 'Agent tự đánh giá được bảo vệ: {agent} (theo cấu hình của máy, giới hạn {agentLimitHours} giờ); theo chính sách của Bộ: {collector}',
-    en: 'The agent\'s own verdict, protected: {agent} (its config, limit {agentLimitHours} h); under the ministry policy: {collector}',
+    en: "The agent's own verdict, protected: {agent} (its config, limit {agentLimitHours} h); under the ministry policy: {collector}",
   },
   POLICY_IN_FORCE: {
     vi: 'Chính sách bảo vệ: giới hạn tuổi mẫu nhận diện: {days} ngày ({hours} giờ), tính đến lúc đánh giá; chấp nhận cờ "cập nhật" của hãng khi không có ngày: {vendorFlag}; EDR không dùng mẫu: {signatureless}; không tính là bảo vệ: {never}',

@@ -9,11 +9,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Parameter values are short strings, numbers or booleans; names are identifiers. */
-export const ReasonParams = Type.Record(
-  Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,31}$' }),
-  Type.Union([Type.String({ maxLength: 512 }), Type.Number(), Type.Boolean()]),
-  { maxProperties: 12, additionalProperties: false },
-);
+export const ReasonParams = Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,31}$' }), Type.Union([Type.String({ maxLength: 512 }), Type.Number(), Type.Boolean()]), { maxProperties: 12, additionalProperties: false });
 export type ReasonParams = Static<typeof ReasonParams>;
 
 export const Reason = Type.Object(
@@ -43,8 +39,7 @@ export const reason = (code: string, params?: ReasonParams): Reason => (params ?
 const PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g;
 
 /** The parameter names a template uses, sorted. */
-export const placeholders = (template: string): string[] =>
-  [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string))].sort();
+export const placeholders = (template: string): string[] => [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string))].sort();
 
 const formatValue = (v: string | number | boolean, lang: Lang): string => {
   if (typeof v === 'number') {

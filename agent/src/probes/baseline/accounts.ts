@@ -19,8 +19,15 @@ import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { dropIns, fail, keyValues, pass, unknown } from './check.js';
 
 const IDS = {
-  empty: 'accounts.no_empty_passwords', nullok: 'accounts.pam_nullok', uid0: 'accounts.single_uid0', minAge: 'password.min_age', maxAge: 'password.max_age',
-  hashing: 'password.hashing', history: 'password.history', complexity: 'password.complexity', umask: 'accounts.umask',
+  empty: 'accounts.no_empty_passwords',
+  nullok: 'accounts.pam_nullok',
+  uid0: 'accounts.single_uid0',
+  minAge: 'password.min_age',
+  maxAge: 'password.max_age',
+  hashing: 'password.hashing',
+  history: 'password.history',
+  complexity: 'password.complexity',
+  umask: 'accounts.umask',
 } as const;
 export const ACCOUNT_IDS = Object.values(IDS);
 
@@ -44,18 +51,39 @@ export async function pamStack(system: SystemReader, service: string, type: stri
   return out;
 }
 
-interface ShadowEntry { user: string; hash: string; min: string; max: string }
+interface ShadowEntry {
+  user: string;
+  hash: string;
+  min: string;
+  max: string;
+}
 export function parseShadow(text: string): ShadowEntry[] {
-  return text.split('\n').filter(Boolean).map((l) => { const f = l.split(':'); return { user: f[0]!, hash: f[1] ?? '', min: f[3] ?? '', max: f[4] ?? '' }; });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const f = l.split(':');
+      return { user: f[0]!, hash: f[1] ?? '', min: f[3] ?? '', max: f[4] ?? '' };
+    });
 }
 /** An entry that holds a usable password (not locked `!`/`*`, not empty). */
 const hasPassword = (e: ShadowEntry) => e.hash !== '' && !/^[!*]/.test(e.hash);
 
 const SCHEMES: Record<string, { name: string; strong: boolean }> = {
-  '1': { name: 'MD5', strong: false }, '2a': { name: 'bcrypt', strong: true }, '2b': { name: 'bcrypt', strong: true }, '2y': { name: 'bcrypt', strong: true },
-  '5': { name: 'SHA-256', strong: true }, '6': { name: 'SHA-512', strong: true }, 'y': { name: 'yescrypt', strong: true }, 'gy': { name: 'gost-yescrypt', strong: true }, '7': { name: 'scrypt', strong: true },
+  '1': { name: 'MD5', strong: false },
+  '2a': { name: 'bcrypt', strong: true },
+  '2b': { name: 'bcrypt', strong: true },
+  '2y': { name: 'bcrypt', strong: true },
+  '5': { name: 'SHA-256', strong: true },
+  '6': { name: 'SHA-512', strong: true },
+  y: { name: 'yescrypt', strong: true },
+  gy: { name: 'gost-yescrypt', strong: true },
+  '7': { name: 'scrypt', strong: true },
 };
-const scheme = (hash: string) => { const id = hash.match(/^\$([^$]+)\$/)?.[1]; return id ? SCHEMES[id] ?? { name: `$${id}$`, strong: false } : { name: 'DES crypt', strong: false }; };
+const scheme = (hash: string) => {
+  const id = hash.match(/^\$([^$]+)\$/)?.[1];
+  return id ? (SCHEMES[id] ?? { name: `$${id}$`, strong: false }) : { name: 'DES crypt', strong: false };
+};
 
 const list = (xs: string[], n = 8) => `${xs.slice(0, n).join(', ')}${xs.length > n ? `, +${xs.length - n}` : ''}`;
 const arg = (words: string[], name: string) => words.find((w) => w.startsWith(`${name}=`))?.split('=')[1];
@@ -80,12 +108,20 @@ export async function accountChecks(ctx: BaselineContext): Promise<CheckOutcome[
   const found = stacks.filter((x) => x.lines.length);
   const nullok = found.flatMap((x) => x.lines.filter((l) => l.words.some((w) => /pam_unix\.so$/.test(w)) && l.words.includes('nullok')).map((l) => `${x.s} (${l.file})`));
   if (!found.length) out.push(unknown(IDS.nullok, `no PAM auth stack found for ${LOGIN_SERVICES.join(', ')}`));
-  else out.push(nullok.length ? fail(IDS.nullok, `pam_unix nullok in the auth stack of ${list([...new Set(nullok)])}: an account with an empty password logs in without one; remove nullok`) : pass(IDS.nullok, `no nullok on pam_unix in ${found.map((x) => x.s).join(', ')}`));
+  else
+    out.push(
+      nullok.length
+        ? fail(IDS.nullok, `pam_unix nullok in the auth stack of ${list([...new Set(nullok)])}: an account with an empty password logs in without one; remove nullok`)
+        : pass(IDS.nullok, `no nullok on pam_unix in ${found.map((x) => x.s).join(', ')}`),
+    );
 
   // UID 0.
   if (passwdText === null) out.push(unknown(IDS.uid0, '/etc/passwd unreadable'));
   else {
-    const zero = passwdText.split('\n').filter((l) => l.split(':')[2] === '0').map((l) => l.split(':')[0]!);
+    const zero = passwdText
+      .split('\n')
+      .filter((l) => l.split(':')[2] === '0')
+      .map((l) => l.split(':')[0]!);
     const extra = zero.filter((u) => u !== 'root');
     out.push(extra.length ? fail(IDS.uid0, `accounts with UID 0 besides root: ${list(extra)}; give them their own UID`) : pass(IDS.uid0, `only root has UID 0 (${zero.length} entry)`));
   }
@@ -105,8 +141,16 @@ export async function accountChecks(ctx: BaselineContext): Promise<CheckOutcome[
   } else {
     const badMin = withPw.filter((e) => !(Number(e.min || 0) >= minDays)).map((e) => `${e.user}=${e.min || 'empty'}`);
     const badMax = withPw.filter((e) => !(e.max !== '' && Number(e.max) > 0 && Number(e.max) <= maxDays)).map((e) => `${e.user}=${e.max || 'empty'}`);
-    out.push(badMin.length ? fail(IDS.minAge, `minimum password age below ${minDays} day(s) for ${list(badMin)} (/etc/shadow); ${defsNote('PASS_MIN_DAYS')}; fix with chage -m ${minDays} USER`) : pass(IDS.minAge, `${withPw.length} password account(s) with minimum age >= ${minDays}; ${defsNote('PASS_MIN_DAYS')}`));
-    out.push(badMax.length ? fail(IDS.maxAge, `maximum password age above ${maxDays} days for ${list(badMax)} (/etc/shadow; login.defs only seeds new accounts); ${defsNote('PASS_MAX_DAYS')}; fix with chage -M ${maxDays} USER`) : pass(IDS.maxAge, `${withPw.length} password account(s) with maximum age <= ${maxDays}; ${defsNote('PASS_MAX_DAYS')}`));
+    out.push(
+      badMin.length
+        ? fail(IDS.minAge, `minimum password age below ${minDays} day(s) for ${list(badMin)} (/etc/shadow); ${defsNote('PASS_MIN_DAYS')}; fix with chage -m ${minDays} USER`)
+        : pass(IDS.minAge, `${withPw.length} password account(s) with minimum age >= ${minDays}; ${defsNote('PASS_MIN_DAYS')}`),
+    );
+    out.push(
+      badMax.length
+        ? fail(IDS.maxAge, `maximum password age above ${maxDays} days for ${list(badMax)} (/etc/shadow; login.defs only seeds new accounts); ${defsNote('PASS_MAX_DAYS')}; fix with chage -M ${maxDays} USER`)
+        : pass(IDS.maxAge, `${withPw.length} password account(s) with maximum age <= ${maxDays}; ${defsNote('PASS_MAX_DAYS')}`),
+    );
   }
 
   // Hashing scheme of stored passwords and of new ones.
@@ -133,7 +177,12 @@ export async function accountChecks(ctx: BaselineContext): Promise<CheckOutcome[
     remember = Number(conf.get('remember') ?? 10);
   }
   if (!pwStack.length) out.push(unknown(IDS.history, 'no PAM password stack (common-password, system-auth)'));
-  else out.push(remember >= minRemember ? pass(IDS.history, `${hist!.words.find((w) => w.includes('.so'))} remember=${remember} in ${hist!.file}; required >= ${minRemember}`) : fail(IDS.history, `${hist ? `remember=${remember}` : 'no pam_pwhistory'} in the password stack; required >= ${minRemember}: add "password required pam_pwhistory.so remember=${minRemember} use_authtok"`));
+  else
+    out.push(
+      remember >= minRemember
+        ? pass(IDS.history, `${hist!.words.find((w) => w.includes('.so'))} remember=${remember} in ${hist!.file}; required >= ${minRemember}`)
+        : fail(IDS.history, `${hist ? `remember=${remember}` : 'no pam_pwhistory'} in the password stack; required >= ${minRemember}: add "password required pam_pwhistory.so remember=${minRemember} use_authtok"`),
+    );
 
   const minClasses = ctx.param(IDS.complexity, 'minClasses');
   const q = pwStack.find((l) => l.words.some((w) => /pam_(pwquality|cracklib)\.so$/.test(w)));
@@ -143,7 +192,10 @@ export async function accountChecks(ctx: BaselineContext): Promise<CheckOutcome[
     const files = [{ path: '/etc/security/pwquality.conf', text: (await system.readFile('/etc/security/pwquality.conf')) ?? '' }, ...(await dropIns(system, '/etc/security/pwquality.conf.d'))];
     const v: Record<string, number> = {};
     for (const f of files) for (const [k, val] of keyValues(f.text)) v[k] = Number(val);
-    for (const w of q.words) { const m = w.match(/^(minclass|[dulo]credit)=(-?\d+)$/); if (m) v[m[1]!] = Number(m[2]); }
+    for (const w of q.words) {
+      const m = w.match(/^(minclass|[dulo]credit)=(-?\d+)$/);
+      if (m) v[m[1]!] = Number(m[2]);
+    }
     const required = ['dcredit', 'ucredit', 'lcredit', 'ocredit'].filter((k) => (v[k] ?? 0) < 0).length;
     const classes = Math.max(v.minclass ?? 0, required);
     const ev = `${q.words.find((w) => w.includes('.so'))}: minclass ${v.minclass ?? 0}, required classes by credits ${required}; required >= ${minClasses}`;
@@ -154,10 +206,19 @@ export async function accountChecks(ctx: BaselineContext): Promise<CheckOutcome[
   const pamUmask = (await pamStack(system, 'common-session', 'session')).find((l) => l.words.some((w) => /pam_umask\.so$/.test(w)));
   const profile = (await system.readFile('/etc/profile')) ?? '';
   const profUmask = [...profile.matchAll(/^\s*umask\s+(0?[0-7]{3})\b/gm)].at(-1)?.[1];
-  const src = pamUmask && arg(pamUmask.words, 'umask') ? { v: arg(pamUmask.words, 'umask')!, from: 'pam_umask argument' } : profUmask ? { v: profUmask, from: '/etc/profile' } : defs.get('umask') ? { v: defs.get('umask')!, from: `login.defs UMASK${pamUmask ? ' (via pam_umask)' : ''}` } : { v: '022', from: 'default' };
+  const src =
+    pamUmask && arg(pamUmask.words, 'umask')
+      ? { v: arg(pamUmask.words, 'umask')!, from: 'pam_umask argument' }
+      : profUmask
+        ? { v: profUmask, from: '/etc/profile' }
+        : defs.get('umask')
+          ? { v: defs.get('umask')!, from: `login.defs UMASK${pamUmask ? ' (via pam_umask)' : ''}` }
+          : { v: '022', from: 'default' };
   const mask = parseInt(src.v, 8);
   // 027 or stricter: group may not write, others get nothing.
-  out.push((mask & 0o027) === 0o027 ? pass(IDS.umask, `umask ${src.v} (${src.from})`) : fail(IDS.umask, `umask ${src.v} (${src.from}): new files are readable by others; set UMASK 027 in /etc/login.defs (with pam_umask) or umask 027 in /etc/profile`));
+  out.push(
+    (mask & 0o027) === 0o027 ? pass(IDS.umask, `umask ${src.v} (${src.from})`) : fail(IDS.umask, `umask ${src.v} (${src.from}): new files are readable by others; set UMASK 027 in /etc/login.defs (with pam_umask) or umask 027 in /etc/profile`),
+  );
   return out;
 }
 

@@ -58,24 +58,31 @@ export async function auditChecks(ctx: BaselineContext): Promise<CheckOutcome[]>
       return missing.length ? fail(id, `kernel audit rules (auditctl -l) do not record ${what}: missing ${missing.join(', ')}${note}`) : pass(id, `kernel audit rules record ${what}`);
     };
     const anyOf = (set: Set<string>, xs: string[]) => xs.some((x) => set.has(x));
-    out.push(need(IDS.logins, 'logins', [
-      ...(k.written.has('/var/log/lastlog') ? [] : ['/var/log/lastlog']),
-      ...(anyOf(k.written, ['/var/run/faillock', '/run/faillock', '/var/log/faillog', '/var/log/tallylog']) ? [] : ['/var/run/faillock']),
-    ]));
-    out.push(need(IDS.identity, 'identity changes', ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow'].filter((p) => !k.written.has(p))));
-    out.push(need(IDS.privilege, 'privilege use', [
-      ...(anyOf(k.written, ['/etc/sudoers', '/etc/sudoers.d']) ? [] : ['/etc/sudoers']),
-      ...(anyOf(k.executed, ['/usr/bin/sudo', '/bin/sudo']) || /-S\s+\S*execve.*euid=0/.test(loaded) ? [] : ['/usr/bin/sudo (execution)']),
-    ]));
-    out.push(need(IDS.time, 'clock changes', [
-      ...(anyOf(k.syscalls, ['adjtimex', 'settimeofday', 'clock_settime']) ? [] : ['adjtimex/settimeofday/clock_settime']),
-      ...(k.written.has('/etc/localtime') ? [] : ['/etc/localtime']),
-    ]));
+    out.push(need(IDS.logins, 'logins', [...(k.written.has('/var/log/lastlog') ? [] : ['/var/log/lastlog']), ...(anyOf(k.written, ['/var/run/faillock', '/run/faillock', '/var/log/faillog', '/var/log/tallylog']) ? [] : ['/var/run/faillock'])]));
+    out.push(
+      need(
+        IDS.identity,
+        'identity changes',
+        ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow'].filter((p) => !k.written.has(p)),
+      ),
+    );
+    out.push(
+      need(IDS.privilege, 'privilege use', [
+        ...(anyOf(k.written, ['/etc/sudoers', '/etc/sudoers.d']) ? [] : ['/etc/sudoers']),
+        ...(anyOf(k.executed, ['/usr/bin/sudo', '/bin/sudo']) || /-S\s+\S*execve.*euid=0/.test(loaded) ? [] : ['/usr/bin/sudo (execution)']),
+      ]),
+    );
+    out.push(need(IDS.time, 'clock changes', [...(anyOf(k.syscalls, ['adjtimex', 'settimeofday', 'clock_settime']) ? [] : ['adjtimex/settimeofday/clock_settime']), ...(k.written.has('/etc/localtime') ? [] : ['/etc/localtime'])]));
   }
   const st = okOut(status);
   const enabled = st?.match(/^enabled\s+(\d)/m)?.[1];
   if (st === null) out.push(status.kind === 'not-found' ? fail(IDS.immutable, 'auditd not installed') : unknown(IDS.immutable, whyFailed('auditctl -s', status)));
-  else out.push(enabled === '2' ? pass(IDS.immutable, 'auditctl -s: enabled 2 (rules locked until reboot)') : fail(IDS.immutable, `auditctl -s: enabled ${enabled ?? '?'}: end the rules with -e 2 so that an intruder with root cannot silence auditing without a reboot`));
+  else
+    out.push(
+      enabled === '2'
+        ? pass(IDS.immutable, 'auditctl -s: enabled 2 (rules locked until reboot)')
+        : fail(IDS.immutable, `auditctl -s: enabled ${enabled ?? '?'}: end the rules with -e 2 so that an intruder with root cannot silence auditing without a reboot`),
+    );
 
   const minLogs = ctx.param(IDS.retention, 'minLogs');
   if (conf === null) out.push(list.kind === 'not-found' ? fail(IDS.retention, 'auditd not installed') : unknown(IDS.retention, '/etc/audit/auditd.conf unreadable'));
@@ -86,7 +93,10 @@ export async function auditChecks(ctx: BaselineContext): Promise<CheckOutcome[]>
     const full = (c.get('disk_full_action') ?? 'suspend').toLowerCase();
     const ev = `auditd.conf: max_log_file_action ${action}, num_logs ${num}, max_log_file ${c.get('max_log_file') ?? '8'} MB, disk_full_action ${full}`;
     const keeps = action === 'keep_logs' || (action === 'rotate' && num >= minLogs);
-    if (!keeps) out.push(fail(IDS.retention, `${ev}: old audit logs are ${action === 'rotate' ? `rotated away after ${num} files` : `lost (${action})`}; set max_log_file_action keep_logs (with space monitoring) or num_logs >= ${minLogs}, and forward to the SIEM`));
+    if (!keeps)
+      out.push(
+        fail(IDS.retention, `${ev}: old audit logs are ${action === 'rotate' ? `rotated away after ${num} files` : `lost (${action})`}; set max_log_file_action keep_logs (with space monitoring) or num_logs >= ${minLogs}, and forward to the SIEM`),
+      );
     else if (full === 'ignore') out.push(fail(IDS.retention, `${ev}: a full disk silently stops audit logging; set disk_full_action to single or halt`));
     else out.push(pass(IDS.retention, ev));
   }

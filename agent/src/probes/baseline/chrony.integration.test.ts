@@ -20,7 +20,9 @@ const daemons: ChildProcess[] = [];
 
 /** The real machine, with chronyc talking to one of the test's daemons. */
 class ChronySystem extends LocalSystem {
-  constructor(private readonly socket: string) { super(); }
+  constructor(private readonly socket: string) {
+    super();
+  }
   override run(command: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CommandResult> {
     if (command === 'chronyc') return super.run('chronyc', ['-h', this.socket, ...args], opts);
     // No systemd here or there: the chrony answer must decide, not timedatectl.

@@ -9,7 +9,14 @@ import { jsonRows, powershell } from '../common/powershell.js';
 
 const ID = 'encryption.disk';
 
-interface BlockDevice { name: string; type: string; fstype?: string | null; mountpoint?: string | null; mountpoints?: (string | null)[]; children?: BlockDevice[] }
+interface BlockDevice {
+  name: string;
+  type: string;
+  fstype?: string | null;
+  mountpoint?: string | null;
+  mountpoints?: (string | null)[];
+  children?: BlockDevice[];
+}
 
 /** The chain of devices from a disk down to the one mounted on `/`, or null. */
 export function rootChain(json: string): BlockDevice[] | null {

@@ -9,7 +9,13 @@ import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, pass, unknown, whyFailed } from './check.js';
 
-export interface FileMode { mode: number; uid: number; gid: number; group: string; path: string }
+export interface FileMode {
+  mode: number;
+  uid: number;
+  gid: number;
+  group: string;
+  path: string;
+}
 
 /** `stat -L -c '%a %u %g %G %n'` lines. */
 export function parseStat(text: string): Map<string, FileMode> {
@@ -21,7 +27,12 @@ export function parseStat(text: string): Map<string, FileMode> {
   return out;
 }
 
-interface Rule { id: string; path: string; maxMode: number; groups: string[] }
+interface Rule {
+  id: string;
+  path: string;
+  maxMode: number;
+  groups: string[];
+}
 const RULES: Rule[] = [
   { id: 'files.passwd', path: '/etc/passwd', maxMode: 0o644, groups: ['root'] },
   { id: 'files.group', path: '/etc/group', maxMode: 0o644, groups: ['root'] },
@@ -91,7 +102,12 @@ export const filesFamily: CheckFamily = {
     } else {
       // Others may read nothing; the group may read (adm on Debian), never write.
       const bad = present.map((p) => st.get(p)).filter((s): s is FileMode => !!s && (s.mode & 0o037) !== 0);
-      const ev = present.map((p) => { const s = st.get(p); return s ? `${p} ${oct(s.mode)} uid ${s.uid} ${s.group}` : `${p} ?`; }).join('; ');
+      const ev = present
+        .map((p) => {
+          const s = st.get(p);
+          return s ? `${p} ${oct(s.mode)} uid ${s.uid} ${s.group}` : `${p} ?`;
+        })
+        .join('; ');
       results.push(bad.length ? fail(LOG, `${ev}: ${bad.map((s) => s.path).join(', ')} readable or writable beyond owner and group; set $FileCreateMode 0640 in rsyslog.conf and chmod 0640`) : pass(LOG, ev));
     }
     return results;

@@ -52,9 +52,19 @@ describe('iptables, ufw, firewalld, nothing', () => {
     ['ufw inactive, nft decides', { 'ufw status verbose': 'Status: inactive\n', 'nft -j list ruleset': nft('default-drop') }, 'pass', /nftables/],
     ['firewalld public zone', { 'firewall-cmd --state': 'running\n', 'firewall-cmd --get-default-zone': 'public\n', 'firewall-cmd --permanent --zone=public --get-target': 'default\n' }, 'pass', /default zone public, target default/],
     ['firewalld trusted zone', { 'firewall-cmd --state': 'running\n', 'firewall-cmd --get-default-zone': 'trusted\n', 'firewall-cmd --permanent --zone=trusted --get-target': 'ACCEPT\n' }, 'fail', /accepts all inbound/],
-    ['nft without root', { 'nft -j list ruleset': ok('', 1), 'iptables -S INPUT': { kind: 'ok', code: 4, stdout: '', stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n' } }, 'unknown', /run the agent as root/],
+    [
+      'nft without root',
+      { 'nft -j list ruleset': ok('', 1), 'iptables -S INPUT': { kind: 'ok', code: 4, stdout: '', stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n' } },
+      'unknown',
+      /run the agent as root/,
+    ],
     ['no firewall tool at all', {}, 'fail', /no firewall found/],
-    ['ufw says active over an accepting kernel ruleset', { 'nft -j list ruleset': nft('accept-all'), 'ufw status verbose': 'Status: active\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n' }, 'fail', /yet ufw active; Default: deny \(incoming\).*: the front-end's rules are not loaded/],
+    [
+      'ufw says active over an accepting kernel ruleset',
+      { 'nft -j list ruleset': nft('accept-all'), 'ufw status verbose': 'Status: active\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n' },
+      'fail',
+      /yet ufw active; Default: deny \(incoming\).*: the front-end's rules are not loaded/,
+    ],
     ['dormant table (nft 1.0.6 garbles flags in JSON: the text listing tells)', { 'nft -j list ruleset': nft('dormant'), 'nft list table inet filter': 'table inet filter {\n\tflags dormant\n\tchain input {\n' }, 'fail', /table is dormant/],
   ] as const)('%s', async (_name, commands, result, evidence) => {
     const o = await run(commands);
@@ -65,7 +75,11 @@ describe('iptables, ufw, firewalld, nothing', () => {
 
 describe('Windows Firewall profiles', () => {
   const profiles = (domain: object) =>
-    JSON.stringify([{ Name: 'Domain', Enabled: 1, DefaultInboundAction: 0, ...domain }, { Name: 'Private', Enabled: 1, DefaultInboundAction: 4 }, { Name: 'Public', Enabled: 1, DefaultInboundAction: 4 }]);
+    JSON.stringify([
+      { Name: 'Domain', Enabled: 1, DefaultInboundAction: 0, ...domain },
+      { Name: 'Private', Enabled: 1, DefaultInboundAction: 4 },
+      { Name: 'Public', Enabled: 1, DefaultInboundAction: 4 },
+    ]);
   it.each([
     ['all enabled, block (NotConfigured = Block)', profiles({}), 'pass', /Domain: enabled=True inbound=NotConfigured/],
     ['Domain profile off', profiles({ Enabled: 0 }), 'fail', /fix: Domain/],

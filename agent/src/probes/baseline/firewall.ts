@@ -11,9 +11,26 @@ import { jsonRows, powershell } from '../common/powershell.js';
 
 const ID = 'firewall.inbound_default_deny';
 
-interface NftChain { family: string; table: string; name: string; type?: string; hook?: string; prio?: number; policy?: string }
-interface NftRule { family: string; table: string; chain: string; expr?: Record<string, unknown>[] }
-interface NftTable { family: string; name: string; flags?: unknown }
+interface NftChain {
+  family: string;
+  table: string;
+  name: string;
+  type?: string;
+  hook?: string;
+  prio?: number;
+  policy?: string;
+}
+interface NftRule {
+  family: string;
+  table: string;
+  chain: string;
+  expr?: Record<string, unknown>[];
+}
+interface NftTable {
+  family: string;
+  name: string;
+  flags?: unknown;
+}
 
 /** Statements that never make a rule skip a packet (a rule of only these matches everything). */
 const ALWAYS = new Set(['counter', 'log', 'comment', 'notrack']);
@@ -94,7 +111,10 @@ export function flaggedTables(json: string): NftTable[] {
 
 /** From `iptables -S INPUT`: default policy DROP, or a last rule that drops everything. */
 export function iptablesDeny(text: string): string | null {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.some((l) => /^-P INPUT DROP$/.test(l))) return '-P INPUT DROP';
   const last = lines.filter((l) => l.startsWith('-A INPUT')).at(-1);
   return last && /^-A INPUT -j (DROP|REJECT)( --reject-with \S+)?$/.test(last) ? last : null;
@@ -185,7 +205,7 @@ export const WINDOWS_FIREWALL = 'Get-NetFirewallProfile -PolicyStore ActiveStore
 export function windowsProfiles(json: string): CheckOutcome {
   const rows = jsonRows(json, 'Get-NetFirewallProfile');
   if (!rows.length) return unknown(ID, 'Get-NetFirewallProfile returned no profile');
-  const name = (v: unknown, names: Record<number, string>) => (typeof v === 'number' ? names[v] ?? String(v) : String(v));
+  const name = (v: unknown, names: Record<number, string>) => (typeof v === 'number' ? (names[v] ?? String(v)) : String(v));
   const desc = rows.map((r) => ({
     profile: String(r.Name),
     enabled: name(r.Enabled, { 0: 'False', 1: 'True', 2: 'NotConfigured' }),

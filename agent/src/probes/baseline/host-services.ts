@@ -30,7 +30,12 @@ export const SERVICE_IDS = [SUDO, ...Object.keys(LEGACY), USB, ...Object.keys(FS
 /** Listening ports from /proc/net/{tcp,tcp6,udp,udp6}: `proto:port`. */
 export async function listeningPorts(system: SystemReader): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const [proto, file] of [['tcp', 'tcp'], ['tcp', 'tcp6'], ['udp', 'udp'], ['udp', 'udp6']] as const) {
+  for (const [proto, file] of [
+    ['tcp', 'tcp'],
+    ['tcp', 'tcp6'],
+    ['udp', 'udp'],
+    ['udp', 'udp6'],
+  ] as const) {
     for (const line of ((await system.readFile(`/proc/net/${file}`)) ?? '').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 4) continue;
@@ -50,8 +55,17 @@ export async function sudoNopasswd(system: SystemReader, path = '/etc/sudoers', 
   for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {
     const inc = raw.match(/^\s*[@#]include(dir)?\s+(\S+)/);
     if (inc) {
-      const targets = inc[1] ? ((await system.readDir(inc[2]!)) ?? []).filter((n) => !n.includes('.') && !n.endsWith('~')).sort().map((n) => `${inc[2]}/${n}`) : [inc[2]!];
-      for (const t of targets) { const sub = await sudoNopasswd(system, t, depth + 1); res.rules.push(...sub.rules); res.files.push(...sub.files); }
+      const targets = inc[1]
+        ? ((await system.readDir(inc[2]!)) ?? [])
+            .filter((n) => !n.includes('.') && !n.endsWith('~'))
+            .sort()
+            .map((n) => `${inc[2]}/${n}`)
+        : [inc[2]!];
+      for (const t of targets) {
+        const sub = await sudoNopasswd(system, t, depth + 1);
+        res.rules.push(...sub.rules);
+        res.files.push(...sub.files);
+      }
       continue;
     }
     const line = raw.replace(/#.*$/, '').trim();
@@ -110,7 +124,9 @@ export const hostServicesFamily: CheckFamily = {
   async run({ system, processes }) {
     const [sudo, installed, ports, mountinfo] = await Promise.all([sudoNopasswd(system), installedCached(system), listeningPorts(system), system.readFile('/proc/self/mountinfo')]);
     const sudoOut = !sudo.files.length
-      ? ((await system.stat('/usr/bin/sudo')) ? unknown(SUDO, '/etc/sudoers unreadable (run the agent as root)') : pass(SUDO, 'sudo not installed'))
+      ? (await system.stat('/usr/bin/sudo'))
+        ? unknown(SUDO, '/etc/sudoers unreadable (run the agent as root)')
+        : pass(SUDO, 'sudo not installed')
       : sudo.rules.length
         ? fail(SUDO, `passwordless sudo for all commands: ${sudo.rules.slice(0, 4).join(' | ')}; require the password (remove NOPASSWD / !authenticate) or list the commands`)
         : pass(SUDO, `no NOPASSWD ALL or !authenticate in ${sudo.files.length} sudoers file(s)`);

@@ -52,7 +52,9 @@ describe('mapping file', () => {
     expect(errorOf(() => applyOverride(builtinMapping(), 'checks:\n  ssh.root_logon: { level: 2 }\n', 'o.yaml')).problems[0]).toMatch(/^unknown check id "ssh.root_logon"/);
     // A parameter the check does not read is refused, not ignored (the old single minDays of
     // logging.retention became one minimum per level).
-    expect(errorOf(() => applyOverride(builtinMapping(), 'checks:\n  logging.retention:\n    params: { minDays: 60 }\n', 'o.yaml')).problems[0]).toMatch(/^checks.logging.retention.params.minDays: unknown parameter \(known: none\); this check's thresholds are per level: set minByLevel/);
+    expect(errorOf(() => applyOverride(builtinMapping(), 'checks:\n  logging.retention:\n    params: { minDays: 60 }\n', 'o.yaml')).problems[0]).toMatch(
+      /^checks.logging.retention.params.minDays: unknown parameter \(known: none\); this check's thresholds are per level: set minByLevel/,
+    );
     const raised = applyOverride(builtinMapping(), 'checks:\n  logging.retention:\n    minByLevel: { "3": 120 }\n', 'o.yaml');
     expect(raised.checks.get('logging.retention')!.minByLevel).toEqual({ 2: 30, 3: 120, 4: 180, 5: 365 });
   });
@@ -85,7 +87,9 @@ describe('probe', () => {
   });
 
   it('applies an override file from baseline.mappingFile (levels and thresholds)', async () => {
-    const fx = { files: { '/etc/posture/levels.yaml': 'legal_basis: "TCVN 14423:2025"\nchecks:\n  password.max_age:\n    level: 4\n    params: { maxDays: 100000 }\n', '/etc/login.defs': 'PASS_MAX_DAYS 99999\n', '/etc/shadow': 'root:!:19000:0:99999:7:::\n' } };
+    const fx = {
+      files: { '/etc/posture/levels.yaml': 'legal_basis: "TCVN 14423:2025"\nchecks:\n  password.max_age:\n    level: 4\n    params: { maxDays: 100000 }\n', '/etc/login.defs': 'PASS_MAX_DAYS 99999\n', '/etc/shadow': 'root:!:19000:0:99999:7:::\n' },
+    };
     const facts = await probe(fx, { baseline: { mappingFile: '/etc/posture/levels.yaml' } });
     expect(facts.checks.find((c) => c.id === 'password.max_age')).toMatchObject({ level: 4, result: 'pass' });
     expect(facts.mapping).toEqual({ source: '/etc/posture/levels.yaml', legalBasis: 'TCVN 14423:2025', error: null });
@@ -99,7 +103,14 @@ describe('probe', () => {
 
   it('a family that throws, or forgets a check, leaves its checks unknown and the others intact', async () => {
     const ctx = baselineContext({});
-    const boom = { name: 'boom', ids: ['a.one', 'a.two'], platforms: ['linux'] as const, run: async () => { throw new Error('parser exploded'); } };
+    const boom = {
+      name: 'boom',
+      ids: ['a.one', 'a.two'],
+      platforms: ['linux'] as const,
+      run: async () => {
+        throw new Error('parser exploded');
+      },
+    };
     expect(await runFamily(boom, ctx)).toEqual([
       { id: 'a.one', result: 'unknown', evidence: 'boom checks failed: parser exploded' },
       { id: 'a.two', result: 'unknown', evidence: 'boom checks failed: parser exploded' },

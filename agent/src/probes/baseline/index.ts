@@ -33,8 +33,26 @@ import { levelResults, reasonFor } from './profile.js';
 
 /** One line per family, in report order. */
 export const families: readonly CheckFamily[] = [
-  firewallFamily, timeFamily, loggingFamily, logRetentionFamily, updatesFamily, sshFamily, rdpFamily, passwordFamily, encryptionFamily, protectionFamily,
-  sysctlFamily, accountsFamily, filesFamily, hostServicesFamily, auditFamily, packagesFamily, monitoringFamily, tlsFamily, windowsPolicyFamily, windowsEventLogFamily,
+  firewallFamily,
+  timeFamily,
+  loggingFamily,
+  logRetentionFamily,
+  updatesFamily,
+  sshFamily,
+  rdpFamily,
+  passwordFamily,
+  encryptionFamily,
+  protectionFamily,
+  sysctlFamily,
+  accountsFamily,
+  filesFamily,
+  hostServicesFamily,
+  auditFamily,
+  packagesFamily,
+  monitoringFamily,
+  tlsFamily,
+  windowsPolicyFamily,
+  windowsEventLogFamily,
 ];
 
 /** The built-in mapping, with the override file applied when configured and valid. */
@@ -98,9 +116,14 @@ export const baselineProbe: Probe<'baseline'> = {
       const result = byLevel?.[0]?.result ?? o.result;
       const reasonCode = reasonFor(id, result, o);
       checks.push({
-        id, title: entry.title, level: entry.level, result, evidence: o.evidence,
+        id,
+        title: entry.title,
+        level: entry.level,
+        result,
+        evidence: o.evidence,
         ...(reasonCode ? { reasonCode } : {}),
-        clause: entry.clause, judgement: entry.judgement,
+        clause: entry.clause,
+        judgement: entry.judgement,
         ...(entry.remediation ? { remediation: entry.remediation } : {}),
         ...(o.value !== undefined ? { value: o.value } : {}),
         ...(byLevel ? { byLevel } : {}),

@@ -26,9 +26,12 @@ beforeAll(() => {
   if (!existsSync(join(ROOT, 'agent/dist/cli.js'))) throw new Error('agent/dist missing: run `npx tsc -b protocol agent` (npm test does) before this test');
   dir = mkdtempSync(join(tmpdir(), 'p4-local-'));
   conf = join(dir, 'agent.yaml');
-  writeFileSync(conf, `unit: test-unit\nsystems: [portal-test]\nrole: server\nstateDir: ${join(dir, 'state')}\n` +
-    // Nothing leaves this machine: no DNS query to its resolvers, no outbound target.
-    'ipv6:\n  queryResolvers: false\n');
+  writeFileSync(
+    conf,
+    `unit: test-unit\nsystems: [portal-test]\nrole: server\nstateDir: ${join(dir, 'state')}\n` +
+      // Nothing leaves this machine: no DNS query to its resolvers, no outbound target.
+      'ipv6:\n  queryResolvers: false\n',
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

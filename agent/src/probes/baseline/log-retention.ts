@@ -16,7 +16,11 @@ const ID = 'logging.retention';
 const PERIOD_DAYS: Record<string, number> = { daily: 1, weekly: 7, monthly: 30, yearly: 365 };
 const SYSLOG_FILES = ['/var/log/syslog', '/var/log/messages'];
 
-interface Rotation { rotate: number | null; period: string | null; maxage: number | null }
+interface Rotation {
+  rotate: number | null;
+  period: string | null;
+  maxage: number | null;
+}
 
 /** Directives of a logrotate block (or of the global part of logrotate.conf when `log` is null). */
 export function logrotateFor(text: string, log: string | null): Rotation | null {
@@ -106,7 +110,7 @@ async function journald(system: SystemReader, thresholds: number[]): Promise<Che
   return unknown(ID, `journal holds no entry older than ${minDays} days: the host is younger, or the size limit (SystemMaxUse) drops them; set MaxRetentionSec/SystemMaxUse or forward logs`);
 }
 
-export const WINDOWS_LOGS = "Get-WinEvent -ListLog System,Security | Select-Object LogName,MaximumSizeInBytes,LogMode | ConvertTo-Json";
+export const WINDOWS_LOGS = 'Get-WinEvent -ListLog System,Security | Select-Object LogName,MaximumSizeInBytes,LogMode | ConvertTo-Json';
 
 export const logRetentionFamily: CheckFamily = {
   name: 'log-retention',

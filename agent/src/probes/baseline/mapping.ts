@@ -56,7 +56,11 @@ export class MappingError extends Error {
 function parseWith<T>(schema: Parameters<typeof Value.Errors>[0], text: string, source: string): T {
   const lines = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines });
-  if (doc.errors.length) throw new MappingError(source, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+  if (doc.errors.length)
+    throw new MappingError(
+      source,
+      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
   const raw: unknown = doc.toJS();
   const problems = [...Value.Errors(schema, raw)].map((e) => {
     const path = e.path.split('/').filter(Boolean);
@@ -82,15 +86,21 @@ export function applyOverride(base: Mapping, text: string, source: string): Mapp
   const checks = new Map(base.checks);
   const unknownIds = Object.keys(o.checks ?? {}).filter((id) => !checks.has(id));
   if (unknownIds.length) {
-    throw new MappingError(source, unknownIds.map((id) => `unknown check id "${id}" (known: ${[...checks.keys()].join(', ')})`));
+    throw new MappingError(
+      source,
+      unknownIds.map((id) => `unknown check id "${id}" (known: ${[...checks.keys()].join(', ')})`),
+    );
   }
   // A parameter the check does not read would be silently ignored: refuse it, naming it.
   const badParams = Object.entries(o.checks ?? {}).flatMap(([id, patch]) =>
-    Object.keys(patch.params ?? {}).filter((k) => !(k in (checks.get(id)!.params ?? {}))).map((k) => {
-      const known = Object.keys(checks.get(id)!.params ?? {});
-      const hint = checks.get(id)!.minByLevel ? `; this check's thresholds are per level: set minByLevel (e.g. minByLevel: { "3": 90 })` : '';
-      return `checks.${id}.params.${k}: unknown parameter (known: ${known.join(', ') || 'none'})${hint}`;
-    }));
+    Object.keys(patch.params ?? {})
+      .filter((k) => !(k in (checks.get(id)!.params ?? {})))
+      .map((k) => {
+        const known = Object.keys(checks.get(id)!.params ?? {});
+        const hint = checks.get(id)!.minByLevel ? `; this check's thresholds are per level: set minByLevel (e.g. minByLevel: { "3": 90 })` : '';
+        return `checks.${id}.params.${k}: unknown parameter (known: ${known.join(', ') || 'none'})${hint}`;
+      }),
+  );
   if (badParams.length) throw new MappingError(source, badParams);
   for (const [id, patch] of Object.entries(o.checks ?? {})) {
     const old = checks.get(id)!;

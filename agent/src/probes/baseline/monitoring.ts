@@ -17,7 +17,12 @@ const INIT = 'integrity.aide_initialised';
 const SCHED = 'integrity.aide_scheduled';
 const REMOTE = 'logging.remote';
 
-export interface Forward { proto: 'udp' | 'tcp'; host: string; port: number; line: string }
+export interface Forward {
+  proto: 'udp' | 'tcp';
+  host: string;
+  port: number;
+  line: string;
+}
 
 /** Network actions of rsyslog (legacy `@`/`@@` selectors and `action(type="omfwd"|"omrelp")`) and syslog-ng. */
 export function logForwards(text: string): Forward[] {
@@ -83,7 +88,13 @@ async function aide(system: SystemReader, processes: ReadonlySet<string>): Promi
   const db = (await system.stat(dbPath)) ?? (await system.stat(`${dbPath}.gz`));
   const init = db && db.size > 0 ? pass(INIT, `AIDE database ${dbPath} (${db.size} bytes, ${db.mtime.toISOString().slice(0, 10)})`) : fail(INIT, `AIDE installed but no database at ${dbPath}: run aideinit (and move aide.db.new to aide.db)`);
   const timers = await system.run('systemctl', ['is-enabled', 'dailyaidecheck.timer', 'aidecheck.timer']);
-  const enabled = timers.kind === 'ok' ? timers.stdout.split('\n').map((s) => s.trim()).some((s) => s === 'enabled') : false;
+  const enabled =
+    timers.kind === 'ok'
+      ? timers.stdout
+          .split('\n')
+          .map((s) => s.trim())
+          .some((s) => s === 'enabled')
+      : false;
   const cronScript = (await system.stat('/etc/cron.daily/aide')) ?? (await system.stat('/etc/cron.daily/dailyaidecheck'));
   const cron = ['cron', 'crond', 'anacron'].some((p) => processes.has(p));
   let sched: CheckOutcome;

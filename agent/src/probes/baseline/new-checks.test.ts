@@ -39,7 +39,9 @@ describe('sysctl: the running kernel, files as evidence', () => {
     expect(r['kernel.syncookies']!.result).toBe('unknown');
   });
   it('a later directory and file name wins (sysctl --system order)', async () => {
-    const r = await run(sysctlFamily, { files: { ...proc({ 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' }), '/usr/lib/sysctl.d/50-default.conf': 'net.ipv4.ip_forward=0\n', '/etc/sysctl.d/99-router.conf': 'net.ipv4.ip_forward = 1\n' } });
+    const r = await run(sysctlFamily, {
+      files: { ...proc({ 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' }), '/usr/lib/sysctl.d/50-default.conf': 'net.ipv4.ip_forward=0\n', '/etc/sysctl.d/99-router.conf': 'net.ipv4.ip_forward = 1\n' },
+    });
     expect(r['kernel.ip_forward']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/net.ipv4.ip_forward=1 \(persisted in \/etc\/sysctl.d\/99-router.conf\)/) as unknown });
   });
 });
@@ -62,7 +64,12 @@ describe('accounts: shadow and PAM stacks', () => {
     expect(Object.values(r).filter((o) => o.result !== 'pass')).toEqual([]);
   });
   it('an MD5 hash, a second UID 0, an empty password and nullok through @include all fail', async () => {
-    const files = { ...base, '/etc/passwd': `${base['/etc/passwd']}toor:x:0:0::/root:/bin/sh\n`, '/etc/pam.d/common-auth': 'auth [success=1 default=ignore] pam_unix.so nullok\n', '/etc/shadow': 'root:!:19000:0:99999:7:::\nalice:$1$salt$hash:19000:1:90:7:::\nbob::19000:1:90:7:::\n' };
+    const files = {
+      ...base,
+      '/etc/passwd': `${base['/etc/passwd']}toor:x:0:0::/root:/bin/sh\n`,
+      '/etc/pam.d/common-auth': 'auth [success=1 default=ignore] pam_unix.so nullok\n',
+      '/etc/shadow': 'root:!:19000:0:99999:7:::\nalice:$1$salt$hash:19000:1:90:7:::\nbob::19000:1:90:7:::\n',
+    };
     const r = await run(accountsFamily, { files });
     expect(r['password.hashing']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/alice \(MD5\)/) as unknown });
     expect(r['accounts.single_uid0']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/toor/) as unknown });
@@ -80,13 +87,21 @@ describe('accounts: shadow and PAM stacks', () => {
 describe('file modes, sudo, legacy services, USB, mounts', () => {
   const stat = '644 0 0 root /etc/passwd\n644 0 0 root /etc/group\n640 0 42 shadow /etc/shadow\n644 0 42 shadow /etc/gshadow\n644 0 4 adm /var/log/auth.log\n';
   it('modes: gshadow world-readable and a log file readable by others fail', async () => {
-    const r = await run(filesFamily, { files: { '/etc/rsyslog.conf': 'auth,authpriv.*  /var/log/auth.log\n*.*;auth,authpriv.none -/var/log/syslog\n', '/var/log/auth.log': 'x' }, commands: { 'stat -L -c %a %u %g %G %n /etc/passwd /etc/group /etc/shadow /etc/gshadow /var/log/auth.log': stat } });
+    const r = await run(filesFamily, {
+      files: { '/etc/rsyslog.conf': 'auth,authpriv.*  /var/log/auth.log\n*.*;auth,authpriv.none -/var/log/syslog\n', '/var/log/auth.log': 'x' },
+      commands: { 'stat -L -c %a %u %g %G %n /etc/passwd /etc/group /etc/shadow /etc/gshadow /var/log/auth.log': stat },
+    });
     expect(r['files.passwd']!.result).toBe('pass');
     expect(r['files.gshadow']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/mode 644 wider than 640/) as unknown });
     expect(r['logging.file_permissions']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/\/var\/log\/auth.log 644/) as unknown });
   });
   it('sudo: NOPASSWD ALL in an included file fails; a NOPASSWD for one command does not', async () => {
-    const files = { '/etc/sudoers': 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n', '/etc/sudoers.d/90-cloud': 'admin ALL=(ALL) NOPASSWD:ALL\n', '/etc/sudoers.d/backup': 'backup ALL=(root) NOPASSWD: /usr/bin/rsync\n', '/etc/sudoers.d/README': '#\n' };
+    const files = {
+      '/etc/sudoers': 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n',
+      '/etc/sudoers.d/90-cloud': 'admin ALL=(ALL) NOPASSWD:ALL\n',
+      '/etc/sudoers.d/backup': 'backup ALL=(root) NOPASSWD: /usr/bin/rsync\n',
+      '/etc/sudoers.d/README': '#\n',
+    };
     const r = await run(hostServicesFamily, { files });
     expect(r['sudo.nopasswd']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/90-cloud: admin ALL=\(ALL\) NOPASSWD:ALL/) as unknown });
     expect(r['sudo.nopasswd']!.evidence).not.toMatch(/rsync/);
@@ -116,13 +131,17 @@ describe('file modes, sudo, legacy services, USB, mounts', () => {
 });
 
 describe('kernel audit rules', () => {
-  const full = '-w /var/log/lastlog -p wa -k logins\n-w /var/run/faillock -p wa -k logins\n-w /etc/passwd -p wa -k identity\n-w /etc/group -p wa -k identity\n-w /etc/shadow -p wa -k identity\n-w /etc/gshadow -p wa -k identity\n-w /etc/sudoers -p wa -k scope\n-a always,exit -S all -F path=/usr/bin/sudo -F perm=x -F auid>=1000 -F auid!=-1 -F key=privileged\n-a always,exit -F arch=b64 -S adjtimex,settimeofday,clock_settime -F key=time-change\n-w /etc/localtime -p wa -k time-change\n';
+  const full =
+    '-w /var/log/lastlog -p wa -k logins\n-w /var/run/faillock -p wa -k logins\n-w /etc/passwd -p wa -k identity\n-w /etc/group -p wa -k identity\n-w /etc/shadow -p wa -k identity\n-w /etc/gshadow -p wa -k identity\n-w /etc/sudoers -p wa -k scope\n-a always,exit -S all -F path=/usr/bin/sudo -F perm=x -F auid>=1000 -F auid!=-1 -F key=privileged\n-a always,exit -F arch=b64 -S adjtimex,settimeofday,clock_settime -F key=time-change\n-w /etc/localtime -p wa -k time-change\n';
   it('loaded rules that record everything pass; locked rules pass immutable', async () => {
     const r = await run(auditFamily, { commands: { 'auditctl -l': full, 'auditctl -s': 'enabled 2\n' }, files: { '/etc/audit/auditd.conf': 'num_logs = 5\nmax_log_file_action = ROTATE\n' } });
     expect(Object.values(r).filter((o) => o.result !== 'pass')).toEqual([]);
   });
   it('trap: rules written in rules.d but not loaded (auditctl -l: No rules) fail, naming the files', async () => {
-    const r = await run(auditFamily, { commands: { 'auditctl -l': 'No rules\n', 'auditctl -s': 'enabled 1\n' }, files: { '/etc/audit/rules.d/50-identity.rules': full, '/etc/audit/auditd.conf': 'max_log_file_action = keep_logs\ndisk_full_action = ignore\n' } });
+    const r = await run(auditFamily, {
+      commands: { 'auditctl -l': 'No rules\n', 'auditctl -s': 'enabled 1\n' },
+      files: { '/etc/audit/rules.d/50-identity.rules': full, '/etc/audit/auditd.conf': 'max_log_file_action = keep_logs\ndisk_full_action = ignore\n' },
+    });
     expect(r['audit.rules_identity']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/in \/etc\/audit\/rules.d but not loaded in the kernel: run augenrules --load/) as unknown });
     expect(r['audit.immutable']!.result).toBe('fail');
     expect(r['audit.log_retention']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/full disk silently stops/) as unknown });
@@ -149,12 +168,19 @@ describe('apt sources, AIDE, remote logging, TLS', () => {
     expect(r['packages.official_sources']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/Origin: Example Corp/) as unknown });
   });
   it('AIDE: a cron.daily script with no cron daemon never runs', async () => {
-    const r = await run(monitoringFamily, { files: { '/usr/bin/aide': '', '/var/lib/aide/aide.db': 'db', '/etc/cron.daily/dailyaidecheck': '#!/bin/sh\n' }, commands: { 'systemctl is-enabled dailyaidecheck.timer aidecheck.timer': { kind: 'ok', code: 1, stdout: 'disabled\n', stderr: '' } } });
+    const r = await run(monitoringFamily, {
+      files: { '/usr/bin/aide': '', '/var/lib/aide/aide.db': 'db', '/etc/cron.daily/dailyaidecheck': '#!/bin/sh\n' },
+      commands: { 'systemctl is-enabled dailyaidecheck.timer aidecheck.timer': { kind: 'ok', code: 1, stdout: 'disabled\n', stderr: '' } },
+    });
     expect(r['integrity.aide_initialised']!.result).toBe('pass');
     expect(r['integrity.aide_scheduled']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/no cron daemon running/) as unknown });
   });
   it('forwarding rules of rsyslog, legacy and RainerScript', () => {
-    expect(logForwards('*.* @@siem.example.vn:6514\nauth.* @10.0.0.5\naction(type="omfwd" target="10.1.1.1" port="10514" protocol="tcp")\n').map((f) => `${f.proto}://${f.host}:${f.port}`)).toEqual(['tcp://siem.example.vn:6514', 'udp://10.0.0.5:514', 'tcp://10.1.1.1:10514']);
+    expect(logForwards('*.* @@siem.example.vn:6514\nauth.* @10.0.0.5\naction(type="omfwd" target="10.1.1.1" port="10514" protocol="tcp")\n').map((f) => `${f.proto}://${f.host}:${f.port}`)).toEqual([
+      'tcp://siem.example.vn:6514',
+      'udp://10.0.0.5:514',
+      'tcp://10.1.1.1:10514',
+    ]);
   });
   it('trap: TCP forwarding configured but no connection to the log server fails; established passes', async () => {
     const conf = { '/etc/rsyslog.conf': '*.* @@siem.example.vn:6514\n' };
@@ -174,7 +200,19 @@ describe('apt sources, AIDE, remote logging, TLS', () => {
 
 describe('Windows policy (secedit, auditpol backup: locale-independent)', () => {
   const ctx = baselineContext({ platform: 'win32' });
-  const json = (over: Record<string, unknown> = {}) => JSON.stringify({ secedit: win('secedit-default-win10.inf'), seceditExit: 0, auditpol: win('auditpol-backup-default-win10.csv'), auditpolExit: 0, smb: { EnableSMB1Protocol: false, RequireSecuritySignature: false }, defender: { IsTamperProtected: true, AMRunningMode: 'Normal' }, autorun: { NoDriveTypeAutoRun: 145 }, usbstor: 3, rdp: {}, ...over });
+  const json = (over: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      secedit: win('secedit-default-win10.inf'),
+      seceditExit: 0,
+      auditpol: win('auditpol-backup-default-win10.csv'),
+      auditpolExit: 0,
+      smb: { EnableSMB1Protocol: false, RequireSecuritySignature: false },
+      defender: { IsTamperProtected: true, AMRunningMode: 'Normal' },
+      autorun: { NoDriveTypeAutoRun: 145 },
+      usbstor: 3,
+      rdp: {},
+      ...over,
+    });
   it('Windows 10 defaults: weak password policy, partial audit policy, SMB1 off', () => {
     const r = Object.fromEntries(judgeWindowsPolicy(json(), ctx, null).map((o) => [o.id, o]));
     expect(r['password.min_length']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/MinimumPasswordLength = 0 \(secedit/) as unknown });
@@ -210,13 +248,23 @@ describe('levels and profiles', () => {
   const entry = builtinMapping().checks.get('logging.retention')!;
   it('one threshold per level: 42 days kept passes level 2 and fails levels 3-5', () => {
     expect(levelResults(entry, { id: 'logging.retention', result: 'pass', evidence: '', value: 42 })).toEqual([
-      { level: 2, result: 'pass', threshold: 30 }, { level: 3, result: 'fail', threshold: 90 }, { level: 4, result: 'fail', threshold: 180 }, { level: 5, result: 'fail', threshold: 365 },
+      { level: 2, result: 'pass', threshold: 30 },
+      { level: 3, result: 'fail', threshold: 90 },
+      { level: 4, result: 'fail', threshold: 180 },
+      { level: 5, result: 'fail', threshold: 365 },
     ]);
     expect(levelResults(entry, { id: 'logging.retention', result: 'unknown', evidence: '' })!.every((l) => l.result === 'unknown')).toBe(true);
   });
   it('a level requires its checks and the lower ones, with per-level results', () => {
     const c = (id: string, level: number, result: 'pass' | 'fail', byLevel?: { level: number; result: 'pass' | 'fail'; threshold: number }[]) => ({ id, level, result, title: { vi: id, en: id }, evidence: 'e', ...(byLevel ? { byLevel } : {}) });
-    const p = profiles([c('a', 1, 'pass'), c('b', 2, 'fail'), c('r', 2, 'pass', [{ level: 2, result: 'pass', threshold: 30 }, { level: 3, result: 'fail', threshold: 90 }])]);
+    const p = profiles([
+      c('a', 1, 'pass'),
+      c('b', 2, 'fail'),
+      c('r', 2, 'pass', [
+        { level: 2, result: 'pass', threshold: 30 },
+        { level: 3, result: 'fail', threshold: 90 },
+      ]),
+    ]);
     expect(p[0]).toMatchObject({ level: 1, required: 1, passed: ['a'] });
     expect(p[1]).toMatchObject({ level: 2, required: 3, passed: ['a', 'r'], failed: ['b'] });
     expect(p[2]).toMatchObject({ level: 3, failed: ['b', 'r'] });

@@ -33,7 +33,11 @@ export const packagesFamily: CheckFamily = {
     // A list's suite prefix: everything up to the component (`..._dists_SUITE_`).
     const suites = new Map<string, string[]>();
     for (const l of lists) {
-      const prefix = [...releases].map((r) => r.replace(/(InRelease|Release)$/, '')).filter((p) => l.startsWith(p)).sort((a, b) => b.length - a.length)[0] ?? l.replace(/[^_]+_binary-[^_]+_Packages.*$/, '');
+      const prefix =
+        [...releases]
+          .map((r) => r.replace(/(InRelease|Release)$/, ''))
+          .filter((p) => l.startsWith(p))
+          .sort((a, b) => b.length - a.length)[0] ?? l.replace(/[^_]+_binary-[^_]+_Packages.*$/, '');
       suites.set(prefix, [...(suites.get(prefix) ?? []), l]);
     }
     const out: CheckOutcome[] = [];
@@ -42,7 +46,13 @@ export const packagesFamily: CheckFamily = {
     const unsigned = [...suites.keys()].filter((p) => !signedRelease(p));
     if (!lists.length) out.push(unknown(SIGNED, `no package lists in ${LISTS}: run apt-get update`));
     else if (dumpOut === null) out.push(unknown(SIGNED, whyFailed('apt-config dump', dump)));
-    else if (insecure.length || unsigned.length) out.push(fail(SIGNED, `${insecure.length ? `apt allows unauthenticated sources (${insecure.join(', ')}); ` : ''}${unsigned.length ? `suites fetched without a signed Release: ${unsigned.map((p) => p.replace(/_$/, '')).join(', ')} ([trusted=yes]?)` : ''}: remove them and give each source its signing key (signed-by)`));
+    else if (insecure.length || unsigned.length)
+      out.push(
+        fail(
+          SIGNED,
+          `${insecure.length ? `apt allows unauthenticated sources (${insecure.join(', ')}); ` : ''}${unsigned.length ? `suites fetched without a signed Release: ${unsigned.map((p) => p.replace(/_$/, '')).join(', ')} ([trusted=yes]?)` : ''}: remove them and give each source its signing key (signed-by)`,
+        ),
+      );
     else out.push(pass(SIGNED, `${suites.size} suite(s), each with a signed Release; apt-config allows no unauthenticated source`));
 
     const origins: string[] = [];
@@ -55,7 +65,12 @@ export const packagesFamily: CheckFamily = {
       if (!OFFICIAL_ORIGINS.test(origin)) foreign.push(`${p.replace(/_$/, '')} (Origin: ${origin})`);
     }
     if (!suites.size) out.push(unknown(OFFICIAL, `no package lists in ${LISTS}: run apt-get update`));
-    else out.push(foreign.length ? fail(OFFICIAL, `suites not from the distribution: ${foreign.join(', ')}: keep only official archives (or the ministry's mirror of them)`) : pass(OFFICIAL, `every suite comes from the distribution (Origin: ${[...new Set(origins)].join(', ')})`));
+    else
+      out.push(
+        foreign.length
+          ? fail(OFFICIAL, `suites not from the distribution: ${foreign.join(', ')}: keep only official archives (or the ministry's mirror of them)`)
+          : pass(OFFICIAL, `every suite comes from the distribution (Origin: ${[...new Set(origins)].join(', ')})`),
+      );
     return out;
   },
 };

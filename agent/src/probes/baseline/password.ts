@@ -72,13 +72,11 @@ async function lockout(ctx: BaselineContext, stacks: { path: string; text: strin
     const t2 = pamLines(s.text, 'auth', /pam_tally2?\.so/)[0];
     if (t2) {
       const deny = Number(arg(t2, 'deny') ?? 0);
-      const ev = `${t2.find((w) => w.includes(".so"))} in ${s.path}, deny=${deny || 'unset'}; required 1..${want}`;
+      const ev = `${t2.find((w) => w.includes('.so'))} in ${s.path}, deny=${deny || 'unset'}; required 1..${want}`;
       return deny > 0 && deny <= want ? pass(IDS.lockout, ev) : fail(IDS.lockout, ev);
     }
   }
-  return stacks.length
-    ? fail(IDS.lockout, `no pam_faillock or pam_tally2 in ${stacks.map((s) => s.path).join(', ')}: accounts are never locked after failed logins`)
-    : unknown(IDS.lockout, `no PAM auth stack found (${PAM_AUTH.join(', ')})`);
+  return stacks.length ? fail(IDS.lockout, `no pam_faillock or pam_tally2 in ${stacks.map((s) => s.path).join(', ')}: accounts are never locked after failed logins`) : unknown(IDS.lockout, `no PAM auth stack found (${PAM_AUTH.join(', ')})`);
 }
 
 /** Linux only: Windows password policy is read by windows-policy.ts; max age by accounts.ts (per account). */

@@ -30,7 +30,8 @@ describe('sshd_config variants', () => {
   });
 
   it('hardened: keys only, no root, modern algorithms', async () => {
-    const hard = 'PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nCiphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com\nMACs hmac-sha2-512-etm@openssh.com\nClientAliveInterval 300\nClientAliveCountMax 3\nMaxAuthTries 4\nLogLevel VERBOSE\nBanner /etc/issue.net\n';
+    const hard =
+      'PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nCiphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com\nMACs hmac-sha2-512-etm@openssh.com\nClientAliveInterval 300\nClientAliveCountMax 3\nMaxAuthTries 4\nLogLevel VERBOSE\nBanner /etc/issue.net\n';
     const r = await results(files(DEBIAN, { '90-hardening.conf': hard }));
     expect(Object.values(r).filter((o) => o.result !== 'pass')).toEqual([]);
   });
@@ -62,7 +63,8 @@ describe('sshd_config variants', () => {
 
 describe('sshd -T and no server', () => {
   it('uses the effective configuration when sshd -T works', async () => {
-    const t = 'port 22\npermitrootlogin without-password\npermitemptypasswords no\npasswordauthentication no\nkbdinteractiveauthentication no\nciphers chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com\nmacs umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1\nkexalgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256\n';
+    const t =
+      'port 22\npermitrootlogin without-password\npermitemptypasswords no\npasswordauthentication no\nkbdinteractiveauthentication no\nciphers chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com\nmacs umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1\nkexalgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256\n';
     const root = 'user=root,host=localhost,addr=127.0.0.1,laddr=127.0.0.1,lport=22';
     const r = await results({ commands: { 'sshd -T': t, [`sshd -T -C ${root}`]: t }, files: { '/etc/ssh/sshd_config': 'PermitRootLogin yes\n' } });
     expect(['ssh.root_login', 'ssh.empty_passwords', 'ssh.weak_crypto', 'ssh.password_auth'].map((id) => r[id]!.result)).toEqual(['pass', 'pass', 'pass', 'pass']);

@@ -30,16 +30,23 @@ class RedirectedSystem extends LocalSystem {
     if (path === '/run/sshd.pid') return join(dir, 'sshd.pid');
     return path;
   }
-  override readFile(path: string) { return super.readFile(this.map(path)); }
-  override readDir(path: string) { return super.readDir(this.map(path)); }
-  override stat(path: string) { return super.stat(this.map(path)); }
+  override readFile(path: string) {
+    return super.readFile(this.map(path));
+  }
+  override readDir(path: string) {
+    return super.readDir(this.map(path));
+  }
+  override stat(path: string) {
+    return super.stat(this.map(path));
+  }
   override run(command: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CommandResult> {
     if (command === 'sshd') return super.run('/usr/sbin/sshd', ['-f', join(dir, 'sshd_config'), ...args], opts);
     return super.run(command, args, opts);
   }
 }
 
-const MAIN = () => `Port ${port}\nListenAddress 127.0.0.1\nHostKey ${dir}/host_ed25519\nPidFile ${dir}/sshd.pid\nAuthorizedKeysFile ${dir}/authorized_keys\nStrictModes no\nUsePAM no\nInclude ${dir}/sshd_config.d/*.conf\nPermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n`;
+const MAIN = () =>
+  `Port ${port}\nListenAddress 127.0.0.1\nHostKey ${dir}/host_ed25519\nPidFile ${dir}/sshd.pid\nAuthorizedKeysFile ${dir}/authorized_keys\nStrictModes no\nUsePAM no\nInclude ${dir}/sshd_config.d/*.conf\nPermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n`;
 
 async function startSshd() {
   sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -71,7 +78,10 @@ beforeAll(async () => {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client')]);
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')));
   // sshd refuses to start without its privilege separation directory (systemd makes it at boot).
-  if (!existsSync('/run/sshd')) { mkdirSync('/run/sshd', { mode: 0o755 }); madePrivsep = true; }
+  if (!existsSync('/run/sshd')) {
+    mkdirSync('/run/sshd', { mode: 0o755 });
+    madePrivsep = true;
+  }
   port = await freePort();
   writeFileSync(join(dir, 'sshd_config'), MAIN());
 }, 30_000);

@@ -25,7 +25,9 @@ const CHECKS: Record<string, Want> = {
   'kernel.suid_dumpable': { keys: ['fs.suid_dumpable'], ok: (v) => v === 0, want: '0', fix: 'no core dumps of setuid programs (they may hold secrets)' },
   'kernel.redirects': {
     keys: ['net.ipv4.conf.all.accept_redirects', 'net.ipv4.conf.default.accept_redirects', 'net.ipv6.conf.all.accept_redirects', 'net.ipv4.conf.all.send_redirects', 'net.ipv4.conf.all.secure_redirects'],
-    ok: (v) => v === 0, want: '0', fix: 'ICMP redirects let a neighbour reroute traffic',
+    ok: (v) => v === 0,
+    want: '0',
+    fix: 'ICMP redirects let a neighbour reroute traffic',
   },
   'kernel.source_route': { keys: ['net.ipv4.conf.all.accept_source_route', 'net.ipv4.conf.default.accept_source_route', 'net.ipv6.conf.all.accept_source_route'], ok: (v) => v === 0, want: '0', fix: 'source-routed packets bypass routing policy' },
   'kernel.syncookies': { keys: ['net.ipv4.tcp_syncookies'], ok: (v) => v === 1, want: '1', fix: 'SYN cookies keep services up under SYN floods' },
@@ -57,12 +59,14 @@ export async function persistedSysctls(system: SystemReader): Promise<Map<string
 export function judgeSysctl(id: string, running: Map<string, string | null>, persisted: Map<string, { value: string; file: string }>): CheckOutcome {
   const c = CHECKS[id]!;
   const unread = c.keys.filter((k) => running.get(k) === null || running.get(k) === undefined);
-  const parts = c.keys.filter((k) => !unread.includes(k)).map((k) => {
-    const v = running.get(k)!.trim();
-    const p = persisted.get(k);
-    const note = !p ? 'not persisted' : p.value === v ? `persisted in ${p.file}` : `${p.file} says ${p.value}: not applied`;
-    return { k, v, ok: c.ok(Number(v)), text: `${k}=${v} (${note})` };
-  });
+  const parts = c.keys
+    .filter((k) => !unread.includes(k))
+    .map((k) => {
+      const v = running.get(k)!.trim();
+      const p = persisted.get(k);
+      const note = !p ? 'not persisted' : p.value === v ? `persisted in ${p.file}` : `${p.file} says ${p.value}: not applied`;
+      return { k, v, ok: c.ok(Number(v)), text: `${k}=${v} (${note})` };
+    });
   if (!parts.length) return unknown(id, `${unread.map(procPath).join(', ')} unreadable`);
   const bad = parts.filter((p) => !p.ok);
   const ev = parts.map((p) => p.text).join('; ');

@@ -72,7 +72,10 @@ export function w32tmStatus(text: string): CheckOutcome {
   const firstInt = (l: string | undefined) => l?.slice(l.indexOf(':') + 1).match(/-?\d+/)?.[0];
   const leap = firstInt(lines[0]);
   const stratum = firstInt(lines[1]);
-  const ref = text.match(/:\s*(0x[0-9A-Fa-f]{8})/)?.[1]?.toUpperCase().replace('0X', '0x');
+  const ref = text
+    .match(/:\s*(0x[0-9A-Fa-f]{8})/)?.[1]
+    ?.toUpperCase()
+    .replace('0X', '0x');
   const source = lines[7]?.slice(lines[7].indexOf(':') + 1).trim();
   const ev = `w32tm: leap indicator ${leap ?? '?'}, stratum ${stratum ?? '?'}, reference ${ref ?? '?'}${source ? `, source ${source}` : ''}`;
   if (leap === undefined || stratum === undefined || ref === undefined) return unknown(ID, `${ev} (output not understood)`);

@@ -18,18 +18,25 @@ const MAX_PORTS = 24;
 /** Implicit-TLS ports: HTTPS, SMTPS, LDAPS, DNS over TLS, IMAPS, POP3S, WinRM-HTTPS, Kubernetes API, common HTTPS alternates. */
 export const TLS_PORTS: ReadonlySet<number> = new Set([443, 465, 636, 853, 993, 995, 5986, 6443, 8443, 9443]);
 
-export interface PeerCertificate { subject: string; notAfter: Date; notBefore: Date }
+export interface PeerCertificate {
+  subject: string;
+  notAfter: Date;
+  notBefore: Date;
+}
 export type PeerCertificateReader = (host: string, port: number, timeoutMs: number) => Promise<PeerCertificate | null>;
 
 /** A real handshake; null when the port does not speak TLS (or does not answer in time). */
 export const realPeerCertificate: PeerCertificateReader = (host, port, timeoutMs) =>
   new Promise((resolve) => {
     const socket = connect({ host, port, servername: host.includes(':') || /^\d/.test(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs });
-    const done = (v: PeerCertificate | null) => { socket.destroy(); resolve(v); };
+    const done = (v: PeerCertificate | null) => {
+      socket.destroy();
+      resolve(v);
+    };
     socket.once('secureConnect', () => {
       const c = socket.getPeerCertificate();
       if (!c || !c.valid_to) return done(null);
-      done({ subject: (c.subject?.CN as string | undefined) ?? c.subject?.O as string ?? '?', notAfter: new Date(c.valid_to), notBefore: new Date(c.valid_from) });
+      done({ subject: (c.subject?.CN as string | undefined) ?? (c.subject?.O as string) ?? '?', notAfter: new Date(c.valid_to), notBefore: new Date(c.valid_from) });
     });
     socket.once('error', () => done(null));
     socket.once('timeout', () => done(null));
@@ -46,7 +53,10 @@ export async function tcpListeners(system: SystemReader): Promise<{ host: string
       const port = parseInt(portHex, 16);
       let host: string;
       if (f === 'tcp') {
-        const b = hex.match(/../g)!.map((x) => parseInt(x, 16)).reverse();
+        const b = hex
+          .match(/../g)!
+          .map((x) => parseInt(x, 16))
+          .reverse();
         host = b.every((x) => x === 0) ? '127.0.0.1' : b.join('.');
       } else host = /^0+$/.test(hex) ? '::1' : hex === '00000000000000000000000001000000' ? '::1' : '';
       if (host && !out.has(`${port}`)) out.set(`${port}`, { host, port });
@@ -71,7 +81,13 @@ export const tlsFamily: CheckFamily = {
     const days = (d: Date) => Math.floor((d.getTime() - now) / 86_400_000);
     const desc = tls.map((c) => `${c.port} ${c.cert!.subject} until ${c.cert!.notAfter.toISOString().slice(0, 10)} (${days(c.cert!.notAfter)} d)`);
     const bad = tls.filter((c) => days(c.cert!.notAfter) < minDays || c.cert!.notBefore.getTime() > now);
-    if (bad.length) return [fail(ID, `certificates expired or expiring within ${minDays} days: ${bad.map((c) => `port ${c.port} ${c.cert!.subject} notAfter ${c.cert!.notAfter.toISOString().slice(0, 10)}`).join('; ')}; renew and reload the service (all: ${desc.join('; ')})`)];
+    if (bad.length)
+      return [
+        fail(
+          ID,
+          `certificates expired or expiring within ${minDays} days: ${bad.map((c) => `port ${c.port} ${c.cert!.subject} notAfter ${c.cert!.notAfter.toISOString().slice(0, 10)}`).join('; ')}; renew and reload the service (all: ${desc.join('; ')})`,
+        ),
+      ];
     if (listeners.length > MAX_PORTS) return [unknown(ID, `${desc.join('; ')}; more than ${MAX_PORTS} listening ports: the rest were not checked`)];
     return [pass(ID, desc.join('; '))];
   },

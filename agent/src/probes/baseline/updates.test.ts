@@ -52,7 +52,10 @@ describe('security suites and installed packages', () => {
   });
   it('reads installed and held packages, not removed ones', () => {
     const m = installedPackages('Package: a\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\nPackage: b\nStatus: deinstall ok config-files\nVersion: 2\n\nPackage: c\nStatus: hold ok installed\nArchitecture: all\nVersion: 3\n');
-    expect([...m]).toEqual([['a:amd64', '1'], ['c:all', '3']]);
+    expect([...m]).toEqual([
+      ['a:amd64', '1'],
+      ['c:all', '3'],
+    ]);
   });
 });
 
@@ -101,7 +104,11 @@ describe('integration: the same answer as apt-get -s dist-upgrade on this machin
     const sim = await system.run('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'dist-upgrade'], { timeoutMs: 60_000 });
     if (sim.kind !== 'ok' || sim.code !== 0) throw new Error(`apt-get -s dist-upgrade did not run on this machine: ${JSON.stringify(sim).slice(0, 300)}`);
     // Upgrades (an installed version in brackets) whose candidate a security suite offers.
-    const fromApt = sim.stdout.split('\n').filter((l) => /^Inst \S+ \[/.test(l) && /\([^)]*securi[^)]*\)/i.test(l)).map((l) => l.split(' ')[1]!).sort();
+    const fromApt = sim.stdout
+      .split('\n')
+      .filter((l) => /^Inst \S+ \[/.test(l) && /\([^)]*securi[^)]*\)/i.test(l))
+      .map((l) => l.split(' ')[1]!)
+      .sort();
     const mine = await securityPending(system, (await system.readFile('/var/lib/dpkg/status'))!);
     expect(mine.unreadable).toEqual([]);
     expect(mine.pending.map((p) => p.split(' ')[0]!)).toEqual([...new Set(fromApt)]);

@@ -87,9 +87,17 @@ async function dnf(system: SystemReader): Promise<CheckOutcome[]> {
   const out = okOut(info);
   const lines = out?.split('\n').filter((l) => /^\S+\s+\S*Sec\.\s+\S+/.test(l)) ?? [];
   const pending =
-    out === null ? unknown(PENDING, whyFailed('dnf updateinfo list --security', info))
-    : lines.length ? fail(PENDING, `${lines.length} security advisory package(s) pending: ${lines.slice(0, 10).map((l) => l.split(/\s+/).at(-1)).join(', ')}`)
-    : pass(PENDING, 'dnf updateinfo: no security advisory pending (cached metadata)');
+    out === null
+      ? unknown(PENDING, whyFailed('dnf updateinfo list --security', info))
+      : lines.length
+        ? fail(
+            PENDING,
+            `${lines.length} security advisory package(s) pending: ${lines
+              .slice(0, 10)
+              .map((l) => l.split(/\s+/).at(-1))
+              .join(', ')}`,
+          )
+        : pass(PENDING, 'dnf updateinfo: no security advisory pending (cached metadata)');
   const apply = conf?.match(/^\s*apply_updates\s*=\s*(\S+)/m)?.[1] ?? 'unset';
   const timers = timer.kind === 'ok' ? timer.stdout.split('\n').map((s) => s.trim()) : [];
   const ev = `dnf-automatic.timer ${timers[1] || '?'}, dnf-automatic-install.timer ${timers[0] || '?'}, apply_updates=${apply}`;
@@ -97,8 +105,7 @@ async function dnf(system: SystemReader): Promise<CheckOutcome[]> {
   return [pending, on ? pass(AUTO, ev) : fail(AUTO, `${ev}: enable dnf-automatic-install.timer`)];
 }
 
-export const WINDOWS_AU =
-  "Get-ItemProperty -Path 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU' -ErrorAction SilentlyContinue | Select-Object NoAutoUpdate,AUOptions | ConvertTo-Json";
+export const WINDOWS_AU = "Get-ItemProperty -Path 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU' -ErrorAction SilentlyContinue | Select-Object NoAutoUpdate,AUOptions | ConvertTo-Json";
 
 /** AU policy: NoAutoUpdate=1 off; AUOptions 4 auto install; 2/3 notify/download only; no policy = Windows default (automatic). */
 export function windowsAutoUpdate(json: string): CheckOutcome {

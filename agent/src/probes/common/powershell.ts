@@ -53,7 +53,6 @@ export async function runPowerShellJson(system: SystemReader, pipeline: string, 
   return { kind: 'ok', value: p.value };
 }
 
-
 const hex32 = (n: number) => `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 
 /** The error object our catch block prints, with its ids normalised (HRESULT as 0xXXXXXXXX). */

@@ -20,7 +20,7 @@ describe('host probe (Linux)', () => {
   it('parses os-release of Debian, Ubuntu and RHEL', () => {
     expect(parseOsRelease('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n')).toMatchObject({ NAME: 'Debian GNU/Linux', VERSION_ID: '12', ID: 'debian' });
     expect(parseOsRelease('NAME="Ubuntu"\nVERSION_ID="22.04"\n# comment\n\n')).toEqual({ NAME: 'Ubuntu', VERSION_ID: '22.04' });
-    expect(parseOsRelease("NAME='Red Hat Enterprise Linux'\nVERSION_ID=\"9.4\"\n")).toEqual({ NAME: 'Red Hat Enterprise Linux', VERSION_ID: '9.4' });
+    expect(parseOsRelease('NAME=\'Red Hat Enterprise Linux\'\nVERSION_ID="9.4"\n')).toEqual({ NAME: 'Red Hat Enterprise Linux', VERSION_ID: '9.4' });
   });
 
   it('lists non-loopback addresses, IPv4 first, without link-local IPv6', () => {

@@ -9,8 +9,7 @@ import type { Probe } from '../../probe.js';
 import { AGENT_VERSION } from '../../version.js';
 import { linuxHostInfo, type LinuxHostInfo } from './linux.js';
 
-const familyOf = (platform: string): HostFacts['os']['family'] =>
-  platform === 'linux' ? 'linux' : platform === 'win32' || platform === 'Windows' ? 'windows' : platform === 'darwin' ? 'darwin' : 'other';
+const familyOf = (platform: string): HostFacts['os']['family'] => (platform === 'linux' ? 'linux' : platform === 'win32' || platform === 'Windows' ? 'windows' : platform === 'darwin' ? 'darwin' : 'other');
 
 /** Without a configured role: Windows client editions are workstations, everything else a server. */
 export function inferRole(family: HostFacts['os']['family'], distro: string): HostFacts['role'] {

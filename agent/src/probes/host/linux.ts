@@ -19,7 +19,9 @@ export function parseOsRelease(text: string): Record<string, string> {
 
 /** Non-loopback addresses of interfaces, IPv4 first (link-local IPv6 left out). */
 export function addressesOf(ifaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>): string[] {
-  const all = Object.values(ifaces).flatMap((l) => l ?? []).filter((i) => !i.internal);
+  const all = Object.values(ifaces)
+    .flatMap((l) => l ?? [])
+    .filter((i) => !i.internal);
   const v4 = all.filter((i) => i.family === 'IPv4').map((i) => i.address);
   const v6 = all.filter((i) => i.family === 'IPv6' && !/^fe80:/i.test(i.address)).map((i) => i.address);
   return [...new Set([...v4, ...v6])];
@@ -36,11 +38,7 @@ export interface LinuxHostInfo {
 }
 
 export async function linuxHostInfo(system: SystemReader): Promise<LinuxHostInfo> {
-  const [osRelease, usrOsRelease, kernelHost] = await Promise.all([
-    system.readFile('/etc/os-release'),
-    system.readFile('/usr/lib/os-release'),
-    system.readFile('/proc/sys/kernel/hostname'),
-  ]);
+  const [osRelease, usrOsRelease, kernelHost] = await Promise.all([system.readFile('/etc/os-release'), system.readFile('/usr/lib/os-release'), system.readFile('/proc/sys/kernel/hostname')]);
   const rel = parseOsRelease(osRelease ?? usrOsRelease ?? '');
   const hostname = (kernelHost ?? os.hostname()).trim();
   return {

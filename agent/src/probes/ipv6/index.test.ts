@@ -63,7 +63,13 @@ describe('Linux (recorded in a namespace)', () => {
     const f = await collectLinux(new FixtureSystem({ files: linuxFiles('linux-dualstack') }));
     // /proc cannot tell the per-socket V6ONLY flag: both :: sockets follow bindv6only=0.
     expect(f.listeners.map((l) => `${l.bind}:${l.port}/${l.family}/${l.process}`).sort()).toEqual(['127.0.0.1:5432/ipv4/null', '198.51.100.2:8080/ipv4/null', ':::443/dual-stack/null', ':::8443/dual-stack/null']);
-    expect(f.unknown).toEqual([{ field: 'listeners.process', reason: 'ss (iproute2) not installed: listeners read from /proc/net/tcp* and udp*, dual-stack inferred from net.ipv6.bindv6only', reasonCode: { code: 'IPV6_LISTENERS_FROM_PROC', params: { why: 'ss (iproute2) not installed' } } }]);
+    expect(f.unknown).toEqual([
+      {
+        field: 'listeners.process',
+        reason: 'ss (iproute2) not installed: listeners read from /proc/net/tcp* and udp*, dual-stack inferred from net.ipv6.bindv6only',
+        reasonCode: { code: 'IPV6_LISTENERS_FROM_PROC', params: { why: 'ss (iproute2) not installed' } },
+      },
+    ]);
   });
 
   it('IPv6 disabled by sysctl, or absent from the kernel', async () => {
@@ -91,9 +97,7 @@ describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection / Get-
   const files = ['addresses', 'routes', 'listeners', 'udpListeners', 'processes', 'dns'] as const;
   const PS = 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command';
   const commands = (over: Record<string, string> = {}) =>
-    Object.fromEntries(
-      [...files.map((k) => [k, data(`windows-server-2019/${k}.json`)] as const), ['disabledComponents', data('windows-server-2019/disabledComponents.txt')] as const].map(([k, v]) => [`${PS} ${WINDOWS_COMMANDS[k]}`, over[k] ?? v]),
-    );
+    Object.fromEntries([...files.map((k) => [k, data(`windows-server-2019/${k}.json`)] as const), ['disabledComponents', data('windows-server-2019/disabledComponents.txt')] as const].map(([k, v]) => [`${PS} ${WINDOWS_COMMANDS[k]}`, over[k] ?? v]));
 
   it('an IIS server with an IPv4-only SQL Server and NetBIOS is at routed, naming both', async () => {
     const f = await collectWindows(new FixtureSystem({ platform: 'win32', commands: commands() }));
@@ -104,7 +108,10 @@ describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection / Get-
     expect(f.listeners).toContainEqual({ port: 3389, bind: '::', family: 'ipv6', process: 'svchost' });
     expect(f.listeners).toContainEqual({ protocol: 'udp', port: 3389, bind: '::', family: 'ipv6', process: 'svchost' });
     // NetBIOS datagrams are IPv4 by nature; the ephemeral UDP socket (59124) is not a service.
-    expect(readiness(f)).toEqual({ readiness: 'routed', reasons: ['TCP 0.0.0.0:1433 (sqlservr) listens on IPv4 only', 'TCP 192.0.2.25:139 (System) listens on IPv4 only', 'UDP 192.0.2.25:137 (System) listens on IPv4 only', 'UDP 192.0.2.25:138 (System) listens on IPv4 only'] });
+    expect(readiness(f)).toEqual({
+      readiness: 'routed',
+      reasons: ['TCP 0.0.0.0:1433 (sqlservr) listens on IPv4 only', 'TCP 192.0.2.25:139 (System) listens on IPv4 only', 'UDP 192.0.2.25:137 (System) listens on IPv4 only', 'UDP 192.0.2.25:138 (System) listens on IPv4 only'],
+    });
   });
 
   it('DisabledComponents 0xFF turns IPv6 off; a missing default route stops at address', async () => {
@@ -128,7 +135,10 @@ describe('Windows (Get-NetIPAddress / Get-NetRoute / Get-NetTCPConnection / Get-
 
 describe('readiness ladder', () => {
   const base: Omit<ReadinessInput, 'dns' | 'services' | 'outbound'> = {
-    enabled: true, disabledBy: null, defaultRoute: true, unknown: [],
+    enabled: true,
+    disabledBy: null,
+    defaultRoute: true,
+    unknown: [],
     addresses: [{ interface: 'eth0', address: '2001:db8::2', prefixLength: 64, scope: 'global' }],
     listeners: [{ port: 443, bind: '::', family: 'dual-stack', process: 'nginx' }],
   };
@@ -137,7 +147,13 @@ describe('readiness ladder', () => {
     ['only a ULA address', { addresses: [{ interface: 'eth0', address: 'fd00::2', prefixLength: 64, scope: 'ula' as const }] }, {}, 'none', ['no global unicast IPv6 address (only ULA fd00::/8, not reachable from the Internet)']],
     ['routing table unreadable', { defaultRoute: null }, {}, 'address', ['IPv6 default route unknown (routing table unreadable)']],
     ['an IPv4 socket on a port that also listens on IPv6 is fine', { listeners: [...base.listeners, { port: 443, bind: '0.0.0.0', family: 'ipv4' as const, process: 'nginx' }] }, {}, 'ready', []],
-    ['service name without AAAA and no outbound target', {}, { services: [svc([])], outbound: null }, 'dual-stack-services', ['service name dichvucong.example.gov.vn has no AAAA record', 'no ipv6.outboundTarget configured: outbound IPv6 not verified']],
+    [
+      'service name without AAAA and no outbound target',
+      {},
+      { services: [svc([])], outbound: null },
+      'dual-stack-services',
+      ['service name dichvucong.example.gov.vn has no AAAA record', 'no ipv6.outboundTarget configured: outbound IPv6 not verified'],
+    ],
     ['everything in place', {}, { services: [svc(['2001:db8::10'])] }, 'ready', []],
   ])('%s', (_n, local, over, level, reasons) => expect(readiness({ ...base, ...local }, over)).toEqual({ readiness: level, reasons }));
 });
@@ -152,11 +168,23 @@ describe('UDP listeners (a DNS server listens on UDP too)', () => {
     ]);
   });
   it('a DNS server on UDP IPv4 only keeps the host at routed, even when TCP 53 listens on IPv6', () => {
-    const r = readiness({ ...base, listeners: [{ protocol: 'udp', port: 53, bind: '198.51.100.2', family: 'ipv4', process: 'named' }, { port: 53, bind: '::', family: 'dual-stack', process: 'named' }] });
+    const r = readiness({
+      ...base,
+      listeners: [
+        { protocol: 'udp', port: 53, bind: '198.51.100.2', family: 'ipv4', process: 'named' },
+        { port: 53, bind: '::', family: 'dual-stack', process: 'named' },
+      ],
+    });
     expect(r).toEqual({ readiness: 'routed', reasons: ['UDP 198.51.100.2:53 (named) listens on IPv4 only'] });
   });
   it('DHCPv4 clients and ephemeral UDP sockets are not services', () => {
-    const r = readiness({ ...base, listeners: [{ protocol: 'udp', port: 68, bind: '0.0.0.0', family: 'ipv4', process: 'dhclient' }, { protocol: 'udp', port: 51234, bind: '0.0.0.0', family: 'ipv4', process: 'node' }] });
+    const r = readiness({
+      ...base,
+      listeners: [
+        { protocol: 'udp', port: 68, bind: '0.0.0.0', family: 'ipv4', process: 'dhclient' },
+        { protocol: 'udp', port: 51234, bind: '0.0.0.0', family: 'ipv4', process: 'node' },
+      ],
+    });
     expect(r.readiness).toBe('ready');
   });
   it('without ss, reads bound UDP sockets from the recorded /proc/net/udp{,6} (state 07, no peer)', () => {

@@ -25,10 +25,7 @@ export const ipv6Probe: Probe<'ipv6'> = {
   description: 'IPv6 addresses, default route, resolvers, dual-stack listeners, outbound IPv6; readiness level',
   timeoutMs: 15_000,
   async collect({ system, config }) {
-    const local =
-      system.platform === 'linux' ? await collectLinux(system)
-      : system.platform === 'win32' ? await collectWindows(system)
-      : null;
+    const local = system.platform === 'linux' ? await collectLinux(system) : system.platform === 'win32' ? await collectWindows(system) : null;
     if (!local) throw new ProbeFailure('UNSUPPORTED_OS', `ipv6 probe supports linux and win32, not ${system.platform}`);
     const { resolvers, ...facts } = local;
     const unknown = [...facts.unknown];

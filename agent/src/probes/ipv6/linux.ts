@@ -15,8 +15,11 @@ export function hexToIpv6(hex: string): string {
   const text = groups.join(':');
   // Compress the longest run of zero groups (RFC 5952).
   let best = { start: -1, len: 0 };
-  for (let i = 0; i < groups.length; ) {
-    if (groups[i] !== '0') { i++; continue; }
+  for (let i = 0; i < groups.length;) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < groups.length && groups[j] === '0') j++;
     if (j - i > best.len && j - i > 1) best = { start: i, len: j - i };
@@ -70,7 +73,10 @@ function tcp6Address(hex: string): string {
 }
 
 function tcp4Address(hex: string): string {
-  return (hex.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)).join('.');
+  return (hex.match(/../g) ?? [])
+    .reverse()
+    .map((b) => parseInt(b, 16))
+    .join('.');
 }
 
 export interface Listener {

@@ -55,11 +55,9 @@ function startInNs(ns: string, script: string): Promise<ChildProcess> {
 
 const UDP_PORT = 18053;
 /** A UDP server (as a DNS or syslog server is): bound, waiting for datagrams. */
-const udpListener = (type: 'udp4' | 'udp6', host: string, port: number) =>
-  `require('dgram').createSocket('${type}').bind(${port}, '${host}', () => console.log('ready'))`;
+const udpListener = (type: 'udp4' | 'udp6', host: string, port: number) => `require('dgram').createSocket('${type}').bind(${port}, '${host}', () => console.log('ready'))`;
 
-const tcpListener = (host: string, port: number) =>
-  `require('net').createServer((s) => s.end()).listen(${port}, '${host}', () => console.log('ready'))`;
+const tcpListener = (host: string, port: number) => `require('net').createServer((s) => s.end()).listen(${port}, '${host}', () => console.log('ready'))`;
 
 /**
  * A tiny authoritative DNS server: portal.test has A and AAAA, legacy.test only A, every other
@@ -102,7 +100,10 @@ beforeAll(async () => {
     inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
   }
   // `ip netns exec` bind-mounts /etc/netns/<name>/resolv.conf over /etc/resolv.conf.
-  for (const [ns, server] of [[NS.v6, UP6], [NS.v4, '203.0.113.1']] as const) {
+  for (const [ns, server] of [
+    [NS.v6, UP6],
+    [NS.v4, '203.0.113.1'],
+  ] as const) {
     mkdirSync(`/etc/netns/${ns}`, { recursive: true });
     writeFileSync(`/etc/netns/${ns}/resolv.conf`, `nameserver ${server}\n`);
   }
@@ -117,12 +118,14 @@ beforeAll(async () => {
     [NS.v4, `h4-${id}`, '203.0.113.2/24'],
   ];
   for (const [ns, dev, cidr] of addrs) inNs(ns, 'ip', 'addr', 'add', cidr, 'dev', dev, ...(cidr.includes(':') ? ['nodad'] : []));
-  for (const [ns, dev] of [[NS.up, `u6-${id}`], [NS.up, `u4-${id}`], [NS.v6, `h6-${id}`], [NS.v4, `h4-${id}`]] as const) inNs(ns, 'ip', 'link', 'set', dev, 'up');
-  await Promise.all([
-    startInNs(NS.up, tcpListener(UP6, TARGET_PORT)),
-    startInNs(NS.up, dnsResponder),
-    startInNs(NS.v6, tcpListener('::', SERVICE_PORT)),
-  ]);
+  for (const [ns, dev] of [
+    [NS.up, `u6-${id}`],
+    [NS.up, `u4-${id}`],
+    [NS.v6, `h6-${id}`],
+    [NS.v4, `h4-${id}`],
+  ] as const)
+    inNs(ns, 'ip', 'link', 'set', dev, 'up');
+  await Promise.all([startInNs(NS.up, tcpListener(UP6, TARGET_PORT)), startInNs(NS.up, dnsResponder), startInNs(NS.v6, tcpListener('::', SERVICE_PORT))]);
 }, 60_000);
 
 afterAll(() => {

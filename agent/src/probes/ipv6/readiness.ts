@@ -27,9 +27,7 @@ export function readinessOf(f: ReadinessInput): Result {
     return result('none', [[`no global unicast IPv6 address${ula ? ' (only ULA fd00::/8, not reachable from the Internet)' : ''}`, reason(ula ? 'IPV6_ONLY_ULA' : 'IPV6_NO_GLOBAL_ADDRESS')]]);
   }
   if (f.defaultRoute !== true) {
-    return f.defaultRoute === null
-      ? result('address', [['IPv6 default route unknown (routing table unreadable)', reason('IPV6_ROUTE_UNKNOWN')]])
-      : result('address', [['no IPv6 default route (::/0)', reason('IPV6_NO_DEFAULT_ROUTE')]]);
+    return f.defaultRoute === null ? result('address', [['IPv6 default route unknown (routing table unreadable)', reason('IPV6_ROUTE_UNKNOWN')]]) : result('address', [['no IPv6 default route (::/0)', reason('IPV6_NO_DEFAULT_ROUTE')]]);
   }
   // A port counts as IPv4-only when nothing else listens on it over IPv6; loopback-only
   // services are not reachable from the network either way.
@@ -48,6 +46,7 @@ export function readinessOf(f: ReadinessInput): Result {
   const pairs: [string, Reason][] = [];
   for (const s of f.services) if (!s.aaaa.length) pairs.push([`service name ${s.name} has no AAAA record${s.error ? ` (${s.error})` : ''}`, reason('IPV6_SERVICE_NO_AAAA', { name: s.name })]);
   if (!f.outbound) pairs.push(['no ipv6.outboundTarget configured: outbound IPv6 not verified', reason('IPV6_OUTBOUND_NOT_CONFIGURED')]);
-  else if (!f.outbound.reachable) pairs.push([`outbound IPv6 to ${f.outbound.target} failed: ${f.outbound.error ?? 'unreachable'}`, reason('IPV6_OUTBOUND_FAILED', { target: f.outbound.target, error: (f.outbound.error ?? 'unreachable').slice(0, 200) })]);
+  else if (!f.outbound.reachable)
+    pairs.push([`outbound IPv6 to ${f.outbound.target} failed: ${f.outbound.error ?? 'unreachable'}`, reason('IPV6_OUTBOUND_FAILED', { target: f.outbound.target, error: (f.outbound.error ?? 'unreachable').slice(0, 200) })]);
   return pairs.length ? result('dual-stack-services', pairs) : result('ready', []);
 }

@@ -8,7 +8,6 @@ import type { SystemReader } from '../../system.js';
 import { jsonRows, powershell, valueText } from '../common/powershell.js';
 import { scopeOf, type Listener, type LocalIpv6Facts } from './linux.js';
 
-
 /** The exact scripts run; tests key their recorded outputs by these. */
 export const WINDOWS_COMMANDS = {
   addresses: 'Get-NetIPAddress -AddressFamily IPv6 | Select-Object InterfaceAlias,IPAddress,PrefixLength,AddressState,PrefixOrigin | ConvertTo-Json',
@@ -21,10 +20,9 @@ export const WINDOWS_COMMANDS = {
   disabledComponents: "(Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters' -ErrorAction SilentlyContinue).DisabledComponents",
 } as const;
 
-
 /** NetIPAddress.AddressState: 0 Invalid, 1 Tentative, 2 Duplicate, 3 Deprecated, 4 Preferred. */
 const ADDRESS_STATES = ['Invalid', 'Tentative', 'Duplicate', 'Deprecated', 'Preferred'];
-const enumName = (v: unknown, names: readonly string[]) => (typeof v === 'number' ? names[v] ?? String(v) : valueText(v));
+const enumName = (v: unknown, names: readonly string[]) => (typeof v === 'number' ? (names[v] ?? String(v)) : valueText(v));
 
 export function parseNetIPAddress(text: string): LocalIpv6Facts['addresses'] {
   return jsonRows(text, 'Get-NetIPAddress')

@@ -41,6 +41,9 @@ describe('membership', () => {
   ])('refuses %s, naming the key', (_n, raw, message) => {
     // Each problem is prefixed with the file it comes from (the loader names the file).
     const list = problems(raw).map((p) => p.replace(/^\/etc\/posture\/agent\.yaml: /, ''));
-    expect(list.some((p) => (typeof message === 'string' ? p === message : message.test(p))), list.join(' | ')).toBe(true);
+    expect(
+      list.some((p) => (typeof message === 'string' ? p === message : message.test(p))),
+      list.join(' | '),
+    ).toBe(true);
   });
 });

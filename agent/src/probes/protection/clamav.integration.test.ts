@@ -72,10 +72,14 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 
 async function startClamd(): Promise<ChildProcess> {
   const child = start(CLAMD, ['-c', clamdConf, '--foreground']);
-  await waitFor('clamd to answer VERSION', async () => {
-    const r = await system.exchange(sock, VERSION_REQUEST, { timeoutMs: 1000, terminator: 0 });
-    return r.kind === 'ok' && r.reply.startsWith('ClamAV');
-  }, 30_000);
+  await waitFor(
+    'clamd to answer VERSION',
+    async () => {
+      const r = await system.exchange(sock, VERSION_REQUEST, { timeoutMs: 1000, terminator: 0 });
+      return r.kind === 'ok' && r.reply.startsWith('ClamAV');
+    },
+    30_000,
+  );
   clamd = child;
   return child;
 }
@@ -83,11 +87,15 @@ async function startClamd(): Promise<ChildProcess> {
 async function startClamonacc(conf: string): Promise<ChildProcess> {
   const child = start(CLAMONACC, ['-c', conf, '--foreground', '--fdpass']);
   // Ready when the kernel shows its fanotify marks.
-  await waitFor('clamonacc to hold its fanotify marks', async () => {
-    const fds = (await system.readDir(`/proc/${child.pid}/fd`)) ?? [];
-    const infos = await Promise.all(fds.map((fd) => system.readFile(`/proc/${child.pid}/fdinfo/${fd}`)));
-    return infos.some((i) => /^fanotify (mnt_id|ino):/m.test(i ?? ''));
-  }, 20_000);
+  await waitFor(
+    'clamonacc to hold its fanotify marks',
+    async () => {
+      const fds = (await system.readDir(`/proc/${child.pid}/fd`)) ?? [];
+      const infos = await Promise.all(fds.map((fd) => system.readFile(`/proc/${child.pid}/fdinfo/${fd}`)));
+      return infos.some((i) => /^fanotify (mnt_id|ino):/m.test(i ?? ''));
+    },
+    20_000,
+  );
   await new Promise((r) => setTimeout(r, 500));
   return child;
 }

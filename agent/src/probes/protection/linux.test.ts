@@ -17,11 +17,20 @@ const s1Commands = (control = fx(`${S1}/control-status.txt`)) => [
 ];
 const mdatp = (stdout: string): { match: string; result: CommandResult }[] => [{ match: 'mdatp health --output json', result: ok(stdout) }];
 const falcon = (result: CommandResult): Partial<Fixture> => ({ files: { '/opt/CrowdStrike/falconctl': '' }, commands: [{ match: 'falconctl -g', result }] });
-const eset = { files: { '/opt/eset/eea/bin/upd': '' }, commands: [{ match: 'upd --version', result: ok(fx('linux/eset-eea-12.0.13.0/upd-version.txt')) }, { match: 'upd --list-modules', result: ok(fx('linux/eset-eea-12.0.13.0/upd-list-modules.txt')) }] };
+const eset = {
+  files: { '/opt/eset/eea/bin/upd': '' },
+  commands: [
+    { match: 'upd --version', result: ok(fx('linux/eset-eea-12.0.13.0/upd-version.txt')) },
+    { match: 'upd --list-modules', result: ok(fx('linux/eset-eea-12.0.13.0/upd-list-modules.txt')) },
+  ],
+};
 const CVD = fx('linux/clamav-daily-25784.cvd-header.txt');
 const SOCK = '/run/clamav/clamd.ctl';
 /** clamd's answers on its socket: VERSION (engine/daily/date) and INSTREAM of the test bytes. */
-const clamd = (version = 'ClamAV 1.4.6/25784/Thu Apr 16 11:58:59 2020', scan = 'stream: OK') => (req: string) => (req.startsWith('zVERSION') ? version : req.startsWith('zINSTREAM') ? scan : 'UNKNOWN COMMAND');
+const clamd =
+  (version = 'ClamAV 1.4.6/25784/Thu Apr 16 11:58:59 2020', scan = 'stream: OK') =>
+  (req: string) =>
+    req.startsWith('zVERSION') ? version : req.startsWith('zINSTREAM') ? scan : 'UNKNOWN COMMAND';
 /** clamonacc with the distribution config, holding one fanotify mount mark on /. */
 const onacc = (pid = 1001): Partial<Fixture> => ({
   files: { [`/proc/${pid}/fdinfo/5`]: 'pos:\t0\nflags:\t02\nfanotify flags:10 event-flags:0\nfanotify mnt_id:21 mflags:0 mask:10000 ignored_mask:0\n', '/proc/self/mounts': '/dev/vda1 / ext4 rw 0 0\nproc /proc proc rw 0 0\n' },
@@ -44,7 +53,9 @@ const clamav = (header: string, opts: { conf?: string; onacc?: boolean; socket?:
   };
 };
 const mdatpReal = fx('linux/mdatp-health-101.23062.0010.json');
-const mdatpActive = mdatpReal.replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}').replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}');
+const mdatpActive = mdatpReal
+  .replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}')
+  .replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}');
 
 interface Case {
   name: string;
@@ -108,7 +119,11 @@ const cases: Case[] = [
   },
   {
     name: 'ClamAV: clamd has loaded no official database (VERSION names none), a site .hdb with a fresh mtime',
-    spec: { ...clamav(CVD, { onacc: true, socket: { [SOCK]: clamd('ClamAV 1.4.6') } }), dirs: { '/var/lib/clamav': ['site.hdb'], '/proc/1001/fd': ['5'] }, files: { ...clamav(CVD, { onacc: true }).files, '/var/lib/clamav/site.hdb': '44d88612fea8a8f36de82e1278abb02f:68:Site.Test\n' } },
+    spec: {
+      ...clamav(CVD, { onacc: true, socket: { [SOCK]: clamd('ClamAV 1.4.6') } }),
+      dirs: { '/var/lib/clamav': ['site.hdb'], '/proc/1001/fd': ['5'] },
+      files: { ...clamav(CVD, { onacc: true }).files, '/var/lib/clamav/site.hdb': '44d88612fea8a8f36de82e1278abb02f:68:Site.Test\n' },
+    },
     protected: false,
     product: { id: 'clamav', running: true, realTime: true, protects: false, signatureAgeHours: null, unknown: ['signatureDate'] },
     reason: /signature age unknown/,
@@ -124,7 +139,11 @@ const cases: Case[] = [
   },
   {
     name: 'Bitdefender with the antimalware module off (real output, status set to Off)',
-    spec: { now: new Date('2023-08-24T11:44:37Z'), files: { '/opt/bitdefender-security-tools/bin/bduitool': '' }, commands: [{ match: 'bduitool get ps', result: ok(fx('linux/bduitool-7.0.3.2239.txt').replace('Antimalware status: On', 'Antimalware status: Off')) }] },
+    spec: {
+      now: new Date('2023-08-24T11:44:37Z'),
+      files: { '/opt/bitdefender-security-tools/bin/bduitool': '' },
+      commands: [{ match: 'bduitool get ps', result: ok(fx('linux/bduitool-7.0.3.2239.txt').replace('Antimalware status: On', 'Antimalware status: Off')) }],
+    },
     protected: false,
     product: { id: 'bitdefender', realTime: false, protects: false },
   },
@@ -135,7 +154,7 @@ const cases: Case[] = [
     product: { id: 'bitdefender', running: null, protects: false, unknown: ['running', 'realTime', 'signatureDate'] },
   },
   {
-    name: 'mdatp 101.23062 in passive mode (real): not this product\'s real-time',
+    name: "mdatp 101.23062 in passive mode (real): not this product's real-time",
     spec: { running: proc('wdavdaemon'), commands: mdatp(mdatpReal) },
     protected: false,
     product: { id: 'mdatp', running: true, realTime: false, protects: false, signatureAgeHours: 0.3 },
@@ -155,17 +174,43 @@ const cases: Case[] = [
   { name: 'Falcon RFM: modules file not found (real)', spec: { ...falcon(ok(fx('linux/falconctl-rfm-modules-not-found.txt'))), running: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: false, protects: false } },
   { name: 'Falcon installed, sensor not running', spec: falcon(ok(fx('linux/falconctl-6.24.12104.0.txt'))), protected: false, product: { id: 'falcon', running: false, realTime: false, protects: false } },
   { name: 'falconctl hangs', spec: { ...falcon({ kind: 'timeout', afterMs: 10_000 }), running: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: null, protects: false, unknown: ['realTime', 'version'] } },
-  { name: 'falconctl output cut before rfm-state', spec: { ...falcon(ok('aid="bace43f9de594f479627b75adb54c294", apd is not set, aph is not')), running: proc('falcon-sensor') }, protected: false, product: { id: 'falcon', realTime: null, protects: false } },
-  { name: 'SentinelOne 30.1.1.10 enabled (real)', spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, running: proc('s1-agent', 's1-orchestrator'), commands: s1Commands() }, protected: true, product: { id: 'sentinelone', running: true, realTime: true, protects: true } },
+  {
+    name: 'falconctl output cut before rfm-state',
+    spec: { ...falcon(ok('aid="bace43f9de594f479627b75adb54c294", apd is not set, aph is not')), running: proc('falcon-sensor') },
+    protected: false,
+    product: { id: 'falcon', realTime: null, protects: false },
+  },
+  {
+    name: 'SentinelOne 30.1.1.10 enabled (real)',
+    spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, running: proc('s1-agent', 's1-orchestrator'), commands: s1Commands() },
+    protected: true,
+    product: { id: 'sentinelone', running: true, realTime: true, protects: true },
+  },
   {
     name: 'SentinelOne agent disabled',
     spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, running: proc('s1-agent'), commands: s1Commands(fx(`${S1}/control-status.txt`).replace('Enabled', 'Disabled')) },
     protected: false,
     product: { id: 'sentinelone', realTime: false, protects: false },
   },
-  { name: 'SentinelOne, sentinelctl missing its answers', spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, running: proc('s1-agent') }, protected: false, product: { id: 'sentinelone', realTime: null, protects: false, unknown: ['realTime', 'version'] } },
-  { name: 'ESET EEA 12.0.13.0, engine of 2025-09-09, on-access running (real)', spec: { ...eset, now: new Date('2025-09-10T10:10:10Z'), running: proc('startd', 'oaeventd') }, protected: true, product: { id: 'eset', running: true, realTime: true, protects: true, signatureAgeHours: 34.2 } },
-  { name: 'ESET EEA 12.0.13.0, three weeks later', spec: { ...eset, now: new Date('2025-09-30T10:00:00Z'), running: proc('startd', 'oaeventd') }, protected: false, product: { id: 'eset', protects: false }, reason: /signatures 514 h old \(limit 168 h\)/ },
+  {
+    name: 'SentinelOne, sentinelctl missing its answers',
+    spec: { files: { '/opt/sentinelone/bin/sentinelctl': '' }, running: proc('s1-agent') },
+    protected: false,
+    product: { id: 'sentinelone', realTime: null, protects: false, unknown: ['realTime', 'version'] },
+  },
+  {
+    name: 'ESET EEA 12.0.13.0, engine of 2025-09-09, on-access running (real)',
+    spec: { ...eset, now: new Date('2025-09-10T10:10:10Z'), running: proc('startd', 'oaeventd') },
+    protected: true,
+    product: { id: 'eset', running: true, realTime: true, protects: true, signatureAgeHours: 34.2 },
+  },
+  {
+    name: 'ESET EEA 12.0.13.0, three weeks later',
+    spec: { ...eset, now: new Date('2025-09-30T10:00:00Z'), running: proc('startd', 'oaeventd') },
+    protected: false,
+    product: { id: 'eset', protects: false },
+    reason: /signatures 514 h old \(limit 168 h\)/,
+  },
   { name: 'ESET without the on-access daemon', spec: { ...eset, now: new Date('2025-09-10T10:10:10Z'), running: proc('startd') }, protected: false, product: { id: 'eset', realTime: null, protects: false, unknown: ['realTime'] } },
   {
     name: 'KESL 10.1 with file monitoring stopped (real)',
@@ -175,7 +220,14 @@ const cases: Case[] = [
   },
   {
     name: 'Wazuh 4.14.5 agent (real): reported, not anti-malware',
-    spec: { files: { '/var/ossec/bin/wazuh-control': '' }, running: proc('wazuh-agentd'), commands: [{ match: 'wazuh-control info', result: ok(fx('linux/wazuh-4.14.5/info.txt')) }, { match: 'wazuh-control status', result: ok(fx('linux/wazuh-4.14.5/status.txt')) }] },
+    spec: {
+      files: { '/var/ossec/bin/wazuh-control': '' },
+      running: proc('wazuh-agentd'),
+      commands: [
+        { match: 'wazuh-control info', result: ok(fx('linux/wazuh-4.14.5/info.txt')) },
+        { match: 'wazuh-control status', result: ok(fx('linux/wazuh-4.14.5/status.txt')) },
+      ],
+    },
     protected: false,
     product: { id: 'wazuh', running: true, realTime: null, protects: false },
     reason: /Wazuh agent: not protecting \(not an anti-malware product/,

@@ -11,18 +11,7 @@ import { detectSophos, detectTrendMicro, processOnly } from './products/process-
 import { detectSentinelOne } from './products/sentinelone.js';
 import { detectWazuh } from './products/wazuh.js';
 
-export const linuxDetectors: readonly ProductDetector[] = [
-  detectClamav,
-  detectMdatp,
-  detectFalcon,
-  detectSentinelOne,
-  detectEset,
-  detectKesl,
-  detectSophos,
-  detectTrendMicro,
-  detectBitdefender,
-  detectWazuh,
-];
+export const linuxDetectors: readonly ProductDetector[] = [detectClamav, detectMdatp, detectFalcon, detectSentinelOne, detectEset, detectKesl, detectSophos, detectTrendMicro, detectBitdefender, detectWazuh];
 
 /**
  * Products a site knows by process name (e.g. a BKAV, CMC or Viettel agent whose Linux process

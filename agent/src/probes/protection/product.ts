@@ -40,9 +40,7 @@ function signatureProblem(p: ProductFacts, maxAgeHours: number, trustVendorUpToD
   const product = p.name;
   if (p.signatureless) return null;
   if (p.signatureAgeHours !== null) {
-    return p.signatureAgeHours <= maxAgeHours
-      ? null
-      : { text: `signatures ${p.signatureAgeHours} h old (limit ${maxAgeHours} h)`, code: reason('PROTECTION_SIGNATURES_OLD', { product, ageHours: p.signatureAgeHours, limitHours: maxAgeHours }) };
+    return p.signatureAgeHours <= maxAgeHours ? null : { text: `signatures ${p.signatureAgeHours} h old (limit ${maxAgeHours} h)`, code: reason('PROTECTION_SIGNATURES_OLD', { product, ageHours: p.signatureAgeHours, limitHours: maxAgeHours }) };
   }
   if (p.signatureUpToDate === true) return trustVendorUpToDate ? null : { text: 'signature age unknown (vendor flag not trusted by config)', code: reason('PROTECTION_VENDOR_FLAG_NOT_TRUSTED', { product }) };
   if (p.signatureUpToDate === false) return { text: 'signatures out of date (vendor flag)', code: reason('PROTECTION_SIGNATURES_OUT_OF_DATE', { product }) };
@@ -55,24 +53,14 @@ function signatureProblem(p: ProductFacts, maxAgeHours: number, trustVendorUpToD
  * protecting.
  */
 export function protects(p: ProductFacts, maxAgeHours: number, trustVendorUpToDate = true): boolean {
-  return (
-    p.antiMalware &&
-    p.installed &&
-    p.running === true &&
-    p.realTime === true &&
-    signatureProblem(p, maxAgeHours, trustVendorUpToDate) === null
-  );
+  return p.antiMalware && p.installed && p.running === true && p.realTime === true && signatureProblem(p, maxAgeHours, trustVendorUpToDate) === null;
 }
 
 /** Why a product does or does not protect: one line for the report, and the same as codes. */
 export function reasonFor(p: FoundProduct, maxAgeHours: number, trustVendorUpToDate = true): { text: string; codes: Reason[] } {
   const product = p.name;
   if (p.protects) {
-    const sig = p.signatureless
-      ? 'no signature database by design'
-      : p.signatureAgeHours !== null
-        ? `signatures ${p.signatureAgeHours} h old`
-        : 'signatures up to date by the vendor flag (age unknown)';
+    const sig = p.signatureless ? 'no signature database by design' : p.signatureAgeHours !== null ? `signatures ${p.signatureAgeHours} h old` : 'signatures up to date by the vendor flag (age unknown)';
     return { text: `${p.name}: protecting (running, real-time on, ${sig})`, codes: [reason('PROTECTION_PRODUCT_PROTECTS', { product })] };
   }
   const why: string[] = [];
@@ -101,8 +89,7 @@ export const product = (p: ProductFacts, ctx: Pick<ProductContext, 'maxAgeHours'
 });
 
 /** Bound a reason's string parameters to the schema's 512 characters. */
-export const boundedReason = (r: Reason): Reason =>
-  r.params ? { code: r.code, params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 512) : v])) } : r;
+export const boundedReason = (r: Reason): Reason => (r.params ? { code: r.code, params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 512) : v])) } : r);
 
 /**
  * The wire product: the first 16 unknowns and 32 evidence lines (the schema bounds), lengths

@@ -36,7 +36,9 @@ const machines: Machine[] = [
   })),
   {
     name: 'mdatp health 101.23062 (passive flag flipped to active)',
-    output: fx('linux/mdatp-health-101.23062.0010.json').replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}').replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}'),
+    output: fx('linux/mdatp-health-101.23062.0010.json')
+      .replace('"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":true}', '"passiveModeEnabled":{"displayValue":true,"isManaged":false,"value":false}')
+      .replace('"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":false}', '"realTimeProtectionEnabled":{"displayValue":true,"isManaged":false,"value":true}'),
     json: true,
     spec: (o) => linux('2023-08-09T13:39:13Z', { running: proc('wdavdaemon'), commands: [{ match: 'mdatp health', result: ok(o) }] }),
   },
@@ -44,7 +46,15 @@ const machines: Machine[] = [
     name: 'sentinelctl control status',
     output: fx('linux/sentinelone-30.1.1.10/control-status.txt'),
     json: false,
-    spec: (o) => linux('2024-01-01T00:00:00Z', { files: { '/opt/sentinelone/bin/sentinelctl': '' }, running: proc('s1-agent'), commands: [{ match: 'control status', result: ok(o) }, { match: 'engines status', result: ok(fx('linux/sentinelone-30.1.1.10/engines-status.txt')) }] }),
+    spec: (o) =>
+      linux('2024-01-01T00:00:00Z', {
+        files: { '/opt/sentinelone/bin/sentinelctl': '' },
+        running: proc('s1-agent'),
+        commands: [
+          { match: 'control status', result: ok(o) },
+          { match: 'engines status', result: ok(fx('linux/sentinelone-30.1.1.10/engines-status.txt')) },
+        ],
+      }),
   },
   {
     name: 'ESET upd --list-modules',

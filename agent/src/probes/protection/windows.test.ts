@@ -11,7 +11,15 @@ import { collect, expectCase, formatListToMpJson, fx, type ExpectedProduct } fro
 
 /** What our catch block prints for a failed cmdlet (testdata/windows/ps-errors.json, sources in testdata/README.md). */
 const PS_ERRORS = JSON.parse(fx('windows/ps-errors.json')) as Record<string, unknown>;
-const psError = (name: string) => ok(JSON.stringify(PS_ERRORS[name] ?? (() => { throw new Error(`no recorded error ${name}`); })()));
+const psError = (name: string) =>
+  ok(
+    JSON.stringify(
+      PS_ERRORS[name] ??
+        (() => {
+          throw new Error(`no recorded error ${name}`);
+        })(),
+    ),
+  );
 const SERVER_WSC = psError('wsc-invalid-namespace-en');
 const MP_STOPPED = psError('mp-0x800106ba-en');
 const wsc = (...items: { displayName: string; productState: unknown; pathToSignedProductExe?: string }[]) => ok(JSON.stringify(items.length === 1 ? items[0] : items));
@@ -120,7 +128,15 @@ const cases: Case[] = [
   })),
   {
     name: 'Sophos Anti-Virus and Sophos Intercept X registered side by side: two products, two ids',
-    spec: windows(OCT_2022, wsc({ displayName: 'Sophos Anti-Virus', productState: 266240 }, { displayName: 'Sophos Intercept X', productState: 262144 }), MP_STOPPED, services(1, [{ Name: 'SAVService', DisplayName: 'Sophos Anti-Virus', State: 'Running', StartMode: 'Auto' }, { Name: 'Sophos Endpoint Defense Service', DisplayName: 'Sophos Endpoint Defense Service', State: 'Stopped', StartMode: 'Auto' }])),
+    spec: windows(
+      OCT_2022,
+      wsc({ displayName: 'Sophos Anti-Virus', productState: 266240 }, { displayName: 'Sophos Intercept X', productState: 262144 }),
+      MP_STOPPED,
+      services(1, [
+        { Name: 'SAVService', DisplayName: 'Sophos Anti-Virus', State: 'Running', StartMode: 'Auto' },
+        { Name: 'Sophos Endpoint Defense Service', DisplayName: 'Sophos Endpoint Defense Service', State: 'Stopped', StartMode: 'Auto' },
+      ]),
+    ),
     protected: true,
     product: { id: 'sophos-interceptx', running: false, realTime: false, protects: false },
   },
@@ -179,7 +195,16 @@ const cases: Case[] = [
   },
   {
     name: 'orphan Security Center registration: Apex One uninstalled, its exe gone',
-    spec: windows(OCT_2022, ok(JSON.stringify([{ displayName: 'Trend Micro Apex One Antivirus', productState: 266240, pathToSignedProductExe: APEX }, { displayName: 'Windows Defender', productState: 397568, pathToSignedProductExe: 'windowsdefender://' }])), MP_2209()),
+    spec: windows(
+      OCT_2022,
+      ok(
+        JSON.stringify([
+          { displayName: 'Trend Micro Apex One Antivirus', productState: 266240, pathToSignedProductExe: APEX },
+          { displayName: 'Windows Defender', productState: 397568, pathToSignedProductExe: 'windowsdefender://' },
+        ]),
+      ),
+      MP_2209(),
+    ),
     protected: true,
     product: { id: 'trendmicro', running: false, realTime: false, protects: false },
     reason: /Trend Micro Apex One Antivirus: not protecting \(not installed/,
@@ -192,7 +217,12 @@ const cases: Case[] = [
   },
   {
     name: 'Security Center still says Kaspersky is on, but its AVP service is stopped',
-    spec: windows(OCT_2022, wsc({ displayName: 'Kaspersky Endpoint Security for Windows', productState: 266240 }), MP_STOPPED, ok(JSON.stringify({ services: { Name: 'AVP.KES.12.1.0', DisplayName: 'Kaspersky Endpoint Security Service', State: 'Stopped', StartMode: 'Auto' }, processes: [], productType: 1 }))),
+    spec: windows(
+      OCT_2022,
+      wsc({ displayName: 'Kaspersky Endpoint Security for Windows', productState: 266240 }),
+      MP_STOPPED,
+      ok(JSON.stringify({ services: { Name: 'AVP.KES.12.1.0', DisplayName: 'Kaspersky Endpoint Security Service', State: 'Stopped', StartMode: 'Auto' }, processes: [], productType: 1 })),
+    ),
     protected: false,
     product: { id: 'kaspersky', running: false, realTime: false, protects: false },
   },
@@ -220,7 +250,14 @@ const cases: Case[] = [
       OCT_2022,
       SERVER_WSC,
       psError('mp-not-recognized-en'),
-      services(3, [{ Name: 'CSFalconService', DisplayName: 'CrowdStrike Falcon Sensor Service', State: 'Running', StartMode: 'Auto' }, { Name: 'ekrn', DisplayName: 'ESET Service', State: 'Stopped', StartMode: 'Auto' }], ['CMCNECore']),
+      services(
+        3,
+        [
+          { Name: 'CSFalconService', DisplayName: 'CrowdStrike Falcon Sensor Service', State: 'Running', StartMode: 'Auto' },
+          { Name: 'ekrn', DisplayName: 'ESET Service', State: 'Stopped', StartMode: 'Auto' },
+        ],
+        ['CMCNECore'],
+      ),
     ),
     protected: false,
     product: { id: 'falcon', running: true, realTime: null, protects: false, unknown: ['realTime'] },
@@ -253,7 +290,9 @@ describe('protection probe on Windows (recorded outputs)', () => {
 
   it('emits reason codes for every verdict and every unknown field', async () => {
     const { facts } = await collect(windows(OCT_2022, SERVER_WSC, mpWith({ AMRunningMode: 'EDR Block Mode', ForceDefenderPassiveMode: 1 })));
-    expect(facts.reasonCodes).toEqual(expect.arrayContaining([{ code: 'PROTECTION_REALTIME_OFF', params: { product: 'Microsoft Defender Antivirus' } }, expect.objectContaining({ code: 'PROTECTION_DEFENDER_PASSIVE' }), { code: 'PROTECTION_NO_SECURITY_CENTER' }]));
+    expect(facts.reasonCodes).toEqual(
+      expect.arrayContaining([{ code: 'PROTECTION_REALTIME_OFF', params: { product: 'Microsoft Defender Antivirus' } }, expect.objectContaining({ code: 'PROTECTION_DEFENDER_PASSIVE' }), { code: 'PROTECTION_NO_SECURITY_CENTER' }]),
+    );
     for (const p of facts.products) for (const u of p.unknown) expect(u.reasonCode?.code).toMatch(/^PROTECTION_/);
   });
 
@@ -273,7 +312,10 @@ describe('protection probe on Windows (recorded outputs)', () => {
     const names = ['AVP', 'AVP.KES.12.1.0', 'ekrn', 'ntrtscan', 'ds_agent', 'SAVService', 'Sophos Endpoint Defense Service', 'SEDService', 'CSFalconService', 'SentinelAgent', 'BkavService', 'SepMasterService'];
     for (const n of names) {
       expect(psRegex.test(n), n).toBe(true);
-      expect(KNOWN_SERVICES.some((k) => k.match.test(n)), n).toBe(true);
+      expect(
+        KNOWN_SERVICES.some((k) => k.match.test(n)),
+        n,
+      ).toBe(true);
     }
     for (const n of ['AVPX', 'wuauserv', 'WinDefend', 'klnagent']) expect(psRegex.test(n), n).toBe(false);
   });

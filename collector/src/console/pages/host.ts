@@ -13,8 +13,7 @@ import { byTt } from './overview.js';
 
 type Probes = Report['probes'];
 
-const probeError = (p: { ok: false; error: { code: string; message: string } }, lang: Lang) =>
-  html`<p class="error">${WORDS[lang].probeFailed}: <b>${agentText(p.error.code)}</b> ${agentText(p.error.message, 400)}</p>`;
+const probeError = (p: { ok: false; error: { code: string; message: string } }, lang: Lang) => html`<p class="error">${WORDS[lang].probeFailed}: <b>${agentText(p.error.code)}</b> ${agentText(p.error.message, 400)}</p>`;
 
 /**
  * Reasons an agent sent: as catalogue codes rendered in the page's language when it sent them
@@ -104,10 +103,14 @@ ${member ? html`<p>${member.protected ? badge(w.protected, 'ok') : badge(w.notPr
 </section>
 <section class="card" id="history"><h2>${w.verdictHistory}</h2>${history.length ? html`<table><thead><tr><th>${w.since}</th><th>${w.verdict}</th><th>${w.reasons}</th></tr></thead><tbody>${historyRows}</tbody></table>` : html`<p class="none">${w.none}</p>`}</section>
 <h2>${w.facts}</h2>
-${probes ? html`<div class="grid2"><section class="card" id="probe-host"><h3>host</h3>${hostFacts(probes.host, ctx.lang)}</section><section class="card" id="probe-ipv6"><h3>ipv6</h3>${ipv6Facts(probes.ipv6, ctx.lang)}</section></div>
+${
+  probes
+    ? html`<div class="grid2"><section class="card" id="probe-host"><h3>host</h3>${hostFacts(probes.host, ctx.lang)}</section><section class="card" id="probe-ipv6"><h3>ipv6</h3>${ipv6Facts(probes.ipv6, ctx.lang)}</section></div>
 <section class="card" id="probe-protection"><h3>protection</h3>${protectionFacts(probes.protection, ctx.lang)}</section>
 <section class="card" id="probe-baseline"><h3>baseline</h3>${baselineFacts(probes.baseline, ctx.lang)}</section>
-<section class="card" id="probe-membership"><h3>membership</h3>${probes.membership.ok ? html`<p>${w.membership}: ${probes.membership.facts.systems.length ? probes.membership.facts.systems.map((s) => html`<a href="/console/systems/${encodeURIComponent(s)}">${agentText(s)}</a> `) : html`<span class="none">—</span>`}</p>` : probeError(probes.membership, ctx.lang)}</section>` : html`<p class="none">—</p>`}
+<section class="card" id="probe-membership"><h3>membership</h3>${probes.membership.ok ? html`<p>${w.membership}: ${probes.membership.facts.systems.length ? probes.membership.facts.systems.map((s) => html`<a href="/console/systems/${encodeURIComponent(s)}">${agentText(s)}</a> `) : html`<span class="none">—</span>`}</p>` : probeError(probes.membership, ctx.lang)}</section>`
+    : html`<p class="none">—</p>`
+}
 ${decommission}
 <section class="card" id="audit"><h2>${w.audit}</h2>${auditTable(data.audit(agentId), ctx.lang)}</section>`;
   return layout(ctx, 'overview', `${w.host}: ${row.hostname}`, body, html`${w.host}: ${agentText(row.hostname)}`);

@@ -24,10 +24,12 @@ export function overviewPage(ctx: PageContext, data: ConsoleData): Html {
   const names = new Map(ev.units.map((u) => [u.id, u.name]));
   const sections = [...ev.indicators].sort(byTt).map((ind) => {
     const trend = trends.get(ind.id);
-    const rows = [...ind.units].sort(worstFirst).map(
-      (u) =>
-        html`<tr class="unit${u.met === false ? ' below' : ''}" data-unit="${u.scope}"><td><a href="/console/units/${encodeURIComponent(u.scope)}">${names.get(u.scope) ?? u.scope}</a></td>${ratioCell(u, ind.target, ctx.lang)}${statusCell(u, ctx.lang)}<td>${sparkline(trend?.get(`unit:${u.scope}`), ind.target, ctx.lang)}</td></tr>`,
-    );
+    const rows = [...ind.units]
+      .sort(worstFirst)
+      .map(
+        (u) =>
+          html`<tr class="unit${u.met === false ? ' below' : ''}" data-unit="${u.scope}"><td><a href="/console/units/${encodeURIComponent(u.scope)}">${names.get(u.scope) ?? u.scope}</a></td>${ratioCell(u, ind.target, ctx.lang)}${statusCell(u, ctx.lang)}<td>${sparkline(trend?.get(`unit:${u.scope}`), ind.target, ctx.lang)}</td></tr>`,
+      );
     return html`<section class="card indicator" id="ind-${ind.id}" data-indicator="${ind.id}">
 <h2>${ind.tt ? `${ind.tt}. ` : ''}${ind.title[ctx.lang]}</h2>
 <p class="meta">${w.target}: <b>${percent(ind.target, ctx.lang)}</b>${ind.due ? html` · ${w.due}: ${ind.due}` : ''} · ${ind.basis}</p>

@@ -22,7 +22,9 @@ export function unitPage(ctx: PageContext, data: ConsoleData, unitId: string): H
 
   const figures = indicators.map((ind) => {
     const s = ind.units.find((u) => u.scope === unitId);
-    return s ? html`<tr data-indicator="${ind.id}"><td><a href="#fail-${ind.id}">${ind.tt ? `${ind.tt}. ` : ''}${ind.title[ctx.lang]}</a></td>${ratioCell(s, ind.target, ctx.lang)}<td class="num">${percent(ind.target, ctx.lang)}</td>${statusCell(s, ctx.lang)}</tr>` : '';
+    return s
+      ? html`<tr data-indicator="${ind.id}"><td><a href="#fail-${ind.id}">${ind.tt ? `${ind.tt}. ` : ''}${ind.title[ctx.lang]}</a></td>${ratioCell(s, ind.target, ctx.lang)}<td class="num">${percent(ind.target, ctx.lang)}</td>${statusCell(s, ctx.lang)}</tr>`
+      : '';
   });
 
   // Since when each failing host is in its present verdict: the longest-failing come first.

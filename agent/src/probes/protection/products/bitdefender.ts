@@ -28,7 +28,10 @@ export function parseBdTime(text: string): Date | null {
 function fields(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
-    const m = line.trim().replace(/^- /, '').match(/^([^:]+):\s*(.*)$/);
+    const m = line
+      .trim()
+      .replace(/^- /, '')
+      .match(/^([^:]+):\s*(.*)$/);
     if (m && m[2]!.trim()) out.set(m[1]!.trim().toLowerCase(), m[2]!.trim());
   }
   return out;

@@ -21,7 +21,11 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  * the fallback. Anything else is not a header (null), never a guess.
  */
 export function parseCvdHeader(head: string): { version: string; built: Date } | null {
-  const parts = head.slice(0, 512).split('\n')[0]!.replace(/[\0 ]+$/, '').split(':');
+  const parts = head
+    .slice(0, 512)
+    .split('\n')[0]!
+    .replace(/[\0 ]+$/, '')
+    .split(':');
   if (parts[0] !== 'ClamAV-VDB' || parts.length < 4) return null;
   const version = parts[2]!;
   if (!/^\d+$/.test(version)) return null;

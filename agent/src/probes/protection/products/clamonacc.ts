@@ -61,7 +61,11 @@ export async function fanotifyMarks(system: SystemReader, pid: string): Promise<
   return { mounts, inodes };
 }
 
-const list = (text: string | null) => (text ?? '').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'));
+const list = (text: string | null) =>
+  (text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('/'));
 
 export async function readOnAccess(system: SystemReader, processes: ProcessTable, mustCover: readonly string[]): Promise<OnAccessState> {
   const pids = processes.pids('clamonacc');
@@ -89,7 +93,9 @@ export async function readOnAccess(system: SystemReader, processes: ProcessTable
   const includes = [...confValues(conf, 'OnAccessIncludePath'), ...list(watchText)];
   const excludes = [...confValues(conf, 'OnAccessExcludePath'), ...list(excludeText)];
   const ddd = !/^yes|true|1$/i.test(confValue(conf, 'OnAccessDisableDDD') ?? 'no');
-  evidence.push(`clamonacc pid ${pid} (config ${confFile}${watchList ? `, --watch-list ${watchList}` : ''}): OnAccessMountPath ${mountPaths.join(', ') || '-'}; OnAccessIncludePath ${includes.join(', ') || '-'}; OnAccessExcludePath ${excludes.join(', ') || '-'}${ddd ? '' : '; OnAccessDisableDDD yes (include paths not recursive)'}`);
+  evidence.push(
+    `clamonacc pid ${pid} (config ${confFile}${watchList ? `, --watch-list ${watchList}` : ''}): OnAccessMountPath ${mountPaths.join(', ') || '-'}; OnAccessIncludePath ${includes.join(', ') || '-'}; OnAccessExcludePath ${excludes.join(', ') || '-'}${ddd ? '' : '; OnAccessDisableDDD yes (include paths not recursive)'}`,
+  );
   if (/^yes|true|1$/i.test(confValue(conf, 'OnAccessExcludeRootUID') ?? 'no')) evidence.push('OnAccessExcludeRootUID yes: files opened by root are not scanned');
   if (marks === null) evidence.push(`/proc/${pid}/fd not readable: the kernel's fanotify marks were not checked`);
   else {

@@ -30,10 +30,7 @@ export async function detectEset(ctx: ProductContext): Promise<ProtectionProduct
   const upd = `${flavour.dir}/bin/upd`;
   const evidence = [`${upd} present`, running ? 'process startd running' : 'no startd process'];
   const unknown: Unknowns = [];
-  const [v, mods] = await Promise.all([
-    system.run(upd, ['--version'], { timeoutMs: ctx.commandTimeoutMs }),
-    system.run(upd, ['--list-modules'], { timeoutMs: ctx.commandTimeoutMs }),
-  ]);
+  const [v, mods] = await Promise.all([system.run(upd, ['--version'], { timeoutMs: ctx.commandTimeoutMs }), system.run(upd, ['--list-modules'], { timeoutMs: ctx.commandTimeoutMs })]);
   const version = v.kind === 'ok' && v.code === 0 ? (v.stdout.match(/\)\s*(\d+(?:\.\d+)+)/)?.[1] ?? null) : null;
   if (!version) unknown.push({ field: 'version', reason: v.kind === 'ok' && v.code === 0 ? 'upd --version printed no version' : describeFailure('upd --version', v) });
   const engine = mods.kind === 'ok' && mods.code === 0 ? parseEsetModules(mods.stdout) : null;

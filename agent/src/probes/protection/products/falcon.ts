@@ -17,7 +17,11 @@ export function parseFalconctl(text: string): { rfm: boolean | null; reason: str
   const rfm = text.match(/rfm-state\s*=\s*(true|false)\b/i)?.[1]?.toLowerCase();
   return {
     rfm: rfm === undefined ? null : rfm === 'true',
-    reason: text.match(/rfm-reason\s*=\s*([^,\n]+)/i)?.[1]?.trim().replace(/\.$/, '') ?? null,
+    reason:
+      text
+        .match(/rfm-reason\s*=\s*([^,\n]+)/i)?.[1]
+        ?.trim()
+        .replace(/\.$/, '') ?? null,
     version: text.match(/version\s*=\s*(\d+(?:\.\d+)+(?:-\d+)?)/i)?.[1] ?? null,
   };
 }

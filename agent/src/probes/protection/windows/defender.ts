@@ -13,10 +13,19 @@ import { ageHours, product } from '../product.js';
 
 /** Properties of Get-MpComputerStatus the probe reads (the Antispyware* ones date the same definitions). */
 export const MP_PROPS = [
-  'AMRunningMode', 'AMServiceEnabled', 'AntivirusEnabled', 'RealTimeProtectionEnabled', 'OnAccessProtectionEnabled',
-  'AntivirusSignatureVersion', 'AntivirusSignatureLastUpdated', 'AntivirusSignatureAge',
-  'AntispywareSignatureVersion', 'AntispywareSignatureLastUpdated', 'AntispywareSignatureAge',
-  'AMProductVersion', 'DefenderSignaturesOutOfDate',
+  'AMRunningMode',
+  'AMServiceEnabled',
+  'AntivirusEnabled',
+  'RealTimeProtectionEnabled',
+  'OnAccessProtectionEnabled',
+  'AntivirusSignatureVersion',
+  'AntivirusSignatureLastUpdated',
+  'AntivirusSignatureAge',
+  'AntispywareSignatureVersion',
+  'AntispywareSignatureLastUpdated',
+  'AntispywareSignatureAge',
+  'AMProductVersion',
+  'DefenderSignaturesOutOfDate',
 ] as const;
 
 /** The policy that puts Defender in passive mode (what "EDR Block Mode" hides). */

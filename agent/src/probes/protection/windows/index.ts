@@ -45,8 +45,7 @@ function merge(into: FoundProduct, extra: FoundProduct, ctx: ProductContext): Fo
 }
 
 /** What a failed query said, for the note: ids first, the OS's words as evidence. */
-const failure = (what: string, r: Exclude<PsResult, { kind: 'ok' }>) =>
-  r.kind === 'error' ? `${what} failed (${[r.hresult, r.errorId, r.nativeCode].filter(Boolean).join(', ') || 'no error id'}): ${r.message}` : `${what}: ${r.reason}`;
+const failure = (what: string, r: Exclude<PsResult, { kind: 'ok' }>) => (r.kind === 'error' ? `${what} failed (${[r.hresult, r.errorId, r.nativeCode].filter(Boolean).join(', ') || 'no error id'}): ${r.message}` : `${what}: ${r.reason}`);
 const errorIdOf = (r: Exclude<PsResult, { kind: 'ok' }>) => (r.kind === 'error' ? (r.hresult ?? r.errorId ?? r.nativeCode ?? 'none') : r.kind);
 
 const isInvalidNamespace = (r: PsResult) => r.kind === 'error' && (r.hresult === HRESULT.INVALID_NAMESPACE || r.nativeCode === 'InvalidNamespace');

@@ -8,8 +8,7 @@ import { asArray, isObject, numOf, strOf } from '../../common/json.js';
 import type { FoundProduct, ProductContext, ProductFacts, Unknowns } from '../product.js';
 import { product } from '../product.js';
 
-export const WSC_PIPELINE =
-  'Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct | Select-Object displayName,productState,pathToSignedProductExe,timestamp';
+export const WSC_PIPELINE = 'Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct | Select-Object displayName,productState,pathToSignedProductExe,timestamp';
 
 export type WscState = 'off' | 'on' | 'snoozed' | 'expired';
 
@@ -54,7 +53,12 @@ const KNOWN: readonly [RegExp, string, string][] = [
 
 export function productIdOf(displayName: string): { id: string; vendor: string } {
   for (const [re, id, vendor] of KNOWN) if (re.test(displayName)) return { id, vendor };
-  const slug = displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'unknown-av';
+  const slug =
+    displayName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'unknown-av';
   return { id: /^[a-z0-9]/.test(slug) ? slug : `av-${slug}`.slice(0, 64), vendor: 'unknown' };
 }
 
@@ -68,7 +72,11 @@ async function exeMissing(ctx: ProductContext, path: string | null): Promise<boo
   return (await ctx.system.stat(path)) === null;
 }
 
-const slugOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+const slugOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 
 /**
  * One product per AntiVirusProduct instance; malformed instances become unknown entries. Two
