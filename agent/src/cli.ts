@@ -27,6 +27,21 @@ class CliError extends Error {
   }
 }
 
+/**
+ * First use: a sysadmin sees what the agent finds before writing a config or enrolling. Only a
+ * missing file means defaults (and no credential); a file that exists must be valid.
+ */
+async function configOrDefaults(file: string) {
+  const missing = await access(file).then(
+    () => false,
+    (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+  );
+  if (missing) console.error(`posture-agent: no config file at ${file}: collecting with the defaults (unit "${UNCONFIGURED_UNIT}"); nothing is sent. Write the config and enroll to report.`);
+  const config = missing ? validateConfig({ unit: UNCONFIGURED_UNIT }, `${file} (absent: defaults)`) : await loadConfig(file);
+  const cred = missing ? null : await loadCredential(config.stateDir);
+  return { config, cred };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('posture-agent')
     .description('Posture host agent: reports endpoint protection, IPv6 readiness and baseline facts')
@@ -62,16 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--once', 'collect one report (the only mode)', true)
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const file = program.opts<{ config: string }>().config;
-      // First use: a sysadmin sees what the agent finds before writing a config or enrolling.
-      // Only a missing file means defaults; a file that exists must be valid.
-      const missing = await access(file).then(
-        () => false,
-        (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
-      );
-      if (missing) console.error(`posture-agent: no config file at ${file}: collecting with the defaults (unit "${UNCONFIGURED_UNIT}"); nothing is sent. Write the config and enroll to report.`);
-      const config = missing ? validateConfig({ unit: UNCONFIGURED_UNIT }, `${file} (absent: defaults)`) : await cfg();
-      const cred = missing ? null : await loadCredential(config.stateDir);
+      const { config, cred } = await configOrDefaults(program.opts<{ config: string }>().config);
       const report = await collectReport({ system: new LocalSystem(), config, agentId: cred?.agentId ?? 'not-enrolled' });
       console.log(opts.json ? JSON.stringify(report, null, 2) : summarize(report));
     });
@@ -113,16 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('last successful send, spool depth, last error, dropped and rejected reports')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const file = program.opts<{ config: string }>().config;
-      // First use: a sysadmin sees what the agent finds before writing a config or enrolling.
-      // Only a missing file means defaults; a file that exists must be valid.
-      const missing = await access(file).then(
-        () => false,
-        (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
-      );
-      if (missing) console.error(`posture-agent: no config file at ${file}: collecting with the defaults (unit "${UNCONFIGURED_UNIT}"); nothing is sent. Write the config and enroll to report.`);
-      const config = missing ? validateConfig({ unit: UNCONFIGURED_UNIT }, `${file} (absent: defaults)`) : await cfg();
-      const cred = missing ? null : await loadCredential(config.stateDir);
+      const { config, cred } = await configOrDefaults(program.opts<{ config: string }>().config);
       const state = await Spool.readState(config.stateDir);
       const spool = await Spool.peek(config.stateDir);
       const status = {
