@@ -7,7 +7,8 @@
  * GET /api/v1/report serves between evaluations (the last recorded evaluation, rendered once),
  * the dashboard inventory points and a plain evaluation, against the same baseline.
  *
- *   npm run build && node bench/report.mjs            # 20,000 hosts, 30 units, 600 systems
+ *   npm run build && node --expose-gc bench/report.mjs   # 20,000 hosts, 30 units, 600 systems
+ *   (with --expose-gc each case starts after a full GC, so one case's garbage is not collected on another's time)
  *   BENCH_HOSTS=50000 node bench/report.mjs
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -92,6 +93,7 @@ async function timeAll(cases) {
   const ms = cases.map(() => []);
   for (let r = 0; r < RUNS; r++) {
     for (const [i, [, fn]] of cases.entries()) {
+      globalThis.gc?.();
       const s = performance.now();
       await fn();
       ms[i].push(performance.now() - s);
