@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASONS, placeholders } from '@posture/protocol';
 import { dumpDom, printToPdf, screenshot } from '../../../testing/chromium.js';
-import { docxToPdf, pdfPages, pdfText } from '../../../testing/office.js';
+import { docxToPdf, pdfFonts, pdfPages, pdfText } from '../../../testing/office.js';
 import { POSTURE_BIN, ROOT, TEST_TOKENS, TEST_UNITS, collectorFixture, runNode, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../../testing/collector.js';
 import { waitFor } from '../../../testing/ports.js';
 import { FLEET_REGISTRY, fleetHosts, sendFleet, writeRegistry, type SentHost } from '../../../testing/small-fleet.js';
@@ -346,6 +346,8 @@ describe('the appendix report on a generated fleet', () => {
     const text = await pdfText(join(dir, 'report.pdf'));
     expect(text).toContain('Tổng cục ĐBVN');
     expect(text).toContain('mục tiêu 90%');
+    // Set in Times New Roman's metric-compatible stand-in (fonts-liberation2), as filed documents are.
+    expect(await pdfFonts(join(dir, 'report.pdf'))).toContain('LiberationSerif');
   }, 90_000);
 
   it('the Word copy (/report?format=docx) reads back through LibreOffice: header, table, footnotes, short names', async () => {
@@ -373,5 +375,8 @@ describe('the appendix report on a generated fleet', () => {
     expect((await readFile(join(fx.dir, 'cli.docx'))).subarray(0, 2).toString()).toBe('PK');
     const pages = await pdfPages(pdf, join(dir, 'appendix-page'));
     expect(pages.length).toBeGreaterThan(0);
+    // Times New Roman in the document; where it is not installed, its metric-compatible stand-in
+    // (same line breaks and page breaks as in Word), never a wider fallback.
+    expect((await pdfFonts(pdf)).filter((f) => /^(TimesNewRoman|LiberationSerif)/.test(f)).length).toBeGreaterThan(0);
   }, 120_000);
 });
