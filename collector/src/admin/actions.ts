@@ -85,16 +85,15 @@ export type ListedHost = Omit<HostMember, 'cel' | 'protection' | 'reasons'> & { 
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
-  const inputs = new Map(
-    loadHostInputs(
-      c.db,
-      rows.map((r) => r.agent_id),
-    ).map((h) => [h.agentId, h]),
-  );
   // hostMembers skips decommissioned rows; list them with their flags all the same.
+  const inputs = loadHostInputs(
+    c.db,
+    rows.map((r) => r.agent_id),
+  ).map((h) => ({ ...h, decommissionedAt: null }));
+  // One call for the page: members of one call share the views of equal facts.
+  const members = new Map(hostMembers(inputs, now, c.config.staleAfterMinutes, c.config.protection).map((m) => [m.id, m]));
   return rows.flatMap((r) => {
-    const input = inputs.get(r.agent_id);
-    const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes, c.config.protection)[0];
+    const member = members.get(r.agent_id);
     if (!member) return [];
     const { cel: _cel, protection, reasons, ...listed } = member;
     return [{ ...listed, protection: protection.verdict, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at }];
