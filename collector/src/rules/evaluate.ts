@@ -131,7 +131,8 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const failing: FailingMember[] = [];
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
-    const vars = { [varName]: m.cel, now };
+    // Literal keys: an object with a computed key is built by V8's runtime, several times slower per member.
+    const vars: Record<string, unknown> = varName === 'host' ? { host: m.cel, now } : { system: m.cel, now };
     let inScope = true;
     let whereError: FailReason | null = null;
     if (rule.where) {

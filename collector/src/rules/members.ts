@@ -13,6 +13,7 @@ import { HostCel, ProtectionView, ReasonRenderer, verdictWithAgent } from './hos
 import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } from './baseline-level.js';
 import { portalCel, type PortalFacts } from '../portals/facts.js';
 import { because, reasonText, vnTime, type FailReason } from './reasons.js';
+import { isoMs } from './iso-ms.js';
 
 export type { HostInput };
 
@@ -123,7 +124,7 @@ export function hostMembers(rows: Iterable<HostInput>, now: Date, staleAfterMinu
   const views = new SharedViews();
   for (const r of rows) {
     if (r.decommissionedAt) continue;
-    const receivedMs = Date.parse(r.receivedAt);
+    const receivedMs = isoMs(r.receivedAt);
     const silentMs = nowMs - receivedMs;
     const stale = silentMs > staleAfterMinutes * 60_000;
     const facts = r.protection ?? UNKNOWN_PROTECTION;
