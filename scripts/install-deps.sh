@@ -34,6 +34,9 @@ pamtester
 util-linux
 auditd
 aide
+poppler-utils
+libreoffice-writer-nogui
+fonts-dejavu-core
 nsd
 unbound
 nginx

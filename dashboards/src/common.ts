@@ -98,11 +98,21 @@ export const badFrom = (from = 1): dashboard.ThresholdsConfigBuilder =>
     { value: from, color: 'red' },
   ]);
 
-/** Rename columns of a table panel (Grafana's "organize" transformation) into the dashboard's language. */
-export const rename = (names: Record<string, string>): dashboard.DataTransformerConfig => ({
+/**
+ * Rename columns of a table panel (Grafana's "organize" transformation) into the dashboard's
+ * language, and hide the id columns a name column stands for (`hide`).
+ */
+export const rename = (names: Record<string, string>, hide: readonly string[] = []): dashboard.DataTransformerConfig => ({
   id: 'organize',
-  options: { renameByName: names, excludeByName: {}, indexByName: {} },
+  options: { renameByName: names, excludeByName: Object.fromEntries(hide.map((h) => [h, true])), indexByName: {} },
 });
+
+/**
+ * Name tags the collector writes beside the ids (config units[].shortName or name, the
+ * registry's system name): panels group by both and show the name; filters use the id.
+ */
+export const UNIT_NAME = '"unit", "unit_name"';
+export const SYSTEM_NAME = '"system", "system_name"';
 
 /** Merge the per-series frames of a table query into one table. */
 export const merge: dashboard.DataTransformerConfig = { id: 'merge', options: {} };

@@ -43,7 +43,7 @@ async function classifiedOf(unit: string): Promise<number> {
 }
 
 async function reportUnits(): Promise<Map<string, { pass: number; total: number }>> {
-  const res = await fetch(`${fx.url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
+  const res = await fetch(`${fx.url}/api/v1/report?format=json&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
   const r = (await res.json()) as { indicators: JsonIndicator[] };
   const ind = r.indicators.find((i) => i.id === 'systems_classified');
   if (!ind) throw new Error('the report has no systems_classified row');

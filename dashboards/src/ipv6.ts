@@ -8,7 +8,7 @@ import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import { BY_HOST_SYSTEM, BY_SYSTEM, BY_UNIT, Ctx, keepWhere, merge, q, rename, sortBy, type Lang, type Text } from './common.js';
+import { SYSTEM_NAME, UNIT_NAME, BY_HOST_SYSTEM, BY_SYSTEM, BY_UNIT, Ctx, keepWhere, merge, q, rename, sortBy, type Lang, type Text } from './common.js';
 
 /** ipv6_level values: the index of the readiness in protocol's IPV6_LEVELS. */
 export const LEVELS: readonly { level: number; name: string; label: Text }[] = [
@@ -19,45 +19,48 @@ export const LEVELS: readonly { level: number; name: string; label: Text }[] = [
   { level: 4, name: 'ready', label: { vi: 'Sẵn sàng', en: 'Ready' } },
 ];
 
-const latestLevel = `SELECT last("ipv6_level") AS "ipv6_level" FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY "unit", "agent_id"`;
+const latestLevel = `SELECT last("ipv6_level") AS "ipv6_level" FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY ${UNIT_NAME}, "agent_id"`;
 
 const byUnit = (c: Ctx) => {
   const p = new barchart.PanelBuilder()
     .title(c.t({ vi: 'Mức sẵn sàng IPv6 theo đơn vị (số máy)', en: 'IPv6 readiness level by unit (hosts)' }))
-    .xField('unit')
+    .xField('unit_name')
     .stacking(common.StackingMode.Normal)
     .orientation(common.VizOrientation.Horizontal)
     .showValue(common.VisibilityMode.Auto)
     .span(14)
     .height(10);
   for (const l of LEVELS) {
-    p.withTarget(q(String.fromCharCode(65 + l.level), `SELECT count("ipv6_level") AS "${l.name}" FROM (${latestLevel}) WHERE "ipv6_level" = ${l.level} GROUP BY "unit"`).table());
+    p.withTarget(q(String.fromCharCode(65 + l.level), `SELECT count("ipv6_level") AS "${l.name}" FROM (${latestLevel}) WHERE "ipv6_level" = ${l.level} GROUP BY ${UNIT_NAME}`).table());
   }
-  return p.withTransformation({ id: 'joinByField', options: { byField: 'unit', mode: 'outer' } }).withTransformation(rename(Object.fromEntries(LEVELS.map((l) => [l.name, c.t(l.label)]))));
+  return p.withTransformation({ id: 'joinByField', options: { byField: 'unit_name', mode: 'outer' } }).withTransformation(rename(Object.fromEntries(LEVELS.map((l) => [l.name, c.t(l.label)])), ['unit']));
 };
 
 const hosts = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Máy chủ và mức sẵn sàng IPv6', en: 'Hosts and their IPv6 readiness' }))
-    .withTarget(q('A', `SELECT last("ipv6_readiness") AS "ipv6_readiness", last("ipv6_level") AS "ipv6_level" FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY "unit", "hostname"`).table())
+    .withTarget(q('A', `SELECT last("ipv6_readiness") AS "ipv6_readiness", last("ipv6_level") AS "ipv6_level" FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY ${UNIT_NAME}, "hostname"`).table())
     .withTransformation(merge)
     .withTransformation(sortBy('ipv6_level'))
     .withTransformation(
       rename(
         c.lang === 'vi'
-          ? { Time: 'Báo cáo lúc', unit: 'Đơn vị', hostname: 'Tên máy', ipv6_readiness: 'Mức sẵn sàng', ipv6_level: 'Mức (0-4)' }
-          : { Time: 'Reported at', unit: 'Unit', hostname: 'Host', ipv6_readiness: 'Readiness', ipv6_level: 'Level (0-4)' },
+          ? { Time: 'Báo cáo lúc', unit_name: 'Đơn vị', hostname: 'Tên máy', ipv6_readiness: 'Mức sẵn sàng', ipv6_level: 'Mức (0-4)' }
+          : { Time: 'Reported at', unit_name: 'Unit', hostname: 'Host', ipv6_readiness: 'Readiness', ipv6_level: 'Level (0-4)' },
+        ['unit'],
       ),
     )
     .span(10)
     .height(10);
 
-const portalsQuery = `SELECT last("name") AS "name", last("hosts") AS "hosts", last("ipv6_ready_hosts") AS "ipv6_ready_hosts", last("ipv6_ready") AS "ipv6_ready" FROM "system" WHERE "portal" = 'yes' AND ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system"`;
+const portalsQuery = `SELECT last("name") AS "name", last("hosts") AS "hosts", last("ipv6_ready_hosts") AS "ipv6_ready_hosts", last("ipv6_ready") AS "ipv6_ready" FROM "system" WHERE "portal" = 'yes' AND ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY ${UNIT_NAME}, ${SYSTEM_NAME}`;
 
 const portalNames = (c: Ctx) =>
   c.lang === 'vi'
-    ? { Time: 'Cập nhật', unit: 'Đơn vị', system: 'Mã hệ thống', name: 'Cổng thông tin', hosts: 'Số máy chủ', ipv6_ready_hosts: 'Máy sẵn sàng IPv6', ipv6_ready: 'Sẵn sàng IPv6' }
-    : { Time: 'Updated', unit: 'Unit', system: 'System id', name: 'Portal', hosts: 'Hosts', ipv6_ready_hosts: 'IPv6-ready hosts', ipv6_ready: 'IPv6 ready' };
+    ? { Time: 'Cập nhật', unit_name: 'Đơn vị', system: 'Mã hệ thống', system_name: 'Cổng thông tin', hosts: 'Số máy chủ', ipv6_ready_hosts: 'Máy sẵn sàng IPv6', ipv6_ready: 'Sẵn sàng IPv6' }
+    : { Time: 'Updated', unit_name: 'Unit', system: 'System id', system_name: 'Portal', hosts: 'Hosts', ipv6_ready_hosts: 'IPv6-ready hosts', ipv6_ready: 'IPv6 ready' };
+/** Id columns a name column stands for (the name field of older points too). */
+const PORTAL_HIDDEN = ['unit', 'name'];
 
 const portals = (c: Ctx) =>
   new table.PanelBuilder()
@@ -70,7 +73,7 @@ const portals = (c: Ctx) =>
     )
     .withTarget(q('A', portalsQuery).table())
     .withTransformation(merge)
-    .withTransformation(rename(portalNames(c)))
+    .withTransformation(rename(portalNames(c), PORTAL_HIDDEN))
     .span(14)
     .height(8);
 
@@ -86,7 +89,7 @@ const portalsNotReady = (c: Ctx) =>
     .withTarget(q('A', portalsQuery).table())
     .withTransformation(merge)
     .withTransformation(keepWhere('ipv6_ready', false))
-    .withTransformation(rename(portalNames(c)))
+    .withTransformation(rename(portalNames(c), PORTAL_HIDDEN))
     .span(10)
     .height(8);
 

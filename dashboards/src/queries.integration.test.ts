@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INFLUX_SCHEMA } from '../../collector/src/influx/points.js';
-import { collectorFixture, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
+import { TEST_UNITS, collectorFixture, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { cleanupInfluxd, startInfluxd, type Influxd, type InfluxQueryResult } from '../../testing/influxd.js';
 import { waitFor } from '../../testing/ports.js';
 import { FLEET_REGISTRY, fleetHosts, sendFleet, writeRegistry } from '../../testing/small-fleet.js';
@@ -180,6 +180,23 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
       .filter((h) => h.unit === 'CHHVN' && h.systems.includes('hh-cong-ttdt'))
       .map((h) => h.hostname);
     expect(series.map((s) => s.tags?.hostname).sort()).toEqual(expected.sort());
+  });
+
+  it('panels show unit and system names (the unit_name and system_name tags), not ids', async () => {
+    const bars = panelQueries.find((p) => p.file === 'vi/overview.json' && p.panel === '12. Theo đơn vị (thấp nhất trước)')!;
+    const series = await run(substitute(bars.target.query, ALL));
+    expect(series.map((s) => [s.tags?.unit, s.tags?.unit_name]).sort()).toEqual(TEST_UNITS.map((u) => [u.id, u.name]).sort());
+    const overview = JSON.parse(readFileSync(join(DEFAULT_OUT, 'dashboards/vi/overview.json'), 'utf8')) as {
+      panels: { title: string; options?: { reduceOptions?: unknown }; fieldConfig?: { defaults?: { displayName?: string } }; targets?: { alias?: string }[] }[];
+    };
+    expect(overview.panels.find((p) => p.title === bars.panel)!.fieldConfig!.defaults!.displayName).toBe('${__data.fields.unit_name}');
+    expect(overview.panels.find((p) => p.title === '12. Diễn biến theo thời gian')!.targets![1]!.alias).toBe('$tag_unit_name');
+    const registry = panelQueries.find((p) => p.file === 'vi/systems.json' && p.panel === 'Danh mục hệ thống thông tin')!;
+    const systems = await run(substitute(registry.target.query, ALL));
+    const names = new Map(systems.map((s) => [s.tags?.system, s.tags?.system_name]));
+    for (const sys of FLEET_REGISTRY) expect(names.get(sys.id), sys.id).toBe(sys.name);
+    // A system only agents declare has its id as its name.
+    expect(names.get('hh-ais')).toBe('hh-ais');
   });
 
   it('stale hosts are the ones whose last report is older than $stale', async () => {

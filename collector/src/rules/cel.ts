@@ -72,6 +72,8 @@ export const SYSTEM_SCHEMA = {
   /** An approval decision for the level exists. */
   approved: 'bool',
   planDeployed: 'bool',
+  /** The registry's protectionPlan.status: full | partial | none, or unspecified. */
+  planStatus: 'string',
   tags: 'list<string>',
   /** Hosts (not decommissioned) that declare this system. */
   hosts: 'int',

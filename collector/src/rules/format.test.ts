@@ -21,7 +21,22 @@ const ok = '        pass: host.stale\n        target: 0.9\n';
 const CASES: [name: string, text: string, expected: string[]][] = [
   ['yaml syntax', 'groups:\n  - name: g\n    rules: [\n', ['f.rules.yaml:4:1: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]']],
   ['duplicate key', 'groups: []\ngroups: []\n', ['f.rules.yaml:2:1: YAML syntax: Map keys must be unique']],
-  ['unknown top-level key', 'group: []\n', ['f.rules.yaml:1:1: field "group": unknown key: a rule file has only "groups"', 'f.rules.yaml:1:1: field "groups": expected a list of groups']],
+  ['unknown top-level key', 'group: []\n', ['f.rules.yaml:1:1: field "group": unknown key: a rule file has "directive" (optional) and "groups"', 'f.rules.yaml:1:1: field "groups": expected a list of groups']],
+  [
+    'directive block: every field checked',
+    'directive: {id: "x y", title: {vi: t}, issued: 2024-13-45, basis: b, number: 9}\ngroups: []\n',
+    [
+      'f.rules.yaml:1:70: field "directive.number": unknown key (a directive has id, title, issued, basis)',
+      'f.rules.yaml:1:17: field "directive.id": required: an id like 09-CT-TTg-2024 (letters, digits, . _ -)',
+      'f.rules.yaml:1:31: field "directive.title": required: {vi: "...", en: "..."}',
+      'f.rules.yaml:1:48: field "directive.issued": required: the date it was issued, YYYY-MM-DD',
+    ],
+  ],
+  [
+    'reason: a literal shaped like a code must be a collector reason code',
+    rule(ok.replace('target: 0.9', 'reason: \'host.stale ? "HOST_STALE" : "NO_SUCH_REASON"\'\n        target: 0.9')),
+    ['f.rules.yaml:10:17: group "g" rule "ep" field "reason": "NO_SUCH_REASON" is not a reason code of the catalogue; use one of protocol/src/reasons/ (e.g. RULE_NOT_MET) or add one to collector.ts there, in both languages'],
+  ],
   ['bad interval', 'groups:\n  - name: g\n    interval: soon\n    rules: []\n', ['f.rules.yaml:3:15: group "g" field "interval": "soon" is not a duration of at least 1s (e.g. 30s, 5m, 1h)']],
   ['unknown rule key', rule(ok + '        expr: x\n'), ['f.rules.yaml:11:9: group "g" rule "ep" field "expr": unknown key (a rule has indicator, tt, title, basis, population, where, pass, reason, by, target, due, for, labels, annotations)']],
   ['CEL unknown field', rule('        pass: host.protection.protect\n        target: 0.9\n'), ['f.rules.yaml:9:31: group "g" rule "ep" field "pass": CEL: No such key: protect']],
@@ -88,13 +103,17 @@ describe('rule files: every problem named with its place', () => {
 
   it('the shipped rules load: the directive indicators with their legal basis', () => {
     const rules = loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules);
-    expect(rules.map((r) => [r.indicator, r.tt, r.target])).toEqual([
-      ['systems_classified', 11, 0.7],
-      ['endpoint_protection', 12, 0.9],
-      ['ipv6_portals', 0, 1],
-      ['agent_coverage', 0, 0.95],
+    expect(rules.map((r) => [r.directive, r.indicator, r.tt, r.target, r.due])).toEqual([
+      ['2224-QD-BGTVT', 'systems_classified', 11, 0.7, '2022-12-31'],
+      ['2224-QD-BGTVT', 'endpoint_protection', 12, 0.9, '2022-12-31'],
+      ['2224-QD-BGTVT', 'ipv6_portals', 0, 1, '2022-12-31'],
+      ['09-CT-TTg-2024', 'systems_level_approved', 1, 1, '2024-09-30'],
+      ['09-CT-TTg-2024', 'systems_plan_deployed', 2, 1, '2024-12-31'],
+      [null, 'agent_coverage', 0, 0.95, null],
     ]);
-    for (const r of rules) expect(r.basis).toMatch(/2224\/QĐ-BGTVT/);
+    for (const r of rules) expect(r.basis).toMatch(r.directive === '09-CT-TTg-2024' ? /09\/CT-TTg ngày 23\/02\/2024/ : /2224\/QĐ-BGTVT/);
+    const directives = loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).map((g) => g.directive?.issued ?? null);
+    expect(directives).toEqual(['2021-12-27', '2024-02-23', null]);
   });
 });
 
