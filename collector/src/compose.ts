@@ -137,6 +137,7 @@ export interface RunningServices {
 /** Start the background work of `serve`: evaluation, alert delivery, InfluxDB writes, forwarding. */
 export function startServices(c: Collector): RunningServices {
   c.metrics.collectProcessMetrics();
+  c.ingest.start();
   c.influx?.start();
   c.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,

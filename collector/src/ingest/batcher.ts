@@ -69,6 +69,11 @@ export class IngestBatcher {
     return w;
   }
 
+  /** Start the commit thread now (serve), so the first report after a start does not wait for it to boot. */
+  start(): void {
+    this.worker ??= this.spawn();
+  }
+
   /** Resolves with what storing did: stored, duplicate (a resend), conflict (this agent's id reused for other content). */
   submit(row: IngestRow): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
