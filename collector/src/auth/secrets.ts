@@ -3,7 +3,7 @@
  * they are stored as salted scrypt hashes. Agent credentials and API tokens are 256-bit random
  * values made here, so a plain sha256 is enough and lets the store find them by an index.
  */
-import { createHash, hash, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hash, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 export const sha256 = (s: string): string => hash('sha256', s, 'hex');
 
