@@ -16,6 +16,7 @@ import { validateConfig } from '../collector/dist/config.js';
 import { buildFleet } from '../collector/dist/simulate/fleet.js';
 import { simulate } from '../collector/dist/simulate/run.js';
 import { freePort, startInfluxd } from './lib/influxd.mjs';
+import { between, scrape } from './lib/metrics.mjs';
 import { cpuSeconds, influxCount, rssMB, start, stop, waitHttp } from './lib/proc.mjs';
 import { SMOKE } from './lib/smoke.mjs';
 
@@ -37,28 +38,6 @@ const CONNECTIONS = Number(a.connections);
 const dir = mkdtempSync(join(tmpdir(), 'posture-bench-load-'));
 const node = process.execPath;
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-/** The collector's /metrics as name{labels} -> value. */
-async function scrape(url) {
-  const m = new Map();
-  for (const line of (await (await fetch(`${url}/metrics`)).text()).split('\n')) {
-    const s = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (s) m.set(s[1], Number(s[2]));
-  }
-  return m;
-}
-const sumOf = (m, name) => [...m].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((x, [, v]) => x + v, 0);
-/** The upper bound (ms) of the histogram bucket holding the q-quantile of what was observed between two scrapes. */
-function bucketQuantile(before, after, name, q) {
-  const buckets = [...after]
-    .filter(([k]) => k.startsWith(`${name}_bucket{`))
-    .map(([k, v]) => ({ le: k.includes('le="+Inf"') ? Infinity : Number(/le="([^"]+)"/.exec(k)[1]), n: v - (before.get(k) ?? 0) }))
-    .sort((x, y) => x.le - y.le);
-  const total = buckets.at(-1)?.n ?? 0;
-  if (!total) return '-';
-  const b = buckets.find((x) => x.n >= q * total);
-  return b.le === Infinity ? `> ${buckets.at(-2).le * 1000}` : `<= ${b.le * 1000}`;
-}
 
 try {
   console.log(`load average at start: ${loadavg()}`);
@@ -119,13 +98,9 @@ try {
     const cpu = ((cpuSeconds(col.pid) - cpu0) / s.seconds) * 100;
     const errs = Object.values(s.errors).reduce((x, y) => x + y, 0);
     const achieved = s.accepted / s.seconds;
-    const eld = `${(m1.get('nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)}/${(m1.get('nodejs_eventloop_lag_max_seconds') * 1000).toFixed(0)}`;
-    const gc = ((sumOf(m1, 'nodejs_gc_duration_seconds_sum') - sumOf(m0, 'nodejs_gc_duration_seconds_sum')) * 1000).toFixed(0);
-    const wait = bucketQuantile(m0, m1, 'posture_ingest_wait_seconds', 0.99);
-    const evals = sumOf(m1, 'posture_evaluation_duration_seconds_count') - sumOf(m0, 'posture_evaluation_duration_seconds_count');
-    const evalNote = evals ? `${evals} (${(m1.get('posture_evaluation_seconds') * 1000).toFixed(0)} ms)` : '0';
+    const w = between(m0, m1);
     console.log(
-      `| ${rate} | ${achieved.toFixed(0)} | ${s.p50Ms.toFixed(1)} | ${s.p99Ms.toFixed(1)} | ${errs} | ${cpu.toFixed(0)} | ${rssMB(col.pid).toFixed(0)} | ${((p1 - p0) / (s.seconds + 1.5)).toFixed(0)} | ${eld} | ${gc} | ${wait} | ${evalNote} |`,
+      `| ${rate} | ${achieved.toFixed(0)} | ${s.p50Ms.toFixed(1)} | ${s.p99Ms.toFixed(1)} | ${errs} | ${cpu.toFixed(0)} | ${rssMB(col.pid).toFixed(0)} | ${((p1 - p0) / (s.seconds + 1.5)).toFixed(0)} | ${w.eventLoop} | ${w.gcMs} | ${w.ingestWaitP99} | ${w.evaluations} |`,
     );
     if (s.p99Ms > 100 || errs > 0 || achieved < rate * 0.9) break;
     best = achieved;
