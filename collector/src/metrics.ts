@@ -60,6 +60,7 @@ export class CollectorMetrics {
   private readonly alertState: Gauge<'indicator' | 'scope' | 'state'>;
   /** Scopes each indicator has series for, so a scope that disappears loses its series. */
   private readonly scopesOf = new Map<string, Set<string>>();
+  private processMetrics = false;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -140,6 +141,8 @@ export class CollectorMetrics {
    * the event loop.
    */
   collectProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 5 });
   }
 
