@@ -16,7 +16,8 @@ export interface Directive {
   /**
    * Indicators of earlier directives that stay in force beside this one's targets (a later
    * directive raises some targets and leaves the others standing): its report measures them too,
-   * each with its own target, due date and basis, numbered after this directive's own rows.
+   * each with its own target, due date and basis, numbered after this directive's own rows
+   * (an id no loaded rule file defines is simply not measured).
    */
   carriesOver: string[];
 }
