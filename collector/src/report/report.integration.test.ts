@@ -178,14 +178,18 @@ describe('the appendix report on a generated fleet', () => {
     expect(portal.reasons.slice(0, 2)).toEqual(['ttcntt-h0: mức sẵn sàng IPv6 0/4', 'IPv6 bị tắt (net.ipv6.conf.all.disable_ipv6=1)']);
   });
 
-  it('the default directive is the one in force at the report date: Chỉ thị 09/CT-TTg, its targets on every row', async () => {
+  it('the default directive is the one in force at the report date: Chỉ thị 09/CT-TTg, its targets on every row, with the 2022 targets it leaves standing', async () => {
     const r = (await (await get(`${fx.url}/api/v1/report?format=json`)).json()) as JsonReport;
     expect(r.directive).toMatchObject({ id: '09-CT-TTg-2024', issued: '2024-02-23' });
     expect(r.indicators.map((i) => [i.tt, i.id, i.target, i.due])).toEqual([
       [1, 'systems_level_approved', 1, '2024-09-30'],
       [2, 'systems_plan_deployed', 1, '2024-12-31'],
+      // Carried over from QĐ 2224 (rules/directive-2024.rules.yaml carriesOver), with its own basis.
+      [3, 'endpoint_protection', 0.9, '2022-12-31'],
+      [0, 'ipv6_portals', 1, '2022-12-31'],
       [0, 'agent_coverage', 0.95, null],
     ]);
+    expect(r.indicators[2]!.basis).toMatch(/2224\/QĐ-BGTVT/);
     const ind = r.indicators[0]!;
     expect(ind.units.map((u) => u.scope)).toEqual(worstFirst(approved));
     for (const u of ind.units) expect({ pass: u.pass, total: u.total }).toEqual(approved.get(u.scope));

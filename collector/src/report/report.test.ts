@@ -20,8 +20,8 @@ import { liveReport, type ReportFrame } from './model.js';
 import { parseAt } from './source.js';
 import { applyComparison, applyTrend, previousQuarterEnd } from './trend.js';
 
-const D2022: Directive = { id: '2224-QD-BGTVT', title: { vi: 'Quyết định 2224/QĐ-BGTVT', en: 'Decision 2224' }, issued: '2021-12-27', basis: 'QĐ 2224' };
-const D2024: Directive = { id: '09-CT-TTg-2024', title: { vi: 'Chỉ thị số 09/CT-TTg ngày 23/02/2024', en: 'Directive 09/CT-TTg' }, issued: '2024-02-23', basis: 'CT 09' };
+const D2022: Directive = { id: '2224-QD-BGTVT', title: { vi: 'Quyết định 2224/QĐ-BGTVT', en: 'Decision 2224' }, issued: '2021-12-27', basis: 'QĐ 2224', carriesOver: [] };
+const D2024: Directive = { id: '09-CT-TTg-2024', title: { vi: 'Chỉ thị số 09/CT-TTg ngày 23/02/2024', en: 'Directive 09/CT-TTg' }, issued: '2024-02-23', basis: 'CT 09', carriesOver: [] };
 
 const frame: ReportFrame = {
   directive: D2022,
@@ -104,6 +104,19 @@ describe('report renderers', () => {
     expect(r.indicators[1]!.units.map((u) => u.scope)).toEqual(['B', 'A', 'C']);
     expect(r.indicators[1]!.belowTarget.map((u) => u.scope)).toEqual(['B', 'A']);
     expect(liveReport(ev, [], { ...frame, directive: D2024 }).indicators.map((i) => i.id)).toEqual(['systems_level_approved']);
+  });
+
+  it("a later directive carries over an earlier one's standing indicator: measured too, numbered after its own rows", () => {
+    const r = liveReport(ev, [], { ...frame, directive: { ...D2024, carriesOver: ['endpoint_protection'] } });
+    expect(r.indicators.map((i) => [i.id, i.tt, i.directive, i.target])).toEqual([
+      ['systems_level_approved', 1, '09-CT-TTg-2024', 0.9],
+      ['endpoint_protection', 2, '2224-QD-BGTVT', 0.9],
+    ]);
+    // The 2022 report itself is unchanged (its own numbering).
+    expect(liveReport(ev, [], frame).indicators.map((i) => [i.id, i.tt])).toEqual([
+      ['systems_classified', 11],
+      ['endpoint_protection', 12],
+    ]);
   });
 
   it('the directive in force at the report date, unless one is asked for', () => {
