@@ -141,7 +141,7 @@ describe('report renderers', () => {
     const md = toMarkdown(r, 'vi');
     expect(md).toContain('_(Kèm theo Văn bản số …/BGTVT-TTCNTT ngày … tháng … năm 2026)_');
     expect(md).toContain('Đánh giá theo: Quyết định 2224/QĐ-BGTVT');
-    expect(md).toContain('| 12 | Tỷ lệ thiết bị \\| được bảo vệ | QĐ 2224 | 90% (hạn 31/12/2022) | 67,3% (37/55) (5) | Chưa đạt |');
+    expect(md).toContain('| 12 | Tỷ lệ thiết bị \\| được bảo vệ | QĐ 2224 | 90% (hạn 31/12/2022) | 67,3% (37/55) (5) | Chưa đạt (quá hạn) |');
     expect(md).toContain('(2) Các đơn vị chưa trình phê duyệt hồ sơ: Cục HHVN (2 hệ thống).');
     expect(md).toContain('| Cục ĐTNĐVN | — (0/0) | 90% | Chưa có dữ liệu |');
     expect(md).toContain('| Cục HHVN | 66,7% (2/3) | 90% | Chưa đạt (quá hạn) |');
@@ -226,7 +226,7 @@ describe('report renderers', () => {
     expect(ep.units.find((u) => u.scope === 'A')!.previous).toBeNull();
     const md = toMarkdown(r, 'vi');
     expect(md).toContain('So sánh với số liệu tại 31/03/2026 17:00 (UTC+7)');
-    expect(md).toContain('| 67,3% (37/55) (5) | tăng 9,1 điểm % | Chưa đạt |');
+    expect(md).toContain('| 67,3% (37/55) (5) | tăng 9,1 điểm % | Chưa đạt (quá hạn) |');
     expect(md).toContain('| Cục HHVN | 66,7% (2/3) | 66,7% | không đổi | 90% | Chưa đạt (quá hạn) |');
     expect(md).toContain('| Cục A <b> | 67,3% (35/52) | — | — | 90% | Chưa đạt (quá hạn) |');
     expect(toHtml(r, 'en')).toContain('<td class="num change">up 9.1 pp</td>');
