@@ -93,7 +93,9 @@ beforeAll(async () => {
   );
   // Wait until an evaluation after the whole fleet reached the history (one runs every second).
   await waitFor('an evaluation of the whole fleet in the history', inHistory(hosts.length));
-}, 60_000);
+  // A real collector process, enrolment and two evaluations reaching the history: under the
+  // load of the whole suite on two cores this has taken more than a minute.
+}, 120_000);
 
 afterAll(async () => {
   await collector?.stop();
@@ -258,11 +260,14 @@ describe('the appendix report on a generated fleet', () => {
       .trim()
       .split('\r\n')
       .map((l) => l.split(','));
-    expect(rows[0]).toEqual(['tt', 'indicator', 'title', 'basis', 'scope', 'unit', 'pass', 'total', 'ratio', 'actual', 'target', 'met', 'result', 'evaluated_at']);
+    expect(rows[0]).toEqual(['tt', 'indicator', 'title', 'basis', 'scope', 'unit', 'pass', 'total', 'ratio', 'actual', 'target', 'met', 'result', 'evaluated_at', 'due', 'overdue', 'directive', 'previous_ratio', 'change_points', 'compared_with']);
     const ep = rows.filter((r) => r[1] === 'endpoint_protection');
     expect(ep.map((r) => r[4])).toEqual(['ministry', ...worstFirst(endpoint)]);
     for (const r of ep.slice(1)) expect([Number(r[6]), Number(r[7])]).toEqual([endpoint.get(r[4]!)!.pass, endpoint.get(r[4]!)!.total]);
     expect(ep.find((r) => r[4] === 'CHHVN')!.slice(8, 13)).toEqual(['0.909091', '90.9%', '0.9', '1', 'Met']);
+    // Due, overdue (met: no), the directive; no stored evaluation to compare with: empty.
+    expect(ep.find((r) => r[4] === 'CHHVN')!.slice(14)).toEqual(['2022-12-31', '0', D2022, '', '', '']);
+    expect(ep.find((r) => r[12] === 'Not met')![15]).toBe('1');
   });
 
   it('rejects a bad format, language, time or parameter with a coded 400', async () => {
