@@ -37,6 +37,7 @@ aide
 poppler-utils
 libreoffice-writer-nogui
 fonts-dejavu-core
+fonts-liberation2
 nsd
 unbound
 nginx

@@ -56,3 +56,9 @@ export async function pdfPages(pdf: string, prefix: string, opts: { dpi?: number
 
 /** The PDF's text, laid out as on the page. */
 export const pdfText = (pdf: string): Promise<string> => run('/usr/bin/pdftotext', ['-layout', pdf, '-'], 'poppler-utils');
+
+/** The fonts a PDF embeds (pdffonts' name column, subset prefix removed): what the pages are set in. */
+export async function pdfFonts(pdf: string): Promise<string[]> {
+  const lines = (await run('/usr/bin/pdffonts', [pdf], 'poppler-utils')).split('\n').slice(2);
+  return [...new Set(lines.map((l) => l.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, '')).filter(Boolean))];
+}

@@ -94,7 +94,7 @@ const portalsNotReady = (c: Ctx) =>
     .height(8);
 
 // The portal prober (collector src/portals/): measurements portal and portal_check.
-const outsideQuery = `SELECT last("level") AS "level", last("level_no") AS "level_no", last("ready") AS "ready", last("checks_pass") AS "checks_pass", last("checks_fail") AS "checks_fail", last("checks_unreachable") AS "checks_unreachable", last("blocking") AS "blocking", last("probe_ms") AS "probe_ms" FROM "portal" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system"`;
+const outsideQuery = `SELECT last("level") AS "level", last("level_no") AS "level_no", last("ready") AS "ready", last("checks_pass") AS "checks_pass", last("checks_fail") AS "checks_fail", last("checks_unreachable") AS "checks_unreachable", last("blocking") AS "blocking", last("probe_ms") AS "probe_ms" FROM "portal" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY ${UNIT_NAME}, ${SYSTEM_NAME}`;
 
 const portalsOutside = (c: Ctx) =>
   new table.PanelBuilder()
@@ -113,7 +113,8 @@ const portalsOutside = (c: Ctx) =>
         c.lang === 'vi'
           ? {
               Time: 'Đo lúc',
-              unit: 'Đơn vị',
+              unit_name: 'Đơn vị',
+              system_name: 'Hệ thống',
               system: 'Mã hệ thống',
               level: 'Mức',
               level_no: 'Mức (-1..4)',
@@ -126,7 +127,8 @@ const portalsOutside = (c: Ctx) =>
             }
           : {
               Time: 'Probed at',
-              unit: 'Unit',
+              unit_name: 'Unit',
+              system_name: 'System',
               system: 'System id',
               level: 'Level',
               level_no: 'Level (-1..4)',
@@ -137,6 +139,7 @@ const portalsOutside = (c: Ctx) =>
               blocking: 'Blocking (reason codes)',
               probe_ms: 'Probe time (ms)',
             },
+        ['unit'],
       ),
     )
     .span(24)
@@ -147,9 +150,9 @@ const portalCriteria = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Cổng thông tin: từng tiêu chí IPv6', en: 'Portals: each IPv6 criterion' }))
     .description(c.t({ vi: 'pass: đạt, fail: không đạt, unreachable: không đo được, n/a: không áp dụng.', en: 'pass, fail, unreachable (could not be measured), n/a (does not apply).' }))
-    .withTarget(q('A', `SELECT last("status") AS "status" FROM "portal_check" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system", "criterion"`).table())
+    .withTarget(q('A', `SELECT last("status") AS "status" FROM "portal_check" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY ${UNIT_NAME}, ${SYSTEM_NAME}, "criterion"`).table())
     .withTransformation(merge)
-    .withTransformation({ id: 'groupingToMatrix', options: { columnField: 'criterion', rowField: 'system', valueField: 'status' } })
+    .withTransformation({ id: 'groupingToMatrix', options: { columnField: 'criterion', rowField: 'system_name', valueField: 'status' } })
     .span(24)
     .height(8);
 

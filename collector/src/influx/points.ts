@@ -78,12 +78,12 @@ export const INFLUX_SCHEMA = {
   },
   // One point per portal per probe run; `blocking` is the comma-separated reason codes.
   portal: {
-    tags: ['unit', 'system'],
+    tags: ['unit', 'unit_name', 'system', 'system_name'],
     fields: { level: 'string', level_no: 'number', ready: 'boolean', probe_ms: 'number', checks_pass: 'number', checks_fail: 'number', checks_unreachable: 'number', blocking: 'string' },
   },
   // One point per criterion per portal per run; similarity only on web_same_content.
   portal_check: {
-    tags: ['unit', 'system', 'criterion'],
+    tags: ['unit', 'unit_name', 'system', 'system_name', 'criterion'],
     fields: { status: 'string', pass: 'boolean', check_ms: 'number', similarity: 'number' },
   },
 } as const satisfies Record<(typeof MEASUREMENTS)[keyof typeof MEASUREMENTS], { tags: readonly string[]; fields: Record<string, FieldType> }>;

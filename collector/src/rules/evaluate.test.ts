@@ -259,4 +259,40 @@ describe('stricter rules from the product facts and the time helper', () => {
     expect(unit(res, 'A')).toMatchObject({ pass: 3, total: 5 });
     expect(res.failing.map((f) => f.id)).toEqual([hosts[2]!.id, hosts[4]!.id]);
   });
+
+  it('rules branch on reason codes, never on the English text: host.protection.reasonCodes and host.ipv6.reasonCodes', () => {
+    const problems: RuleProblem[] = [];
+    const [g] = parseRuleText(
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - indicator: not_just_stopped',
+        '        title: {vi: t, en: t}',
+        '        basis: b',
+        '        population: hosts',
+        '        pass: \'!("POLICY_NOT_RUNNING" in host.protection.reasonCodes) && !("IPV6_DISABLED" in host.ipv6.reasonCodes)\'',
+        '        by: [unit]',
+        '        target: 1',
+      ].join('\n') + '\n',
+      'codes.rules.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    const hosts = hostMembers(
+      [
+        host('A'),
+        // ClamAV stopped: the policy's reasons are POLICY_NOT_RUNNING and POLICY_REALTIME_OFF.
+        host('A', { protected: false, protection: clamavFacts(false, NOW.toISOString()) }),
+        host('A', { ipv6ReasonCodes: [{ code: 'IPV6_DISABLED' }] }),
+        host('A', { ipv6ReasonCodes: [{ code: 'IPV6_NO_GLOBAL_ADDRESS' }] }),
+      ],
+      NOW,
+      60,
+    );
+    expect(hosts[1]!.protection.reasonCodes).toEqual(['POLICY_NOT_RUNNING', 'POLICY_REALTIME_OFF']);
+    const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
+    expect(unit(res, 'A')).toMatchObject({ pass: 2, total: 4 });
+    expect(res.failing.map((f) => f.id).sort()).toEqual([hosts[1]!.id, hosts[2]!.id].sort());
+  });
 });

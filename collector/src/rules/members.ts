@@ -34,7 +34,6 @@ export interface HostMember {
   ipv6Readiness: string | null;
   /** The agent's codes for why the host is not IPv6 ready (shown in the portals' footnote). */
   ipv6ReasonCodes: Reason[];
-  /** Why this host is not protected, when it is not. */
   /** Why this host fails (stale, and the policy's verdict when not protected), as codes. */
   reasons: FailReason[];
   lastSeen: string;
@@ -134,7 +133,7 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
         silentMinutes: BigInt(Math.max(0, Math.floor(silentMs / 60_000))),
         collectedAt: new Date(r.protection ? r.protection.collectedMs : Date.parse(r.receivedAt)),
         protection: view,
-        ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons },
+        ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons, reasonCodes: r.ipv6ReasonCodes.map((c) => c.code) },
         baseline,
         systems: r.systems,
       },
