@@ -317,9 +317,10 @@ const MIGRATIONS: (string | ((db: DB) => void))[] = [
   // product from its binary value (jsonb_each), where the text views parsed each check's JSON
   // again for every json_extract. The triggers ran on every stored report in the commit
   // thread: its CPU per report went from 1.1 ms to 0.4 ms with 62 baseline checks (a real
-  // agent's) and from 0.2 to 0.11 ms with the benches' 8; store/rule-facts-views.test.ts checks
-  // that both forms give the same text. A later change to the facts restates these views in
-  // this form: jsonb(report) once in the FROM, jsonb_each for every json_each.
+  // agent's) and from 0.2 to 0.12 ms with the benches' 8 (bench/ingest-commit.mjs).
+  // store/rule-facts-views.integration.test.ts checks that both forms give the same text. A
+  // later change to the facts restates these views in this form: jsonb(report) once in the
+  // FROM, jsonb_each for every json_each.
   `
   DROP TRIGGER host_rule_facts_ins;
   DROP TRIGGER host_rule_facts_upd;

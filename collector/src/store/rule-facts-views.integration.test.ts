@@ -5,13 +5,15 @@
  * go through the real ingest transaction (its triggers), with what could read differently:
  * per-level results, measured values written as the agent wrote them (30.0, 1e3, -0.5),
  * reason codes, titles with quotes, backslashes, control characters and non-BMP characters,
- * a failed protection probe, IPv6 reason codes, and no baseline probe at all.
+ * a failed protection probe, IPv6 reason codes, and no baseline probe at all; and on the real
+ * agent's report of this machine (`collect --once --json`: its 60-odd baseline checks).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineCheck, Report } from '@posture/protocol';
+import { AGENT_BIN, runNode } from '../../../testing/collector.js';
 import { sqlAll, sqlGet } from '../../../testing/sql.js';
 import { sampleReport } from '../../../testing/reports.js';
 import { openCollector } from '../app.js';
@@ -83,27 +85,48 @@ describe('rule facts views', () => {
     const text = JSON.stringify(full).replace('"value":30,', '"value":30.0,').replace('"value":1000}', '"value":1e3}').replace('"threshold":90', '"threshold":9E1');
     expect(text).toContain('"value":1e3');
     store(full, text);
-    const failed: Report = { ...sampleReport({ agentId: id.failed, unit: 'A', baseline: CHECKS.slice(0, 3) }) };
+    const failed = sampleReport({ agentId: id.failed, unit: 'A', baseline: CHECKS.slice(0, 3) });
     failed.probes.protection = { ok: false, durationMs: 3, error: { code: 'PROBE_TIMEOUT', message: 'timed out after 30 s' } };
     store(failed);
 
-    const stored = sqlAll<{ agent_id: string; facts: string }>(c.db, 'SELECT agent_id, facts FROM host_rule_facts ORDER BY agent_id');
-    const plain = sqlAll<{ agent_id: string; facts: string }>(c.db, `SELECT agent_id, facts FROM (${plainForm(viewSql('host_rule_facts_of'))}) ORDER BY agent_id`);
-    expect(stored.map((r) => r.agent_id).sort()).toEqual(Object.values(id).sort());
-    expect(stored).toEqual(plain);
+    const facts = expectPlainFormAgrees(Object.values(id));
     // What could differ did reach the facts.
-    const fullFacts = stored.find((r) => r.agent_id === id.full)!.facts;
-    expect(fullFacts).toContain('["retention.days",2,"pass",[[2,"pass",30],[3,"fail",90.0]],30.0,null]');
-    expect(fullFacts).toContain('IPV6_NO_DEFAULT_ROUTE');
-    expect(stored.find((r) => r.agent_id === id.failed)!.facts).toContain('PROBE_TIMEOUT');
-
-    const titles = `SELECT agent_id, check_id, title FROM baseline_titles_of ORDER BY agent_id, check_id`;
-    const plainTitles = `SELECT agent_id, check_id, title FROM (${plainForm(viewSql('baseline_titles_of'))}) ORDER BY agent_id, check_id`;
-    expect(sqlAll(c.db, titles)).toEqual(sqlAll(c.db, plainTitles));
+    expect(facts.get(id.full)).toContain('["retention.days",2,"pass",[[2,"pass",30],[3,"fail",90.0]],30.0,null]');
+    expect(facts.get(id.full)).toContain('IPV6_NO_DEFAULT_ROUTE');
+    expect(facts.get(id.failed)).toContain('PROBE_TIMEOUT');
     const hostile = sqlGet<{ title: string }>(c.db, "SELECT title FROM baseline_check_titles WHERE check_id = 'title.hostile'")!;
     expect(JSON.parse(hostile.title)).toEqual(CHECKS.find((x) => x.id === 'title.hostile')!.title);
     expect(sqlAll(c.db, 'SELECT check_id FROM baseline_check_titles ORDER BY check_id').map((r) => r.check_id)).toEqual(
       expect.arrayContaining(['plain.fail', 'retention.days', 'title.hostile', 'unknown.coded', 'value.exp', 'value.negative', 'value.real']),
     );
   });
+
+  it("give the facts and titles of their plain json form for the real agent's report of this machine", async () => {
+    const agentConfig = join(dir, 'agent.yaml');
+    await writeFile(agentConfig, `unit: A\nrole: server\nstateDir: ${join(dir, 'agent-state')}\n`);
+    const run = await runNode(AGENT_BIN, ['-c', agentConfig, 'collect', '--once', '--json'], {}, 120_000);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    const baseline = report.probes.baseline;
+    if (!baseline?.ok) throw new Error(`the agent's baseline probe failed on this machine: ${JSON.stringify(baseline)}`);
+    expect(baseline.facts.checks.length).toBeGreaterThan(20);
+    const agentId = c.agents.enroll('A', 'this-machine', '').agentId;
+    // Stored as the agent wrote it, under the id this store enrolled.
+    store({ ...report, agentId }, run.stdout.trim().split(JSON.stringify(report.agentId)).join(JSON.stringify(agentId)));
+    const facts = expectPlainFormAgrees([agentId]);
+    expect((JSON.parse(facts.get(agentId)!) as unknown[])[3]).toHaveLength(baseline.facts.checks.length);
+  }, 180_000);
 });
+
+/** host_rule_facts as the triggers wrote it for `agents`, and every title row, equal what the plain json views give; returns the facts. */
+function expectPlainFormAgrees(agents: readonly string[]): Map<string, string> {
+  const ids = `(${agents.map(() => '?').join(', ')})`;
+  const stored = sqlAll<{ agent_id: string; facts: string }>(c.db, `SELECT agent_id, facts FROM host_rule_facts WHERE agent_id IN ${ids} ORDER BY agent_id`, ...agents);
+  const plain = sqlAll<{ agent_id: string; facts: string }>(c.db, `SELECT agent_id, facts FROM (${plainForm(viewSql('host_rule_facts_of'))}) WHERE agent_id IN ${ids} ORDER BY agent_id`, ...agents);
+  expect(stored.map((r) => r.agent_id)).toEqual([...agents].sort());
+  expect(stored).toEqual(plain);
+  const titles = `SELECT agent_id, check_id, title FROM baseline_titles_of ORDER BY agent_id, check_id`;
+  const plainTitles = `SELECT agent_id, check_id, title FROM (${plainForm(viewSql('baseline_titles_of'))}) ORDER BY agent_id, check_id`;
+  expect(sqlAll(c.db, titles)).toEqual(sqlAll(c.db, plainTitles));
+  return new Map(stored.map((r) => [r.agent_id, r.facts]));
+}
