@@ -48,6 +48,20 @@ export const pass = (id: string, evidence: string): CheckOutcome => ({ id, resul
 export const fail = (id: string, evidence: string): CheckOutcome => ({ id, result: 'fail', evidence: clip(evidence) });
 export const unknown = (id: string, evidence: string): CheckOutcome => ({ id, result: 'unknown', evidence: clip(evidence) });
 
+const cycleRuns = new WeakMap<object, Map<string, Promise<CommandResult>>>();
+/**
+ * A command run once per cycle (per BaselineContext) however many families read it
+ * (`auditctl -s`, `apt-config dump`): each answer is what the system says in this cycle.
+ */
+export function runOncePerCycle(ctx: Pick<BaselineContext, 'system'>, command: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CommandResult> {
+  let runs = cycleRuns.get(ctx);
+  if (!runs) cycleRuns.set(ctx, (runs = new Map<string, Promise<CommandResult>>()));
+  const key = [command, ...args].join('\0');
+  let p = runs.get(key);
+  if (!p) runs.set(key, (p = ctx.system.run(command, args, opts)));
+  return p;
+}
+
 /** Stdout of a command that exited 0, else null. */
 export const okOut = (r: CommandResult): string | null => (r.kind === 'ok' && r.code === 0 ? r.stdout : null);
 
