@@ -12,6 +12,7 @@
  * a local mirror of the security archive counts too.
  */
 import type { CommandResult, SystemReader } from '../../system.js';
+import { filesStamp } from '../common/file-stamp.js';
 
 export const LISTS = '/var/lib/apt/lists';
 export const DPKG_STATUS = '/var/lib/dpkg/status';
@@ -127,11 +128,12 @@ export function installedPackages(status: string): Map<string, string> {
   return out;
 }
 
-const installedCache = new WeakMap<object, { key: string; installed: Map<string, string> }>();
+const installedCache = new WeakMap<object, { key: string; installed: Promise<Map<string, string> | null> }>();
 
 /**
  * Installed packages, parsed once per change of dpkg's status file (mtime and size) for a given
- * reader: the file is ~800 kB on a server and several checks need it every cycle.
+ * reader: the file is ~800 kB on a server and several checks need it every cycle (families
+ * running at the same time share the one read in flight).
  */
 export async function installedCached(system: SystemReader): Promise<Map<string, string> | null> {
   const st = await system.stat(DPKG_STATUS);
@@ -139,12 +141,18 @@ export async function installedCached(system: SystemReader): Promise<Map<string,
   const key = `${st.mtime.getTime()}/${st.size}`;
   const hit = installedCache.get(system);
   if (hit?.key === key) return hit.installed;
-  const installed = new Map<string, string>();
-  const reader = new StanzaReader(INSTALLED_FIELDS, addInstalled(installed));
-  if (!(await system.readLines(DPKG_STATUS, reader.line))) return null;
-  reader.end();
+  const installed = (async () => {
+    const out = new Map<string, string>();
+    const reader = new StanzaReader(INSTALLED_FIELDS, addInstalled(out));
+    if (!(await system.readLines(DPKG_STATUS, reader.line))) return null;
+    reader.end();
+    return out;
+  })();
   installedCache.set(system, { key, installed });
-  return installed;
+  const result = await installed;
+  // An unreadable status is asked again next time.
+  if (result === null && installedCache.get(system)?.installed === installed) installedCache.delete(system);
+  return result;
 }
 
 const APT_CONF = '/etc/apt/apt.conf';
@@ -153,13 +161,11 @@ const APT_CONF_D = '/etc/apt/apt.conf.d';
 /**
  * What `apt-config dump` reads: its own defaults (the binary), apt.conf, every file of
  * apt.conf.d (the directory's mtime changes when one is added, removed or renamed) and
- * $APT_CONFIG. Their modification times and sizes, as one string.
+ * $APT_CONFIG.
  */
 async function aptConfigInputs(system: SystemReader): Promise<string> {
   const names = ((await system.readDir(APT_CONF_D)) ?? []).sort();
-  const paths = ['/usr/bin/apt-config', APT_CONF, APT_CONF_D, ...names.map((n) => `${APT_CONF_D}/${n}`), ...(process.env.APT_CONFIG ? [process.env.APT_CONFIG] : [])];
-  const stats = await Promise.all(paths.map((p) => system.stat(p)));
-  return paths.map((p, i) => `${p}=${stats[i]?.mtime.getTime() ?? '-'}/${stats[i]?.size ?? '-'}`).join('\n');
+  return filesStamp(system, ['/usr/bin/apt-config', APT_CONF, APT_CONF_D, ...names.map((n) => `${APT_CONF_D}/${n}`), ...(process.env.APT_CONFIG ? [process.env.APT_CONFIG] : [])]);
 }
 
 /** The dump names the default places (a config that moves them elsewhere is not cached: its files are not watched). */

@@ -62,6 +62,19 @@ export function runOncePerCycle(ctx: Pick<BaselineContext, 'system'>, command: s
   return p;
 }
 
+const cycleReads = new WeakMap<object, Map<string, Promise<string | null>>>();
+/**
+ * A kernel table read once per cycle (per BaselineContext) however many families read it: the
+ * kernel builds /proc/net/tcp by walking every socket (~2 ms per read on a busy host).
+ */
+export function readOncePerCycle(ctx: Pick<BaselineContext, 'system'>, path: string): Promise<string | null> {
+  let reads = cycleReads.get(ctx);
+  if (!reads) cycleReads.set(ctx, (reads = new Map<string, Promise<string | null>>()));
+  let p = reads.get(path);
+  if (!p) reads.set(path, (p = ctx.system.readFile(path)));
+  return p;
+}
+
 /** Stdout of a command that exited 0, else null. */
 export const okOut = (r: CommandResult): string | null => (r.kind === 'ok' && r.code === 0 ? r.stdout : null);
 

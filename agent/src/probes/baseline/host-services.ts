@@ -12,8 +12,8 @@
  *   /var/log/audit are mount points in /proc/self/mountinfo (what is mounted, not fstab).
  */
 import type { SystemReader } from '../../system.js';
-import type { CheckFamily, CheckOutcome } from './check.js';
-import { fail, pass, unknown } from './check.js';
+import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
+import { fail, pass, readOncePerCycle, unknown } from './check.js';
 import { installedCached } from './apt-lists.js';
 
 const SUDO = 'sudo.nopasswd';
@@ -28,7 +28,7 @@ const FS: Record<string, string> = { 'fs.var_log_separate': '/var/log', 'fs.var_
 export const SERVICE_IDS = [SUDO, ...Object.keys(LEGACY), USB, ...Object.keys(FS)];
 
 /** Listening ports from /proc/net/{tcp,tcp6,udp,udp6}: `proto:port`. */
-export async function listeningPorts(system: SystemReader): Promise<Set<string>> {
+export async function listeningPorts(ctx: Pick<BaselineContext, 'system'>): Promise<Set<string>> {
   const out = new Set<string>();
   for (const [proto, file] of [
     ['tcp', 'tcp'],
@@ -36,7 +36,7 @@ export async function listeningPorts(system: SystemReader): Promise<Set<string>>
     ['udp', 'udp'],
     ['udp', 'udp6'],
   ] as const) {
-    for (const line of ((await system.readFile(`/proc/net/${file}`)) ?? '').split('\n').slice(1)) {
+    for (const line of ((await readOncePerCycle(ctx, `/proc/net/${file}`)) ?? '').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 4) continue;
       // TCP state 0A is LISTEN; an unconnected UDP socket (07) is a listener.
@@ -121,8 +121,9 @@ export const hostServicesFamily: CheckFamily = {
   name: 'host-services',
   ids: SERVICE_IDS,
   platforms: ['linux'],
-  async run({ system, processes }) {
-    const [sudo, installed, ports, mountinfo] = await Promise.all([sudoNopasswd(system), installedCached(system), listeningPorts(system), system.readFile('/proc/self/mountinfo')]);
+  async run(ctx) {
+    const { system, processes } = ctx;
+    const [sudo, installed, ports, mountinfo] = await Promise.all([sudoNopasswd(system), installedCached(system), listeningPorts(ctx), system.readFile('/proc/self/mountinfo')]);
     const sudoOut = !sudo.files.length
       ? (await system.stat('/usr/bin/sudo'))
         ? unknown(SUDO, '/etc/sudoers unreadable (run the agent as root)')
