@@ -83,11 +83,28 @@ export async function sudoNopasswd(system: SystemReader, path = '/etc/sudoers', 
   return res;
 }
 
+/**
+ * Installed packages of each legacy service, per installed-packages map: the map is the same
+ * object while dpkg's status is unchanged (installedCached), so the names are matched once per
+ * package change, not every cycle.
+ */
+const legacyPackages = new WeakMap<Map<string, string>, Map<string, string[]>>();
+function legacyInstalled(installed: Map<string, string>): Map<string, string[]> {
+  let out = legacyPackages.get(installed);
+  if (!out) {
+    const names = [...installed.keys()].map((k) => k.slice(0, k.indexOf(':')));
+    out = new Map(Object.entries(LEGACY).map(([id, l]) => [id, names.filter((n) => l.packages.test(n))]));
+    legacyPackages.set(installed, out);
+  }
+  return out;
+}
+
 async function legacy(system: SystemReader, processes: ReadonlySet<string>, installed: Map<string, string> | null, ports: Set<string>): Promise<CheckOutcome[]> {
+  const installedLegacy = installed ? legacyInstalled(installed) : null;
   return Object.entries(LEGACY).map(([id, l]) => {
     const listening = l.ports.filter((p) => ports.has(`${p.proto}:${p.port}`)).map((p) => `${p.proto}/${p.port}`);
     const running = l.processes.filter((p) => processes.has(p));
-    const pkgs = installed ? [...installed.keys()].map((k) => k.split(':')[0]!).filter((n) => l.packages.test(n)) : [];
+    const pkgs = installedLegacy?.get(id) ?? [];
     const found = [listening.length ? `listening on ${listening.join(', ')}` : '', running.length ? `running: ${running.join(', ')}` : '', pkgs.length ? `installed: ${pkgs.join(', ')}` : ''].filter(Boolean);
     if (found.length) return fail(id, `${l.what} ${found.join('; ')}: remove it (apt purge ${pkgs.join(' ') || l.processes[0]}) and use SSH/SFTP`);
     if (installed === null) return unknown(id, `${l.what}: not listening or running; installed packages unreadable (/var/lib/dpkg/status)`);
