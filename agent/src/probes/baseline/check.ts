@@ -3,7 +3,7 @@
  * it can produce and returns one outcome per id. The probe adds title and level from the
  * mapping file, so the code says only what was observed.
  */
-import type { CheckResult, HostRole } from '@posture/protocol';
+import type { CheckResult, HostRole, Ipv6Facts } from '@posture/protocol';
 import type { AgentConfig } from '../../config.js';
 import type { ProbeContext } from '../../probe.js';
 import type { CommandResult, SystemReader } from '../../system.js';
@@ -73,6 +73,18 @@ export function readOncePerCycle(ctx: Pick<BaselineContext, 'system'>, path: str
   let p = reads.get(path);
   if (!p) reads.set(path, (p = ctx.system.readFile(path)));
   return p;
+}
+
+/** At most this many listeners are reported: a list that long may be cut short. */
+const MAX_LISTENERS = 512;
+/**
+ * The listening sockets of this cycle, as the ipv6 probe read them just before (`ss -l`, or
+ * /proc/net without ss): the kernel's table read once per cycle instead of once per family.
+ * Null when that probe did not run or its list may be cut short: read /proc/net then.
+ */
+export function cycleListeners(ctx: Pick<BaselineContext, 'earlier'>): Ipv6Facts['listeners'] | null {
+  const l = ctx.earlier.ipv6?.listeners;
+  return l && l.length < MAX_LISTENERS ? l : null;
 }
 
 /** Stdout of a command that exited 0, else null. */

@@ -13,7 +13,7 @@
  */
 import type { SystemReader } from '../../system.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
-import { fail, pass, readOncePerCycle, unknown } from './check.js';
+import { cycleListeners, fail, pass, readOncePerCycle, unknown } from './check.js';
 import { installedCached } from './apt-lists.js';
 
 const SUDO = 'sudo.nopasswd';
@@ -27,8 +27,10 @@ const LEGACY: Record<string, { packages: RegExp; processes: string[]; ports: { p
 const FS: Record<string, string> = { 'fs.var_log_separate': '/var/log', 'fs.var_log_audit_separate': '/var/log/audit' };
 export const SERVICE_IDS = [SUDO, ...Object.keys(LEGACY), USB, ...Object.keys(FS)];
 
-/** Listening ports from /proc/net/{tcp,tcp6,udp,udp6}: `proto:port`. */
-export async function listeningPorts(ctx: Pick<BaselineContext, 'system'>): Promise<Set<string>> {
+/** Listening ports (this cycle's listeners, else /proc/net/{tcp,tcp6,udp,udp6}): `proto:port`. */
+export async function listeningPorts(ctx: Pick<BaselineContext, 'system' | 'earlier'>): Promise<Set<string>> {
+  const seen = cycleListeners(ctx);
+  if (seen) return new Set(seen.map((l) => `${l.protocol ?? 'tcp'}:${l.port}`));
   const out = new Set<string>();
   for (const [proto, file] of [
     ['tcp', 'tcp'],

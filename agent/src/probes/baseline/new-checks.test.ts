@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baselineContext } from '../../../../testing/baseline-context.js';
 import type { Fixture } from '../../../../testing/fixture-system.js';
-import type { CheckFamily } from './check.js';
+import type { BaselineContext, CheckFamily } from './check.js';
 import { sysctlFamily } from './sysctl.js';
 import { accountsFamily } from './accounts.js';
 import { filesFamily } from './files.js';
@@ -195,6 +195,31 @@ describe('apt sources, AIDE, remote logging, TLS', () => {
     const peerCertificate = async (_h: string, port: number) => certs[port as 443] ?? null;
     const r = await run(tlsFamily, { files: { '/proc/net/tcp': tcp } }, { peerCertificate });
     expect(r['tls.certificates_valid']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/port 443 portal.example.gov.vn notAfter 2026-11-25/) as unknown });
+  });
+  it("the cycle's listeners from the ipv6 probe (ss) give the same ports as /proc/net, which is then not read", async () => {
+    const tcp = '  sl  local_address rem_address   st\n   0: 00000000:01BB 00000000:0000 0A 0\n   1: 0100007F:0017 00000000:0000 0A 0\n';
+    const tcp6 = '  sl  local_address rem_address   st\n   0: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 0A 0\n';
+    const udp = '  sl  local_address rem_address   st\n   0: 00000000:0045 00000000:0000 07 0\n';
+    const listeners = [
+      { port: 443, bind: '0.0.0.0', family: 'ipv4' as const, process: 'nginx' },
+      { port: 23, bind: '127.0.0.1', family: 'ipv4' as const, process: 'inetd' },
+      { port: 22, bind: '::', family: 'dual-stack' as const, process: 'sshd' },
+      { protocol: 'udp' as const, port: 69, bind: '0.0.0.0', family: 'ipv4' as const, process: 'in.tftpd' },
+    ];
+    const ipv6 = { listeners } as unknown as NonNullable<BaselineContext['earlier']['ipv6']>;
+    const asked: { host: string; port: number }[] = [];
+    const peerCertificate = async (host: string, port: number) => (asked.push({ host, port }), null);
+    const fromProc = { files: { '/proc/net/tcp': tcp, '/proc/net/tcp6': tcp6, '/proc/net/udp': udp } };
+    const services = (fx: Fixture, over = {}) => run(hostServicesFamily, fx, over);
+    const procServices = await services(fromProc);
+    const ssServices = await services({}, { earlier: { ipv6 } });
+    for (const id of ['services.telnet_server', 'services.tftp_server']) expect(ssServices[id]).toEqual(procServices[id]);
+    expect(ssServices['services.telnet_server']!.result).toBe('fail');
+    await run(tlsFamily, fromProc, { peerCertificate });
+    const viaProc = asked.splice(0);
+    await run(tlsFamily, {}, { peerCertificate, earlier: { ipv6 } });
+    expect(asked).toEqual(viaProc);
+    expect(viaProc).toContainEqual({ host: '127.0.0.1', port: 443 });
   });
 });
 
