@@ -87,6 +87,15 @@ export function cycleListeners(ctx: Pick<BaselineContext, 'earlier'>): Ipv6Facts
   return l && l.length < MAX_LISTENERS ? l : null;
 }
 
+/**
+ * Whether systemd runs this host, by its own test (sd_booted(3): /run/systemd/system exists).
+ * Without it, timers never fire and timedated cannot be asked: no need to fork systemctl or
+ * timedatectl to hear them say so.
+ */
+export async function systemdRunning(system: SystemReader): Promise<boolean> {
+  return (await system.stat('/run/systemd/system')) !== null;
+}
+
 /** Stdout of a command that exited 0, else null. */
 export const okOut = (r: CommandResult): string | null => (r.kind === 'ok' && r.code === 0 ? r.stdout : null);
 

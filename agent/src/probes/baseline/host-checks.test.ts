@@ -32,8 +32,8 @@ const CHRONY_NOSYNC = 'Reference ID    : 00000000 ()\nStratum         : 0\nRef t
 
 describe('time.synchronized', () => {
   it.each([
-    ['timedatectl synchronised', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=yes\nNTPSynchronized=yes\n' } }, 'pass', /NTP=yes NTPSynchronized=yes/],
-    ['timedatectl NTP off', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=no\nNTPSynchronized=no\n' } }, 'fail', /timedatectl set-ntp true/],
+    ['timedatectl synchronised', { dirs: ['/run/systemd/system'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=yes\nNTPSynchronized=yes\n' } }, 'pass', /NTP=yes NTPSynchronized=yes/],
+    ['timedatectl NTP off', { dirs: ['/run/systemd/system'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=no\nNTPSynchronized=no\n' } }, 'fail', /timedatectl set-ntp true/],
     ['chrony synchronised (no systemd)', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD, 'chronyc -n tracking': CHRONY_OK } }, 'pass', /reference 192.0.2.1, stratum 3, leap status Normal/],
     ['chrony without source', { commands: { 'chronyc -n tracking': CHRONY_NOSYNC } }, 'fail', /no usable time source/],
     [

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baselineContext } from '../../../../testing/baseline-context.js';
-import type { Fixture } from '../../../../testing/fixture-system.js';
+import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
 import type { BaselineContext, CheckFamily } from './check.js';
 import { sysctlFamily } from './sysctl.js';
 import { accountsFamily } from './accounts.js';
@@ -169,11 +169,23 @@ describe('apt sources, AIDE, remote logging, TLS', () => {
   });
   it('AIDE: a cron.daily script with no cron daemon never runs', async () => {
     const r = await run(monitoringFamily, {
+      dirs: ['/run/systemd/system'],
       files: { '/usr/bin/aide': '', '/var/lib/aide/aide.db': 'db', '/etc/cron.daily/dailyaidecheck': '#!/bin/sh\n' },
       commands: { 'systemctl is-enabled dailyaidecheck.timer aidecheck.timer': { kind: 'ok', code: 1, stdout: 'disabled\n', stderr: '' } },
     });
     expect(r['integrity.aide_initialised']!.result).toBe('pass');
     expect(r['integrity.aide_scheduled']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/no cron daemon running/) as unknown });
+  });
+  it('AIDE: an enabled timer passes while systemd runs; without systemd no timer fires and systemctl is not asked', async () => {
+    const fx = (booted: boolean): Fixture => ({
+      ...(booted ? { dirs: ['/run/systemd/system'] } : {}),
+      files: { '/usr/bin/aide': '', '/var/lib/aide/aide.db': 'db' },
+      commands: { 'systemctl is-enabled dailyaidecheck.timer aidecheck.timer': 'enabled\nnot-found\n' },
+    });
+    expect((await run(monitoringFamily, fx(true)))['integrity.aide_scheduled']!.result).toBe('pass');
+    const system = new FixtureSystem(fx(false));
+    expect((await run(monitoringFamily, fx(false), { system }))['integrity.aide_scheduled']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/systemd not running: no timer fires/) as unknown });
+    expect(system.ran.filter((c) => c.startsWith('systemctl'))).toEqual([]);
   });
   it('forwarding rules of rsyslog, legacy and RainerScript', () => {
     expect(logForwards('*.* @@siem.example.vn:6514\nauth.* @10.0.0.5\naction(type="omfwd" target="10.1.1.1" port="10514" protocol="tcp")\n').map((f) => `${f.proto}://${f.host}:${f.port}`)).toEqual([
