@@ -34,6 +34,10 @@ pamtester
 util-linux
 auditd
 aide
+poppler-utils
+libreoffice-writer-nogui
+fonts-dejavu-core
+fonts-liberation2
 nsd
 unbound
 nginx

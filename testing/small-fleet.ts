@@ -103,6 +103,7 @@ export function fleetReport(h: FleetHost, agentId: string, at = new Date()): Rep
       outbound: level >= 2 ? { target: '[2001:db8::1]:443', reachable: level >= 4, error: null, ms: 4 } : null,
       readiness: h.readiness,
       reasons: level >= 4 ? [] : [`not ${IPV6_LEVELS[level + 1]}`],
+      ...(level === 0 ? { reasonCodes: [{ code: 'IPV6_DISABLED', params: { by: 'net.ipv6.conf.all.disable_ipv6=1' } }] } : {}),
       unknown: [],
     },
   };

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError } from './config.js';
 import { openCollector } from './app.js';
 import { startServer } from './server.js';
+import { writeFileSync } from 'node:fs';
 import { checkFormat, checkLang, render } from './report/render.js';
 import { ReportError, buildReport, parseAt } from './report/source.js';
 import { RegistryError } from './store/systems.js';
@@ -50,19 +51,26 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('report')
     .description("print the directive's appendix table (indicators per unit), now or at a past time from the stored history")
-    .option('--format <format>', 'markdown | csv | json | html', 'markdown')
+    .option('--format <format>', 'markdown | csv | json | html | docx (docx is written to --out or to stdout)', 'markdown')
     .option('--lang <lang>', 'vi | en', 'vi')
     .option('--at <time>', 'the report as it was then, from stored indicator history: ISO date (end of day) or date-time; Vietnam time (UTC+7) unless a zone is given')
-    .action((opts: { format: string; lang: string; at?: string }) => {
+    .option('--compare <time>', 'compare each figure with the stored evaluation at or before this time (same forms as --at), or "none"; default: the end of the previous quarter, when stored')
+    .option('--directive <id>', "measure against this directive (a rule file's directive.id, e.g. 09-CT-TTg-2024); default: config report.directive, else the latest issued by the report date")
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (opts: { format: string; lang: string; at?: string; compare?: string; directive?: string; out?: string }) => {
       const format = checkFormat(opts.format);
       const lang = checkLang(opts.lang);
       const at = opts.at === undefined ? undefined : parseAt(opts.at);
+      const compare = opts.compare === undefined ? undefined : opts.compare === 'none' ? 'none' : parseAt(opts.compare, 'compare');
       const c = openCollector(cfg(), null, { syncAuth: false });
+      let body: string | Buffer;
       try {
-        process.stdout.write(render(buildReport(c, at), format, lang).body);
+        body = (await render(buildReport(c, { at, compare, directive: opts.directive, fresh: true }), format, lang)).body;
       } finally {
         c.db.close();
       }
+      if (opts.out) writeFileSync(opts.out, body);
+      else process.stdout.write(body);
     });
 
   registerSimulate(program, () => program.opts<{ config: string }>().config);

@@ -28,7 +28,6 @@ import type { Point } from './influx/points.js';
 import { InfluxWriter } from './influx/writer.js';
 import { CollectorMetrics } from './metrics.js';
 import { IngestBatcher } from './ingest/batcher.js';
-import { policyReason } from './policy/protection.js';
 import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation } from './rules/engine.js';
@@ -50,7 +49,9 @@ export interface ServiceOptions {
 /** Record one evaluation, all or nothing: history, indicator points, alert state and notices. */
 function recordEvaluation(s: Stores, dispatcher: Dispatcher, externalUrl: string, r: RecordedEvaluation): void {
   const at = r.ev.evaluatedAt;
-  const points = indicatorPoints(r.observations, r.now);
+  // Names for the dashboards (legends and tables show them, not ids); ids still group.
+  const names = { unit: new Map(r.ev.units.map((u) => [u.id, u.shortName ?? u.name])), system: new Map(r.members.systems.map((m) => [m.id, m.name])) };
+  const points = indicatorPoints(r.observations, r.now, names);
   s.outbox.tracked(() =>
     s.atomically(() => {
       s.indicatorResults.add(r.observations.map((o) => ({ evaluated_at: at, indicator: o.indicator, scope: o.scope, pass: o.pass, total: o.total, target: o.target })));
@@ -78,7 +79,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   // The engine's outputs reach `metrics` (made below, with the parts it reads) only once it runs.
   const engine: Engine = new Engine({
     rules: opts.rules ?? new RuleManager(config.rules?.files),
-    units: () => config.units.map((u) => ({ id: u.id, name: u.name })),
+    units: () => config.units.map((u) => ({ id: u.id, name: u.name, ...(u.shortName ? { shortName: u.shortName } : {}) })),
     members: (now) => {
       const hosts = hostMembers(loadHostInputs(s.db, undefined, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection);
       const registry = s.systems.all();
@@ -98,7 +99,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     resolvedKeepMs: (config.rules?.resolvedResendMinutes ?? 15) * 60_000,
     log,
   });
-  lastReport = new LastReport(engine, policyReason(config.protection), () => new Map([...s.portals.latest()].map(([id, row]) => [id, row.result])));
+  lastReport = new LastReport(engine, () => new Map([...s.portals.latest()].map(([id, row]) => [id, row.result])));
   const forwardUnit = config.upstream?.unit ?? null;
   const ingest = new IngestBatcher(config.dataDir, s.outbox, undefined, forwardUnit);
   const influx = config.influx ? new InfluxWriter(config.influx, s.outbox, log, (b) => ingest.removeOutbox(b)) : undefined;

@@ -15,6 +15,8 @@ export const UnitConfig = Obj({
   id: Ident,
   /** Display name, e.g. "Cục Hàng hải Việt Nam". */
   name: Type.String({ minLength: 1, maxLength: 256 }),
+  /** Short name as the ministry writes it in its documents, e.g. "Cục ĐTNĐVN"; default: the name. */
+  shortName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   /** Enrollment secret of the unit (at least 16 characters); only its hash is stored. */
   enrollmentSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
   /** When the enrollment secret stops working (ISO date or date-time); absent: no expiry. */
@@ -148,6 +150,24 @@ export const CollectorConfigSchema = Obj({
   staleAfterMinutes: Type.Integer({ minimum: 1, default: 60 }),
   /** How often indicators are evaluated and written as time series. */
   evaluationIntervalSeconds: Type.Integer({ minimum: 1, default: 300 }),
+  /** The appendix as it is filed: the letter it is attached to, and the directive measured against. */
+  report: Type.Optional(
+    Obj({
+      /** The header line: "Kèm theo Văn bản số {documentNumber} ngày {documentDate}". */
+      filing: Type.Optional(
+        Obj({
+          /** e.g. "…/BGTVT-TTCNTT" (the number is written in by hand when the letter is signed). */
+          documentNumber: Type.String({ minLength: 1, maxLength: 64, default: '…/BGTVT-TTCNTT' }),
+          /** e.g. "…/…/2026"; default: left for the signer, "… tháng … năm <year of the report>". */
+          documentDate: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          /** The issuing body, top left of the page, e.g. "BỘ GIAO THÔNG VẬN TẢI". */
+          issuer: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+        }),
+      ),
+      /** Directive id (a rule file's directive.id) measured against by default; default: the latest issued on or before the report date. */
+      directive: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    }),
+  ),
   /** Rule files (or directories of *.rules.yaml), relative to the config file. Default: the shipped rules/. */
   rules: Type.Optional(
     Obj({

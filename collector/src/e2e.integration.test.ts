@@ -49,7 +49,7 @@ describe('end to end: agent -> collector -> InfluxDB -> report', () => {
     expect(reportId).toBeDefined();
 
     // The state store: the report API evaluates over it on request (fresh=1).
-    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json&fresh=1`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
+    const ev = (await (await fetch(`${fx.url}/api/v1/report?format=json&fresh=1&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
       indicators: { id: string; ministry: { total: number }; units: { scope: string; total: number }[]; failing: { unit: string; name: string }[] }[];
     };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!;
@@ -74,7 +74,7 @@ describe('end to end: agent -> collector -> InfluxDB -> report', () => {
     expect(row.collect_ms).toBeGreaterThan(0);
 
     // The appendix report CLI lists the unit with its host.
-    const rep = await runNode(POSTURE_BIN, ['-c', fx.configFile, 'report', '--lang', 'en']);
+    const rep = await runNode(POSTURE_BIN, ['-c', fx.configFile, 'report', '--lang', 'en', '--directive', '2224-QD-BGTVT']);
     expect(rep.code).toBe(0);
     expect(rep.stdout).toMatch(/\| Cục Hàng hải Việt Nam \| (0|100)% \(\d\/1\) \| 90% \|/);
     expect(rep.stdout).toMatch(/\| 12 \| Endpoints with a protection solution installed \|/);

@@ -8,7 +8,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { BY_HOST_SYSTEM, BY_UNIT, Ctx, badFrom, merge, q, rename, sortBy, type Lang } from './common.js';
+import { UNIT_NAME, BY_HOST_SYSTEM, BY_UNIT, Ctx, badFrom, merge, q, rename, sortBy, type Lang } from './common.js';
 
 const HOSTS = `${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter`;
 
@@ -60,7 +60,7 @@ const collectTime = (c: Ctx) =>
 const spool = (c: Ctx) =>
   new timeseries.PanelBuilder()
     .title(c.t({ vi: 'Báo cáo chờ gửi (spool) và bị bỏ, theo đơn vị', en: 'Spooled and dropped reports, by unit' }))
-    .withTarget(q('A', `SELECT max("spool_depth") AS "spool_depth", max("dropped") AS "dropped" FROM "host" WHERE ${HOSTS} GROUP BY time($__interval), "unit" fill(none)`).alias('$tag_unit: $col'))
+    .withTarget(q('A', `SELECT max("spool_depth") AS "spool_depth", max("dropped") AS "dropped" FROM "host" WHERE ${HOSTS} GROUP BY time($__interval), ${UNIT_NAME} fill(none)`).alias('$tag_unit_name: $col'))
     .thresholds(badFrom(1))
     .span(8)
     .height(8);

@@ -18,8 +18,12 @@ export interface Text {
 /** The datasource every panel uses; provisioning/datasources/posture.yaml creates it with this uid. */
 export const DATASOURCE: common.DataSourceRef = { type: 'influxdb', uid: 'posture-influxdb' };
 
-/** Filters of the template variables, to put in a WHERE clause. */
-export const BY_UNIT = `"unit" =~ /^$unit$/`;
+/**
+ * Filters of the template variables, to put in a WHERE clause. $unit lists the units' names
+ * (the unit_name tag: config units[].shortName or name), so people pick "Cục Hàng hải Việt Nam",
+ * not CHHVN; its "All" value ".*" also keeps points written before the collector wrote names.
+ */
+export const BY_UNIT = `"unit_name" =~ /^$unit$/`;
 /** Hosts carry their systems as ",a,b,"; the "All" value of $system is ".*", which keeps hosts without systems. */
 export const BY_HOST_SYSTEM = `"systems" =~ /,$system,/`;
 export const BY_SYSTEM = `"system" =~ /^$system$/`;
@@ -56,17 +60,19 @@ export class Ctx {
     return new dashboard.QueryVariableBuilder('unit')
       .label(this.t({ vi: 'Đơn vị', en: 'Unit' }))
       .datasource(DATASOURCE)
-      .query('SHOW TAG VALUES FROM "host" WITH KEY = "unit"')
-      .definition('SHOW TAG VALUES FROM "host" WITH KEY = "unit"')
+      .query('SHOW TAG VALUES FROM "host" WITH KEY = "unit_name"')
+      .definition('SHOW TAG VALUES FROM "host" WITH KEY = "unit_name"')
       .refresh(dashboard.VariableRefresh.OnDashboardLoad)
       .sort(dashboard.VariableSort.AlphabeticalAsc)
       .multi(true)
       .includeAll(true)
+      .allValue('.*')
       .current({ text: 'All', value: '$__all' });
   }
 
   systemVariable(): dashboard.QueryVariableBuilder {
-    const q = 'SHOW TAG VALUES FROM "system" WITH KEY = "system" WHERE "unit" =~ /^$unit$/';
+    // System ids: hosts carry the systems they serve as ids (BY_HOST_SYSTEM); panels show the names.
+    const q = `SHOW TAG VALUES FROM "system" WITH KEY = "system" WHERE ${BY_UNIT}`;
     return new dashboard.QueryVariableBuilder('system')
       .label(this.t({ vi: 'Hệ thống thông tin', en: 'Information system' }))
       .datasource(DATASOURCE)
@@ -98,11 +104,22 @@ export const badFrom = (from = 1): dashboard.ThresholdsConfigBuilder =>
     { value: from, color: 'red' },
   ]);
 
-/** Rename columns of a table panel (Grafana's "organize" transformation) into the dashboard's language. */
-export const rename = (names: Record<string, string>): dashboard.DataTransformerConfig => ({
+/**
+ * Rename columns of a table panel (Grafana's "organize" transformation) into the dashboard's
+ * language, and hide the id columns a name column stands for (`hide`).
+ */
+export const rename = (names: Record<string, string>, hide: readonly string[] = []): dashboard.DataTransformerConfig => ({
   id: 'organize',
-  options: { renameByName: names, excludeByName: {}, indexByName: {} },
+  options: { renameByName: names, excludeByName: Object.fromEntries(hide.map((h) => [h, true])), indexByName: {} },
 });
+
+/**
+ * Name tags the collector writes beside the ids (config units[].shortName or name, the
+ * registry's system name): panels group by both and show the name; the unit filter uses the
+ * name ($unit lists names), the system filter the id.
+ */
+export const UNIT_NAME = '"unit", "unit_name"';
+export const SYSTEM_NAME = '"system", "system_name"';
 
 /** Merge the per-series frames of a table query into one table. */
 export const merge: dashboard.DataTransformerConfig = { id: 'merge', options: {} };

@@ -9,7 +9,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as histogram from '@grafana/grafana-foundation-sdk/histogram';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import { BY_HOST_SYSTEM, BY_UNIT, Ctx, badFrom, keepWhere, merge, q, reduceLast, rename, sortBy, type Lang } from './common.js';
+import { UNIT_NAME, BY_HOST_SYSTEM, BY_UNIT, Ctx, badFrom, keepWhere, merge, q, reduceLast, rename, sortBy, type Lang } from './common.js';
 
 /** The latest point of each host in range, as a subquery other queries count over. */
 const latestHost = (fields: string) => `SELECT ${fields} FROM "host" WHERE ${BY_UNIT} AND ${BY_HOST_SYSTEM} AND $timeFilter GROUP BY "unit", "hostname", "agent_id"`;
@@ -71,14 +71,15 @@ const staleCount = (c: Ctx) =>
 const staleTable = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Máy quá hạn báo cáo (cũ nhất trước)', en: 'Stale hosts (oldest first)' }))
-    .withTarget(q('A', `${staleHosts('"collect_ms" AS "collect_ms", "protected" AS "protected"')} GROUP BY "unit", "hostname", "agent_id"`).table())
+    .withTarget(q('A', `${staleHosts('"collect_ms" AS "collect_ms", "protected" AS "protected"')} GROUP BY ${UNIT_NAME}, "hostname", "agent_id"`).table())
     .withTransformation(merge)
     .withTransformation(sortBy('Time'))
     .withTransformation(
       rename(
         c.lang === 'vi'
-          ? { Time: 'Báo cáo cuối', unit: 'Đơn vị', hostname: 'Tên máy', agent_id: 'Agent', collect_ms: 'Thời gian thu thập (ms)', protected: 'Được bảo vệ (lần cuối)' }
-          : { Time: 'Last report', unit: 'Unit', hostname: 'Host', agent_id: 'Agent', collect_ms: 'Collection time (ms)', protected: 'Protected (last report)' },
+          ? { Time: 'Báo cáo cuối', unit_name: 'Đơn vị', hostname: 'Tên máy', agent_id: 'Agent', collect_ms: 'Thời gian thu thập (ms)', protected: 'Được bảo vệ (lần cuối)' }
+          : { Time: 'Last report', unit_name: 'Unit', hostname: 'Host', agent_id: 'Agent', collect_ms: 'Collection time (ms)', protected: 'Protected (last report)' },
+        ['unit'],
       ),
     )
     .overrideByName(c.t({ vi: 'Báo cáo cuối', en: 'Last report' }), [{ id: 'unit', value: 'dateTimeFromNow' }])

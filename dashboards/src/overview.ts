@@ -9,7 +9,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as gauge from '@grafana/grafana-foundation-sdk/gauge';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { BY_UNIT, Ctx, allRows, merge, keepWhere, q, reduceLast, rename, sortBy, targetThresholds, type Lang } from './common.js';
+import { UNIT_NAME, BY_UNIT, Ctx, allRows, merge, keepWhere, q, reduceLast, rename, sortBy, targetThresholds, type Lang } from './common.js';
 import { INDICATORS, type IndicatorRef } from './indicators.js';
 
 /** Show "12. <title>" instead of the indicator id in tables. */
@@ -42,11 +42,11 @@ const unitBars = (c: Ctx, ind: IndicatorRef) =>
   new bargauge.PanelBuilder()
     .title(c.t({ vi: `${ind.tt}. Theo đơn vị (thấp nhất trước)`, en: `${ind.tt}. Per unit (worst first)` }))
     .description(c.t(ind.title))
-    .withTarget(q('A', `SELECT last("ratio") AS "ratio" FROM "indicator" WHERE "indicator" = '${ind.id}' AND "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY "unit"`).table())
+    .withTarget(q('A', `SELECT last("ratio") AS "ratio" FROM "indicator" WHERE "indicator" = '${ind.id}' AND "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY ${UNIT_NAME}`).table())
     .withTransformation(merge)
     .withTransformation(sortBy('ratio'))
     .reduceOptions(allRows('/^ratio$/'))
-    .displayName('${__data.fields.unit}')
+    .displayName('${__data.fields.unit_name}')
     .orientation(common.VizOrientation.Horizontal)
     .displayMode(common.BarGaugeDisplayMode.Basic)
     .unit('percentunit')
@@ -66,7 +66,7 @@ const trend = (c: Ctx, ind: IndicatorRef) =>
         c.t({ vi: 'Toàn Bộ: $col', en: 'Ministry: $col' }),
       ),
     )
-    .withTarget(q('B', `SELECT last("ratio") AS "ratio" FROM "indicator" WHERE "indicator" = '${ind.id}' AND "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY time($__interval), "unit" fill(previous)`).alias('$tag_unit'))
+    .withTarget(q('B', `SELECT last("ratio") AS "ratio" FROM "indicator" WHERE "indicator" = '${ind.id}' AND "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY time($__interval), ${UNIT_NAME} fill(previous)`).alias('$tag_unit_name'))
     .unit('percentunit')
     .min(0)
     .max(1)
@@ -79,14 +79,16 @@ const LATEST = 'last("ratio") AS "ratio", last("target") AS "target", last("pass
 
 /** A table of the latest indicator rows, columns renamed and formatted, indicator ids shown as titles. */
 const indicatorTable = (c: Ctx, title: string, query: string, transformations: dashboard.DataTransformerConfig[]) => {
+  // The unit's name is shown as "Đơn vị"; its id column is hidden.
   const p = new table.PanelBuilder().title(title).withTarget(q('A', query).table()).withTransformation(merge);
   for (const t of transformations) p.withTransformation(t);
   return p
     .withTransformation(
       rename(
         c.lang === 'vi'
-          ? { indicator: 'Chỉ tiêu', unit: 'Đơn vị', ratio: 'Thực tế', target: 'Mục tiêu', pass: 'Đạt', total: 'Tổng số', met: 'Đạt mục tiêu' }
-          : { indicator: 'Indicator', unit: 'Unit', ratio: 'Actual', target: 'Target', pass: 'Passing', total: 'Total', met: 'Target met' },
+          ? { indicator: 'Chỉ tiêu', unit_name: 'Đơn vị', ratio: 'Thực tế', target: 'Mục tiêu', pass: 'Đạt', total: 'Tổng số', met: 'Đạt mục tiêu' }
+          : { indicator: 'Indicator', unit_name: 'Unit', ratio: 'Actual', target: 'Target', pass: 'Passing', total: 'Total', met: 'Target met' },
+        ['unit'],
       ),
     )
     .overrideByName(c.t({ vi: 'Thực tế', en: 'Actual' }), [
@@ -102,7 +104,7 @@ const summary = (c: Ctx) =>
   indicatorTable(c, c.t({ vi: 'Các chỉ tiêu so với mục tiêu (toàn Bộ)', en: 'Indicators against their targets (ministry-wide)' }), `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'ministry' AND $timeFilter GROUP BY "indicator"`, []).height(5);
 
 const belowTarget = (c: Ctx) =>
-  indicatorTable(c, c.t({ vi: 'Đơn vị chưa đạt mục tiêu', en: 'Units below target' }), `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY "indicator", "unit"`, [
+  indicatorTable(c, c.t({ vi: 'Đơn vị chưa đạt mục tiêu', en: 'Units below target' }), `SELECT ${LATEST} FROM "indicator" WHERE "scope" = 'unit' AND ${BY_UNIT} AND $timeFilter GROUP BY "indicator", ${UNIT_NAME}`, [
     keepWhere('met', false),
     sortBy('ratio'),
   ]).height(8);

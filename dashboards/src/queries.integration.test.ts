@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INFLUX_SCHEMA } from '../../collector/src/influx/points.js';
-import { collectorFixture, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
+import { TEST_UNITS, collectorFixture, startCollectorProcess, type CollectorFixture, type CollectorProcess } from '../../testing/collector.js';
 import { cleanupInfluxd, startInfluxd, type Influxd, type InfluxQueryResult } from '../../testing/influxd.js';
 import { waitFor } from '../../testing/ports.js';
 import { FLEET_REGISTRY, fleetHosts, sendFleet, writeRegistry } from '../../testing/small-fleet.js';
@@ -45,12 +45,14 @@ const variableQueries = (() => {
 })();
 
 /**
- * What Grafana sends for the macros and variables: "All" for $unit (every value, regex-escaped,
- * as "(a|b|c)": Grafana docs, "Formatting multi-value variables", InfluxDB) and for $system its
- * custom all value ".*"; or one value of each.
+ * What Grafana sends for the macros and variables: "All" for $unit and $system (their custom
+ * all value ".*"), or one value of each: a unit's name (the variable lists names), a system id;
+ * and two units' names regex-escaped as "(a|b)" (Grafana docs, "Formatting multi-value
+ * variables", InfluxDB).
  */
-const ALL = { unit: '(CHHVN|TCDBVN|TTCNTT)', system: '.*' };
-const ONE = { unit: 'CHHVN', system: 'hh-cong-ttdt' };
+const ALL = { unit: '.*', system: '.*' };
+const ONE = { unit: 'Cục Hàng hải Việt Nam', system: 'hh-cong-ttdt' };
+const TWO = { unit: '(Cục Hàng hải Việt Nam|Tổng cục Đường bộ Việt Nam)', system: '.*' };
 const substitute = (q: string, v: { unit: string; system: string }) => q.replaceAll('$timeFilter', 'time > now() - 1h').replaceAll('$__interval', '1s').replaceAll('$unit', v.unit).replaceAll('$system', v.system).replaceAll('$stale', '15m');
 
 /** The column aliases of the outermost SELECT: what the panel's fields are named. */
@@ -167,8 +169,9 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
       expect(s.columns).toEqual(['time', ...cols]);
       expect(s.values.length).toBeGreaterThan(0);
     }
-    // One unit and one system selected: still valid InfluxQL.
+    // One unit and one system selected, or two units: still valid InfluxQL.
     await run(substitute(p.target.query, ONE));
+    await run(substitute(p.target.query, TWO));
   });
 
   it('filters by unit and system: one unit selected returns only that unit', async () => {
@@ -180,6 +183,26 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
       .filter((h) => h.unit === 'CHHVN' && h.systems.includes('hh-cong-ttdt'))
       .map((h) => h.hostname);
     expect(series.map((s) => s.tags?.hostname).sort()).toEqual(expected.sort());
+    // Two units' names, as Grafana sends a multi-value selection: exactly those two.
+    const two = await run(substitute(q, TWO));
+    expect(new Set(two.map((s) => s.tags?.unit))).toEqual(new Set(['CHHVN', 'TCDBVN']));
+  });
+
+  it('panels show unit and system names (the unit_name and system_name tags), not ids', async () => {
+    const bars = panelQueries.find((p) => p.file === 'vi/overview.json' && p.panel === '12. Theo đơn vị (thấp nhất trước)')!;
+    const series = await run(substitute(bars.target.query, ALL));
+    expect(series.map((s) => [s.tags?.unit, s.tags?.unit_name]).sort()).toEqual(TEST_UNITS.map((u) => [u.id, u.name]).sort());
+    const overview = JSON.parse(readFileSync(join(DEFAULT_OUT, 'dashboards/vi/overview.json'), 'utf8')) as {
+      panels: { title: string; options?: { reduceOptions?: unknown }; fieldConfig?: { defaults?: { displayName?: string } }; targets?: { alias?: string }[] }[];
+    };
+    expect(overview.panels.find((p) => p.title === bars.panel)!.fieldConfig!.defaults!.displayName).toBe('${__data.fields.unit_name}');
+    expect(overview.panels.find((p) => p.title === '12. Diễn biến theo thời gian')!.targets![1]!.alias).toBe('$tag_unit_name');
+    const registry = panelQueries.find((p) => p.file === 'vi/systems.json' && p.panel === 'Danh mục hệ thống thông tin')!;
+    const systems = await run(substitute(registry.target.query, ALL));
+    const names = new Map(systems.map((s) => [s.tags?.system, s.tags?.system_name]));
+    for (const sys of FLEET_REGISTRY) expect(names.get(sys.id), sys.id).toBe(sys.name);
+    // A system only agents declare has its id as its name.
+    expect(names.get('hh-ais')).toBe('hh-ais');
   });
 
   it('stale hosts are the ones whose last report is older than $stale', async () => {
@@ -217,11 +240,17 @@ describe('dashboard queries against an InfluxDB the collector filled', () => {
     expect(await unknownReferences('bad', `SELECT last("ratio") FROM "indicators"`)).toEqual(['bad: measurement "indicators" is not written by the collector', 'bad: "ratio" is neither a field nor a tag of indicators']);
   });
 
-  it('template variable queries list the fleet units and systems', async () => {
+  it("template variable queries list the fleet units' names and the systems", async () => {
     const unit = variableQueries.find((v) => v.name === 'unit')!;
     const system = variableQueries.find((v) => v.name === 'system')!;
-    expect((await run(substitute(unit.query, ALL)))[0]!.values.map((v) => v[1])).toEqual(['CHHVN', 'TCDBVN', 'TTCNTT']);
+    expect((await run(substitute(unit.query, ALL)))[0]!.values.map((v) => v[1]).sort()).toEqual(TEST_UNITS.map((u) => u.name).sort());
     const systems = (await run(substitute(system.query, ALL)))[0]!.values.map((v) => v[1]);
+    // A unit picked by name lists only its systems.
+    const ofOne = (await run(substitute(system.query, ONE)))[0]!.values.map((v) => String(v[1]));
+    const byId = (await run(`SHOW TAG VALUES FROM "system" WITH KEY = "system" WHERE "unit" = 'CHHVN'`))[0]!.values.map((v) => String(v[1]));
+    expect(ofOne.length).toBeGreaterThan(0);
+    expect(ofOne.sort()).toEqual(byId.sort());
+    expect(ofOne.length).toBeLessThan(systems.length);
     expect(systems).toEqual(expect.arrayContaining([...FLEET_REGISTRY.map((s) => s.id), 'hh-ais', 'db-camera']));
   });
 

@@ -8,10 +8,13 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import { BY_SYSTEM, BY_UNIT, Ctx, merge, q, reduceLast, rename, type Lang } from './common.js';
+import { SYSTEM_NAME, UNIT_NAME, BY_SYSTEM, BY_UNIT, Ctx, merge, q, reduceLast, rename, type Lang } from './common.js';
 
 /** The latest point of each system in range (one series per system: level is a field). */
 const latest = (fields: string) => `SELECT ${fields} FROM "system" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY "unit", "system"`;
+
+/** The same with the names the tables show (unit_name, system_name tags). */
+const latestNamed = (fields: string) => `SELECT ${fields} FROM "system" WHERE ${BY_UNIT} AND ${BY_SYSTEM} AND $timeFilter GROUP BY ${UNIT_NAME}, ${SYSTEM_NAME}`;
 
 /** Systems whose latest value of `field` matches `cond`, counted as `alias`. */
 const countWhere = (refId: string, field: string, cond: string, alias: string) => q(refId, `SELECT count("${field}") AS "${alias}" FROM (${latest(`last("${field}") AS "${field}"`)})${cond ? ` WHERE "${field}" ${cond}` : ''}`);
@@ -56,17 +59,30 @@ const names = (c: Ctx) =>
   c.lang === 'vi'
     ? {
         Time: 'Cập nhật',
-        unit: 'Đơn vị',
+        unit_name: 'Đơn vị',
         system: 'Mã hệ thống',
         level: 'Cấp độ (0: chưa xác định)',
         registered: 'Có trong danh mục',
-        name: 'Tên hệ thống',
+        system_name: 'Tên hệ thống',
         approved: 'Đã phê duyệt',
         plan_deployed: 'Đã triển khai phương án',
         classified: 'Đạt chỉ tiêu',
         hosts: 'Số máy',
       }
-    : { Time: 'Updated', unit: 'Unit', system: 'System id', level: 'Level (0: not determined)', registered: 'In registry', name: 'Name', approved: 'Approved', plan_deployed: 'Plan deployed', classified: 'Meets indicator', hosts: 'Hosts' };
+    : {
+        Time: 'Updated',
+        unit_name: 'Unit',
+        system: 'System id',
+        level: 'Level (0: not determined)',
+        registered: 'In registry',
+        system_name: 'Name',
+        approved: 'Approved',
+        plan_deployed: 'Plan deployed',
+        classified: 'Meets indicator',
+        hosts: 'Hosts',
+      };
+/** The unit id and the name field stand behind the name tags. */
+const HIDDEN = ['unit', 'name'];
 
 const COLUMNS = ['name', 'level', 'registered', 'approved', 'plan_deployed', 'classified', 'hosts'];
 const FIELDS = COLUMNS.map((f) => `last("${f}") AS "${f}"`).join(', ');
@@ -74,18 +90,18 @@ const FIELDS = COLUMNS.map((f) => `last("${f}") AS "${f}"`).join(', ');
 const registry = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Danh mục hệ thống thông tin', en: 'Registry of information systems' }))
-    .withTarget(q('A', latest(FIELDS)).table())
+    .withTarget(q('A', latestNamed(FIELDS)).table())
     .withTransformation(merge)
-    .withTransformation(rename(names(c)))
+    .withTransformation(rename(names(c), HIDDEN))
     .span(24)
     .height(10);
 
 const unclassified = (c: Ctx) =>
   new table.PanelBuilder()
     .title(c.t({ vi: 'Hệ thống do agent khai báo nhưng chưa có trong danh mục (chưa phân loại)', en: 'Systems declared by agents but not in the registry (unclassified)' }))
-    .withTarget(q('A', `SELECT ${COLUMNS.map((f) => `"${f}" AS "${f}"`).join(', ')} FROM (${latest(FIELDS)}) WHERE "registered" = false GROUP BY "unit", "system"`).table())
+    .withTarget(q('A', `SELECT ${COLUMNS.map((f) => `"${f}" AS "${f}"`).join(', ')} FROM (${latestNamed(FIELDS)}) WHERE "registered" = false GROUP BY ${UNIT_NAME}, ${SYSTEM_NAME}`).table())
     .withTransformation(merge)
-    .withTransformation(rename(names(c)))
+    .withTransformation(rename(names(c), HIDDEN))
     .span(24)
     .height(8);
 

@@ -3,6 +3,7 @@
  * both paths do exactly the same thing. They need the stores only (never the rule engine).
  * Errors are ApiFailures (the CLI prints their message).
  */
+import { reasonText, type FailReason } from '../rules/reasons.js';
 import type { Stores } from '../store/index.js';
 import { loadHostInputs } from '../store/host-facts.js';
 import { ApiFailure } from '../errors.js';
@@ -75,8 +76,12 @@ export function deleteSystem(c: Stores, id: string, actor: string): void {
   });
 }
 
-/** A host as the APIs list it: its member facts without the CEL view (which holds BigInts). */
-export type ListedHost = Omit<HostMember, 'cel' | 'protection'> & { protection: ProtectionVerdict; decommissionedAt: string | null };
+/**
+ * A host as the APIs list it: its member facts without the CEL view (which holds BigInts), the
+ * protection verdict in full; `reasons` stay strings (the shipped field, rendered in English as
+ * before), the codes beside them.
+ */
+export type ListedHost = Omit<HostMember, 'cel' | 'protection' | 'reasons'> & { protection: ProtectionVerdict; reasons: string[]; reasonCodes: FailReason[]; decommissionedAt: string | null };
 
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
@@ -91,8 +96,8 @@ function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
     const input = inputs.get(r.agent_id);
     const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes, c.config.protection)[0];
     if (!member) return [];
-    const { cel: _cel, protection, ...listed } = member;
-    return [{ ...listed, protection: protection.verdict, decommissionedAt: r.decommissioned_at }];
+    const { cel: _cel, protection, reasons, ...listed } = member;
+    return [{ ...listed, protection: protection.verdict, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at }];
   });
 }
 

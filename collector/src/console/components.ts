@@ -1,4 +1,5 @@
 /** Small pieces several pages use: status, ratio bar, trend sparkline, reasons, pager, audit table. */
+import type { StoredReason } from '../store/host-verdicts.js';
 import { agentText, html, type Html } from './html.js';
 import { WORDS, fill, percent, reasonText, when, type Lang } from './i18n.js';
 import type { AuditRecord, TrendPoint } from './types.js';
@@ -42,7 +43,7 @@ const shortDate = (iso: string, lang: Lang): string => {
   return lang === 'vi' ? w.slice(0, 5) : w.slice(5, 10);
 };
 
-export const reasonList = (reasons: readonly string[], lang: Lang): Html => (reasons.length ? html`<ul class="reasons">${reasons.map((r) => html`<li>${agentText(reasonText(r, lang), 400)}</li>`)}</ul>` : html`<span class="none">—</span>`);
+export const reasonList = (reasons: readonly StoredReason[], lang: Lang): Html => (reasons.length ? html`<ul class="reasons">${reasons.map((r) => html`<li>${agentText(reasonText(r, lang), 400)}</li>`)}</ul>` : html`<span class="none">—</span>`);
 
 /** "Showing 200 of 1,234" and links to the previous and next pages. */
 export function pager(lang: Lang, total: number, offset: number, limit: number, href: (offset: number) => string): Html {

@@ -220,9 +220,11 @@ describe('console in a real browser', () => {
     expect(await page.textContent('h1')).toContain(target.hostname);
     const verdict = await page.textContent('#verdict');
     expect(verdict).toContain('Chưa được bảo vệ');
-    expect(verdict).toContain('ClamAV: not runningClamAV: real-time protection off');
+    // The collector's reason codes (its protection policy), in the page's language (the agent's text is evidence, not the reason).
+    expect(verdict).toContain('ClamAV: không chạy');
+    expect(verdict).toContain('ClamAV: bảo vệ thời gian thực tắt');
     expect(await page.locator('#probe-protection tr[data-product="clamav"]').count()).toBe(1);
-    expect(await page.textContent('#history')).toContain('ClamAV: not running');
+    expect(await page.textContent('#history')).toContain('ClamAV: không chạy');
     await shot('host');
   });
 
@@ -256,7 +258,7 @@ describe('console in a real browser', () => {
     await page.goto(`${fx.url}/console`);
     expect(await page.locator('#ind-systems_classified tr[data-unit="TCDBVN"] td.num').textContent()).toContain(`${pct(2, total)} (2/${total})`);
     // The appendix report (the API) counts the same at its evaluation.
-    const report = (await (await fetch(`${fx.url}/api/v1/report?format=json`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
+    const report = (await (await fetch(`${fx.url}/api/v1/report?format=json&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).json()) as {
       indicators: { id: string; units: { scope?: string; unit?: string; pass: number; total: number }[] }[];
     };
     const ind11 = report.indicators.find((i) => i.id === 'systems_classified')!;
@@ -341,7 +343,8 @@ describe('console in a real browser', () => {
     await shot('host-hostile');
     await page.goto(`${fx.url}/console/units/TTCNTT`);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await page.textContent(`#fail-endpoint_protection tr[data-member="${hostileId}"]`)).toContain('<img src=x');
+    // The failing row shows the collector's reason code (its policy), the hostile product name as inert text.
+    expect(await page.textContent(`#fail-endpoint_protection tr[data-member="${hostileId}"]`)).toContain(`${HOSTILE_PRODUCT}: không chạy`);
   });
 
   it('signs out: the session ends on the server too', async () => {

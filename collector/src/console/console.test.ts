@@ -251,7 +251,7 @@ describe('console host states', () => {
     const page = await app.inject({ method: 'GET', url: `/console/hosts/${stale}`, headers: { cookie: admin.cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<span class="badge warn">Quá hạn báo cáo</span>');
-    expect(page.body).toContain('quá hạn: không báo cáo từ');
+    expect(page.body).toContain('Máy không gửi báo cáo từ');
     const done = await post(`/console/hosts/${stale}/decommission`, admin.cookie, { _csrf: admin.csrf, reason: 'đã thanh lý' });
     expect(done.statusCode).toBe(303);
     const after = await app.inject({ method: 'GET', url: `/console/hosts/${stale}`, headers: { cookie: admin.cookie } });
@@ -274,8 +274,11 @@ describe('console host states', () => {
     data.evaluation();
     const h = data.verdictHistory(id);
     expect(h.map((x) => x.protected)).toEqual([false, true]);
-    // The collector's reasons (its protection policy), not the agent's text.
-    expect(h[0]!.reasons).toEqual(['ClamAV: not running', 'ClamAV: real-time protection off']);
+    // The reasons as the evaluation wrote them: the collector's protection policy, as codes.
+    expect(h[0]!.reasons).toEqual([
+      { code: 'POLICY_NOT_RUNNING', params: { product: 'ClamAV' } },
+      { code: 'POLICY_REALTIME_OFF', params: { product: 'ClamAV' } },
+    ]);
     expect(data.verdictSince([id]).get(id)).toBe(h[0]!.at);
     // The unit page lists the failing host with the time its present verdict began.
     const admin = await signIn(ADMIN);

@@ -10,6 +10,7 @@
  * console, the next page asks the engine itself, with the same call the appendix report makes
  * (`evaluateNowWithMembers`): so an approval recorded in the registry moves indicator 11 at once.
  */
+import type { FailReason } from '../rules/reasons.js';
 import type { Report } from '@posture/protocol';
 import type { Collector } from '../context.js';
 import { decommissionHost, putSystem, revokeAgent } from '../admin/actions.js';
@@ -47,7 +48,7 @@ export interface EvaluationView {
   /** Per unit, per indicator id: the members failing it. */
   failingByUnit: Map<string, Map<string, FailingMember[]>>;
   /** Per indicator id: member id -> its reasons, for the members failing it. */
-  failingById: Map<string, Map<string, string[]>>;
+  failingById: Map<string, Map<string, FailReason[]>>;
   /** Per unit: its hosts counted (all, stale). */
   hostCounts: Map<string, { total: number; stale: number }>;
   /** Per unit: its systems (registered or declared). */
@@ -247,9 +248,9 @@ export class ConsoleData {
 function index(ev: Evaluation, members: Members): EvaluationView {
   const hostById = new Map(members.hosts.map((h) => [h.id, h]));
   const failingByUnit = new Map<string, Map<string, FailingMember[]>>();
-  const failingById = new Map<string, Map<string, string[]>>();
+  const failingById = new Map<string, Map<string, FailReason[]>>();
   for (const ind of ev.indicators) {
-    const ids = new Map<string, string[]>();
+    const ids = new Map<string, FailReason[]>();
     failingById.set(ind.id, ids);
     for (const f of ind.failing) {
       ids.set(f.id, f.reasons);

@@ -3,7 +3,8 @@
  * own reasons are formatted as the appendix report formats them (one place: report/i18n.ts);
  * reason codes are rendered by the protocol's catalogue.
  */
-import { REASONS, renderReason, type Reason } from '@posture/protocol';
+import type { FailReason } from '../rules/reasons.js';
+import type { Reason } from '@posture/protocol';
 import { percent as reportPercent, reason as reportReason, when as reportWhen } from '../report/i18n.js';
 
 export type Lang = 'vi' | 'en';
@@ -320,9 +321,10 @@ export const percent = (r: number | null, lang: Lang): string => reportPercent(r
 export const when = (iso: string | null | undefined, lang: Lang): string => (iso ? reportWhen(iso, lang) : '—');
 
 /**
- * A reason in the page's language: a catalogue code through renderReason, a text reason of the
- * collector through the report's translations, anything else (an agent's own text) as sent.
+ * A reason in the page's language: a catalogue code through the report's rendering (an agent's
+ * uncoded text follows as quoted evidence); a text (verdict rows stored before reason codes,
+ * an agent's own text) as written.
  */
-export const reasonText = (r: string | Reason, lang: Lang): string => (typeof r === 'string' ? reportReason(r, lang) : renderReason(r, lang, REASONS));
+export const reasonText = (r: string | Reason | FailReason, lang: Lang): string => (typeof r === 'string' ? r : reportReason(r, lang));
 
 export const yesNo = (v: boolean | null | undefined, lang: Lang): string => (v === null || v === undefined ? WORDS[lang].unknown : v ? WORDS[lang].yes : WORDS[lang].no);

@@ -76,7 +76,7 @@ interface ScopeRow {
 }
 type Appendix = { indicators: { id: string; ministry: ScopeRow; units: ScopeRow[] }[] };
 async function appendix(n: Node): Promise<Appendix> {
-  const res = await fetch(`${n.f.url}/api/v1/report?format=json&fresh=1`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
+  const res = await fetch(`${n.f.url}/api/v1/report?format=json&fresh=1&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as Appendix;
 }

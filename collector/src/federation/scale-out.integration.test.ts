@@ -73,7 +73,7 @@ describe('two ingest collectors, one evaluator', () => {
     await waitFor('the evaluator to hold every acknowledged report', async () => [...acked].every((id) => reportIds(evaluator).has(id)), 30_000, 200);
     expect(reportIds(evaluator)).toEqual(acked);
 
-    const res = await fetch(`${evaluator.f.url}/api/v1/report?format=json&fresh=1`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
+    const res = await fetch(`${evaluator.f.url}/api/v1/report?format=json&fresh=1&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
     const ev = (await res.json()) as { indicators: { id: string; units: { scope: string; pass: number; total: number }[] }[] };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!.units.find((u) => u.scope === CHHVN.id)!;
     expect({ pass: ep.pass, total: ep.total }).toEqual({ pass: fleet.filter((h) => h.protected).length, total: 60 });

@@ -29,11 +29,14 @@ export function inventoryPoints(c: Collector, { hosts, systems, verdicts }: Memb
       serving.set(id, count);
     }
   }
+  const unitName = new Map(c.config.units.map((u) => [u.id, u.shortName ?? u.name]));
   const points: Point[] = systems.map((s, i) => {
     const { hosts: n, ready } = serving.get(s.id) ?? { hosts: 0, ready: 0 };
+    const un = unitName.get(s.unit);
     return {
       measurement: MEASUREMENTS.system,
-      tags: { unit: s.unit, system: s.id, portal: s.tags.includes('portal') ? 'yes' : 'no' },
+      // The names are for the dashboards' legends and tables; the ids filter and group.
+      tags: { unit: s.unit, ...(un ? { unit_name: un } : {}), system: s.id, system_name: s.name, portal: s.tags.includes('portal') ? 'yes' : 'no' },
       fields: {
         name: s.name,
         // 0: level not determined.

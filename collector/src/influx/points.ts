@@ -36,7 +36,7 @@ type FieldType = 'number' | 'boolean' | 'string';
  */
 export const INFLUX_SCHEMA = {
   host: {
-    tags: ['unit', 'agent_id', 'hostname', 'role', 'os'],
+    tags: ['unit', 'unit_name', 'agent_id', 'hostname', 'role', 'os'],
     fields: {
       collect_ms: 'number',
       spool_depth: 'number',
@@ -59,17 +59,17 @@ export const INFLUX_SCHEMA = {
   },
   protection_product: {
     // product_key only on a repeat of an id on one host (sophos#2): the first keeps its series.
-    tags: ['unit', 'agent_id', 'hostname', 'product', 'product_key'],
+    tags: ['unit', 'unit_name', 'agent_id', 'hostname', 'product', 'product_key'],
     fields: { installed: 'boolean', protects: 'boolean', running: 'boolean', real_time: 'boolean', signature_age_h: 'number', version: 'string' },
   },
   indicator: {
-    tags: ['indicator', 'scope', 'unit'],
+    tags: ['indicator', 'scope', 'unit', 'unit_name', 'system', 'system_name'],
     fields: { pass: 'number', total: 'number', ratio: 'number', target: 'number', met: 'boolean' },
   },
   // Level and registration are fields, not tags: a system whose level changes stays one series,
   // so "the last point per system" is one row, not one per level it ever had.
   system: {
-    tags: ['unit', 'system', 'portal'],
+    tags: ['unit', 'unit_name', 'system', 'system_name', 'portal'],
     fields: { name: 'string', level: 'number', registered: 'boolean', approved: 'boolean', plan_deployed: 'boolean', classified: 'boolean', hosts: 'number', ipv6_ready_hosts: 'number', ipv6_ready: 'boolean' },
   },
   collector: {
@@ -78,12 +78,12 @@ export const INFLUX_SCHEMA = {
   },
   // One point per portal per probe run; `blocking` is the comma-separated reason codes.
   portal: {
-    tags: ['unit', 'system'],
+    tags: ['unit', 'unit_name', 'system', 'system_name'],
     fields: { level: 'string', level_no: 'number', ready: 'boolean', probe_ms: 'number', checks_pass: 'number', checks_fail: 'number', checks_unreachable: 'number', blocking: 'string' },
   },
   // One point per criterion per portal per run; similarity only on web_same_content.
   portal_check: {
-    tags: ['unit', 'system', 'criterion'],
+    tags: ['unit', 'unit_name', 'system', 'system_name', 'criterion'],
     fields: { status: 'string', pass: 'boolean', check_ms: 'number', similarity: 'number' },
   },
 } as const satisfies Record<(typeof MEASUREMENTS)[keyof typeof MEASUREMENTS], { tags: readonly string[]; fields: Record<string, FieldType> }>;
@@ -95,14 +95,19 @@ export const INFLUX_SCHEMA = {
  */
 export const systemsField = (systems: readonly string[]): string => `,${systems.join(',')},`;
 
-/** The points of one report; `collectedMs` is its collectedAt as parsed once at ingest. */
-export function pointsOfReport(report: Report, unit: string, collectedMs = Date.parse(report.collectedAt)): Point[] {
+/**
+ * The points of one report; `collectedMs` is its collectedAt as parsed once at ingest.
+ * `unitName` (the unit's short name from the config) is the `unit_name` tag dashboards show
+ * instead of the id; the id stays the tag that filters and groups.
+ */
+export function pointsOfReport(report: Report, unit: string, collectedMs = Date.parse(report.collectedAt), unitName?: string): Point[] {
   const ts = collectedMs;
   const { host, membership, protection, ipv6, baseline } = report.probes;
   const hostname = host.ok ? host.facts.hostname : '';
   // InfluxDB has no empty tag values: an unknown hostname is an absent tag (reads back as "").
   const tags: Record<string, string> = {
     unit,
+    ...(unitName ? { unit_name: unitName } : {}),
     agent_id: report.agentId,
     ...(hostname ? { hostname } : {}),
     role: membership.ok ? membership.facts.role : host.ok ? host.facts.role : 'unknown',
@@ -146,7 +151,12 @@ export function pointsOfReport(report: Report, unit: string, collectedMs = Date.
       if (p.realTime !== null) pf.real_time = p.realTime;
       if (p.signatureAgeHours !== null) pf.signature_age_h = p.signatureAgeHours;
       if (p.version) pf.version = p.version;
-      points.push({ measurement: MEASUREMENTS.product, tags: { unit, agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id, ...(key !== p.id ? { product_key: key } : {}) }, fields: pf, timestamp: ts });
+      points.push({
+        measurement: MEASUREMENTS.product,
+        tags: { unit, ...(unitName ? { unit_name: unitName } : {}), agent_id: report.agentId, ...(hostname ? { hostname } : {}), product: p.id, ...(key !== p.id ? { product_key: key } : {}) },
+        fields: pf,
+        timestamp: ts,
+      });
     }
   }
   return points;

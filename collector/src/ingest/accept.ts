@@ -41,7 +41,8 @@ export function checkReport(c: Collector, report: Report, agent: { id: string; u
       { path: '/collectedAt', message: clock.kind === 'future' ? `${Math.round(clock.offsetMs / 1000)} s ahead of the collector clock` : `${Math.round(-clock.offsetMs / 1000)} s behind the collector clock` },
     ]);
   }
-  const points = pointsOfReport(report, agent.unit, collectedMs);
+  const u = c.config.units.find((x) => x.id === agent.unit);
+  const points = pointsOfReport(report, agent.unit, collectedMs, u ? (u.shortName ?? u.name) : undefined);
   const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now, json, collectedMs });
   const unstorable = storageProblems(report, row.report);
   if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);

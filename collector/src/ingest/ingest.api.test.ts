@@ -114,7 +114,7 @@ describe('idempotency per agent', () => {
     expect(second.statusCode).toBe(201);
     expect(second.json()).toEqual({ reportId: ra.reportId, stored: true });
     expect(c.reports.count()).toBe(before + 2);
-    const rep = await app.inject({ method: 'GET', url: '/api/v1/report?format=json', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
+    const rep = await app.inject({ method: 'GET', url: '/api/v1/report?directive=2224-QD-BGTVT&format=json', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
     const units = rep.json<{ indicators: { id: string; units: { scope: string; pass: number; total: number }[] }[] }>().indicators.find((i) => i.id === 'endpoint_protection')!.units;
     expect(units.find((u) => u.scope === 'CHHVN')).toMatchObject({ pass: 2, total: 2 });
     // A resend of the same content: 200, not counted again.

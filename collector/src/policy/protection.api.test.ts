@@ -106,7 +106,7 @@ async function hostView(agentId: string) {
   }>();
 }
 async function indicator(unit: string, id = 'endpoint_protection') {
-  const res = await app.inject({ method: 'GET', url: '/api/v1/report?format=json', headers: viewer });
+  const res = await app.inject({ method: 'GET', url: '/api/v1/report?format=json&directive=2224-QD-BGTVT', headers: viewer });
   expect(res.statusCode).toBe(200);
   const ind = res.json<{ indicators: { id: string; units: { scope: string; pass: number; total: number; ratio: number | null; met: boolean | null }[] }[] }>().indicators.find((i) => i.id === id)!;
   return ind.units.find((u) => u.scope === unit)!;
@@ -201,11 +201,11 @@ describe('the indicator of a fleet whose agents disagree with the ministry polic
     const strict = await hostView(ids[9]!);
     expect(strict.evaluation).toMatchObject({ protected: true, agentVerdict: { protected: false, limitHours: 24 } });
 
-    const md = await app.inject({ method: 'GET', url: '/api/v1/report?format=markdown&lang=vi', headers: viewer });
+    const md = await app.inject({ method: 'GET', url: '/api/v1/report?format=markdown&lang=vi&directive=2224-QD-BGTVT', headers: viewer });
     expect(md.body).toContain('giới hạn tuổi mẫu nhận diện: 7 ngày (168 giờ)');
     expect(md.body).toContain('chấp nhận cờ "cập nhật" của hãng khi không có ngày: không');
     expect(md.body).toContain('không tính là bảo vệ: wazuh, ossec');
-    const html = await app.inject({ method: 'GET', url: '/api/v1/report?format=html&lang=en', headers: viewer });
+    const html = await app.inject({ method: 'GET', url: '/api/v1/report?format=html&lang=en&directive=2224-QD-BGTVT', headers: viewer });
     expect(html.body).toContain('signature age limit: 7 days (168 h)');
   });
 });

@@ -1,15 +1,23 @@
 /**
  * InfluxDB points of a probe run (documented in collector/README.md, declared in
  * influx/points.ts INFLUX_SCHEMA): one `portal` point per portal and one `portal_check` point
- * per criterion, at the probe's start instant.
+ * per criterion, at the probe's start instant. `names` gives the unit_name (config units[]
+ * shortName or name) and system_name (the registry's name) tags dashboards show.
  */
 import type { Point } from '../influx/points.js';
 import { PORTAL_LEVELS, type PortalResult } from './types.js';
 
-export function portalPoints(results: readonly PortalResult[]): Point[] {
+export interface PortalNames {
+  unit: ReadonlyMap<string, string>;
+  system: ReadonlyMap<string, string>;
+}
+
+export function portalPoints(results: readonly PortalResult[], names: PortalNames = { unit: new Map(), system: new Map() }): Point[] {
   const out: Point[] = [];
   for (const r of results) {
-    const tags = { unit: r.unit, system: r.systemId };
+    const unitName = names.unit.get(r.unit);
+    const systemName = names.system.get(r.systemId);
+    const tags = { unit: r.unit, ...(unitName ? { unit_name: unitName } : {}), system: r.systemId, ...(systemName ? { system_name: systemName } : {}) };
     const count = (s: string) => r.checks.filter((c) => c.status === s).length;
     out.push({
       measurement: 'portal',

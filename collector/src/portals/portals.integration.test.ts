@@ -202,7 +202,7 @@ describe('portal prober in a test internet (integration)', () => {
       await waitFor(
         'ipv6_portals evaluated with the portal results',
         () => {
-          const rep = JSON.parse(curl('/api/v1/report?format=json')) as { indicators: { id: string; ministry: { pass: number; total: number } }[] };
+          const rep = JSON.parse(curl('/api/v1/report?directive=2224-QD-BGTVT&format=json')) as { indicators: { id: string; ministry: { pass: number; total: number } }[] };
           const ind = rep.indicators.find((i) => i.id === 'ipv6_portals');
           return Promise.resolve(ind?.ministry.total === PORTALS.length + 1 && ind.ministry.pass === 2);
         },
@@ -210,15 +210,15 @@ describe('portal prober in a test internet (integration)', () => {
         500,
       );
       // The report lists each portal's criteria, in Vietnamese by default and in English.
-      const md = curl('/api/v1/report?format=markdown');
+      const md = curl('/api/v1/report?directive=2224-QD-BGTVT&format=markdown');
       expect(md).toContain('## Cổng thông tin: tiêu chí IPv6 đo từ bên ngoài');
       expect(md).toMatch(new RegExp(`\\| Cổng thông tin dual \\(portal-dual\\) \\| [^|]+ \\| sẵn sàng IPv6 (\\| Đạt ){10}\\|`));
       expect(md).toMatch(/\| Cổng thông tin expiredv6 \(portal-expiredv6\) \| [^|]+ \| truy cập được qua IPv6 \| Đạt \| Đạt \| Đạt \| Đạt \| Đạt \| Đạt \| Không đạt \|/);
       expect(md).toMatch(/- Cổng thông tin expiredv6 \(portal-expiredv6\): (www\.)?expiredv6\.test \[2001:db8:1:7::80\]: chứng thư số qua IPv6 đã hết hạn ngày/);
-      const html = curl('/report?lang=vi');
+      const html = curl('/report?directive=2224-QD-BGTVT&lang=vi');
       expect(html).toContain('<section id="portal-criteria"><h2>Cổng thông tin: tiêu chí IPv6 đo từ bên ngoài</h2>');
       expect(html).toMatch(/<tr><td>Cổng thông tin mxnoaaaa \(portal-mxnoaaaa\)<\/td><td>[^<]+<\/td><td>web sẵn sàng IPv6<\/td>(<td>Đạt<\/td>){8}<td>Không đạt<\/td><td>Không đạt<\/td>/);
-      const en = curl('/api/v1/report?format=markdown&lang=en');
+      const en = curl('/api/v1/report?directive=2224-QD-BGTVT&format=markdown&lang=en');
       expect(en).toContain('| Portal | Unit | Level | Name servers with AAAA |');
       expect(en).toMatch(/- Cổng thông tin onens \(portal-onens\): 1\/2 name servers have an AAAA record; at least 2 needed/);
     } finally {

@@ -141,7 +141,10 @@ export function portalRunnerFor(s: Pick<Stores, 'config' | 'systems' | 'portals'
     ...(s.config.influx
       ? {
           emit: (results: PortalResult[]) => {
-            const points = portalPoints(results);
+            const points = portalPoints(results, {
+              unit: new Map(s.config.units.map((u) => [u.id, u.shortName ?? u.name])),
+              system: new Map(s.systems.all().map((r) => [r.id, r.name])),
+            });
             s.outbox.add(toLines(points), points.length);
           },
         }

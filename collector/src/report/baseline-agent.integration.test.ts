@@ -70,7 +70,7 @@ afterAll(async () => {
 
 describe("the collector judges each level as the agent's profile does", () => {
   it('names, per level, exactly the checks the agent lists as failing or unknown there', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/report?format=json', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/report?directive=2224-QD-BGTVT&format=json', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
     expect(res.statusCode).toBe(200);
     const r = res.json<JsonReport>();
     const agentSide = (await agentProfiles())(checks);
@@ -86,7 +86,7 @@ describe("the collector judges each level as the agent's profile does", () => {
       if (note) expect(note).toMatchObject({ level, reportingHosts: 1, failingHosts: 1, result: p.failed.length ? 'fail' : 'unknown' });
     }
     // The rendered footnote is bounded: a level with more shortfalls than the bound says how many more.
-    const md = (await app.inject({ method: 'GET', url: '/api/v1/report?format=markdown&lang=vi', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).body;
+    const md = (await app.inject({ method: 'GET', url: '/api/v1/report?directive=2224-QD-BGTVT&format=markdown&lang=vi', headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } })).body;
     for (const level of LEVELS) {
       const p = agentSide.find((x) => x.level === level)!;
       const n = p.failed.length + p.unknown.length;

@@ -75,7 +75,7 @@ async function putSystem(s: ReturnType<typeof system>) {
 }
 
 const report = async (format: 'json' | 'markdown', lang: 'vi' | 'en' = 'vi') => {
-  const res = await app.inject({ method: 'GET', url: `/api/v1/report?format=${format}&lang=${lang}`, headers: viewer });
+  const res = await app.inject({ method: 'GET', url: `/api/v1/report?directive=2224-QD-BGTVT&format=${format}&lang=${lang}`, headers: viewer });
   expect(res.statusCode, res.body).toBe(200);
   return res;
 };
@@ -105,7 +105,9 @@ describe('indicator 11 by the system level', () => {
     expect(ind.units.find((u) => u.scope === 'CHHVN')).toMatchObject({ pass: 1, total: 1 });
     expect(ind.units.find((u) => u.scope === 'TCDBVN')).toMatchObject({ pass: 0, total: 1 });
     expect(ind.failing.map((f) => f.id)).toEqual(['thudt']);
-    expect(ind.failing[0]!.reasons).toEqual(['Baseline of level 2 not met: 1 check(s) failing or unknown on 1/1 host(s)']);
+    // The reason is a code, rendered in the report's language (Vietnamese by default).
+    expect(ind.failing[0]!.reasonCodes).toEqual([{ code: 'BASELINE_LEVEL_NOT_MET', params: { level: 2, checks: 1, hosts: 1, reporting: 1 } }]);
+    expect(ind.failing[0]!.reasons).toEqual(['Chưa đạt yêu cầu cơ bản của cấp độ 2: 1 kiểm tra chưa đạt hoặc chưa xác định trên 1/1 máy']);
     expect(r.baselineNotMet).toEqual([
       {
         id: 'thudt',
@@ -120,7 +122,7 @@ describe('indicator 11 by the system level', () => {
     ]);
     const vi = (await report('markdown', 'vi')).body;
     expect(vi).toContain('Hệ thống chưa đạt yêu cầu cơ bản theo cấp độ:\n- Hệ thống Thư điện tử (cấp độ 2; 1/1 máy chưa đạt): máy may-b — Đồng bộ thời gian (NTP) hoạt động: chưa xác định (Không đọc được trạng thái (time.synchronized))\n');
-    expect(vi).toContain('Tổng cục Đường bộ Việt Nam / Thư điện tử: chưa đạt yêu cầu cơ bản của cấp độ 2: 1 kiểm tra chưa đạt hoặc chưa xác định trên 1/1 máy');
+    expect(vi).toContain('Tổng cục Đường bộ Việt Nam / Thư điện tử: Chưa đạt yêu cầu cơ bản của cấp độ 2: 1 kiểm tra chưa đạt hoặc chưa xác định trên 1/1 máy');
     expect(vi).not.toContain('Quản lý tàu biển (cấp độ');
   });
 
@@ -143,7 +145,7 @@ describe('indicator 11 by the system level', () => {
     const en = (await report('markdown', 'en')).body;
     expect(en).toContain('Systems whose hosts do not meet the baseline of their level:\n- System Quản lý tàu biển (level 3; 1/1 hosts not meeting it): host may-a — System logs kept long enough: 30 < 90 (the minimum at level 3)\n');
     expect(en).toContain('- System Thư điện tử (level 2; 1/1 hosts not meeting it): host may-b — Clock synchronised (NTP): unknown (The state could not be read (time.synchronized))\n');
-    const html = (await app.inject({ method: 'GET', url: '/report?lang=vi', headers: viewer })).body;
+    const html = (await app.inject({ method: 'GET', url: '/report?directive=2224-QD-BGTVT&lang=vi', headers: viewer })).body;
     expect(html).toContain('<li data-system="qltb">Hệ thống Quản lý tàu biển (cấp độ 3; 1/1 máy chưa đạt): máy may-a — Nhật ký hệ thống được lưu đủ thời gian: 30 &lt; 90 (mức tối thiểu của cấp độ 3)</li>');
   });
 

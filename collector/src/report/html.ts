@@ -1,10 +1,15 @@
 /**
- * The appendix report as one printable HTML page (no scripts, no external assets): the
- * directive's table, the per-unit tables worst first, and the footnotes. Vietnamese by default.
+ * The appendix report as one printable HTML page (no scripts, no external assets): the filing
+ * header, the directive's table with the change since the compared evaluation and numbered
+ * footnotes, then per indicator the unit table worst first, a bar chart of the units against
+ * the target and the ministry-wide trend (inline SVG, charts.ts), and the failing members.
  */
-import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
-import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
+import { barChart, trendChart } from './charts.js';
+import { directiveLine, dueText, filingLine, footnotes, type Footnote } from './filed.js';
+import { MAX_LISTED, T, actual, change, percent, reasonText, status, when } from './i18n.js';
 import type { AppendixReport, IndicatorSection, Lang, ScopeRow } from './model.js';
+import type { FailReason } from '../rules/reasons.js';
+import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import { REASONS, renderReason } from '@posture/protocol';
 import { PORTAL_T, portalHeader, portalRows } from './portals.js';
 
@@ -12,34 +17,56 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;',
 
 const CSS = `
 body { font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; margin: 2em; color: #000; }
-h1 { font-size: 16pt; text-align: center; text-transform: uppercase; }
+h1 { font-size: 16pt; text-align: center; text-transform: uppercase; margin-bottom: 0.2em; }
 h2 { font-size: 14pt; margin-top: 1.5em; }
-p.meta { text-align: center; font-style: italic; }
+p.meta { text-align: center; font-style: italic; margin: 0.2em 0; }
+p.filing { text-align: center; font-style: italic; margin: 0; }
+p.issuer { font-weight: bold; text-transform: uppercase; margin: 0 0 0.8em 0; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0; page-break-inside: auto; }
 th, td { border: 1px solid #000; padding: 4px 6px; vertical-align: top; }
 th { background: #eee; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
+table#appendix { table-layout: fixed; }
+table#appendix col.tt { width: 5%; } table#appendix col.title { width: 28%; } table#appendix col.basis { width: 22%; }
+table#appendix col.target { width: 12%; } table#appendix col.actual { width: 13%; } table#appendix col.change { width: 9%; } table#appendix col.result { width: 14%; }
+table.units td.num { white-space: nowrap; }
 tr.ministry td { font-weight: bold; }
-td.notmet { color: #b00; font-weight: bold; white-space: nowrap; }
-td.met { color: #060; white-space: nowrap; }
+td.notmet { font-weight: bold; }
+sup.fn { font-size: 8pt; }
+ol.footnotes { font-size: 11pt; }
 ul.footnote { font-size: 11pt; }
+q.evidence { font-style: italic; font-size: 10pt; }
+div.charts { margin: 0.6em 0; }
+svg.chart { display: block; margin: 0.4em 0; max-width: 100%; height: auto; }
 nav.formats { font-family: sans-serif; font-size: 10pt; text-align: right; }
-@media print { body { margin: 0; } h2 { page-break-after: avoid; } tr { page-break-inside: avoid; } nav.formats { display: none; } }
+@media print { body { margin: 0; } h2 { page-break-after: avoid; } tr, svg.chart { page-break-inside: avoid; } nav.formats { display: none; } }
 `;
 
-const resultCell = (s: ScopeRow, lang: Lang) => `<td class="${s.met === null ? 'nodata' : s.met ? 'met' : 'notmet'}">${esc(status(s, lang))}</td>`;
+const resultCell = (s: ScopeRow, lang: Lang) => `<td class="${s.met === null ? 'nodata' : s.met ? 'met' : 'notmet'}">${esc(status(s, lang))}${s.overdue ? ` (${esc(T[lang].overdue)})` : ''}</td>`;
+
+const marks = (notes: Footnote[], id: string) =>
+  notes
+    .filter((n) => n.indicator === id)
+    .map((n) => `<sup class="fn"><a href="#fn-${n.n}">(${n.n})</a></sup>`)
+    .join('');
+
+/** A reason in the reader's words; an agent's uncoded text follows as quoted evidence. */
+const reasonHtml = (x: FailReason, lang: Lang) => esc(reasonText(x, lang)) + (x.evidence ? ` <q class="evidence" title="${esc(T[lang].evidence)}">${esc(x.evidence)}</q>` : '');
 
 function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): string {
   const t = T[lang];
+  const cmp = r.compare !== null;
+  const due = dueText(ind, lang);
   const rows = [ind.ministry, ...ind.units].map(
     (u) =>
-      `<tr class="${u.scope === 'ministry' ? 'ministry' : 'unit'}" data-scope="${esc(u.scope)}"><td>${esc(scopeName(u, lang))}</td><td class="num">${esc(actual(u, lang))}</td><td class="num">${esc(percent(ind.target, lang))}</td>${resultCell(u, lang)}</tr>`,
+      `<tr class="${u.scope === 'ministry' ? 'ministry' : 'unit'}" data-scope="${esc(u.scope)}"><td>${esc(u.scope === 'ministry' ? t.ministry : u.shortName)}</td><td class="num">${esc(actual(u, lang))}</td>${
+        cmp ? `<td class="num">${esc(percent(u.previous?.ratio ?? null, lang))}</td><td class="num change">${esc(change(u.changePoints, lang))}</td>` : ''
+      }<td class="num">${esc(percent(ind.target, lang))}${due ? `<br><small>${esc(due)}</small>` : ''}</td>${resultCell(u, lang)}</tr>`,
   );
   const notes: string[] = [];
-  if (ind.belowTarget.length) notes.push(`<p class="below"><b>${esc(t.below)}:</b> ${esc(ind.belowTarget.map((u) => `${u.name}: ${percent(u.ratio, lang)}`).join(', '))}.</p>`);
   if (ind.failing.length) {
-    const unitName = (id: string) => r.units.find((u) => u.id === id)?.name ?? id;
-    const items = ind.failing.slice(0, MAX_LISTED).map((f) => `<li>${esc(unitName(f.unit))} / <b>${esc(f.name)}</b>: ${esc(reasons(f.reasons, lang))}</li>`);
+    const unitName = (id: string) => r.units.find((u) => u.id === id)?.shortName ?? id;
+    const items = ind.failing.slice(0, MAX_LISTED).map((f) => `<li>${esc(unitName(f.unit))} / <b>${esc(f.name)}</b>: ${f.reasons.map((x) => reasonHtml(x, lang)).join('; ')}</li>`);
     if (ind.failing.length > MAX_LISTED) items.push(`<li>… ${esc(t.more)} ${ind.failing.length - MAX_LISTED}</li>`);
     notes.push(`<p><b>${esc(t.failing)}:</b></p><ul class="footnote failing">${items.join('')}</ul>`);
   }
@@ -51,28 +78,36 @@ function unitTable(ind: IndicatorSection, r: AppendixReport, lang: Lang): string
   }
   return `<section class="indicator" id="ind-${esc(ind.id)}">
 <h2>${ind.tt ? `${ind.tt}. ` : ''}${esc(ind.title[lang])}</h2>
-<table class="units"><thead><tr><th>${esc(t.unit)}</th><th>${esc(t.actual)}</th><th>${esc(t.target)}</th><th>${esc(t.result)}</th></tr></thead>
+<table class="units"><thead><tr><th>${esc(t.unit)}</th><th>${esc(t.actual)}</th>${cmp ? `<th>${esc(t.previous)}</th><th>${esc(t.change)}</th>` : ''}<th>${esc(t.target)}</th><th>${esc(t.result)}</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
+<div class="charts">${ind.units.length ? barChart(ind, lang) : ''}${trendChart(ind, lang)}</div>
 ${notes.join('\n')}
 </section>`;
 }
 
 /** Links to the other languages and formats of the same report (screen only, not printed). */
 function nav(r: AppendixReport, lang: Lang): string {
-  const at = r.requestedAt ? `&amp;at=${encodeURIComponent(r.requestedAt)}` : '';
+  const q = [r.requestedAt ? `at=${encodeURIComponent(r.requestedAt)}` : '', r.directive ? `directive=${encodeURIComponent(r.directive.id)}` : '']
+    .filter(Boolean)
+    .map((x) => `&amp;${x}`)
+    .join('');
   const other: Lang = lang === 'vi' ? 'en' : 'vi';
   const links = [
-    `<a href="/report?lang=${other}${at}" hreflang="${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a>`,
-    ...(['markdown', 'csv', 'json'] as const).map((f) => `<a href="/api/v1/report?format=${f}&amp;lang=${lang}${at}">${f.toUpperCase()}</a>`),
+    `<a href="/report?lang=${other}${q}" hreflang="${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a>`,
+    ...(['docx', 'markdown', 'csv', 'json'] as const).map((f) => `<a href="/api/v1/report?format=${f}&amp;lang=${lang}${q}">${f.toUpperCase()}</a>`),
   ];
   return `<nav class="formats">${links.join(' · ')}</nav>`;
 }
 
 export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
   const t = T[lang];
+  const notes = footnotes(r, lang);
+  const cmp = r.compare !== null;
   const summary = r.indicators.map(
     (ind) =>
-      `<tr data-indicator="${esc(ind.id)}"><td class="num">${ind.tt || '—'}</td><td>${esc(ind.title[lang])}</td><td>${esc(ind.basis)}</td><td class="num">${esc(percent(ind.target, lang))}</td><td class="num">${esc(actual(ind.ministry, lang))}</td>${resultCell(ind.ministry, lang)}</tr>`,
+      `<tr data-indicator="${esc(ind.id)}"><td class="num">${ind.tt || '—'}</td><td>${esc(ind.title[lang])}</td><td>${esc(ind.basis)}</td><td class="num">${esc(percent(ind.target, lang))}${ind.due ? `<br><small>${esc(dueText(ind, lang))}</small>` : ''}</td><td class="num">${esc(actual(ind.ministry, lang))}${marks(notes, ind.id)}</td>${
+        cmp ? `<td class="num change">${esc(change(ind.ministry.changePoints, lang))}</td>` : ''
+      }${resultCell(ind.ministry, lang)}</tr>`,
   );
   const pt = PORTAL_T[lang];
   const prows = portalRows(r, lang);
@@ -92,20 +127,28 @@ export function toHtml(r: AppendixReport, lang: Lang = 'vi'): string {
     ? `<section id="portals"><h2>${esc(t.portals)}</h2><ul class="footnote">${r.portalsNotReady
         .map(
           (p) =>
-            `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${esc(reasons(p.reasons, lang))}` : ''}</li>`,
+            `<li><b>${esc(p.name)}</b> (${esc(p.id)}, ${esc(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${esc(p.outside ? pt.levels[p.outside.level] : pt.notProbed)}; ${p.readyHosts}/${p.hosts} ${esc(t.portalHosts)}${p.reasons.length ? `; ${p.reasons.map((x) => reasonHtml(x, lang)).join('; ')}` : ''}</li>`,
         )
         .join('')}</ul></section>`
     : '';
   const meta = `${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`;
+  const compared = r.compare ? `${t.compared} ${when(r.compare.evaluatedAt, lang)}` : t.noCompare;
+  const filing = filingLine(r, lang);
+  const directive = directiveLine(r, lang);
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><title>${esc(t.title)}</title><style>${CSS}</style></head>
 <body>
 ${nav(r, lang)}
+${r.filing?.issuer ? `<p class="issuer">${esc(r.filing.issuer)}</p>` : ''}
 <h1>${esc(t.title)}</h1>
+${filing ? `<p class="filing">(${esc(filing)})</p>` : ''}
+${directive ? `<p class="meta directive">${esc(directive)}</p>` : ''}
 <p class="meta">${esc(meta)}</p>
+<p class="meta compare">${esc(compared)}</p>
 ${r.source === 'history' ? `<p class="meta">${esc(t.fromHistory)}</p>` : ''}
-<table id="appendix"><thead><tr><th>${esc(t.tt)}</th><th>${esc(t.indicator)}</th><th>${esc(t.basis)}</th><th>${esc(t.target)}</th><th>${esc(t.actual)}</th><th>${esc(t.result)}</th></tr></thead>
+<table id="appendix"><colgroup><col class="tt"><col class="title"><col class="basis"><col class="target"><col class="actual">${cmp ? '<col class="change">' : ''}<col class="result"></colgroup><thead><tr><th>${esc(t.tt)}</th><th>${esc(t.indicator)}</th><th>${esc(t.basis)}</th><th>${esc(t.target)}</th><th>${esc(t.actual)}</th>${cmp ? `<th>${esc(t.change)}</th>` : ''}<th>${esc(t.result)}</th></tr></thead>
 <tbody>${summary.join('\n')}</tbody></table>
+${notes.length ? `<p><b>${esc(t.notes)}:</b></p><ol class="footnotes">${notes.map((n) => `<li id="fn-${n.n}" value="${n.n}">${esc(n.text)}</li>`).join('')}</ol>` : ''}
 <h2>${esc(t.perUnit)}</h2>
 ${r.indicators.map((ind) => unitTable(ind, r, lang)).join('\n')}
 ${criteria}

@@ -1,4 +1,7 @@
 /** The report's words in Vietnamese (default) and English, and the Vietnamese number format. */
+import { reasonText, type FailReason } from '../rules/reasons.js';
+
+export { reasonText };
 import type { Lang, ScopeRow } from './model.js';
 
 export const T = {
@@ -18,15 +21,39 @@ export const T = {
     below: 'Đơn vị chưa đạt mục tiêu',
     failing: 'Chưa đạt',
     title: 'Phụ lục: tình hình thực hiện các chỉ tiêu',
+    subtitle: 'Tình hình thực hiện các chỉ tiêu',
     at: 'Số liệu tại',
     requested: 'tính đến',
     fromHistory: 'Số liệu lấy từ lịch sử đánh giá đã lưu; danh sách chi tiết không được lưu theo thời điểm.',
     portals: 'Cổng thông tin chưa sẵn sàng IPv6',
-    baseline: 'Hệ thống chưa đạt yêu cầu cơ bản theo cấp độ',
     portalHosts: 'máy chủ sẵn sàng',
     perUnit: 'Chi tiết theo đơn vị',
     none: 'Không có',
     more: 'và',
+    evidence: 'bằng chứng do agent gửi',
+    directive: 'Đánh giá theo',
+    compared: 'So sánh với số liệu tại',
+    change: 'Thay đổi',
+    previous: 'Kỳ trước',
+    noCompare: 'Không có số liệu kỳ trước để so sánh',
+    overdue: 'quá hạn',
+    dueShort: 'hạn',
+    notes: 'Ghi chú',
+    attached: 'Kèm theo Văn bản số',
+    dated: 'ngày',
+    appendix: 'PHỤ LỤC',
+    belowNote: 'Các đơn vị chưa đạt mục tiêu',
+    notSubmitted: 'Các đơn vị chưa trình phê duyệt hồ sơ',
+    pendingApproval: 'Các đơn vị đã trình hồ sơ, chưa được phê duyệt',
+    notDeployed: 'Các đơn vị chưa triển khai phương án bảo vệ theo cấp độ',
+    unclassified: 'Các đơn vị có hệ thống chưa có trong danh mục',
+    systemsWord: 'hệ thống',
+    chartBars: 'Tỷ lệ theo đơn vị so với mục tiêu',
+    chartTrend: 'Diễn biến toàn Bộ',
+    targetLine: 'mục tiêu',
+    noHistoryChart: 'chưa có lịch sử đánh giá',
+    dateBlank: '… tháng … năm',
+    baseline: 'Hệ thống chưa đạt yêu cầu cơ bản theo cấp độ',
   },
   en: {
     tt: 'No.',
@@ -44,15 +71,39 @@ export const T = {
     below: 'Units below target',
     failing: 'Not meeting',
     title: 'Appendix: status of the indicators',
+    subtitle: 'Status of the indicators',
     at: 'Status at',
     requested: 'as of',
     fromHistory: 'Figures from the stored evaluation history; member lists are not kept per time.',
     portals: 'Portals not IPv6 ready',
-    baseline: 'Systems whose hosts do not meet the baseline of their level',
     portalHosts: 'hosts ready',
     perUnit: 'Per unit',
     none: 'None',
     more: 'and',
+    evidence: 'evidence sent by the agent',
+    directive: 'Measured against',
+    compared: 'Compared with the figures at',
+    change: 'Change',
+    previous: 'Before',
+    noCompare: 'No earlier figures to compare with',
+    overdue: 'overdue',
+    dueShort: 'due',
+    notes: 'Notes',
+    attached: 'Attached to document no.',
+    dated: 'dated',
+    appendix: 'APPENDIX',
+    belowNote: 'Units below target',
+    notSubmitted: 'Units that have not submitted their level dossier for approval',
+    pendingApproval: 'Units whose dossier awaits approval',
+    notDeployed: 'Units that have not deployed the protection plan of the level',
+    unclassified: 'Units with systems not in the registry',
+    systemsWord: 'systems',
+    chartBars: 'Per unit against the target',
+    chartTrend: 'Ministry-wide trend',
+    targetLine: 'target',
+    noHistoryChart: 'no evaluation history yet',
+    dateBlank: '…/…/',
+    baseline: 'Systems whose hosts do not meet the baseline of their level',
   },
 } as const;
 
@@ -66,6 +117,19 @@ export function percent(r: number | null, lang: Lang): string {
 export const status = (s: { met: boolean | null }, lang: Lang): string => (s.met === null ? T[lang].noData : s.met ? T[lang].met : T[lang].notMet);
 
 export const scopeName = (s: ScopeRow, lang: Lang): string => (s.scope === 'ministry' ? T[lang].ministry : s.name);
+
+/** +8.6 -> "tăng 8,6 điểm %" (vi) or "up 8.6 pp" (en); 0 -> "không đổi"; null -> "—". */
+export function change(points: number | null, lang: Lang): string {
+  if (points === null) return '—';
+  const n = Math.abs(points).toFixed(1).replace(/\.0$/, '');
+  const num = lang === 'vi' ? n.replace('.', ',') : n;
+  if (points === 0) return lang === 'vi' ? 'không đổi' : 'unchanged';
+  if (lang === 'vi') return `${points > 0 ? 'tăng' : 'giảm'} ${num} điểm %`;
+  return `${points > 0 ? 'up' : 'down'} ${num} pp`;
+}
+
+/** A date (YYYY-MM-DD) as the reader writes it: 31/12/2022 (vi) or 2022-12-31 (en). */
+export const day = (d: string, lang: Lang): string => (lang === 'vi' ? d.split('-').reverse().join('/') : d);
 
 /** "67,3% (37/55)" */
 export const actual = (s: ScopeRow, lang: Lang): string => `${percent(s.ratio, lang)} (${s.pass}/${s.total})`;
@@ -87,42 +151,10 @@ export const VN_OFFSET_MS = 7 * 3600_000;
 export const MAX_LISTED = 200;
 
 /**
- * Vietnamese for the reasons the collector itself writes (rules/members.ts, model.ts). Reasons
- * that agents send (e.g. "ClamAV: not protecting (not running)") are shown as reported.
+ * A failing member's reasons in the reader's language, from the one catalogue of reason codes
+ * (protocol/src/reasons/). An agent's text that no code describes follows as evidence, quoted
+ * and labelled as such: it is what the agent said, not the report's words.
  */
-const REASONS_VI: [RegExp, string][] = [
-  [/^security level not determined$/, 'chưa xác định cấp độ'],
-  [/^no approval decision for the level$/, 'chưa có quyết định phê duyệt cấp độ'],
-  [/^protection plan of the level not deployed$/, 'chưa triển khai phương án bảo vệ theo cấp độ'],
-  [/^declared by agents but not in the registry: unclassified$/, 'agent khai báo nhưng chưa có trong danh mục: chưa phân loại'],
-  [/^stale: no report since (.+)$/, 'quá hạn: không báo cáo từ $1'],
-  [/^no agent reports serving this portal$/, 'chưa có agent nào báo cáo phục vụ cổng này'],
-  [/^(.+): IPv6 readiness (.+)$/, '$1: mức sẵn sàng IPv6 $2'],
-  [/^(.+): stale$/, '$1: quá hạn báo cáo'],
-  [/^does not meet the condition$/, 'không đáp ứng điều kiện'],
-  // rules/members.ts renders these from the codes BASELINE_LEVEL_NOT_MET and BASELINE_NO_REPORTING_HOST (protocol/src/reasons/collector.ts).
-  [/^Baseline of level (\d+) not met: (\d+) check\(s\) failing or unknown on (\d+)\/(\d+) host\(s\)$/, 'chưa đạt yêu cầu cơ bản của cấp độ $1: $2 kiểm tra chưa đạt hoặc chưa xác định trên $3/$4 máy'],
-  [/^No reporting host: the baseline checks of level (\d+) cannot be verified$/, 'không có máy chủ nào đang báo cáo: chưa kiểm chứng được các kiểm tra cơ sở của cấp độ $1'],
-  // The ipv6_portals rule's reasons (rules/directive.rules.yaml).
-  [
-    /^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: no agent reports for its hosts$/,
-    'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: chưa có agent nào báo cáo',
-  ],
-  [
-    /^no outside IPv6 probe of this portal yet \(registry portal\.urls and the collector's portals section\); only the hosts' view exists: (\d+)\/(\d+) hosts IPv6-ready$/,
-    'chưa đo IPv6 từ bên ngoài (cần portal.urls trong danh mục và mục portals của collector); chỉ có góc nhìn từ máy chủ: $1/$2 máy chủ sẵn sàng IPv6',
-  ],
-  [/^outside view over IPv6: level (.+)$/, 'đo từ bên ngoài qua IPv6: mức $1'],
-  [
-    /^the newest outside IPv6 probe is (\d+) h old \(older than 48 h does not count\): is the collector's portal prober running\?$/,
-    'lần đo IPv6 từ bên ngoài gần nhất đã cách $1 giờ (quá 48 giờ không được tính): bộ dò cổng thông tin của collector có đang chạy không?',
-  ],
-];
+export const reason = (r: FailReason, lang: Lang): string => reasonText(r, lang) + (r.evidence ? ` (${T[lang].evidence}: “${r.evidence}”)` : '');
 
-export function reason(text: string, lang: Lang): string {
-  if (lang === 'en') return text;
-  for (const [re, vi] of REASONS_VI) if (re.test(text)) return text.replace(re, vi);
-  return text;
-}
-
-export const reasons = (list: readonly string[], lang: Lang): string => list.map((r) => reason(r, lang)).join('; ');
+export const reasons = (list: readonly FailReason[], lang: Lang): string => list.map((r) => reason(r, lang)).join('; ');

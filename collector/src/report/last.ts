@@ -6,23 +6,33 @@
  * the engine does not keep, so it is computed here while the evaluation's members are at hand;
  * rendered bodies are kept until the next evaluation.
  */
-import type { Engine, RecordedEvaluation } from '../rules/engine.js';
-import { render, type Format } from './render.js';
-import type { Reason } from '@posture/protocol';
+import type { Engine, Evaluation, RecordedEvaluation } from '../rules/engine.js';
 import { BASELINE_INDICATOR, baselineNotes, type BaselineNote } from './baseline-footnotes.js';
 import type { PortalResult } from '../portals/types.js';
-import { PORTAL_INDICATOR, liveReport, portalStatus, type AppendixReport, type Lang, type PortalStatus } from './model.js';
+import { PORTAL_INDICATOR, portalStatus, type PortalStatus } from './model.js';
+
+/** What a live report is made of: an evaluation and the footnotes taken from its members. */
+export interface LiveBase {
+  ev: Evaluation;
+  portals: PortalStatus[];
+  baseline: BaselineNote[];
+}
+
+export interface RenderedReport {
+  contentType: string;
+  body: string | Buffer;
+  /** A download name (appendix-2026-12-01.docx). */
+  fileName: string;
+}
 
 export class LastReport {
   private portals: PortalStatus[] | undefined;
   private baseline: BaselineNote[] = [];
-  private bodies = new Map<string, { contentType: string; body: string }>();
+  private bodies = new Map<string, Promise<RenderedReport>>();
   private bodiesOf: string | undefined;
 
-  /** `protectionPolicy`: the policy's footnote (policyReason of the config's protection policy). */
   constructor(
     private readonly engine: Engine,
-    private readonly protectionPolicy: Reason | null = null,
     /** The newest outside probe of each portal (store/portals), read when an evaluation is recorded. */
     private readonly outside: () => ReadonlyMap<string, PortalResult> = () => new Map(),
   ) {}
@@ -35,26 +45,33 @@ export class LastReport {
     if (v) this.baseline = baselineNotes(r.members.systems, v);
   }
 
-  /** The report of the last recorded evaluation, or undefined before the first one. */
-  report(): AppendixReport | undefined {
-    const last = this.engine.last();
-    if (!last || !this.portals) return undefined;
-    return liveReport(last, this.portals, this.protectionPolicy, this.baseline);
+  /** The last recorded evaluation with its footnotes, or undefined before the first one. */
+  base(): LiveBase | undefined {
+    const ev = this.engine.last();
+    if (!ev || !this.portals) return undefined;
+    return { ev, portals: this.portals, baseline: this.baseline };
   }
 
-  /** The same, rendered (once per evaluation, format and language). */
-  rendered(format: Format, lang: Lang): { evaluatedAt: string; contentType: string; body: string } | undefined {
-    const report = this.report();
-    if (!report) return undefined;
+  /**
+   * A rendered body of the last recorded evaluation, made once per evaluation and `key` (format,
+   * language, directive...); undefined before the first evaluation (the caller evaluates anew).
+   * A failed render is not kept: the next request tries again.
+   */
+  rendered(key: string, make: () => Promise<RenderedReport>): Promise<RenderedReport> | undefined {
+    const ev = this.engine.last();
+    if (!ev || !this.portals) return undefined;
     // A rule reload between evaluations changes the indicators served: it invalidates too.
-    const of = `${report.evaluatedAt} ${report.indicators.map((i) => i.id).join(',')}`;
+    const of = `${ev.evaluatedAt} ${ev.indicators.map((i) => i.id).join(',')}`;
     if (this.bodiesOf !== of) {
       this.bodies.clear();
       this.bodiesOf = of;
     }
-    const key = `${format}/${lang}`;
     let r = this.bodies.get(key);
-    if (!r) this.bodies.set(key, (r = render(report, format, lang)));
-    return { evaluatedAt: report.evaluatedAt, ...r };
+    if (!r) {
+      r = make();
+      this.bodies.set(key, r);
+      r.catch(() => this.bodies.get(key) === r && this.bodies.delete(key));
+    }
+    return r;
   }
 }

@@ -1,9 +1,10 @@
 /**
- * The directive's appendix table as Markdown: per indicator the ministry row, then per unit
- * sorted worst first, then footnotes (units below target, failing members with reasons,
- * portals not IPv6 ready).
+ * The directive's appendix table as Markdown: the filing header, the summary with the change
+ * since the compared evaluation and numbered footnotes, then per indicator the ministry row and
+ * the units worst first, and the failing members with reasons (portals not IPv6 ready last).
  */
-import { MAX_LISTED, T, actual, percent, reasons, scopeName, status, when } from './i18n.js';
+import { directiveLine, dueText, filingLine, footnotes } from './filed.js';
+import { MAX_LISTED, T, actual, change, percent, reasons, status, when } from './i18n.js';
 import { BASELINE_INDICATOR, baselineNoteText } from './baseline-footnotes.js';
 import type { AppendixReport, Lang } from './model.js';
 import { REASONS, renderReason } from '@posture/protocol';
@@ -16,22 +17,44 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
   const t = T[lang];
-  const out: string[] = [`# ${t.title}`, '', `${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`, ''];
+  const notes = footnotes(r, lang);
+  const cmp = r.compare !== null;
+  const out: string[] = [];
+  if (r.filing?.issuer) out.push(`**${r.filing.issuer}**`, '');
+  out.push(`# ${t.title}`, '');
+  const filing = filingLine(r, lang);
+  if (filing) out.push(`_(${filing})_`, '');
+  const directive = directiveLine(r, lang);
+  if (directive) out.push(directive, '');
+  out.push(`${t.at}: ${when(r.evaluatedAt, lang)}${r.requestedAt ? ` (${t.requested} ${when(r.requestedAt, lang)})` : ''}`, '');
+  out.push(r.compare ? `${t.compared} ${when(r.compare.evaluatedAt, lang)}` : t.noCompare, '');
   if (r.source === 'history') out.push(`_${t.fromHistory}_`, '');
-  out.push(`| ${t.tt} | ${t.indicator} | ${t.basis} | ${t.target} | ${t.actual} | ${t.result} |`, '|---|---|---|---|---|---|');
+  out.push(`| ${t.tt} | ${t.indicator} | ${t.basis} | ${t.target} | ${t.actual} |${cmp ? ` ${t.change} |` : ''} ${t.result} |`, `|---|---|---|---|---|${cmp ? '---|' : ''}---|`);
   for (const ind of r.indicators) {
-    out.push(`| ${ind.tt || '—'} | ${cell(ind.title[lang])} | ${cell(ind.basis)} | ${percent(ind.target, lang)} | ${actual(ind.ministry, lang)} | ${status(ind.ministry, lang)} |`);
+    const fn = notes
+      .filter((n) => n.indicator === ind.id)
+      .map((n) => ` (${n.n})`)
+      .join('');
+    const due = dueText(ind, lang);
+    out.push(
+      `| ${ind.tt || '—'} | ${cell(ind.title[lang])} | ${cell(ind.basis)} | ${percent(ind.target, lang)}${due ? ` (${due})` : ''} | ${actual(ind.ministry, lang)}${fn} |${cmp ? ` ${change(ind.ministry.changePoints, lang)} |` : ''} ${status(ind.ministry, lang)}${ind.ministry.overdue ? ` (${t.overdue})` : ''} |`,
+    );
+  }
+  if (notes.length) {
+    out.push('', `${t.notes}:`, '');
+    for (const n of notes) out.push(`(${n.n}) ${n.text}`, '');
+    out.pop();
   }
   for (const ind of r.indicators) {
-    out.push('', `## ${ind.tt ? `${ind.tt}. ` : ''}${ind.title[lang]}`, '', `| ${t.unit} | ${t.actual} | ${t.target} | ${t.result} |`, '|---|---|---|---|');
+    out.push('', `## ${ind.tt ? `${ind.tt}. ` : ''}${ind.title[lang]}`, '');
+    out.push(`| ${t.unit} | ${t.actual} |${cmp ? ` ${t.previous} | ${t.change} |` : ''} ${t.target} | ${t.result} |`, `|---|---|${cmp ? '---|---|' : ''}---|---|`);
     for (const u of [ind.ministry, ...ind.units]) {
-      const name = u.scope === 'ministry' ? `**${t.ministry}**` : cell(scopeName(u, lang));
-      out.push(`| ${name} | ${actual(u, lang)} | ${percent(ind.target, lang)} | ${status(u, lang)} |`);
+      const name = u.scope === 'ministry' ? `**${t.ministry}**` : cell(u.shortName);
+      out.push(`| ${name} | ${actual(u, lang)} |${cmp ? ` ${percent(u.previous?.ratio ?? null, lang)} | ${change(u.changePoints, lang)} |` : ''} ${percent(ind.target, lang)} | ${status(u, lang)}${u.overdue ? ` (${t.overdue})` : ''} |`);
     }
-    if (ind.belowTarget.length) out.push('', `${t.below}: ${ind.belowTarget.map((u) => `${u.name}: ${percent(u.ratio, lang)}`).join(', ')}.`);
     if (ind.failing.length) {
       out.push('', `${t.failing}:`);
-      for (const f of ind.failing.slice(0, MAX_LISTED)) out.push(`- ${cell(r.units.find((u) => u.id === f.unit)?.name ?? f.unit)} / ${cell(f.name)}: ${cell(reasons(f.reasons, lang))}`);
+      for (const f of ind.failing.slice(0, MAX_LISTED)) out.push(`- ${cell(r.units.find((u) => u.id === f.unit)?.shortName ?? f.unit)} / ${cell(f.name)}: ${cell(reasons(f.reasons, lang))}`);
       if (ind.failing.length > MAX_LISTED) out.push(`- … (+${ind.failing.length - MAX_LISTED})`);
     }
     const notes = ind.id === BASELINE_INDICATOR ? (r.baselineNotMet ?? []) : [];
@@ -58,7 +81,7 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
     out.push('', `## ${t.portals}`, '');
     for (const p of r.portalsNotReady)
       out.push(
-        `- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.name ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`,
+        `- ${cell(p.name)} (${p.id}, ${cell(r.units.find((u) => u.id === p.unit)?.shortName ?? p.unit)}): ${p.outside ? PORTAL_T[lang].levels[p.outside.level] : PORTAL_T[lang].notProbed}; ${p.readyHosts}/${p.hosts} ${t.portalHosts}${p.reasons.length ? `; ${cell(reasons(p.reasons, lang))}` : ''}`,
       );
   }
   if (r.protectionPolicy) out.push('', `_${cell(renderReason(r.protectionPolicy, lang, REASONS))}_`);

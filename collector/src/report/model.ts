@@ -1,12 +1,17 @@
 /**
- * The appendix report as data, built once and rendered by markdown.ts, csv.ts, json.ts and
- * html.ts. Built either from a live evaluation (with the failing members and the portals), or
- * from the stored indicator history at a past time (history keeps counts, not members, so the
- * member footnotes are then absent and `source` says so).
+ * The appendix report as data, built once and rendered by markdown.ts, csv.ts, json.ts,
+ * html.ts and docx.ts. Built either from a live evaluation (with the failing members and the
+ * portals), or from the stored indicator history at a past time (history.ts: history keeps
+ * counts, not members, so the member footnotes are then absent and `source` says so). It
+ * measures against one directive (its rule file) and, when history allows, compares each
+ * figure with an earlier evaluation (trend.ts).
  */
+import { IPV6_LEVELS } from '@posture/protocol';
 import { VERDICT, type Evaluation } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult, ScopeResult } from '../rules/evaluate.js';
+import type { Directive } from '../rules/format.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
+import { because, type FailReason } from '../rules/reasons.js';
 import type { Reason } from '@posture/protocol';
 import type { BaselineNote } from './baseline-footnotes.js';
 import type { CheckStatus, Criterion, PortalLevel, PortalResult } from '../portals/types.js';
@@ -14,19 +19,44 @@ import type { CheckStatus, Criterion, PortalLevel, PortalResult } from '../porta
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
 
+/** The same scope in the evaluation compared with. */
+export interface Previous {
+  pass: number;
+  total: number;
+  ratio: number | null;
+}
+
 /** One row of the table: the ministry or a unit. */
 export interface ScopeRow extends ScopeResult {
   /** Display name: the unit's name, or "ministry". */
   name: string;
+  /** The unit's short name as the ministry writes it (config units[].shortName), else the name. */
+  shortName: string;
+  /** The figure in the evaluation compared with; null when that evaluation has no such scope. */
+  previous: Previous | null;
+  /** Change of the ratio since then in percentage points; null when either side has no data. */
+  changePoints: number | null;
+}
+
+/** One point of an indicator's ministry-wide trend. */
+export interface TrendPoint {
+  at: string;
+  ratio: number | null;
 }
 
 export interface IndicatorSection {
   id: string;
+  /** The directive this target comes from; null for supporting indicators. */
+  directive: string | null;
   tt: number;
   title: { vi: string; en: string };
   basis: string;
+  /** The target in force at the report date. */
   target: number;
   due: string | null;
+  /** The due date had passed at the report date. */
+  pastDue: boolean;
+  population: 'hosts' | 'systems';
   ministry: ScopeRow;
   /** Every configured unit, worst first; units without members (no data) last. */
   units: ScopeRow[];
@@ -34,6 +64,8 @@ export interface IndicatorSection {
   belowTarget: ScopeRow[];
   /** Members that fail the indicator, with reasons (live reports only). */
   failing: FailingMember[];
+  /** The ministry-wide figure per day from the stored evaluations, oldest first, ending with this report's. */
+  trend: TrendPoint[];
 }
 
 /** The portal prober's newest result for a portal (what the public gets over IPv6). */
@@ -54,10 +86,23 @@ export interface PortalStatus {
   hosts: number;
   readyHosts: number;
   ready: boolean;
-  /** The hosts' view: which hosts are not IPv6 ready. */
-  reasons: string[];
+  /** The hosts' view: which hosts are not IPv6 ready, with the agents' codes for why. */
+  reasons: FailReason[];
   /** null: never probed from outside (then never ready). */
   outside: PortalOutside | null;
+}
+
+/** The letter the appendix is attached to (config report.filing). */
+export interface Filing {
+  documentNumber: string;
+  documentDate: string | null;
+  issuer: string | null;
+}
+
+export interface ReportUnit {
+  id: string;
+  name: string;
+  shortName: string;
 }
 
 export interface AppendixReport {
@@ -67,7 +112,14 @@ export interface AppendixReport {
   source: 'live' | 'history';
   /** The --at time asked for, when source is history. */
   requestedAt: string | null;
-  units: { id: string; name: string }[];
+  /** The directive measured against; null when no rule file names one. */
+  directive: Directive | null;
+  /** The evaluation compared with (ISO time), and the time asked for; null: no comparison. */
+  compare: { evaluatedAt: string; requestedAt: string } | null;
+  /** Why there is no comparison, when there is none (e.g. no history before that date). */
+  compareNote: string | null;
+  filing: Filing | null;
+  units: ReportUnit[];
   indicators: IndicatorSection[];
   /** Portals (systems tagged portal) not IPv6 ready; null when not known (history). */
   portalsNotReady: PortalStatus[] | null;
@@ -82,31 +134,43 @@ export interface AppendixReport {
 /** Worst first; no-data scopes last; ties by id for a stable order. */
 export const worstFirst = (a: ScopeResult, b: ScopeResult) => (a.ratio ?? 2) - (b.ratio ?? 2) || a.scope.localeCompare(b.scope);
 
-function section(ind: IndicatorResult, names: Map<string, string>, failing: FailingMember[]): IndicatorSection {
-  const row = (s: ScopeResult): ScopeRow => ({ ...s, name: s.scope === 'ministry' ? 'ministry' : (names.get(s.scope) ?? s.scope) });
-  const units = [...ind.units].sort(worstFirst).map(row);
+/**
+ * The directive's numbered indicators first, by TT; then the supporting ones (TT 0: IPv6 of the
+ * portals, agent coverage) in their rule-file order (a stable sort keeps it).
+ */
+export const byTt = (a: { tt: number }, b: { tt: number }) => (a.tt || Infinity) - (b.tt || Infinity) || 0;
+
+export function section(ind: IndicatorResult, units: ReadonlyMap<string, ReportUnit>, failing: FailingMember[]): IndicatorSection {
+  const row = (s: ScopeResult): ScopeRow => {
+    const u = units.get(s.scope);
+    return { ...s, name: s.scope === 'ministry' ? 'ministry' : (u?.name ?? s.scope), shortName: u?.shortName ?? s.scope, previous: null, changePoints: null };
+  };
+  const rows = [...ind.units].sort(worstFirst).map(row);
   return {
     id: ind.id,
+    directive: ind.directive,
     tt: ind.tt,
     title: ind.title,
     basis: ind.basis,
     target: ind.target,
     due: ind.due,
+    pastDue: ind.pastDue,
+    population: ind.population,
     ministry: row(ind.ministry),
-    units,
-    belowTarget: units.filter((u) => u.met === false),
+    units: rows,
+    belowTarget: rows.filter((u) => u.met === false),
     failing,
+    trend: [],
   };
 }
 
-/** Portals (systems tagged `portal`) and whether every host that serves them is IPv6 ready. */
-/**
- * The directive's numbered indicators first, by TT; then the supporting ones (TT 0: IPv6 of the
- * portals, agent coverage) in their rule-file order (a stable sort keeps it).
- */
-const byTt = (a: { tt: number }, b: { tt: number }) => (a.tt || Infinity) - (b.tt || Infinity) || 0;
+function portalHostReason(h: HostMember): FailReason {
+  if (h.stale) return because('PORTAL_HOST_STALE', { host: h.hostname });
+  const level = IPV6_LEVELS.indexOf(h.ipv6Readiness as (typeof IPV6_LEVELS)[number]);
+  return level < 0 ? because('PORTAL_HOST_READINESS_UNKNOWN', { host: h.hostname }) : because('PORTAL_HOST_NOT_READY', { host: h.hostname, level });
+}
 
-/** The rule whose per-system verdict says whether a portal is ready (rules/directive.rules.yaml). */
+/** The rule whose per-system verdict says whether a portal is ready (rules/directive-2022.rules.yaml). */
 export const PORTAL_INDICATOR = 'ipv6_portals';
 
 /**
@@ -122,7 +186,8 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdi
     .map(({ s, verdict }) => {
       const serving = hosts.filter((h) => h.systems.includes(s.id));
       const notReady = serving.filter((h) => h.stale || h.ipv6Readiness !== 'ready');
-      const reasons = serving.length ? notReady.map((h) => `${h.hostname}: ${h.stale ? 'stale' : `IPv6 readiness ${h.ipv6Readiness ?? 'unknown'}`}`) : ['no agent reports serving this portal'];
+      // Each host not ready, then the agent's own codes for why (e.g. IPv6 disabled by sysctl).
+      const reasons = serving.length ? notReady.flatMap((h) => [portalHostReason(h), ...(h.stale ? [] : h.ipv6ReasonCodes)]) : [because('PORTAL_NO_REPORTS')];
       const o = outside.get(s.id);
       const view: PortalOutside | null = o ? { probedAt: new Date(o.probedAt).toISOString(), level: o.level, ready: o.ready, checks: o.checks.map((c) => ({ criterion: c.criterion, status: c.status })), blocking: o.blocking } : null;
       const ready = verdict === undefined || verdict === VERDICT.outOfScope ? (view?.ready ?? false) : verdict === VERDICT.pass;
@@ -130,79 +195,43 @@ export function portalStatus(systems: SystemMember[], hosts: HostMember[], verdi
     });
 }
 
+/** What every report carries besides its figures. */
+export interface ReportFrame {
+  directive: Directive | null;
+  filing: Filing | null;
+  units: ReportUnit[];
+}
+
+/**
+ * The indicators a report measures: the directive's own, those of earlier directives it carries
+ * over (numbered after its own rows, in the order it lists them; unnumbered ones stay so), and
+ * the supporting ones; in report order (byTt).
+ */
+export function measuredIndicators<I extends { id: string; directive: string | null; tt: number }>(indicators: readonly I[], frame: ReportFrame): I[] {
+  const d = frame.directive;
+  const own = indicators.filter((i) => i.directive !== null && i.directive === d?.id);
+  const supporting = indicators.filter((i) => i.directive === null);
+  const carried = (d?.carriesOver ?? []).flatMap((id) => indicators.filter((i) => i.id === id && i.directive !== null && i.directive !== d?.id));
+  let next = Math.max(0, ...own.map((i) => i.tt));
+  return [...own, ...carried.map((i) => (i.tt ? { ...i, tt: ++next } : i)), ...supporting].sort(byTt);
+}
+
 /** The report of a live evaluation, with its failing members and portals. */
-export function liveReport(ev: Evaluation, portals: PortalStatus[], protectionPolicy: Reason | null = null, baseline: BaselineNote[] = []): AppendixReport {
-  const names = new Map(ev.units.map((u) => [u.id, u.name]));
+export function liveReport(ev: Evaluation, portals: PortalStatus[], frame: ReportFrame, protectionPolicy: Reason | null = null, baseline: BaselineNote[] = []): AppendixReport {
+  const units = new Map(frame.units.map((u) => [u.id, u]));
   return {
     evaluatedAt: ev.evaluatedAt,
     source: 'live',
     requestedAt: null,
-    units: ev.units,
-    indicators: [...ev.indicators].sort(byTt).map((i) => section(i, names, i.failing)),
+    directive: frame.directive,
+    compare: null,
+    compareNote: null,
+    filing: frame.filing,
+    units: frame.units,
+    indicators: measuredIndicators(ev.indicators, frame).map((i) => section(i, units, i.failing)),
     portalsNotReady: portals.filter((p) => !p.ready),
     protectionPolicy,
     baselineNotMet: baseline,
     portals,
-  };
-}
-
-/** One stored row of `indicator_results`. */
-export interface HistoryRow {
-  evaluated_at: string;
-  indicator: string;
-  scope: string;
-  pass: number;
-  total: number;
-  target: number;
-}
-
-/**
- * The report from the stored history of one evaluation. Titles, legal basis and TT come from
- * the current indicator definitions (`current`); an indicator that no longer exists keeps its id
- * as its title.
- */
-export function historyReport(rows: HistoryRow[], requestedAt: string, current: Evaluation): AppendixReport {
-  const names = new Map(current.units.map((u) => [u.id, u.name]));
-  const byIndicator = new Map<string, HistoryRow[]>();
-  for (const r of rows) byIndicator.set(r.indicator, [...(byIndicator.get(r.indicator) ?? []), r]);
-  const meta = new Map(current.indicators.map((i) => [i.id, i]));
-  const indicators = [...byIndicator].map(([id, rs]): IndicatorResult => {
-    const target = rs[0]!.target;
-    const scope = (r: HistoryRow): ScopeResult => {
-      const ratio = r.total ? r.pass / r.total : null;
-      const met = ratio === null ? null : ratio + 1e-9 >= target;
-      const due = meta.get(id)?.due;
-      // Overdue as of the requested time: the due date had passed and the target was not met.
-      const overdue = Boolean(due && Date.parse(due) < Date.parse(requestedAt)) && met === false;
-      return { scope: r.scope === 'ministry' ? 'ministry' : r.scope.replace(/^unit:/, ''), pass: r.pass, total: r.total, ratio, met, overdue };
-    };
-    const m = meta.get(id);
-    const ministry = rs.find((r) => r.scope === 'ministry');
-    return {
-      id,
-      tt: m?.tt ?? 0,
-      title: m?.title ?? { vi: id, en: id },
-      basis: m?.basis ?? '',
-      target,
-      due: m?.due ?? null,
-      ministry: ministry ? scope(ministry) : { scope: 'ministry', pass: 0, total: 0, ratio: null, met: null, overdue: false },
-      units: rs.filter((r) => r.scope.startsWith('unit:')).map(scope),
-      systems: rs.filter((r) => r.scope.startsWith('system:')).map((r) => ({ ...scope(r), scope: r.scope.replace(/^system:/, '') })),
-      population: m?.population ?? 'hosts',
-      group: m?.group ?? '',
-      pastDue: Boolean(m?.due && Date.parse(m.due) < Date.parse(requestedAt)),
-      failing: [],
-    };
-  });
-  return {
-    evaluatedAt: rows[0]?.evaluated_at ?? requestedAt,
-    source: 'history',
-    requestedAt,
-    units: current.units,
-    indicators: indicators.sort(byTt).map((i) => section(i, names, [])),
-    portalsNotReady: null,
-    protectionPolicy: null,
-    baselineNotMet: null,
-    portals: null,
   };
 }

@@ -1,13 +1,16 @@
 /** One place that maps a format name to its renderer and content type (CLI and routes share it). */
 import { toCsv } from './csv.js';
+import { toDocx } from './docx.js';
 import { toHtml } from './html.js';
 import { toJson } from './json.js';
 import { toMarkdown } from './markdown.js';
 import { LANGS, type AppendixReport, type Lang } from './model.js';
-import { ReportError } from './source.js';
+import { ReportError } from './source-error.js';
 
-export const FORMATS = ['markdown', 'csv', 'json', 'html'] as const;
+export const FORMATS = ['markdown', 'csv', 'json', 'html', 'docx'] as const;
 export type Format = (typeof FORMATS)[number];
+
+export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 export function checkFormat(format: string): Format {
   if (!(FORMATS as readonly string[]).includes(format)) throw new ReportError('QUERY_INVALID', `unknown format "${format}": use ${FORMATS.join(', ')}`);
@@ -19,15 +22,20 @@ export function checkLang(lang: string): Lang {
   return lang as Lang;
 }
 
-export function render(r: AppendixReport, format: Format, lang: Lang): { contentType: string; body: string } {
+/** A file name for downloads: appendix-2026-12-01.docx. */
+export const fileName = (r: AppendixReport, format: Format): string => `appendix-${r.evaluatedAt.slice(0, 10)}.${format === 'markdown' ? 'md' : format}`;
+
+export async function render(r: AppendixReport, format: Format, lang: Lang): Promise<{ contentType: string; body: string | Buffer }> {
   switch (format) {
     case 'markdown':
       return { contentType: 'text/markdown; charset=utf-8', body: toMarkdown(r, lang) };
     case 'csv':
       return { contentType: 'text/csv; charset=utf-8', body: toCsv(r, lang) };
     case 'json':
-      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(toJson(r), null, 2) + '\n' };
+      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(toJson(r, lang), null, 2) + '\n' };
     case 'html':
       return { contentType: 'text/html; charset=utf-8', body: toHtml(r, lang) };
+    case 'docx':
+      return { contentType: DOCX_TYPE, body: await toDocx(r, lang) };
   }
 }

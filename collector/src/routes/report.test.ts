@@ -27,8 +27,10 @@ function addHost(n: number) {
   const r = sampleReport({ agentId, unit, systems: ['cong-ttdt'] });
   c.storeReport(r, unit, pointsOfReport(r, unit), new Date());
 }
-const report = async (query = '') => {
-  const res = await app.inject({ method: 'GET', url: `/api/v1/report?format=json${query}`, headers: { authorization: `Bearer ${VIEWER}` } });
+// The 2022 directive: the endpoint-protection target is its own (the 2024 one, the default for a report of today, carries it over).
+const D2022 = '2224-QD-BGTVT';
+const report = async (query = '', directive = D2022) => {
+  const res = await app.inject({ method: 'GET', url: `/api/v1/report?format=json&directive=${directive}${query}`, headers: { authorization: `Bearer ${VIEWER}` } });
   expect(res.statusCode, res.body).toBe(200);
   return res.json<JsonReport>();
 };
@@ -70,6 +72,16 @@ describe('report served from the last evaluation', () => {
     expect((await report()).evaluatedAt).toBe(recorded.evaluatedAt);
     c.engine.evaluateAndRecord(new Date(Date.parse(recorded.evaluatedAt) + 1000));
     expect(endpointTotal(await report())).toBe(2);
+  });
+
+  it('keeps one rendered body per directive of the same evaluation', async () => {
+    const d2022 = await report();
+    const d2024 = await report('', '09-CT-TTg-2024');
+    expect(d2024.evaluatedAt).toBe(d2022.evaluatedAt);
+    expect(d2022.indicators.map((i) => i.id)).toContain('systems_classified');
+    expect(d2024.indicators.map((i) => i.id)).not.toContain('systems_classified');
+    expect(d2024.indicators.map((i) => i.id)).toContain('systems_level_approved');
+    expect((await report()).indicators.map((i) => i.id)).toEqual(d2022.indicators.map((i) => i.id));
   });
 
   it('keeps per-member verdicts as ids, not the members', () => {

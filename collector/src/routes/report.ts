@@ -1,36 +1,64 @@
 /**
- * GET /api/v1/report?format=json|markdown|csv|html&lang=vi|en&at=TIME&fresh=1: the appendix
- * table as of the last recorded evaluation (rendered once per evaluation), `fresh=1` evaluated
- * now, or with `at` from the stored indicator history.
- * GET /report?lang=vi|en&at=TIME&fresh=1: the same as a printable HTML page (Vietnamese by default).
+ * GET /api/v1/report?format=json|markdown|csv|html|docx&lang=vi|en&at=TIME&compare=TIME|none&directive=ID&fresh=1:
+ * the appendix table as of the last recorded evaluation (rendered once per evaluation), `fresh=1`
+ * evaluated now, or with `at` from the stored indicator history; compared with the evaluation at
+ * `compare` (default: the end of the previous quarter, when stored); measured against a
+ * directive's rule file (default: the latest issued by the report date).
+ * GET /report?...: the same, a printable HTML page by default (Vietnamese), or `format=docx`.
  */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
+import type { RenderedReport } from '../report/last.js';
 import { LANGS, type Lang } from '../report/model.js';
-import { FORMATS, render, type Format } from '../report/render.js';
-import { ReportError, buildReport, parseAt } from '../report/source.js';
+import { FORMATS, fileName, render, type Format } from '../report/render.js';
+import { ReportError, buildReport, parseAt, type ReportOptions } from '../report/source.js';
 import { errorResponses, Query, StringEnum, type RouteDeps } from './schemas.js';
 
 const lang = Type.Optional(StringEnum(LANGS, 'language'));
-// `at` is parsed by parseAt, which accepts more than one date-time form and names them.
+// `at` and `compare` are parsed by parseAt, which accepts more than one date-time form and names them.
 const at = Type.Optional(Type.String({ maxLength: 40 }));
-/** The rendered table: JSON, markdown, CSV or HTML by `format`, sent as rendered. */
-const Rendered = Type.String({ description: 'the report as rendered' });
+const compare = Type.Optional(Type.String({ maxLength: 40 }));
+const directive = Type.Optional(Type.String({ maxLength: 64 }));
+const format = Type.Optional(StringEnum(FORMATS, 'format'));
 /** 1: evaluate now (not recorded); 0 or absent: the last recorded evaluation. */
 const fresh = Type.Optional(StringEnum(['0', '1'] as const, 'fresh'));
+/** The rendered table: JSON, markdown, CSV, HTML or the .docx bytes by `format`, sent as rendered. */
+const Rendered = Type.Union([Type.String(), Type.Unsafe<Buffer>({ description: 'the .docx bytes' })], { description: 'the report as rendered' });
 
-function answer(c: Collector, reply: FastifyReply, q: { format?: Format | undefined; lang?: Lang | undefined; at?: string | undefined; fresh?: '0' | '1' | undefined }, defaultFormat: Format) {
+interface ReportQuery {
+  format?: Format | undefined;
+  lang?: Lang | undefined;
+  at?: string | undefined;
+  compare?: string | undefined;
+  directive?: string | undefined;
+  fresh?: '0' | '1' | undefined;
+}
+
+async function answer(c: Collector, reply: FastifyReply, q: ReportQuery, defaultFormat: Format) {
   try {
-    const format = q.format ?? defaultFormat;
-    const lang = q.lang ?? 'vi';
-    const fresh = q.fresh === '1';
-    const served = q.at === undefined && !fresh ? c.lastReport.rendered(format, lang) : undefined;
-    const { contentType, body } = served ?? render(buildReport(c, q.at === undefined ? undefined : parseAt(q.at), new Date(), fresh), format, lang);
+    const f = q.format ?? defaultFormat;
+    const l = q.lang ?? 'vi';
+    const opts: ReportOptions = {
+      at: q.at === undefined ? undefined : parseAt(q.at),
+      compare: q.compare === undefined ? undefined : q.compare === 'none' ? 'none' : parseAt(q.compare, 'compare'),
+      directive: q.directive,
+      fresh: q.fresh === '1',
+    };
+    const make = async (): Promise<RenderedReport> => {
+      const report = buildReport(c, opts);
+      return { ...(await render(report, f, l)), fileName: fileName(report, f) };
+    };
+    // The last evaluation's report, rendered once per evaluation; a comparison with an explicit
+    // date is computed per request (any date may be asked: not worth keeping).
+    const cacheable = opts.at === undefined && !opts.fresh && opts.compare === undefined;
+    const served = cacheable ? c.lastReport.rendered(`${f}/${l}/${q.directive ?? ''}`, make) : undefined;
+    const { contentType, body, fileName: name } = await (served ?? make());
     // The page has no scripts and no external assets: forbid both, allow its inline style.
-    if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+    if (f === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+    if (f === 'docx') reply.header('content-disposition', `attachment; filename="${name}"`);
     reply.header('x-content-type-options', 'nosniff').type(contentType);
     return body;
   } catch (e) {
@@ -40,7 +68,8 @@ function answer(c: Collector, reply: FastifyReply, q: { format?: Format | undefi
 }
 
 export const reportRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }, done) => {
-  app.get('/api/v1/report', { schema: { querystring: Query({ format: Type.Optional(StringEnum(FORMATS, 'format')), lang, at, fresh }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'json'));
-  app.get('/report', { schema: { querystring: Query({ lang, at, fresh }), response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'html'));
+  const querystring = Query({ format, lang, at, compare, directive, fresh });
+  app.get('/api/v1/report', { schema: { querystring, response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'json'));
+  app.get('/report', { schema: { querystring, response: { 200: Rendered, ...errorResponses } } }, (req, reply) => answer(c, reply, req.query, 'html'));
   done();
 };

@@ -32,8 +32,10 @@ export const HOST_SCHEMA = {
     protected: 'bool',
     /** False when the protection probe failed or did not run (unknown counts as failing). */
     known: 'bool',
-    /** The policy's reasons (English; codes in the host API). */
+    /** The policy's reasons in English: evidence to read, never to match (the words may change; branch on reasonCodes). */
     reasons: 'list<string>',
+    /** The same reasons as catalogue codes (POLICY_..., protocol/src/reasons), e.g. `"POLICY_SIGNATURES_OLD" in host.protection.reasonCodes`. */
+    reasonCodes: 'list<string>',
     /** Ids of the products found, e.g. clamav, mdatp. */
     products: 'list<string>',
     /**
@@ -51,7 +53,10 @@ export const HOST_SCHEMA = {
     readiness: 'string',
     /** 0 (none) .. 4 (ready); -1 when unknown. */
     level: 'int',
+    /** The agent's reasons as text (evidence; branch on reasonCodes). */
     reasons: 'list<string>',
+    /** The agent's reason codes (IPV6_...) for what keeps the host from the next level; empty from agents that send none. */
+    reasonCodes: 'list<string>',
   },
   /** Baseline check id -> pass | fail | unknown (absent when the host did not report the check). */
   baseline: 'map<string, string>',
@@ -72,6 +77,8 @@ export const SYSTEM_SCHEMA = {
   /** An approval decision for the level exists. */
   approved: 'bool',
   planDeployed: 'bool',
+  /** The registry's protectionPlan.status: full | partial | none, or unspecified. */
+  planStatus: 'string',
   tags: 'list<string>',
   /** Hosts (not decommissioned) that declare this system. */
   hosts: 'int',
@@ -97,7 +104,7 @@ export const SYSTEM_SCHEMA = {
     ageMinutes: 'int',
     /** Criterion (ns_aaaa, web_same_content, ...) -> pass | fail | unreachable | n/a. */
     checks: 'map<string, string>',
-    /** What blocks the next level, in English (the report renders the codes in Vietnamese). */
+    /** What blocks the next level, in English: evidence (branch on blockingCodes; the report renders the codes in Vietnamese). */
     blocking: 'list<string>',
     /** Reason codes (PORTAL_...) of `blocking`. */
     blockingCodes: 'list<string>',
@@ -174,5 +181,5 @@ export const isProblem = (x: CompiledExpr | CelProblem): x is CelProblem => !('r
  */
 export function readsHostDetail(sources: readonly string[]): boolean {
   // host.protection.reasons and host.ipv6.readiness have columns of their own: they do not count.
-  return sources.some((s) => /\b(baseline|products|os)\b|\bipv6\W+reasons\b/.test(s));
+  return sources.some((s) => /\b(baseline|products|os)\b|\bipv6\W+reason(s|Codes)\b/.test(s));
 }

@@ -17,7 +17,8 @@ import { observe, type ScopedObservation } from './observe.js';
 
 export interface Evaluation {
   evaluatedAt: string;
-  units: { id: string; name: string }[];
+  /** The configured units; `shortName` as the ministry writes it (dashboards' `unit_name` tag). */
+  units: { id: string; name: string; shortName?: string }[];
   indicators: IndicatorResult[];
 }
 
@@ -80,7 +81,7 @@ export interface RecordedEvaluation {
 
 export interface EngineDeps {
   rules: RuleManager;
-  units: () => { id: string; name: string }[];
+  units: () => { id: string; name: string; shortName?: string }[];
   members: MemberSource;
   /** The alert state before an evaluation (store/alerts.ts, or a map in memory). */
   alertState: () => AlertRecord[];

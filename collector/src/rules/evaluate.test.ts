@@ -8,8 +8,12 @@ import { evaluateRule, isPastDue, type IndicatorResult } from './evaluate.js';
 import { loadRuleFiles, parseRuleText, type Rule, type RuleProblem } from './format.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
 import { hostMembers, systemMembers, type HostInput } from './members.js';
+import { reasonText, type FailReason } from './reasons.js';
 import { clamavFacts, host, system } from '../../../testing/fleet.js';
 import type { PortalFacts } from '../portals/facts.js';
+
+/** A reason as an English reader sees it, with its code (and evidence, when there is some). */
+const why = (r: FailReason) => `${r.code}: ${reasonText(r, 'en')}${r.evidence ? ` [${r.evidence}]` : ''}`;
 
 const RULES = new Map(loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).flatMap((g) => g.rules.map((r) => [r.indicator, r] as const)));
 const rule = (id: string): Rule => RULES.get(id)!;
@@ -32,7 +36,10 @@ describe('endpoint_protection (90%)', () => {
     // B: 3 hosts, all stale although their last report said protected -> 0/3.
     ...Array.from({ length: 3 }, () => host('B', { receivedAt: STALE_AT })),
     // B: protection probe failed -> unknown, failing.
-    host('B', { protected: null, protectionReasons: ['protection probe failed: PROBE_TIMEOUT'] }),
+    host('B', { protected: null, protectionReasons: ['protection probe failed: PROBE_TIMEOUT'], protectionError: 'PROBE_TIMEOUT' }),
+    // B: an agent that sends its own reason codes: the collector's policy judges its product facts
+    // (ClamAV not running), the agent's codes are its own verdict, not the reason.
+    host('B', { protected: false, protectionReasons: ['ClamAV: not running'], protectionReasonCodes: [{ code: 'PROTECTION_NO_PRODUCT' }] }),
     // A decommissioned host does not count at all.
     host('A', { protected: false, decommissionedAt: '2022-05-01T00:00:00Z' }),
     // A host of another role is outside `where`.
@@ -42,19 +49,20 @@ describe('endpoint_protection (90%)', () => {
 
   it('per unit and ministry-wide, with the empty unit as no data', () => {
     expect(unit(res, 'A')).toEqual({ scope: 'A', pass: 9, total: 10, ratio: 0.9, met: true, overdue: false });
-    expect(unit(res, 'B')).toEqual({ scope: 'B', pass: 0, total: 4, ratio: 0, met: false, overdue: false });
+    expect(unit(res, 'B')).toEqual({ scope: 'B', pass: 0, total: 5, ratio: 0, met: false, overdue: false });
     expect(unit(res, 'C')).toEqual({ scope: 'C', pass: 0, total: 0, ratio: null, met: null, overdue: false });
-    expect(res.ministry).toEqual({ scope: 'ministry', pass: 9, total: 14, ratio: 9 / 14, met: false, overdue: false });
+    expect(res.ministry).toEqual({ scope: 'ministry', pass: 9, total: 15, ratio: 9 / 15, met: false, overdue: false });
   });
 
-  it('lists every failing host with its reason: stale, not running, unknown', () => {
-    const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.join('; ')}`).sort();
+  it('lists every failing host with its coded reason: stale, not protected (agent text as evidence), agent codes, unknown', () => {
+    const reasons = res.failing.map((f) => `${f.unit} ${f.reasons.map(why).join('; ')}`).sort();
     expect(reasons).toEqual([
-      'A ClamAV: not running; ClamAV: real-time protection off',
-      'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B stale: no report since 2022-05-31T20:00:00.000Z',
-      'B unknown: the agent could not read the protection facts (PROBE_TIMEOUT)',
+      'A POLICY_NOT_RUNNING: ClamAV: not running; POLICY_REALTIME_OFF: ClamAV: real-time protection off',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
+      'B HOST_STALE: No report since 2022-06-01 03:00 (UTC+7) (more than 4.5 hours)',
+      'B POLICY_NOT_RUNNING: ClamAV: not running; POLICY_REALTIME_OFF: ClamAV: real-time protection off',
+      'B POLICY_PROBE_FAILED: the agent could not read the protection facts (PROBE_TIMEOUT) [protection probe failed: PROBE_TIMEOUT]',
     ]);
   });
 
@@ -69,7 +77,7 @@ describe('endpoint_protection (90%)', () => {
     const past = run('endpoint_protection', fresh, [], later);
     expect(past.pastDue).toBe(true);
     expect(unit(past, 'A')).toMatchObject({ met: true, overdue: false });
-    expect(unit(past, 'B')).toMatchObject({ pass: 0, total: 4, met: false, overdue: true });
+    expect(unit(past, 'B')).toMatchObject({ pass: 0, total: 5, met: false, overdue: true });
     expect(unit(past, 'C')).toMatchObject({ met: null, overdue: false });
     expect(res.pastDue).toBe(false);
   });
@@ -117,17 +125,17 @@ describe('systems_classified (70%): registry, level, approval, plan, and the bas
   });
 
   it('says why each system fails', () => {
-    const why = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.join(' | ')]));
+    const of = Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.map(why).join(' | ')]));
     // One summary line per system (the checks themselves are in system.baseline, named by the report's footnote).
-    expect(why.s2).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
-    expect(why.s3).toBe('No reporting host: the baseline checks of level 2 cannot be verified');
-    expect(why.s4).toBe('declared by agents but not in the registry: unclassified');
-    expect(why.s5).toBe('security level not determined');
-    expect(why.s6).toBe('Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
-    expect(why.s7).toBe('Baseline of level 1 not met: 1 check(s) failing or unknown on 1/1 host(s)');
-    expect(why.s8).toBe('No reporting host: the baseline checks of level 1 cannot be verified');
-    expect(why.s9).toBe('protection plan of the level not deployed | No reporting host: the baseline checks of level 1 cannot be verified');
-    expect(why.s1).toBeUndefined();
+    expect(of.s2).toBe('BASELINE_LEVEL_NOT_MET: Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(of.s3).toBe('BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 2 cannot be verified');
+    expect(of.s4).toBe('SYSTEM_UNCLASSIFIED: Declared by agents but not in the registry: unclassified');
+    expect(of.s5).toBe('SYSTEM_LEVEL_NOT_DETERMINED: Security level not determined');
+    expect(of.s6).toBe('BASELINE_LEVEL_NOT_MET: Baseline of level 3 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(of.s7).toBe('BASELINE_LEVEL_NOT_MET: Baseline of level 1 not met: 1 check(s) failing or unknown on 1/1 host(s)');
+    expect(of.s8).toBe('BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 1 cannot be verified');
+    expect(of.s9).toBe('SYSTEM_PLAN_NOT_DEPLOYED: Protection plan of the level not deployed | BASELINE_NO_REPORTING_HOST: No reporting host: the baseline checks of level 1 cannot be verified');
+    expect(of.s1).toBeUndefined();
   });
 
   it('keeps per system the hosts and checks that fail at its level, and the results as rule expressions read them', () => {
@@ -165,11 +173,12 @@ describe('ipv6_portals (100%)', () => {
       ['B', 0, 1, false],
       ['C', 0, 3, false],
     ]);
-    expect(Object.fromEntries(res.failing.map((f) => [f.id, f.reasons]))).toEqual({
-      p2: ["no outside IPv6 probe of this portal yet (registry portal.urls and the collector's portals section); only the hosts' view exists: 1/2 hosts IPv6-ready"],
-      p3: ["no outside IPv6 probe of this portal yet (registry portal.urls and the collector's portals section); only the hosts' view exists: no agent reports for its hosts"],
-      p4: ['outside view over IPv6: level reachable', 'www.p4.test [2001:db8::4]: the certificate over IPv6 expired on 2022-05-01'],
-      p5: ["the newest outside IPv6 probe is 49 h old (older than 48 h does not count): is the collector's portal prober running?"],
+    expect(Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.map(why)]))).toEqual({
+      p2: ['PORTAL_NOT_PROBED: No outside IPv6 probe of this portal yet (registry portal.urls and the collector’s portals section); only the hosts’ view exists: 1/2 hosts IPv6-ready'],
+      p3: ['PORTAL_NOT_PROBED_NO_REPORTS: No outside IPv6 probe of this portal yet (registry portal.urls and the collector’s portals section); only the hosts’ view exists: no agent reports for its hosts'],
+      // The prober's own code keeps the prober's parameters.
+      p4: ['PORTAL_OUTSIDE_LEVEL: Outside view over IPv6: level reachable', 'PORTAL_TLS_EXPIRED: www.p4.test [2001:db8::4]: the certificate over IPv6 expired on 2022-05-01'],
+      p5: ['PORTAL_PROBE_TOO_OLD: The newest outside IPv6 probe is 49 h old (older than 48 h does not count): is the collector’s portal prober running?'],
     });
   });
 });
@@ -190,7 +199,19 @@ describe('expressions that cannot be evaluated', () => {
       { scope: 's1', pass: 1, total: 2, ratio: 0.5, met: true, overdue: false },
       { scope: 's2', pass: 0, total: 1, ratio: 0, met: false, overdue: false },
     ]);
-    expect(res.failing[0]!.reasons[0]).toMatch(/^unknown: cannot evaluate "host.baseline\["firewall.active"\] == "pass"": No such key: firewall.active/);
+    expect(res.failing[0]!.reasons[0]).toMatchObject({ code: 'RULE_EVAL_FAILED', params: { field: 'pass' } });
+    expect(res.failing[0]!.reasons[0]!.evidence).toMatch(/^host.baseline\["firewall.active"\] == "pass": No such key: firewall.active/);
+  });
+});
+
+describe('approval of the level', () => {
+  it('a dossier that proposes a level is submitted and awaiting approval; without one it was never submitted', () => {
+    const registry = [system('p1', 'A', { approval: undefined, proposedLevel: 3 }), system('p2', 'A', { approval: undefined })];
+    const res = run('systems_classified', [], registry);
+    expect(Object.fromEntries(res.failing.map((f) => [f.id, f.reasons.filter((r) => r.code.startsWith('SYSTEM_')).map(why)]))).toEqual({
+      p1: ['SYSTEM_LEVEL_PENDING_APPROVAL: Dossier proposing level 3 submitted, no approval decision yet'],
+      p2: ['SYSTEM_LEVEL_NOT_APPROVED: No approval decision for the level'],
+    });
   });
 });
 
@@ -237,5 +258,41 @@ describe('stricter rules from the product facts and the time helper', () => {
     const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
     expect(unit(res, 'A')).toMatchObject({ pass: 3, total: 5 });
     expect(res.failing.map((f) => f.id)).toEqual([hosts[2]!.id, hosts[4]!.id]);
+  });
+
+  it('rules branch on reason codes, never on the English text: host.protection.reasonCodes and host.ipv6.reasonCodes', () => {
+    const problems: RuleProblem[] = [];
+    const [g] = parseRuleText(
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - indicator: not_just_stopped',
+        '        title: {vi: t, en: t}',
+        '        basis: b',
+        '        population: hosts',
+        '        pass: \'!("POLICY_NOT_RUNNING" in host.protection.reasonCodes) && !("IPV6_DISABLED" in host.ipv6.reasonCodes)\'',
+        '        by: [unit]',
+        '        target: 1',
+      ].join('\n') + '\n',
+      'codes.rules.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    const hosts = hostMembers(
+      [
+        host('A'),
+        // ClamAV stopped: the policy's reasons are POLICY_NOT_RUNNING and POLICY_REALTIME_OFF.
+        host('A', { protected: false, protection: clamavFacts(false, NOW.toISOString()) }),
+        host('A', { ipv6ReasonCodes: [{ code: 'IPV6_DISABLED' }] }),
+        host('A', { ipv6ReasonCodes: [{ code: 'IPV6_NO_GLOBAL_ADDRESS' }] }),
+      ],
+      NOW,
+      60,
+    );
+    expect(hosts[1]!.protection.reasonCodes).toEqual(['POLICY_NOT_RUNNING', 'POLICY_REALTIME_OFF']);
+    const res = evaluateRule(g!.rules[0]!, hosts, UNITS, NOW);
+    expect(unit(res, 'A')).toMatchObject({ pass: 2, total: 4 });
+    expect(res.failing.map((f) => f.id).sort()).toEqual([hosts[1]!.id, hosts[2]!.id].sort());
   });
 });

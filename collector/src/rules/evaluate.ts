@@ -5,8 +5,10 @@
  * every host rule; an expression that cannot be evaluated for a member (e.g. a baseline check
  * the host never reported) fails that member with the reason: unknown is never ok.
  */
+import { REASONS, placeholders, type ReasonParams } from '@posture/protocol';
 import type { Rule } from './format.js';
 import type { HostMember, SystemMember } from './members.js';
+import { because, type FailReason } from './reasons.js';
 
 export interface ScopeResult {
   /** 'ministry', the unit id, or the system id (in `systems`). */
@@ -24,11 +26,13 @@ export interface FailingMember {
   id: string;
   name: string;
   unit: string;
-  reasons: string[];
+  reasons: FailReason[];
 }
 
 export interface IndicatorResult {
   id: string;
+  /** The directive (rule file) whose target this is; null for supporting indicators. */
+  directive: string | null;
   /** Row of the appendix table; 0 for supporting indicators. */
   tt: number;
   title: { vi: string; en: string };
@@ -61,28 +65,55 @@ function scopeOf(scope: string, c: { pass: number; total: number }, target: numb
   return { scope, pass: c.pass, total: c.total, ratio, met, overdue: pastDue && met === false };
 }
 
-const asReasons = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
+/** The member's scalar facts (system.hosts, host.hostname, ...) that the code's text names: its parameters. */
+function scalarParams(code: string, cel: Record<string, unknown>, extra: ReasonParams): ReasonParams | undefined {
+  const out: ReasonParams = {};
+  for (const k of placeholders(REASONS[code]!.vi)) {
+    const v = cel[k] ?? extra[k];
+    if (typeof v === 'bigint') out[k] = Number(v);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * A rule's `reason:` value as reasons: each string names a reason code of the catalogue (format.ts
+ * checks literals at load), rendered with the member's facts; any other string is kept as the
+ * evidence of a generic reason, so nothing a rule says is lost.
+ */
+function asReasons(v: unknown, m: Member): FailReason[] {
+  const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : [];
+  // A portal's blocking code (system.portal.blockingCodes) keeps the prober's own parameters.
+  const blocking = m.kind === 'system' ? m.portalBlocking : [];
+  const extra = m.kind === 'system' ? m.reasonParams : {};
+  return list.flatMap((s): FailReason[] => {
+    const probed = blocking.filter((b) => b.code === s);
+    if (probed.length) return probed;
+    return [s in REASONS ? because(s, scalarParams(s, m.cel, extra)) : because('RULE_NOT_MET', undefined, s)];
+  });
+}
+
 /** Run `pass` for one member: true, or the reasons it fails. */
-function judge(rule: Rule, m: Member, vars: Record<string, unknown>): true | string[] {
-  if (m.kind === 'host' && m.stale) return [m.reasons[0] ?? 'stale'];
+function judge(rule: Rule, m: Member, vars: Record<string, unknown>): true | FailReason[] {
+  if (m.kind === 'host' && m.stale) return [m.reasons[0] ?? because('RULE_NOT_MET')];
   let ok: unknown;
   try {
     ok = rule.pass.run(vars);
   } catch (e) {
-    return [`unknown: cannot evaluate "${rule.pass.source}": ${firstLine(e)}`];
+    return [because('RULE_EVAL_FAILED', { field: 'pass' }, `${rule.pass.source}: ${firstLine(e)}`)];
   }
   if (ok === true) return true;
   if (rule.reason) {
     try {
-      const r = asReasons(rule.reason.run(vars));
+      const r = asReasons(rule.reason.run(vars), m);
       if (r.length) return r;
     } catch (e) {
-      return [`does not meet "${rule.pass.source}" (reason expression failed: ${firstLine(e)})`];
+      return [because('RULE_NOT_MET', undefined, `reason expression failed: ${firstLine(e)}`)];
     }
   }
-  return m.reasons.length ? m.reasons : [`does not meet "${rule.pass.source}"`];
+  return m.reasons.length ? m.reasons : [because('RULE_NOT_MET', undefined, rule.pass.source)];
 }
 
 /**
@@ -101,13 +132,13 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
     const m = members[i]!;
     const vars = { [varName]: m.cel, now };
     let inScope = true;
-    let whereError: string | null = null;
+    let whereError: FailReason | null = null;
     if (rule.where) {
       try {
         inScope = rule.where.run(vars) === true;
       } catch (e) {
         // Cannot tell whether it belongs: count it, and fail it, rather than hide it.
-        whereError = `unknown: cannot evaluate where "${rule.where.source}": ${firstLine(e)}`;
+        whereError = because('RULE_EVAL_FAILED', { field: 'where' }, `${rule.where.source}: ${firstLine(e)}`);
       }
     }
     if (!inScope) continue;
@@ -135,6 +166,7 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const pastDue = isPastDue(rule.due, now);
   return {
     id: rule.indicator,
+    directive: rule.directive,
     tt: rule.tt,
     title: rule.title,
     basis: rule.basis,

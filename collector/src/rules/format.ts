@@ -4,15 +4,21 @@
  * field and line:column, and a file set with any problem is refused as a whole.
  */
 import { readFileSync } from 'node:fs';
+import { REASONS } from '@posture/protocol';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { compile, isProblem, type CompiledExpr, type Population } from './cel.js';
 import { compileTemplate, isTemplateProblem, type Template } from './template.js';
 import { parseDuration } from './duration.js';
+import { parseDirective, type Directive } from './directive.js';
+
+export type { Directive } from './directive.js';
 
 export type ScopeKey = 'unit' | 'system';
 
 export interface Rule {
   indicator: string;
+  /** The id of the directive of the rule's file; null for supporting rules. */
+  directive: string | null;
   /** Row number in the directive's appendix table; 0 for supporting indicators. */
   tt: number;
   title: { vi: string; en: string };
@@ -20,7 +26,10 @@ export interface Rule {
   population: Population;
   where: CompiledExpr | null;
   pass: CompiledExpr;
-  /** Why a member fails (string or list<string>); defaults to the member's own reasons. */
+  /**
+   * Why a member fails: reason codes of the catalogue (string or list<string>, rendered with the
+   * member's facts as parameters); defaults to the member's own reasons.
+   */
   reason: CompiledExpr | null;
   by: ScopeKey[];
   target: number;
@@ -36,6 +45,7 @@ export interface Rule {
 export interface RuleGroup {
   name: string;
   file: string;
+  directive: Directive | null;
   /** null: the collector's evaluationIntervalSeconds. */
   intervalMs: number | null;
   rules: Rule[];
@@ -88,7 +98,11 @@ export function parseRuleText(text: string, file: string, problems: RuleProblem[
     return [];
   }
   const start = (n: unknown) => (n as Node | null)?.range?.[0] ?? 0;
-  for (const p of root.items) if (String((p.key as { value?: unknown }).value) !== 'groups') add(start(p.key), null, null, String((p.key as { value?: unknown }).value), 'unknown key: a rule file has only "groups"');
+  for (const p of root.items) {
+    const k = String((p.key as { value?: unknown }).value);
+    if (k !== 'groups' && k !== 'directive') add(start(p.key), null, null, k, 'unknown key: a rule file has "directive" (optional) and "groups"');
+  }
+  const directive = parseDirective(root.get('directive', true), (n, field, msg) => add(start(n ?? root), null, null, field, msg));
   const groupsNode = root.get('groups', true);
   if (!isSeq(groupsNode)) {
     add(start(groupsNode ?? root), null, null, 'groups', 'expected a list of groups');
@@ -123,17 +137,17 @@ export function parseRuleText(text: string, file: string, problems: RuleProblem[
     }
     const rules: Rule[] = [];
     for (const rNode of rulesNode.items) {
-      const rule = parseRule(rNode as Node, file, gname ?? '', seen, (node, rname, field, msg) => add(start(node), gname, rname, field, msg));
+      const rule = parseRule(rNode as Node, file, gname ?? '', directive?.id ?? null, seen, (node, rname, field, msg) => add(start(node), gname, rname, field, msg));
       if (rule) rules.push(rule);
     }
-    groups.push({ name: gname ?? '', file, intervalMs, rules });
+    groups.push({ name: gname ?? '', file, directive, intervalMs, rules });
   }
   return problems.length > before ? [] : groups;
 }
 
 type Report = (node: unknown, rule: string | null, field: string | null, message: string) => void;
 
-function parseRule(node: Node, file: string, group: string, seen: Map<string, string>, report: Report): Rule | null {
+function parseRule(node: Node, file: string, group: string, directive: string | null, seen: Map<string, string>, report: Report): Rule | null {
   if (!isMap(node)) {
     report(node, null, null, 'a rule must be a mapping (indicator, title, basis, population, pass, target, ...)');
     return null;
@@ -185,6 +199,14 @@ function parseRule(node: Node, file: string, group: string, seen: Map<string, st
   const where = expr('where', ['bool'], false);
   const pass = expr('pass', ['bool'], true);
   const reason = expr('reason', ['string', 'list<string>'], false);
+  if (reason) {
+    // A reason is a catalogue code: words are chosen when a person reads the report, in their
+    // language, not written into a rule file. A literal shaped like a code must be one.
+    for (const m of reason.source.matchAll(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g)) {
+      const lit = m[1] ?? m[2] ?? '';
+      if (/^[A-Z][A-Z0-9_]+$/.test(lit) && !(lit in REASONS)) bad('reason', `"${lit}" is not a reason code of the catalogue; use one of protocol/src/reasons/ (e.g. RULE_NOT_MET) or add one to collector.ts there, in both languages`);
+    }
+  }
   const by = (r.by ?? ['unit']) as unknown;
   if (!Array.isArray(by) || by.some((b) => b !== 'unit' && b !== 'system') || new Set(by).size !== by.length) bad('by', 'a list of scopes among unit, system (each once)');
   else if (population === 'systems' && by.includes('system')) bad('by', 'a systems rule cannot be scoped by system (each system is its own member); use [unit]');
@@ -219,6 +241,7 @@ function parseRule(node: Node, file: string, group: string, seen: Map<string, st
   if (!ok || !pass || !id) return null;
   return {
     indicator: id,
+    directive,
     tt: tt as number,
     title: { vi: title!.vi as string, en: title!.en as string },
     basis: (r.basis as string).trim(),
@@ -251,8 +274,42 @@ export function loadRuleFiles(files: readonly string[]): RuleGroup[] {
       problems.push({ file: f, group: null, rule: null, field: null, line: 0, col: 0, message: `cannot read the file: ${(e as Error).message}` });
       continue;
     }
-    groups.push(...parseRuleText(text, f, problems, seen));
+    const parsed = parseRuleText(text, f, problems, seen);
+    const d = parsed[0]?.directive;
+    const twice = d && groups.find((g) => g.directive?.id === d.id);
+    if (d && twice) problems.push({ file: f, group: null, rule: null, field: 'directive.id', line: 0, col: 0, message: `directive "${d.id}" is already defined in ${twice.file}` });
+    groups.push(...parsed);
   }
+  problems.push(...carriedOverProblems(groups));
   if (problems.length) throw new RuleFileError(problems);
   return groups;
+}
+
+/**
+ * A directive's carriesOver names indicators of directives issued before it. An id no loaded
+ * file defines is allowed (a directive's file is checked and tested alone; its report measures
+ * what is loaded); one defined by this directive, a later one or no directive is a problem.
+ */
+function carriedOverProblems(groups: readonly RuleGroup[]): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const ruleOf = new Map(groups.flatMap((g) => g.rules.map((r) => [r.indicator, { rule: r, directive: g.directive }] as const)));
+  for (const g of groups) {
+    const d = g.directive;
+    // Each file's groups share its directive: check it once, at the file's first group.
+    if (!d || groups.find((x) => x.directive?.id === d.id) !== g) continue;
+    for (const id of d.carriesOver) {
+      const found = ruleOf.get(id);
+      const why = !found
+        ? null
+        : !found.directive
+          ? `"${id}" belongs to no directive (a supporting indicator is always measured)`
+          : found.directive.id === d.id
+            ? `"${id}" is this directive's own indicator`
+            : found.directive.issued >= d.issued
+              ? `"${id}" is of ${found.directive.id}, issued ${found.directive.issued}, not before this directive (${d.issued})`
+              : null;
+      if (why) problems.push({ file: g.file, group: null, rule: null, field: 'directive.carriesOver', line: 0, col: 0, message: `${why}: carriesOver lists indicators of earlier directives that stay in force` });
+    }
+  }
+  return problems;
 }

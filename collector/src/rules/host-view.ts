@@ -67,6 +67,11 @@ export class ProtectionView {
     return (this.reasonsMemo ??= this.verdict.reasons.map((r) => this.renderer.en(r)));
   }
 
+  /** The policy's reasons as catalogue codes (what rules may branch on). */
+  get reasonCodes(): string[] {
+    return this.verdict.reasons.map((r) => r.code);
+  }
+
   /** The product facts as maps for expressions; optional keys are absent when unknown. */
   get items(): Record<string, unknown>[] {
     const v = this.verdict;

@@ -3,7 +3,7 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS, REASONS, renderReason, type Reason } from '@posture/protocol';
+import { IPV6_LEVELS, type Reason, type ReasonParams } from '@posture/protocol';
 import type { HostFacts, HostInput } from '../store/host-facts.js';
 import { readsHostDetail } from './cel.js';
 import type { Rule } from './format.js';
@@ -12,6 +12,7 @@ import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type Prote
 import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
 import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } from './baseline-level.js';
 import { portalCel, type PortalFacts } from '../portals/facts.js';
+import { because, reasonText, vnTime, type FailReason } from './reasons.js';
 
 export type { HostInput };
 
@@ -31,10 +32,10 @@ export interface HostMember {
   agentVerdict: { protected: boolean | null; limitHours: number | null; reasons: string[] } | null;
   systems: string[];
   ipv6Readiness: string | null;
-  /** Why this host is not protected, when it is not. */
-  reasons: string[];
-  /** The same as codes (the stale reason and the policy's). */
-  reasonCodes: Reason[];
+  /** The agent's codes for why the host is not IPv6 ready (shown in the portals' footnote). */
+  ipv6ReasonCodes: Reason[];
+  /** Why this host fails (stale, and the policy's verdict when not protected), as codes. */
+  reasons: FailReason[];
   lastSeen: string;
   /** Baseline checks as reported (null: unknown). */
   baseline: HostInput['baseline'];
@@ -52,12 +53,20 @@ export interface SystemMember {
   level: number | null;
   approved: boolean;
   planDeployed: boolean;
+  /** The level a submitted dossier proposes, before its approval (registry proposedLevel). */
+  proposedLevel?: number | undefined;
+  /** protectionPlan.status of the registry record, or unspecified. */
+  planStatus: string;
   tags: string[];
   hosts: number;
   /** Its hosts' baseline judged at its level (baseline-level.ts): what the report's footnotes name. */
   baseline: SystemBaseline;
   /** Why this system is not classified and protected, when it is not. */
-  reasons: string[];
+  reasons: FailReason[];
+  /** What blocks its portal's next IPv6 level, as the prober coded it (a rule's `reason:` names them by code). */
+  portalBlocking: Reason[];
+  /** Parameters of the portal codes that are not scalar `system.*` facts: portalLevel, portalAgeHours. */
+  reasonParams: ReasonParams;
   /** The view rule expressions read as `system`. */
   cel: Record<string, unknown>;
 }
@@ -88,15 +97,12 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
     const disagrees = r.protected !== null && r.protected !== protectedNow;
     const verdict = protectedNow ? null : verdictWithAgent(facts, r.protected, now, policy);
     const view = new ProtectionView(!stale && protectedNow, facts.products !== null, r.products, r.protected === true, facts, r.protected, now, policy, renderer, verdict);
-    const reasonCodes: Reason[] = [];
-    const reasons: string[] = [];
-    if (stale) {
-      reasonCodes.push({ code: 'HOST_STALE', params: { lastSeen: r.receivedAt, hours: Math.floor(silentMs / 3_600_000) } });
-      reasons.push(`stale: no report since ${r.receivedAt}`);
-    }
+    const reasons: FailReason[] = [];
+    if (stale) reasons.push(because('HOST_STALE', { lastSeen: vnTime(r.receivedAt), hours: Math.floor(silentMs / 360_000) / 10 }));
     if (verdict) {
-      reasonCodes.push(...verdict.reasons);
-      reasons.push(...(facts.products === null ? view.reasons.map((x) => `unknown: ${x}`) : view.reasons));
+      // Facts unread: what the agent said (uncoded text) is the evidence beside the collector's code.
+      const evidence = facts.products === null ? r.protectionReasons.join('; ') || undefined : undefined;
+      reasons.push(...verdict.reasons.map((x, i) => (i === 0 && evidence ? { ...x, evidence } : x)));
     }
     const baseline: Record<string, string> = {};
     for (const c of r.baseline ?? []) baseline[c.id] = c.result;
@@ -113,8 +119,8 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       agentVerdict: disagrees ? { protected: r.protected, limitHours: facts.agentLimitHours, reasons: r.protectionReasons } : null,
       systems: r.systems,
       ipv6Readiness: r.ipv6Readiness,
+      ipv6ReasonCodes: r.ipv6ReasonCodes,
       reasons,
-      reasonCodes,
       lastSeen: r.receivedAt,
       baseline: r.baseline,
       cel: {
@@ -127,7 +133,7 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
         silentMinutes: BigInt(Math.max(0, Math.floor(silentMs / 60_000))),
         collectedAt: new Date(r.protection ? r.protection.collectedMs : Date.parse(r.receivedAt)),
         protection: view,
-        ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons },
+        ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons, reasonCodes: r.ipv6ReasonCodes.map((c) => c.code) },
         baseline,
         systems: r.systems,
       },
@@ -158,25 +164,29 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
     }
   }
   const none: SystemHosts = { hosts: 0, reporting: 0, ipv6Ready: 0, members: [], unit: '' };
-  const make = (r: { id: string; name: string; unit: string; registered: boolean; level: number | null; approved: boolean; planDeployed: boolean; tags: string[] }): SystemMember => {
+  const make = (r: { id: string; name: string; unit: string; registered: boolean; level: number | null; approved: boolean; planDeployed: boolean; planStatus: string; tags: string[]; proposedLevel?: number | undefined }): SystemMember => {
     const h = by.get(r.id) ?? none;
     const base = systemBaseline(r.level, h.members);
-    const reasons: string[] = [];
-    if (!r.registered) reasons.push('declared by agents but not in the registry: unclassified');
+    const reasons: FailReason[] = [];
+    if (!r.registered) reasons.push(because('SYSTEM_UNCLASSIFIED'));
     else {
-      if (!r.level) reasons.push('security level not determined');
-      if (!r.approved) reasons.push('no approval decision for the level');
-      if (!r.planDeployed) reasons.push('protection plan of the level not deployed');
+      if (!r.level) reasons.push(because('SYSTEM_LEVEL_NOT_DETERMINED'));
+      // A dossier proposing a level (registry proposedLevel) is submitted, awaiting approval.
+      if (!r.approved) reasons.push(r.proposedLevel ? because('SYSTEM_LEVEL_PENDING_APPROVAL', { proposedLevel: r.proposedLevel }) : because('SYSTEM_LEVEL_NOT_APPROVED'));
+      if (!r.planDeployed) reasons.push(because('SYSTEM_PLAN_NOT_DEPLOYED'));
     }
     // One line per system: the checks themselves are named in the report's baseline footnote.
     const summary = r.level ? baselineSummary(base) : null;
-    if (summary) reasons.push(renderReason(summary, 'en', REASONS));
+    if (summary) reasons.push(summary);
+    const portal = portals.get(r.id);
     return {
       kind: 'system',
       ...r,
       hosts: h.hosts,
       baseline: base,
       reasons,
+      portalBlocking: portal?.blocking ?? [],
+      reasonParams: portal ? { portalLevel: portal.level, portalAgeHours: Math.floor((now.getTime() - portal.probedAt) / 3_600_000) } : {},
       cel: {
         id: r.id,
         name: r.name,
@@ -185,21 +195,35 @@ export function systemMembers(registry: readonly SystemRecord[], hosts: readonly
         level: BigInt(r.level ?? 0),
         approved: r.approved,
         planDeployed: r.planDeployed,
+        planStatus: r.planStatus,
         tags: r.tags,
         hosts: BigInt(h.hosts),
         reportingHosts: BigInt(h.reporting),
         ipv6ReadyHosts: BigInt(h.ipv6Ready),
         baseline: base.result,
-        baselineFailing: base.level === null ? ['security level not determined: required checks unknown'] : base.reason ? [renderReason(base.reason, 'en', REASONS)] : shortfallTexts(base),
-        portal: portalCel(portals.get(r.id), now),
+        baselineFailing: base.level === null ? ['security level not determined: required checks unknown'] : base.reason ? [reasonText(base.reason, 'en')] : shortfallTexts(base),
+        portal: portalCel(portal, now),
       },
     };
   };
   const known = new Set(registry.map((r) => r.id));
-  const members = registry.map((r) => make({ id: r.id, name: r.name, unit: r.ownerUnit, registered: true, level: r.level ?? null, approved: Boolean(r.approval), planDeployed: Boolean(r.protectionPlan?.deployed), tags: r.tags }));
+  const members = registry.map((r) =>
+    make({
+      id: r.id,
+      name: r.name,
+      unit: r.ownerUnit,
+      registered: true,
+      level: r.level ?? null,
+      approved: Boolean(r.approval),
+      planDeployed: Boolean(r.protectionPlan?.deployed),
+      planStatus: r.protectionPlan?.status ?? 'unspecified',
+      tags: r.tags,
+      proposedLevel: r.proposedLevel,
+    }),
+  );
   for (const [id, e] of by) {
     if (known.has(id)) continue;
-    members.push(make({ id, name: id, unit: e.unit, registered: false, level: null, approved: false, planDeployed: false, tags: [] }));
+    members.push(make({ id, name: id, unit: e.unit, registered: false, level: null, approved: false, planDeployed: false, planStatus: 'none', tags: [] }));
   }
   return members;
 }

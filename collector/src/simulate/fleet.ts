@@ -109,6 +109,17 @@ export function reportOf(h: VirtualHost, agentId: string, now: Date, cycle: numb
   const variant = (h.index * 7 + cycle) % 997;
   const p = productOf(h, now, variant);
   const reasons = [h.protected ? `${p.name}: protecting` : `${p.name}: not protecting (${!p.running ? 'not running' : !p.realTime ? 'real-time protection off' : `signatures ${p.signatureAgeHours} h old (limit 168 h)`})`];
+  // The same as catalogue codes, as agents send them: the report renders them in Vietnamese.
+  const product = { product: p.name };
+  const reasonCodes = [
+    h.protected
+      ? { code: 'PROTECTION_PRODUCT_PROTECTS', params: product }
+      : !p.running
+        ? { code: 'PROTECTION_NOT_RUNNING', params: product }
+        : !p.realTime
+          ? { code: 'PROTECTION_REALTIME_OFF', params: product }
+          : { code: 'PROTECTION_SIGNATURES_OLD', params: { ...product, ageHours: p.signatureAgeHours ?? 0, limitHours: 168 } },
+  ];
   const distro = { 'windows-client': 'Microsoft Windows 11 Pro', 'windows-server': 'Microsoft Windows Server 2019 Standard', linux: 'Ubuntu' }[h.os];
   const global = h.ipv6 === 'none' ? [] : [{ interface: 'eth0', address: `2001:db8:${(h.index >> 16).toString(16)}:${(h.index & 0xffff).toString(16)}::10`, prefixLength: 64, scope: 'global' as const }];
   const report = sampleReport({
@@ -128,6 +139,7 @@ export function reportOf(h: VirtualHost, agentId: string, now: Date, cycle: numb
     protected: h.protected,
     products: [p],
     protectionReasons: reasons,
+    protectionReasonCodes: reasonCodes,
     ipv6: {
       readiness: h.ipv6,
       enabled: true,

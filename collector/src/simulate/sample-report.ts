@@ -6,7 +6,7 @@
  * agentId and unit has the host, membership and protection probes.
  */
 import { randomUUID } from 'node:crypto';
-import type { BaselineCheck, HostFacts, Ipv6Facts, Ipv6Readiness, ProtectionProduct, Report } from '@posture/protocol';
+import type { BaselineCheck, HostFacts, Ipv6Facts, Ipv6Readiness, ProtectionProduct, Reason, Report } from '@posture/protocol';
 
 /** Baseline checks as the agent reports them (ids and levels of agent/src/probes/baseline/mapping.yaml). */
 export const BASELINE_CHECKS: readonly { id: string; level: number; title: { vi: string; en: string } }[] = [
@@ -36,6 +36,8 @@ export interface SampleReportOptions {
   /** The products found (default: one ClamAV that protects or not) and the verdict's reasons. */
   products?: ProtectionProduct[] | undefined;
   protectionReasons?: string[] | undefined;
+  /** The verdict's reasons as catalogue codes, as agents send them; default: those of the default ClamAV (none when protectionReasons is given alone). */
+  protectionReasonCodes?: Reason[] | undefined;
   /** Adds the IPv6 probe: a readiness (facts that fit it) or facts to override. */
   ipv6?: Ipv6Readiness | (Partial<Ipv6Facts> & { readiness: Ipv6Readiness }) | undefined;
   /**
@@ -133,6 +135,7 @@ export function sampleReport(o: SampleReportOptions): Report {
           ],
           protected: prot,
           reasons: o.protectionReasons ?? [prot ? 'ClamAV: protecting' : 'ClamAV: not protecting (not running)'],
+          ...(o.protectionReasonCodes ? { reasonCodes: o.protectionReasonCodes } : o.protectionReasons ? {} : { reasonCodes: [{ code: prot ? 'PROTECTION_PRODUCT_PROTECTS' : 'PROTECTION_NOT_RUNNING', params: { product: 'ClamAV' } }] }),
           maxSignatureAgeHours: 168,
         },
       },

@@ -46,7 +46,7 @@ describe('posture simulate', () => {
     expect(stats.errors).toEqual({});
     expect(new Set(stats.ackedIds).size).toBe(240);
 
-    const ev = (await (await fetch(`${url}/api/v1/report?format=json&fresh=1`, { headers: { authorization: `Bearer ${viewer}` } })).json()) as {
+    const ev = (await (await fetch(`${url}/api/v1/report?format=json&fresh=1&directive=2224-QD-BGTVT`, { headers: { authorization: `Bearer ${viewer}` } })).json()) as {
       indicators: { id: string; ministry: { pass: number; total: number }; units: { scope: string; pass: number; total: number }[] }[];
     };
     const ep = ev.indicators.find((i) => i.id === 'endpoint_protection')!;

@@ -265,6 +265,54 @@ const MIGRATIONS: (string | ((db: DB) => void))[] = [
   INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE title IS NOT NULL
     ON CONFLICT(check_id) DO UPDATE SET title = excluded.title;
   `,
+  // Reasons as codes: host_rule_facts also keeps the agent's protection reason codes, when the
+  // protection probe failed its error code (the report says why a host is unknown), and the
+  // IPv6 probe's reason codes, after the four facts of the migration before; a baseline check's
+  // tuple keeps the agent's reason code whatever the result (the longer form), not only for an
+  // unknown result. The view and its triggers are recreated with both sides' facts.
+  `
+  DROP TRIGGER host_rule_facts_ins;
+  DROP TRIGGER host_rule_facts_upd;
+  DROP VIEW host_rule_facts_of;
+  CREATE VIEW host_rule_facts_of AS SELECT h.agent_id AS agent_id, json_array(
+      json_extract(h.report, '$.probes.host.facts.os.family'),
+      (SELECT json_group_array(json_extract(p.value, '$.id')) FROM json_each(h.report, '$.probes.protection.facts.products') p),
+      json_extract(h.report, '$.probes.ipv6.facts.reasons'),
+      CASE WHEN json_extract(h.report, '$.probes.baseline.ok') THEN
+        -- [id, level, result] for most checks; the longer form only where there is more to keep.
+        (SELECT json_group_array(CASE
+            WHEN json_type(c.value, '$.byLevel') IS NULL AND json_type(c.value, '$.value') IS NULL AND json_type(c.value, '$.reasonCode') IS NULL
+              THEN json_array(json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result'))
+            ELSE json_array(
+              json_extract(c.value, '$.id'), json_extract(c.value, '$.level'), json_extract(c.value, '$.result'),
+              CASE WHEN json_type(c.value, '$.byLevel') = 'array' THEN
+                json((SELECT json_group_array(json_array(json_extract(b.value, '$.level'), json_extract(b.value, '$.result'), json_extract(b.value, '$.threshold')))
+                      FROM json_each(c.value, '$.byLevel') b))
+              END,
+              json_extract(c.value, '$.value'),
+              json_extract(c.value, '$.reasonCode'))
+            END)
+         FROM json_each(h.report, '$.probes.baseline.facts.checks') c)
+      END,
+      json_extract(h.report, '$.probes.protection.facts.reasonCodes'),
+      json_extract(h.report, '$.probes.protection.error.code'),
+      json_extract(h.report, '$.probes.ipv6.facts.reasonCodes')) AS facts
+    FROM hosts h;
+  CREATE TRIGGER host_rule_facts_ins AFTER INSERT ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+    INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE agent_id = NEW.agent_id AND title IS NOT NULL
+      ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title;
+  END;
+  CREATE TRIGGER host_rule_facts_upd AFTER UPDATE OF report ON hosts BEGIN
+    INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE agent_id = NEW.agent_id
+      ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+    INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE agent_id = NEW.agent_id AND title IS NOT NULL
+      ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title;
+  END;
+  INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE true
+    ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
+  `,
 ];
 
 /** The schema version a store has once every migration ran. */

@@ -94,17 +94,24 @@ describe('loadHostInputs', () => {
         ipv6Reasons: ['no IPv6 default route'],
         baseline: [
           // A check that does not pass at every level gets its title; a passing one does not.
-          // Only an unknown result keeps its reason code (a failure's code is its id's).
-          { id: 'firewall.active', level: 1, result: 'fail', title: { vi: 'Tường lửa', en: 'Firewall' } },
+          // The agent's reason code comes through whatever the result; a check without one has none.
+          { id: 'firewall.active', level: 1, result: 'fail', title: { vi: 'Tường lửa', en: 'Firewall' }, reasonCode: { code: 'BASELINE_FAIL_FIREWALL_ACTIVE', params: { check: 'firewall.active' } } },
           { id: 'time.synchronized', level: 2, result: 'unknown', title: { vi: 'Đồng bộ', en: 'Synced' }, reasonCode: { code: 'BASELINE_NOT_READ', params: { what: 'time.synchronized' } } },
           { id: 'ssh.root_login', level: 1, result: 'pass' },
           { id: 'logging.retention', level: 2, result: 'pass', value: 30, byLevel: RETENTION.byLevel, title: RETENTION.title },
         ],
+        protectionReasonCodes: [{ code: 'PROTECTION_PRODUCT_PROTECTS', params: { product: 'ClamAV' } }],
+        protectionError: null,
       }),
     ]);
     const second = withProbes(sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:10:00Z') }), false);
     expect(c.storeReport(second, 'A', [], new Date('2026-01-01T00:10:00Z'))).toBe(true);
     expect(loadHostInputs(c.db)[0]).toMatchObject({ baseline: null, receivedAt: '2026-01-01T00:10:00.000Z' });
+    // A failed protection probe: why the host is unknown is its error code.
+    const third = { ...sampleReport({ agentId, unit: 'A', collectedAt: new Date('2026-01-01T00:15:00Z') }) };
+    third.probes = { ...third.probes, protection: { ok: false, durationMs: 1, error: { code: 'PROBE_TIMEOUT', message: 'protection timed out' } } };
+    expect(c.storeReport(third, 'A', [], new Date('2026-01-01T00:15:00Z'))).toBe(true);
+    expect(loadHostInputs(c.db)[0]).toMatchObject({ protected: null, protectionReasonCodes: [], protectionError: 'PROBE_TIMEOUT' });
   });
 });
 

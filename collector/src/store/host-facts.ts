@@ -37,13 +37,19 @@ export interface HostInput {
   systems: string[];
   /** The AGENT's own verdict (its config's limits): a diagnostic, never counted; null when the probe failed or did not run. */
   protected: boolean | null;
-  /** The agent's reasons for its verdict. */
+  /** The agent's reasons as text: evidence only. */
   protectionReasons: string[];
+  /** The agent's reasons as catalogue codes (agents since reason codes; empty otherwise). */
+  protectionReasonCodes: Reason[];
+  /** Why `protected` is null: the probe's error code, or null when it did not run at all. */
+  protectionError: string | null;
   products: string[];
   /** Product facts of the latest report, judged by the ministry's policy at evaluation time; null: none stored (unknown). */
   protection: ProtectionFacts | null;
   ipv6Readiness: string | null;
   ipv6Reasons: string[];
+  /** Why the host is not at the next IPv6 readiness level, as the agent's codes (empty: none sent, or not loaded like ipv6Reasons). */
+  ipv6ReasonCodes: Reason[];
   /**
    * null when the baseline probe failed or did not run, or when not loaded: a host that serves
    * no system, while no host rule reads `host.baseline` (see HostFacts).
@@ -65,12 +71,15 @@ type Raw = [
   ipv6Readiness: string | null,
   receivedAt: string,
   decommissionedAt: string | null,
-  /** JSON [os family, [product ids], [ipv6 reasons], [CheckTuple] | null]; null if never computed. */
+  /**
+   * JSON [os family, [product ids], [ipv6 reasons], [CheckTuple] | null, [protection reason codes] | null,
+   * protection probe error code | null, [ipv6 reason codes] | null]; null if never computed.
+   */
   facts: string | null,
   /** The latest report's product facts (policy/protection.ts), JSON; null when none were stored. */
   protectionFacts: string | null,
-  /** JSON [os family, [product ids]] alone, when `facts` was not loaded (HostFacts). */
-  osProducts: string | null,
+  /** JSON of `facts` without the IPv6 reasons, their codes and the baseline checks, when `facts` was not loaded (HostFacts). */
+  lightFacts: string | null,
 ];
 
 /**
@@ -85,12 +94,19 @@ export type HostFacts = 'all' | 'serving-systems';
 const SQL = `
   SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at,
     CASE WHEN @all OR h.systems <> '[]' THEN f.facts END, h.protection_facts,
-    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[3]', '$[2]') END
+    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[6]', '$[3]', '$[2]') END
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
 /** Shared by every host without any (frozen: nobody may add to it). */
 const NONE: string[] = Object.freeze([]) as unknown as string[];
 const list = (json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
+const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
+
+/** host_rule_facts.facts, parsed (store/db.ts writes it; rows stored before reason codes have the first four). */
+type FactsTuple = [os: string | null, products: string[] | null, ipv6Reasons: string[] | null, baseline: CheckTuple[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null, ipv6Codes?: Reason[] | null];
+/** The same without elements 2, 3 and 6 (the SQL's json_remove). */
+type LightTuple = [os: string | null, products: string[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null];
+const lightTuple = ([os, products, protectionCodes, protectionError]: LightTuple): FactsTuple => [os, products, NONE, null, protectionCodes, protectionError, null];
 
 /** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
 type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
@@ -137,13 +153,8 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
   const titles = loadTitles(db);
   const out = new Array<HostInput>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, osProducts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline] = (facts ? JSON.parse(facts) : osProducts ? [...(JSON.parse(osProducts) as [string | null, string[] | null]), NONE, null] : [null, NONE, NONE, null]) as [
-      string | null,
-      string[] | null,
-      string[] | null,
-      CheckTuple[] | null,
-    ];
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, lightFacts] = rows[i]!;
+    const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes] = (facts ? JSON.parse(facts) : lightFacts ? lightTuple(JSON.parse(lightFacts) as LightTuple) : [null, NONE, NONE, null, null, null, null]) as FactsTuple;
     out[i] = {
       agentId,
       unit,
@@ -153,10 +164,13 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
       systems: list(systems),
       protected: prot === null ? null : prot === 1,
       protectionReasons: list(reasons),
+      protectionReasonCodes: protectionCodes ?? NO_REASONS,
+      protectionError: protectionError ?? null,
       products: products ?? NONE,
       protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness,
       ipv6Reasons: ipv6Reasons ?? NONE,
+      ipv6ReasonCodes: ipv6Codes ?? NO_REASONS,
       baseline: baseline ? baseline.map((t) => checkInput(t, titles)) : null,
       receivedAt,
       decommissionedAt,

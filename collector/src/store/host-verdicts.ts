@@ -4,13 +4,17 @@
  * fleet that stays as it is adds nothing; the console's host page lists them ("not protected
  * since ..."). The verdicts are those the indicators counted (rules/members.ts), never recomputed.
  */
+import type { Reason } from '@posture/protocol';
 import type { DB } from './db.js';
+
+/** A reason as the evaluation wrote it: a catalogue code (with an agent's text as evidence), or text in rows stored before codes. */
+export type StoredReason = string | (Reason & { evidence?: string });
 
 export interface VerdictChange {
   at: string;
   protected: boolean;
   stale: boolean;
-  reasons: string[];
+  reasons: StoredReason[];
 }
 
 /** What one evaluation said about one host. */
@@ -18,10 +22,10 @@ export interface HostVerdict {
   id: string;
   protected: boolean;
   stale: boolean;
-  reasons: readonly string[];
+  reasons: readonly StoredReason[];
 }
 
-const signature = (v: { protected: boolean; stale: boolean; reasons: readonly string[] }) => `${v.protected ? 1 : 0}${v.stale ? 1 : 0}${v.reasons.join('\u0000')}`;
+const signature = (v: { protected: boolean; stale: boolean; reasons: readonly StoredReason[] }) => `${v.protected ? 1 : 0}${v.stale ? 1 : 0}${JSON.stringify(v.reasons)}`;
 
 export class HostVerdictLog {
   /** Last recorded signature per host, loaded once, so an evaluation compares in memory. */
@@ -42,7 +46,7 @@ export class HostVerdictLog {
   private loadLast(): Map<string, string> {
     const m = new Map<string, string>();
     const rows = this.db.prepare('SELECT agent_id, protected, stale, reasons FROM host_verdict_changes WHERE id IN (SELECT max(id) FROM host_verdict_changes GROUP BY agent_id)').raw().all() as [string, number, number, string][];
-    for (const [id, p, s, r] of rows) m.set(id, signature({ protected: p === 1, stale: s === 1, reasons: JSON.parse(r) as string[] }));
+    for (const [id, p, s, r] of rows) m.set(id, signature({ protected: p === 1, stale: s === 1, reasons: JSON.parse(r) as StoredReason[] }));
     return m;
   }
 
