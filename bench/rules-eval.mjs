@@ -83,9 +83,12 @@ const inputs = Array.from({ length: HOSTS }, (_, i) => {
     // how many footnotes each writes.
     protected: failed ? null : protectsAt(protection, now.getTime(), DEFAULT_PROTECTION_POLICY),
     protectionReasons: ['Defender: protecting'],
+    protectionReasonCodes: [{ code: 'PROTECTION_PRODUCT_PROTECTS', params: { product: 'Defender' } }],
+    protectionError: null,
     products: ['defender'],
     ipv6Readiness: ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)],
     ipv6Reasons: [],
+    ipv6ReasonCodes: [],
     baseline: checks.map(([id, level]) => ({ id, level, result: rnd() < 0.9 ? 'pass' : rnd() < 0.5 ? 'fail' : 'unknown' })),
     receivedAt,
     decommissionedAt: null,
