@@ -249,6 +249,7 @@ console.log(`agent footprint, median of ${RUNS} (same-run baseline: Debian prome
 console.log(line('', 'agent', 'node_exporter') + 'ratio');
 console.log(line(`idle RSS (NODE_OPTIONS=${shipped || 'none'})`, `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 50 MB`);
 console.log(line('idle RSS of a bare node process', `${mb(bareIdle)} MB (anon ${mb(bareAnon)})`, '') + `${ratio(bareIdle, ne.idle)}   the floor of any Node agent`);
+console.log(line("idle RSS above bare node (the agent's own part)", `+${mb(ag.idle - bareIdle)} MB (anon +${mb(ag.anon - bareAnon)}, file +${mb(ag.idle - ag.anon - (bareIdle - bareAnon))})`, '') + `${ratio(ag.idle, bareIdle)}x bare node`);
 console.log(line('idle RSS (node defaults)', `${mb(agDefault.idle)} MB (anon ${mb(agDefault.anon)})`, '') + ratio(agDefault.idle, ne.idle));
 console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(ne.peak)} MB`) + `${ratio(ag.peak, ne.peak)}   goal <= 60 MB`);
 console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 80 ms (warm)`);

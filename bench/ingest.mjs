@@ -19,6 +19,7 @@ import { validateConfig } from '../collector/dist/config.js';
 import { validateReport } from '../collector/dist/ingest/validate.js';
 import { freePort, startInfluxd, waitUntil } from './lib/influxd.mjs';
 import { closedLoop, openLoop } from './lib/load.mjs';
+import { between, scrape } from './lib/metrics.mjs';
 import { benchReport } from './lib/report.mjs';
 import { sized } from './lib/smoke.mjs';
 
@@ -148,7 +149,10 @@ async function main() {
   const drained = (performance.now() - t0) / 1000;
   const written = await metric(seedC.url, 'posture_influx_points_written_total');
   const e2e = { ...c, perSecond: (c.statuses[201] ?? 0) / drained };
+  // Nothing else scrapes the collector during D, so its event-loop figures cover exactly D.
+  const mD0 = await scrape(seedC.url);
   const d = await openLoop(seedC.url, '/api/v1/reports', srcC.next, { rate: D_RATE, seconds: SECONDS });
+  const mD1 = await scrape(seedC.url);
   // E: sustained 3,000 reports/s offered (open loop, as many agents arrive), end to end.
   const tE = performance.now();
   const eRun = await openLoop(seedC.url, '/api/v1/reports', srcC.next, { rate: E_RATE, seconds: SECONDS, connections: sized(256, 8) });
@@ -180,6 +184,8 @@ async function main() {
   console.log(
     `C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`,
   );
+  const dw = between(mD0, mD1);
+  console.log(`D in the collector: event-loop delay p99/max ${dw.eventLoop} ms, GC ${dw.gcMs} ms, ingest wait p99 ${dw.ingestWaitP99} ms, evaluations ${dw.evaluations}`);
   console.log(`D fixed ${fmt(D_RATE)} reports/s for ${SECONDS} s (end-to-end config): p50 ${fmt(d.p50, 1)} ms, p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms, statuses ${JSON.stringify(d.statuses)}`);
   console.log(
     `E offered ${fmt(E_RATE)} reports/s for ${SECONDS} s: ${fmt(eRun.statuses[201] ?? 0)} accepted, all sent by ${fmt(offeredEnd, 1)} s, all in InfluxDB by ${fmt(eDrained, 2)} s (${fmt((eDrained - offeredEnd) * 1000)} ms after the last send) -> ${fmt(eRate)} reports/s end to end; p50 ${fmt(eRun.p50, 1)} ms, p99 ${fmt(eRun.p99, 1)} ms, statuses ${JSON.stringify(eRun.statuses)}`,

@@ -83,8 +83,8 @@ const inputs = Array.from({ length: HOSTS }, (_, i) => {
     // how many footnotes each writes.
     protected: failed ? null : protectsAt(protection, now.getTime(), DEFAULT_PROTECTION_POLICY),
     protectionReasons: ['Defender: protecting'],
-    protectionReasonCodes: [],
-    protectionError: failed ? 'PROBE_TIMEOUT' : null,
+    protectionReasonCodes: [{ code: 'PROTECTION_PRODUCT_PROTECTS', params: { product: 'Defender' } }],
+    protectionError: null,
     products: ['defender'],
     ipv6Readiness: ['none', 'address', 'routed', 'dual-stack-services', 'ready'][Math.floor(rnd() * 5)],
     ipv6Reasons: [],

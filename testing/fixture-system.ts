@@ -52,6 +52,13 @@ export interface RecordedCall {
 /** A clean exit with this stdout. */
 export const ok = (stdout: string, code = 0, stderr = ''): CommandResult => ({ kind: 'ok', code, stdout, stderr });
 
+/** Lines as LocalSystem hands them out: no `\n`, no trailing `\r`, no empty last line after a final newline. */
+function splitLines(text: string, onLine: (line: string) => void): void {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const l of lines) onLine(l.endsWith('\r') ? l.slice(0, -1) : l);
+}
+
 const answer = (r: Answer): CommandResult => (typeof r === 'string' ? ok(r) : r);
 
 export class FixtureSystem implements SystemReader {
@@ -80,6 +87,13 @@ export class FixtureSystem implements SystemReader {
 
   async readFile(path: string) {
     return this.files[path] ?? null;
+  }
+
+  async readLines(path: string, onLine: (line: string) => void) {
+    const text = this.files[path];
+    if (text === undefined) return false;
+    splitLines(text, onLine);
+    return true;
   }
 
   async readHead(path: string, bytes: number) {
@@ -117,6 +131,13 @@ export class FixtureSystem implements SystemReader {
     }
     const r = c?.[key];
     return r === undefined ? { kind: 'not-found' } : answer(r);
+  }
+
+  async runLines(command: string, args: readonly string[], onLine: (line: string) => void, opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+    const r = await this.run(command, args, opts);
+    if (r.kind !== 'ok') return r;
+    splitLines(r.stdout, onLine);
+    return { ...r, stdout: '' };
   }
 
   async exchange(address: string, request: Uint8Array, opts: ExchangeOptions): Promise<ExchangeResult> {

@@ -7,7 +7,7 @@
 import { access, constants } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { validate as validCron } from 'node-cron';
+import { CronError, parseCron } from './cron.js';
 import { Ident, HostRole } from '@posture/protocol';
 import { ConfigError, readLayers, type Layer } from './config-files.js';
 
@@ -176,8 +176,13 @@ export function validateLayers(layers: readonly Layer[]): AgentConfig {
     const missing = e.value === undefined;
     problems.push(`${where(missing ? path.slice(0, -1) : path)}: ${missing ? `missing required key "${key}"` : `key "${key}": ${e.message}`}`);
   }
-  if (!problems.length && !validCron(filled.schedule.cron)) {
-    problems.push(`${where(['schedule', 'cron'])}: key "schedule.cron": "${filled.schedule.cron}" is not a cron expression (e.g. "*/5 * * * *")`);
+  if (!problems.length) {
+    try {
+      parseCron(filled.schedule.cron);
+    } catch (e) {
+      if (!(e instanceof CronError)) throw e;
+      problems.push(`${where(['schedule', 'cron'])}: key "schedule.cron": "${filled.schedule.cron}" is not a cron expression (e.g. "*/5 * * * *"): ${e.message}`);
+    }
   }
   if (!problems.length && filled.spool.backoffMinMs > filled.spool.backoffMaxMs) {
     problems.push(`${where(['spool', 'backoffMinMs'])}: key "spool.backoffMinMs" (${filled.spool.backoffMinMs}) must not exceed spool.backoffMaxMs (${filled.spool.backoffMaxMs})`);

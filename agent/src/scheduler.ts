@@ -1,10 +1,10 @@
 /**
- * The scheduler owns time: a node-cron schedule, a random splay before each cycle so that
+ * The scheduler owns time: a cron schedule (cron.ts) in local time, a random splay before each cycle so that
  * thousands of agents do not report in the same second, and no overlapping cycles (a cycle
  * still running when the next is due makes the next one skip, logged). A cycle that throws is
  * logged and the schedule goes on: the loop never dies.
  */
-import { schedule, type ScheduledTask } from 'node-cron';
+import { nextRun, parseCron, type Cron } from './cron.js';
 import type { Log } from './log.js';
 
 export interface ScheduleOptions {
@@ -14,8 +14,14 @@ export interface ScheduleOptions {
   splaySeconds: number;
 }
 
+/**
+ * The longest one timer sleeps: the due time is re-read from the clock at least this often, so
+ * a clock that jumps (NTP step, suspend) delays a cycle by at most this much.
+ */
+const MAX_SLEEP_MS = 60_000;
+
 export class Scheduler {
-  private task: ScheduledTask | undefined;
+  private cronTimer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | null = null;
   private splayTimer: NodeJS.Timeout | undefined;
   /** Cycles skipped because the previous one was still running. */
@@ -30,9 +36,26 @@ export class Scheduler {
   /** (Re)start the schedule with these options; a running cycle is not interrupted. */
   start(opts: ScheduleOptions): void {
     this.stopSchedule();
-    // The splay is ours, not node-cron's maxRandomDelay, so that a skipped cycle is decided
-    // when it is due (not after its delay) and the delay can be cancelled on shutdown.
-    this.task = schedule(opts.cron, () => this.afterSplay(opts.splaySeconds), { name: 'posture-collect', noOverlap: false });
+    // The config loader validated the expression: a throw here is a caller's bug.
+    this.arm(parseCron(opts.cron), opts.splaySeconds, new Date());
+  }
+
+  /** Sleep until the first match after `after`, then start a (splayed) cycle and re-arm. */
+  private arm(cron: Cron, splaySeconds: number, after: Date): void {
+    const due = nextRun(cron, after);
+    if (!due) return;
+    const wake = () => {
+      const late = due.getTime() - Date.now();
+      if (late > 0) {
+        this.cronTimer = setTimeout(wake, Math.min(late, MAX_SLEEP_MS));
+        return;
+      }
+      // A skipped cycle is decided when it is due (in runNow), not after its delay.
+      this.afterSplay(splaySeconds);
+      // From now, not from `due`: after a clock jump or a long pause, times passed are not replayed.
+      this.arm(cron, splaySeconds, new Date(Math.max(Date.now(), due.getTime())));
+    };
+    this.cronTimer = setTimeout(wake, Math.min(Math.max(due.getTime() - Date.now(), 0), MAX_SLEEP_MS));
   }
 
   /** Run one cycle after a random delay within the splay. */
@@ -63,8 +86,8 @@ export class Scheduler {
   }
 
   private stopSchedule(): void {
-    void this.task?.destroy();
-    this.task = undefined;
+    clearTimeout(this.cronTimer);
+    this.cronTimer = undefined;
     clearTimeout(this.splayTimer);
     this.splayTimer = undefined;
   }

@@ -107,6 +107,7 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   const portalRunner = portalRunnerFor(s, log.child({ component: 'portals' }));
   const forwarder = config.upstream ? new Forwarder(s.forwardOutbox, config.upstream, log) : undefined;
   const metrics = new CollectorMetrics({ outbox: s.outbox, agents: s.agents, ingest, influx, forwarder });
+  ingest.onDurable = (waits) => metrics.observeIngestWait(waits);
   return { engine, lastReport, portalRunner, dispatcher, alertmanager, influx, forwarder, ingest, metrics };
 }
 
@@ -136,6 +137,8 @@ export interface RunningServices {
 
 /** Start the background work of `serve`: evaluation, alert delivery, InfluxDB writes, forwarding. */
 export function startServices(c: Collector): RunningServices {
+  c.metrics.collectProcessMetrics();
+  c.ingest.start();
   c.influx?.start();
   c.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,

@@ -88,6 +88,11 @@ describe('/metrics', () => {
     expect(value(samples, 'posture_outbox_points')).toEqual([c.outbox.pointCount()]);
     expect(value(samples, 'posture_outbox_depth')).toEqual([c.outbox.depth()]);
     expect(value(samples, 'posture_ingest_commits_total')).toEqual([c.ingest.stats.commits]);
+    // Every report that reached the commit thread (the new one and its resend) waited once.
+    expect(types.get('posture_ingest_wait_seconds')).toBe('histogram');
+    expect(value(samples, 'posture_ingest_wait_seconds_count')).toEqual([2]);
+    expect(value(samples, 'posture_ingest_wait_seconds_bucket', { le: '+Inf' })).toEqual([2]);
+    expect(value(samples, 'posture_ingest_wait_seconds_sum')[0]).toBeGreaterThan(0);
     expect(types.get('posture_reports_rejected_total')).toBe('counter');
     expect(types.get('posture_outbox_depth')).toBe('gauge');
     // The collector's own dashboard point takes the same totals.
@@ -115,5 +120,24 @@ describe('/metrics', () => {
     expect(alerts.length).toBeGreaterThan(0);
     const series = samples.filter((s) => s.name === 'posture_alert_state').map((s) => `${s.labels.indicator} ${s.labels.scope} ${s.labels.state} ${s.value}`);
     expect(series.sort()).toEqual(alerts.map((a) => `${a.indicator} ${a.scope} ${a.state} 1`).sort());
+  });
+
+  it('shows a blocked event loop and GC pauses once the process figures are collected (serve)', async () => {
+    c.metrics.collectProcessMetrics();
+    c.metrics.collectProcessMetrics(); // a second start of the services registers nothing twice
+    await scrape(); // the event-loop figures count from the previous scrape
+    // The delay monitor needs one tick after its reset to have a time to measure from.
+    await new Promise((r) => setTimeout(r, 20));
+    // Hold the event loop for 120 ms, as a synchronous piece of work on the request path would.
+    const until = performance.now() + 120;
+    while (performance.now() < until);
+    await new Promise((r) => setTimeout(r, 20));
+    const { types, samples } = await scrape();
+    const blocked = value(samples, 'nodejs_eventloop_lag_max_seconds')[0]!;
+    expect(blocked).toBeGreaterThanOrEqual(0.1);
+    expect(types.get('nodejs_gc_duration_seconds')).toBe('histogram');
+    // Each scrape starts the figures afresh: the block is not counted twice.
+    const again = (await scrape()).samples;
+    expect(value(again, 'nodejs_eventloop_lag_max_seconds')[0]).toBeLessThan(blocked);
   });
 });

@@ -8,7 +8,7 @@
  * scrape time through `MetricSources`. The engine-facing functions (`observeEvaluation`,
  * `recordIndicators`, `recordAlerts`) take plain values, so any evaluation can be wired to them.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Figures read when /metrics is scraped. */
 export interface MetricSources {
@@ -53,12 +53,14 @@ export class CollectorMetrics {
   private readonly enrollments: Counter;
   private readonly enrollmentsRejected: Counter<'code'>;
   private readonly evaluationDuration: Histogram;
+  private readonly ingestWait: Histogram;
   private readonly lastEvaluation: Gauge;
   private readonly indicatorRatio: Gauge<'indicator' | 'scope'>;
   private readonly indicatorTarget: Gauge<'indicator' | 'scope'>;
   private readonly alertState: Gauge<'indicator' | 'scope' | 'state'>;
   /** Scopes each indicator has series for, so a scope that disappears loses its series. */
   private readonly scopesOf = new Map<string, Set<string>>();
+  private processMetrics = false;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -71,6 +73,12 @@ export class CollectorMetrics {
       name: 'posture_evaluation_duration_seconds',
       help: 'Duration of indicator evaluations (loading members and evaluating every rule in force).',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.ingestWait = new Histogram({
+      name: 'posture_ingest_wait_seconds',
+      help: 'Time from an accepted report being queued to its transaction being durable (what its acknowledgement waits for: the batch ahead of it, then its own commit).',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
     this.lastEvaluation = new Gauge({ name: 'posture_evaluation_seconds', help: 'Duration of the last indicator evaluation.', registers });
@@ -123,6 +131,24 @@ export class CollectorMetrics {
       });
       counted('posture_forward_failures_total', 'Failed forwarding attempts (retried with backoff).', () => fwd.stats.failures);
     }
+  }
+
+  /**
+   * The process's own figures, for `serve` only (one set per process): CPU, heap, GC pauses by
+   * kind (`nodejs_gc_duration_seconds`) and the event-loop delay since the previous scrape
+   * (`nodejs_eventloop_lag_p99_seconds`, `_max_seconds`, ...; monitorEventLoopDelay, reset at
+   * each scrape): a report's latency that the ingest wait does not explain was spent waiting for
+   * the event loop.
+   */
+  collectProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 5 });
+  }
+
+  /** Accepted reports became durable after waiting `ms` each (their acknowledgements go now). */
+  observeIngestWait(waitsMs: readonly number[]): void {
+    for (const ms of waitsMs) this.ingestWait.observe(ms / 1000);
   }
 
   reportAccepted(): void {

@@ -3,9 +3,9 @@
  * they are stored as salted scrypt hashes. Agent credentials and API tokens are 256-bit random
  * values made here, so a plain sha256 is enough and lets the store find them by an index.
  */
-import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hash, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+export const sha256 = (s: string): string => hash('sha256', s, 'hex');
 
 /** N=2^14, r=8: about 16 MiB and tens of milliseconds per hash on a small VM. */
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;

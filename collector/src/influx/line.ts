@@ -13,9 +13,26 @@
  */
 import type { Point } from './points.js';
 
-const escMeasurement = (s: string) => s.replace(/[, ]/g, (c) => `\\${c}`);
-const escKey = (s: string) => s.replace(/[,= ]/g, (c) => `\\${c}`);
-const escString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+// Escaping runs on the ingest path for every tag and field of every report: most strings need
+// none, so a test comes first (a replace with a callback costs far more than a test), and keys,
+// which are few and repeat, are escaped once and remembered.
+const MEASUREMENT_SPECIAL = /[, ]/;
+const KEY_SPECIAL = /[,= ]/;
+const STRING_SPECIAL = /[\\"]/;
+const escMeasurement = (s: string) => (MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, ]/g, (c) => `\\${c}`) : s);
+const escKey = (s: string) => (KEY_SPECIAL.test(s) ? s.replace(/[,= ]/g, (c) => `\\${c}`) : s);
+const escString = (s: string) => `"${STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`) : s}"`;
+const KEYS_MAX = 1000;
+const escapedKeys = new Map<string, string>();
+function escName(k: string): string {
+  let e = escapedKeys.get(k);
+  if (e === undefined) {
+    e = escKey(k);
+    // Keys are the schema's few names; the bound only guards against a caller with free-form keys.
+    if (escapedKeys.size < KEYS_MAX) escapedKeys.set(k, e);
+  }
+  return e;
+}
 
 function fieldValue(v: number | boolean | string): string {
   if (typeof v === 'string') return escString(v);
@@ -29,14 +46,22 @@ export function toLine(p: Point): string {
   let line = escMeasurement(p.measurement);
   for (const k of Object.keys(p.tags).sort()) {
     const v = p.tags[k]!;
-    if (v !== '') line += `,${escKey(k)}=${escKey(v)}`;
+    if (v !== '') line += `,${escName(k)}=${escKey(v)}`;
   }
-  const fields = Object.entries(p.fields).map(([k, v]) => `${escKey(k)}=${fieldValue(v)}`);
-  if (!fields.length) throw new Error(`point of ${p.measurement} has no fields`);
-  return `${line} ${fields.join(',')} ${Math.trunc(p.timestamp)}`;
+  let sep = ' ';
+  for (const k in p.fields) {
+    line += `${sep}${escName(k)}=${fieldValue(p.fields[k]!)}`;
+    sep = ',';
+  }
+  if (sep === ' ') throw new Error(`point of ${p.measurement} has no fields`);
+  return `${line} ${Math.trunc(p.timestamp)}`;
 }
 
-export const toLines = (points: readonly Point[]): string => points.map(toLine).join('\n');
+export function toLines(points: readonly Point[]): string {
+  let text = '';
+  for (let i = 0; i < points.length; i++) text += (i ? '\n' : '') + toLine(points[i]!);
+  return text;
+}
 
 /** An outbox row as line protocol: rows written by the walking skeleton hold JSON points. */
 export const legacyRow = (text: string): string => (text.startsWith('[') ? toLines(JSON.parse(text) as Point[]) : text);

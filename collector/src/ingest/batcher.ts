@@ -15,6 +15,8 @@ import type { IngestOutcome } from '../store/reports.js';
 
 interface Pending {
   row: IngestRow;
+  /** performance.now() when queued. */
+  at: number;
   resolve: (outcome: IngestOutcome) => void;
   reject: (e: unknown) => void;
 }
@@ -40,6 +42,8 @@ export class IngestBatcher {
   private worker: Worker | undefined;
   /** Counters for /metrics: commits and reports committed. */
   readonly stats = { commits: 0, reports: 0 };
+  /** Told, per committed batch, how long each of its reports waited from queued to durable (/metrics). */
+  onDurable: ((waitsMs: number[]) => void) | undefined;
 
   constructor(
     private readonly dataDir: string,
@@ -65,10 +69,15 @@ export class IngestBatcher {
     return w;
   }
 
+  /** Start the commit thread now (serve), so the first report after a start does not wait for it to boot. */
+  start(): void {
+    this.worker ??= this.spawn();
+  }
+
   /** Resolves with what storing did: stored, duplicate (a resend), conflict (this agent's id reused for other content). */
   submit(row: IngestRow): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
+      this.queue.push({ row, at: performance.now(), resolve, reject });
       this.pump();
     });
   }
@@ -112,6 +121,8 @@ export class IngestBatcher {
     if (batch.length) {
       this.stats.commits++;
       this.stats.reports += batch.length;
+      const now = performance.now();
+      this.onDurable?.(batch.map((p) => now - p.at));
     }
     batch.forEach((p, i) => {
       const r = m.results[i];

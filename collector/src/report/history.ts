@@ -7,7 +7,7 @@
 import type { Evaluation } from '../rules/engine.js';
 import { isPastDue, type IndicatorResult, type ScopeResult } from '../rules/evaluate.js';
 import type { IndicatorResultRow as HistoryRow } from '../store/indicator-results.js';
-import { byTt, measured, section, type AppendixReport, type ReportFrame } from './model.js';
+import { measuredIndicators, section, type AppendixReport, type ReportFrame } from './model.js';
 
 export function historyReport(rows: HistoryRow[], requestedAt: string, current: Evaluation, frame: ReportFrame): AppendixReport {
   const units = new Map(frame.units.map((u) => [u.id, u]));
@@ -52,10 +52,7 @@ export function historyReport(rows: HistoryRow[], requestedAt: string, current: 
     compareNote: null,
     filing: frame.filing,
     units: frame.units,
-    indicators: indicators
-      .filter(measured(frame))
-      .sort(byTt)
-      .map((i) => section(i, units, [])),
+    indicators: measuredIndicators(indicators, frame).map((i) => section(i, units, [])),
     portalsNotReady: null,
     protectionPolicy: null,
     baselineNotMet: null,

@@ -37,7 +37,7 @@ export function toMarkdown(r: AppendixReport, lang: Lang = 'vi'): string {
       .join('');
     const due = dueText(ind, lang);
     out.push(
-      `| ${ind.tt || '—'} | ${cell(ind.title[lang])} | ${cell(ind.basis)} | ${percent(ind.target, lang)}${due ? ` (${due})` : ''} | ${actual(ind.ministry, lang)}${fn} |${cmp ? ` ${change(ind.ministry.changePoints, lang)} |` : ''} ${status(ind.ministry, lang)} |`,
+      `| ${ind.tt || '—'} | ${cell(ind.title[lang])} | ${cell(ind.basis)} | ${percent(ind.target, lang)}${due ? ` (${due})` : ''} | ${actual(ind.ministry, lang)}${fn} |${cmp ? ` ${change(ind.ministry.changePoints, lang)} |` : ''} ${status(ind.ministry, lang)}${ind.ministry.overdue ? ` (${t.overdue})` : ''} |`,
     );
   }
   if (notes.length) {

@@ -202,7 +202,19 @@ export interface ReportFrame {
   units: ReportUnit[];
 }
 
-const measured = (frame: ReportFrame) => (i: { directive: string | null }) => i.directive === null || i.directive === (frame.directive?.id ?? null);
+/**
+ * The indicators a report measures: the directive's own, those of earlier directives it carries
+ * over (numbered after its own rows, in the order it lists them; unnumbered ones stay so), and
+ * the supporting ones; in report order (byTt).
+ */
+export function measuredIndicators<I extends { id: string; directive: string | null; tt: number }>(indicators: readonly I[], frame: ReportFrame): I[] {
+  const d = frame.directive;
+  const own = indicators.filter((i) => i.directive !== null && i.directive === d?.id);
+  const supporting = indicators.filter((i) => i.directive === null);
+  const carried = (d?.carriesOver ?? []).flatMap((id) => indicators.filter((i) => i.id === id && i.directive !== null && i.directive !== d?.id));
+  let next = Math.max(0, ...own.map((i) => i.tt));
+  return [...own, ...carried.map((i) => (i.tt ? { ...i, tt: ++next } : i)), ...supporting].sort(byTt);
+}
 
 /** The report of a live evaluation, with its failing members and portals. */
 export function liveReport(ev: Evaluation, portals: PortalStatus[], frame: ReportFrame, protectionPolicy: Reason | null = null, baseline: BaselineNote[] = []): AppendixReport {
@@ -216,15 +228,10 @@ export function liveReport(ev: Evaluation, portals: PortalStatus[], frame: Repor
     compareNote: null,
     filing: frame.filing,
     units: frame.units,
-    indicators: ev.indicators
-      .filter(measured(frame))
-      .sort(byTt)
-      .map((i) => section(i, units, i.failing)),
+    indicators: measuredIndicators(ev.indicators, frame).map((i) => section(i, units, i.failing)),
     portalsNotReady: portals.filter((p) => !p.ready),
     protectionPolicy,
     baselineNotMet: baseline,
     portals,
   };
 }
-
-export { measured };

@@ -20,8 +20,8 @@ import { liveReport, type ReportFrame } from './model.js';
 import { parseAt } from './source.js';
 import { applyComparison, applyTrend, previousQuarterEnd } from './trend.js';
 
-const D2022: Directive = { id: '2224-QD-BGTVT', title: { vi: 'Quyết định 2224/QĐ-BGTVT', en: 'Decision 2224' }, issued: '2021-12-27', basis: 'QĐ 2224' };
-const D2024: Directive = { id: '09-CT-TTg-2024', title: { vi: 'Chỉ thị số 09/CT-TTg ngày 23/02/2024', en: 'Directive 09/CT-TTg' }, issued: '2024-02-23', basis: 'CT 09' };
+const D2022: Directive = { id: '2224-QD-BGTVT', title: { vi: 'Quyết định 2224/QĐ-BGTVT', en: 'Decision 2224' }, issued: '2021-12-27', basis: 'QĐ 2224', carriesOver: [] };
+const D2024: Directive = { id: '09-CT-TTg-2024', title: { vi: 'Chỉ thị số 09/CT-TTg ngày 23/02/2024', en: 'Directive 09/CT-TTg' }, issued: '2024-02-23', basis: 'CT 09', carriesOver: [] };
 
 const frame: ReportFrame = {
   directive: D2022,
@@ -106,6 +106,19 @@ describe('report renderers', () => {
     expect(liveReport(ev, [], { ...frame, directive: D2024 }).indicators.map((i) => i.id)).toEqual(['systems_level_approved']);
   });
 
+  it("a later directive carries over an earlier one's standing indicator: measured too, numbered after its own rows", () => {
+    const r = liveReport(ev, [], { ...frame, directive: { ...D2024, carriesOver: ['endpoint_protection'] } });
+    expect(r.indicators.map((i) => [i.id, i.tt, i.directive, i.target])).toEqual([
+      ['systems_level_approved', 1, '09-CT-TTg-2024', 0.9],
+      ['endpoint_protection', 2, '2224-QD-BGTVT', 0.9],
+    ]);
+    // The 2022 report itself is unchanged (its own numbering).
+    expect(liveReport(ev, [], frame).indicators.map((i) => [i.id, i.tt])).toEqual([
+      ['systems_classified', 11],
+      ['endpoint_protection', 12],
+    ]);
+  });
+
   it('the directive in force at the report date, unless one is asked for', () => {
     expect(chooseDirective([D2022, D2024], new Date('2023-06-30T00:00:00Z'), undefined)?.id).toBe('2224-QD-BGTVT');
     // Issued 23/02/2024 in Vietnam: in force from 00:00 UTC+7 that day.
@@ -128,7 +141,7 @@ describe('report renderers', () => {
     const md = toMarkdown(r, 'vi');
     expect(md).toContain('_(Kèm theo Văn bản số …/BGTVT-TTCNTT ngày … tháng … năm 2026)_');
     expect(md).toContain('Đánh giá theo: Quyết định 2224/QĐ-BGTVT');
-    expect(md).toContain('| 12 | Tỷ lệ thiết bị \\| được bảo vệ | QĐ 2224 | 90% (hạn 31/12/2022) | 67,3% (37/55) (5) | Chưa đạt |');
+    expect(md).toContain('| 12 | Tỷ lệ thiết bị \\| được bảo vệ | QĐ 2224 | 90% (hạn 31/12/2022) | 67,3% (37/55) (5) | Chưa đạt (quá hạn) |');
     expect(md).toContain('(2) Các đơn vị chưa trình phê duyệt hồ sơ: Cục HHVN (2 hệ thống).');
     expect(md).toContain('| Cục ĐTNĐVN | — (0/0) | 90% | Chưa có dữ liệu |');
     expect(md).toContain('| Cục HHVN | 66,7% (2/3) | 90% | Chưa đạt (quá hạn) |');
@@ -213,7 +226,7 @@ describe('report renderers', () => {
     expect(ep.units.find((u) => u.scope === 'A')!.previous).toBeNull();
     const md = toMarkdown(r, 'vi');
     expect(md).toContain('So sánh với số liệu tại 31/03/2026 17:00 (UTC+7)');
-    expect(md).toContain('| 67,3% (37/55) (5) | tăng 9,1 điểm % | Chưa đạt |');
+    expect(md).toContain('| 67,3% (37/55) (5) | tăng 9,1 điểm % | Chưa đạt (quá hạn) |');
     expect(md).toContain('| Cục HHVN | 66,7% (2/3) | 66,7% | không đổi | 90% | Chưa đạt (quá hạn) |');
     expect(md).toContain('| Cục A <b> | 67,3% (35/52) | — | — | 90% | Chưa đạt (quá hạn) |');
     expect(toHtml(r, 'en')).toContain('<td class="num change">up 9.1 pp</td>');

@@ -27,7 +27,7 @@ function addHost(n: number) {
   const r = sampleReport({ agentId, unit, systems: ['cong-ttdt'] });
   c.storeReport(r, unit, pointsOfReport(r, unit), new Date());
 }
-// The 2022 directive's rule file holds endpoint protection (the 2024 one, the default for a report of today, does not).
+// The 2022 directive: the endpoint-protection target is its own (the 2024 one, the default for a report of today, carries it over).
 const D2022 = '2224-QD-BGTVT';
 const report = async (query = '', directive = D2022) => {
   const res = await app.inject({ method: 'GET', url: `/api/v1/report?format=json&directive=${directive}${query}`, headers: { authorization: `Bearer ${VIEWER}` } });
@@ -78,8 +78,9 @@ describe('report served from the last evaluation', () => {
     const d2022 = await report();
     const d2024 = await report('', '09-CT-TTg-2024');
     expect(d2024.evaluatedAt).toBe(d2022.evaluatedAt);
-    expect(d2022.indicators.map((i) => i.id)).toContain('endpoint_protection');
-    expect(d2024.indicators.map((i) => i.id)).not.toContain('endpoint_protection');
+    expect(d2022.indicators.map((i) => i.id)).toContain('systems_classified');
+    expect(d2024.indicators.map((i) => i.id)).not.toContain('systems_classified');
+    expect(d2024.indicators.map((i) => i.id)).toContain('systems_level_approved');
     expect((await report()).indicators.map((i) => i.id)).toEqual(d2022.indicators.map((i) => i.id));
   });
 

@@ -13,9 +13,16 @@ export interface Directive {
   /** YYYY-MM-DD: from this day on it is the directive in force (the report's default). */
   issued: string;
   basis: string;
+  /**
+   * Indicators of earlier directives that stay in force beside this one's targets (a later
+   * directive raises some targets and leaves the others standing): its report measures them too,
+   * each with its own target, due date and basis, numbered after this directive's own rows
+   * (an id no loaded rule file defines is simply not measured).
+   */
+  carriesOver: string[];
 }
 
-const DIRECTIVE_KEYS = ['id', 'title', 'issued', 'basis'];
+const DIRECTIVE_KEYS = ['id', 'title', 'issued', 'basis', 'carriesOver'];
 
 /** The optional `directive:` block: which document the file's targets come from. */
 export function parseDirective(node: Node | undefined, bad: (n: unknown, field: string, message: string) => void): Directive | null {
@@ -43,6 +50,8 @@ export function parseDirective(node: Node | undefined, bad: (n: unknown, field: 
   if (!t || typeof t !== 'object' || typeof t.vi !== 'string' || typeof t.en !== 'string' || !t.vi || !t.en) fail('title', 'required: {vi: "...", en: "..."}');
   if (typeof d.issued !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d.issued) || Number.isNaN(Date.parse(d.issued))) fail('issued', 'required: the date it was issued, YYYY-MM-DD');
   if (typeof d.basis !== 'string' || !d.basis.trim()) fail('basis', 'required: the legal basis text');
+  const carries = d.carriesOver ?? [];
+  if (!Array.isArray(carries) || !carries.every((x) => typeof x === 'string' && /^[a-z][a-z0-9_]*$/.test(x))) fail('carriesOver', 'a list of indicator ids of earlier directives, e.g. [endpoint_protection]');
   if (!ok) return null;
-  return { id: d.id as string, title: { vi: t!.vi as string, en: t!.en as string }, issued: d.issued as string, basis: (d.basis as string).trim() };
+  return { id: d.id as string, title: { vi: t!.vi as string, en: t!.en as string }, issued: d.issued as string, basis: (d.basis as string).trim(), carriesOver: [...new Set(carries as string[])] };
 }

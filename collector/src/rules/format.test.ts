@@ -2,6 +2,9 @@
  * Broken rule files, each with the exact problem the loader must report (file:line:col, group,
  * rule, field, message), and the shipped rules loading clean.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadRuleFiles, parseRuleText, RuleFileError, type RuleProblem } from './format.js';
 import { expandRuleFiles, SHIPPED_RULES } from './manager.js';
@@ -26,11 +29,16 @@ const CASES: [name: string, text: string, expected: string[]][] = [
     'directive block: every field checked',
     'directive: {id: "x y", title: {vi: t}, issued: 2024-13-45, basis: b, number: 9}\ngroups: []\n',
     [
-      'f.rules.yaml:1:70: field "directive.number": unknown key (a directive has id, title, issued, basis)',
+      'f.rules.yaml:1:70: field "directive.number": unknown key (a directive has id, title, issued, basis, carriesOver)',
       'f.rules.yaml:1:17: field "directive.id": required: an id like 09-CT-TTg-2024 (letters, digits, . _ -)',
       'f.rules.yaml:1:31: field "directive.title": required: {vi: "...", en: "..."}',
       'f.rules.yaml:1:48: field "directive.issued": required: the date it was issued, YYYY-MM-DD',
     ],
+  ],
+  [
+    'directive carriesOver: a list of indicator ids',
+    'directive: {id: d, title: {vi: t, en: t}, issued: 2024-02-23, basis: b, carriesOver: endpoint_protection}\ngroups: []\n',
+    ['f.rules.yaml:1:86: field "directive.carriesOver": a list of indicator ids of earlier directives, e.g. [endpoint_protection]'],
   ],
   [
     'reason: a literal shaped like a code must be a collector reason code',
@@ -114,6 +122,41 @@ describe('rule files: every problem named with its place', () => {
     for (const r of rules) expect(r.basis).toMatch(r.directive === '09-CT-TTg-2024' ? /09\/CT-TTg ngày 23\/02\/2024/ : /2224\/QĐ-BGTVT/);
     const directives = loadRuleFiles(expandRuleFiles([SHIPPED_RULES])).map((g) => g.directive?.issued ?? null);
     expect(directives).toEqual(['2021-12-27', '2024-02-23', null]);
+    // Chỉ thị 09 raises the systems' targets; the 2022 endpoint and portal targets stay in force.
+    expect(loadRuleFiles(expandRuleFiles([SHIPPED_RULES]))[1]!.directive!.carriesOver).toEqual(['endpoint_protection', 'ipv6_portals']);
+  });
+
+  it('carriesOver names indicators of directives issued before it; one no loaded file defines is allowed (a file is checked alone)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'posture-carry-'));
+    const file = (name: string, d: string, issued: string, carries: string, indicator: string) => {
+      const f = join(dir, name);
+      writeFileSync(
+        f,
+        `directive: {id: ${d}, title: {vi: t, en: t}, issued: ${issued}, basis: b, carriesOver: [${carries}]}\n` +
+          rule('        pass: host.stale\n        target: 0.9\n').replace('indicator: ep', `indicator: ${indicator}`).replace('name: g', `name: ${d}`),
+      );
+      return f;
+    };
+    try {
+      const early = file('a.rules.yaml', 'early', '2021-12-27', '', 'ep_early');
+      const late = file('b.rules.yaml', 'late', '2024-02-23', 'ep_early, nowhere, ep_late', 'ep_late');
+      const backwards = file('c.rules.yaml', 'older', '2020-01-01', 'ep_late', 'ep_older');
+      let err: unknown;
+      try {
+        loadRuleFiles([early, late, backwards]);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(RuleFileError);
+      expect((err as RuleFileError).problems.map((p) => `${p.file.slice(dir.length + 1)} ${p.field}: ${p.message}`)).toEqual([
+        'b.rules.yaml directive.carriesOver: "ep_late" is this directive\'s own indicator: carriesOver lists indicators of earlier directives that stay in force',
+        'c.rules.yaml directive.carriesOver: "ep_late" is of late, issued 2024-02-23, not before this directive (2020-01-01): carriesOver lists indicators of earlier directives that stay in force',
+      ]);
+      // The earlier directive's indicator alone: loads.
+      expect(loadRuleFiles([early, file('d.rules.yaml', 'later', '2024-02-23', 'ep_early', 'ep_later')])[1]!.directive!.carriesOver).toEqual(['ep_early']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

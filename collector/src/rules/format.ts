@@ -280,6 +280,36 @@ export function loadRuleFiles(files: readonly string[]): RuleGroup[] {
     if (d && twice) problems.push({ file: f, group: null, rule: null, field: 'directive.id', line: 0, col: 0, message: `directive "${d.id}" is already defined in ${twice.file}` });
     groups.push(...parsed);
   }
+  problems.push(...carriedOverProblems(groups));
   if (problems.length) throw new RuleFileError(problems);
   return groups;
+}
+
+/**
+ * A directive's carriesOver names indicators of directives issued before it. An id no loaded
+ * file defines is allowed (a directive's file is checked and tested alone; its report measures
+ * what is loaded); one defined by this directive, a later one or no directive is a problem.
+ */
+function carriedOverProblems(groups: readonly RuleGroup[]): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const ruleOf = new Map(groups.flatMap((g) => g.rules.map((r) => [r.indicator, { rule: r, directive: g.directive }] as const)));
+  for (const g of groups) {
+    const d = g.directive;
+    // Each file's groups share its directive: check it once, at the file's first group.
+    if (!d || groups.find((x) => x.directive?.id === d.id) !== g) continue;
+    for (const id of d.carriesOver) {
+      const found = ruleOf.get(id);
+      const why = !found
+        ? null
+        : !found.directive
+          ? `"${id}" belongs to no directive (a supporting indicator is always measured)`
+          : found.directive.id === d.id
+            ? `"${id}" is this directive's own indicator`
+            : found.directive.issued >= d.issued
+              ? `"${id}" is of ${found.directive.id}, issued ${found.directive.issued}, not before this directive (${d.issued})`
+              : null;
+      if (why) problems.push({ file: g.file, group: null, rule: null, field: 'directive.carriesOver', line: 0, col: 0, message: `${why}: carriesOver lists indicators of earlier directives that stay in force` });
+    }
+  }
+  return problems;
 }

@@ -13,7 +13,7 @@
  */
 import type { SystemReader } from '../../system.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
-import { fail, keyValues, okOut, pass, unknown, whyFailed } from './check.js';
+import { fail, keyValues, okOut, pass, runOncePerCycle, unknown, whyFailed } from './check.js';
 
 const IDS = { logins: 'audit.rules_logins', identity: 'audit.rules_identity', privilege: 'audit.rules_privilege', time: 'audit.rules_time', immutable: 'audit.immutable', retention: 'audit.log_retention' } as const;
 export const AUDIT_IDS = Object.values(IDS);
@@ -41,7 +41,7 @@ async function fileRules(system: SystemReader): Promise<string> {
 
 export async function auditChecks(ctx: BaselineContext): Promise<CheckOutcome[]> {
   const { system } = ctx;
-  const [list, status, conf, files] = await Promise.all([system.run('auditctl', ['-l']), system.run('auditctl', ['-s']), system.readFile('/etc/audit/auditd.conf'), fileRules(system)]);
+  const [list, status, conf, files] = await Promise.all([system.run('auditctl', ['-l']), runOncePerCycle(ctx, 'auditctl', ['-s']), system.readFile('/etc/audit/auditd.conf'), fileRules(system)]);
   const out: CheckOutcome[] = [];
   const loaded = okOut(list);
   const ruleIds = [IDS.logins, IDS.identity, IDS.privilege, IDS.time];

@@ -3,7 +3,7 @@
  * it can produce and returns one outcome per id. The probe adds title and level from the
  * mapping file, so the code says only what was observed.
  */
-import type { CheckResult, HostRole } from '@posture/protocol';
+import type { CheckResult, HostRole, Ipv6Facts } from '@posture/protocol';
 import type { AgentConfig } from '../../config.js';
 import type { ProbeContext } from '../../probe.js';
 import type { CommandResult, SystemReader } from '../../system.js';
@@ -47,6 +47,54 @@ const clip = (s: string) => (s.length > EVIDENCE_MAX ? `${s.slice(0, EVIDENCE_MA
 export const pass = (id: string, evidence: string): CheckOutcome => ({ id, result: 'pass', evidence: clip(evidence) });
 export const fail = (id: string, evidence: string): CheckOutcome => ({ id, result: 'fail', evidence: clip(evidence) });
 export const unknown = (id: string, evidence: string): CheckOutcome => ({ id, result: 'unknown', evidence: clip(evidence) });
+
+const cycleRuns = new WeakMap<object, Map<string, Promise<CommandResult>>>();
+/**
+ * A command run once per cycle (per BaselineContext) however many families read it
+ * (`auditctl -s`, `apt-config dump`): each answer is what the system says in this cycle.
+ */
+export function runOncePerCycle(ctx: Pick<BaselineContext, 'system'>, command: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CommandResult> {
+  let runs = cycleRuns.get(ctx);
+  if (!runs) cycleRuns.set(ctx, (runs = new Map<string, Promise<CommandResult>>()));
+  const key = [command, ...args].join('\0');
+  let p = runs.get(key);
+  if (!p) runs.set(key, (p = ctx.system.run(command, args, opts)));
+  return p;
+}
+
+const cycleReads = new WeakMap<object, Map<string, Promise<string | null>>>();
+/**
+ * A kernel table read once per cycle (per BaselineContext) however many families read it: the
+ * kernel builds /proc/net/tcp by walking every socket (~2 ms per read on a busy host).
+ */
+export function readOncePerCycle(ctx: Pick<BaselineContext, 'system'>, path: string): Promise<string | null> {
+  let reads = cycleReads.get(ctx);
+  if (!reads) cycleReads.set(ctx, (reads = new Map<string, Promise<string | null>>()));
+  let p = reads.get(path);
+  if (!p) reads.set(path, (p = ctx.system.readFile(path)));
+  return p;
+}
+
+/** At most this many listeners are reported: a list that long may be cut short. */
+const MAX_LISTENERS = 512;
+/**
+ * The listening sockets of this cycle, as the ipv6 probe read them just before (`ss -l`, or
+ * /proc/net without ss): the kernel's table read once per cycle instead of once per family.
+ * Null when that probe did not run or its list may be cut short: read /proc/net then.
+ */
+export function cycleListeners(ctx: Pick<BaselineContext, 'earlier'>): Ipv6Facts['listeners'] | null {
+  const l = ctx.earlier.ipv6?.listeners;
+  return l && l.length < MAX_LISTENERS ? l : null;
+}
+
+/**
+ * Whether systemd runs this host, by its own test (sd_booted(3): /run/systemd/system exists).
+ * Without it, timers never fire and timedated cannot be asked: no need to fork systemctl or
+ * timedatectl to hear them say so.
+ */
+export async function systemdRunning(system: SystemReader): Promise<boolean> {
+  return (await system.stat('/run/systemd/system')) !== null;
+}
 
 /** Stdout of a command that exited 0, else null. */
 export const okOut = (r: CommandResult): string | null => (r.kind === 'ok' && r.code === 0 ? r.stdout : null);

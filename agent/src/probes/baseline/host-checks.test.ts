@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baselineContext } from '../../../../testing/baseline-context.js';
-import type { Fixture } from '../../../../testing/fixture-system.js';
+import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
 import type { CheckFamily } from './check.js';
 import { timeFamily } from './time.js';
 import { loggingFamily } from './logging.js';
@@ -32,8 +32,8 @@ const CHRONY_NOSYNC = 'Reference ID    : 00000000 ()\nStratum         : 0\nRef t
 
 describe('time.synchronized', () => {
   it.each([
-    ['timedatectl synchronised', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=yes\nNTPSynchronized=yes\n' } }, 'pass', /NTP=yes NTPSynchronized=yes/],
-    ['timedatectl NTP off', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=no\nNTPSynchronized=no\n' } }, 'fail', /timedatectl set-ntp true/],
+    ['timedatectl synchronised', { dirs: ['/run/systemd/system'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=yes\nNTPSynchronized=yes\n' } }, 'pass', /NTP=yes NTPSynchronized=yes/],
+    ['timedatectl NTP off', { dirs: ['/run/systemd/system'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=no\nNTPSynchronized=no\n' } }, 'fail', /timedatectl set-ntp true/],
     ['chrony synchronised (no systemd)', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD, 'chronyc -n tracking': CHRONY_OK } }, 'pass', /reference 192.0.2.1, stratum 3, leap status Normal/],
     ['chrony without source', { commands: { 'chronyc -n tracking': CHRONY_NOSYNC } }, 'fail', /no usable time source/],
     [
@@ -180,7 +180,7 @@ describe('logging.retention', () => {
   it('journald alone: MaxRetentionSec too short fails; an old entry passes; none is unknown', async () => {
     // Asked from the shortest level threshold up (30, 90, 180, 365 days) while entries are found.
     const j = (files: Record<string, string>, out: string, reach = 30) => ({
-      files,
+      files: { '/var/log/journal/0f3c/system.journal': '', ...files },
       commands: Object.fromEntries([365, 180, 90, 30].map((d) => [`journalctl -q --no-pager -o short-iso -n 1 --until=-${d}d`, d <= reach ? out : ''])),
     });
     expectCheck(await check(j({ '/etc/systemd/journald.conf': '[Journal]\nMaxRetentionSec=1week\n' }, '')), 'fail', /MaxRetentionSec=1week \(7 days\)/);
@@ -188,5 +188,26 @@ describe('logging.retention', () => {
     expectCheck(await check(j({}, old)), 'pass', /older than 30 days \(2026-09-02T10:11:12\+0000\)/);
     expect((await check(j({}, old, 90)))!.value).toBe(90);
     expectCheck(await check(j({}, '')), 'unknown', /younger, or the size limit/);
+  });
+  it('journald: a threshold once reached is not asked again until a journal file goes; no journal file, no journalctl', async () => {
+    const ask = (d: number) => `journalctl -q --no-pager -o short-iso -n 1 --until=-${d}d`;
+    const old = '2026-09-02T10:11:12+0000 host kernel: Linux version 6.1.0\n';
+    const fx: Fixture = {
+      files: { '/var/log/journal/0f3c/system.journal': '', '/var/log/journal/0f3c/system@0001.journal': '' },
+      commands: { [ask(30)]: old, [ask(90)]: '', [ask(180)]: '', [ask(365)]: '' },
+      mtimes: { '/var/log/journal/0f3c': new Date('2026-11-01T00:00:00Z') },
+    };
+    const system = new FixtureSystem(fx);
+    const run = async () => (await logRetentionFamily.run(baselineContext({ ...fx, processes: ['systemd-journal'] }, { system })))[0]!;
+    const asked = (d: number) => system.ran.filter((c) => c === ask(d)).length;
+    expectCheck(await run(), 'pass', /older than 30 days/);
+    expectCheck(await run(), 'pass', /older than 30 days \(2026-09-02T10:11:12\+0000\)/);
+    expect([asked(30), asked(90)]).toEqual([1, 2]); // reached: kept; not reached: asked each cycle
+    fx.mtimes!['/var/log/journal/0f3c'] = new Date('2026-11-20T07:00:00Z'); // vacuum removed an archive
+    await run();
+    expect(asked(30)).toBe(2);
+    const none = new FixtureSystem({ dirs: ['/var/log/journal'], commands: fx.commands });
+    expectCheck((await logRetentionFamily.run(baselineContext({ processes: ['systemd-journal'] }, { system: none })))[0], 'unknown', /younger, or the size limit/);
+    expect(none.ran).toEqual([]);
   });
 });

@@ -12,8 +12,8 @@
  *   /var/log/audit are mount points in /proc/self/mountinfo (what is mounted, not fstab).
  */
 import type { SystemReader } from '../../system.js';
-import type { CheckFamily, CheckOutcome } from './check.js';
-import { fail, pass, unknown } from './check.js';
+import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
+import { cycleListeners, fail, pass, readOncePerCycle, unknown } from './check.js';
 import { installedCached } from './apt-lists.js';
 
 const SUDO = 'sudo.nopasswd';
@@ -27,8 +27,10 @@ const LEGACY: Record<string, { packages: RegExp; processes: string[]; ports: { p
 const FS: Record<string, string> = { 'fs.var_log_separate': '/var/log', 'fs.var_log_audit_separate': '/var/log/audit' };
 export const SERVICE_IDS = [SUDO, ...Object.keys(LEGACY), USB, ...Object.keys(FS)];
 
-/** Listening ports from /proc/net/{tcp,tcp6,udp,udp6}: `proto:port`. */
-export async function listeningPorts(system: SystemReader): Promise<Set<string>> {
+/** Listening ports (this cycle's listeners, else /proc/net/{tcp,tcp6,udp,udp6}): `proto:port`. */
+export async function listeningPorts(ctx: Pick<BaselineContext, 'system' | 'earlier'>): Promise<Set<string>> {
+  const seen = cycleListeners(ctx);
+  if (seen) return new Set(seen.map((l) => `${l.protocol ?? 'tcp'}:${l.port}`));
   const out = new Set<string>();
   for (const [proto, file] of [
     ['tcp', 'tcp'],
@@ -36,7 +38,7 @@ export async function listeningPorts(system: SystemReader): Promise<Set<string>>
     ['udp', 'udp'],
     ['udp', 'udp6'],
   ] as const) {
-    for (const line of ((await system.readFile(`/proc/net/${file}`)) ?? '').split('\n').slice(1)) {
+    for (const line of ((await readOncePerCycle(ctx, `/proc/net/${file}`)) ?? '').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 4) continue;
       // TCP state 0A is LISTEN; an unconnected UDP socket (07) is a listener.
@@ -83,11 +85,28 @@ export async function sudoNopasswd(system: SystemReader, path = '/etc/sudoers', 
   return res;
 }
 
+/**
+ * Installed packages of each legacy service, per installed-packages map: the map is the same
+ * object while dpkg's status is unchanged (installedCached), so the names are matched once per
+ * package change, not every cycle.
+ */
+const legacyPackages = new WeakMap<Map<string, string>, Map<string, string[]>>();
+function legacyInstalled(installed: Map<string, string>): Map<string, string[]> {
+  let out = legacyPackages.get(installed);
+  if (!out) {
+    const names = [...installed.keys()].map((k) => k.slice(0, k.indexOf(':')));
+    out = new Map(Object.entries(LEGACY).map(([id, l]) => [id, names.filter((n) => l.packages.test(n))]));
+    legacyPackages.set(installed, out);
+  }
+  return out;
+}
+
 async function legacy(system: SystemReader, processes: ReadonlySet<string>, installed: Map<string, string> | null, ports: Set<string>): Promise<CheckOutcome[]> {
+  const installedLegacy = installed ? legacyInstalled(installed) : null;
   return Object.entries(LEGACY).map(([id, l]) => {
     const listening = l.ports.filter((p) => ports.has(`${p.proto}:${p.port}`)).map((p) => `${p.proto}/${p.port}`);
     const running = l.processes.filter((p) => processes.has(p));
-    const pkgs = installed ? [...installed.keys()].map((k) => k.split(':')[0]!).filter((n) => l.packages.test(n)) : [];
+    const pkgs = installedLegacy?.get(id) ?? [];
     const found = [listening.length ? `listening on ${listening.join(', ')}` : '', running.length ? `running: ${running.join(', ')}` : '', pkgs.length ? `installed: ${pkgs.join(', ')}` : ''].filter(Boolean);
     if (found.length) return fail(id, `${l.what} ${found.join('; ')}: remove it (apt purge ${pkgs.join(' ') || l.processes[0]}) and use SSH/SFTP`);
     if (installed === null) return unknown(id, `${l.what}: not listening or running; installed packages unreadable (/var/lib/dpkg/status)`);
@@ -121,8 +140,9 @@ export const hostServicesFamily: CheckFamily = {
   name: 'host-services',
   ids: SERVICE_IDS,
   platforms: ['linux'],
-  async run({ system, processes }) {
-    const [sudo, installed, ports, mountinfo] = await Promise.all([sudoNopasswd(system), installedCached(system), listeningPorts(system), system.readFile('/proc/self/mountinfo')]);
+  async run(ctx) {
+    const { system, processes } = ctx;
+    const [sudo, installed, ports, mountinfo] = await Promise.all([sudoNopasswd(system), installedCached(system), listeningPorts(ctx), system.readFile('/proc/self/mountinfo')]);
     const sudoOut = !sudo.files.length
       ? (await system.stat('/usr/bin/sudo'))
         ? unknown(SUDO, '/etc/sudoers unreadable (run the agent as root)')

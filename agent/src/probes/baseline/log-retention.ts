@@ -8,6 +8,7 @@
  * unknown, with the sizes.
  */
 import type { SystemReader } from '../../system.js';
+import { filesStamp } from '../common/file-stamp.js';
 import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
 import { dropIns, fail, okOut, pass, unknown, whyFailed } from './check.js';
 import { powershell } from '../common/powershell.js';
@@ -81,6 +82,33 @@ async function logrotate(system: SystemReader, minDays: number): Promise<CheckOu
 }
 
 /**
+ * "The journal reaches back N days" stays true while no journal file goes: journald appends to
+ * its files and drops history only by removing whole files (rotation, vacuum), which moves the
+ * mtime of their directory. So a threshold once reached is not asked again while the stamp of
+ * the journal directories is the same; one not reached is asked every cycle (time passes).
+ */
+const journalKept = new WeakMap<object, { stamp: string; reached: Map<number, string> }>();
+const JOURNAL_ROOTS = ['/var/log/journal', '/run/log/journal'];
+
+/** The journal directories' stamp, and how many journal files they hold. */
+async function journalStamp(system: SystemReader): Promise<{ stamp: string; files: number }> {
+  const dirs: string[] = [];
+  let files = 0;
+  for (const root of JOURNAL_ROOTS) {
+    const subs = await system.readDir(root);
+    if (subs === null) continue;
+    dirs.push(root);
+    for (const sub of subs) {
+      const names = await system.readDir(`${root}/${sub}`);
+      if (names === null) continue;
+      dirs.push(`${root}/${sub}`);
+      files += names.filter((n) => n.endsWith('.journal') || n.endsWith('.journal~')).length;
+    }
+  }
+  return { stamp: await filesStamp(system, dirs), files };
+}
+
+/**
  * The journal is size-limited: how far back it reaches is measured against each level's
  * threshold (oldest first asked), and MaxRetentionSec caps it.
  */
@@ -97,15 +125,25 @@ async function journald(system: SystemReader, thresholds: number[]): Promise<Che
     if (cap < minDays) return { ...fail(ID, `journald MaxRetentionSec=${maxRetention} (${cap} days); required ${minDays}`), value: cap };
   }
   // Shortest threshold first, up while the journal reaches back that far: one call on a young host.
+  const { stamp, files } = await journalStamp(system);
+  const kept = journalKept.get(system);
+  const known = kept?.stamp === stamp ? kept.reached : new Map<number, string>();
   let reached: { days: number; oldest: string } | null = null;
   for (const days of [...thresholds].sort((a, b) => a - b).filter((d) => d <= cap)) {
-    const r = await system.run('journalctl', ['-q', '--no-pager', '-o', 'short-iso', '-n', '1', `--until=-${days}d`]);
-    const out = okOut(r);
-    if (out === null) return unknown(ID, whyFailed('journalctl', r));
-    const oldest = out.trim().split('\n')[0];
-    if (!oldest) break;
-    reached = { days, oldest: oldest.split(' ')[0]! };
+    // No journal file at all: journalctl has nothing to show (what it would answer, without asking).
+    if (!files) break;
+    let oldest = known.get(days);
+    if (oldest === undefined) {
+      const r = await system.run('journalctl', ['-q', '--no-pager', '-o', 'short-iso', '-n', '1', `--until=-${days}d`]);
+      const out = okOut(r);
+      if (out === null) return unknown(ID, whyFailed('journalctl', r));
+      oldest = out.trim().split('\n')[0]?.split(' ')[0] ?? '';
+      if (!oldest) break;
+      known.set(days, oldest);
+    }
+    reached = { days, oldest };
   }
+  journalKept.set(system, { stamp, reached: known });
   if (reached) return { ...pass(ID, `journal holds entries older than ${reached.days} days (${reached.oldest})${maxRetention ? `; MaxRetentionSec=${maxRetention}` : ''}`), value: reached.days };
   return unknown(ID, `journal holds no entry older than ${minDays} days: the host is younger, or the size limit (SystemMaxUse) drops them; set MaxRetentionSec/SystemMaxUse or forward logs`);
 }

@@ -5,8 +5,8 @@
  * auditing from `auditpol /backup` (GUIDs and numbers, not translated text) in windows-policy.ts.
  */
 import type { SystemReader } from '../../system.js';
-import type { CheckFamily, CheckOutcome } from './check.js';
-import { dropIns, fail, okOut, pass, unknown, whyFailed } from './check.js';
+import type { BaselineContext, CheckFamily, CheckOutcome } from './check.js';
+import { dropIns, fail, okOut, pass, runOncePerCycle, unknown, whyFailed } from './check.js';
 import { powershell } from '../common/powershell.js';
 
 const SYS = 'logging.system';
@@ -37,8 +37,9 @@ async function linuxSystem(system: SystemReader, processes: ReadonlySet<string>)
   return persistent ? pass(SYS, `systemd-journald running; ${ev}`) : fail(SYS, `systemd-journald keeps logs in memory only: ${ev}; set Storage=persistent`);
 }
 
-async function linuxAudit(system: SystemReader, processes: ReadonlySet<string>): Promise<CheckOutcome> {
-  const r = await system.run('auditctl', ['-s']);
+async function linuxAudit(ctx: BaselineContext): Promise<CheckOutcome> {
+  const { processes } = ctx;
+  const r = await runOncePerCycle(ctx, 'auditctl', ['-s']);
   const out = okOut(r);
   if (!processes.has('auditd')) return fail(AUDIT, `auditd not running${r.kind === 'not-found' ? ' (auditctl not installed: install auditd)' : ''}`);
   if (out === null) return unknown(AUDIT, `auditd running; ${whyFailed('auditctl -s', r)}`);
@@ -68,7 +69,7 @@ export const loggingFamily: CheckFamily = {
   name: 'logging',
   ids: [SYS, AUDIT],
   platforms: ['linux'],
-  async run({ system, processes }) {
-    return Promise.all([linuxSystem(system, processes), linuxAudit(system, processes)]);
+  async run(ctx) {
+    return Promise.all([linuxSystem(ctx.system, ctx.processes), linuxAudit(ctx)]);
   },
 };

@@ -11,7 +11,7 @@
  */
 import type { SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
-import { fail, pass, unknown } from './check.js';
+import { fail, pass, systemdRunning, unknown } from './check.js';
 
 const INIT = 'integrity.aide_initialised';
 const SCHED = 'integrity.aide_scheduled';
@@ -87,9 +87,10 @@ async function aide(system: SystemReader, processes: ReadonlySet<string>): Promi
   const dbPath = conf.match(/^\s*database(?:_in)?\s*=\s*file:(\S+)/m)?.[1]?.replace('@@{DBDIR}', conf.match(/^@@define\s+DBDIR\s+(\S+)/m)?.[1] ?? '/var/lib/aide') ?? '/var/lib/aide/aide.db';
   const db = (await system.stat(dbPath)) ?? (await system.stat(`${dbPath}.gz`));
   const init = db && db.size > 0 ? pass(INIT, `AIDE database ${dbPath} (${db.size} bytes, ${db.mtime.toISOString().slice(0, 10)})`) : fail(INIT, `AIDE installed but no database at ${dbPath}: run aideinit (and move aide.db.new to aide.db)`);
-  const timers = await system.run('systemctl', ['is-enabled', 'dailyaidecheck.timer', 'aidecheck.timer']);
+  // Without systemd no timer fires, whatever its unit files say.
+  const timers = (await systemdRunning(system)) ? await system.run('systemctl', ['is-enabled', 'dailyaidecheck.timer', 'aidecheck.timer']) : null;
   const enabled =
-    timers.kind === 'ok'
+    timers?.kind === 'ok'
       ? timers.stdout
           .split('\n')
           .map((s) => s.trim())
@@ -101,6 +102,7 @@ async function aide(system: SystemReader, processes: ReadonlySet<string>): Promi
   if (enabled) sched = pass(SCHED, 'AIDE check timer enabled (systemctl is-enabled)');
   else if (cronScript && cron) sched = pass(SCHED, 'AIDE cron.daily script present and cron running');
   else if (cronScript) sched = fail(SCHED, 'AIDE cron.daily script present but no cron daemon running: it never runs; enable dailyaidecheck.timer or start cron');
+  else if (timers === null) sched = fail(SCHED, 'no AIDE check scheduled (systemd not running: no timer fires; no cron.daily script)');
   else sched = timers.kind === 'ok' || timers.kind === 'not-found' ? fail(SCHED, 'no AIDE check scheduled (no enabled timer, no cron.daily script)') : unknown(SCHED, 'systemctl unreadable and no cron.daily script');
   return [init, sched];
 }

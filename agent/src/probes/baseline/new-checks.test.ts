@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baselineContext } from '../../../../testing/baseline-context.js';
-import type { Fixture } from '../../../../testing/fixture-system.js';
-import type { CheckFamily } from './check.js';
+import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
+import type { BaselineContext, CheckFamily } from './check.js';
 import { sysctlFamily } from './sysctl.js';
 import { accountsFamily } from './accounts.js';
 import { filesFamily } from './files.js';
@@ -169,11 +169,23 @@ describe('apt sources, AIDE, remote logging, TLS', () => {
   });
   it('AIDE: a cron.daily script with no cron daemon never runs', async () => {
     const r = await run(monitoringFamily, {
+      dirs: ['/run/systemd/system'],
       files: { '/usr/bin/aide': '', '/var/lib/aide/aide.db': 'db', '/etc/cron.daily/dailyaidecheck': '#!/bin/sh\n' },
       commands: { 'systemctl is-enabled dailyaidecheck.timer aidecheck.timer': { kind: 'ok', code: 1, stdout: 'disabled\n', stderr: '' } },
     });
     expect(r['integrity.aide_initialised']!.result).toBe('pass');
     expect(r['integrity.aide_scheduled']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/no cron daemon running/) as unknown });
+  });
+  it('AIDE: an enabled timer passes while systemd runs; without systemd no timer fires and systemctl is not asked', async () => {
+    const fx = (booted: boolean): Fixture => ({
+      ...(booted ? { dirs: ['/run/systemd/system'] } : {}),
+      files: { '/usr/bin/aide': '', '/var/lib/aide/aide.db': 'db' },
+      commands: { 'systemctl is-enabled dailyaidecheck.timer aidecheck.timer': 'enabled\nnot-found\n' },
+    });
+    expect((await run(monitoringFamily, fx(true)))['integrity.aide_scheduled']!.result).toBe('pass');
+    const system = new FixtureSystem(fx(false));
+    expect((await run(monitoringFamily, fx(false), { system }))['integrity.aide_scheduled']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/systemd not running: no timer fires/) as unknown });
+    expect(system.ran.filter((c) => c.startsWith('systemctl'))).toEqual([]);
   });
   it('forwarding rules of rsyslog, legacy and RainerScript', () => {
     expect(logForwards('*.* @@siem.example.vn:6514\nauth.* @10.0.0.5\naction(type="omfwd" target="10.1.1.1" port="10514" protocol="tcp")\n').map((f) => `${f.proto}://${f.host}:${f.port}`)).toEqual([
@@ -195,6 +207,31 @@ describe('apt sources, AIDE, remote logging, TLS', () => {
     const peerCertificate = async (_h: string, port: number) => certs[port as 443] ?? null;
     const r = await run(tlsFamily, { files: { '/proc/net/tcp': tcp } }, { peerCertificate });
     expect(r['tls.certificates_valid']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/port 443 portal.example.gov.vn notAfter 2026-11-25/) as unknown });
+  });
+  it("the cycle's listeners from the ipv6 probe (ss) give the same ports as /proc/net, which is then not read", async () => {
+    const tcp = '  sl  local_address rem_address   st\n   0: 00000000:01BB 00000000:0000 0A 0\n   1: 0100007F:0017 00000000:0000 0A 0\n';
+    const tcp6 = '  sl  local_address rem_address   st\n   0: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 0A 0\n';
+    const udp = '  sl  local_address rem_address   st\n   0: 00000000:0045 00000000:0000 07 0\n';
+    const listeners = [
+      { port: 443, bind: '0.0.0.0', family: 'ipv4' as const, process: 'nginx' },
+      { port: 23, bind: '127.0.0.1', family: 'ipv4' as const, process: 'inetd' },
+      { port: 22, bind: '::', family: 'dual-stack' as const, process: 'sshd' },
+      { protocol: 'udp' as const, port: 69, bind: '0.0.0.0', family: 'ipv4' as const, process: 'in.tftpd' },
+    ];
+    const ipv6 = { listeners } as unknown as NonNullable<BaselineContext['earlier']['ipv6']>;
+    const asked: { host: string; port: number }[] = [];
+    const peerCertificate = async (host: string, port: number) => (asked.push({ host, port }), null);
+    const fromProc = { files: { '/proc/net/tcp': tcp, '/proc/net/tcp6': tcp6, '/proc/net/udp': udp } };
+    const services = (fx: Fixture, over = {}) => run(hostServicesFamily, fx, over);
+    const procServices = await services(fromProc);
+    const ssServices = await services({}, { earlier: { ipv6 } });
+    for (const id of ['services.telnet_server', 'services.tftp_server']) expect(ssServices[id]).toEqual(procServices[id]);
+    expect(ssServices['services.telnet_server']!.result).toBe('fail');
+    await run(tlsFamily, fromProc, { peerCertificate });
+    const viaProc = asked.splice(0);
+    await run(tlsFamily, {}, { peerCertificate, earlier: { ipv6 } });
+    expect(asked).toEqual(viaProc);
+    expect(viaProc).toContainEqual({ host: '127.0.0.1', port: 443 });
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { baselineContext } from '../../../../testing/baseline-context.js';
-import type { Fixture } from '../../../../testing/fixture-system.js';
+import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
 import { sshFamily } from './ssh.js';
 
 const results = async (fx: Fixture) => Object.fromEntries((await sshFamily.run(baselineContext(fx))).map((o) => [o.id, o]));
@@ -98,5 +98,43 @@ describe('sshd -T and no server', () => {
   it('no sshd and no config: nobody can log in over SSH', async () => {
     const r = await results({});
     expect(Object.values(r).every((o) => o.result === 'pass' && /no SSH server installed/.test(o.evidence))).toBe(true);
+  });
+
+  it('a long-running agent reuses sshd -T while binary, config files and host keys are unchanged', async () => {
+    const root = 'user=root,host=localhost,addr=127.0.0.1,laddr=127.0.0.1,lport=22';
+    const t = 'permitrootlogin no\npasswordauthentication no\nhostkey /etc/ssh/ssh_host_ed25519_key\n';
+    const fx: Fixture = {
+      files: { '/etc/ssh/sshd_config': 'Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n', '/etc/ssh/sshd_config.d/10-a.conf': 'PasswordAuthentication no\n', '/etc/ssh/ssh_host_ed25519_key': 'key', '/usr/sbin/sshd': '' },
+      commands: { 'sshd -T': t, [`sshd -T -C ${root}`]: t },
+      mtimes: { '/etc/ssh/sshd_config': new Date('2026-11-01T00:00:00Z'), '/etc/ssh/ssh_host_ed25519_key': new Date('2026-11-01T00:00:00Z') },
+    };
+    const system = new FixtureSystem(fx);
+    const cycle = async () => Object.fromEntries((await sshFamily.run(baselineContext(fx, { system }))).map((o) => [o.id, o]));
+    const sshdRuns = () => system.ran.filter((c) => c.startsWith('sshd')).length;
+    expect((await cycle())['ssh.root_login']!.evidence).not.toMatch(/run at/);
+    expect(sshdRuns()).toBe(2);
+    const second = await cycle();
+    expect(sshdRuns()).toBe(2); // answered from the first cycle's runs
+    expect(second['ssh.root_login']).toMatchObject({ result: 'pass', evidence: expect.stringMatching(/sshd -T and -C for 1 connection\(s\) \(run at 2026-11-20T08:00:00.000Z; binary, config files and host keys unchanged since\)/) as unknown });
+    // Each input, changed, makes sshd run again.
+    fx.mtimes!['/etc/ssh/sshd_config'] = new Date('2026-11-20T07:00:00Z');
+    await cycle();
+    expect(sshdRuns()).toBe(4);
+    fx.mtimes!['/etc/ssh/sshd_config.d/10-a.conf'] = new Date('2026-11-20T07:10:00Z'); // a drop-in (found through the Include)
+    await cycle();
+    expect(sshdRuns()).toBe(6);
+    fx.mtimes!['/etc/ssh/ssh_host_ed25519_key'] = new Date('2026-11-20T07:30:00Z'); // a host key named by sshd -T
+    await cycle();
+    expect(sshdRuns()).toBe(8);
+    await cycle();
+    expect(sshdRuns()).toBe(8);
+  });
+
+  it('a timed-out sshd -T is never reused', async () => {
+    const fx: Fixture = { files: { '/etc/ssh/sshd_config': 'PermitRootLogin no\n' }, commands: { 'sshd -T': { kind: 'timeout', afterMs: 5000 } } };
+    const system = new FixtureSystem(fx);
+    await sshFamily.run(baselineContext(fx, { system }));
+    await sshFamily.run(baselineContext(fx, { system }));
+    expect(system.ran.filter((c) => c === 'sshd -T')).toHaveLength(2);
   });
 });

@@ -11,7 +11,8 @@
  * file-derived result is only as good as a restart: ssh.config_loaded says so. No SSH server
  * installed passes: nobody can log in over SSH.
  */
-import type { SystemReader } from '../../system.js';
+import type { CommandResult, SystemReader } from '../../system.js';
+import { filesStamp } from '../common/file-stamp.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
 import { fail, okOut, pass, unknown, whyFailed } from './check.js';
 
@@ -251,6 +252,53 @@ async function daemonStart(system: SystemReader, pidFile: string): Promise<numbe
 
 const ALL_IDS = Object.values(IDS);
 
+/**
+ * `sshd -T` answers (plain and per `-C` connection), kept per reader while nothing they are
+ * computed from changed: the sshd binary, every config file read (Includes resolved), /etc/ssh
+ * (its mtime moves when a host key or drop-in appears or goes), the host keys it named, and
+ * passwd/group (Match User/Group). sshd -T costs ~12 ms of CPU per run and a host with Match
+ * blocks runs it several times per cycle. Timeouts and absent binaries are never kept.
+ */
+const sshdKept = new WeakMap<object, { base: string; hostKeys: string; at: Date; runs: Map<string, CommandResult> }>();
+
+/** The host keys an sshd -T answer named (`hostkey /etc/ssh/ssh_host_ed25519_key`). */
+const hostKeysOf = (runs: ReadonlyMap<string, CommandResult>) => [...new Set([...runs.values()].flatMap((r) => (r.kind === 'ok' ? [...r.stdout.matchAll(/^hostkey (\S+)$/gm)].map((m) => m[1]!) : [])))];
+
+/** Runs sshd with these args, or answers from the kept runs when nothing they read changed. */
+async function sshdRunner(system: SystemReader, files: readonly string[], cacheable: boolean): Promise<{ run(args: string[]): Promise<CommandResult>; keep(): Promise<void>; reusedFrom: Date | null }> {
+  // Stamped before the runs: a file changed while sshd reads it changes the stamp for next cycle.
+  const base = await filesStamp(system, ['/usr/sbin/sshd', '/usr/bin/sshd', '/usr/local/sbin/sshd', ...files, '/etc/ssh', '/etc/passwd', '/etc/group']);
+  const kept = cacheable ? sshdKept.get(system) : undefined;
+  const valid = kept && kept.base === base && kept.hostKeys === (await filesStamp(system, hostKeysOf(kept.runs))) ? kept : undefined;
+  const runs = new Map<string, CommandResult>();
+  let reused = false;
+  return {
+    async run(args) {
+      const key = args.join('\0');
+      const hit = valid?.runs.get(key);
+      if (hit) {
+        reused = true;
+        runs.set(key, hit);
+        return hit;
+      }
+      const r = await system.run('sshd', args);
+      runs.set(key, r);
+      return r;
+    },
+    async keep() {
+      if (!cacheable || [...runs.values()].some((r) => r.kind !== 'ok')) {
+        sshdKept.delete(system);
+        return;
+      }
+      if (reused && runs.size === valid?.runs.size) return;
+      sshdKept.set(system, { base, hostKeys: await filesStamp(system, hostKeysOf(runs)), at: reused ? valid!.at : system.now(), runs });
+    },
+    get reusedFrom() {
+      return reused ? valid!.at : null;
+    },
+  };
+}
+
 export const sshFamily: CheckFamily = {
   name: 'ssh',
   ids: ALL_IDS,
@@ -262,7 +310,9 @@ export const sshFamily: CheckFamily = {
     const matches: MatchBlock[] = [];
     const files: string[] = [];
     await readSshdConfig(system, CONFIG, values, 0, matches, files);
-    const t = await system.run('sshd', ['-T']);
+    // An Include inside a Match block is not followed by readSshdConfig: its files are not stamped.
+    const sshd = await sshdRunner(system, files, !matches.some((m) => m.values.has('include')));
+    const t = await sshd.run(['-T']);
     const out = okOut(t);
     if (out === null && files.length === 0 && t.kind === 'not-found') {
       return ALL_IDS.map((id) => pass(id, 'no SSH server installed (no sshd, no /etc/ssh/sshd_config)'));
@@ -271,15 +321,17 @@ export const sshFamily: CheckFamily = {
     if (out !== null) {
       const variants: { label: string; values: Map<string, string>; user: string }[] = [];
       for (const c of connectionSpecs(matches)) {
-        const r = okOut(await system.run('sshd', ['-T', '-C', c.spec]));
+        const r = okOut(await sshd.run(['-T', '-C', c.spec]));
         if (r !== null) variants.push({ label: c.label, values: parseSshdT(r), user: c.user });
       }
-      outcomes = judgeSshd({ values: parseSshdT(out), source: `sshd -T${variants.length ? ` and -C for ${variants.length} connection(s)` : ''}`, variants }, limits);
+      const reused = sshd.reusedFrom ? ` (run at ${sshd.reusedFrom.toISOString()}; binary, config files and host keys unchanged since)` : '';
+      outcomes = judgeSshd({ values: parseSshdT(out), source: `sshd -T${variants.length ? ` and -C for ${variants.length} connection(s)` : ''}${reused}`, variants }, limits);
     } else {
       const specs = connectionSpecs(matches).slice(1);
       const variants = matches.slice(0, 8).map((m, i) => ({ label: `Match ${m.criteria}`, values: new Map([...values, ...m.values]), user: specs[i]!.user }));
       outcomes = judgeSshd({ values, source: `${CONFIG} read as files (${whyFailed('sshd -T', t)})`, variants }, limits);
     }
+    await sshd.keep();
     // Is what we judged what the daemon enforces? Files newer than the listener are not.
     const started = await daemonStart(system, values.get('pidfile') ?? '/run/sshd.pid');
     const mtimes = await Promise.all(files.map(async (f) => ({ f, m: (await system.stat(f))?.mtime.getTime() ?? 0 })));

@@ -4,9 +4,9 @@
  * `timedatectl show` (the kernel's sync flag, as systemd-timesyncd sets it), else `ntpq -pn`,
  * else running daemons. Windows: `w32tm /query /status` (source and last successful sync).
  */
-import type { SystemReader } from '../../system.js';
+import type { CommandResult, SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
-import { fail, okOut, pass, unknown, whyFailed } from './check.js';
+import { fail, okOut, pass, systemdRunning, unknown, whyFailed } from './check.js';
 import { powershell } from '../common/powershell.js';
 
 const ID = 'time.synchronized';
@@ -44,7 +44,7 @@ async function linux(system: SystemReader, processes: ReadonlySet<string>): Prom
   // chronyd first: with a `local` reference it tells the kernel (and timedatectl) it is synchronised.
   const chronyFirst = okOut(await system.run('chronyc', ['-n', 'tracking']));
   if (chronyFirst !== null) return chronyTracking(chronyFirst, okOut(await system.run('chronyc', ['-n', 'sources'])));
-  const td = await system.run('timedatectl', ['show', '-p', 'NTP', '-p', 'NTPSynchronized']);
+  const td: CommandResult = (await systemdRunning(system)) ? await system.run('timedatectl', ['show', '-p', 'NTP', '-p', 'NTPSynchronized']) : { kind: 'failed', message: 'systemd is not running (no /run/systemd/system): timedated cannot be asked' };
   const tdOut = okOut(td);
   if (tdOut !== null) {
     const ntp = tdOut.match(/^NTP=(\w+)/m)?.[1];

@@ -9,9 +9,8 @@
  * (`BaselineContext.peerCertificate`) so tests replay certificates.
  */
 import { connect } from 'node:tls';
-import type { SystemReader } from '../../system.js';
 import type { BaselineContext, CheckFamily } from './check.js';
-import { fail, pass, unknown } from './check.js';
+import { cycleListeners, fail, pass, readOncePerCycle, unknown } from './check.js';
 
 const ID = 'tls.certificates_valid';
 const MAX_PORTS = 24;
@@ -42,11 +41,22 @@ export const realPeerCertificate: PeerCertificateReader = (host, port, timeoutMs
     socket.once('timeout', () => done(null));
   });
 
-/** Listening TCP sockets as host/port to connect to (wildcards through loopback). */
-export async function tcpListeners(system: SystemReader): Promise<{ host: string; port: number }[]> {
+/** Listening TCP sockets as host/port to connect to (wildcards through loopback): this cycle's listeners, else /proc/net. */
+export async function tcpListeners(ctx: Pick<BaselineContext, 'system' | 'earlier'>): Promise<{ host: string; port: number }[]> {
   const out = new Map<string, { host: string; port: number }>();
+  const seen = cycleListeners(ctx);
+  if (seen) {
+    // IPv4 first, as /proc/net/tcp before tcp6: a port open on both is asked over IPv4.
+    const tcp = seen.filter((l) => (l.protocol ?? 'tcp') === 'tcp');
+    for (const l of [...tcp.filter((x) => x.family === 'ipv4'), ...tcp.filter((x) => x.family !== 'ipv4')]) {
+      const bind = l.bind.replace(/^::ffff:/, '');
+      const host = bind === '0.0.0.0' || bind === '*' ? '127.0.0.1' : l.family === 'ipv4' ? bind : bind === '::' || bind === '::1' ? '::1' : '';
+      if (host && !out.has(`${l.port}`)) out.set(`${l.port}`, { host, port: l.port });
+    }
+    return [...out.values()].sort((a, b) => a.port - b.port);
+  }
   for (const f of ['tcp', 'tcp6']) {
-    for (const line of ((await system.readFile(`/proc/net/${f}`)) ?? '').split('\n').slice(1)) {
+    for (const line of ((await readOncePerCycle(ctx, `/proc/net/${f}`)) ?? '').split('\n').slice(1)) {
       const p = line.trim().split(/\s+/);
       if (p[3] !== '0A' || !p[1]) continue;
       const [hex, portHex] = p[1].split(':') as [string, string];
@@ -71,7 +81,7 @@ export const tlsFamily: CheckFamily = {
   platforms: ['linux'],
   async run(ctx: BaselineContext) {
     const minDays = ctx.param(ID, 'minDaysLeft');
-    const listeners = (await tcpListeners(ctx.system)).filter((l) => TLS_PORTS.has(l.port)).slice(0, MAX_PORTS);
+    const listeners = (await tcpListeners(ctx)).filter((l) => TLS_PORTS.has(l.port)).slice(0, MAX_PORTS);
     const reader = ctx.peerCertificate ?? realPeerCertificate;
     const certs = await Promise.all(listeners.map(async (l) => ({ ...l, cert: await reader(l.host, l.port, 1500) })));
     const tls = certs.filter((c) => c.cert !== null);

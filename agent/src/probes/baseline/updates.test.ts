@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { FixtureSystem, type Fixture } from '../../../../testing/fixture-system.js';
 import { baselineContext } from '../../../../testing/baseline-context.js';
 import { LocalSystem } from '../../system.js';
-import { compareDebVersions, installedPackages, isSecurityRelease, securityPending } from './apt-lists.js';
+import { aptConfigDump, compareDebVersions, installedPackages, isSecurityRelease, securityPending } from './apt-lists.js';
 import { updatesFamily } from './updates.js';
 
 const data = (name: string) => readFileSync(new URL(`./testdata/apt/${name}`, import.meta.url), 'utf8');
@@ -97,6 +97,37 @@ describe('updates.security_pending from lists', () => {
     expect((await updatesFamily.run(ctx))[0]!.evidence).not.toMatch(/compared at/);
   });
 });
+
+describe('apt-config dump across cycles', () => {
+  const DUMP = 'Dir "/";\nDir::Etc "etc/apt";\nDir::Etc::main "apt.conf";\nDir::Etc::parts "apt.conf.d";\nAPT::Periodic::Unattended-Upgrade "1";\n';
+  it('runs once per cycle, and again only when a file it reads changed', async () => {
+    const fx: Fixture = {
+      files: { '/usr/bin/apt-config': '', '/etc/apt/apt.conf.d/20auto-upgrades': 'APT::Periodic::Unattended-Upgrade "1";\n' },
+      commands: { 'apt-config dump': DUMP },
+      mtimes: { '/etc/apt/apt.conf.d/20auto-upgrades': new Date('2026-11-01T00:00:00Z') },
+    };
+    const system = new FixtureSystem(fx);
+    const runs = () => system.ran.filter((c) => c === 'apt-config dump').length;
+    const cycle = { system };
+    await Promise.all([aptConfigDump(cycle), aptConfigDump(cycle)]);
+    expect(runs()).toBe(1);
+    expect(okText(await aptConfigDump({ system }))).toBe(DUMP); // the next cycle: nothing changed
+    expect(runs()).toBe(1);
+    fx.mtimes!['/etc/apt/apt.conf.d/20auto-upgrades'] = new Date('2026-11-20T07:00:00Z');
+    await aptConfigDump({ system });
+    expect(runs()).toBe(2);
+  });
+
+  it('is not kept when the dump moves apt.conf.d elsewhere (those files are not watched)', async () => {
+    const fx: Fixture = { files: { '/usr/bin/apt-config': '' }, commands: { 'apt-config dump': DUMP.replace('"apt.conf.d"', '"/srv/apt.d"') } };
+    const system = new FixtureSystem(fx);
+    await aptConfigDump({ system });
+    await aptConfigDump({ system });
+    expect(system.ran.filter((c) => c === 'apt-config dump')).toHaveLength(2);
+  });
+});
+
+const okText = (r: Awaited<ReturnType<typeof aptConfigDump>>) => (r.kind === 'ok' ? r.stdout : null);
 
 describe('integration: the same answer as apt-get -s dist-upgrade on this machine', () => {
   it('every installed package apt would upgrade from a security suite, and no other', async () => {

@@ -161,18 +161,14 @@ export type LocalIpv6Facts = Pick<ReadinessInput, 'enabled' | 'disabledBy' | 'ad
 
 export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts> {
   const unknown: LocalIpv6Facts['unknown'] = [];
-  const [disableAll, ifInet6, route, tcp, tcp6, v6only, resolv, ss, udp, udp6] = await Promise.all([
+  const [disableAll, ifInet6, route, v6only, resolv, ss] = await Promise.all([
     system.readFile('/proc/sys/net/ipv6/conf/all/disable_ipv6'),
     system.readFile('/proc/net/if_inet6'),
     system.readFile('/proc/net/ipv6_route'),
-    system.readFile('/proc/net/tcp'),
-    system.readFile('/proc/net/tcp6'),
     system.readFile('/proc/sys/net/ipv6/bindv6only'),
     system.readFile('/etc/resolv.conf'),
     // One ss for TCP and UDP (UDP servers such as DNS count as much as TCP ones).
     system.run('ss', ['-H', '-t', '-u', '-l', '-n', '-p'], { timeoutMs: 5000 }),
-    system.readFile('/proc/net/udp'),
-    system.readFile('/proc/net/udp6'),
   ]);
   let enabled: boolean | null;
   let disabledBy: string | null = null;
@@ -189,6 +185,8 @@ export async function collectLinux(system: SystemReader): Promise<LocalIpv6Facts
   let listeners: Listener[];
   if (ss.kind === 'ok' && ss.code === 0) listeners = parseSs(ss.stdout);
   else {
+    // Only without ss: the kernel builds these tables by walking every socket, listening or not.
+    const [tcp, tcp6, udp, udp6] = await Promise.all(['tcp', 'tcp6', 'udp', 'udp6'].map((f) => system.readFile(`/proc/net/${f}`)));
     const v6 = v6only?.trim() === '1';
     listeners = [...parseListeners(tcp ?? '', tcp6 ?? '', v6), ...parseListeners(udp ?? '', udp6 ?? '', v6, true)];
     const why = ss.kind === 'not-found' ? 'ss (iproute2) not installed' : `ss failed (${ss.kind === 'ok' ? `exit ${ss.code}` : ss.kind})`;

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../system.js';
-import { ok, type Fixture } from '../../../../testing/fixture-system.js';
+import { FixtureSystem, ok, type Fixture } from '../../../../testing/fixture-system.js';
+import { validateConfig } from '../../config.js';
+import { protectionProbe } from './index.js';
 import { collect, expectCase, fx, type ExpectedProduct } from './testkit.js';
 
 const proc = (...comms: string[]) => comms.map((comm) => ({ comm }));
@@ -247,5 +249,25 @@ describe('protection probe on Linux (recorded outputs)', () => {
     expectCase(facts, c);
     // Every command ran without a shell (argv form) and with a timeout.
     for (const call of system.calls) expect(call.timeoutMs).toBeGreaterThan(0);
+  });
+});
+
+describe('clamd installed but stopped: its version', () => {
+  it('is asked once, and again only when the binary, the package databases or the linker cache change', async () => {
+    const spec: Fixture = {
+      files: { '/usr/sbin/clamd': '', '/var/lib/dpkg/status': '' },
+      commands: [{ match: '/usr/sbin/clamd --version', result: ok('ClamAV 1.0.7/27470/Mon Nov 30 09:25:00 2026\n') }],
+      mtimes: { '/var/lib/dpkg/status': new Date('2026-11-01T00:00:00Z') },
+    };
+    const system = new FixtureSystem(spec);
+    const config = validateConfig({ unit: 'test-unit' }, 'test');
+    const run = async () => (await protectionProbe.collect({ system, config, signal: new AbortController().signal, earlier: {} })).products.find((p) => p.id === 'clamav')?.version;
+    const asked = () => system.ran.filter((c) => c === '/usr/sbin/clamd --version').length;
+    expect(await run()).toBe('1.0.7');
+    expect(await run()).toBe('1.0.7');
+    expect(asked()).toBe(1);
+    spec.mtimes!['/var/lib/dpkg/status'] = new Date('2026-11-20T07:00:00Z'); // a package was upgraded
+    expect(await run()).toBe('1.0.7');
+    expect(asked()).toBe(2);
   });
 });

@@ -17,7 +17,29 @@ import type { ProductContext, Unknowns } from '../product.js';
 import { ageHours, product } from '../product.js';
 import { confValue, findClamdConfig, readDatabase, socketOf } from './clamav-db.js';
 import { askClamd } from './clamd-query.js';
+import { filesStamp } from '../../common/file-stamp.js';
 import { processState, readOnAccess } from './clamonacc.js';
+
+/**
+ * `clamd --version` of an installed clamd that is not running, kept per reader while the
+ * binary, the package databases and the dynamic linker's cache keep their stamps: the engine
+ * version is libclamav's, which changes only with a package (dpkg/rpm) or a library installed
+ * and registered with ldconfig. Only clean exits are kept.
+ */
+const versionKept = new WeakMap<object, { stamp: string; version: string | null }>();
+const VERSION_INPUTS = ['/var/lib/dpkg/status', '/var/lib/rpm', '/usr/lib/sysimage/rpm', '/etc/ld.so.cache'];
+
+async function clamdVersion(ctx: ProductContext, clamd: string): Promise<string | null> {
+  const { system } = ctx;
+  const stamp = await filesStamp(system, [clamd, ...VERSION_INPUTS]);
+  const kept = versionKept.get(system);
+  if (kept?.stamp === stamp) return kept.version;
+  const v = await system.run(clamd, ['--version'], { timeoutMs: ctx.commandTimeoutMs });
+  if (v.kind !== 'ok' || v.code !== 0) return null;
+  const version = v.stdout.match(/ClamAV ([\d.]+)/)?.[1] ?? null;
+  versionKept.set(system, { stamp, version });
+  return version;
+}
 
 const BINARIES = ['/usr/sbin/clamd', '/usr/local/sbin/clamd', '/usr/bin/clamscan', '/usr/local/bin/clamscan', '/usr/bin/clamdscan'];
 
@@ -84,10 +106,7 @@ export async function detectClamav(ctx: ProductContext): Promise<ProtectionProdu
 
   let version = engine;
   const clamd = present.find((b) => b.endsWith('/clamd'));
-  if (!version && clamd) {
-    const v = await system.run(clamd, ['--version'], { timeoutMs: ctx.commandTimeoutMs });
-    if (v.kind === 'ok' && v.code === 0) version = v.stdout.match(/ClamAV ([\d.]+)/)?.[1] ?? null;
-  }
+  if (!version && clamd) version = await clamdVersion(ctx, clamd);
   if (!version) unknown.push({ field: 'version', reason: clamd ? 'neither clamd nor clamd --version told its version' : 'no clamd binary to ask' });
 
   return product(

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The commit thread's work per report: THE ingest transaction (store/ingest-commit.ts: report
+// id, host state with the rule-facts triggers, outbox row), in batches as group commit makes
+// them, on a store whose hosts all reported once before (every report updates its host).
+// Single-threaded CPU time, so steadier than the HTTP benches on a shared machine.
+//   floor     the same rows' bytes inserted into one plain table (same pragmas: WAL,
+//             synchronous=FULL): what durability alone costs
+//   this      this checkout's IngestCommit
+//   --base D  another built checkout's IngestCommit (e.g. main exported to a scratch dir, built,
+//             with this checkout's node_modules linked in), on the same rows: before/after in one run
+// Reports: the benches' sample (8 baseline checks, 3.6 KB) and one the size of a real agent's on an
+// unhardened Debian server (62 checks, byLevel on the retention checks).
+// Usage: npm run build && node bench/ingest-commit.mjs [--hosts 2000] [--batch 16] [--rounds 5] [--base DIR]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { toIngestRow } from '../collector/dist/ingest/rows.js';
+import { pointsOfReport } from '../collector/dist/influx/points.js';
+import { openDb } from '../collector/dist/store/db.js';
+import { benchReport } from './lib/report.mjs';
+import { SMOKE } from './lib/smoke.mjs';
+
+const { values: a } = parseArgs({ options: { hosts: { type: 'string', default: '2000' }, batch: { type: 'string', default: '16' }, rounds: { type: 'string', default: '5' }, base: { type: 'string' }, smoke: { type: 'boolean' } } });
+if (SMOKE) Object.assign(a, { hosts: '20', batch: '4', rounds: '1' });
+const HOSTS = Number(a.hosts);
+const BATCH = Number(a.batch);
+const ROUNDS = Number(a.rounds);
+const BATCHES = Math.max(1, Math.floor(HOSTS / BATCH));
+/** The benches' sample report as it is (bench/lib/report.mjs). */
+const SAMPLE_CHECKS = 8;
+
+/** An IngestCommit of the checkout at `root` over a fresh store (its own migrations). */
+async function committerOf(root, dir) {
+  const m = (p) => import(join(root, 'collector/dist/store', p));
+  const [{ openDb: open }, { HostStore }, { ReportStore }, { Outbox }, { ForwardOutbox }, { IngestCommit }] = await Promise.all(['db.js', 'hosts.js', 'reports.js', 'outbox.js', 'forward-outbox.js', 'ingest-commit.js'].map(m));
+  const db = open(dir);
+  // Hosts reference enrolled agents; the bench stores hosts only.
+  db.pragma('foreign_keys = OFF');
+  const ic = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db) });
+  return { commit: (rows) => ic.commit(rows), close: () => db.close() };
+}
+
+function floorOf(dir) {
+  const db = openDb(dir);
+  db.exec('CREATE TABLE floor (id INTEGER PRIMARY KEY, report_id TEXT, agent_id TEXT, report TEXT, lines TEXT)');
+  const ins = db.prepare('INSERT INTO floor (report_id, agent_id, report, lines) VALUES (@report_id, @agent_id, @report, @lines)');
+  const tx = db.transaction((rows) => rows.forEach((r) => ins.run(r)));
+  return { commit: tx, close: () => db.close() };
+}
+
+/** A report with `n` baseline checks shaped like the agent's: ids unique, retention checks with per-level results. */
+function withChecks(r, n) {
+  const base = r.probes.baseline.facts.checks;
+  r.probes.baseline.facts.checks = Array.from({ length: n }, (_, k) => {
+    const c = base[k % base.length];
+    const retention = k % 6 === 0 ? { value: 30, byLevel: [2, 3, 4, 5].map((level) => ({ level, result: level === 2 ? 'pass' : 'fail', threshold: [30, 90, 180, 365][level - 2] })) } : {};
+    return { ...c, id: `${c.id}.${k}`, ...retention };
+  });
+  return r;
+}
+
+/** Rows of `batches` batches: every host once (seeding), then again with newer reports. */
+function rowsFor(checks, round) {
+  const at = Date.now() - 3600_000 + round * HOSTS;
+  return Array.from({ length: BATCHES }, (_, b) =>
+    Array.from({ length: BATCH }, (_, k) => {
+      const i = b * BATCH + k;
+      const sample = { ...benchReport(`a-${i}`, 'TTCNTT', i, new Date(at + i)), reportId: randomUUID() };
+      const r = checks === SAMPLE_CHECKS ? sample : withChecks(sample, checks);
+      return toIngestRow({ report: r, unit: 'TTCNTT', points: pointsOfReport(r, 'TTCNTT'), receivedAt: new Date(), json: JSON.stringify(r) });
+    }),
+  );
+}
+
+const cpuMicros = (fn) => {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return c.user + c.system;
+};
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const fmt = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+
+const tmp = mkdtempSync(join(tmpdir(), 'posture-bench-commit-'));
+try {
+  const kinds = [['floor (plain insert, same bytes)', (d) => floorOf(d)], ['this checkout', (d) => committerOf(resolve(import.meta.dirname, '..'), d)], ...(a.base ? [[`base ${a.base}`, (d) => committerOf(resolve(a.base), d)]] : [])];
+  console.log(`ingest transaction: ${HOSTS} hosts, batches of ${BATCH}, median of ${ROUNDS} rounds (kinds alternate), node ${process.version}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log('| report | kind | CPU µs per report | vs floor |');
+  console.log('|---|---|---|---|');
+  for (const checks of SMOKE ? [SAMPLE_CHECKS] : [SAMPLE_CHECKS, 62]) {
+    const seed = rowsFor(checks, 0);
+    const stores = [];
+    for (const [name, make] of kinds) {
+      const s = await make(join(tmp, `${checks}-${stores.length}`));
+      for (const b of seed) s.commit(b);
+      stores.push({ name, s, us: [] });
+    }
+    const bytes = seed[0][0].report.length;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const rows = rowsFor(checks, round);
+      for (const st of stores) st.us.push(cpuMicros(() => rows.forEach((b) => st.s.commit(b))) / (BATCHES * BATCH));
+    }
+    const floor = median(stores[0].us);
+    for (const st of stores) {
+      console.log(`| ${checks} checks, ${fmt(bytes)} B | ${st.name} | ${fmt(median(st.us))} | ${(median(st.us) / floor).toFixed(1)}x |`);
+      st.s.close();
+    }
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
