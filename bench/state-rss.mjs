@@ -6,23 +6,14 @@
 // Usage: npm run build && node bench/state-rss.mjs   (BENCH_HOSTS=100000)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
-import { openCollector } from '../collector/dist/app.js';
-import { validateConfig } from '../collector/dist/config.js';
-import { pointsOfReport } from '../collector/dist/influx/points.js';
-import { toIngestRow } from '../collector/dist/ingest/rows.js';
-import { sha256 } from '../collector/dist/auth/secrets.js';
-import { freePort, waitUntil } from './lib/influxd.mjs';
-import { benchReport } from './lib/report.mjs';
+import { waitUntil } from './lib/influxd.mjs';
+import { BENCH_TOKEN as TOKEN, BENCH_UNITS as UNITS, seedStore as setup } from './lib/seed-store.mjs';
 import { sized } from './lib/smoke.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 100_000), 200);
-const TOKEN = 'pt_bench-viewer-token-0123456789abcdefghijklmnopq';
-const UNITS = Array.from({ length: 30 }, (_, i) => ({ id: `U${String(i).padStart(2, '0')}`, name: `Đơn vị ${i}` }));
 
 const status = (pid) =>
   Object.fromEntries(
@@ -31,32 +22,6 @@ const status = (pid) =>
       .filter((l) => /^Vm(RSS|HWM)/.test(l))
       .map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]),
   );
-
-async function setup(hosts) {
-  const dir = await mkdtemp(join(tmpdir(), 'posture-rss-'));
-  const port = await freePort();
-  const config = { listen: { host: '127.0.0.1', port }, dataDir: join(dir, 'data'), units: UNITS, auth: { tokens: [{ name: 'bench', role: 'viewer', sha256: sha256(TOKEN) }] }, staleAfterMinutes: 60 };
-  const file = join(dir, 'collector.yaml');
-  await writeFile(file, stringify(config));
-  const c = openCollector(validateConfig(config, file, dir));
-  const t0 = performance.now();
-  for (let start = 0; start < hosts; start += 2000) {
-    const rows = [];
-    c.db.transaction(() => {
-      for (let i = start; i < Math.min(hosts, start + 2000); i++) {
-        const unit = UNITS[i % UNITS.length].id;
-        const { agentId } = c.agents.enroll(unit, `srv-${i}`, '');
-        const report = benchReport(agentId, unit, i);
-        rows.push(toIngestRow({ report, unit, points: pointsOfReport(report, unit), receivedAt: new Date() }));
-      }
-    })();
-    c.ingestCommit.commit(rows);
-  }
-  // The outbox would be drained by InfluxDB; leave it empty so only host state is measured.
-  c.db.prepare('DELETE FROM outbox').run();
-  c.db.close();
-  return { dir, file, url: `http://127.0.0.1:${port}`, seedSeconds: (performance.now() - t0) / 1000 };
-}
 
 async function measure(s) {
   const proc = spawn(process.execPath, [join(ROOT, 'collector/bin/posture.js'), '-c', s.file, 'serve'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, POSTURE_LOG_LEVEL: 'error' } });

@@ -83,22 +83,28 @@ export function deleteSystem(c: Stores, id: string, actor: string): void {
  */
 export type ListedHost = Omit<HostMember, 'cel' | 'protection' | 'reasons'> & { protection: ProtectionVerdict; reasons: string[]; reasonCodes: FailReason[]; decommissionedAt: string | null };
 
+const LISTED_CHUNK = 1000;
+
 /** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
 function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
-  const inputs = new Map(
-    loadHostInputs(
+  const out: ListedHost[] = [];
+  // By chunks: a page of 10,000 hosts never has all its members and inputs alive at once.
+  for (let start = 0; start < rows.length; start += LISTED_CHUNK) {
+    const chunk = rows.slice(start, start + LISTED_CHUNK);
+    // hostMembers skips decommissioned rows; list them with their flags all the same.
+    const inputs = loadHostInputs(
       c.db,
-      rows.map((r) => r.agent_id),
-    ).map((h) => [h.agentId, h]),
-  );
-  // hostMembers skips decommissioned rows; list them with their flags all the same.
-  return rows.flatMap((r) => {
-    const input = inputs.get(r.agent_id);
-    const member = input && hostMembers([{ ...input, decommissionedAt: null }], now, c.config.staleAfterMinutes, c.config.protection)[0];
-    if (!member) return [];
-    const { cel: _cel, protection, reasons, ...listed } = member;
-    return [{ ...listed, protection: protection.verdict, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at }];
-  });
+      chunk.map((r) => r.agent_id),
+    ).map((h) => ({ ...h, decommissionedAt: null }));
+    const members = new Map(hostMembers(inputs, now, c.config.staleAfterMinutes, c.config.protection).map((m) => [m.id, m]));
+    for (const r of chunk) {
+      const member = members.get(r.agent_id);
+      if (!member) continue;
+      const { cel: _cel, protection, reasons, ...listed } = member;
+      out.push({ ...listed, protection: protection.verdict, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at });
+    }
+  }
+  return out;
 }
 
 /** One host as the indicators see it now (the collector's verdict, and the agent's where it differs). */

@@ -39,12 +39,20 @@ export type Trends = Map<string, Map<string, TrendPoint[]>>;
 
 export type { AgentListRow, AlertRecord, AuditRecord, FailingMember, HostMember, HostRow, IndicatorResult, Report, Role, SystemMember, SystemRecord, SystemSource, VerdictChange };
 
+/**
+ * What the pages show of a host counted by the evaluation. Kept instead of the host member
+ * itself: members carry every fact rules read (the CEL view, baseline checks, product facts),
+ * which for 100,000 hosts is hundreds of MB that no page reads.
+ */
+export type ConsoleHost = Pick<HostMember, 'id' | 'unit' | 'hostname' | 'stale' | 'protected' | 'lastSeen'>;
+
 /** One evaluation and the indexes the pages look things up by. */
 export interface EvaluationView {
   ev: Evaluation;
-  members: Members;
-  /** Host members by agent id. */
-  hostById: Map<string, HostMember>;
+  /** The systems counted (registered or declared). */
+  systems: SystemMember[];
+  /** Hosts counted, by agent id. */
+  hostById: Map<string, ConsoleHost>;
   /** Per unit, per indicator id: the members failing it. */
   failingByUnit: Map<string, Map<string, FailingMember[]>>;
   /** Per indicator id: member id -> its reasons, for the members failing it. */
@@ -55,7 +63,7 @@ export interface EvaluationView {
   systemsByUnit: Map<string, SystemMember[]>;
   systemById: Map<string, SystemMember>;
   /** Per system id: the hosts that declare it. */
-  hostsBySystem: Map<string, HostMember[]>;
+  hostsBySystem: Map<string, ConsoleHost[]>;
 }
 
 /** A unit's agents, counted. */
@@ -246,7 +254,7 @@ export class ConsoleData {
 }
 
 function index(ev: Evaluation, members: Members): EvaluationView {
-  const hostById = new Map(members.hosts.map((h) => [h.id, h]));
+  const hostById = new Map<string, ConsoleHost>();
   const failingByUnit = new Map<string, Map<string, FailingMember[]>>();
   const failingById = new Map<string, Map<string, FailReason[]>>();
   for (const ind of ev.indicators) {
@@ -262,13 +270,15 @@ function index(ev: Evaluation, members: Members): EvaluationView {
     }
   }
   const hostCounts = new Map<string, { total: number; stale: number }>();
-  const hostsBySystem = new Map<string, HostMember[]>();
-  for (const h of members.hosts) {
+  const hostsBySystem = new Map<string, ConsoleHost[]>();
+  for (const m of members.hosts) {
+    const h: ConsoleHost = { id: m.id, unit: m.unit, hostname: m.hostname, stale: m.stale, protected: m.protected, lastSeen: m.lastSeen };
+    hostById.set(h.id, h);
     let n = hostCounts.get(h.unit);
     if (!n) hostCounts.set(h.unit, (n = { total: 0, stale: 0 }));
     n.total++;
     if (h.stale) n.stale++;
-    for (const s of h.systems) {
+    for (const s of m.systems) {
       let list = hostsBySystem.get(s);
       if (!list) hostsBySystem.set(s, (list = []));
       list.push(h);
@@ -280,7 +290,7 @@ function index(ev: Evaluation, members: Members): EvaluationView {
     if (!list) systemsByUnit.set(s.unit, (list = []));
     list.push(s);
   }
-  return { ev, members, hostById, failingByUnit, failingById, hostCounts, systemsByUnit, systemById: new Map(members.systems.map((s) => [s.id, s])), hostsBySystem };
+  return { ev, systems: members.systems, hostById, failingByUnit, failingById, hostCounts, systemsByUnit, systemById: new Map(members.systems.map((s) => [s.id, s])), hostsBySystem };
 }
 
 const instances = new WeakMap<Collector, ConsoleData>();

@@ -68,10 +68,11 @@ function scopeOf(scope: string, c: { pass: number; total: number }, target: numb
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
 /** The member's scalar facts (system.hosts, host.hostname, ...) that the code's text names: its parameters. */
-function scalarParams(code: string, cel: Record<string, unknown>, extra: ReasonParams): ReasonParams | undefined {
+function scalarParams(code: string, cel: object, extra: ReasonParams): ReasonParams | undefined {
   const out: ReasonParams = {};
   for (const k of placeholders(REASONS[code]!.vi)) {
-    const v = cel[k] ?? extra[k];
+    // A property read, so that the getters of a host's view (host-view.ts) answer too.
+    const v = (cel as Record<string, unknown>)[k] ?? extra[k];
     if (typeof v === 'bigint') out[k] = Number(v);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
@@ -130,7 +131,8 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const failing: FailingMember[] = [];
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
-    const vars = { [varName]: m.cel, now };
+    // Literal keys: an object with a computed key is built by V8's runtime, several times slower per member.
+    const vars: Record<string, unknown> = varName === 'host' ? { host: m.cel, now } : { system: m.cel, now };
     let inScope = true;
     let whereError: FailReason | null = null;
     if (rule.where) {

@@ -3,16 +3,17 @@
  * systems (the registry plus systems declared by agents but not in the registry). Each member
  * carries `cel`, the view that rule expressions read (see cel.ts for its fields).
  */
-import { IPV6_LEVELS, type Reason, type ReasonParams } from '@posture/protocol';
-import type { HostFacts, HostInput } from '../store/host-facts.js';
+import type { Reason, ReasonParams } from '@posture/protocol';
+import type { BaselineCheckInput, HostFacts, HostInput } from '../store/host-facts.js';
 import { readsHostDetail } from './cel.js';
 import type { Rule } from './format.js';
 import type { SystemRecord } from '../store/systems.js';
 import { DEFAULT_PROTECTION_POLICY, protectsAt, type ProtectionFacts, type ProtectionPolicy } from '../policy/protection.js';
-import { ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
+import { HostCel, ProtectionView, ReasonRenderer, verdictWithAgent } from './host-view.js';
 import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } from './baseline-level.js';
 import { portalCel, type PortalFacts } from '../portals/facts.js';
 import { because, reasonText, vnTime, type FailReason } from './reasons.js';
+import { isoMs } from './iso-ms.js';
 
 export type { HostInput };
 
@@ -40,7 +41,7 @@ export interface HostMember {
   /** Baseline checks as reported (null: unknown). */
   baseline: HostInput['baseline'];
   /** The view rule expressions read as `host`. */
-  cel: Record<string, unknown>;
+  cel: HostCel;
 }
 
 export interface SystemMember {
@@ -78,18 +79,53 @@ export function hostFactsFor(rules: readonly Rule[]): HostFacts {
 }
 
 const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };
+const NO_CODES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * Views made once per facts object: the store hands hosts with equal facts one shared, frozen
+ * object (store/host-facts.ts), and their views are then shared too (frozen: CEL only reads).
+ */
+class SharedViews {
+  private readonly checks = new WeakMap<readonly BaselineCheckInput[], Record<string, string>>();
+  private readonly codes = new WeakMap<readonly Reason[], string[]>();
+
+  /** `host.baseline`: check id -> result. */
+  baseline(checks: readonly BaselineCheckInput[] | null): Record<string, string> {
+    if (!checks) return {};
+    let b = this.checks.get(checks);
+    if (!b) {
+      b = {};
+      for (const c of checks) b[c.id] = c.result;
+      if (Object.isFrozen(checks)) this.checks.set(checks, Object.freeze(b));
+    }
+    return b;
+  }
+
+  /** The codes of reasons (`host.ipv6.reasonCodes`). */
+  codesOf(reasons: readonly Reason[]): string[] {
+    if (!reasons.length) return NO_CODES;
+    let c = this.codes.get(reasons);
+    if (!c) {
+      c = reasons.map((r) => r.code);
+      if (Object.isFrozen(reasons)) this.codes.set(reasons, Object.freeze(c) as string[]);
+    }
+    return c;
+  }
+}
 
 /**
  * Members of the hosts population at `now`: stale or not, and protected or not under `policy`
  * (the ministry's, from the collector config), judged from the product facts at `now`.
  */
-export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMinutes: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY): HostMember[] {
+export function hostMembers(rows: Iterable<HostInput>, now: Date, staleAfterMinutes: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY): HostMember[] {
   const members: HostMember[] = [];
   const nowMs = now.getTime();
   const renderer = new ReasonRenderer();
+  const views = new SharedViews();
   for (const r of rows) {
     if (r.decommissionedAt) continue;
-    const silentMs = nowMs - Date.parse(r.receivedAt);
+    const receivedMs = isoMs(r.receivedAt);
+    const silentMs = nowMs - receivedMs;
     const stale = silentMs > staleAfterMinutes * 60_000;
     const facts = r.protection ?? UNKNOWN_PROTECTION;
     // The cheap answer for every host; the full verdict (reasons) only where it is read.
@@ -104,9 +140,6 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       const evidence = facts.products === null ? r.protectionReasons.join('; ') || undefined : undefined;
       reasons.push(...verdict.reasons.map((x, i) => (i === 0 && evidence ? { ...x, evidence } : x)));
     }
-    const baseline: Record<string, string> = {};
-    for (const c of r.baseline ?? []) baseline[c.id] = c.result;
-    const level = r.ipv6Readiness === null ? -1 : IPV6_LEVELS.indexOf(r.ipv6Readiness as (typeof IPV6_LEVELS)[number]);
     members.push({
       kind: 'host',
       id: r.agentId,
@@ -123,20 +156,7 @@ export function hostMembers(rows: readonly HostInput[], now: Date, staleAfterMin
       reasons,
       lastSeen: r.receivedAt,
       baseline: r.baseline,
-      cel: {
-        id: r.agentId,
-        unit: r.unit,
-        hostname: r.hostname,
-        role: r.role,
-        os: r.os,
-        stale,
-        silentMinutes: BigInt(Math.max(0, Math.floor(silentMs / 60_000))),
-        collectedAt: new Date(r.protection ? r.protection.collectedMs : Date.parse(r.receivedAt)),
-        protection: view,
-        ipv6: { readiness: r.ipv6Readiness ?? 'unknown', level: BigInt(level), reasons: r.ipv6Reasons, reasonCodes: r.ipv6ReasonCodes.map((c) => c.code) },
-        baseline,
-        systems: r.systems,
-      },
+      cel: new HostCel(r.agentId, r.unit, r.hostname, r.role, r.os, stale, view, views.baseline(r.baseline), r.systems, silentMs, r.protection ? r.protection.collectedMs : receivedMs, r.ipv6Readiness, r.ipv6Reasons, views.codesOf(r.ipv6ReasonCodes)),
     });
   }
   return members;

@@ -99,14 +99,12 @@ const SQL = `
 
 /** Shared by every host without any (frozen: nobody may add to it). */
 const NONE: string[] = Object.freeze([]) as unknown as string[];
-const list = (json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
 const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
 
 /** host_rule_facts.facts, parsed (store/db.ts writes it; rows stored before reason codes have the first four). */
 type FactsTuple = [os: string | null, products: string[] | null, ipv6Reasons: string[] | null, baseline: CheckTuple[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null, ipv6Codes?: Reason[] | null];
 /** The same without elements 2, 3 and 6 (the SQL's json_remove). */
 type LightTuple = [os: string | null, products: string[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null];
-const lightTuple = ([os, products, protectionCodes, protectionError]: LightTuple): FactsTuple => [os, products, NONE, null, protectionCodes, protectionError, null];
 
 /** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
 type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
@@ -137,7 +135,100 @@ function loadTitles(db: DB): Map<string, Title> {
   return new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
 }
 
-/** Every host's rule inputs, or only those of `agentIds` (a page of a host list: all facts). */
+/** The compact facts of one host, parsed. */
+interface Facts {
+  os: string;
+  products: string[];
+  ipv6Reasons: string[];
+  baseline: BaselineCheckInput[] | null;
+  protectionCodes: Reason[];
+  protectionError: string | null;
+  ipv6Codes: Reason[];
+}
+
+const NO_FACTS: Facts = Object.freeze({ os: 'unknown', products: NONE, ipv6Reasons: NONE, baseline: null, protectionCodes: NO_REASONS, protectionError: null, ipv6Codes: NO_REASONS });
+
+const deepFreeze = <T>(v: T): T => {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+};
+
+/**
+ * Values of one column parsed once per distinct text during one load, and shared (frozen) by
+ * every host with that text: hosts of one build and policy send the same OS, products, reasons
+ * and baseline results, so 100,000 hosts have a few hundred distinct texts at most, and
+ * parsing each once (and keeping one copy) is most of what loading saves. Bounded: past `max`
+ * distinct texts the rest is parsed per host, unshared.
+ */
+class Parsed<T> {
+  private readonly seen = new Map<string, T>();
+  constructor(
+    private readonly parse: (text: string) => T,
+    private readonly max = 4096,
+  ) {}
+
+  of(text: string): T {
+    let v = this.seen.get(text);
+    if (v === undefined) {
+      v = this.parse(text);
+      if (this.seen.size < this.max) this.seen.set(text, deepFreeze(v));
+    }
+    return v;
+  }
+}
+
+/** Converts rows of SQL to HostInputs, with the parsers of one load. */
+function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostInput {
+  const word = new Parsed((s: string) => s);
+  const list = new Parsed((json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[])));
+  const toFacts = ([os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes]: FactsTuple): Facts => ({
+    os: os ?? 'unknown',
+    products: products ?? NONE,
+    ipv6Reasons: ipv6Reasons ?? NONE,
+    baseline: baseline ? baseline.map((t) => checkInput(t, titles)) : null,
+    protectionCodes: protectionCodes ?? NO_REASONS,
+    protectionError: protectionError ?? null,
+    ipv6Codes: ipv6Codes ?? NO_REASONS,
+  });
+  const full = new Parsed((json: string) => toFacts(JSON.parse(json) as FactsTuple));
+  const light = new Parsed((json: string) => {
+    const [os, products, protectionCodes, protectionError] = JSON.parse(json) as LightTuple;
+    return toFacts([os, products, NONE, null, protectionCodes, protectionError, null]);
+  });
+  return (row) => {
+    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, lightFacts] = row;
+    const f = facts ? full.of(facts) : lightFacts ? light.of(lightFacts) : NO_FACTS;
+    return {
+      agentId,
+      unit: word.of(unit),
+      hostname,
+      role: word.of(role),
+      os: f.os,
+      systems: list.of(systems),
+      protected: prot === null ? null : prot === 1,
+      protectionReasons: list.of(reasons),
+      protectionReasonCodes: f.protectionCodes,
+      protectionError: f.protectionError,
+      products: f.products,
+      protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
+      ipv6Readiness: ipv6Readiness === null ? null : word.of(ipv6Readiness),
+      ipv6Reasons: f.ipv6Reasons,
+      ipv6ReasonCodes: f.ipv6Codes,
+      baseline: f.baseline,
+      receivedAt,
+      decommissionedAt,
+    };
+  };
+}
+
+/**
+ * Every host's rule inputs, or only those of `agentIds` (a page of a host list: all facts).
+ * Facts equal from host to host (OS, products, reasons, baseline checks, systems) are one
+ * shared, frozen object: read them, never change them.
+ */
 export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: HostFacts = 'all'): HostInput[] {
   const all = facts === 'all' || agentIds !== undefined ? 1 : 0;
   const rows = (
@@ -150,31 +241,21 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
         : []
       : db.prepare(SQL).raw().all({ all })
   ) as Raw[];
-  const titles = loadTitles(db);
-  const out = new Array<HostInput>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, lightFacts] = rows[i]!;
-    const [os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes] = (facts ? JSON.parse(facts) : lightFacts ? lightTuple(JSON.parse(lightFacts) as LightTuple) : [null, NONE, NONE, null, null, null, null]) as FactsTuple;
-    out[i] = {
-      agentId,
-      unit,
-      hostname,
-      role,
-      os: os ?? 'unknown',
-      systems: list(systems),
-      protected: prot === null ? null : prot === 1,
-      protectionReasons: list(reasons),
-      protectionReasonCodes: protectionCodes ?? NO_REASONS,
-      protectionError: protectionError ?? null,
-      products: products ?? NONE,
-      protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
-      ipv6Readiness,
-      ipv6Reasons: ipv6Reasons ?? NONE,
-      ipv6ReasonCodes: ipv6Codes ?? NO_REASONS,
-      baseline: baseline ? baseline.map((t) => checkInput(t, titles)) : null,
-      receivedAt,
-      decommissionedAt,
-    };
-  }
-  return out;
+  const read = rowReader(loadTitles(db));
+  return rows.map(read);
+}
+
+/**
+ * The rule inputs of every host in service (not decommissioned), one at a time as SQLite reads
+ * them: an evaluation builds each member as its row arrives, so the rows of 100,000 hosts and
+ * their inputs are never all in memory at once. The database is busy until the iteration ends
+ * (run no other statement on it meanwhile).
+ */
+export function* hostInputsInService(db: DB, facts: HostFacts = 'all'): Generator<HostInput, void, undefined> {
+  const read = rowReader(loadTitles(db));
+  const rows = db
+    .prepare(`${SQL} WHERE h.decommissioned_at IS NULL`)
+    .raw()
+    .iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
+  for (const row of rows) yield read(row);
 }

@@ -24,7 +24,7 @@ export function systemsPage(ctx: PageContext, data: ConsoleData, q: { show: Show
   const failing = view.failingById.get('systems_classified');
   const units = data.units();
   const unitName = new Map(units.map((u) => [u.id, u.name]));
-  const all = view.members.systems;
+  const all = view.systems;
   const chosen = all.filter((s) => (!q.unit || s.unit === q.unit) && (q.show === 'all' || (q.show === 'unclassified' && !s.registered) || (q.show === 'declared' && s.hosts > 0) || (q.show === 'failing' && Boolean(failing?.has(s.id)))));
   const page = chosen.slice(q.offset, q.offset + PAGE);
   // Full records (approval number and date) only for the rows shown.
