@@ -2,7 +2,7 @@
  * What rules need of every host (the hosts table and host_rule_facts) in one query, and the
  * titles of the baseline checks some host does not pass (baseline_check_titles) in another. The
  * few facts that have no column in hosts (OS family, product ids, IPv6 reasons, baseline checks) are kept
- * compact in host_rule_facts by triggers when a report is stored (store/db.ts), and the product
+ * compact in host_rule_facts by triggers when a report is stored (store/migrations.ts), and the product
  * facts the protection policy judges in hosts.protection_facts (store/hosts.ts), so the full
  * report JSON of every host is never parsed at evaluation time (bench/rules-eval.mjs).
  */
@@ -101,12 +101,12 @@ const SQL = `
 const NONE: string[] = Object.freeze([]) as unknown as string[];
 const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
 
-/** host_rule_facts.facts, parsed (store/db.ts writes it; rows stored before reason codes have the first four). */
+/** host_rule_facts.facts, parsed (store/migrations.ts writes it; rows stored before reason codes have the first four). */
 type FactsTuple = [os: string | null, products: string[] | null, ipv6Reasons: string[] | null, baseline: CheckTuple[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null, ipv6Codes?: Reason[] | null];
 /** The same without elements 2, 3 and 6 (the SQL's json_remove). */
 type LightTuple = [os: string | null, products: string[] | null, protectionCodes?: Reason[] | null, protectionError?: string | null];
 
-/** A check as host_rule_facts keeps it (store/db.ts); rows stored before per-level results have only the first three. */
+/** A check as host_rule_facts keeps it (store/migrations.ts); rows stored before per-level results have only the first three. */
 type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
 type Title = { vi: string; en: string };
 

@@ -1,7 +1,7 @@
 /**
  * Results of the portal prober, with history: one row per portal per probe. The only SQL of
  * portal results. The table is made here (CREATE TABLE IF NOT EXISTS) rather than as a numbered
- * migration in db.ts, so the prober's table comes and goes with this file alone; the rows hold
+ * migration in migrations.ts, so the prober's table comes and goes with this file alone; the rows hold
  * the whole result as JSON (checks and evidence change shape as criteria are added; no
  * migration needed) beside the columns that are queried.
  */

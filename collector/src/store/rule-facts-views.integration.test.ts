@@ -1,5 +1,5 @@
 /**
- * The views that keep host_rule_facts and baseline_check_titles (db.ts) read each report as
+ * The views that keep host_rule_facts and baseline_check_titles (migrations.ts) read each report as
  * jsonb once and every check through jsonb_each, for speed on the ingest path; the facts must
  * be exactly those of the plain json form of the same views. Checked on stored reports that
  * go through the real ingest transaction (its triggers), with what could read differently:
