@@ -36,6 +36,7 @@ auditd
 aide
 poppler-utils
 libreoffice-writer-nogui
+libreoffice-common
 fonts-dejavu-core
 fonts-liberation2
 nsd

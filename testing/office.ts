@@ -32,7 +32,7 @@ function run(cmd: string, args: string[], pkg: string, timeoutMs = 120_000): Pro
 export async function docxToPdf(docx: string, outDir: string): Promise<string> {
   const profile = await mkdtemp(join(tmpdir(), 'posture-lo-'));
   try {
-    await run('/usr/bin/soffice', [`-env:UserInstallation=${pathToFileURL(profile).href}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', outDir, docx], 'libreoffice-writer-nogui');
+    await run('/usr/bin/soffice', [`-env:UserInstallation=${pathToFileURL(profile).href}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', outDir, docx], 'libreoffice-common and libreoffice-writer-nogui');
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
