@@ -2,33 +2,21 @@
  * Debian's Chromium, headless, for browser tests: load a page and return the DOM as the browser
  * built it (--dump-dom), or save a screenshot / PDF. Missing chromium is a loud failure.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand, type CommandResult } from './command.js';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-async function chromium(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function chromium(args: string[], timeoutMs = 60_000): Promise<CommandResult> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: browser tests need Debian's chromium package (apt-get install -y chromium; see scripts/install-deps.sh)`);
   const profile = await mkdtemp(join(tmpdir(), 'posture-chromium-'));
   try {
-    return await new Promise((resolve) => {
-      // The flags keep the browser off the network except for the page asked for.
-      const p = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-      const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-      p.on('exit', (code) => {
-        clearTimeout(t);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    // The flags keep the browser off the network except for the page asked for.
+    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+    return await runCommand(CHROMIUM, [...flags, `--user-data-dir=${profile}`, ...args], { timeoutMs, stderrTail: 4000 });
   } finally {
     await rm(profile, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { runCommand, type CommandResult } from './command.js';
 import { freePort, waitFor } from './ports.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -92,17 +93,6 @@ export async function startCollectorProcess(f: CollectorFixture, opts: { healthy
 }
 
 /** Run a CLI (node script) to completion; never throws on a non-zero exit. */
-export function runNode(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise) => {
-    const p = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+export function runNode(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CommandResult> {
+  return runCommand(process.execPath, [script, ...args], { env, timeoutMs });
 }

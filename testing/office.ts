@@ -4,28 +4,18 @@
  * Each conversion uses its own LibreOffice profile, so parallel runs never share one. A missing
  * tool is a loud failure naming the Debian package.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runCommand } from './command.js';
 
-function run(cmd: string, args: string[], pkg: string, timeoutMs = 120_000): Promise<string> {
+async function run(cmd: string, args: string[], pkg: string, timeoutMs = 120_000): Promise<string> {
   if (!existsSync(cmd)) throw new Error(`${cmd} not found: install Debian's ${pkg} (see scripts/install-deps.sh)`);
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`));
-    });
-  });
+  const r = await runCommand(cmd, args, { timeoutMs, stderrTail: 4000 });
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** Convert a .docx to PDF with LibreOffice; returns the PDF's path (in `outDir`). */

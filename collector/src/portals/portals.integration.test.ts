@@ -15,7 +15,7 @@ import { POSTURE_BIN, ROOT, TEST_AUTH, TEST_TOKENS, TEST_UNITS, startCollectorPr
 import { createPortalNet, type PortalNet, type PortalSpec } from '../../../testing/portal-net.js';
 import { sh } from '../../../testing/reliability.js';
 import { waitFor } from '../../../testing/ports.js';
-import { spawn } from 'node:child_process';
+import { runCommand, type CommandResult } from '../../../testing/command.js';
 import { CRITERIA, type CheckStatus, type Criterion, type PortalLevel, type PortalResult } from './types.js';
 
 const P = 'pass';
@@ -76,20 +76,7 @@ function writeCollector(dir: string, net: PortalNet, names: string[], port: numb
 }
 
 /** Run the collector's CLI inside the probe namespace. */
-function runInProbe(net: PortalNet, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(net.probeExec[0]!, [...net.probeExec.slice(1), process.execPath, POSTURE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runInProbe = (net: PortalNet, args: string[], timeoutMs = 120_000): Promise<CommandResult> => runCommand(net.probeExec[0]!, [...net.probeExec.slice(1), process.execPath, POSTURE_BIN, ...args], { timeoutMs });
 
 const statusRow = (r: PortalResult): Row => ({ level: r.level, ...(Object.fromEntries(r.checks.map((c) => [c.criterion, c.status])) as Record<Criterion, CheckStatus>) });
 
