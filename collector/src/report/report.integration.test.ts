@@ -276,6 +276,8 @@ describe('the appendix report on a generated fleet', () => {
       ['lang=fr', /unknown language "fr"/],
       ['at=yesterday', /"at" must be an ISO date/],
       ['lnag=en', /bad query parameter "lnag"/],
+      ['compare=soon', /"compare" must be an ISO date/],
+      ['directive=CT-99', /unknown directive "CT-99": the rule files define 2224-QD-BGTVT, 09-CT-TTg-2024/],
     ] as const) {
       const res = await get(`${fx.url}/api/v1/report?${q}`);
       expect(res.status).toBe(400);
