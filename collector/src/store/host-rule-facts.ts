@@ -13,14 +13,15 @@ export class HostRuleFactsStore {
 
   constructor(private readonly db: DB) {
     this.putFacts = db.prepare('INSERT INTO host_rule_facts (agent_id, facts) VALUES (?, ?) ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts');
-    // `WHERE true`: an upsert from a SELECT needs it to parse. A title is rewritten only when it changed.
+    // `WHERE true`: an upsert from a SELECT needs it to parse. `->` writes the title in SQLite's
+    // JSON form, as the views do; a title is rewritten only when it changed.
     this.putTitles = db.prepare(
-      `INSERT INTO baseline_check_titles (check_id, title) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
+      `INSERT INTO baseline_check_titles (check_id, title) SELECT value ->> 0, value -> 1 FROM json_each(?) WHERE true
        ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title`,
     );
   }
 
-  /** A host's facts and its not-passing checks' titles (JSON [[id, title JSON]], '' for none), inside the ingest transaction. */
+  /** A host's facts and its not-passing checks' titles (JSON [[id, title]], '' for none), inside the ingest transaction. */
   put(agentId: string, facts: string, titles: string): void {
     this.putFacts.run(agentId, facts);
     if (titles) this.putTitles.run(titles);

@@ -130,6 +130,20 @@ describe('rule facts views', () => {
     expect((JSON.parse(facts.get(agentId)!) as unknown[])[3]).toHaveLength(baseline.facts.checks.length);
   }, 180_000);
 
+  it('are written as JSON.stringify writes their values (numbers, escapes, codes)', () => {
+    const odd = sampleReport({
+      agentId: 'a-odd',
+      unit: 'A',
+      ipv6: { readiness: 'none', reasonCodes: [{ code: 'IPV6_DISABLED', params: { by: 'quote " \\ \n' } }] },
+      baseline: [...CHECKS, check('value.tiny', { value: 1e-7, result: 'fail' }), check('value.huge', { value: 1e21, byLevel: [{ level: 2, result: 'fail', threshold: 0.1 + 0.2 }] })],
+    });
+    const { facts, titles } = ruleFactsOf(odd);
+    expect(facts).toBe(JSON.stringify(JSON.parse(facts)));
+    expect(facts).toContain('["value.huge",2,"pass",[[2,"fail",0.30000000000000004]],1e+21,null]');
+    expect(titles).toBe(JSON.stringify(JSON.parse(titles)));
+    expect((JSON.parse(titles) as [string, unknown][]).map(([id]) => id)).toEqual(['plain.fail', 'unknown.coded', 'retention.days', 'value.real', 'value.exp', 'value.negative', 'title.hostile', 'value.tiny', 'value.huge']);
+  });
+
   it("keep a host's facts when an older report (a spool draining) is stored after a newer one", () => {
     const agentId = c.agents.enroll('A', 'host-order', '').agentId;
     const newer = sampleReport({ agentId, unit: 'A', collectedAt: new Date(Date.now() - 60_000), baseline: { 'updates.automatic': 'fail' } });
