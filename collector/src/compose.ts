@@ -33,7 +33,6 @@ import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation } from './rules/engine.js';
 import { RuleManager } from './rules/manager.js';
 import { hostFactsFor, hostMembers, systemMembers } from './rules/members.js';
-import { hostInputsInService } from './store/host-facts.js';
 import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
 // Portal prober (src/portals/): its runner (points through the outbox).
 import { portalRunnerFor } from './portals/scheduler.js';
@@ -81,8 +80,8 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name, ...(u.shortName ? { shortName: u.shortName } : {}) })),
     members: (now) => {
-      // Streamed: each host's member is built as its row arrives (rows and inputs do not pile up).
-      const hosts = hostMembers(hostInputsInService(s.db, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection);
+      // The inputs kept since the last evaluation, refreshed from the rows written since (store/host-inputs-cache.ts).
+      const hosts = hostMembers(s.hostInputs.inService(hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection);
       const registry = s.systems.all();
       // system.portal.*: the newest outside probe of each portal.
       return { hosts, systems: systemMembers(registry, hosts, s.portals.latestFacts(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };

@@ -60,7 +60,7 @@ export interface HostInput {
 }
 
 /** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
-type Raw = [
+export type Raw = [
   agentId: string,
   unit: string,
   hostname: string,
@@ -80,6 +80,9 @@ type Raw = [
   protectionFacts: string | null,
   /** JSON of `facts` without the IPv6 reasons, their codes and the baseline checks, when `facts` was not loaded (HostFacts). */
   lightFacts: string | null,
+  /** The row's rowid (the order a full read gives) and its change counter (store/hosts.ts NEXT_SEQ). */
+  rowid: number,
+  changeSeq: number,
 ];
 
 /**
@@ -91,10 +94,12 @@ type Raw = [
  */
 export type HostFacts = 'all' | 'serving-systems';
 
-const SQL = `
+/** The rule inputs of hosts (add a WHERE); `@all` is 1 to load every fact of every host (HostFacts). */
+export const RULE_INPUTS_SQL = `
   SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at,
     CASE WHEN @all OR h.systems <> '[]' THEN f.facts END, h.protection_facts,
-    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[6]', '$[3]', '$[2]') END
+    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[6]', '$[3]', '$[2]') END,
+    h.rowid, h.change_seq
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
 /** Shared by every host without any (frozen: nobody may add to it). */
@@ -108,7 +113,7 @@ type LightTuple = [os: string | null, products: string[] | null, protectionCodes
 
 /** A check as host_rule_facts keeps it (store/migrations.ts); rows stored before per-level results have only the first three. */
 type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
-type Title = { vi: string; en: string };
+export type Title = { vi: string; en: string };
 
 function checkInput(t: CheckTuple, titles: ReadonlyMap<string, Title>): BaselineCheckInput {
   const [id, level, result, byLevel, value, reasonCode] = t;
@@ -130,10 +135,16 @@ function checkInput(t: CheckTuple, titles: ReadonlyMap<string, Title>): Baseline
 }
 
 /** The titles of the checks some host does not pass (baseline_check_titles, a few dozen rows). */
-function loadTitles(db: DB): Map<string, Title> {
-  const rows = db.prepare('SELECT check_id, title FROM baseline_check_titles').raw().all() as [string, string][];
-  return new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
+export function loadTitles(db: DB): Map<string, Title> {
+  return titlesOf(titleRows(db));
 }
+
+/** The rows of baseline_check_titles as they are stored (a cache compares them to know whether its titles still hold). */
+export function titleRows(db: DB): [string, string][] {
+  return db.prepare('SELECT check_id, title FROM baseline_check_titles ORDER BY check_id').raw().all() as [string, string][];
+}
+
+export const titlesOf = (rows: readonly [string, string][]): Map<string, Title> => new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
 
 /** The compact facts of one host, parsed. */
 interface Facts {
@@ -161,7 +172,7 @@ const deepFreeze = <T>(v: T): T => {
  * every host with that text: hosts of one build and policy send the same OS, products, reasons
  * and baseline results, so 100,000 hosts have a few hundred distinct texts at most, and
  * parsing each once (and keeping one copy) is most of what loading saves. Bounded: past `max`
- * distinct texts the rest is parsed per host, unshared.
+ * distinct texts the map starts again empty (values already handed out stay shared by their hosts).
  */
 class Parsed<T> {
   private readonly seen = new Map<string, T>();
@@ -174,14 +185,17 @@ class Parsed<T> {
     let v = this.seen.get(text);
     if (v === undefined) {
       v = this.parse(text);
-      if (this.seen.size < this.max) this.seen.set(text, deepFreeze(v));
+      // Past `max` distinct texts, start again: a reader kept for many loads (the evaluation's
+      // cache, host-inputs-cache.ts) goes on sharing the texts of today, not only of its first load.
+      if (this.seen.size >= this.max) this.seen.clear();
+      this.seen.set(text, deepFreeze(v));
     }
     return v;
   }
 }
 
-/** Converts rows of SQL to HostInputs, with the parsers of one load. */
-function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostInput {
+/** Converts rows of RULE_INPUTS_SQL to HostInputs, with the parsers of one load (or of one cache: host-inputs-cache.ts). */
+export function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostInput {
   const word = new Parsed((s: string) => s);
   const list = new Parsed((json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[])));
   const toFacts = ([os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes]: FactsTuple): Facts => ({
@@ -235,11 +249,11 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
     agentIds
       ? agentIds.length
         ? db
-            .prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`)
+            .prepare(`${RULE_INPUTS_SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`)
             .raw()
             .all({ all, ids: JSON.stringify(agentIds) })
         : []
-      : db.prepare(SQL).raw().all({ all })
+      : db.prepare(RULE_INPUTS_SQL).raw().all({ all })
   ) as Raw[];
   const read = rowReader(loadTitles(db));
   return rows.map(read);
@@ -254,7 +268,7 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
 export function* hostInputsInService(db: DB, facts: HostFacts = 'all'): Generator<HostInput, void, undefined> {
   const read = rowReader(loadTitles(db));
   const rows = db
-    .prepare(`${SQL} WHERE h.decommissioned_at IS NULL`)
+    .prepare(`${RULE_INPUTS_SQL} WHERE h.decommissioned_at IS NULL`)
     .raw()
     .iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
   for (const row of rows) yield read(row);
