@@ -14,6 +14,7 @@ import { baselineSummary, shortfallTexts, systemBaseline, type SystemBaseline } 
 import { portalCel, type PortalFacts } from '../portals/facts.js';
 import { because, reasonText, vnTime, type FailReason } from './reasons.js';
 import { isoMs } from './iso-ms.js';
+import type { Slicer } from './slicer.js';
 
 export type { HostInput };
 
@@ -119,11 +120,29 @@ class SharedViews {
  */
 export function hostMembers(rows: Iterable<HostInput>, now: Date, staleAfterMinutes: number, policy: ProtectionPolicy = DEFAULT_PROTECTION_POLICY): HostMember[] {
   const members: HostMember[] = [];
+  const member = hostMemberMaker(now, staleAfterMinutes, policy);
+  for (const r of rows) if (!r.decommissionedAt) members.push(member(r));
+  return members;
+}
+
+/** The same, yielding to the event loop whenever `slicer` says a slice's time is up (the scheduled evaluation). */
+export async function hostMembersSliced(rows: readonly HostInput[], now: Date, staleAfterMinutes: number, policy: ProtectionPolicy, slicer: Slicer): Promise<HostMember[]> {
+  const members: HostMember[] = [];
+  const member = hostMemberMaker(now, staleAfterMinutes, policy);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (!r.decommissionedAt) members.push(member(r));
+    if (slicer.due(i)) await slicer.pause();
+  }
+  return members;
+}
+
+/** Makes the member of one host in service, with the renderer and shared views of one evaluation. */
+function hostMemberMaker(now: Date, staleAfterMinutes: number, policy: ProtectionPolicy): (r: HostInput) => HostMember {
   const nowMs = now.getTime();
   const renderer = new ReasonRenderer();
   const views = new SharedViews();
-  for (const r of rows) {
-    if (r.decommissionedAt) continue;
+  return (r) => {
     const receivedMs = isoMs(r.receivedAt);
     const silentMs = nowMs - receivedMs;
     const stale = silentMs > staleAfterMinutes * 60_000;
@@ -140,7 +159,7 @@ export function hostMembers(rows: Iterable<HostInput>, now: Date, staleAfterMinu
       const evidence = facts.products === null ? r.protectionReasons.join('; ') || undefined : undefined;
       reasons.push(...verdict.reasons.map((x, i) => (i === 0 && evidence ? { ...x, evidence } : x)));
     }
-    members.push({
+    return {
       kind: 'host',
       id: r.agentId,
       unit: r.unit,
@@ -157,9 +176,8 @@ export function hostMembers(rows: Iterable<HostInput>, now: Date, staleAfterMinu
       lastSeen: r.receivedAt,
       baseline: r.baseline,
       cel: new HostCel(r.agentId, r.unit, r.hostname, r.role, r.os, stale, view, views.baseline(r.baseline), r.systems, silentMs, r.protection ? r.protection.collectedMs : receivedMs, r.ipv6Readiness, r.ipv6Reasons, views.codesOf(r.ipv6ReasonCodes)),
-    });
-  }
-  return members;
+    };
+  };
 }
 
 interface SystemHosts {
