@@ -267,27 +267,40 @@ export class Engine {
 
   /**
    * Evaluate each group when its interval has passed, in slices (evaluateAndRecordSliced) so
-   * that requests are served meanwhile; a tick while one is running does nothing.
+   * that requests are served meanwhile; a tick while one is running does nothing. The first
+   * evaluation runs in one go, here: until one is recorded the report and the console evaluate
+   * on request, and one of those beside a sliced evaluation would hold two sets of members.
    */
   start(tickMs = 1000): void {
-    const tick = () => {
+    const tick = (sliced: boolean) => {
       if (this.inFlight) return;
       const now = new Date();
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
-      const evaluation = async () => {
-        try {
-          const { ev, members } = await this.evaluateAndRecordSliced(now, due);
-          this.afterEvaluation?.(now, members, ev);
-        } catch (e) {
-          this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
-        }
+      const done = (r: RecordedEvaluation) => this.afterEvaluation?.(now, r.members, r.ev);
+      const failed = (e: unknown) => this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
+      const scheduleNext = () => {
         for (const g of this.rules.groups) if (due.has(g.name)) this.nextAt.set(g.name, now.getTime() + (g.intervalMs ?? this.defaultIntervalMs));
       };
-      this.inFlight = evaluation().finally(() => (this.inFlight = undefined));
+      if (!sliced) {
+        try {
+          done(this.record(now, this.run(now, due)));
+        } catch (e) {
+          failed(e);
+        }
+        scheduleNext();
+        return;
+      }
+      this.inFlight = this.evaluateAndRecordSliced(now, due)
+        .then(done)
+        .catch(failed)
+        .finally(() => {
+          scheduleNext();
+          this.inFlight = undefined;
+        });
     };
-    tick();
-    this.timer = setInterval(tick, tickMs);
+    tick(false);
+    this.timer = setInterval(() => tick(true), tickMs);
   }
 
   /** Stop scheduling; an evaluation under way finishes (await idle()). */

@@ -126,13 +126,13 @@ export function hostMembers(rows: Iterable<HostInput>, now: Date, staleAfterMinu
 }
 
 /** The same, yielding to the event loop whenever `slicer` says a slice's time is up (the scheduled evaluation). */
-export async function hostMembersSliced(rows: readonly HostInput[], now: Date, staleAfterMinutes: number, policy: ProtectionPolicy, slicer: Slicer): Promise<HostMember[]> {
+export async function hostMembersSliced(rows: Iterable<HostInput>, now: Date, staleAfterMinutes: number, policy: ProtectionPolicy, slicer: Slicer): Promise<HostMember[]> {
   const members: HostMember[] = [];
   const member = hostMemberMaker(now, staleAfterMinutes, policy);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+  let i = 0;
+  for (const r of rows) {
     if (!r.decommissionedAt) members.push(member(r));
-    if (slicer.due(i)) await slicer.pause();
+    if (slicer.due(i++)) await slicer.pause();
   }
   return members;
 }

@@ -146,8 +146,8 @@ export function titleRows(db: DB): [string, string][] {
 
 export const titlesOf = (rows: readonly [string, string][]): Map<string, Title> => new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
 
-/** The compact facts of one host, parsed. */
-interface Facts {
+/** The compact facts of one host, parsed (shared, frozen, by the hosts with the same text). */
+export interface Facts {
   os: string;
   products: string[];
   ipv6Reasons: string[];
@@ -194,8 +194,62 @@ class Parsed<T> {
   }
 }
 
-/** Converts rows of RULE_INPUTS_SQL to HostInputs, with the parsers of one load (or of one cache: host-inputs-cache.ts). */
+/** Converts rows of RULE_INPUTS_SQL to HostInputs, with the parsers of one load. */
 export function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostInput {
+  const parts = partsReader(titles);
+  return (row) => {
+    const p = parts(row);
+    return inputOf(p, p.protection);
+  };
+}
+
+/**
+ * One host's inputs as the row reader parses them, before they are spread into a HostInput:
+ * its own values, and the facts shared (frozen) with the hosts that sent the same texts. The
+ * evaluation's cache (host-inputs-cache.ts) keeps these, not HostInputs, for 100,000 hosts.
+ */
+export interface HostParts {
+  agentId: string;
+  unit: string;
+  hostname: string;
+  role: string;
+  systems: string[];
+  protected: boolean | null;
+  protectionReasons: string[];
+  facts: Facts;
+  protection: ProtectionFacts | null;
+  ipv6Readiness: string | null;
+  receivedAt: string;
+  decommissionedAt: string | null;
+}
+
+/** The HostInput of `p`, with `protection` (p's, or the same facts as another form keeps them). */
+export const inputOf = (p: Omit<HostParts, 'protection'>, protection: ProtectionFacts | null): HostInput => {
+  const f = p.facts;
+  return {
+    agentId: p.agentId,
+    unit: p.unit,
+    hostname: p.hostname,
+    role: p.role,
+    os: f.os,
+    systems: p.systems,
+    protected: p.protected,
+    protectionReasons: p.protectionReasons,
+    protectionReasonCodes: f.protectionCodes,
+    protectionError: f.protectionError,
+    products: f.products,
+    protection,
+    ipv6Readiness: p.ipv6Readiness,
+    ipv6Reasons: f.ipv6Reasons,
+    ipv6ReasonCodes: f.ipv6Codes,
+    baseline: f.baseline,
+    receivedAt: p.receivedAt,
+    decommissionedAt: p.decommissionedAt,
+  };
+};
+
+/** Converts rows of RULE_INPUTS_SQL to HostParts, with the parsers of one load (or of one cache, kept across its refreshes). */
+export function partsReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostParts {
   const word = new Parsed((s: string) => s);
   const list = new Parsed((json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[])));
   const toFacts = ([os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes]: FactsTuple): Facts => ({
@@ -214,24 +268,17 @@ export function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => Hos
   });
   return (row) => {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, lightFacts] = row;
-    const f = facts ? full.of(facts) : lightFacts ? light.of(lightFacts) : NO_FACTS;
     return {
       agentId,
       unit: word.of(unit),
       hostname,
       role: word.of(role),
-      os: f.os,
       systems: list.of(systems),
       protected: prot === null ? null : prot === 1,
       protectionReasons: list.of(reasons),
-      protectionReasonCodes: f.protectionCodes,
-      protectionError: f.protectionError,
-      products: f.products,
+      facts: facts ? full.of(facts) : lightFacts ? light.of(lightFacts) : NO_FACTS,
       protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness: ipv6Readiness === null ? null : word.of(ipv6Readiness),
-      ipv6Reasons: f.ipv6Reasons,
-      ipv6ReasonCodes: f.ipv6Codes,
-      baseline: f.baseline,
       receivedAt,
       decommissionedAt,
     };

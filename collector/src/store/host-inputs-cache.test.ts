@@ -95,7 +95,7 @@ function expectSameAsFullRead(rows: number | undefined) {
   else expect(c.hostInputs.last).toMatchObject({ full: false, rows });
   expect(cached).toEqual(reference());
   // And the inputs themselves, against the streamed read of every row in service.
-  expect(c.hostInputs.inService(hostFactsFor(c.engine.rules.rules))).toEqual([...hostInputsInService(c.db, hostFactsFor(c.engine.rules.rules))]);
+  expect([...c.hostInputs.inService(hostFactsFor(c.engine.rules.rules))]).toEqual([...hostInputsInService(c.db, hostFactsFor(c.engine.rules.rules))]);
   return cached;
 }
 
