@@ -13,78 +13,109 @@
  * The inputs are those of a full read of the same rows, in the same order (rowid), made by the
  * same row reader: equal facts are shared frozen objects, as store/host-facts.ts makes them.
  *
- * Kept compact, because it stays resident: one column per field (no object per host), the
- * facts shared between hosts by reference, the product facts in a ProtectionPool. The
- * HostInputs handed out are made anew for each evaluation and die with its members.
+ * Kept compact, because it stays resident: a few columns indexed by rowid (no object, no map
+ * entry per host), what hosts share in one frozen Profile, the product facts in a
+ * ProtectionPool; about 70 bytes per host besides its id, hostname and time, which the engine
+ * and the console keep anyway. The HostInputs handed out are made anew as an evaluation
+ * iterates and die young.
  */
 import type { DB } from './db.js';
 import { partsReader, RULE_INPUTS_SQL, titleRows, titlesOf, type Facts, type HostFacts, type HostInput, type HostParts, type Raw } from './host-facts.js';
 import { ProtectionPool } from './protection-pool.js';
 
-/** Hosts in service by slot (in rowid order); a slot of a host that left is a hole (agentId undefined). */
+/** What hosts share, by reference: equal for all the hosts of one unit, role, systems, verdict and facts. */
+interface Profile {
+  unit: string;
+  role: string;
+  systems: string[];
+  protected: boolean | null;
+  protectionReasons: string[];
+  facts: Facts;
+  ipv6Readiness: string | null;
+}
+
+/**
+ * Hosts in service by rowid (the order of a full read; a rowid never changes under the
+ * upsert): a host's own values, its shared Profile, and where the ProtectionPool keeps its
+ * product facts. A rowid not in service is a hole (agentId undefined).
+ */
 class Columns {
   readonly agentId: (string | undefined)[] = [];
-  readonly unit: string[] = [];
   readonly hostname: string[] = [];
-  readonly role: string[] = [];
-  readonly systems: string[][] = [];
-  /** 1, 0, or -1 for null. */
-  readonly isProtected: number[] = [];
-  readonly protectionReasons: string[][] = [];
-  readonly facts: Facts[] = [];
-  readonly ipv6Readiness: (string | null)[] = [];
   readonly receivedAt: string[] = [];
-  /** The product facts' ref in `pool` (ProtectionPool.put). */
-  readonly shape: number[] = [];
-  readonly at: number[] = [];
+  readonly profile: Profile[] = [];
+  /** ProtectionPool.put's number. */
+  readonly protection: number[] = [];
   readonly pool = new ProtectionPool();
+  /** Hosts in service. */
+  size = 0;
+  /** One past the largest rowid set. */
+  end = 0;
+  private readonly profiles = new Map<string, Profile>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
 
-  set(slot: number, p: HostParts): void {
-    if (this.agentId[slot] !== undefined) this.pool.release(this.shape[slot]!);
-    const ref = this.pool.put(p.protection);
-    this.agentId[slot] = p.agentId;
-    this.unit[slot] = p.unit;
-    this.hostname[slot] = p.hostname;
-    this.role[slot] = p.role;
-    this.systems[slot] = p.systems;
-    this.isProtected[slot] = p.protected === null ? -1 : p.protected ? 1 : 0;
-    this.protectionReasons[slot] = p.protectionReasons;
-    this.facts[slot] = p.facts;
-    this.ipv6Readiness[slot] = p.ipv6Readiness;
-    this.receivedAt[slot] = p.receivedAt;
-    this.shape[slot] = ref.shape;
-    this.at[slot] = ref.at;
+  set(rowid: number, p: HostParts): void {
+    if (this.agentId[rowid] === undefined) this.size++;
+    else this.pool.release(this.protection[rowid]!);
+    this.agentId[rowid] = p.agentId;
+    this.hostname[rowid] = p.hostname;
+    this.receivedAt[rowid] = p.receivedAt;
+    this.profile[rowid] = this.profileOf(p);
+    this.protection[rowid] = this.pool.put(p.protection);
+    if (rowid >= this.end) this.end = rowid + 1;
   }
 
-  clear(slot: number): void {
-    this.pool.release(this.shape[slot]!);
-    this.agentId[slot] = undefined;
+  clear(rowid: number): void {
+    if (this.agentId[rowid] === undefined) return;
+    this.pool.release(this.protection[rowid]!);
+    this.agentId[rowid] = undefined;
+    this.size--;
   }
 
-  /** The HostInput of `slot` (key order of store/host-facts.ts inputOf). */
-  input(slot: number): HostInput {
-    const f = this.facts[slot]!;
-    const prot = this.isProtected[slot]!;
+  /** The HostInput at `rowid` (key order of store/host-facts.ts inputOf). */
+  input(rowid: number): HostInput {
+    const p = this.profile[rowid]!;
+    const f = p.facts;
     return {
-      agentId: this.agentId[slot]!,
-      unit: this.unit[slot]!,
-      hostname: this.hostname[slot]!,
-      role: this.role[slot]!,
+      agentId: this.agentId[rowid]!,
+      unit: p.unit,
+      hostname: this.hostname[rowid]!,
+      role: p.role,
       os: f.os,
-      systems: this.systems[slot]!,
-      protected: prot === -1 ? null : prot === 1,
-      protectionReasons: this.protectionReasons[slot]!,
+      systems: p.systems,
+      protected: p.protected,
+      protectionReasons: p.protectionReasons,
       protectionReasonCodes: f.protectionCodes,
       protectionError: f.protectionError,
       products: f.products,
-      protection: this.pool.get(this.shape[slot]!, this.at[slot]!),
-      ipv6Readiness: this.ipv6Readiness[slot]!,
+      protection: this.pool.get(this.protection[rowid]!),
+      ipv6Readiness: p.ipv6Readiness,
       ipv6Reasons: f.ipv6Reasons,
       ipv6ReasonCodes: f.ipv6Codes,
       baseline: f.baseline,
-      receivedAt: this.receivedAt[slot]!,
+      receivedAt: this.receivedAt[rowid]!,
       decommissionedAt: null,
     };
+  }
+
+  /** The one Profile of these shared values (the reader's parts are already one object per text: keyed by identity). */
+  private profileOf(p: HostParts): Profile {
+    const key = `${p.unit}\0${p.role}\0${this.id(p.systems)}\0${p.protected}\0${this.id(p.protectionReasons)}\0${this.id(p.facts)}\0${p.ipv6Readiness}`;
+    let profile = this.profiles.get(key);
+    if (!profile) {
+      // Bounded as the reader's texts are: past 4096, start again (profiles handed out stay shared).
+      if (this.profiles.size >= 4096) this.profiles.clear();
+      profile = Object.freeze({ unit: p.unit, role: p.role, systems: p.systems, protected: p.protected, protectionReasons: p.protectionReasons, facts: p.facts, ipv6Readiness: p.ipv6Readiness });
+      this.profiles.set(key, profile);
+    }
+    return profile;
+  }
+
+  private id(o: object): number {
+    let id = this.ids.get(o);
+    if (id === undefined) this.ids.set(o, (id = this.nextId++));
+    return id;
   }
 }
 
@@ -94,16 +125,10 @@ interface Loaded {
   titles: string;
   read: (row: Raw) => HostParts;
   columns: Columns;
-  /** Slots used (holes included). */
-  slots: number;
-  /** Slot of each host in service. */
-  slotOf: Map<string, number>;
-  /** Decommissioned agent ids (so that the table's row count can be accounted for). */
-  decommissioned: Set<string>;
+  /** Rowids of decommissioned hosts (so that the table's row count can be accounted for). */
+  decommissioned: Set<number>;
   /** The largest change_seq read. */
   seq: number;
-  /** The largest rowid in service: a host set anew below it would be out of order. */
-  maxRowid: number;
 }
 
 /** What the last refresh did, for benches and tests. */
@@ -148,50 +173,33 @@ export class HostInputCache {
     const titlesText = JSON.stringify(titles);
     const s = this.state;
     if (!s || s.facts !== facts || s.titles !== titlesText || s.columns.pool.wasteful) return this.fullRead(facts, titles, titlesText);
-    // Sorted here, not by ORDER BY rowid: SQLite would then scan the whole table in rowid order
-    // rather than look the few changed rows up in hosts_change_seq.
-    const rows = (this.db.prepare(`${RULE_INPUTS_SQL} WHERE h.change_seq > @seq`).raw().all({ all: facts === 'all' ? 1 : 0, seq: s.seq }) as Raw[]).sort((a, b) => a[13] - b[13]);
-    let inOrder = true;
-    for (const row of rows) inOrder = this.apply(s, row) && inOrder;
+    const rows = this.db.prepare(`${RULE_INPUTS_SQL} WHERE h.change_seq > @seq`).raw().all({ all: facts === 'all' ? 1 : 0, seq: s.seq }) as Raw[];
+    for (const row of rows) this.apply(s, row);
     const count = this.db.prepare('SELECT count(*) FROM hosts').pluck().get() as number;
-    // A deleted row, or a host back in service before hosts that came after it: read it all again.
-    if (!inOrder || count !== s.slotOf.size + s.decommissioned.size) return this.fullRead(facts, titles, titlesText);
+    // A deleted row leaves no counter behind, and would stay counted: read it all again.
+    if (count !== s.columns.size + s.decommissioned.size) return this.fullRead(facts, titles, titlesText);
     this.last.full = false;
     return rows.length;
   }
 
-  /** One changed row into `s`; false when it puts a host in service out of rowid order. */
-  private apply(s: Loaded, row: Raw): boolean {
-    const agentId = row[0];
+  /** One changed row into `s`. */
+  private apply(s: Loaded, row: Raw): void {
     const rowid = row[13];
     if (row[14] > s.seq) s.seq = row[14];
-    const slot = s.slotOf.get(agentId);
     if (row[9] !== null) {
       // Decommissioned: out of every denominator.
-      if (slot !== undefined) s.columns.clear(slot);
-      s.slotOf.delete(agentId);
-      s.decommissioned.add(agentId);
-      return true;
+      s.columns.clear(rowid);
+      s.decommissioned.add(rowid);
+      return;
     }
-    s.decommissioned.delete(agentId);
-    if (slot !== undefined) {
-      s.columns.set(slot, s.read(row));
-      return true;
-    }
-    s.slotOf.set(agentId, s.slots);
-    s.columns.set(s.slots++, s.read(row));
-    if (rowid < s.maxRowid) return false;
-    s.maxRowid = rowid;
-    return true;
+    s.decommissioned.delete(rowid);
+    s.columns.set(rowid, s.read(row));
   }
 
   private fullRead(facts: HostFacts, titles: [string, string][], titlesText: string): number {
-    const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(), slots: 0, slotOf: new Map(), decommissioned: new Set(), seq: 0, maxRowid: 0 };
+    const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(), decommissioned: new Set(), seq: 0 };
     let n = 0;
-    const rows = this.db
-      .prepare(`${RULE_INPUTS_SQL} ORDER BY h.rowid`)
-      .raw()
-      .iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
+    const rows = this.db.prepare(RULE_INPUTS_SQL).raw().iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
     for (const row of rows) {
       this.apply(s, row);
       n++;
@@ -204,5 +212,5 @@ export class HostInputCache {
 
 function* inputs(s: Loaded): Generator<HostInput, void, undefined> {
   const c = s.columns;
-  for (let slot = 0; slot < s.slots; slot++) if (c.agentId[slot] !== undefined) yield c.input(slot);
+  for (let rowid = 0; rowid < c.end; rowid++) if (c.agentId[rowid] !== undefined) yield c.input(rowid);
 }

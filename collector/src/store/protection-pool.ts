@@ -27,27 +27,22 @@ const num = (x: number | null): number => (x === null ? NaN : x);
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const isNum = (x: unknown): x is number | null => x === null || typeof x === 'number';
 
-/** Where one host's facts are: `shape` (-1: none, -2: kept whole in `whole`) and the offset of its numbers. */
-export interface PoolRef {
-  shape: number;
-  at: number;
-}
-
 export class ProtectionPool {
   private readonly shapes: Shape[] = [];
   private readonly shapeIds = new Map<string, number>();
   private readonly whole: ProtectionFacts[] = [];
+  /** Per kept facts: its shape's index (or -1 - index in `whole`), the collection instant, then each product's signature date and age. */
   private nums = new Float64Array(1024);
   private used = 0;
   /** Numbers still referenced (the rest is garbage of facts replaced since). */
   private live = 0;
 
-  /** Keep `f`; the ref says where. */
-  put(f: ProtectionFacts | null): PoolRef {
-    if (f === null) return { shape: -1, at: 0 };
+  /** Keep `f`; the number returned says where (-1: no facts). */
+  put(f: ProtectionFacts | null): number {
+    if (f === null) return -1;
     if (!compactable(f)) {
       this.whole.push(f);
-      return { shape: -2, at: this.whole.length - 1 };
+      return this.append([-this.whole.length]);
     }
     const shape: Shape = {
       products: f.products && f.products.map((p) => ({ key: p.key, id: p.id, name: p.name, antiMalware: p.antiMalware, installed: p.installed, running: p.running, realTime: p.realTime, signatureless: p.signatureless, signatureUpToDate: p.signatureUpToDate })),
@@ -61,27 +56,21 @@ export class ProtectionPool {
       id = this.shapes.push(Object.freeze(shape)) - 1;
       this.shapeIds.set(key, id);
     }
-    const n = 1 + 2 * (f.products?.length ?? 0);
-    if (this.used + n > this.nums.length) this.grow(n);
-    const at = this.used;
-    this.nums[at] = f.collectedMs;
-    f.products?.forEach((p, i) => {
-      this.nums[at + 1 + 2 * i] = num(p.signatureMs);
-      this.nums[at + 2 + 2 * i] = num(p.signatureAgeHours);
-    });
-    this.used += n;
-    this.live += n;
-    return { shape: id, at };
+    const nums = [id, f.collectedMs];
+    for (const p of f.products ?? []) nums.push(num(p.signatureMs), num(p.signatureAgeHours));
+    return this.append(nums);
   }
 
-  /** The facts of a ref's `shape` and `at`, as new plain objects. */
-  get(shape: number, at: number): ProtectionFacts | null {
-    if (shape === -1) return null;
-    if (shape === -2) return this.whole[at]!;
-    const s = this.shapes[shape]!;
+  /** The facts kept at `ref`, as new plain objects (or the one kept whole). */
+  get(ref: number): ProtectionFacts | null {
+    if (ref < 0) return null;
     const nums = this.nums;
+    const id = nums[ref]!;
+    if (id < 0) return this.whole[-id - 1]!;
+    const s = this.shapes[id]!;
+    const at = ref + 2;
     return {
-      collectedMs: nums[at]!,
+      collectedMs: nums[ref + 1]!,
       products:
         s.products &&
         s.products.map((p, i) => ({
@@ -93,8 +82,8 @@ export class ProtectionPool {
           running: p.running,
           realTime: p.realTime,
           signatureless: p.signatureless,
-          signatureMs: orNull(nums[at + 1 + 2 * i]!),
-          signatureAgeHours: orNull(nums[at + 2 + 2 * i]!),
+          signatureMs: orNull(nums[at + 2 * i]!),
+          signatureAgeHours: orNull(nums[at + 1 + 2 * i]!),
           signatureUpToDate: p.signatureUpToDate,
         })),
       failure: s.failure,
@@ -103,9 +92,11 @@ export class ProtectionPool {
     };
   }
 
-  /** The facts of a ref's `shape` are no longer needed (replaced, or the host left). */
-  release(shape: number): void {
-    if (shape >= 0) this.live -= 1 + 2 * (this.shapes[shape]!.products?.length ?? 0);
+  /** The facts at `ref` are no longer needed (replaced, or the host left). */
+  release(ref: number): void {
+    if (ref < 0) return;
+    const id = this.nums[ref]!;
+    this.live -= id < 0 ? 1 : 2 + 2 * (this.shapes[id]!.products?.length ?? 0);
   }
 
   /** Whether most of the numbers are garbage: then the owner rebuilds the pool (a full read). */
@@ -113,10 +104,17 @@ export class ProtectionPool {
     return this.used > 65_536 && this.live < this.used / 2;
   }
 
-  private grow(n: number): void {
-    const next = new Float64Array(Math.max(2 * this.nums.length, this.used + n));
-    next.set(this.nums.subarray(0, this.used));
-    this.nums = next;
+  private append(values: number[]): number {
+    if (this.used + values.length > this.nums.length) {
+      const next = new Float64Array(Math.max(2 * this.nums.length, this.used + values.length));
+      next.set(this.nums.subarray(0, this.used));
+      this.nums = next;
+    }
+    const at = this.used;
+    this.nums.set(values, at);
+    this.used += values.length;
+    this.live += values.length;
+    return at;
   }
 }
 
