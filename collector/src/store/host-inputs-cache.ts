@@ -40,13 +40,13 @@ interface Profile {
  * product facts. A rowid not in service is a hole (agentId undefined).
  */
 class Columns {
-  readonly agentId: (string | undefined)[] = [];
-  readonly hostname: string[] = [];
-  readonly receivedAt: string[] = [];
-  readonly profile: Profile[] = [];
+  readonly agentId: (string | undefined)[];
+  readonly hostname: string[];
+  readonly receivedAt: string[];
+  readonly profile: Profile[];
   /** ProtectionPool.put's number. */
-  readonly protection: number[] = [];
-  readonly pool = new ProtectionPool();
+  readonly protection: number[];
+  readonly pool: ProtectionPool;
   /** Hosts in service. */
   size = 0;
   /** One past the largest rowid set. */
@@ -54,6 +54,16 @@ class Columns {
   private readonly profiles = new Map<string, Profile>();
   private readonly ids = new WeakMap<object, number>();
   private nextId = 0;
+
+  /** Sized for `rows` hosts (a full read knows how many): grown arrays would keep up to half again as much. */
+  constructor(rows: number) {
+    this.agentId = new Array<string | undefined>(rows);
+    this.hostname = new Array<string>(rows);
+    this.receivedAt = new Array<string>(rows);
+    this.profile = new Array<Profile>(rows);
+    this.protection = new Array<number>(rows);
+    this.pool = new ProtectionPool(rows);
+  }
 
   set(rowid: number, p: HostParts): void {
     if (this.agentId[rowid] === undefined) this.size++;
@@ -197,7 +207,9 @@ export class HostInputCache {
   }
 
   private fullRead(facts: HostFacts, titles: [string, string][], titlesText: string): number {
-    const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(), decommissioned: new Set(), seq: 0 };
+    const [count, end] = this.db.prepare('SELECT count(*), coalesce(max(rowid), 0) + 1 FROM hosts').raw().get() as [number, number];
+    // Rowids are dense unless rows were deleted; sparse ones (never from the upsert) must not size an array by the largest.
+    const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(Math.min(end, 2 * count + 1024)), decommissioned: new Set(), seq: 0 };
     let n = 0;
     const rows = this.db.prepare(RULE_INPUTS_SQL).raw().iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
     for (const row of rows) {

@@ -32,10 +32,15 @@ export class ProtectionPool {
   private readonly shapeIds = new Map<string, number>();
   private readonly whole: ProtectionFacts[] = [];
   /** Per kept facts: its shape's index (or -1 - index in `whole`), the collection instant, then each product's signature date and age. */
-  private nums = new Float64Array(1024);
+  private nums: Float64Array;
   private used = 0;
   /** Numbers still referenced (the rest is garbage of facts replaced since). */
   private live = 0;
+
+  /** Sized for `hosts` with one product each (it grows as needed). */
+  constructor(hosts = 256) {
+    this.nums = new Float64Array(4 * hosts + 1024);
+  }
 
   /** Keep `f`; the number returned says where (-1: no facts). */
   put(f: ProtectionFacts | null): number {
