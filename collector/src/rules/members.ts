@@ -81,6 +81,7 @@ export function hostFactsFor(rules: readonly Rule[]): HostFacts {
 
 const UNKNOWN_PROTECTION: ProtectionFacts = { collectedMs: 0, products: null, failure: 'missing', agentProtected: null, agentLimitHours: null };
 const NO_CODES: string[] = Object.freeze([]) as unknown as string[];
+const NO_REASONS: FailReason[] = Object.freeze([]) as unknown as FailReason[];
 
 /**
  * Views made once per facts object: the store hands hosts with equal facts one shared, frozen
@@ -152,7 +153,8 @@ function hostMemberMaker(now: Date, staleAfterMinutes: number, policy: Protectio
     const disagrees = r.protected !== null && r.protected !== protectedNow;
     const verdict = protectedNow ? null : verdictWithAgent(facts, r.protected, now, policy);
     const view = new ProtectionView(!stale && protectedNow, facts.products !== null, r.products, r.protected === true, facts, r.protected, now, policy, renderer, verdict);
-    const reasons: FailReason[] = [];
+    // Most hosts fail nothing: they share one frozen empty list (100,000 empty arrays are 3 MB per evaluation).
+    const reasons: FailReason[] = stale || verdict ? [] : NO_REASONS;
     if (stale) reasons.push(because('HOST_STALE', { lastSeen: vnTime(r.receivedAt), hours: Math.floor(silentMs / 360_000) / 10 }));
     if (verdict) {
       // Facts unread: what the agent said (uncoded text) is the evidence beside the collector's code.
