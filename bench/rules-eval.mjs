@@ -1,8 +1,12 @@
 // Evaluation time of all shipped rules over 100,000 hosts and 2,000 systems in 30 units,
 // against a same-run baseline: a plain loop that only counts one boolean field.
 //   npx tsc -b protocol agent collector && node bench/rules-eval.mjs [--today DIR]
-// Prints the median of 5 runs after a warm-up. Two figures: rules over in-memory members
-// (what evaluation costs), and the full engine path from the SQLite store (what a tick costs).
+// Prints the median of 5 runs after a warm-up. Rules over in-memory members (what evaluation
+// costs); the engine path from the SQLite store cold (every row read, as before the cache and at
+// a restart); and from the cached inputs after 1% of the hosts reported anew (what a scheduled
+// evaluation costs: store/host-inputs-cache.ts). Then the longest event-loop delay one
+// evaluation causes (perf_hooks monitorEventLoopDelay): from the store in one go, cached in one
+// go, cached in slices as the scheduler runs it.
 // Hosts carry product facts, judged by the protection policy at evaluation time.
 // --today DIR: the root of another checkout, built (e.g. main in a scratch git worktree):
 // its members + evaluation is timed on the same fleet in the same run, and the ratio printed.

@@ -308,9 +308,9 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
 
 /**
  * The rule inputs of every host in service (not decommissioned), one at a time as SQLite reads
- * them: an evaluation builds each member as its row arrives, so the rows of 100,000 hosts and
- * their inputs are never all in memory at once. The database is busy until the iteration ends
- * (run no other statement on it meanwhile).
+ * them, from every row: what the engine's cache (host-inputs-cache.ts) must equal, and what an
+ * evaluation cost before it (tests and bench/rules-eval.mjs compare the two). The database is
+ * busy until the iteration ends (run no other statement on it meanwhile).
  */
 export function* hostInputsInService(db: DB, facts: HostFacts = 'all'): Generator<HostInput, void, undefined> {
   const read = rowReader(loadTitles(db));
