@@ -21,7 +21,7 @@ import { hostFactsFor } from '../rules/members.js';
 import { toIngestRow } from '../ingest/rows.js';
 import { sampleReport } from '../../../testing/reports.js';
 import { sqlRun } from '../../../testing/sql.js';
-import { hostInputsInService } from './host-facts.js';
+import { hostInputsInService, type HostInput } from './host-facts.js';
 import { openStore } from './index.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -94,8 +94,9 @@ function expectSameAsFullRead(rows: number | undefined) {
   if (rows === undefined) expect(c.hostInputs.last.full).toBe(true);
   else expect(c.hostInputs.last).toMatchObject({ full: false, rows });
   expect(cached).toEqual(reference());
-  // And the inputs themselves, against the streamed read of every row in service.
-  expect([...c.hostInputs.inService(hostFactsFor(c.engine.rules.rules))]).toEqual([...hostInputsInService(c.db, hostFactsFor(c.engine.rules.rules))]);
+  // And the inputs themselves, against the streamed read of every row in service (in its own order: by agent id here).
+  const byId = (xs: Iterable<HostInput>) => [...xs].sort((a, b) => a.agentId.localeCompare(b.agentId));
+  expect(byId(c.hostInputs.inService(hostFactsFor(c.engine.rules.rules)))).toEqual(byId(hostInputsInService(c.db, hostFactsFor(c.engine.rules.rules))));
   return cached;
 }
 
