@@ -95,7 +95,7 @@ export function plainExpression(ast: unknown, variable: Variable): Plain | null 
     }
     case '&&':
     case '||': {
-      const [l, r] = Array.isArray(args) ? args : [];
+      const [l, r] = Array.isArray(args) ? (args as unknown[]) : [];
       const a = plainExpression(l, variable);
       const b = plainExpression(r, variable);
       if (!a || !b) return null;
@@ -109,7 +109,7 @@ export function plainExpression(ast: unknown, variable: Variable): Plain | null 
     }
     case '==':
     case '!=': {
-      const [l, r] = Array.isArray(args) ? args : [];
+      const [l, r] = Array.isArray(args) ? (args as unknown[]) : [];
       const sides = isNode(l) && l.op === '.' ? [l, r] : [r, l];
       const p = isNode(sides[0]) ? path(sides[0], variable) : null;
       const lit = literal(sides[1]);
@@ -122,7 +122,7 @@ export function plainExpression(ast: unknown, variable: Variable): Plain | null 
       };
     }
     case 'in': {
-      const [l, r] = Array.isArray(args) ? args : [];
+      const [l, r] = Array.isArray(args) ? (args as unknown[]) : [];
       const p = isNode(l) ? path(l, variable) : null;
       if (!p || p.type !== 'string' || !isNode(r) || r.op !== 'list' || !Array.isArray(r.args)) return null;
       const items = (r.args as unknown[]).map(literal);
