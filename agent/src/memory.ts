@@ -6,16 +6,23 @@
  *
  * A full collection costs ~15 ms of CPU, as much as a warm cycle's own JavaScript, so after the
  * first one it runs only when the committed heap has grown by GROWTH_BYTES since the last: below
- * that, what it would give back is smaller than the growth. The first one (after the first
- * cycle) repeats while the committed heap shrinks, usually once or twice. (Flushing the bytecode
- * of startup's code, which V8 does after ~5 collections, was measured: ~0.6 MB even with
- * `--bytecode-old-age=1`, paid back with recompiling every cycle's code; not done.)
+ * that, what it would give back is smaller than the growth.
+ *
+ * The first one (after the first cycle) also drops the bytecode of startup's code: the command
+ * line, the config schema, the YAML parser ran once and V8 would keep their bytecode until ~5
+ * full collections passed without them, i.e. for hours. With the bytecode age set to 1 for
+ * those FIRST_ROUNDS collections, everything that is not running is flushed; the next cycle
+ * compiles again what cycles use (once: at the default age of 5 it stays). ~0.4 MB of idle RSS
+ * (bench/agent-footprint.mjs).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 const GROWTH_BYTES = 2 * 1024 * 1024;
-const FIRST_ROUNDS = 8;
+/** Collections at age 1 after the first cycle: the first ages the bytecode, the second flushes it. */
+const FIRST_ROUNDS = 2;
+/** V8's default --bytecode-old-age (node 20, V8 11.3). */
+const DEFAULT_BYTECODE_AGE = 5;
 let gc: (() => void) | undefined;
 /** Committed heap right after the last full collection (0: none yet). */
 let settled = 0;
@@ -25,8 +32,8 @@ const committed = () => getHeapStatistics().total_heap_size;
 /**
  * V8's `gc`: the global one when the agent runs with `--expose-gc` (the systemd unit's
  * NODE_OPTIONS), else one from a new V8 context made with the flag set. That context stays alive
- * with its function and costs ~2 MB of resident memory (bench/agent-footprint.mjs), so the
- * service sets the flag instead; a daemon started by hand still collects.
+ * with its function (~2 MB of RSS in a bare node, ~0.2 MB in the agent, which pages in most of
+ * the same code anyway), so the service sets the flag; a daemon started by hand still collects.
  */
 export function gcFunction(): () => void {
   const global = (globalThis as { gc?: unknown }).gc;
@@ -39,11 +46,14 @@ export function gcFunction(): () => void {
 export function collectGarbage(): void {
   if (settled && committed() - settled < GROWTH_BYTES) return;
   gc ??= gcFunction();
-  const rounds = settled ? 1 : FIRST_ROUNDS;
-  let before = Infinity;
-  for (let i = 0; i < rounds && committed() < before; i++) {
-    before = committed();
-    gc();
+  if (settled) gc();
+  else {
+    setFlagsFromString('--bytecode-old-age=1');
+    try {
+      for (let i = 0; i < FIRST_ROUNDS; i++) gc();
+    } finally {
+      setFlagsFromString(`--bytecode-old-age=${DEFAULT_BYTECODE_AGE}`);
+    }
   }
   settled = committed();
 }
