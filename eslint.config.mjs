@@ -33,7 +33,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
       parserOptions: {
         project: ['./protocol/tsconfig.test.json', './agent/tsconfig.test.json', './collector/tsconfig.test.json', './dashboards/tsconfig.test.json'],

@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GOALS, figureIn } from './lib/goals.mjs';
 
 const DIR = import.meta.dirname;
-/** The runner of `npm run bench` runs the others: it is not a bench itself. */
-const RUNNER = 'run.mjs';
+/** The runners of `npm run bench` and of the goals table run the others: they are not benches themselves. */
+const RUNNERS = new Set(['run.mjs', 'goals.mjs']);
 const BENCHES = readdirSync(DIR)
-  .filter((n) => n.endsWith('.mjs') && n !== RUNNER)
+  .filter((n) => n.endsWith('.mjs') && !RUNNERS.has(n))
   .sort();
 const TIMEOUT_MS = 180_000;
 
@@ -34,8 +35,9 @@ function run(file: string): Promise<{ code: number | null; signal: string | null
 }
 
 describe('every bench runs in its smoke size', () => {
-  it('finds the benches', () => {
+  it('finds the benches, and every bench the goals table reads', () => {
     expect(BENCHES.length).toBeGreaterThan(0);
+    for (const g of GOALS) expect(BENCHES, g.figure).toContain(g.bench);
   });
 
   // One at a time: benches measure CPU and RSS of the processes they start, and the machine is small.
@@ -50,5 +52,9 @@ describe('every bench runs in its smoke size', () => {
     expect(r.code, `bench/${file} --smoke exited ${r.code}${tail}`).toBe(0);
     // Figures are numbers: a bench that prints none has not measured anything.
     expect(r.stdout, `bench/${file} --smoke printed no figures${tail}`).toMatch(/\d/);
+    // The goals table (bench/goals.mjs) reads its figures off this output.
+    for (const g of GOALS.filter((x) => x.bench === file)) {
+      expect(figureIn(g, r.stdout), `bench/${file} no longer prints "${g.figure}" as bench/lib/goals.mjs reads it (${String(g.pattern)})${tail}`).toBeTypeOf('number');
+    }
   });
 });

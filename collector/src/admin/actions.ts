@@ -83,28 +83,35 @@ export function deleteSystem(c: Stores, id: string, actor: string): void {
  */
 export type ListedHost = Omit<HostMember, 'cel' | 'protection' | 'reasons'> & { protection: ProtectionVerdict; reasons: string[]; reasonCodes: FailReason[]; decommissionedAt: string | null };
 
-const LISTED_CHUNK = 1000;
+const LISTED_CHUNK = 250;
 
-/** Hosts with their stale flag and protected verdict, exactly as the indicators see them. */
-function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
-  const out: ListedHost[] = [];
-  // By chunks: a page of 10,000 hosts never has all its members and inputs alive at once.
-  for (let start = 0; start < rows.length; start += LISTED_CHUNK) {
-    const chunk = rows.slice(start, start + LISTED_CHUNK);
+/**
+ * Hosts with their stale flag and protected verdict, exactly as the indicators see them, a
+ * chunk at a time: a page of 10,000 hosts never has all its members and inputs alive at once
+ * (the hosts API streams each chunk out before the next is built).
+ */
+export function* listedChunks(c: Stores, rows: readonly HostRow[], now: Date, size = LISTED_CHUNK): Generator<ListedHost[], void, undefined> {
+  for (let start = 0; start < rows.length; start += size) {
+    const chunk = rows.slice(start, start + size);
     // hostMembers skips decommissioned rows; list them with their flags all the same.
     const inputs = loadHostInputs(
       c.db,
       chunk.map((r) => r.agent_id),
     ).map((h) => ({ ...h, decommissionedAt: null }));
     const members = new Map(hostMembers(inputs, now, c.config.staleAfterMinutes, c.config.protection).map((m) => [m.id, m]));
+    const out: ListedHost[] = [];
     for (const r of chunk) {
       const member = members.get(r.agent_id);
       if (!member) continue;
       const { cel: _cel, protection, reasons, ...listed } = member;
       out.push({ ...listed, protection: protection.verdict, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at });
     }
+    yield out;
   }
-  return out;
+}
+
+function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
+  return [...listedChunks(c, rows, now)].flat();
 }
 
 /** One host as the indicators see it now (the collector's verdict, and the agent's where it differs). */
@@ -124,8 +131,11 @@ export interface HostQuery {
   offset: number;
 }
 
-/** One page of hosts, filtered and paged in SQL. */
-export function hostPage(c: Stores, q: HostQuery, now = new Date()): { total: number; hosts: ListedHost[] } {
+/**
+ * One page of hosts, filtered and paged in SQL: the stored rows now, their listing (members,
+ * verdicts) built chunk by chunk as `chunks()` is read.
+ */
+export function hostPage(c: Stores, q: HostQuery, now = new Date()): { total: number; chunks: () => Generator<ListedHost[], void, undefined> } {
   const cutoff = new Date(now.getTime() - c.config.staleAfterMinutes * 60_000);
   const { total, rows } = c.hosts.page({
     unit: q.unit,
@@ -134,7 +144,7 @@ export function hostPage(c: Stores, q: HostQuery, now = new Date()): { total: nu
     limit: q.limit,
     offset: q.offset,
   });
-  return { total, hosts: asListed(c, rows, now) };
+  return { total, chunks: () => listedChunks(c, rows, now) };
 }
 
 /** Systems that agents declare but the registry lacks: unclassified, in the 70% denominator. */

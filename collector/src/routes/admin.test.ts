@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_UNITS } from '../../../testing/collector.js';
 import { sampleReport } from '../../../testing/reports.js';
+import { hostList } from '../admin/actions.js';
 import { build, openCollector } from '../app.js';
 import { sha256 } from '../auth/secrets.js';
 import { validateConfig } from '../config.js';
@@ -106,8 +107,12 @@ describe('stale and decommissioned hosts', () => {
   });
 
   it('pages the host list in SQL and refuses a bad page size', async () => {
-    const all = (await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: auth })).json<{ total: number; hosts: { id: string }[] }>();
+    const res = await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: auth });
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const all = res.json<{ total: number; hosts: { id: string }[] }>();
     expect(all.total).toBeGreaterThanOrEqual(2);
+    // Streamed by chunks, the page is the listing the CLI prints, field for field.
+    expect(all).toEqual({ staleAfterMinutes: c.config.staleAfterMinutes, total: all.total, limit: 1000, offset: 0, hosts: JSON.parse(JSON.stringify(hostList(c))) as unknown });
     const p1 = (await app.inject({ method: 'GET', url: '/api/v1/hosts?limit=1&offset=1', headers: auth })).json<{ total: number; hosts: { id: string }[] }>();
     expect(p1).toMatchObject({ total: all.total, limit: 1, offset: 1 });
     expect(p1.hosts.map((h) => h.id)).toEqual([all.hosts[1]!.id]);

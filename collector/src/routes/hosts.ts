@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { Report } from '@posture/protocol';
 import { decommissionHost, findHost, hostPage, listedHost } from '../admin/actions.js';
 import { actorOf } from '../auth/guard.js';
+import { sendJsonArray } from './json-stream.js';
 import { errorResponses, IdParams, Key, Nullable, Query, refTo, Row, type RouteDeps } from './schemas.js';
 
 /** A host's stored row (store/hosts.ts). */
@@ -56,10 +57,11 @@ export const hostsRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c },
         },
       },
     },
-    (req) => {
+    (req, reply) => {
       const { unit, stale, decommissioned, limit, offset } = req.query;
       const page = hostPage(c, { unit, stale, includeDecommissioned: decommissioned === true, limit, offset });
-      return { staleAfterMinutes: c.config.staleAfterMinutes, total: page.total, limit, offset, hosts: page.hosts };
+      // Streamed a chunk of hosts at a time; the bytes are what the 200 schema above describes.
+      sendJsonArray(reply, { head: { staleAfterMinutes: c.config.staleAfterMinutes, total: page.total, limit, offset }, key: 'hosts', chunks: page.chunks(), itemSchema: ListedHost });
     },
   );
 

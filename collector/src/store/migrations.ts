@@ -365,4 +365,8 @@ export const MIGRATIONS: (string | ((db: DB) => void))[] = [
       ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title;
   END;
   `,
+  // The host list pages in index order: without it each page (and its count) read the whole
+  // hosts table, reports included, and sorted it (1.2 s a page at 100,000 hosts; 0.25 s with).
+  `CREATE INDEX hosts_listing ON hosts(decommissioned_at, unit, hostname, agent_id);
+  `,
 ];
