@@ -9,9 +9,10 @@
 
 /** @type {Goal[]} */
 export const GOALS = [
-  { figure: 'agent idle RSS (shipped configuration)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS \(NODE_OPTIONS=[^)]*\)\s+([\d.]+) MB/m, unit: 'MB', goal: '<= 50 MB', met: (v) => v <= 50 },
+  { figure: 'agent idle RSS (shipped configuration)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS \(the unit's environment\)\s+([\d.]+) MB/m, unit: 'MB', goal: '<= 50 MB', met: (v) => v <= 50 },
+  { figure: 'agent settled idle RSS (after V8\'s memory reducer, ~8 s after a cycle)', bench: 'agent-footprint.mjs', pattern: /^\s*settled idle RSS \(\d+ s after a cycle\)\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
   { figure: 'bare node idle RSS (same run, for scale)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS of a bare node process\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
-  { figure: 'node_exporter idle RSS (same run, for scale)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS \(NODE_OPTIONS=[^)]*\)\s+[\d.]+ MB \(anon [\d.]+\)\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
+  { figure: 'node_exporter idle RSS (same run, for scale)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS \(the unit's environment\)\s+[\d.]+ MB \(anon [\d.]+\)\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
   { figure: 'agent peak RSS across cycles', bench: 'agent-footprint.mjs', pattern: /^\s*peak RSS \(VmHWM, across cycles\)\s+([\d.]+) MB/m, unit: 'MB', goal: '<= 60 MB', met: (v) => v <= 60 },
   { figure: 'agent CPU per warm cycle (children included)', bench: 'agent-footprint.mjs', pattern: /^\s*CPU per collection \/ scrape\s+([\d.]+) ms incl\. children/m, unit: 'ms', goal: '<= 80 ms', met: (v) => v <= 80 },
   { figure: 'baseline probe, cold cycle (CPU)', bench: 'baseline-probe.mjs', pattern: /^\s*whole probe, cold\s+([\d.]+)/m, unit: 'ms', goal: '<= 1000 ms', met: (v) => v <= 1000 },
