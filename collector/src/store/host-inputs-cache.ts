@@ -76,6 +76,16 @@ class Columns {
     if (rowid >= this.end) this.end = rowid + 1;
   }
 
+  /** Once most of the pool is facts replaced since: keep only those in use (each host reports about once per interval). */
+  compactPool(): void {
+    if (!this.pool.wasteful) return;
+    const refs: (number | undefined)[] = this.agentId.map((id, rowid) => (id === undefined ? undefined : this.protection[rowid]));
+    this.pool.compact(refs);
+    refs.forEach((ref, rowid) => {
+      if (ref !== undefined) this.protection[rowid] = ref;
+    });
+  }
+
   clear(rowid: number): void {
     if (this.agentId[rowid] === undefined) return;
     this.pool.release(this.protection[rowid]!);
@@ -182,12 +192,13 @@ export class HostInputCache {
     const titles = titleRows(this.db);
     const titlesText = JSON.stringify(titles);
     const s = this.state;
-    if (!s || s.facts !== facts || s.titles !== titlesText || s.columns.pool.wasteful) return this.fullRead(facts, titles, titlesText);
+    if (!s || s.facts !== facts || s.titles !== titlesText) return this.fullRead(facts, titles, titlesText);
     const rows = this.db.prepare(`${RULE_INPUTS_SQL} WHERE h.change_seq > @seq`).raw().all({ all: facts === 'all' ? 1 : 0, seq: s.seq }) as Raw[];
     for (const row of rows) this.apply(s, row);
     const count = this.db.prepare('SELECT count(*) FROM hosts').pluck().get() as number;
     // A deleted row leaves no counter behind, and would stay counted: read it all again.
     if (count !== s.columns.size + s.decommissioned.size) return this.fullRead(facts, titles, titlesText);
+    s.columns.compactPool();
     this.last.full = false;
     return rows.length;
   }

@@ -104,9 +104,34 @@ export class ProtectionPool {
     this.live -= id < 0 ? 1 : 2 + 2 * (this.shapes[id]!.products?.length ?? 0);
   }
 
-  /** Whether most of the numbers are garbage: then the owner rebuilds the pool (a full read). */
+  /** Whether most of the numbers are garbage (facts replaced since): then the owner calls compact(). */
   get wasteful(): boolean {
     return this.used > 65_536 && this.live < this.used / 2;
+  }
+
+  /**
+   * Drop the garbage: `refs` are every ref still in use (undefined: a hole), replaced in place by
+   * their new values. Each host's facts are kept exactly; O(refs), once the fleet has reported
+   * about once since the last time.
+   */
+  compact(refs: (number | undefined)[]): void {
+    const old = this.nums;
+    const whole = this.whole.splice(0);
+    this.nums = new Float64Array(Math.max(1024, this.live + 1024));
+    this.used = 0;
+    this.live = 0;
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i];
+      if (ref === undefined || ref < 0) continue;
+      const id = old[ref]!;
+      if (id < 0) {
+        this.whole.push(whole[-id - 1]!);
+        refs[i] = this.append([-this.whole.length]);
+        continue;
+      }
+      const n = 2 + 2 * (this.shapes[id]!.products?.length ?? 0);
+      refs[i] = this.append(Array.from(old.subarray(ref, ref + n)));
+    }
   }
 
   private append(values: number[]): number {
