@@ -315,7 +315,8 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
 export function* hostInputsInService(db: DB, facts: HostFacts = 'all'): Generator<HostInput, void, undefined> {
   const read = rowReader(loadTitles(db));
   const rows = db
-    .prepare(`${RULE_INPUTS_SQL} WHERE h.decommissioned_at IS NULL`)
+    // `+`: read the table in its own order; the listing index (decommissioned_at, ...) would fetch every row out of order.
+    .prepare(`${RULE_INPUTS_SQL} WHERE +h.decommissioned_at IS NULL`)
     .raw()
     .iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
   for (const row of rows) yield read(row);
