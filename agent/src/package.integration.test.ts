@@ -67,6 +67,30 @@ describe('agent packaging', () => {
     expect((bad as { stderr: string }).stderr).toMatch(/bad\.yaml:2: unknown key "spool\.maxReport"/);
   });
 
+  it("the single executable collects and checks its config under the systemd unit's Environment=", async () => {
+    // The unit's memory settings (NODE_OPTIONS with --jitless and --expose-gc, glibc's mmap
+    // threshold) are what ships: a full collection and ExecStartPre's check must work under them.
+    const unit = await readFile(join(ROOT, 'deploy/systemd/posture-agent.service'), 'utf8');
+    const env: Record<string, string> = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
+    for (const [, list] of unit.matchAll(/^Environment=(.*)$/gm)) {
+      for (const [, quoted, bare] of (list ?? '').matchAll(/"([^"]*)"|(\S+)/g)) {
+        const [k, ...v] = (quoted ?? bare ?? '').split('=');
+        if (k) env[k] = v.join('=');
+      }
+    }
+    expect(env.NODE_OPTIONS).toMatch(/--jitless/);
+    expect(env.MALLOC_MMAP_THRESHOLD_).toBe('65536');
+    const exe = join(dir, 'posture-agent');
+    // V8 says once per start that --jitless turns WebAssembly off (the agent uses none); nothing else.
+    const only = (stderr: string) => stderr.replace(/^Warning: disabling flag --expose_wasm due to conflicting flags\n/m, '');
+    const { stdout, stderr } = await run(exe, ['-c', configFile, 'collect', '--once', '--json'], { env });
+    expect(only(stderr)).toBe('');
+    checkReport(stdout);
+    const check = await run(exe, ['-c', configFile, 'config', 'check', '--quiet'], { env });
+    expect(check.stdout).toBe('');
+    expect(only(check.stderr)).toBe('');
+  });
+
   it('the .deb and the tarball carry the executable, the unit and the example config', async () => {
     const pkg = JSON.parse(await readFile(join(ROOT, 'agent/package.json'), 'utf8')) as { version: string };
     const deb = join(dir, `posture-agent_${pkg.version}_amd64.deb`);

@@ -29,20 +29,26 @@ deps.members = (now) => {
   mark(`${round}: members built`);
   return m;
 };
+const membersSliced = deps.membersSliced;
+deps.membersSliced = async (now, slicer) => {
+  const m = await membersSliced(now, slicer);
+  mark(`${round}: members built`);
+  return m;
+};
 const record = deps.record;
 deps.record = (r) => {
   mark(`${round}: rules evaluated`);
   record(r);
 };
-const evaluate = () => {
+const evaluate = async () => {
   const now = new Date();
-  // What the scheduler does (Engine.start's tick): evaluate and record, then hand it to the console.
-  const { ev, members: m } = c.engine.record(now);
+  // What the scheduler does (Engine.start's tick): evaluate (in slices) and record, then hand it to the console.
+  const { ev, members: m } = await c.engine.evaluateAndRecordSliced(now);
   mark(`${round}: recorded, report footnotes`);
   consoleData(c).afterEvaluation(now, m, ev);
 };
 for (round = 1; round <= 2; round++) {
-  evaluate();
+  await evaluate();
   mark(`${round}: resident after the evaluation`);
 }
 c.db.close();

@@ -30,10 +30,9 @@ import { CollectorMetrics } from './metrics.js';
 import { IngestBatcher } from './ingest/batcher.js';
 import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
-import { Engine, type RecordedEvaluation } from './rules/engine.js';
+import { Engine, type RecordedEvaluation, type SourcedMembers } from './rules/engine.js';
 import { RuleManager } from './rules/manager.js';
-import { hostFactsFor, hostMembers, systemMembers } from './rules/members.js';
-import { hostInputsInService } from './store/host-facts.js';
+import { hostFactsFor, hostMembers, hostMembersSliced, systemMembers, type HostMember } from './rules/members.js';
 import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
 // Portal prober (src/portals/): its runner (points through the outbox).
 import { portalRunnerFor } from './portals/scheduler.js';
@@ -76,17 +75,18 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
   // Assigned once the engine exists (the report reads it); the engine's output closure refers to it first.
   // eslint-disable-next-line prefer-const
   let lastReport: LastReport | undefined;
+  const withSystems = (hosts: HostMember[], now: Date): SourcedMembers => {
+    const registry = s.systems.all();
+    // system.portal.*: the newest outside probe of each portal.
+    return { hosts, systems: systemMembers(registry, hosts, s.portals.latestFacts(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
+  };
   // The engine's outputs reach `metrics` (made below, with the parts it reads) only once it runs.
   const engine: Engine = new Engine({
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name, ...(u.shortName ? { shortName: u.shortName } : {}) })),
-    members: (now) => {
-      // Streamed: each host's member is built as its row arrives (rows and inputs do not pile up).
-      const hosts = hostMembers(hostInputsInService(s.db, hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection);
-      const registry = s.systems.all();
-      // system.portal.*: the newest outside probe of each portal.
-      return { hosts, systems: systemMembers(registry, hosts, s.portals.latestFacts(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
-    },
+    // The inputs kept since the last evaluation, refreshed from the rows written since (store/host-inputs-cache.ts).
+    members: (now) => withSystems(hostMembers(s.hostInputs.inService(hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection), now),
+    membersSliced: async (now, slicer) => withSystems(await hostMembersSliced(s.hostInputs.inService(hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection, slicer), now),
     alertState: () => s.alerts.all(),
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
     afterRecord: (r) => {
@@ -158,6 +158,7 @@ export function startServices(c: Collector): RunningServices {
   return {
     async stopEvaluation() {
       c.engine.stop();
+      await c.engine.idle();
       await c.portalRunner.stop();
       await c.dispatcher.stop();
       await c.alertmanager?.settle();

@@ -9,11 +9,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { advance, type AlertRecord, type AlertStep } from './alerting.js';
-import { evaluateRule, type IndicatorResult } from './evaluate.js';
+import { evaluateRule, evaluateRuleSliced, type IndicatorResult } from './evaluate.js';
 import type { Rule } from './format.js';
 import type { RuleManager } from './manager.js';
 import type { HostMember, SystemMember } from './members.js';
 import { observe, type ScopedObservation } from './observe.js';
+import { Slicer } from './slicer.js';
 
 export interface Evaluation {
   evaluatedAt: string;
@@ -61,7 +62,13 @@ export interface LastEvaluation {
 
 /** What the engine counts: hosts and systems as of `now`, and the systems' display names. */
 export interface MemberSource {
-  (now: Date): { hosts: HostMember[]; systems: SystemMember[]; systemNames: ReadonlyMap<string, string> };
+  (now: Date): SourcedMembers;
+}
+
+export interface SourcedMembers {
+  hosts: HostMember[];
+  systems: SystemMember[];
+  systemNames: ReadonlyMap<string, string>;
 }
 
 /** One evaluation as handed to `record`. */
@@ -79,10 +86,22 @@ export interface RecordedEvaluation {
   ruleOf: ReadonlyMap<string, Rule>;
 }
 
+/** One evaluation before it is recorded. */
+interface Run {
+  ev: Evaluation;
+  rules: Rule[];
+  systemNames: ReadonlyMap<string, string>;
+  members: Members;
+}
+
 export interface EngineDeps {
   rules: RuleManager;
   units: () => { id: string; name: string; shortName?: string }[];
   members: MemberSource;
+  /** The same for the scheduled evaluation, yielding to the event loop whenever `slicer` says (default: `members`, in one go). */
+  membersSliced?: ((now: Date, slicer: Slicer) => Promise<SourcedMembers>) | undefined;
+  /** The longest the scheduled evaluation keeps the event loop at a time (ms; default 10). */
+  sliceMs?: number | undefined;
   /** The alert state before an evaluation (store/alerts.ts, or a map in memory). */
   alertState: () => AlertRecord[];
   /** Record one evaluation, all or nothing (the caller's transaction). */
@@ -114,6 +133,9 @@ export class Engine {
   private readonly nextAt = new Map<string, number>();
   private readonly kept = new Map<string, { result: IndicatorResult; verdicts: KeptVerdicts }>();
   private lastAt: string | undefined;
+  private inFlight: Promise<void> | undefined;
+  /** Slices the last scheduled evaluation took (1: it never yielded). */
+  lastSlices = 0;
 
   constructor(private readonly deps: EngineDeps) {
     this.rules = deps.rules;
@@ -166,7 +188,7 @@ export class Engine {
     return { ev, members };
   }
 
-  private run(now: Date, groups?: ReadonlySet<string>) {
+  private run(now: Date, groups?: ReadonlySet<string>): Run {
     const started = performance.now();
     const units = this.deps.units();
     const unitIds = units.map((u) => u.id);
@@ -179,6 +201,33 @@ export class Engine {
       verdicts.set(r.indicator, v);
       return evaluateRule(r, population, unitIds, now, v);
     });
+    return this.ran(now, started, units, m, rules, indicators, verdicts);
+  }
+
+  /**
+   * The same in slices of at most `sliceMs` of the event loop (the scheduled evaluation): the
+   * members and the rules are those of its start; requests, ingest and timers run between slices.
+   */
+  private async runSliced(now: Date, groups?: ReadonlySet<string>): Promise<Run> {
+    const started = performance.now();
+    const slicer = new Slicer(this.deps.sliceMs ?? 10);
+    const units = this.deps.units();
+    const unitIds = units.map((u) => u.id);
+    const rules = this.selected(groups);
+    const m = this.deps.membersSliced ? await this.deps.membersSliced(now, slicer) : this.deps.members(now);
+    const verdicts = new Map<string, Uint8Array>();
+    const indicators: IndicatorResult[] = [];
+    for (const r of rules) {
+      const population = r.population === 'hosts' ? m.hosts : m.systems;
+      const v = new Uint8Array(population.length);
+      verdicts.set(r.indicator, v);
+      indicators.push(await evaluateRuleSliced(r, population, unitIds, now, v, slicer));
+    }
+    this.lastSlices = slicer.pauses + 1;
+    return this.ran(now, started, units, m, rules, indicators, verdicts);
+  }
+
+  private ran(now: Date, started: number, units: Evaluation['units'], m: SourcedMembers, rules: Rule[], indicators: IndicatorResult[], verdicts: Map<string, Uint8Array>): Run {
     this.lastEvaluationMs = performance.now() - started;
     this.deps.evaluated?.(this.lastEvaluationMs);
     const ev: Evaluation = { evaluatedAt: now.toISOString(), units, indicators };
@@ -187,11 +236,16 @@ export class Engine {
 
   /** Evaluate and record: history rows, InfluxDB points and alert state, in one transaction. */
   evaluateAndRecord(now = new Date(), groups?: ReadonlySet<string>): Evaluation {
-    return this.record(now, groups).ev;
+    return this.record(now, this.run(now, groups)).ev;
   }
 
-  private record(now: Date, groups?: ReadonlySet<string>): RecordedEvaluation {
-    const { ev, rules, systemNames, members } = this.run(now, groups);
+  /** The same as the scheduler does it: evaluated in slices (runSliced), then recorded in one go. */
+  async evaluateAndRecordSliced(now = new Date(), groups?: ReadonlySet<string>): Promise<RecordedEvaluation> {
+    return this.record(now, await this.runSliced(now, groups));
+  }
+
+  private record(now: Date, run: Run): RecordedEvaluation {
+    const { ev, rules, systemNames, members } = run;
     const unitNames = new Map(ev.units.map((u) => [u.id, u.name]));
     const observations = ev.indicators.flatMap((ind, i) => observe(rules[i]!, ind, unitNames, systemNames));
     const ruleOf = new Map(this.rules.rules.map((r) => [r.indicator, r]));
@@ -211,26 +265,52 @@ export class Engine {
     return Math.min(...this.rules.groups.map((g) => g.intervalMs ?? this.defaultIntervalMs), this.defaultIntervalMs);
   }
 
-  /** Evaluate each group when its interval has passed. */
+  /**
+   * Evaluate each group when its interval has passed, in slices (evaluateAndRecordSliced) so
+   * that requests are served meanwhile; a tick while one is running does nothing. The first
+   * evaluation runs in one go, here: until one is recorded the report and the console evaluate
+   * on request, and one of those beside a sliced evaluation would hold two sets of members.
+   */
   start(tickMs = 1000): void {
-    const tick = () => {
+    const tick = (sliced: boolean) => {
+      if (this.inFlight) return;
       const now = new Date();
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
-      try {
-        const { ev, members } = this.record(now, due);
-        this.afterEvaluation?.(now, members, ev);
-      } catch (e) {
-        this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
+      const done = (r: RecordedEvaluation) => this.afterEvaluation?.(now, r.members, r.ev);
+      const failed = (e: unknown) => this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
+      const scheduleNext = () => {
+        for (const g of this.rules.groups) if (due.has(g.name)) this.nextAt.set(g.name, now.getTime() + (g.intervalMs ?? this.defaultIntervalMs));
+      };
+      if (!sliced) {
+        try {
+          done(this.record(now, this.run(now, due)));
+        } catch (e) {
+          failed(e);
+        }
+        scheduleNext();
+        return;
       }
-      for (const g of this.rules.groups) if (due.has(g.name)) this.nextAt.set(g.name, now.getTime() + (g.intervalMs ?? this.defaultIntervalMs));
+      this.inFlight = this.evaluateAndRecordSliced(now, due)
+        .then(done)
+        .catch(failed)
+        .finally(() => {
+          scheduleNext();
+          this.inFlight = undefined;
+        });
     };
-    tick();
-    this.timer = setInterval(tick, tickMs);
+    tick(false);
+    this.timer = setInterval(() => tick(true), tickMs);
   }
 
+  /** Stop scheduling; an evaluation under way finishes (await idle()). */
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Resolves when no scheduled evaluation is under way (after stop(): before the store closes). */
+  async idle(): Promise<void> {
+    await this.inFlight;
   }
 }

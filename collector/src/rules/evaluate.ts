@@ -9,6 +9,7 @@ import { REASONS, placeholders, type ReasonParams } from '@posture/protocol';
 import type { Rule } from './format.js';
 import type { HostMember, SystemMember } from './members.js';
 import { because, type FailReason } from './reasons.js';
+import type { Slicer } from './slicer.js';
 
 export interface ScopeResult {
   /** 'ministry', the unit id, or the system id (in `systems`). */
@@ -122,6 +123,23 @@ function judge(rule: Rule, m: Member, vars: Record<string, unknown>): true | Fai
  * scope, 1 pass, 2 fail (engine.ts VERDICT), for those who count members one by one.
  */
 export function evaluateRule(rule: Rule, members: readonly Member[], units: readonly string[], now: Date, verdicts?: Uint8Array): IndicatorResult {
+  const count = ruleCounter(rule, units, now, verdicts);
+  for (let i = 0; i < members.length; i++) count.add(members[i]!, i);
+  return count.result();
+}
+
+/** The same, yielding to the event loop whenever `slicer` says a slice's time is up (the scheduled evaluation). */
+export async function evaluateRuleSliced(rule: Rule, members: readonly Member[], units: readonly string[], now: Date, verdicts: Uint8Array, slicer: Slicer): Promise<IndicatorResult> {
+  const count = ruleCounter(rule, units, now, verdicts);
+  for (let i = 0; i < members.length; i++) {
+    count.add(members[i]!, i);
+    if (slicer.due(i)) await slicer.pause();
+  }
+  return count.result();
+}
+
+/** Counts one rule's members one at a time (`i`: the member's index in its population), then gives the result. */
+function ruleCounter(rule: Rule, units: readonly string[], now: Date, verdicts: Uint8Array | undefined): { add(m: Member, i: number): void; result(): IndicatorResult } {
   const varName = rule.population === 'hosts' ? 'host' : 'system';
   const byUnit = rule.by.includes('unit');
   const bySystem = rule.by.includes('system');
@@ -129,8 +147,7 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
   const perSystem = new Map<string, { pass: number; total: number }>();
   const all = { pass: 0, total: 0 };
   const failing: FailingMember[] = [];
-  for (let i = 0; i < members.length; i++) {
-    const m = members[i]!;
+  const add = (m: Member, i: number): void => {
     // Literal keys: an object with a computed key is built by V8's runtime, several times slower per member.
     const vars: Record<string, unknown> = varName === 'host' ? { host: m.cel, now } : { system: m.cel, now };
     let inScope = true;
@@ -143,7 +160,7 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
         whereError = because('RULE_EVAL_FAILED', { field: 'where' }, `${rule.where.source}: ${firstLine(e)}`);
       }
     }
-    if (!inScope) continue;
+    if (!inScope) return;
     const verdict = whereError ? [whereError] : judge(rule, m, vars);
     const ok = verdict === true;
     if (verdicts) verdicts[i] = ok ? 1 : 2;
@@ -164,22 +181,25 @@ export function evaluateRule(rule: Rule, members: readonly Member[], units: read
         if (ok) c.pass++;
       }
     }
-  }
-  const pastDue = isPastDue(rule.due, now);
-  return {
-    id: rule.indicator,
-    directive: rule.directive,
-    tt: rule.tt,
-    title: rule.title,
-    basis: rule.basis,
-    target: rule.target,
-    due: rule.due,
-    ministry: scopeOf('ministry', all, rule.target, pastDue),
-    units: [...per].map(([unit, c]) => scopeOf(unit, c, rule.target, pastDue)),
-    failing,
-    population: rule.population,
-    group: rule.group,
-    systems: [...perSystem].sort(([a], [b]) => a.localeCompare(b)).map(([s, c]) => scopeOf(s, c, rule.target, pastDue)),
-    pastDue,
   };
+  const result = (): IndicatorResult => {
+    const pastDue = isPastDue(rule.due, now);
+    return {
+      id: rule.indicator,
+      directive: rule.directive,
+      tt: rule.tt,
+      title: rule.title,
+      basis: rule.basis,
+      target: rule.target,
+      due: rule.due,
+      ministry: scopeOf('ministry', all, rule.target, pastDue),
+      units: [...per].map(([unit, c]) => scopeOf(unit, c, rule.target, pastDue)),
+      failing,
+      population: rule.population,
+      group: rule.group,
+      systems: [...perSystem].sort(([a], [b]) => a.localeCompare(b)).map(([s, c]) => scopeOf(s, c, rule.target, pastDue)),
+      pastDue,
+    };
+  };
+  return { add, result };
 }

@@ -60,7 +60,7 @@ export interface HostInput {
 }
 
 /** Column order of SQL; rows are read raw (arrays), which allocates far less than objects. */
-type Raw = [
+export type Raw = [
   agentId: string,
   unit: string,
   hostname: string,
@@ -80,6 +80,9 @@ type Raw = [
   protectionFacts: string | null,
   /** JSON of `facts` without the IPv6 reasons, their codes and the baseline checks, when `facts` was not loaded (HostFacts). */
   lightFacts: string | null,
+  /** The row's rowid (the order a full read gives) and its change counter (store/hosts.ts NEXT_SEQ). */
+  rowid: number,
+  changeSeq: number,
 ];
 
 /**
@@ -91,10 +94,12 @@ type Raw = [
  */
 export type HostFacts = 'all' | 'serving-systems';
 
-const SQL = `
+/** The rule inputs of hosts (add a WHERE); `@all` is 1 to load every fact of every host (HostFacts). */
+export const RULE_INPUTS_SQL = `
   SELECT h.agent_id, h.unit, h.hostname, h.role, h.systems, h.protected, h.protection_reasons, h.ipv6_readiness, h.received_at, h.decommissioned_at,
     CASE WHEN @all OR h.systems <> '[]' THEN f.facts END, h.protection_facts,
-    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[6]', '$[3]', '$[2]') END
+    CASE WHEN @all OR h.systems <> '[]' THEN NULL ELSE json_remove(f.facts, '$[6]', '$[3]', '$[2]') END,
+    h.rowid, h.change_seq
   FROM hosts h LEFT JOIN host_rule_facts f ON f.agent_id = h.agent_id`;
 
 /** Shared by every host without any (frozen: nobody may add to it). */
@@ -108,7 +113,7 @@ type LightTuple = [os: string | null, products: string[] | null, protectionCodes
 
 /** A check as host_rule_facts keeps it (store/migrations.ts); rows stored before per-level results have only the first three. */
 type CheckTuple = [id: string, level: number, result: CheckResult, byLevel?: [number, CheckResult, number][] | null, value?: number | null, reasonCode?: Reason | null];
-type Title = { vi: string; en: string };
+export type Title = { vi: string; en: string };
 
 function checkInput(t: CheckTuple, titles: ReadonlyMap<string, Title>): BaselineCheckInput {
   const [id, level, result, byLevel, value, reasonCode] = t;
@@ -130,13 +135,19 @@ function checkInput(t: CheckTuple, titles: ReadonlyMap<string, Title>): Baseline
 }
 
 /** The titles of the checks some host does not pass (baseline_check_titles, a few dozen rows). */
-function loadTitles(db: DB): Map<string, Title> {
-  const rows = db.prepare('SELECT check_id, title FROM baseline_check_titles').raw().all() as [string, string][];
-  return new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
+export function loadTitles(db: DB): Map<string, Title> {
+  return titlesOf(titleRows(db));
 }
 
-/** The compact facts of one host, parsed. */
-interface Facts {
+/** The rows of baseline_check_titles as they are stored (a cache compares them to know whether its titles still hold). */
+export function titleRows(db: DB): [string, string][] {
+  return db.prepare('SELECT check_id, title FROM baseline_check_titles ORDER BY check_id').raw().all() as [string, string][];
+}
+
+export const titlesOf = (rows: readonly [string, string][]): Map<string, Title> => new Map(rows.map(([id, title]) => [id, JSON.parse(title) as Title]));
+
+/** The compact facts of one host, parsed (shared, frozen, by the hosts with the same text). */
+export interface Facts {
   os: string;
   products: string[];
   ipv6Reasons: string[];
@@ -161,7 +172,7 @@ const deepFreeze = <T>(v: T): T => {
  * every host with that text: hosts of one build and policy send the same OS, products, reasons
  * and baseline results, so 100,000 hosts have a few hundred distinct texts at most, and
  * parsing each once (and keeping one copy) is most of what loading saves. Bounded: past `max`
- * distinct texts the rest is parsed per host, unshared.
+ * distinct texts the map starts again empty (values already handed out stay shared by their hosts).
  */
 class Parsed<T> {
   private readonly seen = new Map<string, T>();
@@ -174,14 +185,71 @@ class Parsed<T> {
     let v = this.seen.get(text);
     if (v === undefined) {
       v = this.parse(text);
-      if (this.seen.size < this.max) this.seen.set(text, deepFreeze(v));
+      // Past `max` distinct texts, start again: a reader kept for many loads (the evaluation's
+      // cache, host-inputs-cache.ts) goes on sharing the texts of today, not only of its first load.
+      if (this.seen.size >= this.max) this.seen.clear();
+      this.seen.set(text, deepFreeze(v));
     }
     return v;
   }
 }
 
-/** Converts rows of SQL to HostInputs, with the parsers of one load. */
-function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostInput {
+/** Converts rows of RULE_INPUTS_SQL to HostInputs, with the parsers of one load. */
+export function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostInput {
+  const parts = partsReader(titles);
+  return (row) => {
+    const p = parts(row);
+    return inputOf(p, p.protection);
+  };
+}
+
+/**
+ * One host's inputs as the row reader parses them, before they are spread into a HostInput:
+ * its own values, and the facts shared (frozen) with the hosts that sent the same texts. The
+ * evaluation's cache (host-inputs-cache.ts) keeps these, not HostInputs, for 100,000 hosts.
+ */
+export interface HostParts {
+  agentId: string;
+  unit: string;
+  hostname: string;
+  role: string;
+  systems: string[];
+  protected: boolean | null;
+  protectionReasons: string[];
+  facts: Facts;
+  protection: ProtectionFacts | null;
+  ipv6Readiness: string | null;
+  receivedAt: string;
+  decommissionedAt: string | null;
+}
+
+/** The HostInput of `p`, with `protection` (p's, or the same facts as another form keeps them). */
+export const inputOf = (p: Omit<HostParts, 'protection'>, protection: ProtectionFacts | null): HostInput => {
+  const f = p.facts;
+  return {
+    agentId: p.agentId,
+    unit: p.unit,
+    hostname: p.hostname,
+    role: p.role,
+    os: f.os,
+    systems: p.systems,
+    protected: p.protected,
+    protectionReasons: p.protectionReasons,
+    protectionReasonCodes: f.protectionCodes,
+    protectionError: f.protectionError,
+    products: f.products,
+    protection,
+    ipv6Readiness: p.ipv6Readiness,
+    ipv6Reasons: f.ipv6Reasons,
+    ipv6ReasonCodes: f.ipv6Codes,
+    baseline: f.baseline,
+    receivedAt: p.receivedAt,
+    decommissionedAt: p.decommissionedAt,
+  };
+};
+
+/** Converts rows of RULE_INPUTS_SQL to HostParts, with the parsers of one load (or of one cache, kept across its refreshes). */
+export function partsReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostParts {
   const word = new Parsed((s: string) => s);
   const list = new Parsed((json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[])));
   const toFacts = ([os, products, ipv6Reasons, baseline, protectionCodes, protectionError, ipv6Codes]: FactsTuple): Facts => ({
@@ -200,24 +268,17 @@ function rowReader(titles: ReadonlyMap<string, Title>): (row: Raw) => HostInput 
   });
   return (row) => {
     const [agentId, unit, hostname, role, systems, prot, reasons, ipv6Readiness, receivedAt, decommissionedAt, facts, protectionFacts, lightFacts] = row;
-    const f = facts ? full.of(facts) : lightFacts ? light.of(lightFacts) : NO_FACTS;
     return {
       agentId,
       unit: word.of(unit),
       hostname,
       role: word.of(role),
-      os: f.os,
       systems: list.of(systems),
       protected: prot === null ? null : prot === 1,
       protectionReasons: list.of(reasons),
-      protectionReasonCodes: f.protectionCodes,
-      protectionError: f.protectionError,
-      products: f.products,
+      facts: facts ? full.of(facts) : lightFacts ? light.of(lightFacts) : NO_FACTS,
       protection: protectionFacts ? (JSON.parse(protectionFacts) as ProtectionFacts) : null,
       ipv6Readiness: ipv6Readiness === null ? null : word.of(ipv6Readiness),
-      ipv6Reasons: f.ipv6Reasons,
-      ipv6ReasonCodes: f.ipv6Codes,
-      baseline: f.baseline,
       receivedAt,
       decommissionedAt,
     };
@@ -235,11 +296,11 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
     agentIds
       ? agentIds.length
         ? db
-            .prepare(`${SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`)
+            .prepare(`${RULE_INPUTS_SQL} WHERE h.agent_id IN (SELECT value FROM json_each(@ids))`)
             .raw()
             .all({ all, ids: JSON.stringify(agentIds) })
         : []
-      : db.prepare(SQL).raw().all({ all })
+      : db.prepare(RULE_INPUTS_SQL).raw().all({ all })
   ) as Raw[];
   const read = rowReader(loadTitles(db));
   return rows.map(read);
@@ -247,14 +308,15 @@ export function loadHostInputs(db: DB, agentIds?: readonly string[], facts: Host
 
 /**
  * The rule inputs of every host in service (not decommissioned), one at a time as SQLite reads
- * them: an evaluation builds each member as its row arrives, so the rows of 100,000 hosts and
- * their inputs are never all in memory at once. The database is busy until the iteration ends
- * (run no other statement on it meanwhile).
+ * them, from every row: what the engine's cache (host-inputs-cache.ts) must equal, and what an
+ * evaluation cost before it (tests and bench/rules-eval.mjs compare the two). The database is
+ * busy until the iteration ends (run no other statement on it meanwhile).
  */
 export function* hostInputsInService(db: DB, facts: HostFacts = 'all'): Generator<HostInput, void, undefined> {
   const read = rowReader(loadTitles(db));
   const rows = db
-    .prepare(`${SQL} WHERE h.decommissioned_at IS NULL`)
+    // `+`: read the table in its own order; the listing index (decommissioned_at, ...) would fetch every row out of order.
+    .prepare(`${RULE_INPUTS_SQL} WHERE +h.decommissioned_at IS NULL`)
     .raw()
     .iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
   for (const row of rows) yield read(row);

@@ -62,6 +62,12 @@ export interface IngestRow {
 // disk for `posture hosts show` and never loaded for lists, so 100,000 hosts stay small in RAM.
 const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
 
+/**
+ * Every write of a host's row sets change_seq to this (migrations.ts): the evaluation's cache of
+ * rule inputs (host-inputs-cache.ts) re-reads only the rows changed since it last looked.
+ */
+const NEXT_SEQ = '(SELECT coalesce(max(change_seq), 0) + 1 FROM hosts)';
+
 export class HostStore {
   private readonly upsertHost;
 
@@ -71,14 +77,14 @@ export class HostStore {
     // stored and sent to InfluxDB, but it never replaces a newer state.
     this.upsertHost = db.prepare(`
       INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness,
-                         last_report_id, collected_at, collected_ms, received_at, report, protection_facts)
-      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @collected_ms, @received_at, @report, @protection_facts)
+                         last_report_id, collected_at, collected_ms, received_at, report, protection_facts, change_seq)
+      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @collected_ms, @received_at, @report, @protection_facts, ${NEXT_SEQ})
       ON CONFLICT(agent_id) DO UPDATE SET
         unit = excluded.unit, hostname = excluded.hostname, role = excluded.role, systems = excluded.systems,
         protected = excluded.protected, protection_reasons = excluded.protection_reasons,
         ipv6_readiness = excluded.ipv6_readiness, last_report_id = excluded.last_report_id,
         collected_at = excluded.collected_at, collected_ms = excluded.collected_ms, received_at = excluded.received_at,
-        report = excluded.report, protection_facts = excluded.protection_facts
+        report = excluded.report, protection_facts = excluded.protection_facts, change_seq = ${NEXT_SEQ}
       WHERE excluded.collected_ms >= hosts.collected_ms`);
   }
 
@@ -130,7 +136,7 @@ export class HostStore {
 
   /** Take a host out of every denominator; false when it is unknown or already decommissioned. */
   decommission(agentId: string, reason: string, now = new Date()): boolean {
-    return this.db.prepare('UPDATE hosts SET decommissioned_at = ?, decommission_reason = ? WHERE agent_id = ? AND decommissioned_at IS NULL').run(now.toISOString(), reason, agentId).changes === 1;
+    return this.db.prepare(`UPDATE hosts SET decommissioned_at = ?, decommission_reason = ?, change_seq = ${NEXT_SEQ} WHERE agent_id = ? AND decommissioned_at IS NULL`).run(now.toISOString(), reason, agentId).changes === 1;
   }
 
   latestReport(agentId: string): Report | undefined {

@@ -12,6 +12,7 @@ import { ConsoleSessionStore } from './console-sessions.js';
 import { openDb, type DB } from './db.js';
 import { ForwardOutbox } from './forward-outbox.js';
 import { HostStore } from './hosts.js';
+import { HostInputCache } from './host-inputs-cache.js';
 import { HostVerdictLog } from './host-verdicts.js';
 import { IndicatorResultStore } from './indicator-results.js';
 import { IngestCommit } from './ingest-commit.js';
@@ -31,6 +32,8 @@ export interface Stores {
   readonly agents: AgentStore;
   /** hosts (latest state) and, through host-facts.ts, host_rule_facts */
   readonly hosts: HostStore;
+  /** The rule inputs of every host in service, refreshed from the rows changed since the last evaluation (the engine's member source). */
+  readonly hostInputs: HostInputCache;
   /** reports (idempotency keys) */
   readonly reports: ReportStore;
   /** systems (the registry) */
@@ -97,6 +100,7 @@ export function openStore(config: CollectorConfig, opts: OpenStoreOptions = {}):
     db,
     agents,
     hosts,
+    hostInputs: new HostInputCache(db),
     reports,
     systems,
     outbox,
