@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../collector/dist/store/db.js';
 import { loadHostInputs } from '../collector/dist/store/host-facts.js';
+import { HostRuleFactsStore } from '../collector/dist/store/host-rule-facts.js';
 import { sized } from './lib/smoke.mjs';
 
 const HOSTS = sized(Number(process.argv.slice(2).find((x) => /^\d+$/.test(x)) ?? 20_000), 200);
@@ -32,6 +33,8 @@ try {
       host.run(`a${i}`, `h${i}`, text);
     }
   })();
+  // Rows written straight into hosts: their rule facts come from the stored reports (the ingest builds them itself).
+  new HostRuleFactsStore(db).rebuildFromReports();
   const facts = JSON.parse(db.prepare('SELECT facts FROM host_rule_facts LIMIT 1').get().facts);
   const now = JSON.stringify(facts[3]).length;
   const before = JSON.stringify(checks.map((c) => [c.id, c.level, c.result])).length;

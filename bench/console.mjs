@@ -19,6 +19,7 @@ import { build } from '../collector/dist/app.js';
 import { openCollector } from '../collector/dist/compose.js';
 import { validateConfig } from '../collector/dist/config.js';
 import { consoleData } from '../collector/dist/console/data.js';
+import { HostRuleFactsStore } from '../collector/dist/store/host-rule-facts.js';
 import { ASSET_PATHS } from '../collector/dist/console/assets.js';
 import { sized } from './lib/smoke.mjs';
 
@@ -82,6 +83,8 @@ c.db.transaction(() => {
       JSON.stringify(report),
     );
   }
+  // Rows written straight into hosts: their rule facts come from the stored reports (the ingest builds them itself).
+  new HostRuleFactsStore(c.db).rebuildFromReports();
   // 14 days of history: every indicator, the ministry and every unit, every 5 minutes.
   const ins = c.db.prepare('INSERT INTO indicator_results (evaluated_at, indicator, scope, pass, total, target) VALUES (?, ?, ?, ?, ?, ?)');
   const scopes = ['ministry', ...units.map((u) => `unit:${u.id}`)];

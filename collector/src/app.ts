@@ -24,6 +24,7 @@ import { reportsRoute } from './routes/reports.js';
 import { rulesRoute } from './routes/rules.js';
 import { consoleRoutes } from './console/routes.js';
 import { portalsRoutes } from './routes/portals.js';
+import { RequestLog } from './request-log.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,7 +42,10 @@ export function charsetOf(contentType: string | undefined): string | null {
 }
 
 export function build(c: Collector, opts: FastifyServerOptions & { https?: HttpsServerOptions } = {}): FastifyInstance {
+  // One line per refused or failed request and a summary a minute, not two lines per request (request-log.ts).
+  const requestLog = new RequestLog(opts.loggerInstance);
   const app = Fastify({
+    logController: requestLog,
     bodyLimit: c.config.limits.bodyBytes,
     // Reject, not strip, JSON keys that could pollute prototypes.
     onProtoPoisoning: 'error',
@@ -58,6 +62,12 @@ export function build(c: Collector, opts: FastifyServerOptions & { https?: Https
   // kept: the state store keeps each host's latest report exactly as it was sent, without a
   // second JSON.stringify on the ingest path.
   app.decorateRequest<string | null>('rawJson', null);
+  app.decorateRequest<string | null>('failureCode', null);
+  app.addHook('onReady', async () => requestLog.start());
+  app.addHook('onClose', async () => {
+    requestLog.stop();
+    requestLog.flush();
+  });
   // Only JSON bodies: fastify's default text/plain parser would hand a string to the schema
   // check ("must be object"); without it, any other type is a 415 that names it.
   app.removeContentTypeParser('text/plain');
@@ -102,6 +112,7 @@ export function build(c: Collector, opts: FastifyServerOptions & { https?: Https
       req.log.error({ err }, 'internal error');
       failure = new ApiFailure('INTERNAL', 'internal error; the collector logged the details');
     }
+    req.failureCode = failure.code;
     const counts = req.routeOptions.config.counts;
     if (counts === 'reports') c.metrics.reportRejected(failure.code);
     if (counts === 'enrollments') c.metrics.enrollRejected(failure.code);
@@ -111,6 +122,7 @@ export function build(c: Collector, opts: FastifyServerOptions & { https?: Https
   });
 
   app.setNotFoundHandler((req, reply) => {
+    req.failureCode = 'NOT_FOUND';
     const body: ApiError = { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` };
     return reply.code(404).send(body);
   });

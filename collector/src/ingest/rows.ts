@@ -5,6 +5,7 @@ import { toLines } from '../influx/line.js';
 import type { Point } from '../influx/points.js';
 import type { IngestRow } from '../store/hosts.js';
 import { protectionFactsOf } from '../policy/protection.js';
+import { ruleFactsOf } from './rule-facts.js';
 
 /** One accepted report on its way to the store. */
 export interface IngestItem {
@@ -23,6 +24,7 @@ export function toIngestRow({ report, unit, points, receivedAt, json, collectedM
   const collected_ms = collectedMs ?? Date.parse(report.collectedAt);
   const text = json ?? JSON.stringify(report);
   const hostFacts = host.ok ? host.facts : null;
+  const ruleFacts = ruleFactsOf(report);
   return {
     report_id: report.reportId,
     agent_id: report.agentId,
@@ -40,6 +42,8 @@ export function toIngestRow({ report, unit, points, receivedAt, json, collectedM
     // One-shot hash: no Hash object per report (the streaming API costs about twice as much for a few KB).
     content_hash: hash('sha256', text, 'base64'),
     protection_facts: JSON.stringify(protectionFactsOf(report, collected_ms)),
+    rule_facts: ruleFacts.facts,
+    check_titles: ruleFacts.titles,
     lines: points.length ? toLines(points) : '',
     n: points.length,
   };

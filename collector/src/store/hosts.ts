@@ -50,6 +50,9 @@ export interface IngestRow {
   content_hash: string;
   /** The product facts the protection policy judges at evaluation time (policy/protection.ts), JSON. */
   protection_facts: string;
+  /** host_rule_facts.facts of this report, and the titles of its checks that do not pass (ingest/rule-facts.ts). */
+  rule_facts: string;
+  check_titles: string;
   /** The report's points as line protocol, and how many. */
   lines: string;
   n: number;
@@ -85,9 +88,12 @@ export class HostStore {
       WHERE excluded.collected_ms >= hosts.collected_ms`);
   }
 
-  /** The host's latest state from a newly stored report (inside the ingest transaction). */
-  upsertLatest(row: IngestRow): void {
-    this.upsertHost.run(row);
+  /**
+   * The host's latest state from a newly stored report (inside the ingest transaction); false
+   * when the host already has a newer report (this one is history: the state stays).
+   */
+  upsertLatest(row: IngestRow): boolean {
+    return this.upsertHost.run(row).changes === 1;
   }
 
   all(opts: { includeDecommissioned?: boolean } = {}): HostRow[] {

@@ -1,7 +1,8 @@
 /**
  * THE ingest transaction: storing an accepted report touches four tables, and this is the one
  * place that does it, in one SQLite transaction per batch (one fsync): the report id
- * (idempotency, reports.ts), the host's latest state (hosts.ts), its points for InfluxDB
+ * (idempotency, reports.ts), the host's latest state (hosts.ts) and rule facts
+ * (host-rule-facts.ts), its points for InfluxDB
  * (outbox.ts) and, on a unit's collector with `upstream`, the report for the ministry's
  * collector (forward-outbox.ts). Used by the commit thread (ingest/commit-thread.ts) and by
  * tools that seed a store directly.
@@ -9,22 +10,28 @@
 import type { DB } from './db.js';
 import type { ForwardOutbox } from './forward-outbox.js';
 import type { HostStore, IngestRow } from './hosts.js';
+import { HostRuleFactsStore } from './host-rule-facts.js';
 import type { Outbox } from './outbox.js';
 import type { IngestOutcome, ReportStore } from './reports.js';
 
 export class IngestCommit {
+  private readonly ruleFacts: HostRuleFactsStore;
+
   constructor(
     private readonly db: DB,
     private readonly stores: { reports: ReportStore; hosts: HostStore; outbox: Outbox; forwardOutbox: ForwardOutbox },
     /** Reports of this unit are also queued for the ministry's collector (config upstream.unit). */
     private readonly forwardUnit: string | null = null,
-  ) {}
+  ) {
+    this.ruleFacts = new HostRuleFactsStore(db);
+  }
 
   private store(row: IngestRow): IngestOutcome {
     const { reports, hosts, outbox, forwardOutbox } = this.stores;
     const outcome = reports.insert(row);
     if (outcome !== 'stored') return outcome;
-    hosts.upsertLatest(row);
+    // The rule facts follow the host's state: only a report that became its latest replaces them.
+    if (hosts.upsertLatest(row)) this.ruleFacts.put(row.agent_id, row.rule_facts, row.check_titles);
     outbox.addLinesInTransaction(row.lines, row.n, row.received_at);
     if (this.forwardUnit !== null && row.unit === this.forwardUnit) forwardOutbox.add(row.report_id, row.report, row.received_at);
     return 'stored';

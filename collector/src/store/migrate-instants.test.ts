@@ -96,6 +96,8 @@ function rowOf(r: typeof old, agentId: string) {
     report: JSON.stringify(r),
     content_hash: 'something-else',
     protection_facts: '{}',
+    rule_facts: '[]',
+    check_titles: '',
     lines: '',
     n: 0,
   };

@@ -379,4 +379,16 @@ export const MIGRATIONS: (string | ((db: DB) => void))[] = [
   ALTER TABLE hosts ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX hosts_change_seq ON hosts(change_seq);
   `,
+  // The ingest writes host_rule_facts and baseline_check_titles itself, from the report the main
+  // thread has already parsed (ingest/rule-facts.ts, store/host-rule-facts.ts); the triggers
+  // parsed every stored report again in the commit thread, whose CPU per report is now half with
+  // a real agent's 62 checks and two thirds with the benches' 8 (bench/ingest-commit.mjs). Rows
+  // they wrote stay as they are (the same facts). The views stay: they define the facts in SQL,
+  // rebuild them for hosts rows written without the ingest (HostRuleFactsStore.rebuildFromReports),
+  // and are what store/rule-facts-views.integration.test.ts checks the JavaScript form against.
+  // The delete trigger stays.
+  `
+  DROP TRIGGER host_rule_facts_ins;
+  DROP TRIGGER host_rule_facts_upd;
+  `,
 ];
