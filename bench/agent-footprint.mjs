@@ -305,9 +305,12 @@ const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 const line = (label, a, b) => `  ${label.padEnd(50)} ${a.padEnd(30)} ${b.padEnd(26)}`;
 console.log(`agent footprint, median of ${RUNS} (same-run baseline: Debian prometheus-node-exporter)`);
 console.log(line('', 'agent', 'node_exporter') + 'ratio');
-const shippedText = Object.entries(shipped).map(([k, v]) => `${k}=${v}`).join(' ') || 'no Environment=';
+const shippedText =
+  Object.entries(shipped)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || 'no Environment=';
 console.log(`  shipped environment (systemd unit): ${shippedText}`);
-console.log(line('idle RSS (the unit\'s environment)', `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 50 MB`);
+console.log(line("idle RSS (the unit's environment)", `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 50 MB`);
 console.log(line('idle RSS of a bare node process', `${mb(bareIdle)} MB (anon ${mb(bareAnon)})`, '') + `${ratio(bareIdle, ne.idle)}   the floor of any Node agent`);
 console.log(line("idle RSS above bare node (the agent's own part)", `+${mb(ag.idle - bareIdle)} MB (anon +${mb(ag.anon - bareAnon)}, file +${mb(ag.idle - ag.anon - (bareIdle - bareAnon))})`, '') + `${ratio(ag.idle, bareIdle)}x bare node`);
 console.log(line(`settled idle RSS (${SETTLE_MS / 1000} s after a cycle)`, `${mb(agSettled.idle)} MB (anon ${mb(agSettled.anon)})`, '') + `${ratio(agSettled.idle, ne.idle)}   V8's memory reducer ran: what ps shows between real cycles`);
@@ -316,7 +319,10 @@ console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(n
 console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 80 ms (warm)`);
 if (before) {
   console.log(`  before (${COMPARE}, its bundle under its unit's environment), same run:`);
-  console.log(line('    idle RSS / peak RSS / CPU per cycle', `${mb(before.idle)} MB / ${mb(before.peak)} MB / ${before.cpu.toFixed(0)} ms`, '') + `after / before: idle ${ratio(ag.idle, before.idle)}, peak ${ratio(ag.peak, before.peak)}, CPU ${ratio(ag.cpu, before.cpu)}`);
+  console.log(
+    line('    idle RSS / peak RSS / CPU per cycle', `${mb(before.idle)} MB / ${mb(before.peak)} MB / ${before.cpu.toFixed(0)} ms`, '') +
+      `after / before: idle ${ratio(ag.idle, before.idle)}, peak ${ratio(ag.peak, before.peak)}, CPU ${ratio(ag.cpu, before.cpu)}`,
+  );
 }
 console.log('  per probe (alone, in-process, CPU incl. children / wall):');
 for (const p of probes) console.log(`    ${p.probe.padEnd(12)} ${p.cpu.toFixed(0).padStart(5)} ms CPU  ${p.wall.toFixed(0).padStart(5)} ms wall`);

@@ -10,7 +10,7 @@
 /** @type {Goal[]} */
 export const GOALS = [
   { figure: 'agent idle RSS (shipped configuration)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS \(the unit's environment\)\s+([\d.]+) MB/m, unit: 'MB', goal: '<= 50 MB', met: (v) => v <= 50 },
-  { figure: 'agent settled idle RSS (after V8\'s memory reducer, ~8 s after a cycle)', bench: 'agent-footprint.mjs', pattern: /^\s*settled idle RSS \(\d+ s after a cycle\)\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
+  { figure: "agent settled idle RSS (after V8's memory reducer, ~8 s after a cycle)", bench: 'agent-footprint.mjs', pattern: /^\s*settled idle RSS \(\d+ s after a cycle\)\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
   { figure: 'bare node idle RSS (same run, for scale)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS of a bare node process\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
   { figure: 'node_exporter idle RSS (same run, for scale)', bench: 'agent-footprint.mjs', pattern: /^\s*idle RSS \(the unit's environment\)\s+[\d.]+ MB \(anon [\d.]+\)\s+([\d.]+) MB/m, unit: 'MB', goal: '-', met: () => true },
   { figure: 'agent peak RSS across cycles', bench: 'agent-footprint.mjs', pattern: /^\s*peak RSS \(VmHWM, across cycles\)\s+([\d.]+) MB/m, unit: 'MB', goal: '<= 60 MB', met: (v) => v <= 60 },
@@ -19,7 +19,14 @@ export const GOALS = [
   { figure: 'GET /api/v1/report at 100,000 hosts (served again)', bench: 'state-rss.mjs', pattern: /^report API \d+ ms first, (\d+) ms again/m, unit: 'ms', goal: '<= 50 ms', met: (v) => v <= 50 },
   { figure: 'collector peak RSS with 100,000 hosts', bench: 'state-rss.mjs', pattern: /^peak RSS \(VmHWM\)\s+\d+ MB\s+(\d+) MB/m, unit: 'MB', goal: '<= 400 MB', met: (v) => v <= 400 },
   // What each scheduled evaluation costs: the rows changed since the last one read from SQLite (1% of the hosts reported anew), members, rules.
-  { figure: 'evaluation from SQLite at 100,000 hosts (cached inputs, 1% changed)', bench: 'rules-eval.mjs', pattern: /^cached inputs: 1% changed \+ members \+ evaluation \(goal <= 600 ms\)\s+([\d.]+) ms/m, unit: 'ms', goal: '<= 600 ms', met: (v) => v <= 600 },
+  {
+    figure: 'evaluation from SQLite at 100,000 hosts (cached inputs, 1% changed)',
+    bench: 'rules-eval.mjs',
+    pattern: /^cached inputs: 1% changed \+ members \+ evaluation \(goal <= 600 ms\)\s+([\d.]+) ms/m,
+    unit: 'ms',
+    goal: '<= 600 ms',
+    met: (v) => v <= 600,
+  },
   { figure: 'evaluation from SQLite, cold (every row: a restart)', bench: 'rules-eval.mjs', pattern: /^from SQLite: load facts \+ members \+ evaluation \(cold, no cache\)\s+([\d.]+) ms/m, unit: 'ms', goal: '-', met: () => true },
   { figure: 'event loop held by one scheduled evaluation (sliced)', bench: 'rules-eval.mjs', pattern: /^event loop held by one evaluation[^\n]*?, (\d+) ms cached in slices/m, unit: 'ms', goal: '-', met: () => true },
   { figure: 'stepped load, sustained with p99 < 100 ms', bench: 'load.mjs', args: ['--hosts', '5000'], pattern: /^sustained with p99 < 100 ms: (\d+) reports\/s/m, unit: 'reports/s', goal: '>= 2000/s', met: (v) => v >= 2000 },

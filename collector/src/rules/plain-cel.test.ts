@@ -14,12 +14,7 @@ import { Environment } from '@marcbachmann/cel-js';
 
 const NOW = new Date('2022-06-01T00:30:00.000Z');
 const hosts = hostMembers(
-  [
-    host('A', { role: 'server' }),
-    host('A', { protected: false, os: 'windows' }),
-    host('B', { receivedAt: '2022-05-31T20:00:00.000Z', role: 'printer' }),
-    host('B', { protected: null, protectionError: 'PROBE_TIMEOUT', ipv6Readiness: null }),
-  ],
+  [host('A', { role: 'server' }), host('A', { protected: false, os: 'windows' }), host('B', { receivedAt: '2022-05-31T20:00:00.000Z', role: 'printer' }), host('B', { protected: null, protectionError: 'PROBE_TIMEOUT', ipv6Readiness: null })],
   NOW,
   60,
 );

@@ -112,7 +112,9 @@ beforeAll(async () => {
   for (let i = 0; i < 8; i++) {
     const unit = i % 2 ? 'B' : 'A';
     const id = enroll(unit, `h${i}`);
-    expect(store(id, unit, minutesAgo(10 + i), { protected: i % 3 !== 0, systems: i < 3 ? ['cong-ttdt'] : i === 3 ? ['he-thong-la'] : [], role: i % 4 ? 'workstation' : 'server', baseline: { 'firewall.inbound_default_deny': i % 2 ? 'fail' : 'pass' } })).toBe(true);
+    expect(
+      store(id, unit, minutesAgo(10 + i), { protected: i % 3 !== 0, systems: i < 3 ? ['cong-ttdt'] : i === 3 ? ['he-thong-la'] : [], role: i % 4 ? 'workstation' : 'server', baseline: { 'firewall.inbound_default_deny': i % 2 ? 'fail' : 'pass' } }),
+    ).toBe(true);
   }
 });
 afterAll(async () => {

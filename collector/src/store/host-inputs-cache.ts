@@ -193,7 +193,10 @@ export class HostInputCache {
     const titlesText = JSON.stringify(titles);
     const s = this.state;
     if (!s || s.facts !== facts || s.titles !== titlesText) return this.fullRead(facts, titles, titlesText);
-    const rows = this.db.prepare(`${RULE_INPUTS_SQL} WHERE h.change_seq > @seq`).raw().all({ all: facts === 'all' ? 1 : 0, seq: s.seq }) as Raw[];
+    const rows = this.db
+      .prepare(`${RULE_INPUTS_SQL} WHERE h.change_seq > @seq`)
+      .raw()
+      .all({ all: facts === 'all' ? 1 : 0, seq: s.seq }) as Raw[];
     for (const row of rows) this.apply(s, row);
     const count = this.db.prepare('SELECT count(*) FROM hosts').pluck().get() as number;
     // A deleted row leaves no counter behind, and would stay counted: read it all again.
@@ -222,7 +225,10 @@ export class HostInputCache {
     // Rowids are dense unless rows were deleted; sparse ones (never from the upsert) must not size an array by the largest.
     const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(Math.min(end, 2 * count + 1024)), decommissioned: new Set(), seq: 0 };
     let n = 0;
-    const rows = this.db.prepare(RULE_INPUTS_SQL).raw().iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
+    const rows = this.db
+      .prepare(RULE_INPUTS_SQL)
+      .raw()
+      .iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
     for (const row of rows) {
       this.apply(s, row);
       n++;

@@ -50,7 +50,9 @@ export class ProtectionPool {
       return this.append([-this.whole.length]);
     }
     const shape: Shape = {
-      products: f.products && f.products.map((p) => ({ key: p.key, id: p.id, name: p.name, antiMalware: p.antiMalware, installed: p.installed, running: p.running, realTime: p.realTime, signatureless: p.signatureless, signatureUpToDate: p.signatureUpToDate })),
+      products:
+        f.products &&
+        f.products.map((p) => ({ key: p.key, id: p.id, name: p.name, antiMalware: p.antiMalware, installed: p.installed, running: p.running, realTime: p.realTime, signatureless: p.signatureless, signatureUpToDate: p.signatureUpToDate })),
       failure: f.failure,
       agentProtected: f.agentProtected,
       agentLimitHours: f.agentLimitHours,
