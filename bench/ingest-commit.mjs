@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { toIngestRow } from '../collector/dist/ingest/rows.js';
 import { pointsOfReport } from '../collector/dist/influx/points.js';
 import { openDb } from '../collector/dist/store/db.js';
-import { benchReport } from './lib/report.mjs';
+import { benchReport, withChecks } from './lib/report.mjs';
 import { SMOKE } from './lib/smoke.mjs';
 
 const { values: a } = parseArgs({ options: { hosts: { type: 'string', default: '2000' }, batch: { type: 'string', default: '16' }, rounds: { type: 'string', default: '5' }, base: { type: 'string' }, smoke: { type: 'boolean' } } });
@@ -48,17 +48,6 @@ function floorOf(dir) {
   const ins = db.prepare('INSERT INTO floor (report_id, agent_id, report, lines) VALUES (@report_id, @agent_id, @report, @lines)');
   const tx = db.transaction((rows) => rows.forEach((r) => ins.run(r)));
   return { commit: tx, close: () => db.close() };
-}
-
-/** A report with `n` baseline checks shaped like the agent's: ids unique, retention checks with per-level results. */
-function withChecks(r, n) {
-  const base = r.probes.baseline.facts.checks;
-  r.probes.baseline.facts.checks = Array.from({ length: n }, (_, k) => {
-    const c = base[k % base.length];
-    const retention = k % 6 === 0 ? { value: 30, byLevel: [2, 3, 4, 5].map((level) => ({ level, result: level === 2 ? 'pass' : 'fail', threshold: [30, 90, 180, 365][level - 2] })) } : {};
-    return { ...c, id: `${c.id}.${k}`, ...retention };
-  });
-  return r;
 }
 
 /** Rows of `batches` batches: every host once (seeding), then again with newer reports. */

@@ -20,23 +20,12 @@ import { validateConfig } from '../collector/dist/config.js';
 import { checkReport } from '../collector/dist/ingest/accept.js';
 import { ruleFactsOf } from '../collector/dist/ingest/rule-facts.js';
 import { validateReport } from '../collector/dist/ingest/validate.js';
-import { benchReport } from './lib/report.mjs';
+import { benchReport, withChecks } from './lib/report.mjs';
 import { SMOKE } from './lib/smoke.mjs';
 
 const { values: a } = parseArgs({ options: { n: { type: 'string', default: '20000' }, smoke: { type: 'boolean' } } });
 const N = SMOKE ? 50 : Number(a.n);
 const ROUNDS = SMOKE ? 1 : 5;
-
-/** A report with `n` baseline checks shaped like the agent's (as bench/ingest-commit.mjs makes them). */
-function withChecks(r, n) {
-  const base = r.probes.baseline.facts.checks;
-  r.probes.baseline.facts.checks = Array.from({ length: n }, (_, k) => {
-    const c = base[k % base.length];
-    const retention = k % 6 === 0 ? { value: 30, byLevel: [2, 3, 4, 5].map((level) => ({ level, result: level === 2 ? 'pass' : 'fail', threshold: [30, 90, 180, 365][level - 2] })) } : {};
-    return { ...c, id: `${c.id}.${k}`, ...retention };
-  });
-  return r;
-}
 
 const cpuMicros = (fn) => {
   const c0 = process.cpuUsage();

@@ -25,3 +25,14 @@ export function benchReport(agentId, unit, i, at = new Date()) {
     agent: { collectMs: 152.3 },
   });
 }
+
+/** A report with `n` baseline checks shaped like the agent's: ids unique, retention checks with per-level results. */
+export function withChecks(r, n) {
+  const base = r.probes.baseline.facts.checks;
+  r.probes.baseline.facts.checks = Array.from({ length: n }, (_, k) => {
+    const c = base[k % base.length];
+    const retention = k % 6 === 0 ? { value: 30, byLevel: [2, 3, 4, 5].map((level) => ({ level, result: level === 2 ? 'pass' : 'fail', threshold: [30, 90, 180, 365][level - 2] })) } : {};
+    return { ...c, id: `${c.id}.${k}`, ...retention };
+  });
+  return r;
+}
