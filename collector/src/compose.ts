@@ -32,6 +32,7 @@ import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation, type SourcedMembers } from './rules/engine.js';
 import { RuleManager } from './rules/manager.js';
+import { Slicer } from './rules/slicer.js';
 import { hostFactsFor, hostMembers, hostMembersSliced, systemMembers, type HostMember } from './rules/members.js';
 import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
 // Portal prober (src/portals/): its runner (points through the outbox).
@@ -86,7 +87,8 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     units: () => config.units.map((u) => ({ id: u.id, name: u.name, ...(u.shortName ? { shortName: u.shortName } : {}) })),
     // The inputs kept since the last evaluation, refreshed from the rows written since (store/host-inputs-cache.ts).
     members: (now) => withSystems(hostMembers(s.hostInputs.inService(hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection), now),
-    membersSliced: async (now, slicer) => withSystems(await hostMembersSliced(s.hostInputs.inService(hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection, slicer), now),
+    // The scheduled one reads the changed rows (every row at a restart) in slices too.
+    membersSliced: async (now, slicer) => withSystems(await hostMembersSliced(await s.hostInputs.inServiceSliced(hostFactsFor(engine.rules.rules), slicer), now, config.staleAfterMinutes, config.protection, slicer), now),
     alertState: () => s.alerts.all(),
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
     afterRecord: (r) => {
@@ -143,13 +145,15 @@ export function startServices(c: Collector): RunningServices {
   c.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
-  c.engine.afterEvaluation = (now, members, ev) => {
+  // In slices as the evaluation was: the console's indexes and the verdict history go over
+  // every host (0.15 s at 100,000 hosts, 0.5 s at a restart, which reads every host's last verdict).
+  c.engine.afterEvaluation = async (now, members, ev) => {
     if (c.influx) {
       const points = inventoryPoints(c, members, now);
       c.outbox.add(toLines(points), points.length, now);
     }
     // The console shows the evaluation just recorded (and keeps each host's verdict history).
-    consoleData(c).afterEvaluation(now, members, ev);
+    await consoleData(c).afterEvaluationSliced(now, members, ev, new Slicer(c.engine.sliceMs));
   };
   c.engine.start();
   c.dispatcher.start();
