@@ -71,6 +71,17 @@ const sum = (xs) => xs.reduce((s, [a, b]) => s + (b - a), 0);
 await services.stopEvaluation();
 await services.stopDelivery();
 c.db.close();
+if (process.env.FIRST_EVAL_DEBUG)
+  console.error(
+    JSON.stringify({
+      top: [...gaps]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 6)
+        .map(([s0, d]) => [Math.round(s0 - t0), Math.round(d)]),
+      record: spans.record.map(([x, y]) => [Math.round(x - t0), Math.round(y - t0)]),
+      after: spans.after.map(([x, y]) => [Math.round(x - t0), Math.round(y - t0)]),
+    }),
+  );
 console.log(
   JSON.stringify({
     // The first evaluation, from startServices until the console had it.
