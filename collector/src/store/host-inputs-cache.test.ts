@@ -274,4 +274,3 @@ describe('the cached rule inputs', () => {
     expect(expectSameAsFullRead(0).verdicts.endpoint_protection).toContain(`${early}:1`);
   });
 });
-
