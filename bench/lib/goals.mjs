@@ -16,7 +16,7 @@ export const GOALS = [
   { figure: 'agent peak RSS across cycles', bench: 'agent-footprint.mjs', pattern: /^\s*peak RSS \(VmHWM, across cycles\)\s+([\d.]+) MB/m, unit: 'MB', goal: '<= 60 MB', met: (v) => v <= 60 },
   { figure: 'agent CPU per warm cycle (children included)', bench: 'agent-footprint.mjs', pattern: /^\s*CPU per collection \/ scrape\s+([\d.]+) ms incl\. children/m, unit: 'ms', goal: '<= 80 ms', met: (v) => v <= 80 },
   { figure: 'baseline probe, cold cycle (CPU)', bench: 'baseline-probe.mjs', pattern: /^\s*whole probe, cold\s+([\d.]+)/m, unit: 'ms', goal: '<= 1000 ms', met: (v) => v <= 1000 },
-  { figure: 'GET /api/v1/report at 100,000 hosts (served again)', bench: 'state-rss.mjs', pattern: /^report API \d+ ms first, (\d+) ms again/m, unit: 'ms', goal: '<= 50 ms', met: (v) => v <= 50 },
+  { figure: 'GET /api/v1/report at 100,000 hosts (served again)', bench: 'state-rss.mjs', pattern: /^report API \d+ ms first[^,]*, (\d+) ms again/m, unit: 'ms', goal: '<= 50 ms', met: (v) => v <= 50 },
   { figure: 'collector peak RSS with 100,000 hosts', bench: 'state-rss.mjs', pattern: /^peak RSS \(VmHWM\)\s+\d+ MB\s+(\d+) MB/m, unit: 'MB', goal: '<= 400 MB', met: (v) => v <= 400 },
   // What each scheduled evaluation costs: the rows changed since the last one read from SQLite (1% of the hosts reported anew), members, rules.
   {
