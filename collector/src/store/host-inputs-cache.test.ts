@@ -272,5 +272,18 @@ describe('the cached rule inputs', () => {
     // Every row of the fleet (the decommissioned host's row takes its report too), and the early one again, read after the others.
     expect(c.hostInputs.last).toMatchObject({ full: false, rows: fleet.length + 1 });
     expect(expectSameAsFullRead(0).verdicts.endpoint_protection).toContain(`${early}:1`);
+
+    // A full read again because the rules need other facts, or because a row was deleted: in slices too.
+    const byId = (xs: Iterable<HostInput>) => [...xs].sort((a, b) => a.agentId.localeCompare(b.agentId));
+    const other = facts === 'all' ? 'serving-systems' : 'all';
+    for (const change of [() => undefined, () => sqlRun(c.db, 'DELETE FROM hosts WHERE agent_id = ?', fleet[7]!)]) {
+      change();
+      const p = { pauses: 0, overdue: () => true, pause: async () => void (p.pauses++, await new Promise((r) => setImmediate(r))) };
+      const read = byId(await c.hostInputs.inServiceSliced(other, p));
+      expect(c.hostInputs.last.full).toBe(true);
+      expect(p.pauses).toBeGreaterThanOrEqual(3);
+      expect(read).toEqual(byId(hostInputsInService(c.db, other)));
+    }
+    expect(expectSameAsFullRead(undefined).hosts).not.toContain(fleet[7]);
   });
 });
