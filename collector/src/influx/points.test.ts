@@ -9,7 +9,7 @@ const withProducts = (n: number): Report => {
   const p = r.probes.protection;
   if (!p?.ok) throw new Error('sample report has no protection facts');
   const first = p.facts.products[0]!;
-  p.facts.products = Array.from({ length: n }, (_, i) => ({ ...first, id: i % 2 ? first.id : `${first.id}-${i}` }));
+  p.facts.products = Array.from({ length: n }, (_, i) => ({ ...first, id: i < 2 ? first.id : `${first.id}-${i}` }));
   return r;
 };
 
