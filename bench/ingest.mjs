@@ -191,8 +191,18 @@ async function main() {
   console.log(`B vs A per round (wall/cpu): ${roundRatios}`);
   // Where the collector's CPU goes: its event loop (HTTP, parse, schema, checks) and its other threads (the commit thread, GC, libuv).
   const perReport = (x) => (x.statuses[201] ? (x.loop / x.statuses[201]) * 1e6 : NaN);
-  const bLoop = median(bs.map((x) => ({ ...x, us: perReport(x), other: ((x.cpu - x.loop) / (x.statuses[201] ?? 1)) * 1e6 })), 'us');
-  console.log(`B collector CPU per report (median round): event loop ${fmt(bLoop.us)} µs, other threads ${fmt(bLoop.other)} µs (commit thread, GC, libuv); A bare server ${fmt(median(as.map((x) => ({ ...x, us: (x.cpu / (x.statuses[201] ?? 1)) * 1e6 })), 'us').us)} µs`);
+  const bLoop = median(
+    bs.map((x) => ({ ...x, us: perReport(x), other: ((x.cpu - x.loop) / (x.statuses[201] ?? 1)) * 1e6 })),
+    'us',
+  );
+  console.log(
+    `B collector CPU per report (median round): event loop ${fmt(bLoop.us)} µs, other threads ${fmt(bLoop.other)} µs (commit thread, GC, libuv); A bare server ${fmt(
+      median(
+        as.map((x) => ({ ...x, us: (x.cpu / (x.statuses[201] ?? 1)) * 1e6 })),
+        'us',
+      ).us,
+    )} µs`,
+  );
   console.log(`B group commit: ${fmt(accepted)} reports in ${fmt(commits)} SQLite commits (${fmt(accepted / commits, 1)} per commit)`);
   console.log(
     `C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`,
