@@ -162,6 +162,8 @@ export class HostInputCache {
     const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(Math.min(end, 2 * count + 1024)), decommissioned: new Set(), seq };
     const all = facts === 'all' ? 1 : 0;
     let n = 0;
+    // The count scans the table (and at a restart the first rows meet a cold JIT): its own step.
+    yield;
     for (let after = 0; ; yield) {
       const rows = this.reads().after.all({ all, after }) as Raw[];
       for (const row of rows) place(s, row);
