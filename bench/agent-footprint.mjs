@@ -2,7 +2,7 @@
 /**
  * Agent footprint against Debian's prometheus-node-exporter, both measured in this run:
  *   idle RSS           the agent daemon just after a warm cycle          vs  node_exporter idle
- *                      (and settled, once V8's memory reducer ran ~8 s after a cycle)
+ *                      (and settled, 12 s later, when V8's memory reducer may have run)
  *   peak RSS           the daemon's VmHWM across cycles                 vs  node_exporter after scrapes
  *   CPU / collection   one full collection incl. child processes       vs  one full /metrics scrape
  * plus what each probe costs alone (CPU incl. children), to show where the time goes.
@@ -154,8 +154,11 @@ async function agent(bundle, unitEnv) {
 
 /**
  * Settled idle: what `ps` shows for most of a real interval (minutes between cycles). About 8 s
- * after a collection, V8's memory reducer finds the isolate idle and runs a memory-reducing GC
- * (shrinks the young generation, compacts), which a 3 s schedule never lets it do. Cycles every
+ * after some full collections (startup's; later only once the old generation has grown by
+ * ~10 MB), V8's memory reducer finds the isolate idle and runs a memory-reducing GC (shrinks the
+ * young generation, compacts), which a 3 s schedule never lets it do. The agent gives back the
+ * young generation itself after every cycle (agent/src/memory.ts), so this figure and the idle
+ * one agree: a gap says that give-back stopped working (a V8 with other heuristics). Cycles every
  * 20 s; measured SETTLE_MS after a warm one, before the next starts (else after the next). The
  * memory reducer's delay is V8's own, so a smoke run waits as long.
  */
