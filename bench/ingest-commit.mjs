@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The commit thread's work per report: THE ingest transaction (store/ingest-commit.ts: report
-// id, host state with the rule-facts triggers, outbox row), in batches as group commit makes
-// them, on a store whose hosts all reported once before (every report updates its host).
+// The commit thread's work per report: THE ingest transaction (store/ingest-commit.ts: the
+// agent's revocation read, report id, host state and rule facts, outbox row), in batches as
+// group commit makes them, on a store whose hosts all reported once before (every report
+// updates its host). The commit thread makes each row first: bench/ingest-steps.mjs times that.
 // Single-threaded CPU time, so steadier than the HTTP benches on a shared machine.
 //   floor     the same rows' bytes inserted into one plain table (same pragmas: WAL,
 //             synchronous=FULL): what durability alone costs
@@ -34,11 +35,17 @@ const SAMPLE_CHECKS = 8;
 /** An IngestCommit of the checkout at `root` over a fresh store (its own migrations). */
 async function committerOf(root, dir) {
   const m = (p) => import(join(root, 'collector/dist/store', p));
-  const [{ openDb: open }, { HostStore }, { ReportStore }, { Outbox }, { ForwardOutbox }, { IngestCommit }] = await Promise.all(['db.js', 'hosts.js', 'reports.js', 'outbox.js', 'forward-outbox.js', 'ingest-commit.js'].map(m));
+  const [{ openDb: open }, { HostStore }, { ReportStore }, { Outbox }, { ForwardOutbox }, { IngestCommit }, { AgentStore }] = await Promise.all(
+    ['db.js', 'hosts.js', 'reports.js', 'outbox.js', 'forward-outbox.js', 'ingest-commit.js', 'agents.js'].map(m),
+  );
   const db = open(dir);
-  // Hosts reference enrolled agents; the bench stores hosts only.
+  // Agents enrolled straight in the table (an agent's report is stored only while it is not revoked).
   db.pragma('foreign_keys = OFF');
-  const ic = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db) });
+  const enroll = db.prepare("INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, 'TTCNTT', ?, '', '', '')");
+  db.transaction(() => {
+    for (let i = 0; i < BATCHES * BATCH; i++) enroll.run(`a-${i}`, `hash-${i}`);
+  })();
+  const ic = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db), agents: new AgentStore(db) });
   return { commit: (rows) => ic.commit(rows), close: () => db.close() };
 }
 
@@ -58,7 +65,7 @@ function rowsFor(checks, round) {
       const i = b * BATCH + k;
       const sample = { ...benchReport(`a-${i}`, 'TTCNTT', i, new Date(at + i)), reportId: randomUUID() };
       const r = checks === SAMPLE_CHECKS ? sample : withChecks(sample, checks);
-      return toIngestRow({ report: r, unit: 'TTCNTT', points: pointsOfReport(r, 'TTCNTT'), receivedAt: new Date(), json: JSON.stringify(r) });
+      return toIngestRow({ report: r, unit: 'TTCNTT', points: pointsOfReport(r, 'TTCNTT'), receivedAt: new Date(), json: JSON.stringify(r), byAgentCredential: true });
     }),
   );
 }
@@ -83,7 +90,11 @@ try {
     const stores = [];
     for (const [name, make] of kinds) {
       const s = await make(join(tmp, `${checks}-${stores.length}`));
-      for (const b of seed) s.commit(b);
+      for (const b of seed) {
+        // Every seeding report must be stored, or the rounds would time refusals.
+        const refused = s.commit(b)?.outcomes.find((o) => o !== 'stored');
+        if (refused) throw new Error(`${name}: a seeding report was not stored (${refused})`);
+      }
       stores.push({ name, s, us: [] });
     }
     const bytes = seed[0][0].report.length;

@@ -6,6 +6,8 @@
 //   C  collector end to end: B + outbox drained into a real influxd (reports/s until drained)
 //   D  latency at a fixed 1,000 reports/s against C's collector (open loop, p50/p99/max)
 //   E  3,000 reports/s offered (open loop) against C's collector: sustained end-to-end rate
+// B also prints the collector's CPU per report split into its event loop (the main thread, which
+// every request waits for) and its other threads (the commit thread making and storing rows, GC).
 // Usage: npm run build && node bench/ingest.mjs   (BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32 BENCH_AGENTS=500)
 import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -93,13 +95,20 @@ function cpuSeconds(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
-/** Run `fn` and add the CPU seconds that `pids` spent meanwhile to its result. */
+/** CPU seconds of a process's main thread (its event loop: the thread whose id is the pid). */
+function mainThreadSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+/** Run `fn` and add the CPU seconds that `pids` spent meanwhile to its result (`loop`: the first one's event loop alone). */
 async function withCpu(pids, fn) {
   const before = pids.map(cpuSeconds);
+  const loop0 = mainThreadSeconds(pids[0]);
   const r = await fn();
   const each = pids.map((p, i) => cpuSeconds(p) - before[i]);
+  const loop = mainThreadSeconds(pids[0]) - loop0;
   const cpu = each.reduce((a, b) => a + b, 0);
-  return { ...r, cpu, each, perCpuSecond: (r.statuses[201] ?? 0) / cpu };
+  return { ...r, cpu, each, loop, perCpuSecond: (r.statuses[201] ?? 0) / cpu };
 }
 
 const metric = async (url, name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
@@ -180,6 +189,20 @@ async function main() {
     );
   }
   console.log(`B vs A per round (wall/cpu): ${roundRatios}`);
+  // Where the collector's CPU goes: its event loop (HTTP, parse, schema, checks) and its other threads (the commit thread, GC, libuv).
+  const perReport = (x) => (x.statuses[201] ? (x.loop / x.statuses[201]) * 1e6 : NaN);
+  const bLoop = median(
+    bs.map((x) => ({ ...x, us: perReport(x), other: ((x.cpu - x.loop) / (x.statuses[201] ?? 1)) * 1e6 })),
+    'us',
+  );
+  console.log(
+    `B collector CPU per report (median round): event loop ${fmt(bLoop.us)} µs, other threads ${fmt(bLoop.other)} µs (commit thread, GC, libuv); A bare server ${fmt(
+      median(
+        as.map((x) => ({ ...x, us: (x.cpu / (x.statuses[201] ?? 1)) * 1e6 })),
+        'us',
+      ).us,
+    )} µs`,
+  );
   console.log(`B group commit: ${fmt(accepted)} reports in ${fmt(commits)} SQLite commits (${fmt(accepted / commits, 1)} per commit)`);
   console.log(
     `C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`,

@@ -14,6 +14,8 @@ import { sampleReport } from '../../../testing/reports.js';
 import { build, openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
+import { AgentStore } from '../store/agents.js';
+import { openDb } from '../store/db.js';
 import { sha256 } from './secrets.js';
 import { sqlAll } from '../../../testing/sql.js';
 
@@ -146,6 +148,26 @@ describe('reports: agent credentials', () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: r, headers: { authorization: `Bearer ${agentB.credential}` } });
     expect(res.statusCode).toBe(201);
     expect(c.hosts.get(agentB.agentId)?.unit).toBe('CHHVN');
+  });
+
+  it('refuses the reports of an agent revoked from another process (the CLI) after its credential was cached: 401 AGENT_REVOKED, nothing stored', async () => {
+    const agent = (await enroll('TTCNTT', TEST_UNITS[0]!.enrollmentSecret)).json<{ agentId: string; credential: string }>();
+    const post = () => app.inject({ method: 'POST', url: '/api/v1/reports', payload: sampleReport({ agentId: agent.agentId, unit: 'TTCNTT' }), headers: { authorization: `Bearer ${agent.credential}` } });
+    expect((await post()).statusCode).toBe(201);
+    // The CLI's process has its own connection: this collector's credential cache does not hear of it.
+    const cli = openDb(dir);
+    try {
+      expect(new AgentStore(cli).revoke(agent.agentId)).toBe(true);
+    } finally {
+      cli.close();
+    }
+    for (let i = 0; i < 2; i++) {
+      const before = snapshot();
+      const res = await post();
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('AGENT_REVOKED');
+      expect(snapshot()).toEqual(before);
+    }
   });
 
   it('limits failures per address (10 here): the failing attempts get 429, a good credential from that address still passes', async () => {

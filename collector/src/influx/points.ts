@@ -96,6 +96,12 @@ export const INFLUX_SCHEMA = {
 export const systemsField = (systems: readonly string[]): string => `,${systems.join(',')},`;
 
 /**
+ * How many points pointsOfReport makes of a report (the host's, and one per protection product),
+ * for the outbox's room check on the event loop, where the points themselves are not built.
+ */
+export const pointCountOfReport = (report: Report): number => 1 + (report.probes.protection?.ok ? report.probes.protection.facts.products.length : 0);
+
+/**
  * The points of one report; `collectedMs` is its collectedAt as parsed once at ingest.
  * `unitName` (the unit's short name from the config) is the `unit_name` tag dashboards show
  * instead of the id; the id stays the tag that filters and groups.

@@ -1,24 +1,38 @@
 /**
  * The checks every report passes once its sender is known, whether an agent posted it
  * (routes/reports.ts) or a unit's collector relayed it (routes/relay.ts): schema, agent, unit,
- * clock; then the row the commit thread stores. Throws ApiFailure naming what is wrong.
+ * clock, storability; then what goes to the commit thread, which derives the stored row from
+ * it (ingest/rows.ts). Throws ApiFailure naming what is wrong.
  */
 import type { Report } from '@posture/protocol';
 import type { Collector } from '../context.js';
 import { ApiFailure } from '../errors.js';
-import { pointsOfReport } from '../influx/points.js';
-import type { IngestRow } from '../store/hosts.js';
-import { toIngestRow } from './rows.js';
+import { pointCountOfReport } from '../influx/points.js';
+import type { AcceptedReport } from './rows.js';
 import { clockProblem, clockSkewMessage, parseInstant } from './instant.js';
 import { problemsOf, storageProblems, validateReport } from './validate.js';
 
-export function acceptReport(c: Collector, body: unknown, agent: { id: string; unit: string }, json: string | null, now: Date): { report: Report; row: IngestRow } {
+/** A checked report: the parsed document, what the commit thread takes, and how many InfluxDB points it makes. */
+export interface CheckedReport {
+  report: Report;
+  accepted: AcceptedReport;
+  points: number;
+}
+
+/** Who sent a report: an agent with its own credential, or a unit's collector relaying one of its agents. */
+export interface ReportSender {
+  id: string;
+  unit: string;
+  relayed: boolean;
+}
+
+export function acceptReport(c: Collector, body: unknown, agent: ReportSender, json: string | null, now: Date): CheckedReport {
   if (!validateReport(body)) throw new ApiFailure('REPORT_INVALID', 'report does not match the report schema', problemsOf(validateReport.errors));
   return checkReport(c, body as Report, agent, json, now);
 }
 
 /** The checks after the schema (the route's body schema, or acceptReport's): agent, unit, clock, storability. */
-export function checkReport(c: Collector, report: Report, agent: { id: string; unit: string }, json: string | null, now: Date): { report: Report; row: IngestRow } {
+export function checkReport(c: Collector, report: Report, agent: ReportSender, json: string | null, now: Date): CheckedReport {
   if (report.agentId !== agent.id) {
     throw new ApiFailure('AGENT_MISMATCH', `report claims agent "${report.agentId}" but the credential belongs to agent "${agent.id}"`, [{ path: '/agentId', message: `must be ${agent.id}` }]);
   }
@@ -41,12 +55,21 @@ export function checkReport(c: Collector, report: Report, agent: { id: string; u
       { path: '/collectedAt', message: clock.kind === 'future' ? `${Math.round(clock.offsetMs / 1000)} s ahead of the collector clock` : `${Math.round(-clock.offsetMs / 1000)} s behind the collector clock` },
     ]);
   }
-  const u = c.config.units.find((x) => x.id === agent.unit);
-  const points = pointsOfReport(report, agent.unit, collectedMs, u ? (u.shortName ?? u.name) : undefined);
-  const row = toIngestRow({ report, unit: agent.unit, points, receivedAt: now, json, collectedMs });
-  const unstorable = storageProblems(report, row.report);
+  const text = json ?? JSON.stringify(report);
+  const unstorable = storageProblems(report, text);
   if (unstorable.length) throw new ApiFailure('REPORT_INVALID', 'report has values the collector cannot store exactly', unstorable);
-  return { report, row };
+  const u = c.config.units.find((x) => x.id === agent.unit);
+  const accepted: AcceptedReport = {
+    json: text,
+    reportId: report.reportId,
+    agentId: report.agentId,
+    unit: agent.unit,
+    unitName: u ? (u.shortName ?? u.name) : undefined,
+    receivedAt: now.toISOString(),
+    collectedMs,
+    byAgentCredential: !agent.relayed,
+  };
+  return { report, accepted, points: pointCountOfReport(report) };
 }
 
 /** The REPORT_ID_CONFLICT message: what happened and what to fix. */

@@ -12,16 +12,17 @@ import { sampleReport } from '../../../testing/reports.js';
 import { openCollector } from '../app.js';
 import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
-import { pointsOfReport } from '../influx/points.js';
-import { toIngestRow } from './rows.js';
+import type { AcceptedReport } from './rows.js';
 
 let dir: string;
 let c: Collector;
 let agentId: string;
-const row = (reportId?: string) => {
+/** A report as the route hands it over; with `reportId`, that id (and `collectMs` to make its content differ). */
+const row = (reportId?: string, collectMs?: number): AcceptedReport => {
   const r = sampleReport({ agentId, unit: 'TTCNTT' });
   if (reportId) r.reportId = reportId;
-  return toIngestRow({ report: r, unit: 'TTCNTT', points: pointsOfReport(r, 'TTCNTT'), receivedAt: new Date() });
+  if (collectMs !== undefined) r.agent.collectMs = collectMs;
+  return { json: JSON.stringify(r), reportId: r.reportId, agentId, unit: 'TTCNTT', unitName: undefined, receivedAt: new Date().toISOString(), collectedMs: Date.parse(r.collectedAt), byAgentCredential: true };
 };
 
 beforeAll(async () => {
@@ -40,7 +41,8 @@ describe('IngestBatcher', () => {
   it('commits what queued together in one transaction; a resend is a duplicate, the id reused for other content a conflict', async () => {
     const commits = c.ingest.stats.commits;
     const first = row();
-    const results = await Promise.all([c.ingest.submit(first), ...Array.from({ length: 20 }, () => c.ingest.submit(row())), c.ingest.submit({ ...first }), c.ingest.submit({ ...row(), report_id: first.report_id })]);
+    const other = row(first.reportId, JSON.parse(first.json).agent.collectMs + 1);
+    const results = await Promise.all([c.ingest.submit(first), ...Array.from({ length: 20 }, () => c.ingest.submit(row())), c.ingest.submit({ ...first }), c.ingest.submit(other)]);
     expect(results.filter((r) => r === 'stored')).toHaveLength(21);
     expect(results.slice(-2)).toEqual(['duplicate', 'conflict']);
     // The first report goes alone (nothing waits behind an idle thread); the rest share a commit.

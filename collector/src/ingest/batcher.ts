@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Outbox, OutboxBatch } from '../store/outbox.js';
 import type { CommitRequest, CommitResult, CommitThreadData } from './commit-thread.js';
-import type { IngestRow } from '../store/hosts.js';
 import type { IngestOutcome } from '../store/reports.js';
+import type { AcceptedReport } from './rows.js';
 
 interface Pending {
-  row: IngestRow;
+  report: AcceptedReport;
   /** performance.now() when queued. */
   at: number;
   resolve: (outcome: IngestOutcome) => void;
@@ -39,6 +39,7 @@ export class IngestBatcher {
   /** Acknowledged outbox batches waiting to ride along the next commit. */
   private removals: { batch: OutboxBatch; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private inflightRemovals: typeof this.removals = [];
+  private pumpScheduled = false;
   private worker: Worker | undefined;
   /** Counters for /metrics: commits and reports committed. */
   readonly stats = { commits: 0, reports: 0 };
@@ -74,10 +75,27 @@ export class IngestBatcher {
     this.worker ??= this.spawn();
   }
 
-  /** Resolves with what storing did: stored, duplicate (a resend), conflict (this agent's id reused for other content). */
-  submit(row: IngestRow): Promise<IngestOutcome> {
+  /**
+   * Resolves with what storing did: stored, duplicate (a resend), conflict (this agent's id
+   * reused for other content), revoked (the agent was revoked after its credential was checked).
+   */
+  submit(report: AcceptedReport): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ row, at: performance.now(), resolve, reject });
+      this.queue.push({ report, at: performance.now(), resolve, reject });
+      this.pumpSoon();
+    });
+  }
+
+  /**
+   * Pump once the event loop has run what is ready now: under load one turn handles many
+   * requests, and their reports then go as one message (one wake-up of the thread) instead of
+   * the first alone and the rest after its commit.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -102,7 +120,7 @@ export class IngestBatcher {
     this.inflightRemovals = this.removals.splice(0);
     const ids = this.inflightRemovals.flatMap((r) => [r.batch.ids[0]!, r.batch.ids[r.batch.ids.length - 1]!]);
     const remove = ids.length ? { from: Math.min(...ids), to: Math.max(...ids) } : undefined;
-    this.worker.postMessage({ rows: this.inflight.map((p) => p.row), remove } satisfies CommitRequest);
+    this.worker.postMessage({ reports: this.inflight.map((p) => p.report), remove } satisfies CommitRequest);
   }
 
   private done(m: CommitResult): void {
@@ -127,7 +145,7 @@ export class IngestBatcher {
     batch.forEach((p, i) => {
       const r = m.results[i];
       if (typeof r === 'string') p.resolve(r);
-      else p.reject(new Error(`storing report ${p.row.report_id} failed: ${r?.error ?? 'no result'}`));
+      else p.reject(new Error(`storing report ${p.report.reportId} failed: ${r?.error ?? 'no result'}`));
     });
     this.pump();
   }

@@ -13,7 +13,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { RelayAck, RelayBatch, RelayEnrollRequest, RelayEnrollResponse, type RelayItemResult } from '@posture/protocol';
 import { ApiFailure } from '../errors.js';
 import { acceptReport, checkOutboxRoom, reportIdConflict } from '../ingest/accept.js';
-import type { IngestRow } from '../store/hosts.js';
+import type { AcceptedReport } from '../ingest/rows.js';
 import type { BindOutcome, NewRelayedAgent } from '../store/relays.js';
 import { requireUnitSecret, takeEnrollToken } from './enroll.js';
 import { errorResponses, NoQuery, refTo, type RouteDeps } from './schemas.js';
@@ -67,19 +67,19 @@ export const relayRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c, e
       const items: readonly Record<string, unknown>[] = req.body.reports;
       const now = new Date();
       const results: RelayItemResult[] = [];
-      const accepted: { i: number; row: IngestRow }[] = [];
+      const accepted: { i: number; report: AcceptedReport; points: number }[] = [];
       const newAgents = new Map<string, NewRelayedAgent>();
       items.forEach((item, i) => {
         const reportId = str(item.reportId);
         try {
-          const { report, row } = acceptReport(c, item, { id: str(item.agentId) ?? '', unit: relay.unit }, null, now);
+          const { report, accepted: a, points } = acceptReport(c, item, { id: str(item.agentId) ?? '', unit: relay.unit, relayed: true }, null, now);
           if (!newAgents.has(report.agentId)) {
             const host = report.probes.host;
             const bound = c.relays.bindAgent(relay, report.agentId, host.ok ? host.facts.hostname : '', host.ok ? host.facts.machineId : '');
             if (!bound.ok) throw bindFailure(bound, report.agentId, relay.unit);
             if (bound.create) newAgents.set(bound.create.id, bound.create);
           }
-          accepted.push({ i, row });
+          accepted.push({ i, report: a, points });
           results.push({ reportId, status: 'stored' });
         } catch (e) {
           if (!(e instanceof ApiFailure)) throw e;
@@ -91,10 +91,10 @@ export const relayRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c, e
       // The whole batch waits (503) rather than part of it: the relay keeps it and resends.
       checkOutboxRoom(
         c,
-        accepted.reduce((n, a) => n + a.row.n, 0),
+        accepted.reduce((n, a) => n + a.points, 0),
       );
       c.relays.addAgents([...newAgents.values()], now);
-      const outcomes = await Promise.all(accepted.map((a) => c.ingest.submit(a.row)));
+      const outcomes = await Promise.all(accepted.map((a) => c.ingest.submit(a.report)));
       accepted.forEach((a, k) => {
         const outcome = outcomes[k];
         if (outcome === 'stored') c.metrics.reportAccepted();
@@ -102,9 +102,10 @@ export const relayRoutes: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c, e
           c.metrics.reportDuplicate();
           results[a.i]!.status = 'duplicate';
         } else {
+          // 'revoked' cannot come back: a relayed report is not checked against this store's agents.
           c.metrics.reportRejected('REPORT_ID_CONFLICT');
-          req.log.error({ relayId: relay.id, agentId: a.row.agent_id, reportId: a.row.report_id }, 'relayed report id reused with other content; refused');
-          results[a.i] = { reportId: a.row.report_id, status: 'refused', code: 'REPORT_ID_CONFLICT', reason: reportIdConflict(a.row.report_id) };
+          req.log.error({ relayId: relay.id, agentId: a.report.agentId, reportId: a.report.reportId }, 'relayed report id reused with other content; refused');
+          results[a.i] = { reportId: a.report.reportId, status: 'refused', code: 'REPORT_ID_CONFLICT', reason: reportIdConflict(a.report.reportId) };
         }
       });
       return reply.code(200).send({ results });

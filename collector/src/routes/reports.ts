@@ -26,10 +26,16 @@ export const reportsRoute: FastifyPluginCallbackTypebox<RouteDeps> = (app, { c }
     },
     async (req, reply) => {
       if (req.principal.kind !== 'agent') throw new ApiFailure('AUTH_REQUIRED', 'reports need an agent credential');
-      const { report, row } = checkReport(c, req.body, req.principal.agent, req.rawJson, new Date());
+      const agent = req.principal.agent;
+      const { report, accepted, points } = checkReport(c, req.body, { ...agent, relayed: false }, req.rawJson, new Date());
       // Outbox full: the agent spools the report and resends it.
-      checkOutboxRoom(c, row.n);
-      const outcome = await c.ingest.submit(row);
+      checkOutboxRoom(c, points);
+      const outcome = await c.ingest.submit(accepted);
+      if (outcome === 'revoked') {
+        // Revoked from the CLI after the guard's cache took the credential (store/agents.ts).
+        c.agents.forget(agent.id);
+        throw new ApiFailure('AGENT_REVOKED', `agent ${agent.id} was revoked; re-enroll it if it should report`);
+      }
       if (outcome === 'conflict') {
         req.log.error({ agentId: report.agentId, reportId: report.reportId }, 'report id reused with other content; refused');
         throw new ApiFailure('REPORT_ID_CONFLICT', reportIdConflict(report.reportId), [{ path: '/reportId', message: 'already used by this agent for another report' }]);

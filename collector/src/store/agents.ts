@@ -32,11 +32,25 @@ export type SecretCheck = 'ok' | 'unknown-unit' | 'denied' | 'expired';
 /** Normalise an expiry (date or date-time) to an ISO instant; a bare date lasts the whole day (UTC). */
 export const expiryInstant = (s: string | undefined): string | null => (s ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T23:59:59.999Z` : s).toISOString() : null);
 
+/** Live agents kept by credential hash at most; past it the cache starts again (a ministry has tens of thousands). */
+const CACHED_AGENTS = 500_000;
+
 export class AgentStore {
   private readonly byHash;
+  private readonly revokedAtOf;
+  /**
+   * Live (unrevoked) agents by credential hash, as read. An agent row never changes but for its
+   * revocation, and the only thing a credential opens is the ingest of reports, whose commit
+   * reads the revocation again in its transaction (ingest-commit.ts): so a revocation by the CLI,
+   * in another process, refuses the agent's next report although this cache still holds it, and
+   * the route then forgets the entry. Under load the lookup in SQLite cost ~35 µs of the event
+   * loop per report (a read transaction beside the commit thread's writes).
+   */
+  private readonly live = new Map<string, AgentRow>();
 
   constructor(private readonly db: DB) {
     this.byHash = db.prepare('SELECT id, unit, hostname, revoked_at FROM agents WHERE credential_hash = ?');
+    this.revokedAtOf = db.prepare('SELECT revoked_at FROM agents WHERE id = ?').pluck();
   }
 
   /**
@@ -110,7 +124,26 @@ export class AgentStore {
   }
 
   byCredential(credential: string): AgentRow | undefined {
-    return this.byHash.get(sha256(credential)) as AgentRow | undefined;
+    const hash = sha256(credential);
+    const cached = this.live.get(hash);
+    if (cached) return cached;
+    const row = this.byHash.get(hash) as AgentRow | undefined;
+    if (row && !row.revoked_at) {
+      if (this.live.size >= CACHED_AGENTS) this.live.clear();
+      this.live.set(hash, row);
+    }
+    return row;
+  }
+
+  /** Whether the agent is revoked (or gone), as the store says now: the ingest transaction asks. */
+  isRevoked(id: string): boolean {
+    const r = this.revokedAtOf.get(id) as string | null | undefined;
+    return r !== null;
+  }
+
+  /** Drop an agent from the credential cache: it was found revoked (by another process). */
+  forget(id: string): void {
+    for (const [hash, row] of this.live) if (row.id === id) this.live.delete(hash);
   }
 
   list(filter: { id?: string; unit?: string | undefined; revoked?: boolean | undefined } = {}): AgentListRow[] {
@@ -150,6 +183,7 @@ export class AgentStore {
 
   /** Revoke an agent's credential; false when it does not exist or was already revoked. */
   revoke(id: string, now = new Date()): boolean {
+    this.forget(id);
     return this.db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id).changes === 1;
   }
 

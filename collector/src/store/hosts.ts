@@ -27,11 +27,7 @@ const toHost = (r: RawHost): HostRow => ({
   protection_reasons: JSON.parse(r.protection_reasons) as string[],
 });
 
-/**
- * One accepted report flattened to the strings and numbers the ingest statements take (made by
- * ingest/rows.ts): cheap to hand to the commit thread (structured clone of a few strings, not
- * of the whole report object).
- */
+/** One accepted report flattened to the strings and numbers the ingest statements take (made by ingest/rows.ts on the commit thread). */
 export interface IngestRow {
   report_id: string;
   agent_id: string;
@@ -56,6 +52,12 @@ export interface IngestRow {
   /** The report's points as line protocol, and how many. */
   lines: string;
   n: number;
+  /**
+   * Sent with the agent's own credential: the commit refuses the row if the agent was revoked
+   * meanwhile (the guard's credential cache, store/agents.ts, cannot see a revocation made by
+   * the CLI's process; the transaction can).
+   */
+  by_agent_credential: boolean;
 }
 
 // Never `SELECT *`: the report column holds each host's latest full report (2-4 KB), kept on

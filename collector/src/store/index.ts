@@ -114,7 +114,7 @@ export function openStore(config: CollectorConfig, opts: OpenStoreOptions = {}):
     consoleSessions: new ConsoleSessionStore(db),
     hostVerdicts: new HostVerdictLog(db),
     portals: new PortalStore(db),
-    ingestCommit: new IngestCommit(db, { reports, hosts, outbox, forwardOutbox }, config.upstream?.unit ?? null),
+    ingestCommit: new IngestCommit(db, { reports, hosts, outbox, forwardOutbox, agents }, config.upstream?.unit ?? null),
     atomically: <T>(fn: () => T): T => db.transaction(fn)(),
     ping: () => void db.prepare('SELECT 1').get(),
     close: () => db.close(),

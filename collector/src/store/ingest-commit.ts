@@ -4,9 +4,11 @@
  * (idempotency, reports.ts), the host's latest state (hosts.ts) and rule facts
  * (host-rule-facts.ts), its points for InfluxDB
  * (outbox.ts) and, on a unit's collector with `upstream`, the report for the ministry's
- * collector (forward-outbox.ts). Used by the commit thread (ingest/commit-thread.ts) and by
+ * collector (forward-outbox.ts). A report sent with an agent's own credential is stored only
+ * while that agent is not revoked, read in the same transaction (agents.ts). Used by the commit thread (ingest/commit-thread.ts) and by
  * tools that seed a store directly.
  */
+import type { AgentStore } from './agents.js';
 import type { DB } from './db.js';
 import type { ForwardOutbox } from './forward-outbox.js';
 import type { HostStore, IngestRow } from './hosts.js';
@@ -19,7 +21,7 @@ export class IngestCommit {
 
   constructor(
     private readonly db: DB,
-    private readonly stores: { reports: ReportStore; hosts: HostStore; outbox: Outbox; forwardOutbox: ForwardOutbox },
+    private readonly stores: { reports: ReportStore; hosts: HostStore; outbox: Outbox; forwardOutbox: ForwardOutbox; agents: AgentStore },
     /** Reports of this unit are also queued for the ministry's collector (config upstream.unit). */
     private readonly forwardUnit: string | null = null,
   ) {
@@ -27,7 +29,8 @@ export class IngestCommit {
   }
 
   private store(row: IngestRow): IngestOutcome {
-    const { reports, hosts, outbox, forwardOutbox } = this.stores;
+    const { reports, hosts, outbox, forwardOutbox, agents } = this.stores;
+    if (row.by_agent_credential && agents.isRevoked(row.agent_id)) return 'revoked';
     const outcome = reports.insert(row);
     if (outcome !== 'stored') return outcome;
     // The rule facts follow the host's state: only a report that became its latest replaces them.
@@ -39,7 +42,8 @@ export class IngestCommit {
 
   /**
    * Store `rows` in ONE transaction; per row, `stored` true when stored, and `outcomes` what
-   * storing did (stored, duplicate: a resend, conflict: this agent's id reused for other content). `removeOutbox`: outbox rows InfluxDB acknowledged, deleted in the same
+   * storing did (stored, duplicate: a resend, conflict: this agent's id reused for other content,
+   * revoked: sent with the credential of an agent revoked since). `removeOutbox`: outbox rows InfluxDB acknowledged, deleted in the same
    * transaction (they need no fsync of their own); `removed` says how many went.
    */
   commit(rows: readonly IngestRow[], removeOutbox?: { from: number; to: number }): { stored: boolean[]; outcomes: IngestOutcome[]; removed: number } {

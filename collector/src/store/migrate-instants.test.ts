@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentStore } from './agents.js';
 import { BEFORE_INSTANTS, openDb, SCHEMA_VERSION, type DB } from './db.js';
 import { ForwardOutbox } from './forward-outbox.js';
 import { HostStore } from './hosts.js';
@@ -61,7 +62,7 @@ describe('migration to instants', () => {
   it('then ingests as the current version: newest instant wins over the old "+07:00" text; ids are per agent; old keys stay duplicates', () => {
     const hosts = new HostStore(db);
     const reports = new ReportStore(db);
-    const commit = new IngestCommit(db, { reports, hosts, outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db) });
+    const commit = new IngestCommit(db, { reports, hosts, outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db), agents: new AgentStore(db) });
     const ingest = (r: typeof old, at: Date) => commit.commit([toIngestRow({ report: r, unit: 'TTCNTT', points: [], receivedAt: at })]).stored[0];
     // One hour OLDER than the stored state, but "2026-11-30T09:00:00.000Z" vs "...T17:00:00.000+07:00" as text.
     const older = sampleReport({ agentId: 'a-old', unit: 'TTCNTT', hostname: 'older', collectedAt: new Date(T - H) });
@@ -100,5 +101,6 @@ function rowOf(r: typeof old, agentId: string) {
     check_titles: '',
     lines: '',
     n: 0,
+    by_agent_credential: false,
   };
 }

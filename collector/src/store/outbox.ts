@@ -18,6 +18,7 @@ export interface OutboxBatch {
 export class Outbox {
   private readonly ins;
   private readonly del;
+  private readonly oldest;
   /** Points in the outbox, kept in memory so the ingest path never counts rows. */
   private points = 0;
   /** Added by the commit thread (ingest/commit-thread.ts), which writes through its own connection. */
@@ -31,6 +32,7 @@ export class Outbox {
   ) {
     this.ins = db.prepare('INSERT INTO outbox (points, n, created_at) VALUES (?, ?, ?)');
     this.del = db.prepare('DELETE FROM outbox WHERE id = ? RETURNING n');
+    this.oldest = db.prepare('SELECT id, points, n FROM outbox ORDER BY id LIMIT ?');
     this.recount();
   }
 
@@ -78,7 +80,7 @@ export class Outbox {
    * InfluxDB writer converts them).
    */
   peek(maxPoints: number, decode: (row: string) => string = (r) => r): OutboxBatch {
-    const rows = this.db.prepare('SELECT id, points, n FROM outbox ORDER BY id LIMIT ?').iterate(Math.max(1, maxPoints)) as Iterable<{ id: number; points: string; n: number }>;
+    const rows = this.oldest.iterate(Math.max(1, maxPoints)) as Iterable<{ id: number; points: string; n: number }>;
     const ids: number[] = [];
     const parts: string[] = [];
     let points = 0;

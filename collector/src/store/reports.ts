@@ -7,10 +7,11 @@ import type { DB } from './db.js';
 
 /**
  * What storing one report did: a new report (stored), a resend of one this agent already sent
- * (duplicate: same content), or a reuse of one of its report ids for other content (conflict:
- * refused, never silently dropped).
+ * (duplicate: same content), a reuse of one of its report ids for other content (conflict:
+ * refused, never silently dropped), or nothing because the agent whose credential sent it was
+ * revoked after the credential was checked (revoked: refused).
  */
-export type IngestOutcome = 'stored' | 'duplicate' | 'conflict';
+export type IngestOutcome = 'stored' | 'duplicate' | 'conflict' | 'revoked';
 
 export class ReportStore {
   private readonly ins;

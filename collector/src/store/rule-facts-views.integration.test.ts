@@ -26,6 +26,7 @@ import type { Collector } from '../context.js';
 import { pointsOfReport } from '../influx/points.js';
 import { toIngestRow } from '../ingest/rows.js';
 import { ruleFactsOf } from '../ingest/rule-facts.js';
+import { AgentStore } from './agents.js';
 import { openDb, SCHEMA_VERSION } from './db.js';
 import { ForwardOutbox } from './forward-outbox.js';
 import { HostRuleFactsStore } from './host-rule-facts.js';
@@ -197,7 +198,7 @@ describe('rule facts stored by the previous version', () => {
         for (const w of written) expect(JSON.parse(ruleFactsOf(byId.get(w.agent_id)!).facts)).toEqual(JSON.parse(w.facts));
         expect(sqlAll(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'host_rule_facts%'")).toEqual([{ name: 'host_rule_facts_del' }]);
         const next = sampleReport({ agentId: 'a-full', unit: 'A', baseline: { 'updates.automatic': 'fail' } });
-        const commit = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db) });
+        const commit = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db), agents: new AgentStore(db) });
         expect(commit.commit([toIngestRow({ report: next, unit: 'A', points: [], receivedAt: new Date() })]).outcomes).toEqual(['stored']);
         expect(sqlGet<{ facts: string }>(db, "SELECT facts FROM host_rule_facts WHERE agent_id = 'a-full'")!.facts).toBe(ruleFactsOf(next).facts);
       } finally {
