@@ -316,7 +316,10 @@ console.log(`  shipped environment (systemd unit): ${shippedText}`);
 console.log(line("idle RSS (the unit's environment)", `${mb(ag.idle)} MB (anon ${mb(ag.anon)})`, `${mb(ne.idle)} MB (anon ${mb(ne.anon)})`) + `${ratio(ag.idle, ne.idle)}   goal <= 50 MB`);
 console.log(line('idle RSS of a bare node process', `${mb(bareIdle)} MB (anon ${mb(bareAnon)})`, '') + `${ratio(bareIdle, ne.idle)}   the floor of any Node agent`);
 console.log(line("idle RSS above bare node (the agent's own part)", `+${mb(ag.idle - bareIdle)} MB (anon +${mb(ag.anon - bareAnon)}, file +${mb(ag.idle - ag.anon - (bareIdle - bareAnon))})`, '') + `${ratio(ag.idle, bareIdle)}x bare node`);
-console.log(line(`settled idle RSS (${SETTLE_MS / 1000} s after a cycle)`, `${mb(agSettled.idle)} MB (anon ${mb(agSettled.anon)})`, '') + `${ratio(agSettled.idle, ne.idle)}   what ps shows between real cycles; about idle RSS while the agent's young-generation give-back works`);
+console.log(
+  line(`settled idle RSS (${SETTLE_MS / 1000} s after a cycle)`, `${mb(agSettled.idle)} MB (anon ${mb(agSettled.anon)})`, '') +
+    `${ratio(agSettled.idle, ne.idle)}   what ps shows between real cycles; about idle RSS while the agent's young-generation give-back works`,
+);
 console.log(line('idle RSS (none of it: node and glibc defaults)', `${mb(agDefault.idle)} MB (anon ${mb(agDefault.anon)})`, '') + ratio(agDefault.idle, ne.idle));
 console.log(line('peak RSS (VmHWM, across cycles)', `${mb(ag.peak)} MB`, `${mb(ne.peak)} MB`) + `${ratio(ag.peak, ne.peak)}   goal <= 60 MB`);
 console.log(line('CPU per collection / scrape', `${ag.cpu.toFixed(0)} ms incl. children`, `${ne.cpu.toFixed(0)} ms`) + `${ratio(ag.cpu, ne.cpu)}   goal <= 80 ms (warm)`);
