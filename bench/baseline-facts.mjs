@@ -25,12 +25,14 @@ try {
   const db = openDb(join(dir, 'db'));
   db.prepare("INSERT INTO units (id, name) VALUES ('U', 'U')").run();
   const agent = db.prepare("INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, 'U', ?, 'h', 'm', 't')");
-  const host = db.prepare("INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, last_report_id, collected_at, received_at, report) VALUES (?, 'U', ?, 'server', '[]', 1, '[]', 'r', 't', 't', ?)");
+  const host = db.prepare("INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, last_report_id, collected_at, received_at) VALUES (?, 'U', ?, 'server', '[]', 1, '[]', 'r', 't', 't')");
+  const hostReport = db.prepare('INSERT INTO host_reports (agent_id, report) VALUES (?, ?)');
   const text = JSON.stringify(report);
   db.transaction(() => {
     for (let i = 0; i < HOSTS; i++) {
       agent.run(`a${i}`, `c${i}`);
-      host.run(`a${i}`, `h${i}`, text);
+      host.run(`a${i}`, `h${i}`);
+      hostReport.run(`a${i}`, text);
     }
   })();
   // Rows written straight into hosts: their rule facts come from the stored reports (the ingest builds them itself).

@@ -52,7 +52,8 @@ const checks = [
 console.error('filling the store ...');
 c.db.transaction(() => {
   const a = c.db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const h = c.db.prepare(`INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, received_at, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const h = c.db.prepare(`INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const hr = c.db.prepare('INSERT INTO host_reports (agent_id, report) VALUES (?, ?)');
   for (let i = 0; i < HOSTS; i++) {
     const id = `a-${i}`;
     const unit = units[i % UNITS].id;
@@ -80,8 +81,8 @@ c.db.transaction(() => {
       id,
       at,
       at,
-      JSON.stringify(report),
     );
+    hr.run(id, JSON.stringify(report));
   }
   // Rows written straight into hosts: their rule facts come from the stored reports (the ingest builds them itself).
   new HostRuleFactsStore(c.db).rebuildFromReports();

@@ -159,8 +159,9 @@ db.transaction(() => {
   for (const u of units) un.run(u, u);
   const a = db.prepare('INSERT INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)');
   const hrow = db.prepare(
-    `INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, collected_ms, received_at, report, protection_facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, last_report_id, collected_at, collected_ms, received_at, protection_facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const hreport = db.prepare('INSERT INTO host_reports (agent_id, report) VALUES (?, ?)');
   for (const h of inputs) {
     a.run(h.agentId, h.unit, `hash-${h.agentId}`, h.hostname, '', h.receivedAt);
     const report = {
@@ -172,22 +173,8 @@ db.transaction(() => {
       },
     };
     reports.push(JSON.stringify(report));
-    hrow.run(
-      h.agentId,
-      h.unit,
-      h.hostname,
-      h.role,
-      JSON.stringify(h.systems),
-      h.protected === null ? null : h.protected ? 1 : 0,
-      '[]',
-      h.ipv6Readiness,
-      h.agentId,
-      h.receivedAt,
-      Date.parse(h.receivedAt),
-      h.receivedAt,
-      JSON.stringify(report),
-      JSON.stringify(h.protection),
-    );
+    hrow.run(h.agentId, h.unit, h.hostname, h.role, JSON.stringify(h.systems), h.protected === null ? null : h.protected ? 1 : 0, '[]', h.ipv6Readiness, h.agentId, h.receivedAt, Date.parse(h.receivedAt), h.receivedAt, JSON.stringify(h.protection));
+    hreport.run(h.agentId, JSON.stringify(report));
   }
 })();
 // Rows written straight into hosts: their rule facts come from the stored reports (the ingest builds them itself).

@@ -46,7 +46,7 @@ export function storedReportIds(dataDir: string): string[] {
 export function latestStoredReport(dataDir: string, agentId: string): { reportId: string; agent: { dropped: number; spoolDepth: number } } | undefined {
   const db = new Database(join(dataDir, 'posture.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const r = db.prepare('SELECT report FROM hosts WHERE agent_id = ?').get(agentId) as { report: string } | undefined;
+    const r = db.prepare('SELECT report FROM host_reports WHERE agent_id = ?').get(agentId) as { report: string } | undefined;
     return r && JSON.parse(r.report);
   } finally {
     db.close();

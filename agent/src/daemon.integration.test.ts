@@ -1,7 +1,8 @@
 /**
  * Integration (real parts): the agent daemon against the collector process. SIGHUP with a
  * broken config keeps the running one (and says which file and key); a report the collector
- * refuses is set aside with its reason, never resent, and shown by `status`; SIGTERM exits 0.
+ * refuses is set aside with its reason, never resent, and shown by `status`; after each cycle it
+ * gives back memory (logged at debug); SIGTERM exits 0.
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,8 @@ describe('agent daemon', () => {
     expect(agent.output()).toMatch(/agent\.yaml:\d+: unknown key \\?"schedul\\?"/);
     const before = await accepted();
     await waitFor('reports to keep coming', async () => (await accepted()) >= before + 2, 10_000, 50);
+    // After each cycle the daemon gives back its young generation's idle pages (memory.ts).
+    expect(agent.output()).toMatch(/memory given back youngResidentKb=\d+->\d+ scavenges=\d+/);
 
     // A unit this agent is not enrolled for: the collector refuses (403 UNIT_MISMATCH).
     await writeFile(af.configFile, config({ unit: 'CHHVN' }));

@@ -8,7 +8,7 @@ import { collectReport } from './collect.js';
 import { loadConfig, type AgentConfig } from './config.js';
 import { loadCredential, type Credential } from './credential.js';
 import type { Log } from './log.js';
-import { collectGarbage } from './memory.js';
+import { collectGarbage, shrinkYoungGeneration } from './memory.js';
 import { Scheduler } from './scheduler.js';
 import { Sender, type SenderOptions } from './sender.js';
 import { Spool, type DrainResult } from './spool.js';
@@ -145,6 +145,8 @@ export async function runDaemon(configFile: string, first: AgentConfig, log: Log
     await rt.collectAndQueue();
     await rt.drain();
     collectGarbage();
+    const young = await shrinkYoungGeneration();
+    log.debug('memory given back', { youngResidentKb: `${young.before >> 10}->${young.after >> 10}`, scavenges: young.scavenges });
   }, log);
   process.on('unhandledRejection', (e) => log.error('unhandled rejection (kept running)', { error: (e as Error)?.stack ?? String(e) }));
   scheduler.start(config.schedule);

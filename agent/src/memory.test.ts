@@ -78,3 +78,42 @@ describe('collectGarbage', () => {
     });
   }
 });
+
+describe('shrinkYoungGeneration', () => {
+  // A cycle-like burst of short-lived objects, then what the daemon does after a cycle; in the
+  // V8 the daemon runs (lite mode, set by v8-flags.js as main.js does; the unit's young generation).
+  const probe = (dist: string) => `
+    import ${JSON.stringify(`${dist}/v8-flags.js`)};
+    import { collectGarbage, shrinkYoungGeneration, youngGeneration } from ${JSON.stringify(`${dist}/memory.js`)};
+    let keep = [];
+    for (let i = 0; i < 300000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 2000) keep = []; }
+    const burst = youngGeneration();
+    collectGarbage();
+    const full = youngGeneration();
+    const shrink = await shrinkYoungGeneration();
+    const after = youngGeneration();
+    const again = await shrinkYoungGeneration();
+    console.log(JSON.stringify({ burst, full, shrink, after, again }));`;
+  type Young = { committed: number; resident: number };
+  type Shrink = { before: number; after: number; scavenges: number };
+
+  for (const [name, flags] of [
+    ['with --expose-gc (the unit)', ['--expose-gc', '--max-semi-space-size=1']],
+    ['without it', ['--max-semi-space-size=1']],
+  ] as const) {
+    it(`${name}: V8 gives back the young generation's idle pages, which a full collection leaves resident; nothing to do right after`, async () => {
+      const r = JSON.parse(await inNode(probe(new URL('../dist', import.meta.url).href), [...flags])) as { burst: Young; full: Young; shrink: Shrink; after: Young; again: Shrink };
+      // The burst used both semi-spaces, and the full collection alone keeps them resident.
+      expect(r.burst.resident).toBe(r.burst.committed);
+      expect(r.full.resident).toBe(r.burst.resident);
+      // The scavenges made V8 uncommit the idle semi-space and leave the other one mostly untouched.
+      expect(r.shrink.scavenges).toBeGreaterThan(0);
+      expect(r.shrink.before).toBe(r.full.resident);
+      expect(r.after.committed).toBeLessThan(r.full.committed);
+      expect(r.after.resident * 2).toBeLessThanOrEqual(r.after.committed);
+      expect(r.shrink.after).toBe(r.after.resident);
+      // Nothing allocated since: no scavenge.
+      expect(r.again.scavenges).toBe(0);
+    });
+  }
+});

@@ -69,7 +69,8 @@ describe('agent packaging', () => {
 
   it("the single executable collects and checks its config under the systemd unit's Environment=", async () => {
     // The unit's memory settings (NODE_OPTIONS with --jitless and --expose-gc, glibc's mmap
-    // threshold) are what ships: a full collection and ExecStartPre's check must work under them.
+    // threshold and one arena) are what ships: a full collection and ExecStartPre's check must
+    // work under them.
     const unit = await readFile(join(ROOT, 'deploy/systemd/posture-agent.service'), 'utf8');
     const env: Record<string, string> = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
     for (const [, list] of unit.matchAll(/^Environment=(.*)$/gm)) {
@@ -80,6 +81,7 @@ describe('agent packaging', () => {
     }
     expect(env.NODE_OPTIONS).toMatch(/--jitless/);
     expect(env.MALLOC_MMAP_THRESHOLD_).toBe('65536');
+    expect(env.MALLOC_ARENA_MAX).toBe('1');
     const exe = join(dir, 'posture-agent');
     // V8 says once per start that --jitless turns WebAssembly off (the agent uses none); nothing else.
     const only = (stderr: string) => stderr.replace(/^Warning: disabling flag --expose_wasm due to conflicting flags\n/m, '');
@@ -89,6 +91,14 @@ describe('agent packaging', () => {
     const check = await run(exe, ['-c', configFile, 'config', 'check', '--quiet'], { env });
     expect(check.stdout).toBe('');
     expect(only(check.stderr)).toBe('');
+  });
+
+  it("the Windows service runs with the systemd unit's NODE_OPTIONS (V8's settings hold on Windows too)", async () => {
+    const unit = await readFile(join(ROOT, 'deploy/systemd/posture-agent.service'), 'utf8');
+    const ps1 = await readFile(join(ROOT, 'deploy/windows/install-posture-agent.ps1'), 'utf8');
+    const unitOptions = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1];
+    expect(unitOptions).toMatch(/--max-semi-space-size=1/);
+    expect(/<env name="NODE_OPTIONS" value="([^"]*)"\/>/.exec(ps1)?.[1]).toBe(unitOptions);
   });
 
   it('the .deb and the tarball carry the executable, the unit and the example config', async () => {

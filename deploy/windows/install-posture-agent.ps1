@@ -105,7 +105,9 @@ if (-not (Test-Path (Join-Path $state 'credential.json'))) {
   }
 }
 
-# The service: WinSW config beside the wrapper.
+# The service: WinSW config beside the wrapper. NODE_OPTIONS is the systemd unit's
+# (deploy/systemd/posture-agent.service says what each setting saves): V8's, so it holds on
+# Windows too; the unit's glibc malloc settings do not apply to Windows' heap.
 $argLine = (($prefixArgs + @('-c', "`"$config`"", 'run')) -join ' ')
 $xml = @"
 <service>
@@ -123,6 +125,7 @@ $xml = @"
   <logpath>$DataDir\logs</logpath>
   <log mode="roll-by-size"><sizeThreshold>10240</sizeThreshold><keepFiles>5</keepFiles></log>
   <env name="POSTURE_AGENT_LOG_LEVEL" value="info"/>
+  <env name="NODE_OPTIONS" value="--max-semi-space-size=1 --jitless --expose-gc"/>
 </service>
 "@
 Set-Content -LiteralPath (Join-Path $InstallDir "$ServiceName.xml") -Value $xml -Encoding UTF8

@@ -1,4 +1,4 @@
-/** The latest state of each host (one row per agent, its latest full report kept on disk). */
+/** The latest state of each host (one row per agent in hosts; its latest full report in host_reports, kept on disk). */
 import type { Report } from '@posture/protocol';
 import type { DB } from './db.js';
 
@@ -60,8 +60,8 @@ export interface IngestRow {
   by_agent_credential: boolean;
 }
 
-// Never `SELECT *`: the report column holds each host's latest full report (2-4 KB), kept on
-// disk for `posture hosts show` and never loaded for lists, so 100,000 hosts stay small in RAM.
+// The host's latest full report (2-4 KB) is in host_reports, read for one host at a time
+// (`posture hosts show`): kept in the hosts row, it made each row a page of its own.
 const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
 
 /**
@@ -72,6 +72,7 @@ const NEXT_SEQ = '(SELECT coalesce(max(change_seq), 0) + 1 FROM hosts)';
 
 export class HostStore {
   private readonly upsertHost;
+  private readonly putReport;
 
   constructor(private readonly db: DB) {
     // The host's state follows its newest report by collection INSTANT (epoch ms, never the
@@ -79,15 +80,16 @@ export class HostStore {
     // stored and sent to InfluxDB, but it never replaces a newer state.
     this.upsertHost = db.prepare(`
       INSERT INTO hosts (agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness,
-                         last_report_id, collected_at, collected_ms, received_at, report, protection_facts, change_seq)
-      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @collected_ms, @received_at, @report, @protection_facts, ${NEXT_SEQ})
+                         last_report_id, collected_at, collected_ms, received_at, protection_facts, change_seq)
+      VALUES (@agent_id, @unit, @hostname, @role, @systems, @protected, @reasons, @ipv6, @report_id, @collected_at, @collected_ms, @received_at, @protection_facts, ${NEXT_SEQ})
       ON CONFLICT(agent_id) DO UPDATE SET
         unit = excluded.unit, hostname = excluded.hostname, role = excluded.role, systems = excluded.systems,
         protected = excluded.protected, protection_reasons = excluded.protection_reasons,
         ipv6_readiness = excluded.ipv6_readiness, last_report_id = excluded.last_report_id,
         collected_at = excluded.collected_at, collected_ms = excluded.collected_ms, received_at = excluded.received_at,
-        report = excluded.report, protection_facts = excluded.protection_facts, change_seq = ${NEXT_SEQ}
+        protection_facts = excluded.protection_facts, change_seq = ${NEXT_SEQ}
       WHERE excluded.collected_ms >= hosts.collected_ms`);
+    this.putReport = db.prepare('INSERT INTO host_reports (agent_id, report) VALUES (?, ?) ON CONFLICT(agent_id) DO UPDATE SET report = excluded.report');
   }
 
   /**
@@ -95,7 +97,9 @@ export class HostStore {
    * when the host already has a newer report (this one is history: the state stays).
    */
   upsertLatest(row: IngestRow): boolean {
-    return this.upsertHost.run(row).changes === 1;
+    if (this.upsertHost.run(row).changes !== 1) return false;
+    this.putReport.run(row.agent_id, row.report);
+    return true;
   }
 
   all(opts: { includeDecommissioned?: boolean } = {}): HostRow[] {
@@ -142,7 +146,7 @@ export class HostStore {
   }
 
   latestReport(agentId: string): Report | undefined {
-    const r = this.db.prepare('SELECT report FROM hosts WHERE agent_id = ?').get(agentId) as { report: string } | undefined;
+    const r = this.db.prepare('SELECT report FROM host_reports WHERE agent_id = ?').get(agentId) as { report: string } | undefined;
     return r && (JSON.parse(r.report) as Report);
   }
 }

@@ -27,7 +27,8 @@ import { pointsOfReport } from '../influx/points.js';
 import { toIngestRow } from '../ingest/rows.js';
 import { ruleFactsOf } from '../ingest/rule-facts.js';
 import { AgentStore } from './agents.js';
-import { openDb, SCHEMA_VERSION } from './db.js';
+import { openDb } from './db.js';
+import { MIGRATIONS } from './migrations.js';
 import { ForwardOutbox } from './forward-outbox.js';
 import { HostRuleFactsStore } from './host-rule-facts.js';
 import { HostStore } from './hosts.js';
@@ -77,14 +78,14 @@ const viewSql = (name: string) => sqlGet<{ sql: string }>(c.db, "SELECT sql FROM
 const plainForm = (sql: string) =>
   sql
     .replace(/^CREATE VIEW \w+ AS/, '')
-    .replaceAll('FROM (SELECT agent_id, jsonb(report) AS report FROM hosts) h', 'FROM hosts h')
+    .replaceAll('FROM (SELECT agent_id, jsonb(report) AS report FROM host_reports) h', 'FROM host_reports h')
     .replaceAll('jsonb_each(', 'json_each(');
 
 describe('rule facts views', () => {
   it('read each report once as jsonb', () => {
     for (const name of ['host_rule_facts_of', 'baseline_titles_of']) {
       const sql = viewSql(name);
-      expect(sql).toContain('FROM (SELECT agent_id, jsonb(report) AS report FROM hosts) h');
+      expect(sql).toContain('FROM (SELECT agent_id, jsonb(report) AS report FROM host_reports) h');
       expect(sql).not.toMatch(/\bjson_each\(/);
     }
   });
@@ -168,12 +169,16 @@ describe('rule facts views', () => {
   });
 });
 
+/** The schema version before the migration that dropped the triggers: the last one whose triggers built the facts. */
+const TRIGGERS_DROPPED = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.trim() === 'DROP TRIGGER host_rule_facts_ins;\n  DROP TRIGGER host_rule_facts_upd;');
+
 describe('rule facts stored by the previous version', () => {
   it('stay as its triggers wrote them, equal the facts the ingest builds now, and are replaced by the next report', async () => {
     const old = await mkdtemp(join(tmpdir(), 'posture-facts-old-'));
     try {
       // The previous version's store: its triggers build the facts of rows written straight into hosts.
-      const prev = openDb(old, SCHEMA_VERSION - 1);
+      expect(TRIGGERS_DROPPED).toBeGreaterThan(0);
+      const prev = openDb(old, TRIGGERS_DROPPED);
       prev.prepare("INSERT INTO units (id, name) VALUES ('A', 'Cục A')").run();
       const reports = [
         sampleReport({ agentId: 'a-plain', unit: 'A' }),
@@ -197,6 +202,9 @@ describe('rule facts stored by the previous version', () => {
         const byId = new Map(reports.map((r) => [r.agentId, r]));
         for (const w of written) expect(JSON.parse(ruleFactsOf(byId.get(w.agent_id)!).facts)).toEqual(JSON.parse(w.facts));
         expect(sqlAll(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'host_rule_facts%'")).toEqual([{ name: 'host_rule_facts_del' }]);
+        // Each report moved out of its hosts row, whole.
+        expect(sqlAll(db, "SELECT name FROM pragma_table_info('hosts') WHERE name = 'report'")).toEqual([]);
+        for (const r of reports) expect(new HostStore(db).latestReport(r.agentId)).toEqual(r);
         const next = sampleReport({ agentId: 'a-full', unit: 'A', baseline: { 'updates.automatic': 'fail' } });
         const commit = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db), agents: new AgentStore(db) });
         expect(commit.commit([toIngestRow({ report: next, unit: 'A', points: [], receivedAt: new Date() })]).outcomes).toEqual(['stored']);
