@@ -10,7 +10,8 @@
 //   npx tsc -b protocol agent collector && node bench/first-evaluation.mjs [--main DIR] [--runs 3]
 // --main DIR: the root of another checkout, built (e.g. main exported with git archive, its
 // dist built, node_modules linked): its first evaluation is measured on the same store in the
-// same run, runs alternating between the two builds. Prints medians.
+// same run, runs alternating between the two builds (it must open this build's store: same
+// schema). Prints medians.
 import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -63,10 +64,14 @@ function restart(root) {
 const builds = [['this build', ROOT], ...(a.main ? [['--main', resolve(a.main)]] : [])];
 const results = new Map(builds.map(([name]) => [name, []]));
 const loadBefore = loadavg();
-for (let i = 0; i < RUNS; i++) for (const [name, root] of builds) results.get(name).push(await restart(root));
+try {
+  for (let i = 0; i < RUNS; i++) for (const [name, root] of builds) results.get(name).push(await restart(root));
+} finally {
+  // Also when a run fails (e.g. --main cannot open a store of a newer schema).
+  await influx.stop();
+  await rm(seeded.dir, { recursive: true, force: true });
+}
 const loadAfter = loadavg();
-await influx.stop();
-await rm(seeded.dir, { recursive: true, force: true });
 
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const m = (name, k) => median(results.get(name).map((r) => r[k]));
