@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRuleFiles } from '../collector/dist/rules/format.js';
 import { expandRuleFiles, SHIPPED_RULES } from '../collector/dist/rules/manager.js';
-import { hostFactsFor, hostMembers, hostMembersSliced, systemMembers } from '../collector/dist/rules/members.js';
+import { hostFactsFor, hostMembers, hostMembersSliced, systemMembers, systemMembersSliced } from '../collector/dist/rules/members.js';
 import { Engine } from '../collector/dist/rules/engine.js';
 import { RuleManager } from '../collector/dist/rules/manager.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -258,9 +258,10 @@ const engineOf = (members) =>
     rules: new RuleManager(),
     units: () => units.map((id) => ({ id, name: id })),
     members,
+    // As compose.ts wires the scheduler's: the changed rows read, the host and system members made, in slices.
     membersSliced: async (at, slicer) => {
-      const h = await hostMembersSliced(cache.inService(facts), at, 60, DEFAULT_PROTECTION_POLICY, slicer);
-      return { hosts: h, systems: systemMembers(registry, h), systemNames: new Map() };
+      const h = await hostMembersSliced(await cache.inServiceSliced(facts, slicer), at, 60, DEFAULT_PROTECTION_POLICY, slicer);
+      return { hosts: h, systems: await systemMembersSliced(registry, h, new Map(), at, slicer), systemNames: new Map() };
     },
     alertState: () => [],
     record: () => {},

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Collector memory with 100,000 distinct hosts in state, against the same collector with an
 // empty store in the same run. The store is seeded directly (SQLite, same code as ingest), then
-// `posture serve` starts (it evaluates every indicator at start), and the report and hosts APIs
-// are called, as Grafana and the security team would.
+// `posture serve` starts (it evaluates every indicator at start, in slices: it answers /healthz
+// meanwhile), and the report and hosts APIs are called, as Grafana and the security team would:
+// the first report call, made while that evaluation is under way, waits for it and is served
+// from it (one evaluation in memory at a time), so its time includes the rest of the evaluation.
 // Usage: npm run build && node bench/state-rss.mjs   (BENCH_HOSTS=100000)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -52,14 +54,16 @@ const f = await measure(full);
 console.log(`\nstate RSS benchmark: ${HOSTS.toLocaleString('en-US')} hosts in ${UNITS.length} units (seeded in ${full.seedSeconds.toFixed(1)} s), node ${process.version}`);
 console.log(`${'moment'.padEnd(44)} ${'empty store'.padStart(12)} ${`${HOSTS / 1000}k hosts`.padStart(12)} ${'ratio'.padStart(7)}`);
 for (const [name, k] of [
-  ['after start (first evaluation done)', 'afterStart'],
+  ['after start (first evaluation under way)', 'afterStart'],
   ['after GET /api/v1/report', 'afterReport'],
   ['after GET /api/v1/hosts?limit=10000', 'afterHosts'],
 ]) {
   console.log(`${('RSS ' + name).padEnd(44)} ${mb(e[k].VmRSS).padStart(12)} ${mb(f[k].VmRSS).padStart(12)} ${(f[k].VmRSS / e[k].VmRSS).toFixed(2).padStart(7)}`);
 }
 console.log(`${'peak RSS (VmHWM)'.padEnd(44)} ${mb(e.afterHosts.VmHWM).padStart(12)} ${mb(f.afterHosts.VmHWM).padStart(12)} ${(f.afterHosts.VmHWM / e.afterHosts.VmHWM).toFixed(2).padStart(7)}`);
-console.log(`report API ${f.report.ms.toFixed(0)} ms first, ${f.reportAgain.ms.toFixed(0)} ms again (${(f.report.bytes / 1024).toFixed(0)} KiB; goal <= 50 ms); hosts API ${f.hosts.ms.toFixed(0)} ms (${(f.hosts.bytes / 1048576).toFixed(1)} MiB)`);
+console.log(
+  `report API ${f.report.ms.toFixed(0)} ms first (waits for the first evaluation), ${f.reportAgain.ms.toFixed(0)} ms again (${(f.report.bytes / 1024).toFixed(0)} KiB; goal <= 50 ms); hosts API ${f.hosts.ms.toFixed(0)} ms (${(f.hosts.bytes / 1048576).toFixed(1)} MiB)`,
+);
 console.log(`goal: peak RSS <= 400 MB with ${HOSTS.toLocaleString('en-US')} hosts -> ${f.afterHosts.VmHWM <= 400 ? 'met' : 'NOT met'}`);
 await rm(empty.dir, { recursive: true, force: true });
 await rm(full.dir, { recursive: true, force: true });

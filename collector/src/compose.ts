@@ -32,7 +32,8 @@ import { LastReport } from './report/last.js';
 import { toIngestRow } from './ingest/rows.js';
 import { Engine, type RecordedEvaluation, type SourcedMembers } from './rules/engine.js';
 import { RuleManager } from './rules/manager.js';
-import { hostFactsFor, hostMembers, hostMembersSliced, systemMembers, type HostMember } from './rules/members.js';
+import { Slicer } from './rules/slicer.js';
+import { hostFactsFor, hostMembers, hostMembersSliced, systemMembers, systemMembersSliced, type HostMember } from './rules/members.js';
 import { openStore, type OpenStoreOptions, type Stores } from './store/index.js';
 // Portal prober (src/portals/): its runner (points through the outbox).
 import { portalRunnerFor } from './portals/scheduler.js';
@@ -80,13 +81,18 @@ export function createServices(s: Stores, opts: ServiceOptions = {}): Services {
     // system.portal.*: the newest outside probe of each portal.
     return { hosts, systems: systemMembers(registry, hosts, s.portals.latestFacts(), now), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
   };
+  const withSystemsSliced = async (hosts: HostMember[], now: Date, slicer: Slicer): Promise<SourcedMembers> => {
+    const registry = s.systems.all();
+    return { hosts, systems: await systemMembersSliced(registry, hosts, s.portals.latestFacts(), now, slicer), systemNames: new Map(registry.map((r) => [r.id, r.name])) };
+  };
   // The engine's outputs reach `metrics` (made below, with the parts it reads) only once it runs.
   const engine: Engine = new Engine({
     rules: opts.rules ?? new RuleManager(config.rules?.files),
     units: () => config.units.map((u) => ({ id: u.id, name: u.name, ...(u.shortName ? { shortName: u.shortName } : {}) })),
     // The inputs kept since the last evaluation, refreshed from the rows written since (store/host-inputs-cache.ts).
     members: (now) => withSystems(hostMembers(s.hostInputs.inService(hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection), now),
-    membersSliced: async (now, slicer) => withSystems(await hostMembersSliced(s.hostInputs.inService(hostFactsFor(engine.rules.rules)), now, config.staleAfterMinutes, config.protection, slicer), now),
+    // The scheduled one reads the changed rows (every row at a restart) in slices too.
+    membersSliced: async (now, slicer) => withSystemsSliced(await hostMembersSliced(await s.hostInputs.inServiceSliced(hostFactsFor(engine.rules.rules), slicer), now, config.staleAfterMinutes, config.protection, slicer), now, slicer),
     alertState: () => s.alerts.all(),
     record: (r) => recordEvaluation(s, dispatcher, externalUrl, r),
     afterRecord: (r) => {
@@ -143,13 +149,20 @@ export function startServices(c: Collector): RunningServices {
   c.forwarder?.start();
   // Dashboard-only points after each evaluation: without InfluxDB nothing drains the outbox,
   // so they are not queued then.
-  c.engine.afterEvaluation = (now, members, ev) => {
+  // In slices as the evaluation was: the console's indexes and the verdict history go over
+  // every host (0.15 s at 100,000 hosts, 0.5 s at a restart, which reads every host's last verdict).
+  c.engine.afterEvaluation = async (now, members, ev) => {
+    const slicer = new Slicer(c.engine.sliceMs);
+    // The recording (one transaction, ~20 ms at 100,000 hosts) just ran: let requests in first.
+    await slicer.pause();
     if (c.influx) {
+      // ~20 ms at 100,000 hosts (one pass over the hosts, one point per system).
       const points = inventoryPoints(c, members, now);
       c.outbox.add(toLines(points), points.length, now);
+      await slicer.pause();
     }
     // The console shows the evaluation just recorded (and keeps each host's verdict history).
-    consoleData(c).afterEvaluation(now, members, ev);
+    await consoleData(c).afterEvaluationSliced(now, members, ev, slicer);
   };
   c.engine.start();
   c.dispatcher.start();

@@ -10,13 +10,13 @@
  * console, the next page asks the engine itself, with the same call the appendix report makes
  * (`evaluateNowWithMembers`): so an approval recorded in the registry moves indicator 11 at once.
  */
-import type { FailReason } from '../rules/reasons.js';
 import type { Report } from '@posture/protocol';
 import type { Collector } from '../context.js';
 import { decommissionHost, putSystem, revokeAgent } from '../admin/actions.js';
 import { ApiFailure } from '../errors.js';
 import type { Evaluation, Members } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult } from '../rules/evaluate.js';
+import { indexing, type ConsoleHost, type EvaluationView } from './evaluation-view.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
 import type { AlertRecord } from '../rules/alerting.js';
 import type { AgentListRow } from '../store/agents.js';
@@ -26,6 +26,7 @@ import type { VerdictChange } from '../store/host-verdicts.js';
 import type { HostRow } from '../store/hosts.js';
 import type { SystemRecord, SystemSource } from '../store/systems.js';
 import type { Role, TokenStore } from '../store/tokens.js';
+import { runSteps, runStepsSliced, type Pauser } from '../store/steps.js';
 
 /** A sample of one scope's figure: the evaluation it comes from. */
 export interface TrendPoint {
@@ -37,34 +38,7 @@ export interface TrendPoint {
 /** trend.get(indicator)?.get(scope) -> points, oldest first; scope is 'ministry' or 'unit:<id>' as stored. */
 export type Trends = Map<string, Map<string, TrendPoint[]>>;
 
-export type { AgentListRow, AlertRecord, AuditRecord, FailingMember, HostMember, HostRow, IndicatorResult, Report, Role, SystemMember, SystemRecord, SystemSource, VerdictChange };
-
-/**
- * What the pages show of a host counted by the evaluation. Kept instead of the host member
- * itself: members carry every fact rules read (the CEL view, baseline checks, product facts),
- * which for 100,000 hosts is hundreds of MB that no page reads.
- */
-export type ConsoleHost = Pick<HostMember, 'id' | 'unit' | 'hostname' | 'stale' | 'protected' | 'lastSeen'>;
-
-/** One evaluation and the indexes the pages look things up by. */
-export interface EvaluationView {
-  ev: Evaluation;
-  /** The systems counted (registered or declared). */
-  systems: SystemMember[];
-  /** Hosts counted, by agent id. */
-  hostById: Map<string, ConsoleHost>;
-  /** Per unit, per indicator id: the members failing it. */
-  failingByUnit: Map<string, Map<string, FailingMember[]>>;
-  /** Per indicator id: member id -> its reasons, for the members failing it. */
-  failingById: Map<string, Map<string, FailReason[]>>;
-  /** Per unit: its hosts counted (all, stale). */
-  hostCounts: Map<string, { total: number; stale: number }>;
-  /** Per unit: its systems (registered or declared). */
-  systemsByUnit: Map<string, SystemMember[]>;
-  systemById: Map<string, SystemMember>;
-  /** Per system id: the hosts that declare it. */
-  hostsBySystem: Map<string, ConsoleHost[]>;
-}
+export type { AgentListRow, AlertRecord, AuditRecord, ConsoleHost, EvaluationView, FailingMember, HostMember, HostRow, IndicatorResult, Report, Role, SystemMember, SystemRecord, SystemSource, VerdictChange };
 
 /** A unit's agents, counted. */
 export interface Coverage {
@@ -118,10 +92,23 @@ export class ConsoleData {
 
   /** The evaluation the pages show (see the file's header). */
   evaluation(now = new Date()): EvaluationView {
-    if (this.kept && now.getTime() - this.kept.at < this.maxAgeMs) return this.kept.view;
+    if (this.current(now)) return this.kept!.view;
     const { ev, members } = this.c.engine.evaluateNowWithMembers(now);
     this.keep(ev, members, now);
     return this.kept!.view;
+  }
+
+  private current(now: Date): boolean {
+    return this.kept !== undefined && now.getTime() - this.kept.at < this.maxAgeMs;
+  }
+
+  /**
+   * Before a page that would have to evaluate (nothing kept, or too old): wait for a scheduled
+   * evaluation under way, which hands its results over here, instead of evaluating beside it
+   * (two sets of 100,000 members in memory; at a restart the first one takes seconds).
+   */
+  async settled(now = new Date()): Promise<void> {
+    if (!this.current(now)) await this.c.engine.idle();
   }
 
   /**
@@ -129,19 +116,29 @@ export class ConsoleData {
    * the other indicators keep their last results (their own group's last evaluation).
    */
   afterEvaluation(now: Date, members: Members, ev: Evaluation): void {
+    const view = runSteps(this.viewAfter(members, ev));
+    this.verdicts.record(members.hosts, now);
+    if (view) this.kept = { view, at: now.getTime() };
+  }
+
+  /** The same in slices (the scheduler's hand-over, compose.ts): the pages show the previous evaluation until it is done. */
+  async afterEvaluationSliced(now: Date, members: Members, ev: Evaluation, pauser: Pauser): Promise<void> {
+    const view = await runStepsSliced(this.viewAfter(members, ev), pauser);
+    await this.verdicts.recordSliced(members.hosts, now, pauser);
+    if (view) this.kept = { view, at: now.getTime() };
+  }
+
+  /** The view of a scheduled evaluation with the indicators it did not hold from the kept one; undefined when only some groups were due and nothing is kept to complete them (the next page evaluates). */
+  private *viewAfter(members: Members, ev: Evaluation) {
     const prev = this.kept?.view.ev;
     const fresh = new Set(ev.indicators.map((i) => i.id));
-    if (!prev && this.c.engine.rules.rules.some((r) => !fresh.has(r.indicator))) {
-      // Only some groups were due and nothing is kept to complete them: the next page evaluates.
-      this.verdicts.record(members.hosts, now);
-      return;
-    }
+    if (!prev && this.c.engine.rules.rules.some((r) => !fresh.has(r.indicator))) return undefined;
     const merged = prev ? { ...ev, indicators: [...ev.indicators, ...prev.indicators.filter((i) => !fresh.has(i.id))] } : ev;
-    this.keep(merged, members, now);
+    return yield* indexing(merged, members);
   }
 
   private keep(ev: Evaluation, members: Members, now: Date): void {
-    this.kept = { view: index(ev, members), at: now.getTime() };
+    this.kept = { view: runSteps(indexing(ev, members)), at: now.getTime() };
     this.verdicts.record(members.hosts, now);
   }
 
@@ -251,46 +248,6 @@ export class ConsoleData {
       return r.secret;
     });
   }
-}
-
-function index(ev: Evaluation, members: Members): EvaluationView {
-  const hostById = new Map<string, ConsoleHost>();
-  const failingByUnit = new Map<string, Map<string, FailingMember[]>>();
-  const failingById = new Map<string, Map<string, FailReason[]>>();
-  for (const ind of ev.indicators) {
-    const ids = new Map<string, FailReason[]>();
-    failingById.set(ind.id, ids);
-    for (const f of ind.failing) {
-      ids.set(f.id, f.reasons);
-      let u = failingByUnit.get(f.unit);
-      if (!u) failingByUnit.set(f.unit, (u = new Map<string, FailingMember[]>()));
-      let list = u.get(ind.id);
-      if (!list) u.set(ind.id, (list = []));
-      list.push(f);
-    }
-  }
-  const hostCounts = new Map<string, { total: number; stale: number }>();
-  const hostsBySystem = new Map<string, ConsoleHost[]>();
-  for (const m of members.hosts) {
-    const h: ConsoleHost = { id: m.id, unit: m.unit, hostname: m.hostname, stale: m.stale, protected: m.protected, lastSeen: m.lastSeen };
-    hostById.set(h.id, h);
-    let n = hostCounts.get(h.unit);
-    if (!n) hostCounts.set(h.unit, (n = { total: 0, stale: 0 }));
-    n.total++;
-    if (h.stale) n.stale++;
-    for (const s of m.systems) {
-      let list = hostsBySystem.get(s);
-      if (!list) hostsBySystem.set(s, (list = []));
-      list.push(h);
-    }
-  }
-  const systemsByUnit = new Map<string, SystemMember[]>();
-  for (const s of members.systems) {
-    let list = systemsByUnit.get(s.unit);
-    if (!list) systemsByUnit.set(s.unit, (list = []));
-    list.push(s);
-  }
-  return { ev, systems: members.systems, hostById, failingByUnit, failingById, hostCounts, systemsByUnit, systemById: new Map(members.systems.map((s) => [s.id, s])), hostsBySystem };
 }
 
 const instances = new WeakMap<Collector, ConsoleData>();

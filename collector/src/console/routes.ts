@@ -88,6 +88,8 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
         const session = sessionOf(req, data);
         if (!session) return reply.redirect(`/console/login?next=${encodeURIComponent(req.url)}`, 303);
         const ctx = ctxOf(req, session);
+        // A page that would evaluate waits for the scheduled evaluation under way instead (one in memory at a time).
+        await data.settled();
         const out = render(ctx, req);
         return out ? send(reply, out) : send(reply, errorPage(ctx, WORDS[ctx.lang].notFound, req.url.split('?')[0]!), 404);
       };
@@ -104,6 +106,7 @@ export function consoleRoutes(app: FastifyInstance, c: Collector): void {
           const form = toForm(req.body);
           if (crossSite(req) || !session || !sameToken(form._csrf, session.csrf)) return forbidden(reply, ctx, w.forbiddenCsrf);
           if (opts.admin && session.role !== 'admin') return forbidden(reply, ctx, w.forbiddenRole);
+          await data.settled();
           return run({ ...ctx, session }, form, req, reply);
         };
 

@@ -47,6 +47,10 @@ async function answer(c: Collector, reply: FastifyReply, q: ReportQuery, default
       directive: q.directive,
       fresh: q.fresh === '1',
     };
+    // Nothing recorded yet (a restart) or a fresh evaluation asked for: wait for the scheduled
+    // evaluation under way, if any, rather than evaluate beside it (one set of members in memory
+    // at a time); then serve what it recorded, or evaluate now (fresh=1, or no scheduler).
+    if (opts.fresh || !c.lastReport.base()) await c.engine.idle();
     const make = async (): Promise<RenderedReport> => {
       const report = buildReport(c, opts);
       const { contentType, body } = await render(report, f, l);

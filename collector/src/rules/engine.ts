@@ -8,83 +8,15 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
-import { advance, type AlertRecord, type AlertStep } from './alerting.js';
+import { advance } from './alerting.js';
+import type { EngineDeps, Evaluation, KeptVerdicts, LastEvaluation, Members, RecordedEvaluation, SourcedMembers } from './engine-types.js';
 import { evaluateRule, evaluateRuleSliced, type IndicatorResult } from './evaluate.js';
 import type { Rule } from './format.js';
 import type { RuleManager } from './manager.js';
-import type { HostMember, SystemMember } from './members.js';
-import { observe, type ScopedObservation } from './observe.js';
+import { observe } from './observe.js';
 import { Slicer } from './slicer.js';
 
-export interface Evaluation {
-  evaluatedAt: string;
-  /** The configured units; `shortName` as the ministry writes it (dashboards' `unit_name` tag). */
-  units: { id: string; name: string; shortName?: string }[];
-  indicators: IndicatorResult[];
-}
-
-/** Verdict of one member for one rule, in Members.verdicts. */
-export const VERDICT = { outOfScope: 0, pass: 1, fail: 2 } as const;
-
-/** The hosts and systems one evaluation counted, and how each rule judged each of them. */
-export interface Members {
-  hosts: HostMember[];
-  systems: SystemMember[];
-  /**
-   * Per indicator, per member of the rule's population (same index as `hosts` or `systems`):
-   * VERDICT.outOfScope, .pass or .fail. The one verdict the report, the alerts and the
-   * dashboards' inventory points all count.
-   */
-  verdicts: ReadonlyMap<string, Uint8Array>;
-}
-
-/** How one indicator judged each member of its population, kept after the evaluation. */
-export interface KeptVerdicts {
-  /** Member ids (host agent ids or system ids), same index as `verdicts`; shared by the indicators of one evaluation. */
-  ids: readonly string[];
-  /** VERDICT per member. */
-  verdicts: Uint8Array;
-}
-
-/**
- * The last recorded result of every indicator in force, kept compact (member ids and
- * verdicts, never the members' facts): what the report and the console serve between
- * evaluations. Groups evaluated on different intervals each replace their own indicators.
- */
-export interface LastEvaluation {
-  /** The latest recorded evaluation (ISO time). */
-  evaluatedAt: string;
-  units: { id: string; name: string }[];
-  /** In rule-file order of the rules in force; each as of the evaluation of its group. */
-  indicators: IndicatorResult[];
-  verdicts: ReadonlyMap<string, KeptVerdicts>;
-}
-
-/** What the engine counts: hosts and systems as of `now`, and the systems' display names. */
-export interface MemberSource {
-  (now: Date): SourcedMembers;
-}
-
-export interface SourcedMembers {
-  hosts: HostMember[];
-  systems: SystemMember[];
-  systemNames: ReadonlyMap<string, string>;
-}
-
-/** One evaluation as handed to `record`. */
-export interface RecordedEvaluation {
-  now: Date;
-  ev: Evaluation;
-  members: Members;
-  /** The rules evaluated, in the order of ev.indicators. */
-  rules: Rule[];
-  /** Per indicator and scope (ministry, unit, system), with the rule's target. */
-  observations: ScopedObservation[];
-  /** The alert state machine's step (records to write, transitions to notify). */
-  alerts: AlertStep;
-  /** Every rule in force by indicator (a transition's rule, for its notice). */
-  ruleOf: ReadonlyMap<string, Rule>;
-}
+export { VERDICT, type EngineDeps, type Evaluation, type KeptVerdicts, type LastEvaluation, type MemberSource, type Members, type RecordedEvaluation, type SourcedMembers } from './engine-types.js';
 
 /** One evaluation before it is recorded. */
 interface Run {
@@ -94,39 +26,19 @@ interface Run {
   members: Members;
 }
 
-export interface EngineDeps {
-  rules: RuleManager;
-  units: () => { id: string; name: string; shortName?: string }[];
-  members: MemberSource;
-  /** The same for the scheduled evaluation, yielding to the event loop whenever `slicer` says (default: `members`, in one go). */
-  membersSliced?: ((now: Date, slicer: Slicer) => Promise<SourcedMembers>) | undefined;
-  /** The longest the scheduled evaluation keeps the event loop at a time (ms; default 10). */
-  sliceMs?: number | undefined;
-  /** The alert state before an evaluation (store/alerts.ts, or a map in memory). */
-  alertState: () => AlertRecord[];
-  /** Record one evaluation, all or nothing (the caller's transaction). */
-  record: (r: RecordedEvaluation) => void;
-  /** After each recorded evaluation (outside the transaction): e.g. push alerts to Alertmanager. */
-  afterRecord?: ((r: RecordedEvaluation) => void) | undefined;
-  /** Every evaluation, recorded or not, took `ms` (the evaluation-duration histogram). */
-  evaluated?: ((ms: number) => void) | undefined;
-  /** Interval of groups that set none. */
-  defaultIntervalMs?: number | undefined;
-  /** How long a resolved alert stays listed (rules.resolvedResendMinutes). */
-  resolvedKeepMs?: number | undefined;
-  log?: FastifyBaseLogger | undefined;
-}
-
 export class Engine {
   /** Duration of the last evaluation, for /metrics. */
   lastEvaluationMs = 0;
   /**
    * Called after each scheduled evaluation was recorded (e.g. to queue dashboard points, or to
    * hand the console the results it shows); `ev` holds the indicators of the groups that were due.
+   * A promise (work done in slices) is awaited: until it settles, the evaluation is under way.
    */
-  afterEvaluation: ((now: Date, members: Members, ev: Evaluation) => void) | undefined;
+  afterEvaluation: ((now: Date, members: Members, ev: Evaluation) => void | Promise<void>) | undefined;
   readonly rules: RuleManager;
   readonly defaultIntervalMs: number;
+  /** The longest a scheduled evaluation keeps the event loop at a time (ms). */
+  readonly sliceMs: number;
   private readonly log: FastifyBaseLogger;
   private readonly resolvedKeepMs: number;
   private timer: NodeJS.Timeout | undefined;
@@ -141,6 +53,7 @@ export class Engine {
     this.rules = deps.rules;
     this.log = deps.log ?? pino({ level: 'silent' });
     this.defaultIntervalMs = deps.defaultIntervalMs ?? 300_000;
+    this.sliceMs = deps.sliceMs ?? 10;
     this.resolvedKeepMs = deps.resolvedKeepMs ?? 15 * 60_000;
   }
 
@@ -210,7 +123,7 @@ export class Engine {
    */
   private async runSliced(now: Date, groups?: ReadonlySet<string>): Promise<Run> {
     const started = performance.now();
-    const slicer = new Slicer(this.deps.sliceMs ?? 10);
+    const slicer = new Slicer(this.sliceMs);
     const units = this.deps.units();
     const unitIds = units.map((u) => u.id);
     const rules = this.selected(groups);
@@ -267,40 +180,28 @@ export class Engine {
 
   /**
    * Evaluate each group when its interval has passed, in slices (evaluateAndRecordSliced) so
-   * that requests are served meanwhile; a tick while one is running does nothing. The first
-   * evaluation runs in one go, here: until one is recorded the report and the console evaluate
-   * on request, and one of those beside a sliced evaluation would hold two sets of members.
+   * that requests are served meanwhile, then hand it to afterEvaluation (awaited when it is
+   * sliced too); a tick while one is under way does nothing. The first evaluation starts here,
+   * at once, in slices as well: at a restart it reads every host's row, while agents reconnect.
+   * Until one is recorded, callers that would evaluate on request await idle() first (the
+   * report route, the console), so one evaluation is in memory at a time.
    */
   start(tickMs = 1000): void {
-    const tick = (sliced: boolean) => {
+    const tick = () => {
       if (this.inFlight) return;
       const now = new Date();
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
-      const done = (r: RecordedEvaluation) => this.afterEvaluation?.(now, r.members, r.ev);
-      const failed = (e: unknown) => this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval');
-      const scheduleNext = () => {
-        for (const g of this.rules.groups) if (due.has(g.name)) this.nextAt.set(g.name, now.getTime() + (g.intervalMs ?? this.defaultIntervalMs));
-      };
-      if (!sliced) {
-        try {
-          done(this.record(now, this.run(now, due)));
-        } catch (e) {
-          failed(e);
-        }
-        scheduleNext();
-        return;
-      }
       this.inFlight = this.evaluateAndRecordSliced(now, due)
-        .then(done)
-        .catch(failed)
+        .then((r) => this.afterEvaluation?.(now, r.members, r.ev))
+        .catch((e: unknown) => this.log.error({ err: e }, 'indicator evaluation failed; will retry at the next interval'))
         .finally(() => {
-          scheduleNext();
+          for (const g of this.rules.groups) if (due.has(g.name)) this.nextAt.set(g.name, now.getTime() + (g.intervalMs ?? this.defaultIntervalMs));
           this.inFlight = undefined;
         });
     };
-    tick(false);
-    this.timer = setInterval(() => tick(true), tickMs);
+    tick();
+    this.timer = setInterval(tick, tickMs);
   }
 
   /** Stop scheduling; an evaluation under way finishes (await idle()). */
@@ -309,8 +210,11 @@ export class Engine {
     this.timer = undefined;
   }
 
-  /** Resolves when no scheduled evaluation is under way (after stop(): before the store closes). */
+  /**
+   * Resolves when no scheduled evaluation is under way, its hand-over (afterEvaluation)
+   * included: after stop(), before the store closes; before an evaluation on request.
+   */
   async idle(): Promise<void> {
-    await this.inFlight;
+    while (this.inFlight) await this.inFlight;
   }
 }

@@ -62,13 +62,21 @@ describe('the evaluation in slices', () => {
     }
   });
 
-  it('is what the scheduler runs after its first evaluation; stop() and idle() let one under way finish', async () => {
+  it('is what the scheduler runs, the first evaluation at start included; stop() and idle() let one under way finish', async () => {
     const recorded: RecordedEvaluation[] = [];
     const e = engine(recorded);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
     e.start(1);
-    // The first, in one go, at start.
+    // The first is under way, not done in one go inside start().
+    expect(recorded).toHaveLength(0);
+    expect(e.last()).toBeUndefined();
+    await e.idle();
+    clearInterval(timer);
     expect(recorded).toHaveLength(1);
-    expect(e.lastSlices).toBe(0);
+    expect(e.lastSlices).toBeGreaterThan(10);
+    expect(ticks).toBeGreaterThan(0);
+    expect(e.last()?.evaluatedAt).toBe(recorded[0]!.ev.evaluatedAt);
     // Due again at once (interval 0 is not allowed: make every group due by hand).
     const inside = e as unknown as { nextAt: Map<string, number>; inFlight: Promise<void> | undefined };
     inside.nextAt.clear();
@@ -78,5 +86,20 @@ describe('the evaluation in slices', () => {
     await e.idle();
     expect(recorded).toHaveLength(2);
     expect(e.lastSlices).toBeGreaterThan(10);
+  });
+
+  it('awaits a hand-over that returns a promise: idle() resolves only after it', async () => {
+    const recorded: RecordedEvaluation[] = [];
+    const e = engine(recorded);
+    let handedOver = false;
+    e.afterEvaluation = async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      handedOver = true;
+    };
+    e.start(60_000);
+    await e.idle();
+    e.stop();
+    expect(recorded).toHaveLength(1);
+    expect(handedOver).toBe(true);
   });
 });

@@ -15,6 +15,11 @@ export class Slicer {
     return (i & 255) === 255 && performance.now() - this.since >= this.budgetMs;
   }
 
+  /** Whether the slice's time is up, read now (between reads of the store, each a few ms). */
+  overdue(): boolean {
+    return performance.now() - this.since >= this.budgetMs;
+  }
+
   /** Let timers, I/O and requests run, then start a new slice. */
   async pause(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -22,6 +22,7 @@ import { toIngestRow } from '../ingest/rows.js';
 import { sampleReport } from '../../../testing/reports.js';
 import { sqlRun } from '../../../testing/sql.js';
 import { hostInputsInService, type HostInput } from './host-facts.js';
+import { CHUNK_ROWS } from './host-inputs-cache.js';
 import { openStore } from './index.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -210,5 +211,80 @@ describe('the cached rule inputs', () => {
     } finally {
       restarted.db.close();
     }
+  });
+
+  it('reads in slices without losing or counting twice a report stored between its reads (a restart, then every spool draining at once)', async () => {
+    const facts = hostFactsFor(c.engine.rules.rules);
+    // Enough hosts for several reads of CHUNK_ROWS rows.
+    const fleet = Array.from({ length: 3 * CHUNK_ROWS }, (_, i) => enroll(i % 2 ? 'B' : 'A', `fleet-${i}`));
+    const unitOf = (i: number) => (i % 2 ? 'B' : 'A');
+    const commitAll = (at: Date, prot: (i: number) => boolean) =>
+      c.ingestCommit.commit(fleet.map((id, i) => toIngestRow({ report: sampleReport({ agentId: id, unit: unitOf(i), hostname: hostnames.get(id), collectedAt: at, baseline: {}, protected: prot(i) }), unit: unitOf(i), points: [], receivedAt: at })));
+    commitAll(minutesAgo(5), () => true);
+    expectSameAsFullRead(fleet.length);
+
+    // A restart's full read, with reports stored between its reads: a host already read, then
+    // one not read yet (which takes the larger counter), a new host, a host decommissioned.
+    c.hostInputs.invalidate();
+    const [early, late] = [fleet[0]!, fleet[fleet.length - 1]!];
+    let pauses = 0;
+    let streamed = 0;
+    const inputs = await c.hostInputs.inServiceSliced(facts, {
+      overdue: () => true,
+      pause: async () => {
+        // The first pause follows the row count; the second, the first read of CHUNK_ROWS rows.
+        if (pauses++ === 1) {
+          expect(store(early, 'A', minutesAgo(1), { protected: false })).toBe(true);
+          expect(store(late, unitOf(fleet.length - 1), minutesAgo(1), { protected: false })).toBe(true);
+          expect(store(enroll('A', 'fleet-new'), 'A', minutesAgo(1))).toBe(true);
+          decommissionHost(c, 'fleet-1', 'retired', 'test');
+          // Meanwhile a read beside it streams the table and leaves the cache alone.
+          streamed = [...c.hostInputs.inService(facts)].length;
+        }
+        await new Promise((r) => setImmediate(r));
+      },
+    });
+    const read = [...inputs];
+    expect(pauses).toBeGreaterThanOrEqual(3);
+    expect(c.hostInputs.last.full).toBe(true);
+    expect(new Set(read.map((h) => h.agentId)).size).toBe(read.length);
+    // Each host as it was when its row was read: the early one before its new report, the late one after.
+    expect(read.find((h) => h.agentId === early)!.protected).toBe(true);
+    expect(read.find((h) => h.agentId === late)!.protected).toBe(false);
+    expect(streamed).toBe([...hostInputsInService(c.db, facts)].length);
+    // The next refresh reads exactly the four rows written meanwhile, and counts as a full read.
+    const next = expectSameAsFullRead(4);
+    expect(next.verdicts.endpoint_protection).toContain(`${early}:2`);
+    expect(next.hosts).not.toContain(agentOf('fleet-1'));
+    expect(next.hosts).toContain(agentOf('fleet-new'));
+
+    // Every host reports anew at once (spools draining after an outage): the changed rows are read
+    // in slices too, in counter order; a host already read reports once more meanwhile.
+    commitAll(minutesAgo(0), (i) => i % 3 !== 0);
+    pauses = 0;
+    await c.hostInputs.inServiceSliced(facts, {
+      overdue: () => true,
+      pause: async () => {
+        if (pauses++ === 0) expect(store(early, 'A', new Date(NOW.getTime() + 1000), { protected: true })).toBe(true);
+        await new Promise((r) => setImmediate(r));
+      },
+    });
+    expect(pauses).toBeGreaterThanOrEqual(3);
+    // Every row of the fleet (the decommissioned host's row takes its report too), and the early one again, read after the others.
+    expect(c.hostInputs.last).toMatchObject({ full: false, rows: fleet.length + 1 });
+    expect(expectSameAsFullRead(0).verdicts.endpoint_protection).toContain(`${early}:1`);
+
+    // A full read again because the rules need other facts, or because a row was deleted: in slices too.
+    const byId = (xs: Iterable<HostInput>) => [...xs].sort((a, b) => a.agentId.localeCompare(b.agentId));
+    const other = facts === 'all' ? 'serving-systems' : 'all';
+    for (const change of [() => undefined, () => sqlRun(c.db, 'DELETE FROM hosts WHERE agent_id = ?', fleet[7]!)]) {
+      change();
+      const p = { pauses: 0, overdue: () => true, pause: async () => void (p.pauses++, await new Promise((r) => setImmediate(r))) };
+      const read = byId(await c.hostInputs.inServiceSliced(other, p));
+      expect(c.hostInputs.last.full).toBe(true);
+      expect(p.pauses).toBeGreaterThanOrEqual(3);
+      expect(read).toEqual(byId(hostInputsInService(c.db, other)));
+    }
+    expect(expectSameAsFullRead(undefined).hosts).not.toContain(fleet[7]);
   });
 });

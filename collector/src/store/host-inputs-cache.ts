@@ -20,124 +20,9 @@
  * iterates and die young.
  */
 import type { DB } from './db.js';
-import { partsReader, RULE_INPUTS_SQL, titleRows, titlesOf, type Facts, type HostFacts, type HostInput, type HostParts, type Raw } from './host-facts.js';
-import { ProtectionPool } from './protection-pool.js';
-
-/** What hosts share, by reference: equal for all the hosts of one unit, role, systems, verdict and facts. */
-interface Profile {
-  unit: string;
-  role: string;
-  systems: string[];
-  protected: boolean | null;
-  protectionReasons: string[];
-  facts: Facts;
-  ipv6Readiness: string | null;
-}
-
-/**
- * Hosts in service by rowid (the order of a full read; a rowid never changes under the
- * upsert): a host's own values, its shared Profile, and where the ProtectionPool keeps its
- * product facts. A rowid not in service is a hole (agentId undefined).
- */
-class Columns {
-  readonly agentId: (string | undefined)[];
-  readonly hostname: string[];
-  readonly receivedAt: string[];
-  readonly profile: Profile[];
-  /** ProtectionPool.put's number. */
-  readonly protection: number[];
-  readonly pool: ProtectionPool;
-  /** Hosts in service. */
-  size = 0;
-  /** One past the largest rowid set. */
-  end = 0;
-  private readonly profiles = new Map<string, Profile>();
-  private readonly ids = new WeakMap<object, number>();
-  private nextId = 0;
-
-  /** Sized for `rows` hosts (a full read knows how many): grown arrays would keep up to half again as much. */
-  constructor(rows: number) {
-    this.agentId = new Array<string | undefined>(rows);
-    this.hostname = new Array<string>(rows);
-    this.receivedAt = new Array<string>(rows);
-    this.profile = new Array<Profile>(rows);
-    this.protection = new Array<number>(rows);
-    this.pool = new ProtectionPool(rows);
-  }
-
-  set(rowid: number, p: HostParts): void {
-    if (this.agentId[rowid] === undefined) this.size++;
-    else this.pool.release(this.protection[rowid]!);
-    this.agentId[rowid] = p.agentId;
-    this.hostname[rowid] = p.hostname;
-    this.receivedAt[rowid] = p.receivedAt;
-    this.profile[rowid] = this.profileOf(p);
-    this.protection[rowid] = this.pool.put(p.protection);
-    if (rowid >= this.end) this.end = rowid + 1;
-  }
-
-  /** Once most of the pool is facts replaced since: keep only those in use (each host reports about once per interval). */
-  compactPool(): void {
-    if (!this.pool.wasteful) return;
-    const refs: (number | undefined)[] = this.agentId.map((id, rowid) => (id === undefined ? undefined : this.protection[rowid]));
-    this.pool.compact(refs);
-    refs.forEach((ref, rowid) => {
-      if (ref !== undefined) this.protection[rowid] = ref;
-    });
-  }
-
-  clear(rowid: number): void {
-    if (this.agentId[rowid] === undefined) return;
-    this.pool.release(this.protection[rowid]!);
-    this.agentId[rowid] = undefined;
-    this.size--;
-  }
-
-  /** The HostInput at `rowid` (key order of store/host-facts.ts inputOf). */
-  input(rowid: number): HostInput {
-    const p = this.profile[rowid]!;
-    const f = p.facts;
-    return {
-      agentId: this.agentId[rowid]!,
-      unit: p.unit,
-      hostname: this.hostname[rowid]!,
-      role: p.role,
-      os: f.os,
-      systems: p.systems,
-      protected: p.protected,
-      protectionReasons: p.protectionReasons,
-      protectionReasonCodes: f.protectionCodes,
-      protectionError: f.protectionError,
-      products: f.products,
-      protection: this.pool.get(this.protection[rowid]!),
-      ipv6Readiness: p.ipv6Readiness,
-      ipv6Reasons: f.ipv6Reasons,
-      ipv6ReasonCodes: f.ipv6Codes,
-      baseline: f.baseline,
-      receivedAt: this.receivedAt[rowid]!,
-      decommissionedAt: null,
-    };
-  }
-
-  /** The one Profile of these shared values (the reader's parts are already one object per text: keyed by identity). */
-  private profileOf(p: HostParts): Profile {
-    const key = `${p.unit}\0${p.role}\0${this.id(p.systems)}\0${p.protected}\0${this.id(p.protectionReasons)}\0${this.id(p.facts)}\0${p.ipv6Readiness}`;
-    let profile = this.profiles.get(key);
-    if (!profile) {
-      // Bounded as the reader's texts are: past 4096, start again (profiles handed out stay shared).
-      if (this.profiles.size >= 4096) this.profiles.clear();
-      profile = Object.freeze({ unit: p.unit, role: p.role, systems: p.systems, protected: p.protected, protectionReasons: p.protectionReasons, facts: p.facts, ipv6Readiness: p.ipv6Readiness });
-      this.profiles.set(key, profile);
-    }
-    return profile;
-  }
-
-  private id(o: object): number {
-    let id = this.ids.get(o);
-    if (id === undefined) this.ids.set(o, (id = this.nextId++));
-    return id;
-  }
-}
+import { hostInputsInService, partsReader, RULE_INPUTS_SQL, titleRows, titlesOf, type HostFacts, type HostInput, type HostParts, type Raw } from './host-facts.js';
+import { Columns } from './host-inputs-columns.js';
+import { runSteps, runStepsSliced, type Pauser, type Steps } from './steps.js';
 
 interface Loaded {
   facts: HostFacts;
@@ -160,8 +45,20 @@ export interface RefreshStats {
   ms: number;
 }
 
+/**
+ * Rows per read of a refresh: parsing one takes about 20 us at 100,000 hosts, so one read is a
+ * few milliseconds, and a sliced refresh yields between reads whenever its slice's time is up.
+ */
+export const CHUNK_ROWS = 128;
+
+type Statement = ReturnType<DB['prepare']>;
+
 export class HostInputCache {
   private state: Loaded | undefined;
+  /** A sliced refresh is under way (its state is not to be touched by another). */
+  private busy = false;
+  private invalidatedWhileBusy = false;
+  private statements: { changed: Statement; after: Statement } | undefined;
   /** What the last refresh did. */
   last: RefreshStats = { full: false, rows: 0, ms: 0 };
 
@@ -170,6 +67,7 @@ export class HostInputCache {
   /** Forget everything: the next call reads every row again. */
   invalidate(): void {
     this.state = undefined;
+    if (this.busy) this.invalidatedWhileBusy = true;
   }
 
   /**
@@ -179,64 +77,116 @@ export class HostInputCache {
    * its member is built). An iteration that pauses (a sliced evaluation) sees each host whole,
    * as of when it reaches it. The inputs are the caller's; what they share (facts equal
    * between hosts) is frozen: read it, never change it.
+   *
+   * All in one read transaction: the changed rows and the row count are of the same snapshot.
+   * While a sliced refresh (inServiceSliced) is under way, its state is left alone: the rows are
+   * streamed from the table instead, a full read (the engine runs one evaluation at a time, so
+   * only a caller beside the engine gets there).
    */
   inService(facts: HostFacts): Iterable<HostInput> {
+    if (this.busy) return hostInputsInService(this.db, facts);
     const started = performance.now();
-    // One read transaction: the changed rows and the row count are of the same snapshot.
-    const rows = this.db.transaction(() => this.refresh(facts))();
+    const rows = this.db.transaction(() => runSteps(this.refresh(facts)))();
     this.last = { full: this.last.full, rows, ms: performance.now() - started };
     return inputs(this.state!);
   }
 
-  private refresh(facts: HostFacts): number {
+  /**
+   * The same, reading at most CHUNK_ROWS rows at a time and yielding to the event loop between
+   * reads whenever `pauser` says (the scheduled evaluation: a full read of 100,000 rows at a
+   * restart kept the event loop for about 2 s). Rows written meanwhile are read at the next
+   * refresh: a full read sorts by rowid and keeps as its counter the largest change_seq of its
+   * first read (so a row rewritten behind it is above it); a refresh of the changed rows reads
+   * them in change_seq order, and every write takes a counter above every row's, so a row
+   * rewritten meanwhile comes after the last one read. The row count is compared in the same
+   * transaction as the last read. `last.ms` is the refresh's wall time, pauses included.
+   */
+  async inServiceSliced(facts: HostFacts, pauser: Pauser): Promise<Iterable<HostInput>> {
+    if (this.busy) throw new Error('a sliced refresh of the rule inputs is already under way: await it (the engine runs one evaluation at a time)');
+    this.busy = true;
+    try {
+      const started = performance.now();
+      // Each read in its own read transaction (the last one with the row count).
+      const rows = await runStepsSliced(this.refresh(facts), pauser, (step) => this.db.transaction(step)());
+      this.last = { full: this.last.full, rows, ms: performance.now() - started };
+      const s = this.state!;
+      if (this.invalidatedWhileBusy) this.state = undefined;
+      return inputs(s);
+    } finally {
+      this.busy = false;
+      this.invalidatedWhileBusy = false;
+    }
+  }
+
+  private *refresh(facts: HostFacts): Steps<number> {
     const titles = titleRows(this.db);
     const titlesText = JSON.stringify(titles);
     const s = this.state;
-    if (!s || s.facts !== facts || s.titles !== titlesText) return this.fullRead(facts, titles, titlesText);
-    const rows = this.db
-      .prepare(`${RULE_INPUTS_SQL} WHERE h.change_seq > @seq`)
-      .raw()
-      .all({ all: facts === 'all' ? 1 : 0, seq: s.seq }) as Raw[];
-    for (const row of rows) this.apply(s, row);
+    if (!s || s.facts !== facts || s.titles !== titlesText) return yield* this.fullRead(facts, titles, titlesText);
+    const all = facts === 'all' ? 1 : 0;
+    let n = 0;
+    for (;;) {
+      const rows = this.reads().changed.all({ all, seq: s.seq }) as Raw[];
+      for (const row of rows) this.apply(s, row);
+      n += rows.length;
+      if (rows.length < CHUNK_ROWS) break;
+      yield;
+    }
+    // In the step of the last read: the count is of the snapshot the rows read reached.
     const count = this.db.prepare('SELECT count(*) FROM hosts').pluck().get() as number;
     // A deleted row leaves no counter behind, and would stay counted: read it all again.
-    if (count !== s.columns.size + s.decommissioned.size) return this.fullRead(facts, titles, titlesText);
+    if (count !== s.columns.size + s.decommissioned.size) return n + (yield* this.fullRead(facts, titles, titlesText));
     s.columns.compactPool();
     this.last.full = false;
-    return rows.length;
+    return n;
+  }
+
+  /** The reads of a refresh, prepared at the first (the tables exist by then). */
+  private reads(): { changed: Statement; after: Statement } {
+    return (this.statements ??= {
+      changed: this.db.prepare(`${RULE_INPUTS_SQL} WHERE h.change_seq > @seq ORDER BY h.change_seq LIMIT ${CHUNK_ROWS}`).raw(),
+      after: this.db.prepare(`${RULE_INPUTS_SQL} WHERE h.rowid > @after ORDER BY h.rowid LIMIT ${CHUNK_ROWS}`).raw(),
+    });
   }
 
   /** One changed row into `s`. */
   private apply(s: Loaded, row: Raw): void {
-    const rowid = row[13];
     if (row[14] > s.seq) s.seq = row[14];
-    if (row[9] !== null) {
-      // Decommissioned: out of every denominator.
-      s.columns.clear(rowid);
-      s.decommissioned.add(rowid);
-      return;
-    }
-    s.decommissioned.delete(rowid);
-    s.columns.set(rowid, s.read(row));
+    place(s, row);
   }
 
-  private fullRead(facts: HostFacts, titles: [string, string][], titlesText: string): number {
-    const [count, end] = this.db.prepare('SELECT count(*), coalesce(max(rowid), 0) + 1 FROM hosts').raw().get() as [number, number];
+  private *fullRead(facts: HostFacts, titles: [string, string][], titlesText: string): Steps<number> {
+    const [count, end, seq] = this.db.prepare('SELECT count(*), coalesce(max(rowid), 0) + 1, coalesce(max(change_seq), 0) FROM hosts').raw().get() as [number, number, number];
     // Rowids are dense unless rows were deleted; sparse ones (never from the upsert) must not size an array by the largest.
-    const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(Math.min(end, 2 * count + 1024)), decommissioned: new Set(), seq: 0 };
+    // The counter is that of the first read's snapshot, not the largest read: a row rewritten behind the reads is above it.
+    const s: Loaded = { facts, titles: titlesText, read: partsReader(titlesOf(titles)), columns: new Columns(Math.min(end, 2 * count + 1024)), decommissioned: new Set(), seq };
+    const all = facts === 'all' ? 1 : 0;
     let n = 0;
-    const rows = this.db
-      .prepare(RULE_INPUTS_SQL)
-      .raw()
-      .iterate({ all: facts === 'all' ? 1 : 0 }) as IterableIterator<Raw>;
-    for (const row of rows) {
-      this.apply(s, row);
-      n++;
+    // The count scans the table (and at a restart the first rows meet a cold JIT): its own step.
+    yield;
+    for (let after = 0; ; yield) {
+      const rows = this.reads().after.all({ all, after }) as Raw[];
+      for (const row of rows) place(s, row);
+      n += rows.length;
+      if (rows.length < CHUNK_ROWS) break;
+      after = rows[rows.length - 1]![13];
     }
     this.state = s;
     this.last.full = true;
     return n;
   }
+}
+
+/** One row into `s`: a host in service, or a decommissioned one (out of every denominator). */
+function place(s: Loaded, row: Raw): void {
+  const rowid = row[13];
+  if (row[9] !== null) {
+    s.columns.clear(rowid);
+    s.decommissioned.add(rowid);
+    return;
+  }
+  s.decommissioned.delete(rowid);
+  s.columns.set(rowid, s.read(row));
 }
 
 function* inputs(s: Loaded): Generator<HostInput, void, undefined> {

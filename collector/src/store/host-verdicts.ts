@@ -6,6 +6,10 @@
  */
 import type { Reason } from '@posture/protocol';
 import type { DB } from './db.js';
+import { runSteps, runStepsSliced, type Pauser, type Steps } from './steps.js';
+
+/** Hosts per read of the last rows, and rows per insert transaction: a few milliseconds each. */
+const CHUNK = 1000;
 
 /** A reason as the evaluation wrote it: a catalogue code (with an agent's text as evidence), or text in rows stored before codes. */
 export type StoredReason = string | (Reason & { evidence?: string });
@@ -43,31 +47,62 @@ export class HostVerdictLog {
     CREATE INDEX IF NOT EXISTS host_verdict_changes_agent ON host_verdict_changes(agent_id, id)`);
   }
 
-  private loadLast(): Map<string, string> {
-    const m = new Map<string, string>();
-    const rows = this.db.prepare('SELECT agent_id, protected, stale, reasons FROM host_verdict_changes WHERE id IN (SELECT max(id) FROM host_verdict_changes GROUP BY agent_id)').raw().all() as [string, number, number, string][];
-    for (const [id, p, s, r] of rows) m.set(id, signature({ protected: p === 1, stale: s === 1, reasons: JSON.parse(r) as StoredReason[] }));
-    return m;
+  /**
+   * Record the hosts whose verdict differs from their last row; returns how many changed. The
+   * last rows are read at the first call (a restart: one per host).
+   */
+  record(verdicts: Iterable<HostVerdict>, now: Date): number {
+    return this.db.transaction(() => runSteps(this.recording(verdicts, now)))();
   }
 
-  /** Record the hosts whose verdict differs from their last row; returns how many changed. */
-  record(verdicts: Iterable<HostVerdict>, now: Date): number {
-    const last = (this.last ??= this.loadLast());
+  /**
+   * The same, yielding to the event loop between steps whenever `pauser` says (after the
+   * scheduled evaluation: at 100,000 hosts the first read of the last rows took 0.4 s, the
+   * comparison and the rows of a fleet that changed 0.1 s). Each host's change is its own fact:
+   * the rows are written in several transactions; a crash between them leaves the hosts not
+   * yet written to be found changed (and written) by the next evaluation.
+   */
+  recordSliced(verdicts: Iterable<HostVerdict>, now: Date, pauser: Pauser): Promise<number> {
+    return runStepsSliced(this.recording(verdicts, now), pauser);
+  }
+
+  private *recording(verdicts: Iterable<HostVerdict>, now: Date): Steps<number> {
+    const last = (this.last ??= yield* this.loadLast());
     const changed: HostVerdict[] = [];
+    let i = 0;
     for (const v of verdicts) {
       const sig = signature(v);
       if (last.get(v.id) !== sig) {
         changed.push(v);
         last.set(v.id, sig);
       }
+      if ((++i & 1023) === 0) yield;
     }
-    if (!changed.length) return 0;
     const ins = this.db.prepare('INSERT INTO host_verdict_changes (agent_id, at, protected, stale, reasons) VALUES (?, ?, ?, ?, ?)');
     const at = now.toISOString();
-    this.db.transaction(() => {
-      for (const v of changed) ins.run(v.id, at, v.protected ? 1 : 0, v.stale ? 1 : 0, JSON.stringify(v.reasons));
-    })();
+    for (let from = 0; from < changed.length; from += CHUNK) {
+      this.db.transaction(() => {
+        for (const v of changed.slice(from, from + CHUNK)) ins.run(v.id, at, v.protected ? 1 : 0, v.stale ? 1 : 0, JSON.stringify(v.reasons));
+      })();
+      yield;
+    }
     return changed.length;
+  }
+
+  /** The last row of every host, CHUNK hosts per read (by agent id, through the index). */
+  private *loadLast(): Steps<Map<string, string>> {
+    const m = new Map<string, string>();
+    const read = this.db.prepare(
+      `SELECT c.agent_id, c.protected, c.stale, c.reasons FROM host_verdict_changes c
+       JOIN (SELECT max(id) AS id FROM host_verdict_changes WHERE agent_id > ? GROUP BY agent_id ORDER BY agent_id LIMIT ${CHUNK}) l ON c.id = l.id
+       ORDER BY c.agent_id`,
+    );
+    for (let after = ''; ; yield) {
+      const rows = read.raw().all(after) as [string, number, number, string][];
+      for (const [id, p, s, r] of rows) m.set(id, signature({ protected: p === 1, stale: s === 1, reasons: JSON.parse(r) as StoredReason[] }));
+      if (rows.length < CHUNK) return m;
+      after = rows[rows.length - 1]![0];
+    }
   }
 
   /** When each host's current verdict began (its last change), for many hosts in one query. */

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// What else keeps the event loop (and so every agent's report) waiting at 100,000 hosts: the
+// longest block of a 1 ms timer (and monitorEventLoopDelay's max) while each read API is
+// answered over HTTP, the InfluxDB writer flushes the outbox, and /metrics is scraped, after the
+// collector's first evaluation, against GET /healthz in the same run (what a request costs at
+// all). One process: the collector as `posture serve` wires it (startServices), a real influxd.
+//   npx tsc -b protocol agent collector && node bench/request-blocks.mjs
+import { readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parse, stringify } from 'yaml';
+import { build } from '../collector/dist/app.js';
+import { openCollector, startServices } from '../collector/dist/compose.js';
+import { validateConfig } from '../collector/dist/config.js';
+import { toLines } from '../collector/dist/influx/line.js';
+import { pointsOfReport } from '../collector/dist/influx/points.js';
+import { benchReport } from './lib/report.mjs';
+import { startInfluxd } from './lib/influxd.mjs';
+import { BENCH_TOKEN, seedStore } from './lib/seed-store.mjs';
+import { sized } from './lib/smoke.mjs';
+
+const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 100_000), 200);
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const seeded = await seedStore(HOSTS);
+const influx = await startInfluxd();
+const config = { ...parse(readFileSync(seeded.file, 'utf8')), influx: { url: influx.url, database: 'posture' } };
+writeFileSync(seeded.file, stringify(config));
+const c = openCollector(validateConfig(config, seeded.file, seeded.dir));
+const app = build(c);
+await app.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${app.server.address().port}`;
+const services = startServices(c);
+await c.engine.idle();
+
+let gaps = [];
+let prev = performance.now();
+const tick = setInterval(() => {
+  const t = performance.now();
+  if (t - prev > 2) gaps.push(t - prev);
+  prev = t;
+}, 1);
+const h = monitorEventLoopDelay({ resolution: 1 });
+h.enable();
+async function measure(name, f) {
+  await new Promise((r) => setTimeout(r, 30));
+  gaps = [];
+  h.reset();
+  const t = performance.now();
+  const detail = await f();
+  await new Promise((r) => setTimeout(r, 10));
+  return { name, wall: performance.now() - t, block: Math.max(0, ...gaps), monitor: h.max / 1e6, detail };
+}
+const get = async (path) => {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  const bytes = (await res.arrayBuffer()).byteLength;
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return `${(bytes / 1024).toFixed(0)} KiB`;
+};
+// The outbox's backlog for the drain below, queued with the writer stopped (not timed).
+const BACKLOG = sized(20_000, 100);
+await c.influx.stop();
+for (let i = 0; i < BACKLOG; i += 1000) {
+  const points = [];
+  for (let k = i; k < Math.min(BACKLOG, i + 1000); k++) points.push(...pointsOfReport(benchReport(`backlog-${k}`, 'U00', k), 'U00'));
+  c.outbox.add(toLines(points), points.length);
+}
+const loadBefore = loadavg();
+const rows = [
+  await measure('GET /healthz (baseline)', () => get('/healthz')),
+  await measure('GET /metrics', () => get('/metrics')),
+  await measure('GET /api/v1/report?format=json, first after the evaluation (renders)', () => get('/api/v1/report?format=json')),
+  await measure('GET /api/v1/report?format=json, again (kept body)', () => get('/api/v1/report?format=json')),
+  await measure('GET /api/v1/hosts?limit=1000', () => get('/api/v1/hosts?limit=1000')),
+  await measure('GET /api/v1/hosts?limit=10000', () => get('/api/v1/hosts?limit=10000')),
+  // After an InfluxDB outage: the points of BACKLOG reports queued, drained in batches.
+  await measure(`InfluxDB writer: drains the points of ${BACKLOG.toLocaleString('en-US')} reports queued in an outage`, async () => {
+    const depth = c.outbox.pointCount();
+    await c.influx.flush();
+    return `${depth.toLocaleString('en-US')} points, ${c.outbox.pointCount()} left`;
+  }),
+];
+const loadAfter = loadavg();
+clearInterval(tick);
+h.disable();
+await services.stopEvaluation();
+await services.stopDelivery();
+await app.close();
+c.db.close();
+await influx.stop();
+await rm(seeded.dir, { recursive: true, force: true });
+
+console.log(`\nevent loop while requests are answered: ${HOSTS.toLocaleString('en-US')} hosts, after the first evaluation; load average ${loadBefore} -> ${loadAfter}`);
+console.log(`${'request'.padEnd(72)} ${'wall'.padStart(9)} ${'longest block'.padStart(14)} ${'monitor max'.padStart(12)}  size`);
+for (const r of rows) console.log(`${r.name.padEnd(72)} ${`${r.wall.toFixed(0)} ms`.padStart(9)} ${`${r.block.toFixed(0)} ms`.padStart(14)} ${`${r.monitor.toFixed(0)} ms`.padStart(12)}  ${r.detail ?? ''}`);
