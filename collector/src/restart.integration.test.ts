@@ -3,6 +3,7 @@
  * the outbox survive, and every acknowledged report is in the store.
  */
 import { rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_UNITS, collectorFixture, startCollectorProcess, type CollectorFixture } from '../../testing/collector.js';
 import { sampleReport } from '../../testing/reports.js';
@@ -77,4 +78,28 @@ describe('collector restart', () => {
       c.db.close();
     }
   });
+
+  it('answers a report still arriving at SIGTERM on a keep-alive connection, then exits although the client keeps the connection open', async () => {
+    const proc = await startCollectorProcess(fx);
+    const a = await enroll();
+    const body = Buffer.from(JSON.stringify(sampleReport({ agentId: a.agentId, unit: 'TTCNTT' })));
+    const { port } = new URL(fx.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    // Headers and half the body before the signal, the rest after: the request is in flight when the server closes.
+    socket.write(`POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${a.credential}\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n`);
+    socket.write(body.subarray(0, body.length >> 1));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    const exited = proc.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    socket.write(body.subarray(body.length >> 1));
+    // The client never closes its side; the server must (fastify's keep-alive timeout is 72 s).
+    expect(await exited).toBe(0);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 201 /);
+    socket.destroy();
+  }, 60_000);
 });

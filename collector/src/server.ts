@@ -73,7 +73,15 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
       process.off('SIGHUP', onHup);
       clearInterval(pruneTimer);
       await services.stopEvaluation();
-      await app.close(); // stops accepting, finishes in-flight requests and their commits
+      // Node closes the keep-alive connections that are idle when the server closes; one whose
+      // request was still being answered then stays open after its answer until the client or
+      // keepAliveTimeout (72 s) ends it, and the close waits for it. Reap those as they go idle.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close(); // stops accepting, finishes in-flight requests and their commits
+      } finally {
+        clearInterval(reaper);
+      }
       await services.stopDelivery();
       collector.close();
     })());

@@ -76,3 +76,26 @@ describe('IngestBatcher', () => {
     expect(await c.ingest.submit(row())).toBe('stored');
   });
 });
+
+describe('IngestBatcher beside writes of the main thread', () => {
+  it('stores every report while the main thread commits its own transactions meanwhile (the commit waits for the lock, never fails)', async () => {
+    let writing = true;
+    let written = 0;
+    // The main thread's own writes (as the evaluation's recording and the outbox do), as often as it can.
+    const writer = (async () => {
+      while (writing) {
+        c.atomically(() => {
+          c.db.prepare('SELECT count(*) FROM outbox').get();
+          c.outbox.add('m,t=x v=1 1', 1);
+        });
+        written++;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const outcomes = await Promise.all(Array.from({ length: 400 }, () => c.ingest.submit(row())));
+    writing = false;
+    await writer;
+    expect(written).toBeGreaterThan(10);
+    expect(outcomes.filter((o) => o !== 'stored')).toEqual([]);
+  });
+});

@@ -84,7 +84,7 @@ export class AgentStore {
         if (p.action === 'set') setSecret.run(p.hash, p.expires, now.toISOString(), p.u.id);
         if (p.action === 'expiry') setExpiry.run(p.expires, p.u.id);
       }
-    })();
+    }).immediate();
     return { ignoredConfigSecret: ignored };
   }
 

@@ -22,6 +22,10 @@ export function openDb(dataDir: string, upTo = SCHEMA_VERSION): DB {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // Waits for the other connection's write lock (the commit thread's and the main thread's
+  // connections both write). Only BEGIN IMMEDIATE waits: a deferred transaction that reads first
+  // and writes later fails at once with SQLITE_BUSY if the other connection committed in between,
+  // so every write transaction here is `.immediate()`.
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < upTo; v++) {

@@ -34,6 +34,6 @@ export class HostRuleFactsStore {
         INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE true ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
         INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE title IS NOT NULL
           ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title;`);
-    })();
+    }).immediate();
   }
 }

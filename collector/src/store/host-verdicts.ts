@@ -52,7 +52,7 @@ export class HostVerdictLog {
    * last rows are read at the first call (a restart: one per host).
    */
   record(verdicts: Iterable<HostVerdict>, now: Date): number {
-    return this.db.transaction(() => runSteps(this.recording(verdicts, now)))();
+    return this.db.transaction(() => runSteps(this.recording(verdicts, now))).immediate();
   }
 
   /**
@@ -83,7 +83,7 @@ export class HostVerdictLog {
     for (let from = 0; from < changed.length; from += CHUNK) {
       this.db.transaction(() => {
         for (const v of changed.slice(from, from + CHUNK)) ins.run(v.id, at, v.protected ? 1 : 0, v.stale ? 1 : 0, JSON.stringify(v.reasons));
-      })();
+      }).immediate();
       yield;
     }
     return changed.length;

@@ -115,7 +115,7 @@ export function openStore(config: CollectorConfig, opts: OpenStoreOptions = {}):
     hostVerdicts: new HostVerdictLog(db),
     portals: new PortalStore(db),
     ingestCommit: new IngestCommit(db, { reports, hosts, outbox, forwardOutbox, agents }, config.upstream?.unit ?? null),
-    atomically: <T>(fn: () => T): T => db.transaction(fn)(),
+    atomically: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     ping: () => void db.prepare('SELECT 1').get(),
     close: () => db.close(),
   };

@@ -53,7 +53,7 @@ export class IngestCommit {
         const removed = removeOutbox ? outbox.removeRange(removeOutbox.from, removeOutbox.to) : 0;
         const outcomes = rows.map((r) => this.store(r));
         return { stored: outcomes.map((o) => o === 'stored'), outcomes, removed };
-      })(),
+      }).immediate(),
     );
   }
 }

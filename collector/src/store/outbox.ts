@@ -99,7 +99,7 @@ export class Outbox {
     this.tracked(() =>
       this.db.transaction(() => {
         for (const id of ids) this.points -= (this.del.get(id) as { n: number } | undefined)?.n ?? 0;
-      })(),
+      }).immediate(),
     );
   }
 
@@ -135,7 +135,7 @@ export class Outbox {
       this.db.transaction(() => {
         this.db.prepare('INSERT INTO outbox_rejected (id, points, created_at, reason) SELECT id, points, created_at, ? FROM outbox WHERE id = ?').run(reason, id);
         this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
-      })(),
+      }).immediate(),
     );
     this.recount();
   }

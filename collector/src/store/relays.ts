@@ -72,6 +72,6 @@ export class RelayStore {
     if (!agents.length) return;
     const ins = this.db.prepare('INSERT OR IGNORE INTO agents (id, unit, credential_hash, hostname, machine_id, enrolled_at, via_relay) VALUES (?, ?, ?, ?, ?, ?, ?)');
     // "relayed:<id>" is not a sha256 hex digest, so no presented credential can ever match it.
-    this.db.transaction(() => agents.forEach((a) => ins.run(a.id, a.unit, `relayed:${a.id}`, a.hostname, a.machineId, now.toISOString(), a.relayId)))();
+    this.db.transaction(() => agents.forEach((a) => ins.run(a.id, a.unit, `relayed:${a.id}`, a.hostname, a.machineId, now.toISOString(), a.relayId))).immediate();
   }
 }

@@ -125,7 +125,7 @@ export class SystemStore {
     this.db.transaction(() => {
       this.db.prepare("DELETE FROM systems WHERE source = 'file'").run();
       for (const r of records) this.put(r, 'file');
-    })();
+    }).immediate();
     return records.length;
   }
 
@@ -134,7 +134,7 @@ export class SystemStore {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM systems').run();
       for (const r of records) this.put(r, source);
-    })();
+    }).immediate();
   }
 
   /** Where each record came from, in one query (a registry page of 2,000 systems). */

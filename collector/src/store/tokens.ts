@@ -33,7 +33,7 @@ export class TokenStore {
         if (!keep.has(r.name)) this.db.prepare('DELETE FROM api_tokens WHERE name = ?').run(r.name);
       }
       for (const t of tokens) ins.run(t.name, t.role, t.sha256, now.toISOString());
-    })();
+    }).immediate();
   }
 
   /** Make a token (shown once; only its hash is kept). */
