@@ -78,13 +78,15 @@ export class AgentStore {
       }
       return { u, action: 'set' as const, expires, hash: hashSecret(u.enrollmentSecret) };
     });
-    this.db.transaction(() => {
-      for (const p of plan) {
-        upsertName.run(p.u.id, p.u.name);
-        if (p.action === 'set') setSecret.run(p.hash, p.expires, now.toISOString(), p.u.id);
-        if (p.action === 'expiry') setExpiry.run(p.expires, p.u.id);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const p of plan) {
+          upsertName.run(p.u.id, p.u.name);
+          if (p.action === 'set') setSecret.run(p.hash, p.expires, now.toISOString(), p.u.id);
+          if (p.action === 'expiry') setExpiry.run(p.expires, p.u.id);
+        }
+      })
+      .immediate();
     return { ignoredConfigSecret: ignored };
   }
 

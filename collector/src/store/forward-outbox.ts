@@ -55,19 +55,23 @@ export class ForwardOutbox {
     const at = now.toISOString();
     const aside = this.db.prepare('INSERT INTO forward_refused (report_id, report, code, reason, refused_at) VALUES (?, ?, ?, ?, ?)');
     const del = this.db.prepare('DELETE FROM forward_outbox WHERE id BETWEEN ? AND ?');
-    this.db.transaction(() => {
-      for (const s of settled) if (s.refused) aside.run(s.row.report_id, s.row.report, s.code, s.reason, at);
-      del.run(settled[0]!.row.id, settled[settled.length - 1]!.row.id);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const s of settled) if (s.refused) aside.run(s.row.report_id, s.row.report, s.code, s.reason, at);
+        del.run(settled[0]!.row.id, settled[settled.length - 1]!.row.id);
+      })
+      .immediate();
   }
 
   /** Put refused reports back in the queue (all, or those refused with `code`); returns how many. */
   requeue(code?: string): number {
     const where = code ? 'WHERE code = ?' : '';
     const args = code ? [code] : [];
-    return this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO forward_outbox (report_id, report, created_at) SELECT report_id, report, refused_at FROM forward_refused ${where} ORDER BY id`).run(...args);
-      return this.db.prepare(`DELETE FROM forward_refused ${where}`).run(...args).changes;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.db.prepare(`INSERT INTO forward_outbox (report_id, report, created_at) SELECT report_id, report, refused_at FROM forward_refused ${where} ORDER BY id`).run(...args);
+        return this.db.prepare(`DELETE FROM forward_refused ${where}`).run(...args).changes;
+      })
+      .immediate();
   }
 }

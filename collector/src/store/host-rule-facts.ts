@@ -29,11 +29,13 @@ export class HostRuleFactsStore {
 
   /** Rebuild the facts and titles of every host from its stored report, with the SQL views. */
   rebuildFromReports(): void {
-    this.db.transaction(() => {
-      this.db.exec(`
+    this.db
+      .transaction(() => {
+        this.db.exec(`
         INSERT INTO host_rule_facts SELECT * FROM host_rule_facts_of WHERE true ON CONFLICT(agent_id) DO UPDATE SET facts = excluded.facts;
         INSERT INTO baseline_check_titles SELECT check_id, title FROM baseline_titles_of WHERE title IS NOT NULL
           ON CONFLICT(check_id) DO UPDATE SET title = excluded.title WHERE title IS NOT excluded.title;`);
-    }).immediate();
+      })
+      .immediate();
   }
 }

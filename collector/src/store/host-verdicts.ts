@@ -81,9 +81,11 @@ export class HostVerdictLog {
     const ins = this.db.prepare('INSERT INTO host_verdict_changes (agent_id, at, protected, stale, reasons) VALUES (?, ?, ?, ?, ?)');
     const at = now.toISOString();
     for (let from = 0; from < changed.length; from += CHUNK) {
-      this.db.transaction(() => {
-        for (const v of changed.slice(from, from + CHUNK)) ins.run(v.id, at, v.protected ? 1 : 0, v.stale ? 1 : 0, JSON.stringify(v.reasons));
-      }).immediate();
+      this.db
+        .transaction(() => {
+          for (const v of changed.slice(from, from + CHUNK)) ins.run(v.id, at, v.protected ? 1 : 0, v.stale ? 1 : 0, JSON.stringify(v.reasons));
+        })
+        .immediate();
       yield;
     }
     return changed.length;

@@ -49,11 +49,13 @@ export class IngestCommit {
   commit(rows: readonly IngestRow[], removeOutbox?: { from: number; to: number }): { stored: boolean[]; outcomes: IngestOutcome[]; removed: number } {
     const { outbox } = this.stores;
     return outbox.tracked(() =>
-      this.db.transaction(() => {
-        const removed = removeOutbox ? outbox.removeRange(removeOutbox.from, removeOutbox.to) : 0;
-        const outcomes = rows.map((r) => this.store(r));
-        return { stored: outcomes.map((o) => o === 'stored'), outcomes, removed };
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const removed = removeOutbox ? outbox.removeRange(removeOutbox.from, removeOutbox.to) : 0;
+          const outcomes = rows.map((r) => this.store(r));
+          return { stored: outcomes.map((o) => o === 'stored'), outcomes, removed };
+        })
+        .immediate(),
     );
   }
 }

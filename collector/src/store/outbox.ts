@@ -97,9 +97,11 @@ export class Outbox {
   remove(ids: number[]): void {
     if (!ids.length) return;
     this.tracked(() =>
-      this.db.transaction(() => {
-        for (const id of ids) this.points -= (this.del.get(id) as { n: number } | undefined)?.n ?? 0;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          for (const id of ids) this.points -= (this.del.get(id) as { n: number } | undefined)?.n ?? 0;
+        })
+        .immediate(),
     );
   }
 
@@ -132,10 +134,12 @@ export class Outbox {
   /** Move a row InfluxDB refused to outbox_rejected, with the reason, for an operator to look at. */
   setAside(id: number, reason: string): void {
     this.tracked(() =>
-      this.db.transaction(() => {
-        this.db.prepare('INSERT INTO outbox_rejected (id, points, created_at, reason) SELECT id, points, created_at, ? FROM outbox WHERE id = ?').run(reason, id);
-        this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          this.db.prepare('INSERT INTO outbox_rejected (id, points, created_at, reason) SELECT id, points, created_at, ? FROM outbox WHERE id = ?').run(reason, id);
+          this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
+        })
+        .immediate(),
     );
     this.recount();
   }

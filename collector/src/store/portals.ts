@@ -40,9 +40,11 @@ export class PortalStore {
 
   /** Store results of one probe run in one transaction. */
   add(results: readonly PortalResult[]): void {
-    this.db.transaction(() => {
-      for (const r of results) this.ins.run(r.systemId, r.probedAt, r.level, r.ready ? 1 : 0, JSON.stringify(r));
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const r of results) this.ins.run(r.systemId, r.probedAt, r.level, r.ready ? 1 : 0, JSON.stringify(r));
+      })
+      .immediate();
   }
 
   /** The newest result of every portal ever probed. */

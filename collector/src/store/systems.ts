@@ -122,19 +122,23 @@ export class SystemStore {
       throw new RegistryError(`${file}: cannot read the registry file (registryFile in the config): ${(e as Error).message}`);
     }
     const records = parseRegistry(text, file);
-    this.db.transaction(() => {
-      this.db.prepare("DELETE FROM systems WHERE source = 'file'").run();
-      for (const r of records) this.put(r, 'file');
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.db.prepare("DELETE FROM systems WHERE source = 'file'").run();
+        for (const r of records) this.put(r, 'file');
+      })
+      .immediate();
     return records.length;
   }
 
   /** Replace every record (tests, and `posture systems import --replace`). */
   replaceAll(records: SystemRecord[], source: SystemSource = 'api'): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM systems').run();
-      for (const r of records) this.put(r, source);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.db.prepare('DELETE FROM systems').run();
+        for (const r of records) this.put(r, source);
+      })
+      .immediate();
   }
 
   /** Where each record came from, in one query (a registry page of 2,000 systems). */

@@ -27,13 +27,15 @@ export class TokenStore {
        ON CONFLICT(name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash, source = 'config', revoked_at = NULL
        WHERE api_tokens.source = 'config'`,
     );
-    this.db.transaction(() => {
-      const keep = new Set(tokens.map((t) => t.name));
-      for (const r of this.db.prepare("SELECT name FROM api_tokens WHERE source = 'config'").all() as { name: string }[]) {
-        if (!keep.has(r.name)) this.db.prepare('DELETE FROM api_tokens WHERE name = ?').run(r.name);
-      }
-      for (const t of tokens) ins.run(t.name, t.role, t.sha256, now.toISOString());
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const keep = new Set(tokens.map((t) => t.name));
+        for (const r of this.db.prepare("SELECT name FROM api_tokens WHERE source = 'config'").all() as { name: string }[]) {
+          if (!keep.has(r.name)) this.db.prepare('DELETE FROM api_tokens WHERE name = ?').run(r.name);
+        }
+        for (const t of tokens) ins.run(t.name, t.role, t.sha256, now.toISOString());
+      })
+      .immediate();
   }
 
   /** Make a token (shown once; only its hash is kept). */
