@@ -97,7 +97,11 @@ describe('spool across a collector outage and an agent crash', () => {
     await waitFor('every queued report stored', async () => queued.every((id) => storedIds().includes(id)), 30_000, 50);
     // The restarted daemon also collects and sends its own first report (a whole cycle of probes):
     // under a loaded suite that has taken longer than 10 s.
-    await waitFor('an empty spool', async () => (await spooledIds(af.stateDir)).length === 0, 30_000, 50);
+    await waitFor('an empty spool', async () => (await spooledIds(af.stateDir)).length === 0, 30_000, 50).catch(async (e: unknown) => {
+      // What the daemon and the collector said, so a failure here names its cause.
+      const spooled = await spooledIds(af.stateDir);
+      throw new Error(`${(e as Error).message}; still spooled: ${spooled.join(', ')}\nagent output:\n${a3.output().slice(-3000)}\ncollector output:\n${collector?.output().slice(-3000) ?? ''}`);
+    });
     expect(await a3.stop()).toBe(0);
 
     const stored = storedIds();
