@@ -36,6 +36,31 @@ describe('spool', () => {
     expect((await Spool.readState(dir)).lastSuccessAt).not.toBeNull();
   });
 
+  it('sends a report queued while a drain ends: a drain asked for then goes over the queue once more', async () => {
+    const s = await Spool.open(dir, LIMITS);
+    const first = report();
+    await s.enqueue(first);
+    const late = report();
+    let late2: Promise<unknown> | undefined;
+    // The moment between the drain's last listing (empty) and its answer: a cycle queues its report and asks for a drain.
+    const spied = s as unknown as { names: () => Promise<string[]> };
+    const names = spied.names.bind(s);
+    spied.names = async () => {
+      const listed = await names();
+      if (!listed.length && !late2) {
+        await s.enqueue(late);
+        late2 = s.drain(async (rep) => (seen.push(rep.reportId), ok));
+      }
+      return listed;
+    };
+    const seen: string[] = [];
+    const r = await s.drain(async (rep) => (seen.push(rep.reportId), ok));
+    expect(seen).toEqual([first.reportId, late.reportId]);
+    expect(r).toEqual({ kind: 'empty', sent: 2, rejected: 0 });
+    expect(await late2).toEqual(r);
+    expect(await s.depth()).toBe(0);
+  });
+
   it('drops the oldest beyond maxReports and maxBytes, counts them, and never the newest', async () => {
     const s = await Spool.open(dir, { ...LIMITS, maxReports: 3 });
     const all: Report[] = Array.from({ length: 5 }, report);

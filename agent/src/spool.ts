@@ -80,6 +80,8 @@ export class Spool {
   private readonly index = new Map<string, number>();
   private state: SpoolState = { ...INITIAL };
   private draining: Promise<DrainResult> | null = null;
+  /** A drain was asked for while one was under way (it goes over the queue once more). */
+  private drainAgain = false;
 
   private constructor(
     stateDir: string,
@@ -238,8 +240,27 @@ export class Spool {
    * it. Concurrent calls share one drain. Never throws for a send failure.
    */
   drain(send: (report: Report) => Promise<SendResult>): Promise<DrainResult> {
-    this.draining ??= this.drainOnce(send).finally(() => (this.draining = null));
+    if (this.draining) {
+      // A report queued after the drain under way last listed the queue would wait for the next
+      // cycle: the drain goes over the queue once more before it answers.
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drainUntilSettled(send).finally(() => (this.draining = null));
     return this.draining;
+  }
+
+  private async drainUntilSettled(send: (report: Report) => Promise<SendResult>): Promise<DrainResult> {
+    let sent = 0;
+    let rejected = 0;
+    for (;;) {
+      this.drainAgain = false;
+      const r = await this.drainOnce(send);
+      sent += r.sent;
+      rejected += r.rejected;
+      if (r.kind === 'backoff') return { ...r, sent, rejected };
+      if (!this.drainAgain) return { kind: 'empty', sent, rejected };
+    }
   }
 
   private async drainOnce(send: (report: Report) => Promise<SendResult>): Promise<DrainResult> {
