@@ -49,6 +49,8 @@ export interface Coverage {
 
 export class ConsoleData {
   private kept: { view: EvaluationView; at: number } | undefined;
+  /** When invalidate() last ran (a change made through the console): evaluations started before it are not kept. */
+  private changedAtMs = 0;
 
   constructor(
     private readonly c: Collector,
@@ -118,14 +120,23 @@ export class ConsoleData {
   afterEvaluation(now: Date, members: Members, ev: Evaluation): void {
     const view = runSteps(this.viewAfter(members, ev));
     this.verdicts.record(members.hosts, now);
-    if (view) this.kept = { view, at: now.getTime() };
+    if (view && this.startedAfterChange(now)) this.kept = { view, at: now.getTime() };
   }
 
   /** The same in slices (the scheduler's hand-over, compose.ts): the pages show the previous evaluation until it is done. */
   async afterEvaluationSliced(now: Date, members: Members, ev: Evaluation, pauser: Pauser): Promise<void> {
     const view = await runStepsSliced(this.viewAfter(members, ev), pauser);
     await this.verdicts.recordSliced(members.hosts, now, pauser);
-    if (view) this.kept = { view, at: now.getTime() };
+    if (view && this.startedAfterChange(now)) this.kept = { view, at: now.getTime() };
+  }
+
+  /**
+   * Whether an evaluation that started at `now` read the store after the last change made here:
+   * one under way (in slices) when a system was saved must not replace what the page then
+   * evaluates, or the page would show the figures from before the change.
+   */
+  private startedAfterChange(now: Date): boolean {
+    return now.getTime() > this.changedAtMs;
   }
 
   /** The view of a scheduled evaluation with the indicators it did not hold from the kept one; undefined when only some groups were due and nothing is kept to complete them (the next page evaluates). */
@@ -145,6 +156,7 @@ export class ConsoleData {
   /** Forget the kept evaluation: the next page asks for a fresh one (after any change). */
   invalidate(): void {
     this.kept = undefined;
+    this.changedAtMs = Date.now();
   }
 
   /** When each host's current verdict began. */
