@@ -22,6 +22,7 @@ import { pointsOfReport } from '../collector/dist/influx/points.js';
 import { openDb } from '../collector/dist/store/db.js';
 import { benchReport, withChecks } from './lib/report.mjs';
 import { SMOKE } from './lib/smoke.mjs';
+import { cpuMicros, median } from './lib/proc.mjs';
 
 const { values: a } = parseArgs({ options: { hosts: { type: 'string', default: '2000' }, batch: { type: 'string', default: '16' }, rounds: { type: 'string', default: '5' }, base: { type: 'string' }, smoke: { type: 'boolean' } } });
 if (SMOKE) Object.assign(a, { hosts: '20', batch: '4', rounds: '1' });
@@ -70,13 +71,6 @@ function rowsFor(checks, round) {
   );
 }
 
-const cpuMicros = (fn) => {
-  const c0 = process.cpuUsage();
-  fn();
-  const c = process.cpuUsage(c0);
-  return c.user + c.system;
-};
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const fmt = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'posture-bench-commit-'));

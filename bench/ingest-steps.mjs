@@ -25,18 +25,11 @@ import { rowOfAccepted } from '../collector/dist/ingest/rows.js';
 import { validateReport } from '../collector/dist/ingest/validate.js';
 import { benchReport, withChecks } from './lib/report.mjs';
 import { SMOKE } from './lib/smoke.mjs';
+import { cpuMicros, median } from './lib/proc.mjs';
 
 const { values: a } = parseArgs({ options: { n: { type: 'string', default: '20000' }, smoke: { type: 'boolean' } } });
 const N = SMOKE ? 50 : Number(a.n);
 const ROUNDS = SMOKE ? 1 : 5;
-
-const cpuMicros = (fn) => {
-  const c0 = process.cpuUsage();
-  fn();
-  const c = process.cpuUsage(c0);
-  return c.user + c.system;
-};
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 const dir = mkdtempSync(join(tmpdir(), 'posture-bench-steps-'));
 const c = openCollector(validateConfig({ dataDir: join(dir, 'data'), units: [{ id: 'TTCNTT', name: 'Trung tâm Công nghệ thông tin' }] }, 'bench'));
