@@ -72,14 +72,17 @@ export async function resolveMapping(readFile: (p: string) => Promise<string | n
 }
 
 export async function runFamily(f: CheckFamily, ctx: BaselineContext): Promise<CheckOutcome[]> {
+  // Checks that do not apply to this role are not reported: a family with none left does not run.
+  const ids = f.ids.filter((id) => ctx.applies(id));
+  if (!ids.length) return [];
   let got: CheckOutcome[];
   try {
     got = await f.run(ctx);
   } catch (e) {
-    return f.ids.map((id) => unknown(id, `${f.name} checks failed: ${(e as Error).message}`));
+    return ids.map((id) => unknown(id, `${f.name} checks failed: ${(e as Error).message}`));
   }
   // A family must answer for each of its ids; silence is unknown, not pass.
-  return f.ids.map((id) => got.find((o) => o.id === id) ?? unknown(id, `${f.name} did not report this check`));
+  return ids.map((id) => got.find((o) => o.id === id) ?? unknown(id, `${f.name} did not report this check`));
 }
 
 export const baselineProbe: Probe<'baseline'> = {
@@ -94,6 +97,10 @@ export const baselineProbe: Probe<'baseline'> = {
       config,
       earlier,
       role,
+      applies(id) {
+        const roles = mapping.checks.get(id)?.roles;
+        return !roles || roles.includes(role);
+      },
       processes: system.platform === 'linux' ? await linuxProcessNames(system) : new Set(),
       param(id, key) {
         const entry = mapping.checks.get(id);

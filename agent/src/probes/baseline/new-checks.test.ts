@@ -115,12 +115,13 @@ describe('file modes, sudo, legacy services, USB, mounts', () => {
     expect(r['services.nis']!.result).toBe('pass');
   });
   it('USB storage: blocked by install /bin/false passes; loaded now fails whatever modprobe.d says', async () => {
+    const ws = { role: 'workstation' as const };
     const blocked = { commands: { 'modprobe -n -v usb-storage': 'install /bin/false \n' }, files: { '/proc/modules': 'ext4 1 0 - Live 0x0\n' } };
-    expect((await run(hostServicesFamily, blocked))['usb.storage']!.result).toBe('pass');
+    expect((await run(hostServicesFamily, blocked, ws))['usb.storage']!.result).toBe('pass');
     const loaded = { ...blocked, files: { '/proc/modules': 'usb_storage 77824 1 uas, Live 0x0\n' } };
-    expect((await run(hostServicesFamily, loaded))['usb.storage']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/loaded/) as unknown });
+    expect((await run(hostServicesFamily, loaded, ws))['usb.storage']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/loaded/) as unknown });
     const open = { commands: { 'modprobe -n -v usb-storage': 'insmod /lib/modules/6.1.0-28-amd64/kernel/drivers/usb/storage/usb-storage.ko \n' }, files: { '/proc/modules': '' } };
-    expect((await run(hostServicesFamily, open))['usb.storage']!.result).toBe('fail');
+    expect((await run(hostServicesFamily, open, ws))['usb.storage']!.result).toBe('fail');
   });
   it('separate /var/log from mountinfo (what is mounted, not fstab)', async () => {
     const mi = '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n30 22 8:3 / /var/log rw,relatime shared:9 - xfs /dev/mapper/vg-log rw\n';
