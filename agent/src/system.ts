@@ -30,6 +30,22 @@ export interface ExchangeOptions {
   terminator?: number;
 }
 
+/** What stat(2) tells of a path (see SystemReader.stat). */
+export interface FileStat {
+  /** Last modification of the contents. */
+  mtime: Date;
+  /** Size in bytes. */
+  size: number;
+  /** Last inode change, when the reader knows it. */
+  ctime?: Date;
+  /** st_mode: file type and permission bits (`mode & 0o7777` are the permissions), when known. */
+  mode?: number;
+  /** Owner's user id, when known. */
+  uid?: number;
+  /** Group id, when known. */
+  gid?: number;
+}
+
 export interface SystemReader {
   /** OS as Node names it: linux, win32, darwin... */
   readonly platform: NodeJS.Platform;
@@ -40,11 +56,12 @@ export interface SystemReader {
   /** Directory entries, or null when absent. */
   readDir(path: string): Promise<string[] | null>;
   /**
-   * Modification time and size, or null when absent; `ctime` (inode change: any write, chmod,
-   * rename or utimes) when the reader knows it, so a cache can tell a file rewritten with its
-   * old mtime put back.
+   * What stat(2) says of a path after symlinks (what open() reaches), or null when absent.
+   * Modification time and size always; `ctime` (inode change: any write, chmod, rename or
+   * utimes) when the reader knows it, so a cache can tell a file rewritten with its old mtime
+   * put back; permission bits (`mode & 0o7777`), owner and group ids when it knows them.
    */
-  stat(path: string): Promise<{ mtime: Date; size: number; ctime?: Date } | null>;
+  stat(path: string): Promise<FileStat | null>;
   /**
    * Each line of a text file (UTF-8, without its newline), in order, as it is read: the file is
    * never held whole (apt's lists and dpkg's status are megabytes). False when it cannot be read.
@@ -180,10 +197,10 @@ export class LocalSystem implements SystemReader {
     }
   }
 
-  async stat(path: string): Promise<{ mtime: Date; size: number; ctime: Date } | null> {
+  async stat(path: string): Promise<Required<FileStat> | null> {
     try {
       const s = await stat(path);
-      return { mtime: s.mtime, size: s.size, ctime: s.ctime };
+      return { mtime: s.mtime, size: s.size, ctime: s.ctime, mode: s.mode, uid: s.uid, gid: s.gid };
     } catch {
       return null;
     }
