@@ -71,7 +71,9 @@ describe('posture-agent collect --once on this machine', () => {
 
   it('file modes agree with the stat tool on this machine (`stat -L -c "%a %u %G"`: the same stat(2), group named by NSS)', async () => {
     const paths = ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow'];
-    const tool = execFileSync('stat', ['-L', '-c', '%a %u %G', ...paths], { encoding: 'utf8' }).trim().split('\n');
+    const tool = execFileSync('stat', ['-L', '-c', '%a %u %G', ...paths], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     const r = Object.fromEntries((await filesFamily.run(baselineContext({}, { system: new LocalSystem() }))).map((o) => [o.id, o]));
     paths.forEach((path, i) => {
       const [mode, uid, group] = tool[i]!.split(' ');
