@@ -89,7 +89,7 @@ export const baselineProbe: Probe<'baseline'> = {
   name: 'baseline',
   description: 'host hardening checks by security level (firewall, time, logs, updates, SSH/RDP, passwords, disk encryption, protection)',
   timeoutMs: 30_000,
-  async collect({ system, config, earlier }) {
+  async collect({ system, config, earlier, cycle }) {
     const { mapping, info } = await resolveMapping((p) => system.readFile(p), config.baseline?.mappingFile);
     const role: HostRole = earlier.host?.role ?? config.role ?? (system.platform === 'win32' ? 'workstation' : 'server');
     const ctx: BaselineContext = {
@@ -101,7 +101,7 @@ export const baselineProbe: Probe<'baseline'> = {
         const roles = mapping.checks.get(id)?.roles;
         return !roles || roles.includes(role);
       },
-      processes: system.platform === 'linux' ? await linuxProcessNames(system) : new Set(),
+      processes: system.platform === 'linux' ? await linuxProcessNames(system, cycle) : new Set(),
       param(id, key) {
         const entry = mapping.checks.get(id);
         const v = entry?.params?.[key];
