@@ -13,7 +13,7 @@ import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { openCollector } from '../collector/dist/app.js';
@@ -104,11 +104,14 @@ function mainThreadSeconds(pid) {
 async function withCpu(pids, fn) {
   const before = pids.map(cpuSeconds);
   const loop0 = mainThreadSeconds(pids[0]);
+  const client0 = process.cpuUsage();
   const r = await fn();
   const each = pids.map((p, i) => cpuSeconds(p) - before[i]);
   const loop = mainThreadSeconds(pids[0]) - loop0;
+  const used = process.cpuUsage(client0);
   const cpu = each.reduce((a, b) => a + b, 0);
-  return { ...r, cpu, each, loop, perCpuSecond: (r.statuses[201] ?? 0) / cpu };
+  // `client`: this process, the load generator, which shares the cores with the servers.
+  return { ...r, cpu, each, loop, client: (used.user + used.system) / 1e6, perCpuSecond: (r.statuses[201] ?? 0) / cpu };
 }
 
 const metric = async (url, name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
@@ -149,6 +152,11 @@ async function main() {
   const seedC = await collectorDir(influx);
   const srcC = makeSource(seedC.agents);
   const c0 = await startCollector(seedC.file, seedC.url);
+  // Warm-up, not counted, as for B: a fresh process's first second (JIT, the commit thread's and
+  // the InfluxDB writer's first batches) is a start-up cost, not the rate it sustains.
+  await closedLoop(seedC.url, '/api/v1/reports', srcC.next, { connections: CONNECTIONS, seconds: 1 });
+  await waitUntil('warm-up outbox drained', async () => (await metric(seedC.url, 'posture_outbox_points')) === 0, 300_000);
+  const writtenBefore = await metric(seedC.url, 'posture_influx_points_written_total');
   const t0 = performance.now();
   const c = await withCpu([c0.proc.pid, influx.pid], async () => {
     const r = await closedLoop(seedC.url, '/api/v1/reports', srcC.next, { connections: CONNECTIONS, seconds: SECONDS });
@@ -156,7 +164,7 @@ async function main() {
     return r;
   });
   const drained = (performance.now() - t0) / 1000;
-  const written = await metric(seedC.url, 'posture_influx_points_written_total');
+  const written = (await metric(seedC.url, 'posture_influx_points_written_total')) - writtenBefore;
   const e2e = { ...c, perSecond: (c.statuses[201] ?? 0) / drained };
   // Nothing else scrapes the collector during D, so its event-loop figures cover exactly D.
   const mD0 = await scrape(seedC.url);
@@ -206,6 +214,13 @@ async function main() {
   console.log(`B group commit: ${fmt(accepted)} reports in ${fmt(commits)} SQLite commits (${fmt(accepted / commits, 1)} per commit)`);
   console.log(
     `C end to end: ${fmt(c.statuses[201] ?? 0)} reports accepted in ${fmt(c.elapsed, 1)} s, all written by ${fmt(drained, 1)} s; ${fmt(written)} points (${fmt(written / drained)} points/s); ${fmt(c.cpu, 2)} CPU-s (collector ${fmt(c.each[0], 2)} + influxd ${fmt(c.each[1], 2)}) -> ${fmt(2 * c.perCpuSecond)} reports/s if both cores were ours`,
+  );
+  // What one report costs the whole machine in C, and so the most this machine could carry with
+  // every core busy on this work alone.
+  const perC = (x) => (x / (c.statuses[201] ?? 1)) * 1e6;
+  const machineUs = perC(c.cpu + c.client);
+  console.log(
+    `C CPU per report: collector ${fmt(perC(c.each[0]))} µs + influxd ${fmt(perC(c.each[1]))} µs + load generator ${fmt(perC(c.client))} µs = ${fmt(machineUs)} µs -> at most ${fmt((availableParallelism() / machineUs) * 1e6)} reports/s on ${availableParallelism()} cores`,
   );
   const dw = between(mD0, mD1);
   console.log(`D in the collector: event-loop delay p99/max ${dw.eventLoop} ms, GC ${dw.gcMs} ms, ingest wait p99 ${dw.ingestWaitP99} ms, evaluations ${dw.evaluations}`);
