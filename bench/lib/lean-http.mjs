@@ -35,7 +35,7 @@ class Connection {
     this.socket = s;
   }
 
-  /** Send `request` (the whole HTTP/1.1 request as text); resolves with the answer's status. */
+  /** Send `request` (the whole HTTP/1.1 request); resolves with the answer's status. */
   send(request) {
     if (!this.socket) this.connect();
     return new Promise((resolve, reject) => {
@@ -90,9 +90,12 @@ export class LeanPool {
     this.queue = [];
   }
 
-  /** POST `body` (a string) to `path` with an Authorization header; resolves with the status. */
+  /** POST `body` (JSON text, or gzip of it as a Buffer) to `path` with an Authorization header; resolves with the status. */
   post(path, body, auth) {
-    const request = `POST ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\ncontent-type: application/json\r\nauthorization: ${auth}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    // A Buffer body is sent gzip-encoded, as agents send reports.
+    const gzip = Buffer.isBuffer(body);
+    const head = `POST ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\ncontent-type: application/json\r\n${gzip ? 'content-encoding: gzip\r\n' : ''}authorization: ${auth}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const request = gzip ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head + body;
     return new Promise((resolve, reject) => {
       const run = (c) =>
         c.send(request).then(
