@@ -110,7 +110,8 @@ export const filesFamily: CheckFamily = {
     if (groupText === null) return FILE_IDS.map((id) => unknown(id, '/etc/group unreadable: cannot name the groups that own the files (run the agent as root)'));
     const groups = groupNames(groupText);
     const results = RULES.map((x, i) => judgeFile(x, fileMode(x.path, ruleStats[i]!, groups)));
-    const present = [...candidates.map((p, i) => [p, candidateStats[i]!] as const).filter(([, st]) => st !== null), ...journals.map((p, i) => [p, journalStats[i]!] as const)];
+    // A file gone since it was listed (a journal rotated away) has no mode to judge.
+    const present = [...candidates.map((p, i) => [p, candidateStats[i]!] as const), ...journals.map((p, i) => [p, journalStats[i]!] as const)].filter(([, st]) => st !== null);
     if (!present.length) {
       results.push(syslog ? unknown(LOG, `no log file found among ${candidates.slice(0, 6).join(', ')}`) : pass(LOG, 'no log file on disk: no syslog daemon configured, no journal file in /var/log/journal'));
     } else {

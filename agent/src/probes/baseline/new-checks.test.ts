@@ -112,6 +112,15 @@ describe('file modes, sudo, legacy services, USB, mounts', () => {
     expect(Object.values(noGroup).map((o) => o.result)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown']);
     expect(noGroup['files.passwd']!.evidence).toMatch(/\/etc\/group unreadable/);
   });
+  it('journald alone: its journal files are judged; one rotated away since it was listed is not there to judge', async () => {
+    const id = '/var/log/journal/0123456789abcdef';
+    const dirs = { '/var/log/journal': ['0123456789abcdef'], [id]: ['system.journal', 'system@0001.journal'] };
+    const accounts = { '/etc/passwd': stats['/etc/passwd'], '/etc/group': stats['/etc/group'], '/etc/shadow': stats['/etc/shadow'], '/etc/gshadow': stats['/etc/gshadow'] };
+    const r = await run(filesFamily, { files: { '/etc/group': `${group}systemd-journal:x:101:\n` }, dirs, stats: { ...accounts, [`${id}/system.journal`]: st(0o640, 0, 101) } });
+    expect(r['logging.file_permissions']).toMatchObject({ result: 'pass', evidence: `${id}/system.journal 640 uid 0 systemd-journal` });
+    const open = await run(filesFamily, { files: { '/etc/group': group }, dirs, stats: { ...accounts, [`${id}/system.journal`]: st(0o644, 0, 101) } });
+    expect(open['logging.file_permissions']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/system.journal 644 uid 0 gid 101: .*readable or writable beyond owner and group/) as unknown });
+  });
   it('sudo: NOPASSWD ALL in an included file fails; a NOPASSWD for one command does not', async () => {
     const files = {
       '/etc/sudoers': 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n',
