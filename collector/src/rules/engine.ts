@@ -45,7 +45,12 @@ export class Engine {
   private readonly nextAt = new Map<string, number>();
   private readonly kept = new Map<string, { result: IndicatorResult; verdicts: KeptVerdicts }>();
   private lastAt: string | undefined;
+  /** The scheduled evaluation under way, with its hand-over (afterEvaluation). */
   private inFlight: Promise<void> | undefined;
+  /** The evaluation on request under way (evaluateNowSliced); settles, never rejects. */
+  private requested: Promise<void> | undefined;
+  /** The evaluation on request asked for while another was under way, not started yet: who asks meanwhile shares it. */
+  private queued: Promise<{ ev: Evaluation; members: Members }> | undefined;
   /** Slices the last scheduled evaluation took (1: it never yielded). */
   lastSlices = 0;
 
@@ -99,6 +104,63 @@ export class Engine {
   evaluateNowWithMembers(now = new Date()): { ev: Evaluation; members: Members } {
     const { ev, members } = this.run(now);
     return { ev, members };
+  }
+
+  /**
+   * The same as evaluateNowWithMembers, in slices of at most `sliceMs` as the scheduled
+   * evaluation runs (an evaluation on request: the report's fresh=1, a console page whose view is
+   * too old; at 100,000 hosts one in one go kept the event loop 0.3-1 s, and every agent's report
+   * waited). It starts once no other evaluation is under way, scheduled or on request (the rule
+   * inputs are read by one at a time, and one set of members is in memory at a time), and its
+   * `evaluatedAt` is when it starts, so it read the store after every change made before that.
+   * Who asks while it waits for its turn shares it (it starts after they asked).
+   */
+  evaluateNowSliced(): Promise<{ ev: Evaluation; members: Members }> {
+    if (this.queued) return this.queued;
+    let started = false;
+    const evaluation = this.onRequest(() => {
+      started = true;
+      this.queued = undefined;
+      return this.slicedNow();
+    });
+    if (!started) this.queued = evaluation;
+    return evaluation;
+  }
+
+  /**
+   * The same, then `handOver` (awaited) before any other evaluation starts, as the scheduled
+   * evaluation's afterEvaluation: so what it keeps (the console's view, the verdict history) is
+   * never replaced by an evaluation that started before it. Not shared: each caller its own.
+   */
+  evaluateNowSlicedThen<T>(handOver: (r: { ev: Evaluation; members: Members }) => T | Promise<T>): Promise<T> {
+    return this.onRequest(async () => handOver(await this.slicedNow()));
+  }
+
+  private async slicedNow(): Promise<{ ev: Evaluation; members: Members }> {
+    const { ev, members } = await this.runSliced(new Date());
+    return { ev, members };
+  }
+
+  /** `work` as the evaluation on request under way, once no other is. */
+  private onRequest<T>(work: () => Promise<T>): Promise<T> {
+    return this.whenFree(() => {
+      const run = work();
+      const settled = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.requested = settled;
+      void settled.then(() => {
+        if (this.requested === settled) this.requested = undefined;
+      });
+      return run;
+    });
+  }
+
+  /** `start()` once no evaluation is under way; nothing else can start between the check and `start` (no await between them). */
+  private async whenFree<T>(start: () => Promise<T>): Promise<T> {
+    while (this.inFlight ?? this.requested) await (this.inFlight ?? this.requested);
+    return start();
   }
 
   private run(now: Date, groups?: ReadonlySet<string>): Run {
@@ -188,7 +250,8 @@ export class Engine {
    */
   start(tickMs = 1000): void {
     const tick = () => {
-      if (this.inFlight) return;
+      // One evaluation at a time: an evaluation on request under way delays the scheduled one to the next tick.
+      if (this.inFlight ?? this.requested) return;
       const now = new Date();
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
@@ -211,10 +274,21 @@ export class Engine {
   }
 
   /**
-   * Resolves when no scheduled evaluation is under way, its hand-over (afterEvaluation)
-   * included: after stop(), before the store closes; before an evaluation on request.
+   * Resolves when no evaluation is under way or waiting for its turn: neither a scheduled one
+   * with its hand-over (afterEvaluation) nor one on request (evaluateNowSliced). After stop(),
+   * before the store closes; before a request that would be served by the scheduled one.
    */
   async idle(): Promise<void> {
-    while (this.inFlight) await this.inFlight;
+    for (;;) {
+      const busy =
+        this.inFlight ??
+        this.requested ??
+        this.queued?.then(
+          () => undefined,
+          () => undefined,
+        );
+      if (!busy) return;
+      await busy;
+    }
   }
 }
