@@ -47,6 +47,9 @@ export class Engine {
   private lastAt: string | undefined;
   /** The scheduled evaluation under way, with its hand-over (afterEvaluation). */
   private inFlight: Promise<void> | undefined;
+  /** Evaluations started so far, in one go or in slices, recorded or not (startOrder). */
+  private startedCount = 0;
+  private readonly orders = new WeakMap<Evaluation, number>();
   /** The evaluation on request under way (evaluateNowSliced); settles, never rejects. */
   private requested: Promise<void> | undefined;
   /** The evaluation on request asked for while another was under way, not started yet: who asks meanwhile shares it. */
@@ -60,6 +63,21 @@ export class Engine {
     this.defaultIntervalMs = deps.defaultIntervalMs ?? 300_000;
     this.sliceMs = deps.sliceMs ?? 10;
     this.resolvedKeepMs = deps.resolvedKeepMs ?? 15 * 60_000;
+  }
+
+  /**
+   * The how-manyth evaluation `ev` was to start (1, 2, ...), whichever finished first: one in
+   * slices can finish after one in one go that started later. Whoever keeps results compares
+   * these, not times (a clock set back would make fresh results look old). Undefined for an
+   * evaluation this engine did not make.
+   */
+  startOrder(ev: Evaluation): number | undefined {
+    return this.orders.get(ev);
+  }
+
+  /** How many evaluations have started: one that starts from now on has a larger startOrder. */
+  get started(): number {
+    return this.startedCount;
   }
 
   private selected(groups?: ReadonlySet<string>): Rule[] {
@@ -165,6 +183,7 @@ export class Engine {
 
   private run(now: Date, groups?: ReadonlySet<string>): Run {
     const started = performance.now();
+    const order = ++this.startedCount;
     const units = this.deps.units();
     const unitIds = units.map((u) => u.id);
     const m = this.deps.members(now);
@@ -176,7 +195,7 @@ export class Engine {
       verdicts.set(r.indicator, v);
       return evaluateRule(r, population, unitIds, now, v);
     });
-    return this.ran(now, started, units, m, rules, indicators, verdicts);
+    return this.ran(now, started, order, units, m, rules, indicators, verdicts);
   }
 
   /**
@@ -185,6 +204,7 @@ export class Engine {
    */
   private async runSliced(now: Date, groups?: ReadonlySet<string>): Promise<Run> {
     const started = performance.now();
+    const order = ++this.startedCount;
     const slicer = new Slicer(this.sliceMs);
     const units = this.deps.units();
     const unitIds = units.map((u) => u.id);
@@ -199,13 +219,14 @@ export class Engine {
       indicators.push(await evaluateRuleSliced(r, population, unitIds, now, v, slicer));
     }
     this.lastSlices = slicer.pauses + 1;
-    return this.ran(now, started, units, m, rules, indicators, verdicts);
+    return this.ran(now, started, order, units, m, rules, indicators, verdicts);
   }
 
-  private ran(now: Date, started: number, units: Evaluation['units'], m: SourcedMembers, rules: Rule[], indicators: IndicatorResult[], verdicts: Map<string, Uint8Array>): Run {
+  private ran(now: Date, started: number, order: number, units: Evaluation['units'], m: SourcedMembers, rules: Rule[], indicators: IndicatorResult[], verdicts: Map<string, Uint8Array>): Run {
     this.lastEvaluationMs = performance.now() - started;
     this.deps.evaluated?.(this.lastEvaluationMs);
     const ev: Evaluation = { evaluatedAt: now.toISOString(), units, indicators };
+    this.orders.set(ev, order);
     return { ev, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems, verdicts } satisfies Members };
   }
 
