@@ -78,7 +78,12 @@ export class HostVerdictLog {
     const mine = {};
     this.latest = mine;
     const overtaken = () => this.latest !== mine;
-    const last = (this.last ??= yield* this.loadLast());
+    if (!this.last) {
+      const loaded = yield* this.loadLast();
+      // Another recording (in one go, between two reads of this one) may have loaded them meanwhile, and written since: keep its.
+      this.last ??= loaded;
+    }
+    const last = this.last;
     const changed: [HostVerdict, string][] = [];
     let i = 0;
     for (const v of verdicts) {
