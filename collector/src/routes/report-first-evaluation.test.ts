@@ -3,7 +3,8 @@
  * agents reconnect). A report or a console page asked for meanwhile, with nothing recorded yet,
  * waits for it and gets its figures: nothing is evaluated beside it (one set of members in
  * memory at a time). fresh=1 still evaluates now, after the scheduled evaluation under way, in
- * slices too (nothing is evaluated in one go on a request).
+ * slices too (nothing is evaluated in one go on a request): requests are answered meanwhile, and
+ * its report is the one an evaluation in one go makes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import { consoleData } from '../console/data.js';
 import type { Collector } from '../context.js';
 import { toIngestRow } from '../ingest/rows.js';
 import type { JsonReport } from '../report/json.js';
+import { render } from '../report/render.js';
+import { buildReport } from '../report/source.js';
 import type { EngineDeps } from '../rules/engine.js';
 
 const VIEWER = 'pt_viewer-for-first-evaluation-0123456789abcdefghij';
@@ -119,5 +122,19 @@ describe('the first evaluation at start, in slices', () => {
       await services.stopEvaluation();
       await services.stopDelivery();
     }
+  });
+
+  it('answers fresh=1 with the report an evaluation in one go makes of the same time, and answers requests that arrive meanwhile first', async () => {
+    let freshDone = false;
+    const asked = report('&fresh=1').then((r) => ((freshDone = true), r));
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(freshDone).toBe(false);
+    const fresh = await asked;
+    expect(onRequest).toEqual([]);
+    const inOne = JSON.parse((await render(buildReport(c, { fresh: true }, new Date(fresh.evaluatedAt)), 'json', 'vi')).body as string) as JsonReport;
+    expect(onRequest).toHaveLength(1);
+    expect(fresh).toEqual(inOne);
+    expect(endpointTotal(fresh)).toBe(HOSTS + 1);
   });
 });
