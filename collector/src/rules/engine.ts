@@ -9,7 +9,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { advance } from './alerting.js';
-import type { EngineDeps, Evaluation, KeptVerdicts, LastEvaluation, Members, RecordedEvaluation, SourcedMembers } from './engine-types.js';
+import type { EngineDeps, Evaluation, LastEvaluation, Members, RecordedEvaluation, SourcedMembers } from './engine-types.js';
+import { KeptResults } from './kept-results.js';
 import { evaluateRule, evaluateRuleSliced, type IndicatorResult } from './evaluate.js';
 import type { Rule } from './format.js';
 import type { RuleManager } from './manager.js';
@@ -43,8 +44,7 @@ export class Engine {
   private readonly resolvedKeepMs: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly nextAt = new Map<string, number>();
-  private readonly kept = new Map<string, { result: IndicatorResult; verdicts: KeptVerdicts }>();
-  private lastAt: string | undefined;
+  private readonly kept = new KeptResults();
   /** The scheduled evaluation under way, with its hand-over (afterEvaluation). */
   private inFlight: Promise<void> | undefined;
   /** Evaluations started so far, in one go or in slices, recorded or not (startOrder). */
@@ -89,28 +89,7 @@ export class Engine {
    * recorded evaluation (then evaluate on request).
    */
   last(): LastEvaluation | undefined {
-    if (this.lastAt === undefined) return undefined;
-    const indicators: IndicatorResult[] = [];
-    const verdicts = new Map<string, KeptVerdicts>();
-    for (const r of this.rules.rules) {
-      const k = this.kept.get(r.indicator);
-      if (!k) continue;
-      indicators.push(k.result);
-      verdicts.set(r.indicator, k.verdicts);
-    }
-    return { evaluatedAt: this.lastAt, units: this.deps.units(), indicators, verdicts };
-  }
-
-  private keep(ev: Evaluation, members: Members): void {
-    const hostIds = members.hosts.map((h) => h.id);
-    const systemIds = members.systems.map((s) => s.id);
-    for (const result of ev.indicators) {
-      this.kept.set(result.id, { result, verdicts: { ids: result.population === 'hosts' ? hostIds : systemIds, verdicts: members.verdicts.get(result.id)! } });
-    }
-    // Results of retired rules are not served.
-    const inForce = new Set(this.rules.rules.map((r) => r.indicator));
-    for (const id of this.kept.keys()) if (!inForce.has(id)) this.kept.delete(id);
-    this.lastAt = ev.evaluatedAt;
+    return this.kept.last(this.rules.rules, this.deps.units());
   }
 
   /** Evaluate the rules in force (or those of `groups`) without recording anything. */
@@ -250,7 +229,7 @@ export class Engine {
     const alerts = advance(prev, observations, new Set(rules.map((r) => r.indicator)), retired, now, this.resolvedKeepMs);
     const recorded: RecordedEvaluation = { now, ev, members, rules, observations, alerts, ruleOf };
     this.deps.record(recorded);
-    this.keep(ev, members);
+    this.kept.keep(ev, members, this.rules.rules);
     for (const t of alerts.transitions) this.log.info({ indicator: t.alert.indicator, scope: t.alert.scope, state: t.transition, value: t.alert.value }, `alert ${t.transition}`);
     this.deps.afterRecord?.(recorded);
     return recorded;
