@@ -54,7 +54,7 @@ export class Engine {
   private requested: Promise<void> | undefined;
   /** The evaluation on request asked for while another was under way, not started yet: who asks meanwhile shares it. */
   private queued: Promise<{ ev: Evaluation; members: Members }> | undefined;
-  /** Slices the last scheduled evaluation took (1: it never yielded). */
+  /** Slices the last evaluation in slices took, scheduled or on request (1: it never yielded). */
   lastSlices = 0;
 
   constructor(private readonly deps: EngineDeps) {
