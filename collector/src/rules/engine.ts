@@ -127,7 +127,8 @@ export class Engine {
   /**
    * The same, then `handOver` (awaited) before any other evaluation starts, as the scheduled
    * evaluation's afterEvaluation: so what it keeps (the console's view, the verdict history) is
-   * never replaced by an evaluation that started before it. Not shared: each caller its own.
+   * never replaced by an evaluation that started before it. Not shared: each caller its own;
+   * `handOver` must not wait for an evaluation itself (idle(), evaluateNowSliced): it would wait for its own.
    */
   evaluateNowSlicedThen<T>(handOver: (r: { ev: Evaluation; members: Members }) => T | Promise<T>): Promise<T> {
     return this.onRequest(async () => handOver(await this.slicedNow()));
