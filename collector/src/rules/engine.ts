@@ -54,6 +54,8 @@ export class Engine {
   private requested: Promise<void> | undefined;
   /** The evaluation on request asked for while another was under way, not started yet: who asks meanwhile shares it. */
   private queued: Promise<{ ev: Evaluation; members: Members }> | undefined;
+  /** Every evaluation on request asked for and not done, started or waiting for its turn (settle, never reject: idle()). */
+  private readonly asked = new Set<Promise<void>>();
   /** Slices the last evaluation in slices took, scheduled or on request (1: it never yielded). */
   lastSlices = 0;
 
@@ -141,18 +143,19 @@ export class Engine {
 
   /** `work` as the evaluation on request under way, once no other is. */
   private onRequest<T>(work: () => Promise<T>): Promise<T> {
-    return this.whenFree(() => {
+    const asked = this.whenFree(() => {
       const run = work();
-      const settled = run.then(
-        () => undefined,
-        () => undefined,
-      );
+      const settled = quiet(run);
       this.requested = settled;
       void settled.then(() => {
         if (this.requested === settled) this.requested = undefined;
       });
       return run;
     });
+    const settled = quiet(asked);
+    this.asked.add(settled);
+    void settled.then(() => this.asked.delete(settled));
+    return asked;
   }
 
   /** `start()` once no evaluation is under way; nothing else can start between the check and `start` (no await between them). */
@@ -281,15 +284,16 @@ export class Engine {
    */
   async idle(): Promise<void> {
     for (;;) {
-      const busy =
-        this.inFlight ??
-        this.requested ??
-        this.queued?.then(
-          () => undefined,
-          () => undefined,
-        );
+      const busy = this.inFlight ?? this.requested ?? this.asked.values().next().value;
       if (!busy) return;
       await busy;
     }
   }
 }
+
+/** Settles when `p` does, never rejects (to wait for work whose failure its caller handles). */
+const quiet = (p: Promise<unknown>): Promise<void> =>
+  p.then(
+    () => undefined,
+    () => undefined,
+  );

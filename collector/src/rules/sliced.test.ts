@@ -196,4 +196,19 @@ describe('the evaluation in slices', () => {
     await Promise.all([handed, next]);
     expect(order).toEqual(['hand-over of 1 starts', 'hand-over of 1 ends', 'evaluation 2 done']);
   });
+
+  it('makes idle() wait for an evaluation on request still waiting for its turn behind a scheduled one', async () => {
+    const recorded: RecordedEvaluation[] = [];
+    const e = engine(recorded);
+    e.start(60_000);
+    e.stop();
+    let handedOver = false;
+    const handing = e.evaluateNowSlicedThen(() => {
+      handedOver = true;
+    });
+    await e.idle();
+    expect(recorded).toHaveLength(1);
+    expect(handedOver).toBe(true);
+    await handing;
+  });
 });
