@@ -203,10 +203,12 @@ describe('the evaluation in slices', () => {
     e.start(60_000);
     e.stop();
     let handedOver = false;
+    // idle() asked first: it resumes before the evaluation on request takes its turn.
+    const idle = e.idle();
     const handing = e.evaluateNowSlicedThen(() => {
       handedOver = true;
     });
-    await e.idle();
+    await idle;
     expect(recorded).toHaveLength(1);
     expect(handedOver).toBe(true);
     await handing;
