@@ -64,14 +64,31 @@ for (let i = 0; i < BACKLOG; i += 1000) {
   for (let k = i; k < Math.min(BACKLOG, i + 1000); k++) points.push(...pointsOfReport(benchReport(`backlog-${k}`, 'U00', k), 'U00'));
   c.outbox.add(toLines(points), points.length);
 }
+// A deep page (the last tenth of the hosts) and one host, for the rows below.
+const DEEP = Math.floor(HOSTS * 0.9);
+const oneHost = c.hosts.page({ limit: 1, offset: Math.floor(HOSTS / 2) }).rows[0].agent_id;
 const loadBefore = loadavg();
 const rows = [
   await measure('GET /healthz (baseline)', () => get('/healthz')),
   await measure('GET /metrics', () => get('/metrics')),
   await measure('GET /api/v1/report?format=json, first after the evaluation (renders)', () => get('/api/v1/report?format=json')),
   await measure('GET /api/v1/report?format=json, again (kept body)', () => get('/api/v1/report?format=json')),
+  await measure('GET /api/v1/report?format=markdown, first (renders)', () => get('/api/v1/report?format=markdown')),
+  await measure('GET /api/v1/report?format=csv, first (renders)', () => get('/api/v1/report?format=csv')),
+  await measure('GET /report (HTML), first (renders)', () => get('/report')),
+  await measure('GET /report?format=docx, first (renders)', () => get('/report?format=docx')),
   await measure('GET /api/v1/hosts?limit=1000', () => get('/api/v1/hosts?limit=1000')),
   await measure('GET /api/v1/hosts?limit=10000', () => get('/api/v1/hosts?limit=10000')),
+  await measure(`GET /api/v1/hosts?limit=10000&offset=${DEEP}`, () => get(`/api/v1/hosts?limit=10000&offset=${DEEP}`)),
+  await measure('GET /api/v1/hosts?unit=U01&stale=false', () => get('/api/v1/hosts?unit=U01&stale=false')),
+  await measure('GET /api/v1/hosts?decommissioned=true&limit=10000', () => get('/api/v1/hosts?decommissioned=true&limit=10000')),
+  await measure('GET /api/v1/hosts/:id', () => get(`/api/v1/hosts/${encodeURIComponent(oneHost)}`)),
+  await measure('GET /api/v1/agents', () => get('/api/v1/agents')),
+  await measure('GET /api/v1/agents?unit=U01', () => get('/api/v1/agents?unit=U01')),
+  await measure('GET /api/v1/systems', () => get('/api/v1/systems')),
+  await measure('GET /api/v1/rules', () => get('/api/v1/rules')),
+  await measure('GET /api/v1/audit', () => get('/api/v1/audit')),
+  await measure('GET /api/v1/portals', () => get('/api/v1/portals')),
   // After an InfluxDB outage: the points of BACKLOG reports queued, drained in batches.
   await measure(`InfluxDB writer: drains the points of ${BACKLOG.toLocaleString('en-US')} reports queued in an outage`, async () => {
     const depth = c.outbox.pointCount();

@@ -9,6 +9,7 @@ import { loadHostInputs } from '../store/host-facts.js';
 import { ApiFailure } from '../errors.js';
 import { hostMembers, systemMembers, type HostMember, type SystemMember } from '../rules/members.js';
 import type { ProtectionVerdict } from '../policy/protection.js';
+import type { DB } from '../store/db.js';
 import type { HostRow } from '../store/hosts.js';
 import { validateSystem, RegistryError, type SystemRecord } from '../store/systems.js';
 
@@ -83,31 +84,36 @@ export function deleteSystem(c: Stores, id: string, actor: string): void {
  */
 export type ListedHost = Omit<HostMember, 'cel' | 'protection' | 'reasons'> & { protection: ProtectionVerdict; reasons: string[]; reasonCodes: FailReason[]; decommissionedAt: string | null };
 
-const LISTED_CHUNK = 250;
+/**
+ * Hosts listed at a time: reading, building and serializing 100 holds the event loop ~10 ms
+ * (250 took 25-50 ms on 2 busy cores at 100,000 hosts; bench/request-blocks.mjs).
+ */
+const LISTED_CHUNK = 100;
+
+/** `rows` as listed, their inputs read from `db` (the snapshot the rows were read from, for a page). */
+function listedOf(c: Stores, db: DB, rows: readonly HostRow[], now: Date): ListedHost[] {
+  // hostMembers skips decommissioned rows; list them with their flags all the same.
+  const inputs = loadHostInputs(
+    db,
+    rows.map((r) => r.agent_id),
+  ).map((h) => ({ ...h, decommissionedAt: null }));
+  const members = new Map(hostMembers(inputs, now, c.config.staleAfterMinutes, c.config.protection).map((m) => [m.id, m]));
+  const out: ListedHost[] = [];
+  for (const r of rows) {
+    const member = members.get(r.agent_id);
+    if (!member) continue;
+    const { cel: _cel, protection, reasons, ...listed } = member;
+    out.push({ ...listed, protection: protection.verdict, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at });
+  }
+  return out;
+}
 
 /**
  * Hosts with their stale flag and protected verdict, exactly as the indicators see them, a
- * chunk at a time: a page of 10,000 hosts never has all its members and inputs alive at once
- * (the hosts API streams each chunk out before the next is built).
+ * chunk at a time: a page of 10,000 hosts never has all its members and inputs alive at once.
  */
 export function* listedChunks(c: Stores, rows: readonly HostRow[], now: Date, size = LISTED_CHUNK): Generator<ListedHost[], void, undefined> {
-  for (let start = 0; start < rows.length; start += size) {
-    const chunk = rows.slice(start, start + size);
-    // hostMembers skips decommissioned rows; list them with their flags all the same.
-    const inputs = loadHostInputs(
-      c.db,
-      chunk.map((r) => r.agent_id),
-    ).map((h) => ({ ...h, decommissionedAt: null }));
-    const members = new Map(hostMembers(inputs, now, c.config.staleAfterMinutes, c.config.protection).map((m) => [m.id, m]));
-    const out: ListedHost[] = [];
-    for (const r of chunk) {
-      const member = members.get(r.agent_id);
-      if (!member) continue;
-      const { cel: _cel, protection, reasons, ...listed } = member;
-      out.push({ ...listed, protection: protection.verdict, reasons: reasons.map((x) => reasonText(x, 'en') + (x.evidence ? ` (${x.evidence})` : '')), reasonCodes: reasons, decommissionedAt: r.decommissioned_at });
-    }
-    yield out;
-  }
+  for (let start = 0; start < rows.length; start += size) yield listedOf(c, c.db, rows.slice(start, start + size), now);
 }
 
 function asListed(c: Stores, rows: HostRow[], now: Date): ListedHost[] {
@@ -131,20 +137,37 @@ export interface HostQuery {
   offset: number;
 }
 
+/** A page of listed hosts, read as it is iterated; close() once done with it (or given up). */
+export interface HostPage {
+  total: number;
+  chunks: Iterable<ListedHost[]>;
+  close(): void;
+}
+
 /**
- * One page of hosts, filtered and paged in SQL: the stored rows now, their listing (members,
- * verdicts) built chunk by chunk as `chunks()` is read.
+ * One page of hosts, filtered and paged in SQL, as of one instant (the store's snapshot taken
+ * now): its rows and their listing (members, verdicts) read and built a chunk at a time as
+ * `chunks` is iterated, so the caller may yield to the event loop between chunks (the hosts
+ * API does) while reports keep arriving. Hosts changed meanwhile are listed as they were when
+ * the page was asked for, in the order of then: none twice, none missed.
  */
-export function hostPage(c: Stores, q: HostQuery, now = new Date()): { total: number; chunks: () => Generator<ListedHost[], void, undefined> } {
+export function hostPage(c: Stores, q: HostQuery, now = new Date(), size = LISTED_CHUNK): HostPage {
   const cutoff = new Date(now.getTime() - c.config.staleAfterMinutes * 60_000);
-  const { total, rows } = c.hosts.page({
+  const reader = c.hosts.pageReader({
     unit: q.unit,
     ...(q.stale === true ? { staleBefore: cutoff } : q.stale === false ? { freshSince: cutoff } : {}),
     includeDecommissioned: q.includeDecommissioned ?? false,
     limit: q.limit,
     offset: q.offset,
   });
-  return { total, chunks: () => listedChunks(c, rows, now) };
+  function* chunks(): Generator<ListedHost[], void, undefined> {
+    try {
+      for (let rows = reader.next(size); rows.length; rows = reader.next(size)) yield listedOf(c, reader.db, rows, now);
+    } finally {
+      reader.close();
+    }
+  }
+  return { total: reader.total, chunks: { [Symbol.iterator]: chunks }, close: () => reader.close() };
 }
 
 /** Systems that agents declare but the registry lacks: unclassified, in the 70% denominator. */
