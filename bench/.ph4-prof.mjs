@@ -20,9 +20,11 @@ for (const p of paths) {
   await new Promise((r) => setTimeout(r, 50));
   gaps = [];
   const t = performance.now();
+  const h0 = process.hrtime.bigint() / 1000n;
   const res = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
   const b = await res.arrayBuffer();
   await new Promise((r) => setTimeout(r, 10));
+  console.log('window', h0, process.hrtime.bigint() / 1000n);
   console.log(p, res.status, b.byteLength, 'wall', (performance.now() - t).toFixed(0), 'block', Math.max(0, ...gaps).toFixed(0), 'gaps', gaps.filter(g=>g>20).map(g=>g.toFixed(0)).join(' '));
   }
 }

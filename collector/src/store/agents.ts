@@ -185,7 +185,7 @@ export class AgentStore {
    * the list), each chunk after the last row of the one before (the order is agents_listing's).
    * close() once read, or given up.
    */
-  listChunks(filter: AgentFilter = {}, size = 1000): { chunks: Iterable<AgentListRow[]>; close: () => void } {
+  listChunks(filter: AgentFilter = {}, size = 500): { chunks: Iterable<AgentListRow[]>; close: () => void } {
     const snapshot = new StoreSnapshot(this.db);
     const { where, args } = agentFilter(filter);
     const prepare = () => {
