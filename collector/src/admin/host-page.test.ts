@@ -113,7 +113,10 @@ describe('a page of hosts read in chunks', () => {
       for (const size of [1, 2, 7]) {
         const page = hostPage(c, q, new Date(), size);
         const chunks = [...page.chunks];
-        expect(chunks.every((ch) => ch.length <= size && ch.length > 0), JSON.stringify(q)).toBe(true);
+        expect(
+          chunks.every((ch) => ch.length <= size && ch.length > 0),
+          JSON.stringify(q),
+        ).toBe(true);
         expect(seen(chunks.flat()), `${JSON.stringify(q)} in chunks of ${size}`).toEqual(seen(whole));
       }
     }

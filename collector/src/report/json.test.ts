@@ -42,10 +42,15 @@ describe('the JSON report written in slices', () => {
       const whole = JSON.stringify(toJson(r, lang));
       for (const slice of [1, 5, 2000]) {
         let pauses = 0;
-        const text = await jsonText(r, lang, () => {
-          pauses++;
-          return new Promise((resolve) => setImmediate(resolve));
-        }, slice);
+        const text = await jsonText(
+          r,
+          lang,
+          () => {
+            pauses++;
+            return new Promise((resolve) => setImmediate(resolve));
+          },
+          slice,
+        );
         expect(text, `${lang}, slices of ${slice}`).toBe(whole);
         // One pause between two slices of a list, and one after each list.
         const slices = r.indicators.reduce((n, i) => n + Math.max(1, Math.ceil(i.failing.length / slice)), 0);

@@ -47,7 +47,10 @@ describe('agents read in chunks', () => {
       for (const size of [1, 3, 1000]) {
         const list = c.agents.listChunks(filter, size);
         const chunks = [...list.chunks];
-        expect(chunks.every((ch) => ch.length > 0 && ch.length <= size), JSON.stringify(filter)).toBe(true);
+        expect(
+          chunks.every((ch) => ch.length > 0 && ch.length <= size),
+          JSON.stringify(filter),
+        ).toBe(true);
         expect(chunks.flat(), `${JSON.stringify(filter)} in chunks of ${size}`).toEqual(whole);
       }
     }
