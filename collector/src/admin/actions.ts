@@ -3,6 +3,7 @@
  * both paths do exactly the same thing. They need the stores only (never the rule engine).
  * Errors are ApiFailures (the CLI prints their message).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { reasonText, type FailReason } from '../rules/reasons.js';
 import type { Stores } from '../store/index.js';
 import { loadHostInputs } from '../store/host-facts.js';
@@ -173,4 +174,32 @@ export function hostPage(c: Stores, q: HostQuery, now = new Date(), size = LISTE
 /** Systems that agents declare but the registry lacks: unclassified, in the 70% denominator. */
 export function unclassifiedSystems(c: Stores, now = new Date()): SystemMember[] {
   return systemMembers(c.systems.all(), hostMembers(loadHostInputs(c.db), now, c.config.staleAfterMinutes, c.config.protection)).filter((s) => !s.registered);
+}
+
+/**
+ * The systems of unclassifiedSystems (the same ids, units, host counts and order), read a
+ * chunk of hosts at a time with a turn of the event loop between chunks, from one snapshot of
+ * the store: the systems API (loading every host's inputs for it held the event loop 1.4 s at
+ * 100,000 hosts). Only the hosts' units and declared systems are read; a system's unit is that
+ * of the first host (in the table's order) that declares it, as in systemMembers.
+ */
+export async function unclassifiedSystemsSliced(c: Stores, size?: number): Promise<{ id: string; unit: string; hosts: number }[]> {
+  const known = new Set(c.systems.all().map((s) => s.id));
+  const by = new Map<string, { id: string; unit: string; hosts: number }>();
+  const read = c.hosts.declaredSystems(size);
+  try {
+    for (const chunk of read.chunks) {
+      for (const h of chunk) {
+        for (const id of h.systems) {
+          const e = by.get(id);
+          if (e) e.hosts++;
+          else by.set(id, { id, unit: h.unit, hosts: 1 });
+        }
+      }
+      await nextTurn();
+    }
+  } finally {
+    read.close();
+  }
+  return [...by.values()].filter((e) => !known.has(e.id));
 }
