@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
-import { build } from '../collector/dist/app.js';
+import { SERVE_OPTIONS, build } from '../collector/dist/app.js';
 import { openCollector, startServices } from '../collector/dist/compose.js';
 import { validateConfig } from '../collector/dist/config.js';
 import { toLines } from '../collector/dist/influx/line.js';
@@ -26,7 +26,7 @@ const influx = await startInfluxd();
 const config = { ...parse(readFileSync(seeded.file, 'utf8')), influx: { url: influx.url, database: 'posture' } };
 writeFileSync(seeded.file, stringify(config));
 const c = openCollector(validateConfig(config, seeded.file, seeded.dir));
-const app = build(c);
+const app = build(c, SERVE_OPTIONS);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${app.server.address().port}`;
 const services = startServices(c);
@@ -81,6 +81,8 @@ const rows = [
   await measure('GET /api/v1/hosts?limit=10000', () => get('/api/v1/hosts?limit=10000')),
   await measure(`GET /api/v1/hosts?limit=10000&offset=${DEEP}`, () => get(`/api/v1/hosts?limit=10000&offset=${DEEP}`)),
   await measure('GET /api/v1/hosts?unit=U01&stale=false', () => get('/api/v1/hosts?unit=U01&stale=false')),
+  await measure('GET /api/v1/hosts?stale=true (none stale)', () => get('/api/v1/hosts?stale=true')),
+  await measure(`GET /api/v1/hosts?stale=false&limit=10000&offset=${DEEP}`, () => get(`/api/v1/hosts?stale=false&limit=10000&offset=${DEEP}`)),
   await measure('GET /api/v1/hosts?decommissioned=true&limit=10000', () => get('/api/v1/hosts?decommissioned=true&limit=10000')),
   await measure('GET /api/v1/hosts/:id', () => get(`/api/v1/hosts/${encodeURIComponent(oneHost)}`)),
   await measure('GET /api/v1/agents', () => get('/api/v1/agents')),

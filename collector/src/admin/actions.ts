@@ -152,15 +152,26 @@ export interface HostPage {
  * API does) while reports keep arriving. Hosts changed meanwhile are listed as they were when
  * the page was asked for, in the order of then: none twice, none missed.
  */
-export function hostPage(c: Stores, q: HostQuery, now = new Date(), size = LISTED_CHUNK): HostPage {
+export async function hostPage(c: Stores, q: HostQuery, now = new Date(), size = LISTED_CHUNK, span?: number): Promise<HostPage> {
   const cutoff = new Date(now.getTime() - c.config.staleAfterMinutes * 60_000);
-  const reader = c.hosts.pageReader({
-    unit: q.unit,
-    ...(q.stale === true ? { staleBefore: cutoff } : q.stale === false ? { freshSince: cutoff } : {}),
-    includeDecommissioned: q.includeDecommissioned ?? false,
-    limit: q.limit,
-    offset: q.offset,
-  });
+  const reader = c.hosts.pageReader(
+    {
+      unit: q.unit,
+      ...(q.stale === true ? { staleBefore: cutoff } : q.stale === false ? { freshSince: cutoff } : {}),
+      includeDecommissioned: q.includeDecommissioned ?? false,
+      limit: q.limit,
+      offset: q.offset,
+    },
+    span,
+  );
+  try {
+    // A filter without an index (stale) is counted a span of hosts at a time, a turn each.
+    const counting = reader.count();
+    while (!counting.next().done) await nextTurn();
+  } catch (e) {
+    reader.close();
+    throw e;
+  }
   function* chunks(): Generator<ListedHost[], void, undefined> {
     try {
       for (let rows = reader.next(size); rows.length; rows = reader.next(size)) yield listedOf(c, reader.db, rows, now);

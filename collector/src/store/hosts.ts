@@ -2,6 +2,10 @@
 import type { Report } from '@posture/protocol';
 import type { DB } from './db.js';
 import { StoreSnapshot } from './snapshot.js';
+import { HostPageReader, PAGE_ORDER, pageFilter, type HostPageQuery } from './host-page.js';
+
+export type { HostPageQuery } from './host-page.js';
+export { HostPageReader } from './host-page.js';
 
 export interface HostRow {
   agent_id: string;
@@ -19,9 +23,9 @@ export interface HostRow {
   decommissioned_at: string | null;
 }
 
-type RawHost = Omit<HostRow, 'systems' | 'protected' | 'protection_reasons'> & { systems: string; protected: number | null; protection_reasons: string };
+export type RawHost = Omit<HostRow, 'systems' | 'protected' | 'protection_reasons'> & { systems: string; protected: number | null; protection_reasons: string };
 
-const toHost = (r: RawHost): HostRow => ({
+export const toHost = (r: RawHost): HostRow => ({
   ...r,
   systems: JSON.parse(r.systems) as string[],
   protected: r.protected === null ? null : r.protected === 1,
@@ -63,93 +67,13 @@ export interface IngestRow {
 
 // The host's latest full report (2-4 KB) is in host_reports, read for one host at a time
 // (`posture hosts show`): kept in the hosts row, it made each row a page of its own.
-const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
+export const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
 
 /**
  * Every write of a host's row sets change_seq to this (migrations.ts): the evaluation's cache of
  * rule inputs (host-inputs-cache.ts) re-reads only the rows changed since it last looked.
  */
 const NEXT_SEQ = '(SELECT coalesce(max(change_seq), 0) + 1 FROM hosts)';
-
-/** Which hosts a page lists, and where it starts (HostStore.page, HostPageReader). */
-export interface HostPageQuery {
-  unit?: string | undefined;
-  staleBefore?: Date | undefined;
-  freshSince?: Date | undefined;
-  includeDecommissioned?: boolean;
-  limit: number;
-  offset: number;
-}
-
-/** The order of a page: unique (agent ids are), and an index's (hosts_listing, or hosts_order with decommissioned hosts). */
-const PAGE_ORDER = 'unit, hostname, agent_id';
-
-function pageFilter(q: HostPageQuery): { where: string[]; w: string; args: string[] } {
-  const where: string[] = [];
-  const args: string[] = [];
-  if (!q.includeDecommissioned) where.push('decommissioned_at IS NULL');
-  const add = (clause: string, arg: string) => {
-    where.push(clause);
-    args.push(arg);
-  };
-  if (q.unit) add('unit = ?', q.unit);
-  if (q.staleBefore) add('received_at < ?', q.staleBefore.toISOString());
-  if (q.freshSince) add('received_at >= ?', q.freshSince.toISOString());
-  return { where, w: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
-}
-
-/**
- * One page of hosts (the rows, count and order of HostStore.page) read a chunk at a time from
- * one snapshot of the store (snapshot.ts): the caller yields to the event loop between chunks,
- * and reports committed meanwhile change nothing in the page. Each chunk after the first starts
- * after the last row of the one before (the order is an index's: no chunk sorts or skips the
- * rows before it). The snapshot is `db` (read the rows' other facts there too, for the same
- * instant) until close(): call it once the page is read, or given up.
- */
-export class HostPageReader {
-  readonly total: number;
-  private readonly first;
-  private readonly after;
-  private readonly args: string[];
-  private readonly offset: number;
-  private left: number;
-  private last: HostRow | null = null;
-
-  constructor(
-    private readonly snapshot: StoreSnapshot,
-    q: HostPageQuery,
-  ) {
-    const { where, w, args } = pageFilter(q);
-    this.args = args;
-    this.offset = q.offset;
-    this.left = q.limit;
-    const db = snapshot.db;
-    this.total = (db.prepare(`SELECT count(*) AS n FROM hosts ${w}`).get(...args) as { n: number }).n;
-    this.first = db.prepare(`SELECT ${COLS} FROM hosts ${w} ORDER BY ${PAGE_ORDER} LIMIT ? OFFSET ?`);
-    this.after = db.prepare(`SELECT ${COLS} FROM hosts WHERE ${[...where, `(${PAGE_ORDER}) > (?, ?, ?)`].join(' AND ')} ORDER BY ${PAGE_ORDER} LIMIT ?`);
-  }
-
-  /** The snapshot's connection, while the page is being read. */
-  get db(): DB {
-    return this.snapshot.db;
-  }
-
-  /** The page's next `size` rows at most; none once the page is read or closed. */
-  next(size: number): HostRow[] {
-    const n = Math.min(size, this.left);
-    if (n <= 0 || !this.snapshot.open) return [];
-    const raw = (this.last ? this.after.all(...this.args, this.last.unit, this.last.hostname, this.last.agent_id, n) : this.first.all(...this.args, n, this.offset)) as RawHost[];
-    const rows = raw.map(toHost);
-    // Fewer than asked: the hosts matching the filter end here.
-    this.left = rows.length < n ? 0 : this.left - rows.length;
-    this.last = rows.at(-1) ?? this.last;
-    return rows;
-  }
-
-  close(): void {
-    this.snapshot.close();
-  }
-}
 
 export class HostStore {
   private readonly upsertHost;
@@ -197,10 +121,10 @@ export class HostStore {
   }
 
   /** One page of hosts to be read a chunk at a time, from a snapshot of the store taken now (HostPageReader). */
-  pageReader(q: HostPageQuery): HostPageReader {
+  pageReader(q: HostPageQuery, span?: number): HostPageReader {
     const snapshot = new StoreSnapshot(this.db);
     try {
-      return new HostPageReader(snapshot, q);
+      return new HostPageReader(snapshot, q, span);
     } catch (e) {
       snapshot.close();
       throw e;

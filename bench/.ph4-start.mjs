@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { build } from '../collector/dist/app.js';
+import { openCollector } from '../collector/dist/compose.js';
+import { validateConfig } from '../collector/dist/config.js';
+const file = '/tmp/ph4/seed/collector.yaml';
+const c = openCollector(validateConfig(parse(readFileSync(file, 'utf8')), file, '/tmp/ph4/seed'));
+const t = performance.now();
+const app = build(c);
+await app.ready();
+console.log('build+ready', (performance.now() - t).toFixed(0), 'ms');
+await app.close(); c.db.close();
