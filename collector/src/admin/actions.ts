@@ -174,7 +174,8 @@ export async function hostPage(c: Stores, q: HostQuery, now = new Date(), size =
   }
   function* chunks(): Generator<ListedHost[], void, undefined> {
     try {
-      for (let rows = reader.next(size); rows.length; rows = reader.next(size)) yield listedOf(c, reader.db, rows, now);
+      // A chunk may be empty (a span of hosts without one that matches): yielded all the same, for the turn after it.
+      while (!reader.done) yield listedOf(c, reader.db, reader.next(size), now);
     } finally {
       reader.close();
     }

@@ -121,11 +121,19 @@ export class HostPageReader {
     return n;
   }
 
-  /** The page's next `size` rows at most; none once the page is read or closed. */
+  /** Whether the page is read to its end (or closed). */
+  get done(): boolean {
+    return this.left <= 0 || !this.snapshot.open;
+  }
+
+  /**
+   * The page's next `size` rows at most, until `done`. Fewer, even none, before the end, for a
+   * filter without an index: no call reads more than one span of the order.
+   */
   next(size: number): HostRow[] {
     const n = Math.min(size, this.left);
     if (n <= 0 || !this.snapshot.open) return [];
-    const rows = this.spanned ? this.nextSpanned(n) : this.nextIndexed(n);
+    const rows = this.spanned ? this.nextInSpan(n) : this.nextIndexed(n);
     this.left -= rows.length;
     return rows;
   }
@@ -148,38 +156,32 @@ export class HostPageReader {
     return out;
   }
 
-  /** Up to `n` matching rows after the cursor, reading no more than a span of the order per statement. */
-  private nextSpanned(n: number): HostRow[] {
+  /** Up to `n` matching rows after the cursor within the current span (the next one once it is read). */
+  private nextInSpan(n: number): HostRow[] {
     const { where, args } = this.f;
-    const out: HostRow[] = [];
-    while (out.length < n) {
-      if (this.spanEnd === undefined) this.spanEnd = this.spanEndAfter(this.cursor);
-      const end = this.spanEnd;
-      const clauses = [...where, ...(this.cursor ? [`(${PAGE_ORDER}) > (?, ?, ?)`] : []), ...(end ? [`(${PAGE_ORDER}) <= (?, ?, ?)`] : [])];
-      const bounds = [...args, ...(this.cursor ?? []), ...(end ?? [])];
-      if (this.skip > 0) {
-        // The page's offset: skip whole spans by their count, then rows within one.
-        const inSpan = (this.db.prepare(`SELECT count(*) AS n FROM hosts ${and(clauses)}`).get(...bounds) as { n: number }).n;
-        if (inSpan <= this.skip) {
-          this.skip -= inSpan;
-          if (!end) return this.ended(out);
-          this.cursor = end;
-          this.spanEnd = undefined;
-          continue;
-        }
-      }
-      const rows = (this.db.prepare(`SELECT ${COLS} FROM hosts ${and(clauses)} ORDER BY ${PAGE_ORDER} LIMIT ? OFFSET ?`).all(...bounds, n - out.length, this.skip) as RawHost[]).map(toHost);
-      this.skip = 0;
-      out.push(...rows);
-      if (rows.length) this.cursor = keyOf(rows.at(-1)!);
-      if (out.length < n) {
-        // The span holds no more: go on after it.
-        if (!end) return this.ended(out);
-        this.cursor = end;
-        this.spanEnd = undefined;
+    if (this.spanEnd === undefined) this.spanEnd = this.spanEndAfter(this.cursor);
+    const end = this.spanEnd;
+    const clauses = [...where, ...(this.cursor ? [`(${PAGE_ORDER}) > (?, ?, ?)`] : []), ...(end ? [`(${PAGE_ORDER}) <= (?, ?, ?)`] : [])];
+    const bounds = [...args, ...(this.cursor ?? []), ...(end ?? [])];
+    const nextSpan = (out: HostRow[]) => {
+      if (!end) return this.ended(out);
+      this.cursor = end;
+      this.spanEnd = undefined;
+      return out;
+    };
+    if (this.skip > 0) {
+      // The page's offset: skip whole spans by their count, then rows within one.
+      const inSpan = (this.db.prepare(`SELECT count(*) AS n FROM hosts ${and(clauses)}`).get(...bounds) as { n: number }).n;
+      if (inSpan <= this.skip) {
+        this.skip -= inSpan;
+        return nextSpan([]);
       }
     }
-    return out;
+    const rows = (this.db.prepare(`SELECT ${COLS} FROM hosts ${and(clauses)} ORDER BY ${PAGE_ORDER} LIMIT ? OFFSET ?`).all(...bounds, n, this.skip) as RawHost[]).map(toHost);
+    this.skip = 0;
+    if (rows.length) this.cursor = keyOf(rows.at(-1)!);
+    // The span holds no more: go on after it.
+    return rows.length < n ? nextSpan(rows) : rows;
   }
 
   /** The matching rows end with `out`. */
