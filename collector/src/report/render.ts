@@ -1,7 +1,7 @@
 /** One place that maps a format name to its renderer and content type (CLI and routes share it). */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { toCsv } from './csv.js';
-import { toDocx } from './docx.js';
+import { toDocxOffThread } from './docx-offthread.js';
 import { toHtml } from './html.js';
 import { jsonText } from './json.js';
 import { toMarkdown } from './markdown.js';
@@ -40,6 +40,6 @@ export async function render(r: AppendixReport, format: Format, lang: Lang): Pro
     case 'html':
       return { contentType: 'text/html; charset=utf-8', body: toHtml(r, lang) };
     case 'docx':
-      return { contentType: DOCX_TYPE, body: await toDocx(r, lang) };
+      return { contentType: DOCX_TYPE, body: await toDocxOffThread(r, lang) };
   }
 }
