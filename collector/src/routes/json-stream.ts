@@ -36,6 +36,9 @@ export function jsonArrayStream<T>(body: JsonArrayBody<T>, serialize: (item: T) 
     try {
       // `{..."key":[]}` without its last two characters: the object, open on its array.
       out.push(JSON.stringify({ ...body.head, [body.key]: [] }).slice(0, -2));
+      // The head took a turn already (the route counted the list): the first chunk takes its own.
+      await nextTurn();
+      if (out.destroyed) return;
       let first = true;
       for await (const chunk of body.chunks) {
         if (chunk.length) {

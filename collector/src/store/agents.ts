@@ -188,20 +188,10 @@ export class AgentStore {
   listChunks(filter: AgentFilter = {}, size = 500): { chunks: Iterable<AgentListRow[]>; close: () => void } {
     const snapshot = new StoreSnapshot(this.db);
     const { where, args } = agentFilter(filter);
-    const prepare = () => {
-      try {
-        return {
-          first: snapshot.db.prepare(`${LIST_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${LIST_ORDER} LIMIT ?`),
-          after: snapshot.db.prepare(`${LIST_SQL} WHERE ${[...where, `(${LIST_ORDER}) > (?, ?, ?)`].join(' AND ')} ORDER BY ${LIST_ORDER} LIMIT ?`),
-        };
-      } catch (e) {
-        snapshot.close();
-        throw e;
-      }
-    };
-    const { first, after } = prepare();
     function* chunks(): Generator<AgentListRow[], void, undefined> {
       try {
+        const first = snapshot.db.prepare(`${LIST_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${LIST_ORDER} LIMIT ?`);
+        const after = snapshot.db.prepare(`${LIST_SQL} WHERE ${[...where, `(${LIST_ORDER}) > (?, ?, ?)`].join(' AND ')} ORDER BY ${LIST_ORDER} LIMIT ?`);
         let last: AgentListRow | undefined;
         while (snapshot.open) {
           const rows = (last ? after.all(...args, last.unit, last.hostname, last.id, size) : first.all(...args, size)) as AgentListRow[];

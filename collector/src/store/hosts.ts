@@ -139,18 +139,11 @@ export class HostStore {
    */
   declaredSystems(size = 2000): { chunks: Iterable<{ unit: string; systems: string[] }[]>; close: () => void } {
     const snapshot = new StoreSnapshot(this.db);
-    let next;
-    try {
-      // Every row of a rowid range (the filter in JS): a chunk costs the same whatever it holds.
-      next = snapshot.db.prepare('SELECT rowid, unit, systems, decommissioned_at IS NOT NULL FROM hosts WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
-    } catch (e) {
-      snapshot.close();
-      throw e;
-    }
-    const statement = next;
     function* chunks(): Generator<{ unit: string; systems: string[] }[], void, undefined> {
       try {
-        let after = -Infinity;
+        // Every row of a rowid range (the filter in JS): a chunk costs the same whatever it holds.
+        const statement = snapshot.db.prepare('SELECT rowid, unit, systems, decommissioned_at IS NOT NULL FROM hosts WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
+        let after = Number.MIN_SAFE_INTEGER;
         while (snapshot.open) {
           const rows = statement.all(after, size) as [number, string, string, number][];
           const out: { unit: string; systems: string[] }[] = [];
