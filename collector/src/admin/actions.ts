@@ -142,7 +142,7 @@ export interface HostQuery {
 export interface HostPage {
   total: number;
   chunks: Iterable<ListedHost[]>;
-  close(): void;
+  close: () => void;
 }
 
 /**

@@ -156,7 +156,7 @@ describe('a page of hosts read in chunks', () => {
       const reader = c.hosts.pageReader({ ...q, limit: 1000, offset: 1 }, 2);
       const prepared = new Set<string>();
       const prepare = reader.db.prepare.bind(reader.db);
-      reader.db.prepare = ((sql: string) => (prepared.add(sql), prepare(sql))) as typeof reader.db.prepare;
+      reader.db.prepare = (sql: string) => (prepared.add(sql), prepare(sql));
       try {
         const counting = reader.count();
         while (!counting.next().done);
