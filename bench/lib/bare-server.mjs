@@ -1,7 +1,8 @@
-// The baseline: a bare node:http server that only reads the body, parses it and validates it
+// The baseline: a bare node:http server that only reads the body (inflates it if gzip), parses it and validates it
 // with ajv against the protocol's report schema (same options as the collector), then answers
 // 201. No auth, no storage: the ceiling of one Node process on this machine.
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { Report } from '@posture/protocol';
@@ -24,7 +25,8 @@ const server = http.createServer((req, res) => {
     }
     let body;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const raw = Buffer.concat(chunks);
+      body = JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
     } catch {
       res.writeHead(400).end('{"code":"BODY_INVALID_JSON"}');
       return;

@@ -1,22 +1,19 @@
-// Load generators over keep-alive HTTP (undici Pool): closed loop (as fast as the server
-// answers, `connections` in flight) and open loop (a fixed rate; latency counted from the
-// scheduled send time, so a stalled server cannot hide its queueing).
-import { Pool } from 'undici';
+// Load generators over keep-alive HTTP (lean-http.mjs: the generator shares the cores with the
+// servers it measures): closed loop (as fast as the server answers, `connections` in flight) and
+// open loop (a fixed rate; latency counted from the scheduled send time, so a stalled server
+// cannot hide its queueing). A request that fails at the socket counts as status "network".
+import { LeanPool } from './lean-http.mjs';
 
 export function percentile(sorted, p) {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function send(pool, path, body, auth) {
-  const res = await pool.request({ method: 'POST', path, body, headers: { 'content-type': 'application/json', authorization: auth } });
-  await res.body.dump();
-  return res.statusCode;
-}
+const send = (pool, path, body, auth) => pool.post(path, body, auth).catch(() => 'network');
 
 /** `next()` gives {body, auth} for each request. Returns counts and latencies (ms, sorted). */
 export async function closedLoop(url, path, next, { connections = 32, seconds = 5 } = {}) {
-  const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const pool = new LeanPool(url, connections);
   const lat = [];
   const statuses = {};
   const end = performance.now() + seconds * 1000;
@@ -33,13 +30,13 @@ export async function closedLoop(url, path, next, { connections = 32, seconds = 
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
-  await pool.close();
+  pool.close();
   lat.sort((a, b) => a - b);
   return { n: lat.length, perSecond: lat.length / elapsed, elapsed, statuses, p50: percentile(lat, 50), p99: percentile(lat, 99) };
 }
 
 export async function openLoop(url, path, next, { rate = 1000, seconds = 5, connections = 64 } = {}) {
-  const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const pool = new LeanPool(url, connections);
   const lat = [];
   const statuses = {};
   const inflight = [];
@@ -61,7 +58,8 @@ export async function openLoop(url, path, next, { rate = 1000, seconds = 5, conn
     await new Promise((r) => setTimeout(r, 1));
   }
   await Promise.all(inflight);
-  await pool.close();
+  const elapsed = (performance.now() - t0) / 1000;
+  pool.close();
   lat.sort((a, b) => a - b);
-  return { n: lat.length, statuses, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1] };
+  return { n: lat.length, elapsed, statuses, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1] };
 }

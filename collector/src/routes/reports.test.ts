@@ -1,5 +1,5 @@
 /** Bad input on the ingest API: each case gets a 4xx naming the problem; nothing is stored. */
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,44 @@ describe('POST /api/v1/reports', () => {
       mentions: /not valid JSON|proto/i,
     },
     {
+      name: 'gzip-encoded data that is not gzip',
+      make: () => ({ body: Buffer.from('{"not": "gzip"}'), headers: { 'content-encoding': 'gzip' }, raw: true }),
+      status: 400,
+      code: 'BODY_INVALID_JSON',
+      mentions: /not valid gzip data/,
+    },
+    {
+      name: 'a gzip body cut short',
+      make: () => {
+        const gz = gzipSync(JSON.stringify(valid()));
+        return { body: gz.subarray(0, gz.length - 12), headers: { 'content-encoding': 'gzip' }, raw: true };
+      },
+      status: 400,
+      code: 'BODY_INVALID_JSON',
+      mentions: /not valid gzip data/,
+    },
+    {
+      name: 'gzip of text that is not JSON',
+      make: () => ({ body: gzipSync('{"schemaVersion": 1,'), headers: { 'content-encoding': 'gzip' }, raw: true }),
+      status: 400,
+      code: 'BODY_INVALID_JSON',
+      mentions: /not valid JSON/,
+    },
+    {
+      name: 'a gzip body over the limit once inflated (a gzip bomb)',
+      make: () => ({ body: gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x20)), headers: { 'content-encoding': 'gzip' }, raw: true }),
+      status: 413,
+      code: 'BODY_TOO_LARGE',
+      mentions: /larger than the limit of \d+ bytes \(limits.bodyBytes\)/,
+    },
+    {
+      name: 'an encoding other than gzip',
+      make: () => ({ body: deflateSync(JSON.stringify(valid())), headers: { 'content-encoding': 'deflate' }, raw: true }),
+      status: 415,
+      code: 'UNSUPPORTED_ENCODING',
+      mentions: /Content-Encoding "deflate" is not supported; send gzip or identity/,
+    },
+    {
       name: 'missing credential',
       make: () => ({ body: valid(), headers: { authorization: '' } }),
       status: 401,
@@ -176,7 +214,7 @@ describe('POST /api/v1/reports', () => {
       const { body, headers = {}, raw } = tc.make();
       const h: Record<string, string> = { authorization: `Bearer ${agentA.credential}`, 'content-type': 'application/json', ...headers };
       if (h.authorization === '') delete h.authorization;
-      const res = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: raw ? (body as string) : JSON.stringify(body), headers: h });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: raw ? (body as string | Buffer) : JSON.stringify(body), headers: h });
       expect(res.statusCode).toBe(tc.status);
       const err = res.json<{ code: string; message: string; details?: { path: string; message: string }[] }>();
       expect(err.code).toBe(tc.code);
