@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
-import { build } from '../collector/dist/app.js';
+import { SERVE_OPTIONS, build } from '../collector/dist/app.js';
 import { openCollector, startServices } from '../collector/dist/compose.js';
 import { validateConfig } from '../collector/dist/config.js';
 import { consoleData } from '../collector/dist/console/data.js';
@@ -31,7 +31,7 @@ const influx = await startInfluxd();
 const config = { ...parse(readFileSync(seeded.file, 'utf8')), influx: { url: influx.url, database: 'posture' } };
 writeFileSync(seeded.file, stringify(config));
 const c = openCollector(validateConfig(config, seeded.file, seeded.dir));
-const app = build(c);
+const app = build(c, SERVE_OPTIONS);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${app.server.address().port}`;
 const services = startServices(c);
@@ -113,12 +113,19 @@ for (let i = 0; i < BACKLOG; i += 1000) {
   for (let k = i; k < Math.min(BACKLOG, i + 1000); k++) points.push(...pointsOfReport(benchReport(`backlog-${k}`, 'U00', k), 'U00'));
   c.outbox.add(toLines(points), points.length);
 }
+// A deep page (the last tenth of the hosts) and one host, for the rows below.
+const DEEP = Math.floor(HOSTS * 0.9);
+const oneHost = c.hosts.page({ limit: 1, offset: Math.floor(HOSTS / 2) }).rows[0].agent_id;
 const loadBefore = loadavg();
 const rows = [
   await measure('GET /healthz (baseline)', () => get('/healthz')),
   await measure('GET /metrics', () => get('/metrics')),
   await measure('GET /api/v1/report?format=json, first after the evaluation (renders)', () => get('/api/v1/report?format=json')),
   await measure('GET /api/v1/report?format=json, again (kept body)', () => get('/api/v1/report?format=json')),
+  await measure('GET /api/v1/report?format=markdown, first (renders)', () => get('/api/v1/report?format=markdown')),
+  await measure('GET /api/v1/report?format=csv, first (renders)', () => get('/api/v1/report?format=csv')),
+  await measure('GET /report (HTML), first (renders)', () => get('/report')),
+  await measure('GET /report?format=docx, first (renders)', () => get('/report?format=docx')),
   // Evaluations on request, each over every host (the rule inputs are kept in memory: a warm cache).
   await measure('GET /api/v1/report?format=json&fresh=1 (evaluates on request)', () => withHealthz(() => get('/api/v1/report?format=json&fresh=1'))),
   // The same evaluation without a request around it: what of the rows above is the evaluation's, not the render's.
@@ -136,6 +143,18 @@ const rows = [
   ),
   await measure('GET /api/v1/hosts?limit=1000', () => get('/api/v1/hosts?limit=1000')),
   await measure('GET /api/v1/hosts?limit=10000', () => get('/api/v1/hosts?limit=10000')),
+  await measure(`GET /api/v1/hosts?limit=10000&offset=${DEEP}`, () => get(`/api/v1/hosts?limit=10000&offset=${DEEP}`)),
+  await measure('GET /api/v1/hosts?unit=U01&stale=false', () => get('/api/v1/hosts?unit=U01&stale=false')),
+  await measure('GET /api/v1/hosts?stale=true (none stale)', () => get('/api/v1/hosts?stale=true')),
+  await measure(`GET /api/v1/hosts?stale=false&limit=10000&offset=${DEEP}`, () => get(`/api/v1/hosts?stale=false&limit=10000&offset=${DEEP}`)),
+  await measure('GET /api/v1/hosts?decommissioned=true&limit=10000', () => get('/api/v1/hosts?decommissioned=true&limit=10000')),
+  await measure('GET /api/v1/hosts/:id', () => get(`/api/v1/hosts/${encodeURIComponent(oneHost)}`)),
+  await measure('GET /api/v1/agents', () => get('/api/v1/agents')),
+  await measure('GET /api/v1/agents?unit=U01', () => get('/api/v1/agents?unit=U01')),
+  await measure('GET /api/v1/systems', () => get('/api/v1/systems')),
+  await measure('GET /api/v1/rules', () => get('/api/v1/rules')),
+  await measure('GET /api/v1/audit', () => get('/api/v1/audit')),
+  await measure('GET /api/v1/portals', () => get('/api/v1/portals')),
   // After an InfluxDB outage: the points of BACKLOG reports queued, drained in batches.
   await measure(`InfluxDB writer: drains the points of ${BACKLOG.toLocaleString('en-US')} reports queued in an outage`, async () => {
     const depth = c.outbox.pointCount();
