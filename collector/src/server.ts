@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { build } from './app.js';
+import { SERVE_OPTIONS, build } from './app.js';
 import { openCollector, startServices } from './compose.js';
 import type { CollectorConfig } from './config.js';
 import type { Collector } from './context.js';
@@ -39,7 +39,7 @@ export async function startServer(config: CollectorConfig, opts: { logLevel?: st
     redact: { paths: ['req.headers.authorization', 'secret', '*.secret', 'credential', '*.credential', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
   });
   const collector = openCollector(config, log);
-  const app = build(collector, { loggerInstance: log, ...httpsOptions(config) });
+  const app = build(collector, { ...SERVE_OPTIONS, loggerInstance: log, ...httpsOptions(config) });
   await app.listen({ host: config.listen.host, port: config.listen.port, ipv6Only: false });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;

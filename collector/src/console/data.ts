@@ -5,10 +5,11 @@
  *
  * Figures come from the engine's scheduled evaluation, the one that records the indicator
  * history and steps the alerts: `startServices` (compose.ts) hands each one to
- * `afterEvaluation`, and the pages show it (every page says when it ran). Only when there is none yet, when the last one is older than
- * two intervals (the scheduler is not running, e.g. under tests), or after a change made in the
- * console, the next page asks the engine itself, with the same call the appendix report makes
- * (`evaluateNowWithMembers`): so an approval recorded in the registry moves indicator 11 at once.
+ * `afterEvaluation`, and the pages show it (every page says when it ran). Only when there is none
+ * yet, when the last one is older than two intervals (the scheduler is not running, e.g. under
+ * tests), or after a change made in the console, the next page asks the engine itself, in slices
+ * as the appendix report's fresh=1 does: so an approval recorded in the registry moves indicator
+ * 11 at once, while agents' reports are still served (kept-evaluation.ts).
  */
 import type { Report } from '@posture/protocol';
 import type { Collector } from '../context.js';
@@ -16,7 +17,8 @@ import { decommissionHost, putSystem, revokeAgent } from '../admin/actions.js';
 import { ApiFailure } from '../errors.js';
 import type { Evaluation, Members } from '../rules/engine.js';
 import type { FailingMember, IndicatorResult } from '../rules/evaluate.js';
-import { indexing, type ConsoleHost, type EvaluationView } from './evaluation-view.js';
+import type { ConsoleHost, EvaluationView } from './evaluation-view.js';
+import { KeptEvaluation } from './kept-evaluation.js';
 import type { HostMember, SystemMember } from '../rules/members.js';
 import type { AlertRecord } from '../rules/alerting.js';
 import type { AgentListRow } from '../store/agents.js';
@@ -26,7 +28,7 @@ import type { VerdictChange } from '../store/host-verdicts.js';
 import type { HostRow } from '../store/hosts.js';
 import type { SystemRecord, SystemSource } from '../store/systems.js';
 import type { Role, TokenStore } from '../store/tokens.js';
-import { runSteps, runStepsSliced, type Pauser } from '../store/steps.js';
+import type { Pauser } from '../store/steps.js';
 
 /** A sample of one scope's figure: the evaluation it comes from. */
 export interface TrendPoint {
@@ -48,15 +50,15 @@ export interface Coverage {
 }
 
 export class ConsoleData {
-  private kept: { view: EvaluationView; at: number } | undefined;
-  /** When invalidate() last ran (a change made through the console): evaluations started before it are not kept. */
-  private changedAtMs = 0;
+  private readonly kept: KeptEvaluation;
 
   constructor(
     private readonly c: Collector,
     /** How long one evaluation may serve the pages before they ask for a fresh one. */
-    private readonly maxAgeMs = Math.max(10, 2 * c.config.evaluationIntervalSeconds) * 1000,
-  ) {}
+    maxAgeMs = Math.max(10, 2 * c.config.evaluationIntervalSeconds) * 1000,
+  ) {
+    this.kept = new KeptEvaluation(c, maxAgeMs);
+  }
 
   get sessions(): ConsoleSessionStore {
     return this.c.consoleSessions;
@@ -92,71 +94,29 @@ export class ConsoleData {
     return this.c.config.units.map((u) => ({ id: u.id, name: u.name }));
   }
 
-  /** The evaluation the pages show (see the file's header). */
+  /** The evaluation the pages show (see the file's header); a page awaits settled() first. */
   evaluation(now = new Date()): EvaluationView {
-    if (this.current(now)) return this.kept!.view;
-    const { ev, members } = this.c.engine.evaluateNowWithMembers(now);
-    this.keep(ev, members, now);
-    return this.kept!.view;
+    return this.kept.evaluation(now);
   }
 
-  private current(now: Date): boolean {
-    return this.kept !== undefined && now.getTime() - this.kept.at < this.maxAgeMs;
+  /** Before a page: make the evaluation the pages show current (KeptEvaluation.settled). */
+  settled(): Promise<void> {
+    return this.kept.settled();
   }
 
-  /**
-   * Before a page that would have to evaluate (nothing kept, or too old): wait for a scheduled
-   * evaluation under way, which hands its results over here, instead of evaluating beside it
-   * (two sets of 100,000 members in memory; at a restart the first one takes seconds).
-   */
-  async settled(now = new Date()): Promise<void> {
-    if (!this.current(now)) await this.c.engine.idle();
-  }
-
-  /**
-   * A scheduled evaluation was recorded. It holds the indicators of the groups that were due;
-   * the other indicators keep their last results (their own group's last evaluation).
-   */
+  /** A scheduled evaluation was recorded (in one go: tests and benches). */
   afterEvaluation(now: Date, members: Members, ev: Evaluation): void {
-    const view = runSteps(this.viewAfter(members, ev));
-    this.verdicts.record(members.hosts, now);
-    if (view && this.startedAfterChange(now)) this.kept = { view, at: now.getTime() };
+    this.kept.afterEvaluation(now, members, ev);
   }
 
   /** The same in slices (the scheduler's hand-over, compose.ts): the pages show the previous evaluation until it is done. */
-  async afterEvaluationSliced(now: Date, members: Members, ev: Evaluation, pauser: Pauser): Promise<void> {
-    const view = await runStepsSliced(this.viewAfter(members, ev), pauser);
-    await this.verdicts.recordSliced(members.hosts, now, pauser);
-    if (view && this.startedAfterChange(now)) this.kept = { view, at: now.getTime() };
-  }
-
-  /**
-   * Whether an evaluation that started at `now` read the store after the last change made here:
-   * one under way (in slices) when a system was saved must not replace what the page then
-   * evaluates, or the page would show the figures from before the change.
-   */
-  private startedAfterChange(now: Date): boolean {
-    return now.getTime() > this.changedAtMs;
-  }
-
-  /** The view of a scheduled evaluation with the indicators it did not hold from the kept one; undefined when only some groups were due and nothing is kept to complete them (the next page evaluates). */
-  private *viewAfter(members: Members, ev: Evaluation) {
-    const prev = this.kept?.view.ev;
-    const fresh = new Set(ev.indicators.map((i) => i.id));
-    if (!prev && this.c.engine.rules.rules.some((r) => !fresh.has(r.indicator))) return undefined;
-    const merged = prev ? { ...ev, indicators: [...ev.indicators, ...prev.indicators.filter((i) => !fresh.has(i.id))] } : ev;
-    return yield* indexing(merged, members);
-  }
-
-  private keep(ev: Evaluation, members: Members, now: Date): void {
-    this.kept = { view: runSteps(indexing(ev, members)), at: now.getTime() };
-    this.verdicts.record(members.hosts, now);
+  afterEvaluationSliced(now: Date, members: Members, ev: Evaluation, pauser: Pauser): Promise<void> {
+    return this.kept.afterEvaluationSliced(now, members, ev, pauser);
   }
 
   /** Forget the kept evaluation: the next page asks for a fresh one (after any change). */
   invalidate(): void {
-    this.kept = undefined;
-    this.changedAtMs = Date.now();
+    this.kept.invalidate();
   }
 
   /** When each host's current verdict began. */

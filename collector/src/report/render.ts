@@ -1,8 +1,9 @@
 /** One place that maps a format name to its renderer and content type (CLI and routes share it). */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { toCsv } from './csv.js';
-import { toDocx } from './docx.js';
+import { toDocxOffThread } from './docx-offthread.js';
 import { toHtml } from './html.js';
-import { toJson } from './json.js';
+import { jsonText } from './json.js';
 import { toMarkdown } from './markdown.js';
 import { LANGS, type AppendixReport, type Lang } from './model.js';
 import { ReportError } from './source-error.js';
@@ -33,11 +34,12 @@ export async function render(r: AppendixReport, format: Format, lang: Lang): Pro
       return { contentType: 'text/csv; charset=utf-8', body: toCsv(r, lang) };
     case 'json':
       // Compact: the failing lists of 100,000 hosts are megabytes, and indentation doubled them
-      // (read it with `jq`); the people's copies are the other formats.
-      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(toJson(r, lang)) + '\n' };
+      // (read it with `jq`); the people's copies are the other formats. Written a slice at a
+      // time, a turn of the event loop each (the collector answers reports meanwhile).
+      return { contentType: 'application/json; charset=utf-8', body: (await jsonText(r, lang, () => nextTurn())) + '\n' };
     case 'html':
       return { contentType: 'text/html; charset=utf-8', body: toHtml(r, lang) };
     case 'docx':
-      return { contentType: DOCX_TYPE, body: await toDocx(r, lang) };
+      return { contentType: DOCX_TYPE, body: await toDocxOffThread(r, lang) };
   }
 }

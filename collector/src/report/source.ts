@@ -4,6 +4,7 @@
  * against; and the earlier evaluation it is compared with.
  */
 import type { Collector } from '../context.js';
+import type { Evaluation, Members } from '../rules/engine.js';
 import { policyReason } from '../policy/protection.js';
 import { BASELINE_INDICATOR, baselineNotes } from './baseline-footnotes.js';
 import { chooseDirective, directivesOf } from './directive.js';
@@ -45,7 +46,15 @@ export interface ReportOptions {
 
 /** A live evaluation of the current state (nothing recorded), with what the footnotes need from its members. */
 export function freshBase(c: Collector, now = new Date()): LiveBase {
-  const { ev, members } = c.engine.evaluateNowWithMembers(now);
+  return baseOf(c, c.engine.evaluateNowWithMembers(now));
+}
+
+/** The same evaluated in slices (on a request: the collector goes on serving meanwhile; Engine.evaluateNowSliced). */
+export async function freshBaseSliced(c: Collector): Promise<LiveBase> {
+  return baseOf(c, await c.engine.evaluateNowSliced());
+}
+
+function baseOf(c: Collector, { ev, members }: { ev: Evaluation; members: Members }): LiveBase {
   const outside = new Map([...c.portals.latest()].map(([id, row]) => [id, row.result]));
   return {
     ev,
@@ -66,14 +75,15 @@ function reportFrame(c: Collector, reportAt: Date, directive: string | undefined
 /**
  * The live report (the last recorded evaluation, c.lastReport; a new evaluation before there is
  * one or when `fresh`), or the report at `opts.at` from the stored history; then the trend and
- * the comparison from the stored history.
+ * the comparison from the stored history. `evaluated`: that new evaluation, made already (in
+ * slices, buildReportOnRequest); without it, one is made here in one go (the CLI).
  */
-export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Date()): AppendixReport {
+export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Date(), evaluated?: LiveBase): AppendixReport {
   const history = c.indicatorResults;
   const frame = reportFrame(c, opts.at ?? now, opts.directive);
   let report: AppendixReport;
   if (!opts.at) {
-    const base = (!opts.fresh && c.lastReport.base()) || freshBase(c, now);
+    const base = evaluated ?? ((!opts.fresh && c.lastReport.base()) || freshBase(c, now));
     report = liveReport(base.ev, base.portals, frame, policyReason(c.config.protection), base.baseline);
   } else {
     const iso = opts.at.toISOString();
@@ -82,7 +92,7 @@ export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Da
     const { last, first } = history.lastAtOrBefore(opts.at);
     if (!last) throw noHistory(first, iso, 'at');
     // Only the indicators' titles, basis and due dates are taken from the current evaluation.
-    report = historyReport(history.at(last), iso, c.engine.last() ?? c.engine.evaluateNow(now), frame);
+    report = historyReport(history.at(last), iso, c.engine.last() ?? evaluated?.ev ?? c.engine.evaluateNow(now), frame);
   }
   report = applyTrend(report, history.ministrySeries(report.evaluatedAt, opts.trendDays ?? 400));
   if (opts.compare === 'none') return report;
@@ -95,6 +105,18 @@ export function buildReport(c: Collector, opts: ReportOptions = {}, now = new Da
     return { ...report, compareNote: `no stored evaluation at or before ${iso}` };
   }
   return applyComparison(report, history.at(prev), prev, iso);
+}
+
+/**
+ * The same for a request (the API's report): an evaluation it needs (fresh, or nothing recorded
+ * yet) is made in slices first, so the collector serves agents and other requests meanwhile;
+ * the report is then of the time that evaluation started.
+ */
+export async function buildReportOnRequest(c: Collector, opts: ReportOptions = {}): Promise<AppendixReport> {
+  const needs = opts.at ? !c.engine.last() : opts.fresh || !c.lastReport.base();
+  if (!needs) return buildReport(c, opts);
+  const evaluated = await freshBaseSliced(c);
+  return buildReport(c, opts, new Date(evaluated.ev.evaluatedAt), evaluated);
 }
 
 function noHistory(first: string | null, iso: string, what: 'at' | 'compare'): ReportError {

@@ -2,7 +2,9 @@
  * At start the first evaluation runs in slices (at a restart it reads every host's row while
  * agents reconnect). A report or a console page asked for meanwhile, with nothing recorded yet,
  * waits for it and gets its figures: nothing is evaluated beside it (one set of members in
- * memory at a time). fresh=1 still evaluates now, after the scheduled evaluation under way.
+ * memory at a time). fresh=1 still evaluates now, after the scheduled evaluation under way, in
+ * slices too (nothing is evaluated in one go on a request): requests are answered meanwhile, and
+ * its report is the one an evaluation in one go makes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,8 @@ import { consoleData } from '../console/data.js';
 import type { Collector } from '../context.js';
 import { toIngestRow } from '../ingest/rows.js';
 import type { JsonReport } from '../report/json.js';
+import { render } from '../report/render.js';
+import { buildReport } from '../report/source.js';
 import type { EngineDeps } from '../rules/engine.js';
 
 const VIEWER = 'pt_viewer-for-first-evaluation-0123456789abcdefghij';
@@ -27,8 +31,10 @@ const HOSTS = 700;
 let dir: string;
 let c: Collector;
 let app: FastifyInstance;
-/** Evaluations on request (the engine's `members`, not the scheduler's `membersSliced`), and whether a scheduled one was under way at each. */
+/** Evaluations in one go (the engine's `members`, not `membersSliced`), and whether a scheduled one was under way at each. */
 const onRequest: { besideScheduled: boolean }[] = [];
+/** Evaluations in slices (scheduled or on request), by their time, and whether a scheduled one was under way when each read the members. */
+const sliced: { at: string; besideScheduled: boolean }[] = [];
 
 const inside = () => c.engine as unknown as { inFlight: Promise<void> | undefined; nextAt: Map<string, number>; deps: EngineDeps; sliceMs: number };
 const report = async (query = '') => {
@@ -58,6 +64,12 @@ beforeAll(async () => {
   inside().deps.members = (at) => {
     onRequest.push({ besideScheduled: inside().inFlight !== undefined });
     return members(at);
+  };
+  const membersSliced = inside().deps.membersSliced!;
+  inside().deps.membersSliced = (at, slicer) => {
+    // The scheduler sets inFlight once evaluateAndRecordSliced has returned, after this call: only one on request can find it set.
+    sliced.push({ at: at.toISOString(), besideScheduled: inside().inFlight !== undefined });
+    return membersSliced(at, slicer);
   };
   app = build(c);
 });
@@ -100,7 +112,8 @@ describe('the first evaluation at start, in slices', () => {
       expect(inside().inFlight).toBeDefined();
       c.ingestCommit.commit([store(HOSTS, new Date())]);
       const fresh = await report('&fresh=1');
-      expect(onRequest).toEqual([{ besideScheduled: false }]);
+      expect(onRequest).toEqual([]);
+      expect(sliced.filter((x) => x.at === fresh.evaluatedAt)).toEqual([{ at: fresh.evaluatedAt, besideScheduled: false }]);
       expect(endpointTotal(fresh)).toBe(HOSTS + 1);
       expect(fresh.evaluatedAt > c.engine.last()!.evaluatedAt).toBe(true);
       // The scheduled one read the rows before the new host's: it counts it at the next evaluation.
@@ -109,5 +122,19 @@ describe('the first evaluation at start, in slices', () => {
       await services.stopEvaluation();
       await services.stopDelivery();
     }
+  });
+
+  it('answers fresh=1 with the report an evaluation in one go makes of the same time, and answers requests that arrive meanwhile first', async () => {
+    let freshDone = false;
+    const asked = report('&fresh=1').then((r) => ((freshDone = true), r));
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(freshDone).toBe(false);
+    const fresh = await asked;
+    expect(onRequest).toEqual([]);
+    const inOne = JSON.parse((await render(buildReport(c, { fresh: true }, new Date(fresh.evaluatedAt)), 'json', 'vi')).body as string) as JsonReport;
+    expect(onRequest).toHaveLength(1);
+    expect(fresh).toEqual(inOne);
+    expect(endpointTotal(fresh)).toBe(HOSTS + 1);
   });
 });

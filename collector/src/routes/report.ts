@@ -14,7 +14,7 @@ import { ApiFailure } from '../errors.js';
 import type { RenderedReport } from '../report/last.js';
 import { LANGS, type Lang } from '../report/model.js';
 import { FORMATS, fileName, render, type Format } from '../report/render.js';
-import { ReportError, buildReport, parseAt, type ReportOptions } from '../report/source.js';
+import { ReportError, buildReportOnRequest, parseAt, type ReportOptions } from '../report/source.js';
 import { errorResponses, Query, StringEnum, type RouteDeps } from './schemas.js';
 
 const lang = Type.Optional(StringEnum(LANGS, 'language'));
@@ -47,12 +47,13 @@ async function answer(c: Collector, reply: FastifyReply, q: ReportQuery, default
       directive: q.directive,
       fresh: q.fresh === '1',
     };
-    // Nothing recorded yet (a restart) or a fresh evaluation asked for: wait for the scheduled
-    // evaluation under way, if any, rather than evaluate beside it (one set of members in memory
-    // at a time); then serve what it recorded, or evaluate now (fresh=1, or no scheduler).
-    if (opts.fresh || !c.lastReport.base()) await c.engine.idle();
+    // Nothing recorded yet (a restart): wait for the scheduled evaluation under way, if any,
+    // rather than evaluate beside it (one set of members in memory at a time); then serve what it
+    // recorded, or evaluate now (no scheduler). fresh=1 evaluates now, in slices, once no other
+    // evaluation is under way (Engine.evaluateNowSliced waits its turn itself).
+    if (!opts.fresh && !c.lastReport.base()) await c.engine.idle();
     const make = async (): Promise<RenderedReport> => {
-      const report = buildReport(c, opts);
+      const report = await buildReportOnRequest(c, opts);
       const { contentType, body } = await render(report, f, l);
       // Kept as UTF-8 bytes: a kept body is sent as is, not encoded again for every request (3 MB of JSON at 100,000 hosts).
       return { contentType, body: typeof body === 'string' ? Buffer.from(body) : body, fileName: fileName(report, f) };

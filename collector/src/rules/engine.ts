@@ -9,7 +9,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { advance } from './alerting.js';
-import type { EngineDeps, Evaluation, KeptVerdicts, LastEvaluation, Members, RecordedEvaluation, SourcedMembers } from './engine-types.js';
+import type { EngineDeps, Evaluation, LastEvaluation, Members, RecordedEvaluation, SourcedMembers } from './engine-types.js';
+import { KeptResults } from './kept-results.js';
 import { evaluateRule, evaluateRuleSliced, type IndicatorResult } from './evaluate.js';
 import type { Rule } from './format.js';
 import type { RuleManager } from './manager.js';
@@ -43,10 +44,19 @@ export class Engine {
   private readonly resolvedKeepMs: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly nextAt = new Map<string, number>();
-  private readonly kept = new Map<string, { result: IndicatorResult; verdicts: KeptVerdicts }>();
-  private lastAt: string | undefined;
+  private readonly kept = new KeptResults();
+  /** The scheduled evaluation under way, with its hand-over (afterEvaluation). */
   private inFlight: Promise<void> | undefined;
-  /** Slices the last scheduled evaluation took (1: it never yielded). */
+  /** Evaluations started so far, in one go or in slices, recorded or not (startOrder). */
+  private startedCount = 0;
+  private readonly orders = new WeakMap<Evaluation, number>();
+  /** The evaluation on request under way (evaluateNowSliced); settles, never rejects. */
+  private requested: Promise<void> | undefined;
+  /** The evaluation on request asked for while another was under way, not started yet: who asks meanwhile shares it. */
+  private queued: Promise<{ ev: Evaluation; members: Members }> | undefined;
+  /** Every evaluation on request asked for and not done, started or waiting for its turn (settle, never reject: idle()). */
+  private readonly asked = new Set<Promise<void>>();
+  /** Slices the last evaluation in slices took, scheduled or on request (1: it never yielded). */
   lastSlices = 0;
 
   constructor(private readonly deps: EngineDeps) {
@@ -55,6 +65,21 @@ export class Engine {
     this.defaultIntervalMs = deps.defaultIntervalMs ?? 300_000;
     this.sliceMs = deps.sliceMs ?? 10;
     this.resolvedKeepMs = deps.resolvedKeepMs ?? 15 * 60_000;
+  }
+
+  /**
+   * The how-manyth evaluation `ev` was to start (1, 2, ...), whichever finished first: one in
+   * slices can finish after one in one go that started later. Whoever keeps results compares
+   * these, not times (a clock set back would make fresh results look old). Undefined for an
+   * evaluation this engine did not make.
+   */
+  startOrder(ev: Evaluation): number | undefined {
+    return this.orders.get(ev);
+  }
+
+  /** How many evaluations have started: one that starts from now on has a larger startOrder. */
+  get started(): number {
+    return this.startedCount;
   }
 
   private selected(groups?: ReadonlySet<string>): Rule[] {
@@ -66,28 +91,7 @@ export class Engine {
    * recorded evaluation (then evaluate on request).
    */
   last(): LastEvaluation | undefined {
-    if (this.lastAt === undefined) return undefined;
-    const indicators: IndicatorResult[] = [];
-    const verdicts = new Map<string, KeptVerdicts>();
-    for (const r of this.rules.rules) {
-      const k = this.kept.get(r.indicator);
-      if (!k) continue;
-      indicators.push(k.result);
-      verdicts.set(r.indicator, k.verdicts);
-    }
-    return { evaluatedAt: this.lastAt, units: this.deps.units(), indicators, verdicts };
-  }
-
-  private keep(ev: Evaluation, members: Members): void {
-    const hostIds = members.hosts.map((h) => h.id);
-    const systemIds = members.systems.map((s) => s.id);
-    for (const result of ev.indicators) {
-      this.kept.set(result.id, { result, verdicts: { ids: result.population === 'hosts' ? hostIds : systemIds, verdicts: members.verdicts.get(result.id)! } });
-    }
-    // Results of retired rules are not served.
-    const inForce = new Set(this.rules.rules.map((r) => r.indicator));
-    for (const id of this.kept.keys()) if (!inForce.has(id)) this.kept.delete(id);
-    this.lastAt = ev.evaluatedAt;
+    return this.kept.last(this.rules.rules, this.deps.units());
   }
 
   /** Evaluate the rules in force (or those of `groups`) without recording anything. */
@@ -101,8 +105,68 @@ export class Engine {
     return { ev, members };
   }
 
+  /**
+   * The same as evaluateNowWithMembers, in slices of at most `sliceMs` as the scheduled
+   * evaluation runs (an evaluation on request: the report's fresh=1, a console page whose view is
+   * too old; at 100,000 hosts one in one go kept the event loop 0.3-1 s, and every agent's report
+   * waited). It starts once no other evaluation is under way, scheduled or on request (the rule
+   * inputs are read by one at a time, and one set of members is in memory at a time), and its
+   * `evaluatedAt` is when it starts, so it read the store after every change made before that.
+   * Who asks while it waits for its turn shares it (it starts after they asked).
+   */
+  evaluateNowSliced(): Promise<{ ev: Evaluation; members: Members }> {
+    if (this.queued) return this.queued;
+    let started = false;
+    const evaluation = this.onRequest(() => {
+      started = true;
+      this.queued = undefined;
+      return this.slicedNow();
+    });
+    if (!started) this.queued = evaluation;
+    return evaluation;
+  }
+
+  /**
+   * The same, then `handOver` (awaited) before any other evaluation starts, as the scheduled
+   * evaluation's afterEvaluation: so what it keeps (the console's view, the verdict history) is
+   * never replaced by an evaluation that started before it. Not shared: each caller its own;
+   * `handOver` must not wait for an evaluation itself (idle(), evaluateNowSliced): it would wait for its own.
+   */
+  evaluateNowSlicedThen<T>(handOver: (r: { ev: Evaluation; members: Members }) => T | Promise<T>): Promise<T> {
+    return this.onRequest(async () => handOver(await this.slicedNow()));
+  }
+
+  private async slicedNow(): Promise<{ ev: Evaluation; members: Members }> {
+    const { ev, members } = await this.runSliced(new Date());
+    return { ev, members };
+  }
+
+  /** `work` as the evaluation on request under way, once no other is. */
+  private onRequest<T>(work: () => Promise<T>): Promise<T> {
+    const asked = this.whenFree(() => {
+      const run = work();
+      const settled = quiet(run);
+      this.requested = settled;
+      void settled.then(() => {
+        if (this.requested === settled) this.requested = undefined;
+      });
+      return run;
+    });
+    const settled = quiet(asked);
+    this.asked.add(settled);
+    void settled.then(() => this.asked.delete(settled));
+    return asked;
+  }
+
+  /** `start()` once no evaluation is under way; nothing else can start between the check and `start` (no await between them). */
+  private async whenFree<T>(start: () => Promise<T>): Promise<T> {
+    while (this.inFlight ?? this.requested) await (this.inFlight ?? this.requested);
+    return start();
+  }
+
   private run(now: Date, groups?: ReadonlySet<string>): Run {
     const started = performance.now();
+    const order = ++this.startedCount;
     const units = this.deps.units();
     const unitIds = units.map((u) => u.id);
     const m = this.deps.members(now);
@@ -114,7 +178,7 @@ export class Engine {
       verdicts.set(r.indicator, v);
       return evaluateRule(r, population, unitIds, now, v);
     });
-    return this.ran(now, started, units, m, rules, indicators, verdicts);
+    return this.ran(now, started, order, units, m, rules, indicators, verdicts);
   }
 
   /**
@@ -123,6 +187,7 @@ export class Engine {
    */
   private async runSliced(now: Date, groups?: ReadonlySet<string>): Promise<Run> {
     const started = performance.now();
+    const order = ++this.startedCount;
     const slicer = new Slicer(this.sliceMs);
     const units = this.deps.units();
     const unitIds = units.map((u) => u.id);
@@ -137,13 +202,14 @@ export class Engine {
       indicators.push(await evaluateRuleSliced(r, population, unitIds, now, v, slicer));
     }
     this.lastSlices = slicer.pauses + 1;
-    return this.ran(now, started, units, m, rules, indicators, verdicts);
+    return this.ran(now, started, order, units, m, rules, indicators, verdicts);
   }
 
-  private ran(now: Date, started: number, units: Evaluation['units'], m: SourcedMembers, rules: Rule[], indicators: IndicatorResult[], verdicts: Map<string, Uint8Array>): Run {
+  private ran(now: Date, started: number, order: number, units: Evaluation['units'], m: SourcedMembers, rules: Rule[], indicators: IndicatorResult[], verdicts: Map<string, Uint8Array>): Run {
     this.lastEvaluationMs = performance.now() - started;
     this.deps.evaluated?.(this.lastEvaluationMs);
     const ev: Evaluation = { evaluatedAt: now.toISOString(), units, indicators };
+    this.orders.set(ev, order);
     return { ev, rules, systemNames: m.systemNames, members: { hosts: m.hosts, systems: m.systems, verdicts } satisfies Members };
   }
 
@@ -167,7 +233,7 @@ export class Engine {
     const alerts = advance(prev, observations, new Set(rules.map((r) => r.indicator)), retired, now, this.resolvedKeepMs);
     const recorded: RecordedEvaluation = { now, ev, members, rules, observations, alerts, ruleOf };
     this.deps.record(recorded);
-    this.keep(ev, members);
+    this.kept.keep(ev, members, this.rules.rules);
     for (const t of alerts.transitions) this.log.info({ indicator: t.alert.indicator, scope: t.alert.scope, state: t.transition, value: t.alert.value }, `alert ${t.transition}`);
     this.deps.afterRecord?.(recorded);
     return recorded;
@@ -188,7 +254,8 @@ export class Engine {
    */
   start(tickMs = 1000): void {
     const tick = () => {
-      if (this.inFlight) return;
+      // One evaluation at a time: an evaluation on request under way delays the scheduled one to the next tick.
+      if (this.inFlight ?? this.requested) return;
       const now = new Date();
       const due = new Set(this.rules.groups.filter((g) => (this.nextAt.get(g.name) ?? 0) <= now.getTime()).map((g) => g.name));
       if (!due.size) return;
@@ -211,10 +278,22 @@ export class Engine {
   }
 
   /**
-   * Resolves when no scheduled evaluation is under way, its hand-over (afterEvaluation)
-   * included: after stop(), before the store closes; before an evaluation on request.
+   * Resolves when no evaluation is under way or waiting for its turn: neither a scheduled one
+   * with its hand-over (afterEvaluation) nor one on request (evaluateNowSliced). After stop(),
+   * before the store closes; before a request that would be served by the scheduled one.
    */
   async idle(): Promise<void> {
-    while (this.inFlight) await this.inFlight;
+    for (;;) {
+      const busy = this.inFlight ?? this.requested ?? this.asked.values().next().value;
+      if (!busy) return;
+      await busy;
+    }
   }
 }
+
+/** Settles when `p` does, never rejects (to wait for work whose failure its caller handles). */
+const quiet = (p: Promise<unknown>): Promise<void> =>
+  p.then(
+    () => undefined,
+    () => undefined,
+  );

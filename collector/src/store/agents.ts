@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret, newToken, sha256, verifySecret, verifySecretSync } from '../auth/secrets.js';
 import type { DB } from './db.js';
+import { StoreSnapshot } from './snapshot.js';
 
 export interface AgentRow {
   id: string;
@@ -18,6 +19,31 @@ export interface AgentListRow extends AgentRow {
   enrolled_at: string;
   /** When the host last reported (received), null when it never did. */
   last_seen: string | null;
+}
+
+export interface AgentFilter {
+  id?: string;
+  unit?: string | undefined;
+  revoked?: boolean | undefined;
+}
+
+const LIST_SQL = 'SELECT a.id, a.unit, a.hostname, a.machine_id, a.enrolled_at, a.revoked_at, h.received_at AS last_seen FROM agents a LEFT JOIN hosts h ON h.agent_id = a.id';
+/** Unique (ids are), and the agents_listing index's. */
+const LIST_ORDER = 'a.unit, a.hostname, a.id';
+
+function agentFilter(filter: AgentFilter): { where: string[]; args: string[] } {
+  const where: string[] = [];
+  const args: string[] = [];
+  if (filter.id) {
+    where.push('a.id = ?');
+    args.push(filter.id);
+  }
+  if (filter.unit) {
+    where.push('a.unit = ?');
+    args.push(filter.unit);
+  }
+  if (filter.revoked !== undefined) where.push(filter.revoked ? 'a.revoked_at IS NOT NULL' : 'a.revoked_at IS NULL');
+  return { where, args };
 }
 
 export interface UnitConfigLike {
@@ -148,24 +174,36 @@ export class AgentStore {
     for (const [hash, row] of this.live) if (row.id === id) this.live.delete(hash);
   }
 
-  list(filter: { id?: string; unit?: string | undefined; revoked?: boolean | undefined } = {}): AgentListRow[] {
-    const where: string[] = [];
-    const args: string[] = [];
-    if (filter.id) {
-      where.push('a.id = ?');
-      args.push(filter.id);
+  list(filter: AgentFilter = {}): AgentListRow[] {
+    const { where, args } = agentFilter(filter);
+    return this.db.prepare(`${LIST_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${LIST_ORDER}`).all(...args) as AgentListRow[];
+  }
+
+  /**
+   * The agents list() returns, in its order, read `size` at a time from one snapshot of the
+   * store (snapshot.ts: agents enrolled or revoked while the chunks are read change nothing in
+   * the list), each chunk after the last row of the one before (the order is agents_listing's).
+   * close() once read, or given up.
+   */
+  listChunks(filter: AgentFilter = {}, size = 500): { chunks: Iterable<AgentListRow[]>; close: () => void } {
+    const snapshot = new StoreSnapshot(this.db);
+    const { where, args } = agentFilter(filter);
+    function* chunks(): Generator<AgentListRow[], void, undefined> {
+      try {
+        const first = snapshot.db.prepare(`${LIST_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${LIST_ORDER} LIMIT ?`);
+        const after = snapshot.db.prepare(`${LIST_SQL} WHERE ${[...where, `(${LIST_ORDER}) > (?, ?, ?)`].join(' AND ')} ORDER BY ${LIST_ORDER} LIMIT ?`);
+        let last: AgentListRow | undefined;
+        while (snapshot.open) {
+          const rows = (last ? after.all(...args, last.unit, last.hostname, last.id, size) : first.all(...args, size)) as AgentListRow[];
+          if (rows.length) yield rows;
+          if (rows.length < size) return;
+          last = rows.at(-1);
+        }
+      } finally {
+        snapshot.close();
+      }
     }
-    if (filter.unit) {
-      where.push('a.unit = ?');
-      args.push(filter.unit);
-    }
-    if (filter.revoked !== undefined) where.push(filter.revoked ? 'a.revoked_at IS NOT NULL' : 'a.revoked_at IS NULL');
-    return this.db
-      .prepare(
-        `SELECT a.id, a.unit, a.hostname, a.machine_id, a.enrolled_at, a.revoked_at, h.received_at AS last_seen
-         FROM agents a LEFT JOIN hosts h ON h.agent_id = a.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.unit, a.hostname, a.id`,
-      )
-      .all(...args) as AgentListRow[];
+    return { chunks: { [Symbol.iterator]: chunks }, close: () => snapshot.close() };
   }
 
   get(id: string): AgentListRow | undefined {

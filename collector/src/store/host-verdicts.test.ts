@@ -1,7 +1,9 @@
 /**
  * The verdict history in slices (recordSliced, after the scheduled evaluation) writes what the
  * record in one go writes: after a restart it reads every host's last row, a few hundred hosts
- * per read, and finds changed exactly the hosts whose verdict changed.
+ * per read, and finds changed exactly the hosts whose verdict changed. One in slices overtaken by
+ * a newer one (in one go, between two of its slices) writes no more: the newer verdicts stay the
+ * last rows.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,5 +60,33 @@ describe('the verdict history in slices', () => {
     const all = next.map((v) => ({ ...v, stale: !v.stale }));
     expect(await restarted.recordSliced(all, new Date(now.getTime() + 240_000), p)).toBe(HOSTS);
     expect(rows()).toBe(2 * HOSTS + 3);
+  });
+
+  it('stops a recording in slices once a newer one started: every host keeps the newer verdict as its last row', async () => {
+    const log = new HostVerdictLog(db);
+    const t = new Date('2026-04-01T00:00:00Z');
+    // Both differ from every host's last row (and from each other): each would write every host.
+    const older = fleet.map((v) => ({ ...v, protected: false, stale: false, reasons: [{ code: 'PROTECTION_NO_PRODUCT', params: { evaluation: 'older' } }] }));
+    const newer = fleet.map((v) => ({ ...v, protected: false, stale: true, reasons: [{ code: 'PROTECTION_NO_PRODUCT', params: { evaluation: 'newer' } }] }));
+    let release: (() => void) | undefined;
+    const gate = { overdue: () => true, pause: () => new Promise<void>((r) => (release = r)) };
+    const slicing = log.recordSliced(older, t, gate);
+    // Paused in its first read of the last rows.
+    expect(release).toBeDefined();
+    const newerAt = new Date(t.getTime() + 60_000);
+    expect(log.record(newer, newerAt)).toBe(HOSTS);
+    let done = false;
+    void slicing.then(() => (done = true));
+    while (!done) {
+      release!();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await slicing).toBe(0);
+    const last = db.prepare('SELECT c.stale, c.reasons, c.at FROM host_verdict_changes c JOIN (SELECT max(id) AS id FROM host_verdict_changes GROUP BY agent_id) l ON c.id = l.id').all() as { stale: number; reasons: string; at: string }[];
+    expect(last).toHaveLength(HOSTS);
+    expect(last.filter((r) => r.stale !== 1 || !r.reasons.includes('newer') || r.at !== newerAt.toISOString())).toEqual([]);
+    // What the log compares against is what was written: the newer fleet again changes nothing, the older one every host.
+    expect(log.record(newer, new Date(t.getTime() + 120_000))).toBe(0);
+    expect(log.record(older, new Date(t.getTime() + 180_000))).toBe(HOSTS);
   });
 });

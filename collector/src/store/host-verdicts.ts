@@ -34,6 +34,8 @@ const signature = (v: { protected: boolean; stale: boolean; reasons: readonly St
 export class HostVerdictLog {
   /** Last recorded signature per host, loaded once, so an evaluation compares in memory. */
   private last: Map<string, string> | undefined;
+  /** The recording started last: one in slices still under way when another starts writes no more (it holds older verdicts). */
+  private latest: object | undefined;
 
   constructor(private readonly db: DB) {
     db.exec(`CREATE TABLE IF NOT EXISTS host_verdict_changes (
@@ -66,29 +68,48 @@ export class HostVerdictLog {
     return runStepsSliced(this.recording(verdicts, now), pauser);
   }
 
+  /**
+   * A recording in slices can be overtaken: a newer evaluation's recording (one in one go, in
+   * between two slices) starts while it is under way. Then it stops at its next step, or it would
+   * write its older verdicts after the newer ones, and a host's last row would say what is no
+   * longer so. `last` holds only what was written, so the newer one compares against the rows.
+   */
   private *recording(verdicts: Iterable<HostVerdict>, now: Date): Steps<number> {
-    const last = (this.last ??= yield* this.loadLast());
-    const changed: HostVerdict[] = [];
+    const mine = {};
+    this.latest = mine;
+    const overtaken = () => this.latest !== mine;
+    if (!this.last) {
+      const loaded = yield* this.loadLast();
+      // Another recording (in one go, between two reads of this one) may have loaded them meanwhile, and written since: keep its.
+      this.last ??= loaded;
+    }
+    const last = this.last;
+    const changed: [HostVerdict, string][] = [];
     let i = 0;
     for (const v of verdicts) {
       const sig = signature(v);
-      if (last.get(v.id) !== sig) {
-        changed.push(v);
-        last.set(v.id, sig);
+      if (last.get(v.id) !== sig) changed.push([v, sig]);
+      if ((++i & 1023) === 0) {
+        yield;
+        if (overtaken()) return 0;
       }
-      if ((++i & 1023) === 0) yield;
     }
     const ins = this.db.prepare('INSERT INTO host_verdict_changes (agent_id, at, protected, stale, reasons) VALUES (?, ?, ?, ?, ?)');
     const at = now.toISOString();
+    let written = 0;
     for (let from = 0; from < changed.length; from += CHUNK) {
+      if (overtaken()) return written;
+      const chunk = changed.slice(from, from + CHUNK);
       this.db
         .transaction(() => {
-          for (const v of changed.slice(from, from + CHUNK)) ins.run(v.id, at, v.protected ? 1 : 0, v.stale ? 1 : 0, JSON.stringify(v.reasons));
+          for (const [v] of chunk) ins.run(v.id, at, v.protected ? 1 : 0, v.stale ? 1 : 0, JSON.stringify(v.reasons));
         })
         .immediate();
+      for (const [v, sig] of chunk) last.set(v.id, sig);
+      written += chunk.length;
       yield;
     }
-    return changed.length;
+    return written;
   }
 
   /** The last row of every host, CHUNK hosts per read (by agent id, through the index). */

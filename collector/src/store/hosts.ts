@@ -1,6 +1,11 @@
 /** The latest state of each host (one row per agent in hosts; its latest full report in host_reports, kept on disk). */
 import type { Report } from '@posture/protocol';
 import type { DB } from './db.js';
+import { StoreSnapshot } from './snapshot.js';
+import { HostPageReader, PAGE_ORDER, pageFilter, type HostPageQuery } from './host-page.js';
+
+export type { HostPageQuery } from './host-page.js';
+export { HostPageReader } from './host-page.js';
 
 export interface HostRow {
   agent_id: string;
@@ -18,9 +23,9 @@ export interface HostRow {
   decommissioned_at: string | null;
 }
 
-type RawHost = Omit<HostRow, 'systems' | 'protected' | 'protection_reasons'> & { systems: string; protected: number | null; protection_reasons: string };
+export type RawHost = Omit<HostRow, 'systems' | 'protected' | 'protection_reasons'> & { systems: string; protected: number | null; protection_reasons: string };
 
-const toHost = (r: RawHost): HostRow => ({
+export const toHost = (r: RawHost): HostRow => ({
   ...r,
   systems: JSON.parse(r.systems) as string[],
   protected: r.protected === null ? null : r.protected === 1,
@@ -62,7 +67,7 @@ export interface IngestRow {
 
 // The host's latest full report (2-4 KB) is in host_reports, read for one host at a time
 // (`posture hosts show`): kept in the hosts row, it made each row a page of its own.
-const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
+export const COLS = 'agent_id, unit, hostname, role, systems, protected, protection_reasons, ipv6_readiness, collected_at, collected_ms, received_at, decommissioned_at';
 
 /**
  * Every write of a host's row sets change_seq to this (migrations.ts): the evaluation's cache of
@@ -108,21 +113,50 @@ export class HostStore {
   }
 
   /** One page of hosts, filtered in SQL (lists of 100,000 hosts never materialise at once). */
-  page(q: { unit?: string | undefined; staleBefore?: Date | undefined; freshSince?: Date | undefined; includeDecommissioned?: boolean; limit: number; offset: number }): { total: number; rows: HostRow[] } {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (!q.includeDecommissioned) where.push('decommissioned_at IS NULL');
-    const add = (clause: string, arg: string) => {
-      where.push(clause);
-      args.push(arg);
-    };
-    if (q.unit) add('unit = ?', q.unit);
-    if (q.staleBefore) add('received_at < ?', q.staleBefore.toISOString());
-    if (q.freshSince) add('received_at >= ?', q.freshSince.toISOString());
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  page(q: HostPageQuery): { total: number; rows: HostRow[] } {
+    const { w, args } = pageFilter(q);
     const total = (this.db.prepare(`SELECT count(*) AS n FROM hosts ${w}`).get(...args) as { n: number }).n;
-    const rows = (this.db.prepare(`SELECT ${COLS} FROM hosts ${w} ORDER BY unit, hostname, agent_id LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as RawHost[]).map(toHost);
+    const rows = (this.db.prepare(`SELECT ${COLS} FROM hosts ${w} ORDER BY ${PAGE_ORDER} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as RawHost[]).map(toHost);
     return { total, rows };
+  }
+
+  /** One page of hosts to be read a chunk at a time, from a snapshot of the store taken now (HostPageReader). */
+  pageReader(q: HostPageQuery, span?: number): HostPageReader {
+    const snapshot = new StoreSnapshot(this.db);
+    try {
+      return new HostPageReader(snapshot, q, span);
+    } catch (e) {
+      snapshot.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The units and declared systems of the hosts in service, in the order a read of the whole
+   * table gives (rowid: the order of loadHostInputs), `size` hosts a chunk from one snapshot of
+   * the store (snapshot.ts), for a caller that yields to the event loop between chunks. Hosts
+   * that declare no system are left out. close() once read, or given up.
+   */
+  declaredSystems(size = 2000): { chunks: Iterable<{ unit: string; systems: string[] }[]>; close: () => void } {
+    const snapshot = new StoreSnapshot(this.db);
+    function* chunks(): Generator<{ unit: string; systems: string[] }[], void, undefined> {
+      try {
+        // Every row of a rowid range (the filter in JS): a chunk costs the same whatever it holds.
+        const statement = snapshot.db.prepare('SELECT rowid, unit, systems, decommissioned_at IS NOT NULL FROM hosts WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
+        let after = Number.MIN_SAFE_INTEGER;
+        while (snapshot.open) {
+          const rows = statement.all(after, size) as [number, string, string, number][];
+          const out: { unit: string; systems: string[] }[] = [];
+          for (const [, unit, systems, decommissioned] of rows) if (!decommissioned && systems !== '[]') out.push({ unit, systems: JSON.parse(systems) as string[] });
+          yield out;
+          if (rows.length < size) return;
+          after = rows.at(-1)![0];
+        }
+      } finally {
+        snapshot.close();
+      }
+    }
+    return { chunks: { [Symbol.iterator]: chunks }, close: () => snapshot.close() };
   }
 
   /** Hosts silent since before `cutoff` (not decommissioned): they count as not protected. */

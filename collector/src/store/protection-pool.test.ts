@@ -1,6 +1,7 @@
 /**
  * The pool gives back exactly the product facts it was given (nulls, several products, facts of
- * another form kept whole), after facts were replaced and after it dropped the garbage.
+ * another form kept whole), after facts were replaced and after it dropped the garbage; facts
+ * whose shapes differ only where a key written carelessly would make them equal stay apart.
  */
 import { describe, expect, it } from 'vitest';
 import type { ProtectionFacts } from '../policy/protection.js';
@@ -45,5 +46,56 @@ describe('ProtectionPool', () => {
     check();
     // Made anew each time: a reader cannot change what the pool keeps.
     expect(pool.get(refs[0]!)).not.toBe(pool.get(refs[0]!));
+  });
+
+  it('keeps apart shapes that differ only in how their strings split, in a null or in a value of another type', () => {
+    const base = clamavFacts(true, '2026-03-01T00:00:00.000Z');
+    const product = base.products![0]!;
+    const variants: ProtectionFacts[] = [
+      base,
+      // The same characters split otherwise between id and name (and a name that looks like a length prefix).
+      { ...base, products: [{ ...product, id: 'clam', name: 'avClamAV' }] },
+      { ...base, products: [{ ...product, id: 'clamav1:', name: 'ClamAV' }] },
+      { ...base, products: [{ ...product, id: 'clamav', name: '1:ClamAV' }] },
+      // null against false, 0 and the strings a key might write for null.
+      { ...base, failure: 'n' },
+      { ...base, failure: 'null' },
+      { ...base, agentProtected: null },
+      { ...base, agentProtected: false },
+      { ...base, agentLimitHours: null },
+      { ...base, agentLimitHours: 0 },
+      { ...base, agentLimitHours: -0 },
+      { ...base, products: [{ ...product, running: null, realTime: null }] },
+      { ...base, products: [{ ...product, running: false, realTime: true }] },
+      { ...base, products: [product, { ...product, key: 'clamav#2' }] },
+      { ...base, products: [] },
+      { ...base, products: null },
+    ];
+    const pool = new ProtectionPool(2);
+    const refs = variants.map((f) => pool.put(f));
+    // Each one twice, interleaved: the second finds the shape the first made.
+    const again = variants.map((f) => pool.put(f));
+    variants.forEach((f, i) => {
+      expect(pool.get(refs[i]!), `variant ${i}`).toEqual(f);
+      expect(pool.get(again[i]!), `variant ${i} again`).toEqual(f);
+      expect(Object.is(pool.get(refs[i]!)!.agentLimitHours, f.agentLimitHours), `variant ${i}: agentLimitHours ${f.agentLimitHours}`).toBe(true);
+    });
+  });
+
+  it('keeps whole the facts whose values are of another type than a shape keeps', () => {
+    const base = clamavFacts(true, '2026-03-01T00:00:00.000Z');
+    const product = base.products![0]!;
+    const odd = [
+      { ...base, failure: 5 },
+      { ...base, agentProtected: 'yes' },
+      { ...base, products: [{ ...product, name: 7 }] },
+      { ...base, products: [{ ...product, running: 1 }] },
+      { ...base, products: [{ ...product, signatureMs: Number.NaN }] },
+      // The same fields in another order.
+      { failure: null, collectedMs: base.collectedMs, products: base.products, agentProtected: true, agentLimitHours: 168 },
+    ] as unknown as ProtectionFacts[];
+    const pool = new ProtectionPool(2);
+    const refs = odd.map((f) => pool.put(f));
+    odd.forEach((f, i) => expect(pool.get(refs[i]!), `odd ${i}`).toBe(f));
   });
 });
