@@ -5,15 +5,16 @@
  *                      (and settled, 12 s later, when V8's memory reducer may have run)
  *   peak RSS           the daemon's VmHWM across cycles                 vs  node_exporter after scrapes
  *   CPU / collection   one full collection incl. child processes       vs  one full /metrics scrape
- * plus what each probe costs alone (CPU incl. children), to show where the time goes.
+ * plus what each probe costs alone and the full cycle (CPU incl. children, warm, under the unit's
+ * environment, in a child process: bench/lib/agent-cycle.mjs), to show where the time goes.
  * The agent measured is what ships: the esbuild bundle, with the Environment= of the systemd unit
  * (NODE_OPTIONS, glibc malloc tunables), and for comparison the same bundle with none of it.
  * RSS is split into anonymous (private heap) and file-backed (pages of the node binary, shared
  * and reclaimable). Needs the built agent (npx tsc -b protocol agent).
  * Usage: node bench/agent-footprint.mjs [--runs N] [--compare DIR] [--clamd]
- *   --compare DIR  also measure the collection cycle of the agent built in DIR (another checkout,
- *                  e.g. main in a scratch worktree after `npx tsc -b protocol agent` there),
- *                  interleaved with this one, and its daemon's idle RSS, peak and CPU per cycle
+ *   --compare DIR  also measure each probe and the collection cycle of the agent built in DIR
+ *                  (another checkout, e.g. main in a scratch worktree after `npx tsc -b protocol
+ *                  agent` there), interleaved with this one, and its daemon's idle RSS, peak and CPU per cycle
  *                  (its bundle under its own unit's environment); prints after/before ratios
  *   --clamd        run a real clamd (temp config, test database) with clamonacc on a tmpfs, so
  *                  the ClamAV effective-state reads (socket requests, fanotify marks) are paid
@@ -180,54 +181,20 @@ async function agentSettled(bundle, unitEnv) {
   }
 }
 
-/** Each probe alone, in this process: CPU incl. children per run. */
-async function perProbe() {
-  const { allProbes } = await import(join(ROOT, 'agent/dist/probes/all.js'));
-  const { collectReport } = await import(join(ROOT, 'agent/dist/collect.js'));
-  const { validateConfig } = await import(join(ROOT, 'agent/dist/config.js'));
-  const { LocalSystem } = await import(join(ROOT, 'agent/dist/system.js'));
-  const config = validateConfig({ unit: 'TTCNTT', role: 'server' }, 'bench');
-  const out = [];
-  for (const probe of allProbes) {
-    const cpu = [];
-    const wall = [];
-    for (let i = 0; i < RUNS; i++) {
-      const before = await cpuMs(process.pid);
-      const t = performance.now();
-      await collectReport({ system: new LocalSystem(), config, agentId: 'a-bench', probes: [probe] });
-      wall.push(performance.now() - t);
-      cpu.push((await cpuMs(process.pid)) - before);
-    }
-    out.push({ probe: probe.name, cpu: median(cpu), wall: median(wall) });
-  }
-  return out;
-}
-
 /**
- * One full collection cycle (every probe, as the daemon runs them), in this process, for the
- * agent built under each root; roots interleaved run by run so machine noise hits all alike.
- * CPU includes child processes (ss, clamd --version...); wall is the cycle's duration.
+ * Each probe alone, then the full collection cycle (every probe, as the daemon runs them), for
+ * the agent built under each root, in a child process under the unit's environment (what ships:
+ * interpreter-only V8, 1 MB young generation), warm as in the daemon (one reader kept across
+ * runs), roots interleaved run by run so machine noise hits all alike (bench/lib/agent-cycle.mjs).
+ * CPU includes child processes (ss, nft, auditctl...); wall is the run's duration.
  */
-async function cycles(roots) {
-  const agents = [];
-  for (const root of roots) {
-    const { collectReport } = await import(join(root, 'agent/dist/collect.js'));
-    const { validateConfig } = await import(join(root, 'agent/dist/config.js'));
-    const { LocalSystem } = await import(join(root, 'agent/dist/system.js'));
-    agents.push({ root, collectReport, config: validateConfig({ unit: 'TTCNTT', role: 'server' }, 'bench'), LocalSystem, cpu: [], wall: [], probe: { protection: [], ipv6: [] } });
-  }
-  for (const a of agents) await a.collectReport({ system: new a.LocalSystem(), config: a.config, agentId: 'a-bench' }); // warm
-  for (let i = 0; i < RUNS; i++) {
-    for (const a of agents) {
-      const before = await cpuMs(process.pid);
-      const t = performance.now();
-      const report = await a.collectReport({ system: new a.LocalSystem(), config: a.config, agentId: 'a-bench' });
-      a.wall.push(performance.now() - t);
-      for (const k of Object.keys(a.probe)) a.probe[k].push(report.probes[k]?.durationMs ?? NaN);
-      a.cpu.push((await cpuMs(process.pid)) - before);
-    }
-  }
-  return agents.map((a) => ({ root: a.root, cpu: median(a.cpu), wall: median(a.wall), protection: median(a.probe.protection), ipv6: median(a.probe.ipv6) }));
+function probeCycles(roots, unitEnv) {
+  const out = execFileSync(process.execPath, [join(import.meta.dirname, 'lib/agent-cycle.mjs'), String(RUNS), ...roots], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, NODE_OPTIONS: '', ...unitEnv },
+  });
+  return JSON.parse(out.trim().split('\n').at(-1));
 }
 
 /** A real clamd + clamonacc watching a tmpfs (see --clamd); returns a stop function. */
@@ -300,8 +267,9 @@ await sleep(1500);
 const bareIdle = await memKb(bare.pid, 'VmRSS');
 const bareAnon = await memKb(bare.pid, 'RssAnon');
 bare.kill();
-const probes = await perProbe();
-const cycle = await cycles(COMPARE ? [COMPARE, ROOT] : [ROOT]);
+const measured = probeCycles(COMPARE ? [COMPARE, ROOT] : [ROOT], shipped);
+const here = measured.at(-1);
+const cycle = measured.map((m) => ({ root: m.root, ...m.cycle }));
 await rm(pkgDir, { recursive: true, force: true });
 await stopClamav?.();
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
@@ -330,12 +298,17 @@ if (before) {
       `after / before: idle ${ratio(ag.idle, before.idle)}, peak ${ratio(ag.peak, before.peak)}, CPU ${ratio(ag.cpu, before.cpu)}`,
   );
 }
-console.log('  per probe (alone, in-process, CPU incl. children / wall):');
-for (const p of probes) console.log(`    ${p.probe.padEnd(12)} ${p.cpu.toFixed(0).padStart(5)} ms CPU  ${p.wall.toFixed(0).padStart(5)} ms wall`);
-console.log(`  full collection cycle (in-process, every probe, median of ${RUNS}${WITH_CLAMD ? ', clamd + clamonacc running' : ''}):`);
+console.log(`  per probe (alone, warm, the unit's environment; CPU incl. children = agent + children / wall)${COMPARE ? '; before, same run' : ''}:`);
+const cpuText = (p) => `${p.cpu.toFixed(1).padStart(6)} ms CPU (${p.self.toFixed(1)} + ${p.children.toFixed(1)})  ${p.wall.toFixed(0).padStart(4)} ms wall`;
+for (const [name, p] of Object.entries(here.probes)) {
+  const b = COMPARE ? measured[0].probes[name] : null;
+  console.log(`    ${name.padEnd(12)} ${cpuText(p)}${b ? `   before ${cpuText(b)}` : ''}`);
+}
+console.log(`  full collection cycle (every probe, warm, the unit's environment, median of ${RUNS}${WITH_CLAMD ? ', clamd + clamonacc running' : ''}):`);
 for (const c of cycle) {
   console.log(
-    `    ${c.root === ROOT ? 'this checkout' : `before (${c.root})`}`.padEnd(52) + `${c.cpu.toFixed(0).padStart(5)} ms CPU  ${c.wall.toFixed(0).padStart(5)} ms wall  (protection ${c.protection.toFixed(1)} ms, ipv6 ${c.ipv6.toFixed(1)} ms)`,
+    `    ${c.root === ROOT ? 'this checkout' : `before (${c.root})`}`.padEnd(52) +
+      `${c.cpu.toFixed(1).padStart(6)} ms CPU (${c.self.toFixed(1)} + ${c.children.toFixed(1)})  ${c.wall.toFixed(0).padStart(5)} ms wall  (protection ${c.protection.toFixed(1)} ms, ipv6 ${c.ipv6.toFixed(1)} ms)`,
   );
 }
 if (cycle.length === 2) {

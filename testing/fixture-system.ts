@@ -11,7 +11,7 @@
  * - Anything not given is absent, as on a host without it: a missing file reads null, a missing
  *   command is not-found, a missing socket is ENOENT.
  */
-import type { CommandResult, ExchangeOptions, ExchangeResult, SystemReader } from '../agent/src/system.js';
+import type { CommandResult, ExchangeOptions, ExchangeResult, FileStat, SystemReader } from '../agent/src/system.js';
 
 /** A command's recorded answer: stdout of a clean exit, or the full result. */
 export type Answer = string | CommandResult;
@@ -30,8 +30,11 @@ export interface Fixture {
   commands?: Record<string, Answer> | { match: string | RegExp; result: Answer }[];
   /** Modification times of paths (files or dirs), for freshness checks. */
   mtimes?: Record<string, Date>;
-  /** Modification time and size of paths, when the size matters too. */
-  stats?: Record<string, { mtime: Date; size: number }>;
+  /**
+   * What stat(2) says of paths, when more than the modification time matters: size, and the
+   * permission bits, owner and group ids (`mode`, `uid`, `gid`), as recorded on a machine.
+   */
+  stats?: Record<string, FileStat>;
   /**
    * Running processes: comm name and argv, written under /proc/<pid>/comm and cmdline for
    * probes that walk /proc. (`processes`, a plain name list, is the baseline tests' own field.)
@@ -111,7 +114,7 @@ export class FixtureSystem implements SystemReader {
     return known ? [...new Set([...given, ...names, ...sub])] : null;
   }
 
-  async stat(path: string) {
+  async stat(path: string): Promise<FileStat | null> {
     const s = this.f.stats?.[path];
     if (s) return s;
     const m = this.f.mtimes?.[path];

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { SCHEMA_VERSION, type Probes, type Report, type ProbeName } from '@posture/protocol';
 import type { AgentConfig } from './config.js';
+import { CycleReads } from './cycle-reads.js';
 import type { FactsOf, Probe } from './probe.js';
 import { ProbeFailure } from './probe.js';
 import type { SystemReader } from './system.js';
@@ -50,9 +51,10 @@ export async function collectReport(opts: CollectOptions): Promise<Report> {
   const probes = (opts.probes ?? allProbes).filter((p) => !config.probes.disabled.includes(p.name));
   const earlier: Partial<{ [K in ProbeName]: FactsOf<K> }> = {};
   const results: Partial<Record<ProbeName, AnyResult>> = {};
+  const cycle = new CycleReads();
   for (const probe of probes) {
     const timeoutMs = Math.min(probe.timeoutMs, config.probes.timeoutMs);
-    const r = await runProbe(probe, { system, config, earlier }, timeoutMs);
+    const r = await runProbe(probe, { system, config, earlier, cycle }, timeoutMs);
     results[probe.name] = r;
     if (r.ok) (earlier as Record<string, unknown>)[probe.name] = r.facts;
   }

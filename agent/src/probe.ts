@@ -4,6 +4,7 @@
  */
 import type { Probes, ProbeName } from '@posture/protocol';
 import type { AgentConfig } from './config.js';
+import type { CycleReads } from './cycle-reads.js';
 import type { SystemReader } from './system.js';
 
 /** The facts type a probe named K returns. */
@@ -18,6 +19,11 @@ export interface ProbeContext {
   readonly signal: AbortSignal;
   /** Facts of probes that ran earlier in the same cycle (e.g. baseline reads protection). */
   readonly earlier: Partial<{ [K in ProbeName]: FactsOf<K> }>;
+  /**
+   * Reads of this cycle shared by the probes (the process table). Absent when a probe runs
+   * on its own (tests): it then reads for itself.
+   */
+  readonly cycle?: CycleReads;
 }
 
 export interface Probe<K extends ProbeName = ProbeName> {

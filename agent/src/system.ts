@@ -4,7 +4,7 @@
  * be tested for Windows and for products that cannot run here.
  */
 import { execFile, spawn } from 'node:child_process';
-import { constants, createReadStream, readFile as readFileCallback, readFileSync, readdirSync, statSync } from 'node:fs';
+import { constants, createReadStream, readFile as readFileCallback, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 
@@ -30,6 +30,22 @@ export interface ExchangeOptions {
   terminator?: number;
 }
 
+/** What stat(2) tells of a path (see SystemReader.stat). */
+export interface FileStat {
+  /** Last modification of the contents. */
+  mtime: Date;
+  /** Size in bytes. */
+  size: number;
+  /** Last inode change, when the reader knows it. */
+  ctime?: Date;
+  /** st_mode: file type and permission bits (`mode & 0o7777` are the permissions), when known. */
+  mode?: number;
+  /** Owner's user id, when known. */
+  uid?: number;
+  /** Group id, when known. */
+  gid?: number;
+}
+
 export interface SystemReader {
   /** OS as Node names it: linux, win32, darwin... */
   readonly platform: NodeJS.Platform;
@@ -40,11 +56,12 @@ export interface SystemReader {
   /** Directory entries, or null when absent. */
   readDir(path: string): Promise<string[] | null>;
   /**
-   * Modification time and size, or null when absent; `ctime` (inode change: any write, chmod,
-   * rename or utimes) when the reader knows it, so a cache can tell a file rewritten with its
-   * old mtime put back.
+   * What stat(2) says of a path after symlinks (what open() reaches), or null when absent.
+   * Modification time and size always; `ctime` (inode change: any write, chmod, rename or
+   * utimes) when the reader knows it, so a cache can tell a file rewritten with its old mtime
+   * put back; permission bits (`mode & 0o7777`), owner and group ids when it knows them.
    */
-  stat(path: string): Promise<{ mtime: Date; size: number; ctime?: Date } | null>;
+  stat(path: string): Promise<FileStat | null>;
   /**
    * Each line of a text file (UTF-8, without its newline), in order, as it is read: the file is
    * never held whole (apt's lists and dpkg's status are megabytes). False when it cannot be read.
@@ -81,12 +98,27 @@ const MAX_OUTPUT = 8 * 1024 * 1024;
 const MAX_STDERR = 64 * 1024;
 
 /**
- * Kernel pseudo-filesystems: their files are made from memory when read and never wait on a
- * disk, so they are read synchronously. A walk of /proc reads hundreds of tiny files each cycle,
- * and each asynchronous read costs four thread-pool round trips (open, fstat, read, close):
- * ~10 times the CPU of a synchronous read (bench/agent-footprint.mjs).
+ * Paths read synchronously: the kernel's pseudo-filesystems (files made from memory when read,
+ * never waiting on a disk) and the directories the operating system itself cannot run without:
+ * /etc (systemd requires it on the root file system; every login reads /etc/pam.d, every
+ * program /etc/ld.so.cache), /usr (every program's binary and libraries; mounted before the
+ * root switch) and /run (a tmpfs made at boot). If one of those hangs, every program on the
+ * host hangs with it. The exceptions may be mounted from the network or by FUSE, and stay
+ * asynchronous so that a hung mount cannot stop the probe timeouts: /usr/local (shared over
+ * NFS at some sites) and /run/user (gvfs, the document portal). Everything else (/opt, /var,
+ * /home, /srv, /mnt...) stays asynchronous too.
+ *
+ * In the agent's interpreter-only V8 (v8-flags.ts) an asynchronous read costs several
+ * thread-pool round trips (open, fstat, read, close), each a callback and a promise: a warm
+ * cycle spent ~15 ms of CPU on its ~150 reads and stats of /etc and /usr, ~1 ms synchronously
+ * (bench/agent-footprint.mjs).
  */
-const PSEUDO_FS = /^\/(proc|sys)\//;
+const SYNC_PATH = /^\/(proc|sys|etc)\/|^\/usr\/(?!local\/)|^\/run\/(?!user\/)/;
+/** A directory given without its trailing slash (`/etc/pam.d`) is under the same rule as its entries. */
+export const readSynchronously = (path: string): boolean => SYNC_PATH.test(path.endsWith('/') ? path : `${path}/`);
+
+/** The reader's stat of a node fs.Stats. */
+const fileStat = (s: Stats): Required<FileStat> => ({ mtime: s.mtime, size: s.size, ctime: s.ctime, mode: s.mode, uid: s.uid, gid: s.gid });
 
 /**
  * Whether `command` can be executed: an absolute path, or a name found on PATH. A program that
@@ -96,8 +128,9 @@ const PSEUDO_FS = /^\/(proc|sys)\//;
 function executable(command: string): boolean {
   const isExec = (p: string) => {
     try {
-      const st = statSync(p);
-      return st.isFile() && (st.mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) !== 0;
+      // Most candidates do not exist (one per PATH entry, tools most hosts lack): no exception for those.
+      const st = statSync(p, { throwIfNoEntry: false });
+      return st !== undefined && st.isFile() && (st.mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) !== 0;
     } catch {
       return false;
     }
@@ -133,7 +166,7 @@ export class LocalSystem implements SystemReader {
   readonly platform = process.platform;
 
   readFile(path: string): Promise<string | null> {
-    if (PSEUDO_FS.test(path)) {
+    if (readSynchronously(path)) {
       try {
         return Promise.resolve(readFileSync(path, 'utf8'));
       } catch {
@@ -174,16 +207,20 @@ export class LocalSystem implements SystemReader {
 
   async readDir(path: string): Promise<string[] | null> {
     try {
-      return PSEUDO_FS.test(`${path}/`) ? readdirSync(path) : await readdir(path);
+      return readSynchronously(path) ? readdirSync(path) : await readdir(path);
     } catch {
       return null;
     }
   }
 
-  async stat(path: string): Promise<{ mtime: Date; size: number; ctime: Date } | null> {
+  async stat(path: string): Promise<Required<FileStat> | null> {
     try {
-      const s = await stat(path);
-      return { mtime: s.mtime, size: s.size, ctime: s.ctime };
+      if (readSynchronously(path)) {
+        // Most stats ask for what is absent (products not installed): no exception for ENOENT.
+        const s = statSync(path, { throwIfNoEntry: false });
+        return s ? fileStat(s) : null;
+      }
+      return fileStat(await stat(path));
     } catch {
       return null;
     }

@@ -28,6 +28,8 @@ export async function cycle(fams = linuxFamilies, system = new LocalSystem()) {
     config,
     earlier: {},
     role: 'server',
+    // As the probe does: a check of another role (encryption.disk, usb.storage) is not read.
+    applies: (id) => mapping.checks.get(id)?.roles?.includes('server') ?? true,
     processes: await linuxProcessNames(system),
     param: (id, key) => mapping.checks.get(id).params[key],
     thresholds: (id) => Object.values(mapping.checks.get(id)?.minByLevel ?? {}).sort((a, b) => a - b),

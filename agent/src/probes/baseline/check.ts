@@ -16,6 +16,11 @@ export interface BaselineContext {
   /** Names of running processes (Linux: /proc/<pid>/comm). */
   readonly processes: ReadonlySet<string>;
   readonly role: HostRole;
+  /**
+   * Whether a check applies to this host's role (the mapping's `roles`): a check that does not
+   * is not reported, so its family need not read anything for it (no `lsblk` on a server).
+   */
+  applies(id: string): boolean;
   /** A numeric parameter of a check from the mapping file (e.g. password.min_length minLength). */
   param(id: string, key: string): number;
   /** The per-level minima of a check (mapping minByLevel), ascending; empty when it has none. */

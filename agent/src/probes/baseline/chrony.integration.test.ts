@@ -14,6 +14,7 @@ import { freePort, waitFor } from '../../../../testing/ports.js';
 import { baselineContext } from '../../../../testing/baseline-context.js';
 import { LocalSystem, type CommandResult } from '../../system.js';
 import { timeFamily } from './time.js';
+import { linuxProcessNames } from '../common/processes.js';
 
 let dir = '';
 const daemons: ChildProcess[] = [];
@@ -42,7 +43,8 @@ async function chronyd(name: string, conf: string): Promise<string> {
   await waitFor(`chronyd ${name} socket`, async () => existsSync(sock));
   return sock;
 }
-const check = async (sock: string) => (await timeFamily.run(baselineContext({}, { system: new ChronySystem(sock) })))[0]!;
+// The processes running now (the test's chronyds among them), as the probe reads them.
+const check = async (sock: string) => (await timeFamily.run(baselineContext({ processes: [...(await linuxProcessNames(new LocalSystem()))] }, { system: new ChronySystem(sock) })))[0]!;
 
 beforeAll(() => {
   if (!existsSync('/usr/sbin/chronyd')) throw new Error('/usr/sbin/chronyd missing: install chrony (scripts/install-deps.sh)');

@@ -1,30 +1,41 @@
 /**
  * Ownership and mode of the account databases (files.passwd, files.shadow, files.group,
- * files.gshadow) and of the log files the syslog daemon writes (logging.file_permissions), read
- * with one `stat -L -c` of the files themselves (after symlinks: what open() reaches). The log
- * files are those named as file actions in rsyslog's configuration (the daemon writes where it
- * is told, not only /var/log/syslog), plus the usual ones that exist.
+ * files.gshadow) and of the log files the syslog daemon writes (logging.file_permissions), from
+ * stat(2) of the files themselves after symlinks (what open() reaches), the agent's own call:
+ * the `stat` tool would make the same call from a child process. Group names come from
+ * /etc/group (the groups these files may have, root, shadow and adm, are local ones; a group
+ * only a directory service knows is named by its id). The log files are those named as file
+ * actions in rsyslog's configuration (the daemon writes where it is told, not only
+ * /var/log/syslog), plus the usual ones that exist.
  */
-import type { SystemReader } from '../../system.js';
+import type { FileStat, SystemReader } from '../../system.js';
 import type { CheckFamily, CheckOutcome } from './check.js';
-import { fail, pass, unknown, whyFailed } from './check.js';
+import { fail, pass, unknown } from './check.js';
 
 export interface FileMode {
+  /** Permission bits (`st_mode & 0o7777`). */
   mode: number;
   uid: number;
   gid: number;
+  /** The group's name from /etc/group, else `gid N`. */
   group: string;
   path: string;
 }
 
-/** `stat -L -c '%a %u %g %G %n'` lines. */
-export function parseStat(text: string): Map<string, FileMode> {
-  const out = new Map<string, FileMode>();
-  for (const l of text.split('\n')) {
-    const m = l.match(/^([0-7]+) (\d+) (\d+) (\S+) (.+)$/);
-    if (m) out.set(m[5]!, { mode: parseInt(m[1]!, 8), uid: Number(m[2]), gid: Number(m[3]), group: m[4]!, path: m[5]! });
+/** gid -> group name, from /etc/group (`name:password:gid:members`). */
+export function groupNames(text: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 3 && /^\d+$/.test(f[2]!) && !out.has(Number(f[2]))) out.set(Number(f[2]), f[0]!);
   }
   return out;
+}
+
+/** A path's mode and owners from stat(2), or undefined when the reader gave no mode. */
+export function fileMode(path: string, st: FileStat | null, groups: ReadonlyMap<number, string>): FileMode | undefined {
+  if (!st || st.mode === undefined || st.uid === undefined || st.gid === undefined) return undefined;
+  return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, group: groups.get(st.gid) ?? `gid ${st.gid}`, path };
 }
 
 interface Rule {
@@ -90,25 +101,27 @@ export const filesFamily: CheckFamily = {
     const syslog = ['rsyslogd', 'syslog-ng', 'syslogd'].some((p) => processes.has(p)) || logs.length > 0;
     // journald alone: its own files are the logs on disk.
     const journals = syslog ? [] : await journalFiles(system);
-    const present = [...(await Promise.all(candidates.map(async (p) => ((await system.stat(p)) ? p : null)))).filter((p): p is string => p !== null), ...journals];
-    const r = await system.run('stat', ['-L', '-c', '%a %u %g %G %n', ...RULES.map((x) => x.path), ...present]);
-    // stat exits 1 when one file is missing but still prints the others.
-    const out = r.kind === 'ok' ? r.stdout : null;
-    if (out === null) return FILE_IDS.map((id) => unknown(id, whyFailed('stat', r)));
-    const st = parseStat(out);
-    const results = RULES.map((x) => judgeFile(x, st.get(x.path)));
+    const [groupText, ruleStats, candidateStats, journalStats] = await Promise.all([
+      system.readFile('/etc/group'),
+      Promise.all(RULES.map((x) => system.stat(x.path))),
+      Promise.all(candidates.map((p) => system.stat(p))),
+      Promise.all(journals.map((p) => system.stat(p))),
+    ]);
+    if (groupText === null) return FILE_IDS.map((id) => unknown(id, '/etc/group unreadable: cannot name the groups that own the files (run the agent as root)'));
+    const groups = groupNames(groupText);
+    const results = RULES.map((x, i) => judgeFile(x, fileMode(x.path, ruleStats[i]!, groups)));
+    // A file gone since it was listed (a journal rotated away) has no mode to judge.
+    const present = [...candidates.map((p, i) => [p, candidateStats[i]!] as const), ...journals.map((p, i) => [p, journalStats[i]!] as const)].filter(([, st]) => st !== null);
     if (!present.length) {
       results.push(syslog ? unknown(LOG, `no log file found among ${candidates.slice(0, 6).join(', ')}`) : pass(LOG, 'no log file on disk: no syslog daemon configured, no journal file in /var/log/journal'));
     } else {
+      const modes = present.map(([p, st]) => ({ path: p, st: fileMode(p, st, groups) }));
       // Others may read nothing; the group may read (adm on Debian), never write.
-      const bad = present.map((p) => st.get(p)).filter((s): s is FileMode => !!s && (s.mode & 0o037) !== 0);
-      const ev = present
-        .map((p) => {
-          const s = st.get(p);
-          return s ? `${p} ${oct(s.mode)} uid ${s.uid} ${s.group}` : `${p} ?`;
-        })
-        .join('; ');
-      results.push(bad.length ? fail(LOG, `${ev}: ${bad.map((s) => s.path).join(', ')} readable or writable beyond owner and group; set $FileCreateMode 0640 in rsyslog.conf and chmod 0640`) : pass(LOG, ev));
+      const bad = modes.flatMap(({ st }) => (st && (st.mode & 0o037) !== 0 ? [st] : []));
+      const ev = modes.map(({ path, st }) => (st ? `${path} ${oct(st.mode)} uid ${st.uid} ${st.group}` : `${path} ?`)).join('; ');
+      if (bad.length) results.push(fail(LOG, `${ev}: ${bad.map((s) => s.path).join(', ')} readable or writable beyond owner and group; set $FileCreateMode 0640 in rsyslog.conf and chmod 0640`));
+      else if (modes.some(({ st }) => !st)) results.push(unknown(LOG, `${ev}: the mode of a log file could not be read`));
+      else results.push(pass(LOG, ev));
     }
     return results;
   },

@@ -34,8 +34,8 @@ describe('time.synchronized', () => {
   it.each([
     ['timedatectl synchronised', { dirs: ['/run/systemd/system'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=yes\nNTPSynchronized=yes\n' } }, 'pass', /NTP=yes NTPSynchronized=yes/],
     ['timedatectl NTP off', { dirs: ['/run/systemd/system'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': 'NTP=no\nNTPSynchronized=no\n' } }, 'fail', /timedatectl set-ntp true/],
-    ['chrony synchronised (no systemd)', { commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD, 'chronyc -n tracking': CHRONY_OK } }, 'pass', /reference 192.0.2.1, stratum 3, leap status Normal/],
-    ['chrony without source', { commands: { 'chronyc -n tracking': CHRONY_NOSYNC } }, 'fail', /no usable time source/],
+    ['chrony synchronised (no systemd)', { processes: ['chronyd'], commands: { 'timedatectl show -p NTP -p NTPSynchronized': NO_SYSTEMD, 'chronyc -n tracking': CHRONY_OK } }, 'pass', /reference 192.0.2.1, stratum 3, leap status Normal/],
+    ['chrony without source', { processes: ['chronyd'], commands: { 'chronyc -n tracking': CHRONY_NOSYNC } }, 'fail', /no usable time source/],
     [
       'ntpd with a system peer',
       { commands: { 'ntpq -pn': '     remote           refid      st t when poll reach   delay   offset  jitter\n==========\n*192.0.2.10      .GPS.            1 u   33   64  377    0.512    0.021   0.011\n' } },
@@ -49,6 +49,15 @@ describe('time.synchronized', () => {
     ['trap: w32tm on the local CMOS clock says stratum 1, leap 0 (recorded fields)', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.local-cmos.txt') } }, 'fail', /local CMOS clock/],
     ['w32tm in Korean: no English label is needed', { platform: 'win32' as const, commands: { [`${PS} w32tm /query /status`]: win('w32tm-status.ko-KR.txt') } }, 'pass', /stratum 3, reference 0x14653909/],
   ])('%s', async (_n, fx, result, evidence) => expectCheck((await run(timeFamily, fx))['time.synchronized'], result, evidence));
+  it('chronyc is asked only while chronyd runs (only chronyd answers it)', async () => {
+    const fx = { commands: { 'chronyc -n tracking': CHRONY_OK } };
+    const idle = baselineContext({ now: NOW, ...fx });
+    expectCheck((await timeFamily.run(idle))[0], 'fail', /no time synchronisation running/);
+    expect((idle.system as FixtureSystem).ran.filter((c) => c.startsWith('chronyc'))).toEqual([]);
+    const running = baselineContext({ now: NOW, ...fx, processes: ['chronyd'] });
+    expectCheck((await timeFamily.run(running))[0], 'pass', /reference 192.0.2.1/);
+    expect((running.system as FixtureSystem).ran).toContain('chronyc -n tracking');
+  });
 });
 
 describe('logging.system and logging.audit', () => {

@@ -156,6 +156,7 @@ export const hostServicesFamily: CheckFamily = {
       const m = mounts.get(dir);
       return m ? pass(id, `${dir} is its own file system (${m})`) : fail(id, `${dir} is not a separate file system (it lives on ${mounts.get('/var') ? '/var' : '/'}): a full log partition must not fill the system; give it its own partition or LV`);
     });
-    return [sudoOut, ...(await legacy(system, processes, installed, ports)), await usb(system), ...fsOut];
+    // usb.storage is a workstation check: a server does not run modprobe for it.
+    return [sudoOut, ...(await legacy(system, processes, installed, ports)), ...(ctx.applies(USB) ? [await usb(system)] : []), ...fsOut];
   },
 };

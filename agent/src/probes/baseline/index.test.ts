@@ -86,6 +86,19 @@ describe('probe', () => {
     expect(await ids('workstation')).toContain('encryption.disk');
   });
 
+  it('reads nothing for the checks of another role: a server runs neither lsblk nor modprobe, a workstation both', async () => {
+    const ran = async (role: string) => {
+      const system = new FixtureSystem({});
+      await baselineProbe.collect({ system, config: validateConfig({ unit: 'test-unit', role }, 'test'), earlier: {}, signal: new AbortController().signal });
+      return system.ran.map((line) => line.split(' ')[0]);
+    };
+    const server = await ran('server');
+    expect(server).not.toContain('lsblk');
+    expect(server).not.toContain('modprobe');
+    expect(server).toContain('nft');
+    expect(await ran('workstation')).toEqual(expect.arrayContaining(['lsblk', 'modprobe', 'nft']));
+  });
+
   it('applies an override file from baseline.mappingFile (levels and thresholds)', async () => {
     const fx = {
       files: { '/etc/posture/levels.yaml': 'legal_basis: "TCVN 14423:2025"\nchecks:\n  password.max_age:\n    level: 4\n    params: { maxDays: 100000 }\n', '/etc/login.defs': 'PASS_MAX_DAYS 99999\n', '/etc/shadow': 'root:!:19000:0:99999:7:::\n' },

@@ -72,21 +72,24 @@ export async function resolveMapping(readFile: (p: string) => Promise<string | n
 }
 
 export async function runFamily(f: CheckFamily, ctx: BaselineContext): Promise<CheckOutcome[]> {
+  // Checks that do not apply to this role are not reported: a family with none left does not run.
+  const ids = f.ids.filter((id) => ctx.applies(id));
+  if (!ids.length) return [];
   let got: CheckOutcome[];
   try {
     got = await f.run(ctx);
   } catch (e) {
-    return f.ids.map((id) => unknown(id, `${f.name} checks failed: ${(e as Error).message}`));
+    return ids.map((id) => unknown(id, `${f.name} checks failed: ${(e as Error).message}`));
   }
   // A family must answer for each of its ids; silence is unknown, not pass.
-  return f.ids.map((id) => got.find((o) => o.id === id) ?? unknown(id, `${f.name} did not report this check`));
+  return ids.map((id) => got.find((o) => o.id === id) ?? unknown(id, `${f.name} did not report this check`));
 }
 
 export const baselineProbe: Probe<'baseline'> = {
   name: 'baseline',
   description: 'host hardening checks by security level (firewall, time, logs, updates, SSH/RDP, passwords, disk encryption, protection)',
   timeoutMs: 30_000,
-  async collect({ system, config, earlier }) {
+  async collect({ system, config, earlier, cycle }) {
     const { mapping, info } = await resolveMapping((p) => system.readFile(p), config.baseline?.mappingFile);
     const role: HostRole = earlier.host?.role ?? config.role ?? (system.platform === 'win32' ? 'workstation' : 'server');
     const ctx: BaselineContext = {
@@ -94,7 +97,11 @@ export const baselineProbe: Probe<'baseline'> = {
       config,
       earlier,
       role,
-      processes: system.platform === 'linux' ? await linuxProcessNames(system) : new Set(),
+      applies(id) {
+        const roles = mapping.checks.get(id)?.roles;
+        return !roles || roles.includes(role);
+      },
+      processes: system.platform === 'linux' ? await linuxProcessNames(system, cycle) : new Set(),
       param(id, key) {
         const entry = mapping.checks.get(id);
         const v = entry?.params?.[key];

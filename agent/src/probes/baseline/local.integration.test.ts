@@ -13,8 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '@posture/protocol';
 // The collector's own ingest validator (ajv, strict): what it accepts is what counts.
 import { problemsOf, validateReport } from '../../../../collector/src/ingest/validate.js';
+import { baselineContext } from '../../../../testing/baseline-context.js';
+import { LocalSystem } from '../../system.js';
 import { builtinMapping } from './mapping.js';
 import { families } from './index.js';
+import { filesFamily } from './files.js';
 
 const ROOT = resolve(__dirname, '../../../..');
 const BIN = join(ROOT, 'agent/bin/posture-agent.js');
@@ -64,5 +67,17 @@ describe('posture-agent collect --once on this machine', () => {
     for (const id of ['firewall.inbound_default_deny', 'time.synchronized', 'logging.system', 'updates.security_pending', 'ssh.root_login', 'password.min_length', 'protection.endpoint']) {
       expect(text).toMatch(new RegExp(`(PASS|FAIL|UNKNOWN) +L[1-5] ${id.replace('.', '\\.')}: .+ — .+`));
     }
+  });
+
+  it('file modes agree with the stat tool on this machine (`stat -L -c "%a %u %G"`: the same stat(2), group named by NSS)', async () => {
+    const paths = ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow'];
+    const tool = execFileSync('stat', ['-L', '-c', '%a %u %G', ...paths], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    const r = Object.fromEntries((await filesFamily.run(baselineContext({}, { system: new LocalSystem() }))).map((o) => [o.id, o]));
+    paths.forEach((path, i) => {
+      const [mode, uid, group] = tool[i]!.split(' ');
+      expect(r[`files.${path.slice(5)}`]!.evidence).toMatch(new RegExp(`^${path}: mode ${mode!.padStart(3, '0')}, uid ${uid}, group ${group}\\b`));
+    });
   });
 });

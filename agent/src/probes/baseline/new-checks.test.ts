@@ -1,6 +1,6 @@
 /**
  * The checks added for the level 2-3 host requirements, against files and outputs written here
- * (Linux: the formats of /proc, shadow, PAM, sudoers, rsyslog, auditctl -l, stat, mountinfo;
+ * (Linux: the formats of /proc, shadow, PAM, sudoers, rsyslog, auditctl -l, stat(2) fields, mountinfo;
  * this machine's own values are covered by local.integration.test.ts) and Windows outputs
  * reconstructed from the documented formats (testdata/windows/, see testdata/README.md).
  */
@@ -85,15 +85,41 @@ describe('accounts: shadow and PAM stacks', () => {
 });
 
 describe('file modes, sudo, legacy services, USB, mounts', () => {
-  const stat = '644 0 0 root /etc/passwd\n644 0 0 root /etc/group\n640 0 42 shadow /etc/shadow\n644 0 42 shadow /etc/gshadow\n644 0 4 adm /var/log/auth.log\n';
+  // stat(2) of a Debian host: regular files (0o100000) with these permission bits and ids.
+  const mtime = new Date('2026-11-01T00:00:00Z');
+  const st = (mode: number, uid: number, gid: number) => ({ mtime, size: 1, mode: 0o100000 | mode, uid, gid });
+  const group = 'root:x:0:\nadm:x:4:syslog\nshadow:x:42:\n';
+  const stats = { '/etc/passwd': st(0o644, 0, 0), '/etc/group': st(0o644, 0, 0), '/etc/shadow': st(0o640, 0, 42), '/etc/gshadow': st(0o644, 0, 42), '/var/log/auth.log': st(0o644, 0, 4) };
+  const rsyslog = { '/etc/rsyslog.conf': 'auth,authpriv.*  /var/log/auth.log\n*.*;auth,authpriv.none -/var/log/syslog\n', '/etc/group': group };
   it('modes: gshadow world-readable and a log file readable by others fail', async () => {
-    const r = await run(filesFamily, {
-      files: { '/etc/rsyslog.conf': 'auth,authpriv.*  /var/log/auth.log\n*.*;auth,authpriv.none -/var/log/syslog\n', '/var/log/auth.log': 'x' },
-      commands: { 'stat -L -c %a %u %g %G %n /etc/passwd /etc/group /etc/shadow /etc/gshadow /var/log/auth.log': stat },
-    });
-    expect(r['files.passwd']!.result).toBe('pass');
+    const r = await run(filesFamily, { files: rsyslog, stats });
+    expect(r['files.passwd']).toMatchObject({ result: 'pass', evidence: '/etc/passwd: mode 644, uid 0, group root' });
+    expect(r['files.shadow']).toMatchObject({ result: 'pass', evidence: '/etc/shadow: mode 640, uid 0, group shadow' });
     expect(r['files.gshadow']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/mode 644 wider than 640/) as unknown });
-    expect(r['logging.file_permissions']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/\/var\/log\/auth.log 644/) as unknown });
+    expect(r['logging.file_permissions']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/\/var\/log\/auth.log 644 uid 0 adm/) as unknown });
+  });
+  it('modes: a group missing from /etc/group is named by its id and fails; setuid bits count; an unreadable mode or /etc/group is unknown, never pass', async () => {
+    const odd = { ...stats, '/etc/shadow': st(0o640, 0, 1234), '/etc/passwd': st(0o4644, 0, 0), '/var/log/auth.log': st(0o640, 0, 4) };
+    const r = await run(filesFamily, { files: rsyslog, stats: odd });
+    expect(r['files.shadow']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/group gid 1234, not root or shadow/) as unknown });
+    expect(r['files.passwd']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/mode 4644 wider than 644/) as unknown });
+    expect(r['logging.file_permissions']).toMatchObject({ result: 'pass', evidence: '/var/log/auth.log 640 uid 0 adm' });
+    // A reader that knows the file exists but not its mode (no mode, uid, gid).
+    const noLogStat = Object.fromEntries(Object.entries(stats).filter(([path]) => path !== '/var/log/auth.log'));
+    const noMode = await run(filesFamily, { files: { ...rsyslog, '/var/log/auth.log': 'x' }, stats: noLogStat });
+    expect(noMode['logging.file_permissions']).toMatchObject({ result: 'unknown', evidence: expect.stringMatching(/\/var\/log\/auth.log \?/) as unknown });
+    const noGroup = await run(filesFamily, { files: { '/etc/rsyslog.conf': rsyslog['/etc/rsyslog.conf'] }, stats });
+    expect(Object.values(noGroup).map((o) => o.result)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown']);
+    expect(noGroup['files.passwd']!.evidence).toMatch(/\/etc\/group unreadable/);
+  });
+  it('journald alone: its journal files are judged; one rotated away since it was listed is not there to judge', async () => {
+    const id = '/var/log/journal/0123456789abcdef';
+    const dirs = { '/var/log/journal': ['0123456789abcdef'], [id]: ['system.journal', 'system@0001.journal'] };
+    const accounts = { '/etc/passwd': stats['/etc/passwd'], '/etc/group': stats['/etc/group'], '/etc/shadow': stats['/etc/shadow'], '/etc/gshadow': stats['/etc/gshadow'] };
+    const r = await run(filesFamily, { files: { '/etc/group': `${group}systemd-journal:x:101:\n` }, dirs, stats: { ...accounts, [`${id}/system.journal`]: st(0o640, 0, 101) } });
+    expect(r['logging.file_permissions']).toMatchObject({ result: 'pass', evidence: `${id}/system.journal 640 uid 0 systemd-journal` });
+    const open = await run(filesFamily, { files: { '/etc/group': group }, dirs, stats: { ...accounts, [`${id}/system.journal`]: st(0o644, 0, 101) } });
+    expect(open['logging.file_permissions']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/system.journal 644 uid 0 gid 101: .*readable or writable beyond owner and group/) as unknown });
   });
   it('sudo: NOPASSWD ALL in an included file fails; a NOPASSWD for one command does not', async () => {
     const files = {
@@ -115,12 +141,13 @@ describe('file modes, sudo, legacy services, USB, mounts', () => {
     expect(r['services.nis']!.result).toBe('pass');
   });
   it('USB storage: blocked by install /bin/false passes; loaded now fails whatever modprobe.d says', async () => {
+    const ws = { role: 'workstation' as const };
     const blocked = { commands: { 'modprobe -n -v usb-storage': 'install /bin/false \n' }, files: { '/proc/modules': 'ext4 1 0 - Live 0x0\n' } };
-    expect((await run(hostServicesFamily, blocked))['usb.storage']!.result).toBe('pass');
+    expect((await run(hostServicesFamily, blocked, ws))['usb.storage']!.result).toBe('pass');
     const loaded = { ...blocked, files: { '/proc/modules': 'usb_storage 77824 1 uas, Live 0x0\n' } };
-    expect((await run(hostServicesFamily, loaded))['usb.storage']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/loaded/) as unknown });
+    expect((await run(hostServicesFamily, loaded, ws))['usb.storage']).toMatchObject({ result: 'fail', evidence: expect.stringMatching(/loaded/) as unknown });
     const open = { commands: { 'modprobe -n -v usb-storage': 'insmod /lib/modules/6.1.0-28-amd64/kernel/drivers/usb/storage/usb-storage.ko \n' }, files: { '/proc/modules': '' } };
-    expect((await run(hostServicesFamily, open))['usb.storage']!.result).toBe('fail');
+    expect((await run(hostServicesFamily, open, ws))['usb.storage']!.result).toBe('fail');
   });
   it('separate /var/log from mountinfo (what is mounted, not fstab)', async () => {
     const mi = '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n30 22 8:3 / /var/log rw,relatime shared:9 - xfs /dev/mapper/vg-log rw\n';

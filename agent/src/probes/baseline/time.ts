@@ -1,6 +1,7 @@
 /**
  * time.synchronized: the clock follows a real time source. Linux: chronyd's own view first
- * (`chronyc -n tracking` and `sources`: a `local stratum` reference is not a source), else
+ * when chronyd runs (`chronyc -n tracking` and `sources`: a `local stratum` reference is not a
+ * source), else
  * `timedatectl show` (the kernel's sync flag, as systemd-timesyncd sets it), else `ntpq -pn`,
  * else running daemons. Windows: `w32tm /query /status` (source and last successful sync).
  */
@@ -42,7 +43,8 @@ export function ntpqPeers(text: string): CheckOutcome {
 
 async function linux(system: SystemReader, processes: ReadonlySet<string>): Promise<CheckOutcome> {
   // chronyd first: with a `local` reference it tells the kernel (and timedatectl) it is synchronised.
-  const chronyFirst = okOut(await system.run('chronyc', ['-n', 'tracking']));
+  // Only chronyd answers chronyc: with no chronyd running, chronyc is not forked to hear it fail.
+  const chronyFirst = processes.has('chronyd') ? okOut(await system.run('chronyc', ['-n', 'tracking'])) : null;
   if (chronyFirst !== null) return chronyTracking(chronyFirst, okOut(await system.run('chronyc', ['-n', 'sources'])));
   const td: CommandResult = (await systemdRunning(system)) ? await system.run('timedatectl', ['show', '-p', 'NTP', '-p', 'NTPSynchronized']) : { kind: 'failed', message: 'systemd is not running (no /run/systemd/system): timedated cannot be asked' };
   const tdOut = okOut(td);

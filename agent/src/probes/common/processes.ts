@@ -3,6 +3,7 @@
  * process is read only on demand, for the few processes a probe cares about (e.g. the `-c`
  * argument of clamd), so one walk of /proc stays cheap.
  */
+import type { CycleReads } from '../../cycle-reads.js';
 import type { SystemReader } from '../../system.js';
 
 export interface ProcessTable {
@@ -16,7 +17,15 @@ export interface ProcessTable {
   cmdline(pid: string): Promise<string[] | null>;
 }
 
-export async function linuxProcessTable(system: SystemReader): Promise<ProcessTable> {
+/**
+ * The running processes (/proc/<pid>/comm of every pid), walked once per cycle when the cycle's
+ * reads are given (the probes of one cycle share one walk), else now.
+ */
+export function linuxProcessTable(system: SystemReader, cycle?: CycleReads): Promise<ProcessTable> {
+  return cycle ? cycle.once('linux-process-table', () => walkProc(system)) : walkProc(system);
+}
+
+async function walkProc(system: SystemReader): Promise<ProcessTable> {
   const byName = new Map<string, string[]>();
   const entries = (await system.readDir('/proc')) ?? [];
   const pids = entries.filter((e) => /^\d+$/.test(e));
@@ -47,6 +56,6 @@ export function processTable(byName: ReadonlyMap<string, readonly string[]>, cmd
 }
 
 /** Running process names on Linux (kept for probes that need only names). */
-export async function linuxProcessNames(system: SystemReader): Promise<Set<string>> {
-  return new Set((await linuxProcessTable(system)).names);
+export async function linuxProcessNames(system: SystemReader, cycle?: CycleReads): Promise<ReadonlySet<string>> {
+  return (await linuxProcessTable(system, cycle)).names;
 }

@@ -22,13 +22,13 @@ export const protectionProbe: Probe<'protection'> = {
   name: 'protection',
   description: 'anti-malware/EDR products, real-time state, signature age; protected verdict',
   timeoutMs: 20_000,
-  async collect({ system, config }) {
+  async collect({ system, config, cycle }) {
     const { maxSignatureAgeHours: maxAgeHours, trustVendorUpToDate, commandTimeoutMs, onAccessMustCover } = config.protection;
     const base = { system, now: system.now(), maxAgeHours, trustVendorUpToDate, commandTimeoutMs, mustCover: onAccessMustCover };
     let found: FoundProduct[];
     const notes: Note[] = [];
     if (system.platform === 'linux') {
-      const ctx: ProductContext = { ...base, processes: await linuxProcessTable(system) };
+      const ctx: ProductContext = { ...base, processes: await linuxProcessTable(system, cycle) };
       const all = await Promise.all([...linuxDetectors, ...configuredDetectors(config)].map((d) => d(ctx)));
       found = all.filter((p): p is FoundProduct => p !== null);
       // A Linux host always shows at least pid 1: an empty table means /proc could not be read
