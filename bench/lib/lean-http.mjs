@@ -24,7 +24,9 @@ class Connection {
     const s = net.connect({ host: this.target.host, port: this.target.port, noDelay: true });
     s.on('data', (chunk) => this.onData(chunk));
     const fail = (e) => {
-      if (this.socket === s) this.socket = null;
+      // 'error' and then 'close' come for one socket; by the second a new one may carry the next request.
+      if (this.socket !== s) return;
+      this.socket = null;
       const p = this.pending;
       this.pending = null;
       this.buf = null;
