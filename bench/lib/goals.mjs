@@ -32,7 +32,15 @@ export const GOALS = [
   // At a restart (every host's row read again, agents reconnecting): the longest the event loop waits on the first evaluation, and on its recording.
   { figure: 'event loop held by the first evaluation after a restart (100,000 hosts)', bench: 'first-evaluation.mjs', pattern: /^first evaluation, longest block \(start to the console\)\s+(\d+) ms/m, unit: 'ms', goal: '-', met: () => true },
   { figure: '  of which in its recording (record + afterEvaluation)', bench: 'first-evaluation.mjs', pattern: /^ {2}in its recording \(record \+ afterEvaluation\)\s+(\d+) ms/m, unit: 'ms', goal: '-', met: () => true },
-  { figure: 'stepped load, sustained with p99 < 100 ms', bench: 'load.mjs', args: ['--hosts', '5000'], pattern: /^sustained with p99 < 100 ms: (\d+) reports\/s/m, unit: 'reports/s', goal: '>= 2000/s', met: (v) => v >= 2000 },
+  {
+    figure: 'stepped load, sustained with p99 < 100 ms',
+    bench: 'load.mjs',
+    args: ['--hosts', '5000'],
+    pattern: /^sustained with p99 < 100 ms \(the highest step carried\): (\d+) reports\/s/m,
+    unit: 'reports/s',
+    goal: '>= 2000/s',
+    met: (v) => v >= 2000,
+  },
   { figure: 'ingest end to end, closed loop (C)', bench: 'ingest.mjs', pattern: /^C collector end to end[^\n]*?\)\s+([\d,]+)\s/m, unit: 'reports/s', goal: '>= 3000/s', met: (v) => v >= 3000 },
   // What C's CPU per report (collector + influxd + load generator) lets this machine carry at most, with every core on it.
   { figure: "  the most this machine carries at C's CPU per report (all cores)", bench: 'ingest.mjs', pattern: /^C CPU per report: [^\n]*-> at most ([\d,]+) reports\/s/m, unit: 'reports/s', goal: '-', met: () => true },
