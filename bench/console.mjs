@@ -21,6 +21,7 @@ import { validateConfig } from '../collector/dist/config.js';
 import { consoleData } from '../collector/dist/console/data.js';
 import { HostRuleFactsStore } from '../collector/dist/store/host-rule-facts.js';
 import { ASSET_PATHS } from '../collector/dist/console/assets.js';
+import { consoleSession } from './lib/console-session.mjs';
 import { sized } from './lib/smoke.mjs';
 
 const HOSTS = sized(100_000, 300),
@@ -111,24 +112,7 @@ const app = build(c);
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${app.server.address().port}`;
 
-// Sign in as a browser does: the sign-in form's cookie and hidden token, then the session cookie.
-const form = await fetch(`${base}/console/login`);
-const loginCookie = form.headers
-  .getSetCookie()
-  .find((s) => s.startsWith('pc_login='))
-  .split(';')[0];
-const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())[1];
-const signed = await fetch(`${base}/console/login`, {
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie, origin: base },
-  body: new URLSearchParams({ _csrf: csrf, token: TOKEN, next: '/console' }),
-});
-const session = signed.headers
-  .getSetCookie()
-  .find((s) => s.startsWith('pc_session='))
-  .split(';')[0];
-if (signed.status !== 303 || !session) throw new Error(`sign-in failed: HTTP ${signed.status}`);
+const session = await consoleSession(base, TOKEN);
 
 const data = consoleData(c);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

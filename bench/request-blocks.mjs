@@ -22,6 +22,7 @@ import { pointsOfReport } from '../collector/dist/influx/points.js';
 import { benchReport } from './lib/report.mjs';
 import { startInfluxd } from './lib/influxd.mjs';
 import { BENCH_TOKEN, seedStore } from './lib/seed-store.mjs';
+import { consoleSession } from './lib/console-session.mjs';
 import { sized } from './lib/smoke.mjs';
 
 const HOSTS = sized(Number(process.env.BENCH_HOSTS ?? 100_000), 200);
@@ -77,28 +78,7 @@ async function withHealthz(f) {
   await asking;
   return `${detail}; /healthz meanwhile: ${waits.length} answered, slowest ${Math.max(0, ...waits).toFixed(0)} ms`;
 }
-// Sign in to the console as a browser does: the sign-in form's cookie and hidden token, then the session cookie.
-async function signIn() {
-  const form = await fetch(`${base}/console/login`);
-  const loginCookie = form.headers
-    .getSetCookie()
-    .find((x) => x.startsWith('pc_login='))
-    .split(';')[0];
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())[1];
-  const signed = await fetch(`${base}/console/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie, origin: base },
-    body: new URLSearchParams({ _csrf: csrf, token: BENCH_TOKEN, next: '/console' }),
-  });
-  const session = signed.headers
-    .getSetCookie()
-    .find((x) => x.startsWith('pc_session='))
-    ?.split(';')[0];
-  if (signed.status !== 303 || !session) throw new Error(`console sign-in failed: HTTP ${signed.status}`);
-  return session;
-}
-const session = await signIn();
+const session = await consoleSession(base, BENCH_TOKEN);
 const page = async (path) => {
   const res = await fetch(`${base}${path}`, { headers: { cookie: session } });
   const bytes = (await res.arrayBuffer()).byteLength;

@@ -1,9 +1,31 @@
 /** Small hand-made fleets for rule tests: hosts and registry records with only what matters set. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCollector } from '../collector/src/app.js';
+import { validateConfig } from '../collector/src/config.js';
 import type { Collector } from '../collector/src/context.js';
 import type { SystemRecord } from '../collector/src/store/systems.js';
 import { sampleReport } from './reports.js';
 import type { HostInput } from '../collector/src/rules/members.js';
 import type { ProtectionFacts } from '../collector/src/policy/protection.js';
+
+/** A collector in this process on a store of its own (a temp dir), with units A and B; `close` closes it and removes the dir. */
+export async function twoUnitCollector(prefix: string): Promise<{ c: Collector; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const units = [
+    { id: 'A', name: 'Cục A' },
+    { id: 'B', name: 'Cục B' },
+  ];
+  const c = openCollector(validateConfig({ dataDir: dir, units }, 'test'));
+  return {
+    c,
+    close: async () => {
+      c.db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * The product facts a host reported at `receivedAt`: ClamAV with signatures `ageHours` old,

@@ -4,44 +4,24 @@
  * between two chunks change nothing in the page, which is the page of the instant it was asked
  * for (no host twice, none missed, each as it was then).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCollector } from '../app.js';
-import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { sampleReport } from '../../../testing/reports.js';
-import { seedHosts } from '../../../testing/fleet.js';
+import { seedHosts, twoUnitCollector } from '../../../testing/fleet.js';
 import { hostPage, type ListedHost } from './actions.js';
 
-let dir: string;
 let c: Collector;
+let close: () => Promise<void>;
 const at = new Date(Date.now() - 60_000);
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'posture-host-page-'));
-  c = openCollector(
-    validateConfig(
-      {
-        dataDir: dir,
-        units: [
-          { id: 'A', name: 'Cục A' },
-          { id: 'B', name: 'Cục B' },
-        ],
-      },
-      'test',
-    ),
-  );
+  ({ c, close } = await twoUnitCollector('posture-host-page-'));
   seedHosts(c, 'A', 12, 12, at);
   seedHosts(c, 'B', 5, 5, at);
   // Stale: silent for days (the stale filter has no index: it is read a span of hosts at a time).
   seedHosts(c, 'B', 3, 1, new Date(Date.now() - 3 * 86_400_000), 'old');
   seedHosts(c, 'A', 2, 0, new Date(Date.now() - 3 * 86_400_000), 'old');
 });
-afterAll(async () => {
-  c.db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 /** A newer report of `agentId` through the ingest path, with a new hostname or verdict. */
 function report(agentId: string, unit: string, o: { hostname: string; protected?: boolean }): void {

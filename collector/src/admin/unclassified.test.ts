@@ -3,19 +3,14 @@
  * and declared systems): the same systems, units, host counts and order as the members the
  * indicators count (systemMembers over every host's inputs), and one instant's.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCollector } from '../app.js';
-import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
 import { sampleReport } from '../../../testing/reports.js';
-import { system } from '../../../testing/fleet.js';
+import { system, twoUnitCollector } from '../../../testing/fleet.js';
 import { unclassifiedSystems, unclassifiedSystemsSliced } from './actions.js';
 
-let dir: string;
 let c: Collector;
+let close: () => Promise<void>;
 const at = new Date(Date.now() - 60_000);
 
 function hostDeclaring(unit: string, hostname: string, systems: string[], collectedAt = at): string {
@@ -25,19 +20,7 @@ function hostDeclaring(unit: string, hostname: string, systems: string[], collec
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'posture-unclassified-'));
-  c = openCollector(
-    validateConfig(
-      {
-        dataDir: dir,
-        units: [
-          { id: 'A', name: 'Cục A' },
-          { id: 'B', name: 'Cục B' },
-        ],
-      },
-      'test',
-    ),
-  );
+  ({ c, close } = await twoUnitCollector('posture-unclassified-'));
   c.systems.put(system('known', 'A'), 'api');
   hostDeclaring('B', 'b1', ['zeta', 'known']);
   hostDeclaring('A', 'a1', []);
@@ -48,10 +31,7 @@ beforeAll(async () => {
   hostDeclaring('B', 'b2', ['beta'], new Date(Date.now() - 30 * 86_400_000));
   for (let i = 0; i < 5; i++) hostDeclaring(i % 2 ? 'A' : 'B', `x${i}`, ['many']);
 });
-afterAll(async () => {
-  c.db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 describe('unclassified systems read in chunks', () => {
   it('are the unregistered systems of the members, with their unit and host count, in their order, for every chunk size', async () => {

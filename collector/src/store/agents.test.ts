@@ -3,31 +3,14 @@
  * yields to the event loop between chunks): the same rows in the same order as one statement,
  * and agents enrolled or revoked between two chunks change nothing in it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCollector } from '../app.js';
-import { validateConfig } from '../config.js';
 import type { Collector } from '../context.js';
-import { seedHosts } from '../../../testing/fleet.js';
+import { seedHosts, twoUnitCollector } from '../../../testing/fleet.js';
 
-let dir: string;
 let c: Collector;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'posture-agents-'));
-  c = openCollector(
-    validateConfig(
-      {
-        dataDir: dir,
-        units: [
-          { id: 'A', name: 'Cục A' },
-          { id: 'B', name: 'Cục B' },
-        ],
-      },
-      'test',
-    ),
-  );
+  ({ c, close } = await twoUnitCollector('posture-agents-'));
   seedHosts(c, 'A', 6, 6, new Date());
   seedHosts(c, 'B', 4, 4, new Date());
   // Same hostname twice: the agent id orders them.
@@ -35,10 +18,7 @@ beforeAll(async () => {
   c.agents.enroll('B', 'never-reported', '');
   c.agents.revoke('a-B-h1');
 });
-afterAll(async () => {
-  c.db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 describe('agents read in chunks', () => {
   it('are the rows of list(), in its order, for every filter and chunk size', () => {
