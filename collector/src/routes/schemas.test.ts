@@ -170,11 +170,13 @@ describe('route schemas', () => {
   });
 
   it('keeps the routes working with good input (the schemas do not refuse what they must take)', async () => {
-    const res = await send('POST /api/v1/reports', 'agent', '/api/v1/reports', report());
+    const sent = report();
+    const res = await send('POST /api/v1/reports', 'agent', '/api/v1/reports', sent);
     expect([res.statusCode, res.json<{ stored: boolean }>().stored]).toEqual([201, true]);
     const hosts = await send('GET /api/v1/hosts', 'viewer', '/api/v1/hosts?limit=5&stale=false', undefined);
     expect(hosts.json<{ limit: number; hosts: { id: string }[] }>()).toMatchObject({ limit: 5, hosts: [{ id: agent.agentId }] });
     const host = await send('GET /api/v1/hosts/:id', 'viewer', `/api/v1/hosts/${agent.agentId}`, undefined);
-    expect(host.json<{ latestReport: { reportId: string } }>().latestReport.reportId).toMatch(/^[0-9a-f-]{36}$/);
+    // The latest report comes back as it was sent (written out as stored, not reshaped by a serializer).
+    expect(host.json<{ latestReport: unknown }>().latestReport).toEqual(sent);
   });
 });
