@@ -112,7 +112,13 @@ export class InfluxWriter {
     if (res.statusCode !== 204) throw new WriteError(res.statusCode, `InfluxDB answered ${res.statusCode} to a write: ${text.slice(0, 500)}`);
   }
 
-  /** Write everything currently in the outbox (used at shutdown and by tests). */
+  /**
+   * Write what is in the outbox now (used at shutdown and by tests), a batch after the other
+   * while batches come out full (draining an outage). A batch that is not full ends the flush:
+   * rows committed while it was written wait for the next tick. Peeking again at once wrote ~50
+   * small batches a second under a steady 2,000 reports/s instead of one per interval, and each
+   * write costs InfluxDB and the event loop the same whatever its size.
+   */
   async flush(): Promise<void> {
     try {
       if (!this.dbReady && this.opts.provision !== false) {
@@ -131,6 +137,7 @@ export class InfluxWriter {
         }
         await this.removeBatch(batch);
         this.stats.pointsWritten += batch.points;
+        if (!batch.more) break;
       }
       if (this.failures) this.log.info({ afterFailures: this.failures }, 'InfluxDB writes recovered; outbox drained');
       this.failures = 0;

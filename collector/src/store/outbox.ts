@@ -13,6 +13,8 @@ export interface OutboxBatch {
   body: string;
   /** Points in `body`. */
   points: number;
+  /** Rows were left for a next batch (this one is full): true after an outage, false while it keeps up. */
+  more: boolean;
 }
 
 export class Outbox {
@@ -80,17 +82,24 @@ export class Outbox {
    * InfluxDB writer converts them).
    */
   peek(maxPoints: number, decode: (row: string) => string = (r) => r): OutboxBatch {
-    const rows = this.oldest.iterate(Math.max(1, maxPoints)) as Iterable<{ id: number; points: string; n: number }>;
+    const limit = Math.max(1, maxPoints);
+    const rows = this.oldest.iterate(limit) as IterableIterator<{ id: number; points: string; n: number }>;
     const ids: number[] = [];
     const parts: string[] = [];
     let points = 0;
+    let more = false;
     for (const r of rows) {
-      if (ids.length && points + r.n > maxPoints) break;
+      if (ids.length && points + r.n > maxPoints) {
+        more = true;
+        rows.return?.();
+        break;
+      }
       ids.push(r.id);
       parts.push(decode(r.points));
       points += r.n;
     }
-    return { ids, body: parts.join('\n'), points };
+    // Every row holds a point at least, so `limit` rows read may have left some unread.
+    return { ids, body: parts.join('\n'), points, more: more || ids.length === limit };
   }
 
   /** Remove rows written to InfluxDB. */
