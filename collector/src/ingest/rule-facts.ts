@@ -15,12 +15,13 @@
  * only the spelling of numbers may differ (the view writes `30.0` where the agent wrote it).
  */
 import type { BaselineCheck, Report } from '@posture/protocol';
+import type { TitlePart } from '../store/host-rule-facts.js';
 
 export interface RuleFacts {
   /** host_rule_facts.facts, JSON. */
   facts: string;
-  /** JSON [[check id, title]]: the checks this host does not pass at every level, for baseline_check_titles; '' for none. */
-  titles: string;
+  /** The checks this host does not pass at every level, for baseline_check_titles (store/host-rule-facts.ts). */
+  titles: readonly TitlePart[];
 }
 
 /**
@@ -53,15 +54,15 @@ const notPassing = (c: BaselineCheck): boolean => c.result !== 'pass' || (c.byLe
  * same titles, and writing them was half of this module's time with a real agent's 35 checks
  * that do not pass (a pure memo of JSON.stringify; bounded, past the bound written each time).
  */
-const titleParts = new Map<string, { vi: string; en: string; json: string }>();
+const titleParts = new Map<string, { vi: string; en: string; part: TitlePart }>();
 const MAX_TITLES = 4096;
 
-function titlePart(c: BaselineCheck): string {
+function titlePart(c: BaselineCheck): TitlePart {
   const known = titleParts.get(c.id);
-  if (known && known.vi === c.title.vi && known.en === c.title.en) return known.json;
-  const text = JSON.stringify([c.id, c.title]);
-  if (known || titleParts.size < MAX_TITLES) titleParts.set(c.id, { vi: c.title.vi, en: c.title.en, json: text });
-  return text;
+  if (known && known.vi === c.title.vi && known.en === c.title.en) return known.part;
+  const part = { id: c.id, json: JSON.stringify([c.id, c.title]) };
+  if (known || titleParts.size < MAX_TITLES) titleParts.set(c.id, { vi: c.title.vi, en: c.title.en, part });
+  return part;
 }
 
 export function ruleFactsOf(report: Report): RuleFacts {
@@ -76,7 +77,7 @@ export function ruleFactsOf(report: Report): RuleFacts {
     protection && !protection.ok ? str(protection.error.code) : 'null',
     ipv6?.ok ? json(ipv6.facts.reasonCodes) : 'null',
   ];
-  const titles: string[] = [];
+  const titles: TitlePart[] = [];
   if (checks) for (const c of checks) if (notPassing(c)) titles.push(titlePart(c));
-  return { facts: `[${facts.join(',')}]`, titles: titles.length ? `[${titles.join(',')}]` : '' };
+  return { facts: `[${facts.join(',')}]`, titles };
 }

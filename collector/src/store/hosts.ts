@@ -1,6 +1,7 @@
 /** The latest state of each host (one row per agent in hosts; its latest full report in host_reports, kept on disk). */
 import type { Report } from '@posture/protocol';
 import type { DB } from './db.js';
+import type { TitlePart } from './host-rule-facts.js';
 import { StoreSnapshot } from './snapshot.js';
 import { HostPageReader, PAGE_ORDER, pageFilter, type HostPageQuery } from './host-page.js';
 
@@ -53,7 +54,7 @@ export interface IngestRow {
   protection_facts: string;
   /** host_rule_facts.facts of this report, and the titles of its checks that do not pass (ingest/rule-facts.ts). */
   rule_facts: string;
-  check_titles: string;
+  check_titles: readonly TitlePart[];
   /** The report's points as line protocol, and how many. */
   lines: string;
   n: number;

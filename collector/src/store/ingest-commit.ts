@@ -48,14 +48,21 @@ export class IngestCommit {
    */
   commit(rows: readonly IngestRow[], removeOutbox?: { from: number; to: number }): { stored: boolean[]; outcomes: IngestOutcome[]; removed: number } {
     const { outbox } = this.stores;
-    return outbox.tracked(() =>
-      this.db
-        .transaction(() => {
-          const removed = removeOutbox ? outbox.removeRange(removeOutbox.from, removeOutbox.to) : 0;
-          const outcomes = rows.map((r) => this.store(r));
-          return { stored: outcomes.map((o) => o === 'stored'), outcomes, removed };
-        })
-        .immediate(),
-    );
+    let committed = false;
+    try {
+      const done = outbox.tracked(() =>
+        this.db
+          .transaction(() => {
+            const removed = removeOutbox ? outbox.removeRange(removeOutbox.from, removeOutbox.to) : 0;
+            const outcomes = rows.map((r) => this.store(r));
+            return { stored: outcomes.map((o) => o === 'stored'), outcomes, removed };
+          })
+          .immediate(),
+      );
+      committed = true;
+      return done;
+    } finally {
+      this.ruleFacts.settle(committed);
+    }
   }
 }

@@ -98,7 +98,7 @@ function rowOf(r: typeof old, agentId: string) {
     content_hash: 'something-else',
     protection_facts: '{}',
     rule_facts: '[]',
-    check_titles: '',
+    check_titles: [],
     lines: '',
     n: 0,
     by_agent_credential: false,
