@@ -33,9 +33,10 @@ const BATCHES = Math.max(1, Math.floor(HOSTS / BATCH));
 /** The benches' sample report as it is (bench/lib/report.mjs). */
 const SAMPLE_CHECKS = 8;
 
-/** An IngestCommit of the checkout at `root` over a fresh store (its own migrations). */
+/** An IngestCommit of the checkout at `root` over a fresh store (its own migrations), and that checkout's rows. */
 async function committerOf(root, dir) {
   const m = (p) => import(join(root, 'collector/dist/store', p));
+  const { toIngestRow: rowOf } = await import(join(root, 'collector/dist/ingest/rows.js'));
   const [{ openDb: open }, { HostStore }, { ReportStore }, { Outbox }, { ForwardOutbox }, { IngestCommit }, { AgentStore }] = await Promise.all(
     ['db.js', 'hosts.js', 'reports.js', 'outbox.js', 'forward-outbox.js', 'ingest-commit.js', 'agents.js'].map(m),
   );
@@ -47,7 +48,7 @@ async function committerOf(root, dir) {
     for (let i = 0; i < BATCHES * BATCH; i++) enroll.run(`a-${i}`, `hash-${i}`);
   })();
   const ic = new IngestCommit(db, { reports: new ReportStore(db), hosts: new HostStore(db), outbox: new Outbox(db), forwardOutbox: new ForwardOutbox(db), agents: new AgentStore(db) });
-  return { commit: (rows) => ic.commit(rows), close: () => db.close() };
+  return { commit: (rows) => ic.commit(rows), close: () => db.close(), rowOf };
 }
 
 function floorOf(dir) {
@@ -55,21 +56,23 @@ function floorOf(dir) {
   db.exec('CREATE TABLE floor (id INTEGER PRIMARY KEY, report_id TEXT, agent_id TEXT, report TEXT, lines TEXT)');
   const ins = db.prepare('INSERT INTO floor (report_id, agent_id, report, lines) VALUES (@report_id, @agent_id, @report, @lines)');
   const tx = db.transaction((rows) => rows.forEach((r) => ins.run(r)));
-  return { commit: tx, close: () => db.close() };
+  return { commit: tx, close: () => db.close(), rowOf: toIngestRow };
 }
 
-/** Rows of `batches` batches: every host once (seeding), then again with newer reports. */
-function rowsFor(checks, round) {
+/** Reports of `batches` batches: every host once (seeding), then again with newer reports. */
+function reportsFor(checks, round) {
   const at = Date.now() - 3600_000 + round * HOSTS;
   return Array.from({ length: BATCHES }, (_, b) =>
     Array.from({ length: BATCH }, (_, k) => {
       const i = b * BATCH + k;
       const sample = { ...benchReport(`a-${i}`, 'TTCNTT', i, new Date(at + i)), reportId: randomUUID() };
-      const r = checks === SAMPLE_CHECKS ? sample : withChecks(sample, checks);
-      return toIngestRow({ report: r, unit: 'TTCNTT', points: pointsOfReport(r, 'TTCNTT'), receivedAt: new Date(), json: JSON.stringify(r), byAgentCredential: true });
+      return checks === SAMPLE_CHECKS ? sample : withChecks(sample, checks);
     }),
   );
 }
+
+/** The rows of `batches` of reports as the checkout of `rowOf` makes them (its row format may differ from this one's). */
+const rowsOf = (batches, rowOf) => batches.map((b) => b.map((r) => rowOf({ report: r, unit: 'TTCNTT', points: pointsOfReport(r, 'TTCNTT'), receivedAt: new Date(), json: JSON.stringify(r), byAgentCredential: true })));
 
 const fmt = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
@@ -80,10 +83,11 @@ try {
   console.log('| report | kind | CPU µs per report | vs floor |');
   console.log('|---|---|---|---|');
   for (const checks of SMOKE ? [SAMPLE_CHECKS] : [SAMPLE_CHECKS, 62]) {
-    const seed = rowsFor(checks, 0);
+    const seedReports = reportsFor(checks, 0);
     const stores = [];
     for (const [name, make] of kinds) {
       const s = await make(join(tmp, `${checks}-${stores.length}`));
+      const seed = rowsOf(seedReports, s.rowOf);
       for (const b of seed) {
         // Every seeding report must be stored, or the rounds would time refusals.
         const refused = s.commit(b)?.outcomes.find((o) => o !== 'stored');
@@ -91,10 +95,13 @@ try {
       }
       stores.push({ name, s, us: [] });
     }
-    const bytes = seed[0][0].report.length;
+    const bytes = JSON.stringify(seedReports[0][0]).length;
     for (let round = 1; round <= ROUNDS; round++) {
-      const rows = rowsFor(checks, round);
-      for (const st of stores) st.us.push(cpuMicros(() => rows.forEach((b) => st.s.commit(b))) / (BATCHES * BATCH));
+      const reports = reportsFor(checks, round);
+      for (const st of stores) {
+        const rows = rowsOf(reports, st.s.rowOf);
+        st.us.push(cpuMicros(() => rows.forEach((b) => st.s.commit(b))) / (BATCHES * BATCH));
+      }
     }
     const floor = median(stores[0].us);
     for (const st of stores) {
