@@ -117,7 +117,8 @@ export class InfluxWriter {
    * while batches come out full (draining an outage). A batch that is not full ends the flush:
    * rows committed while it was written wait for the next tick. Peeking again at once wrote ~50
    * small batches a second under a steady 2,000 reports/s instead of one per interval, and each
-   * write costs InfluxDB and the event loop the same whatever its size.
+   * write has costs of its own whatever its size (a request, InfluxDB's answer and WAL write, the
+   * removal of its rows).
    */
   async flush(): Promise<void> {
     try {

@@ -26,7 +26,7 @@ export class HostRuleFactsStore {
    * the collector runs (rebuildFromReports writes what the stored reports say, the same pairs).
    */
   private readonly written = new Map<string, string>();
-  /** Written in the transaction under way: remembered once it commits (committed()), forgotten if it rolls back. */
+  /** Written in the transaction under way: remembered once it commits, forgotten if it rolls back (settle()). */
   private pending: TitlePart[] = [];
 
   constructor(private readonly db: DB) {

@@ -33,7 +33,7 @@ export const toHost = (r: RawHost): HostRow => ({
   protection_reasons: JSON.parse(r.protection_reasons) as string[],
 });
 
-/** One accepted report flattened to the strings and numbers the ingest statements take (made by ingest/rows.ts on the commit thread). */
+/** One accepted report flattened to what the ingest statements take: strings and numbers, and its check titles (made by ingest/rows.ts on the commit thread). */
 export interface IngestRow {
   report_id: string;
   agent_id: string;

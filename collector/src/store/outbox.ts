@@ -83,7 +83,7 @@ export class Outbox {
    */
   peek(maxPoints: number, decode: (row: string) => string = (r) => r): OutboxBatch {
     const limit = Math.max(1, maxPoints);
-    const rows = this.oldest.iterate(limit) as IterableIterator<{ id: number; points: string; n: number }>;
+    const rows = this.oldest.iterate(limit) as Iterable<{ id: number; points: string; n: number }>;
     const ids: number[] = [];
     const parts: string[] = [];
     let points = 0;
@@ -91,7 +91,6 @@ export class Outbox {
     for (const r of rows) {
       if (ids.length && points + r.n > maxPoints) {
         more = true;
-        rows.return?.();
         break;
       }
       ids.push(r.id);
