@@ -66,7 +66,7 @@ export const CollectorConfigSchema = Obj({
       provision: Type.Boolean({ default: true }),
       /** Points per write request. */
       batchSize: Type.Integer({ minimum: 1, maximum: 50_000, default: 5000 }),
-      /** How often the outbox is drained. */
+      /** How often the outbox is drained: points reach InfluxDB up to this long after their report is stored (a backlog is written in full batches back to back). */
       flushIntervalMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
       /** Most points the outbox holds while InfluxDB is unreachable; beyond it reports get 503 (agents spool and resend). */
       outboxMaxPoints: Type.Integer({ minimum: 10, default: 5_000_000 }),
