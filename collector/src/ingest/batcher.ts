@@ -5,9 +5,8 @@
  * goes. Under light load a batch is one report and waits for nothing; under load the batch
  * grows to share the fsync. Nothing is acknowledged before its transaction is durable.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerFile } from '../worker-file.js';
 import type { Outbox, OutboxBatch } from '../store/outbox.js';
 import type { CommitRequest, CommitResult, CommitThreadData } from './commit-thread.js';
 import type { IngestOutcome } from '../store/reports.js';
@@ -19,18 +18,6 @@ interface Pending {
   at: number;
   resolve: (outcome: IngestOutcome) => void;
   reject: (e: unknown) => void;
-}
-
-/**
- * The compiled worker file. Under vitest this module runs from src/*.ts, which a worker thread
- * cannot load: use the build's dist/ copy (`npm test` builds first).
- */
-function workerFile(): URL {
-  const here = new URL('./commit-thread.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return here;
-  const dist = new URL(here.href.replace('/collector/src/', '/collector/dist/'));
-  if (!existsSync(fileURLToPath(dist))) throw new Error(`${fileURLToPath(dist)} is missing: run "npm run build" before the tests`);
-  return dist;
 }
 
 export class IngestBatcher {
@@ -54,7 +41,7 @@ export class IngestBatcher {
   ) {}
 
   private spawn(): Worker {
-    const w = new Worker(workerFile(), { workerData: { dataDir: this.dataDir, forwardUnit: this.forwardUnit } satisfies CommitThreadData });
+    const w = new Worker(workerFile('./commit-thread.js', import.meta.url), { workerData: { dataDir: this.dataDir, forwardUnit: this.forwardUnit } satisfies CommitThreadData });
     // The thread must not keep a finished process alive; pending work still completes.
     w.unref();
     w.on('message', (m: CommitResult) => this.done(m));
